@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using KDsl.Image;
+using KDsl.Symbols;
+using KDsl.Text;
+
+namespace KDsl.Binding
+{
+    /// <summary>A function ready for code generation: its body and every local declared anywhere in it.</summary>
+    public sealed class BoundFunction
+    {
+        public BoundFunction(FunctionSymbol symbol, BoundBlock body, ImmutableArray<VariableSymbol> locals, TextSpan span)
+        {
+            Symbol = symbol;
+            Body = body;
+            Locals = locals;
+            Span = span;
+        }
+
+        public FunctionSymbol Symbol { get; }
+        public BoundBlock Body { get; }
+        /// <summary>Locals in declaration order (parameters are on <see cref="FunctionSymbol.Parameters"/>).</summary>
+        public ImmutableArray<VariableSymbol> Locals { get; }
+        /// <summary>From the function's first token to its closing brace.</summary>
+        public TextSpan Span { get; }
+    }
+
+    /// <summary>The bound form of one .kdsl file: module header, settings, functions, expectations.</summary>
+    public sealed class BoundProgram
+    {
+        public BoundProgram(string moduleName, string description, ExperimentConfig config,
+            ImmutableArray<BoundFunction> functions, ImmutableArray<Expectation> expectations)
+        {
+            ModuleName = moduleName;
+            Description = description;
+            Config = config;
+            Functions = functions;
+            Expectations = expectations;
+        }
+
+        public string ModuleName { get; }
+        public string Description { get; }
+        public ExperimentConfig Config { get; }
+        /// <summary>User functions, then init, then exit, in source order within each group.</summary>
+        public ImmutableArray<BoundFunction> Functions { get; }
+        public ImmutableArray<Expectation> Expectations { get; }
+    }
+}

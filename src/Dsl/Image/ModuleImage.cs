@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+
+namespace KDsl.Image
+{
+    public enum Section { Text, RoData }
+
+    /// <summary>A symbol of the module: a function in .text or a string in .rodata.</summary>
+    public sealed class ModuleSymbol
+    {
+        public ModuleSymbol(string name, Section section, int offset, int size, int line)
+        {
+            Name = name;
+            Section = section;
+            Offset = offset;
+            Size = size;
+            Line = line;
+        }
+
+        public string Name { get; }
+        public Section Section { get; }
+        public int Offset { get; }
+        public int Size { get; }
+        /// <summary>1-based .kdsl line of the declaration (0 for compiler-made symbols such as strings).</summary>
+        public int Line { get; }
+    }
+
+    public enum RelocationKind
+    {
+        /// <summary>R_X86_64_PLT32/PC32: a 4-byte PC-relative field (call/jmp rel32), value = S + A - P.</summary>
+        Rel32,
+        /// <summary>R_X86_64_32S: a 4-byte sign-extended absolute field (mov reg, imm32 of a module address).</summary>
+        Abs32S,
+        /// <summary>R_X86_64_64: an 8-byte absolute field.</summary>
+        Abs64,
+    }
+
+    /// <summary>A field in .text that insmod patches once the module's and the kernel's addresses are known.</summary>
+    public sealed class Relocation
+    {
+        public Relocation(int offset, RelocationKind kind, string target, long addend)
+        {
+            Offset = offset;
+            Kind = kind;
+            Target = target;
+            Addend = addend;
+        }
+
+        /// <summary>Offset of the field in .text.</summary>
+        public int Offset { get; }
+        public RelocationKind Kind { get; }
+        /// <summary>A module symbol (function or string) or a kernel symbol (_printk).</summary>
+        public string Target { get; }
+        public long Addend { get; }
+    }
+
+    /// <summary>Code from <see cref="Offset"/> on belongs to this 1-based .kdsl line (until the next entry).</summary>
+    public readonly struct LineEntry
+    {
+        public LineEntry(int offset, int line)
+        {
+            Offset = offset;
+            Line = line;
+        }
+
+        public int Offset { get; }
+        public int Line { get; }
+    }
+
+    /// <summary>
+    /// An ORC-style unwind row: from <see cref="Offset"/> on (until the next row) the caller's frame starts at
+    /// RSP + <see cref="CfaOffset"/>, i.e. the return address is at RSP + CfaOffset - 8. Rows are emitted at
+    /// every instruction that moves RSP, so an unwinder needs neither a frame pointer nor guesses.
+    /// </summary>
+    public readonly struct UnwindEntry
+    {
+        public UnwindEntry(int offset, int cfaOffset)
+        {
+            Offset = offset;
+            CfaOffset = cfaOffset;
+        }
+
+        public int Offset { get; }
+        public int CfaOffset { get; }
+    }
+
+    /// <summary>
+    /// What the compiler hands the runtime: a relocatable kernel module like a .ko, reduced to what insmod needs.
+    /// Plain data; nothing here knows about the DSL's syntax.
+    /// </summary>
+    public sealed class ModuleImage
+    {
+        public ModuleImage(string name, string description, string sourcePath, ExperimentConfig config,
+            byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
+            IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
+            IReadOnlyList<Expectation> expectations)
+        {
+            Name = name;
+            Description = description;
+            SourcePath = sourcePath;
+            Config = config;
+            Text = text;
+            RoData = roData;
+            Symbols = symbols;
+            Relocations = relocations;
+            Lines = lines;
+            Unwind = unwind;
+            InitSymbol = initSymbol;
+            ExitSymbol = exitSymbol;
+            Expectations = expectations;
+        }
+
+        public string Name { get; }
+        public string Description { get; }
+        public string SourcePath { get; }
+        public ExperimentConfig Config { get; }
+        public byte[] Text { get; }
+        public byte[] RoData { get; }
+        public IReadOnlyList<ModuleSymbol> Symbols { get; }
+        public IReadOnlyList<Relocation> Relocations { get; }
+        public IReadOnlyList<LineEntry> Lines { get; }
+        public IReadOnlyList<UnwindEntry> Unwind { get; }
+        public string InitSymbol { get; }
+        public string? ExitSymbol { get; }
+        public IReadOnlyList<Expectation> Expectations { get; }
+    }
+}

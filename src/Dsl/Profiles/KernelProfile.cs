@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+
+namespace KDsl.Profiles
+{
+    /// <summary>Which handle_stack_overflow text a kernel prints (kernel-reference.md §2.3).</summary>
+    public enum GuardPageStyle
+    {
+        /// <summary>v4.9–v5.15: "BUG: stack guard page was hit at %p (stack is %p..%p)" with an inclusive end, die "kernel stack overflow (double-fault)".</summary>
+        Classic,
+        /// <summary>≥v5.16: "BUG: TASK stack guard page was hit at …" with an exclusive end, die "stack guard page".</summary>
+        Named,
+    }
+
+    /// <summary>
+    /// One kernel as KDsl models it: the code shape its GCC build gives a module, the stack its own call paths use
+    /// (calibrated against the seed and the real-kernel runs in shared/reference), and the formats of what it prints.
+    /// Shared by the compiler (code shape) and the runtime (layout, calibration, messages).
+    /// </summary>
+    public sealed partial class KernelProfile
+    {
+        public string Name { get; private set; } = "";
+
+        // --- identity, as the CPU:/Hardware name: lines print it -------------------------------------------
+        /// <summary>init_utsname()->release, e.g. "6.1.0-56-amd64".</summary>
+        public string Release { get; private set; } = "";
+        /// <summary>The version string printed after the release, e.g. "#1  Debian 6.1.192-2".</summary>
+        public string Version { get; private set; } = "";
+        public string HardwareName { get; private set; } = "";
+        /// <summary>CPU the experiment runs on and insmod's PID, as in the reference log.</summary>
+        public int Cpu { get; private set; }
+        public int InsmodPid { get; private set; }
+
+        // --- code shape (what the kernel's GCC does to a module function) --------------------------------------
+        /// <summary>CONFIG_FRAME_POINTER: push rbp; mov rbp, rsp in every function.</summary>
+        public bool FramePointer { get; private set; }
+        /// <summary>CONFIG_INIT_STACK_ALL_ZERO: local arrays are zeroed with rep stos before the function body.</summary>
+        public bool InitStackAllZero { get; private set; }
+        /// <summary>The 5-byte NOP that ftrace's call __fentry__ becomes at boot.</summary>
+        public byte[] FtraceNop { get; private set; } = Array.Empty<byte>();
+        /// <summary>printk's symbol: _printk since 5.15, printk before.</summary>
+        public string PrintkSymbol { get; private set; } = "printk";
+
+        // --- message formats -----------------------------------------------------------------------------------
+        public GuardPageStyle GuardPage { get; private set; }
+        /// <summary>The flags __die_header appends after [#n]: " SMP", " SMP NOPTI", " PREEMPT SMP NOPTI".</summary>
+        public string DieFlags { get; private set; } = "";
+        /// <summary>Bytes shown before RIP in Code: (43 in 4.x's show_regs, 42 from 4.19 on).</summary>
+        public int CodePrologueBytes { get; private set; }
+        /// <summary>Pre-4.15 __die prints "Modules linked in:" before the registers and a "task: … task.stack: …" line.</summary>
+        public bool LegacyOopsLayout { get; private set; }
+        /// <summary>≥5.16: the task stack is named in the trace, &lt;TASK&gt; … &lt;/TASK&gt;.</summary>
+        public bool TaskStackMarkers { get; private set; }
+        /// <summary>Up to ≈5.18 the end marker carries a random oops id; later it is always zeros.</summary>
+        public bool RandomOopsId { get; private set; }
+        /// <summary>Print "PKRU: %08x" (CR4.PKE set on the reference machines).</summary>
+        public bool HasPkru { get; private set; }
+        /// <summary>Whether "---[ end Kernel panic - not syncing: … ]---" reaches the log (5.10 loses it in the NMI buffer).</summary>
+        public bool PrintsPanicEndMarker { get; private set; }
+        /// <summary>taint_flags[] letters in order; 'P' prints 'G' when clear, every other clear flag a blank.</summary>
+        public string TaintLetters { get; private set; } = "";
+        public ulong Cr0 { get; private set; }
+        public ulong Cr4 { get; private set; }
+        /// <summary>DR6 as the reference machine had it; 0xffff0ff0 is the default the kernel does not print.</summary>
+        public ulong Dr6 { get; private set; }
+
+        // --- address layout (4-level paging, KASLR off) -----------------------------------------------------------
+        public ulong DirectMapBase { get; private set; }
+        public ulong VmallocBase { get; private set; }
+        public const ulong KernelTextBase = 0xffffffff81000000;
+        public const ulong ModulesBase = 0xffffffffc0000000;
+
+        // --- stack calibration ----------------------------------------------------------------------------------
+        /// <summary>
+        /// Bytes of the task stack in use when do_one_initcall calls the module's init (pt_regs, the syscall path,
+        /// load_module, do_init_module, do_one_initcall). The seed's step5_init adds its own frame to reach the
+        /// measured use at the call of rstack: 864 bytes (4.11, init pushes rbp), 520 (5.10), 552 (6.1).
+        /// </summary>
+        public int StackInUseAtInitCall { get; private set; }
+
+        public override string ToString() => Name;
+
+        public static IReadOnlyList<KernelProfile> All => new[] { Linux411, Linux510, Linux61 };
+
+        public static KernelProfile? Find(string name)
+        {
+            foreach (var p in All)
+                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) return p;
+            return null;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using KDsl.Text;
+
+namespace KDsl.Symbols
+{
+    public enum FunctionKind
+    {
+        /// <summary>A function written in the .kdsl file.</summary>
+        User,
+        /// <summary>The `init { }` block: module_init, returns int (0 unless it says otherwise).</summary>
+        Init,
+        /// <summary>The `exit { }` block: module_exit, returns void.</summary>
+        Exit,
+        /// <summary>A kernel function the module calls by name (printk); resolved by a relocation at insmod.</summary>
+        Kernel,
+    }
+
+    public sealed class FunctionSymbol
+    {
+        public FunctionSymbol(string name, TypeSymbol returnType, ImmutableArray<VariableSymbol> parameters,
+            FunctionKind kind, TextSpan nameSpan, bool isVariadic = false, string? linkName = null)
+        {
+            Name = name;
+            ReturnType = returnType;
+            Parameters = parameters;
+            Kind = kind;
+            NameSpan = nameSpan;
+            IsVariadic = isVariadic;
+            LinkName = linkName ?? name;
+        }
+
+        /// <summary>The name in the .kdsl source (printk, rstack, init).</summary>
+        public string Name { get; }
+        /// <summary>The symbol name in the module image or the kernel (step5_init, _printk).</summary>
+        public string LinkName { get; }
+        public TypeSymbol ReturnType { get; }
+        public ImmutableArray<VariableSymbol> Parameters { get; }
+        public FunctionKind Kind { get; }
+        public TextSpan NameSpan { get; }
+        public bool IsVariadic { get; }
+
+        public override string ToString() => LinkName;
+    }
+}
