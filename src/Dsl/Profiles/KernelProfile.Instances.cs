@@ -24,12 +24,17 @@ namespace KDsl.Profiles
             HasPkru = false,
             PrintsPanicEndMarker = true,
             TaintLetters = "PFSRMBUDAWCIOELK",
+            HashesPointers = false,
+            LegacyNullPointerStrings = true,
+            OpcodeErrorSaysRip = false,
             Cr0 = 0x80050033,
             Cr4 = 0x406e0,
             Dr6 = 0xfffe0ff0,
             DirectMapBase = 0xffff880000000000,
             VmallocBase = 0xffffc90000000000,
             StackInUseAtInitCall = 848,
+            SyscallEntry = "entry_SYSCALL_64_fastpath",
+            KernelFunctions = Linux411Text,
         };
 
         /// <summary>Debian 11's 5.10.0-46 under QEMU (shared/reference/real-kernel/logs-5.10).</summary>
@@ -54,12 +59,17 @@ namespace KDsl.Profiles
             HasPkru = true,
             PrintsPanicEndMarker = false,
             TaintLetters = "PFSRMBUDAWCIOELKXT",
+            HashesPointers = true,
+            LegacyNullPointerStrings = false,
+            OpcodeErrorSaysRip = true,
             Cr0 = 0x80050033,
             Cr4 = 0x750ef0,
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
             StackInUseAtInitCall = 512,
+            SyscallEntry = "entry_SYSCALL_64_after_hwframe",
+            KernelFunctions = Linux510Text,
         };
 
         /// <summary>Debian 12's 6.1.0-56 under QEMU (shared/reference/real-kernel/logs-6.1), the default.</summary>
@@ -84,12 +94,17 @@ namespace KDsl.Profiles
             HasPkru = true,
             PrintsPanicEndMarker = true,
             TaintLetters = "PFSRMBUDAWCIOELKXTN",
+            HashesPointers = true,
+            LegacyNullPointerStrings = false,
+            OpcodeErrorSaysRip = false,
             Cr0 = 0x80050033,
             Cr4 = 0x751ef0,
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
             StackInUseAtInitCall = 544,
+            SyscallEntry = "entry_SYSCALL_64_after_hwframe",
+            KernelFunctions = Linux61Text,
         };
     }
 }

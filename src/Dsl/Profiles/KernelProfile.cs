@@ -59,6 +59,22 @@ namespace KDsl.Profiles
         public bool PrintsPanicEndMarker { get; private set; }
         /// <summary>taint_flags[] letters in order; 'P' prints 'G' when clear, every other clear flag a blank.</summary>
         public string TaintLetters { get; private set; } = "";
+        /// <summary>
+        /// lib/vsprintf.c hashes %p and %pK (4.15+): 8 zeros then 32 bits of siphash, "(____ptrval____)" before the
+        /// key is ready. 4.11 prints the raw address. (Added for the Printk formatter.)
+        /// </summary>
+        public bool HashesPointers { get; private set; }
+        /// <summary>
+        /// Old vsprintf.c (before ≈5.2 check_pointer / ≈5.7 "don't obfuscate NULL"): %s of any pointer below PAGE_SIZE
+        /// prints "(null)", and a NULL %p (not %pK/%px) prints "(null)" right-aligned in 16 columns. Newer kernels print
+        /// "(null)" only for a NULL %s, "(efault)" for other bad %s pointers, and zeros for a NULL %p.
+        /// </summary>
+        public bool LegacyNullPointerStrings { get; private set; }
+        /// <summary>
+        /// show_opcodes' failure text: "Code: Unable to access opcode bytes at RIP 0x%lx." up to ≈5.18, then
+        /// "… at 0x%lx." (the address is the prologue start, not RIP). Unused by the 4.x layout (" Bad RIP value.").
+        /// </summary>
+        public bool OpcodeErrorSaysRip { get; private set; }
         public ulong Cr0 { get; private set; }
         public ulong Cr4 { get; private set; }
         /// <summary>DR6 as the reference machine had it; 0xffff0ff0 is the default the kernel does not print.</summary>

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using Iced.Intel;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>A branch target. Several may land on one instruction (the end of an if inside a loop is the loop's step).</summary>
+    internal sealed class CodeLabel
+    {
+        public CodeLabel(Label iced) => Iced = iced;
+        public Label Iced;
+    }
+
+    /// <summary>A field in the function's bytes to patch once addresses are known.</summary>
+    internal readonly struct Fixup
+    {
+        public Fixup(int instructionIndex, int fieldOffset, Image.RelocationKind kind, string target, long addend)
+        {
+            InstructionIndex = instructionIndex;
+            FieldOffset = fieldOffset;
+            Kind = kind;
+            Target = target;
+            Addend = addend;
+        }
+
+        public int InstructionIndex { get; }
+        public int FieldOffset { get; }
+        public Image.RelocationKind Kind { get; }
+        public string Target { get; }
+        public long Addend { get; }
+    }
+
+    /// <summary>
+    /// One function's instructions on top of Iced's Assembler, plus what the image needs besides bytes: the line
+    /// table, ORC-style unwind rows and fixups, all recorded by instruction index and turned into byte offsets
+    /// once Iced's BlockEncoder has chosen branch sizes.
+    /// </summary>
+    internal sealed class CodeBuffer
+    {
+        private readonly Dictionary<ulong, ulong> _labelAlias = new Dictionary<ulong, ulong>();
+        private readonly List<(int Index, int Line)> _lines = new List<(int, int)>();
+        private readonly List<(int Index, int Cfa)> _cfa = new List<(int, int)>();
+        private readonly List<Fixup> _fixups = new List<Fixup>();
+        private readonly List<(int Index, string Tag)> _marks = new List<(int, string)>();
+        private CodeLabel? _pending;
+        private int _pendingIndex = -1;
+
+        public Assembler Asm { get; } = new Assembler(64);
+
+        private int Count => Asm.Instructions.Count;
+
+        public CodeLabel NewLabel() => new CodeLabel(Asm.CreateLabel());
+
+        /// <summary>Binds a label to the next instruction; a second label on the same instruction becomes an alias.</summary>
+        public void Place(CodeLabel label)
+        {
+            if (_pending is not null && _pendingIndex == Count)
+            {
+                _labelAlias[label.Iced.Id] = _pending.Iced.Id;
+                return;
+            }
+            Asm.Label(ref label.Iced);
+            _pending = label;
+            _pendingIndex = Count;
+        }
+
+        /// <summary>Code from the next instruction on belongs to this .kdsl line.</summary>
+        public void MarkLine(int line)
+        {
+            if (_lines.Count > 0 && _lines[_lines.Count - 1].Index == Count)
+                _lines[_lines.Count - 1] = (Count, line);
+            else if (_lines.Count == 0 || _lines[_lines.Count - 1].Line != line)
+                _lines.Add((Count, line));
+        }
+
+        /// <summary>From the next instruction on, the caller's frame starts at RSP + cfa.</summary>
+        public void SetCfa(int cfa)
+        {
+            if (_cfa.Count > 0 && _cfa[_cfa.Count - 1].Index == Count) _cfa[_cfa.Count - 1] = (Count, cfa);
+            else _cfa.Add((Count, cfa));
+        }
+
+        public void Bytes(params byte[] bytes) => Asm.db(bytes);
+
+        /// <summary>Names the offset of the next instruction (the kernel text records its vmcall sites this way).</summary>
+        public void Mark(string tag) => _marks.Add((Count, tag));
+
+        /// <summary>call rel32 to a symbol resolved later (a kernel function by insmod, a module function by the linker).</summary>
+        public void CallSymbol(string symbol)
+        {
+            _fixups.Add(new Fixup(Count, 1, Image.RelocationKind.Rel32, symbol, -4));
+            Bytes(0xE8, 0, 0, 0, 0);
+        }
+
+        /// <summary>mov reg, imm32 (sign-extended) of a module address: R_X86_64_32S, as GCC's -mcmodel=kernel emits.</summary>
+        public void MovSymbolAddress(Gpr reg, string symbol)
+        {
+            int r = (int)reg;
+            _fixups.Add(new Fixup(Count, 3, Image.RelocationKind.Abs32S, symbol, 0));
+            Bytes((byte)(0x48 | (r >> 3)), 0xC7, (byte)(0xC0 | (r & 7)), 0, 0, 0, 0);
+        }
+
+        /// <summary>Encodes at offset 0 and maps everything recorded by instruction index to byte offsets.</summary>
+        public FunctionCode Encode(string name, int line)
+        {
+            var instructions = new List<Instruction>(Asm.Instructions);
+            for (int i = 0; i < instructions.Count; i++)
+            {
+                var insn = instructions[i];
+                if (insn.Op0Kind == OpKind.NearBranch64 && _labelAlias.TryGetValue(insn.NearBranch64, out ulong target))
+                {
+                    insn.NearBranch64 = target;
+                    instructions[i] = insn;
+                }
+            }
+
+            var writer = new ByteWriter();
+            if (!BlockEncoder.TryEncode(64, new InstructionBlock(writer, instructions, 0), out string? error, out BlockEncoderResult result,
+                    BlockEncoderOptions.ReturnNewInstructionOffsets))
+                throw new InvalidOperationException($"encoding {name} failed: {error}");
+
+            uint[] offsets = result.NewInstructionOffsets;
+            byte[] bytes = writer.ToArray();
+            int OffsetOf(int index) => index < offsets.Length ? (int)offsets[index] : bytes.Length;
+
+            var lines = new List<Image.LineEntry>();
+            foreach (var (index, l) in _lines) lines.Add(new Image.LineEntry(OffsetOf(index), l));
+            var unwind = new List<Image.UnwindEntry>();
+            foreach (var (index, cfa) in _cfa) unwind.Add(new Image.UnwindEntry(OffsetOf(index), cfa));
+            var fixups = new List<Image.Relocation>();
+            foreach (var f in _fixups) fixups.Add(new Image.Relocation(OffsetOf(f.InstructionIndex) + f.FieldOffset, f.Kind, f.Target, f.Addend));
+            var marks = new List<(int, string)>();
+            foreach (var (index, tag) in _marks) marks.Add((OffsetOf(index), tag));
+            return new FunctionCode(name, line, bytes, lines, unwind, fixups, marks);
+        }
+
+        private sealed class ByteWriter : CodeWriter
+        {
+            private readonly List<byte> _bytes = new List<byte>();
+            public override void WriteByte(byte value) => _bytes.Add(value);
+            public byte[] ToArray() => _bytes.ToArray();
+        }
+    }
+
+    /// <summary>One function's encoded bytes with offsets relative to its first byte.</summary>
+    internal sealed class FunctionCode
+    {
+        public FunctionCode(string name, int line, byte[] bytes, List<Image.LineEntry> lines, List<Image.UnwindEntry> unwind,
+            List<Image.Relocation> fixups, List<(int Offset, string Tag)> marks)
+        {
+            Marks = marks;
+            Name = name;
+            Line = line;
+            Bytes = bytes;
+            Lines = lines;
+            Unwind = unwind;
+            Fixups = fixups;
+        }
+
+        public string Name { get; }
+        public int Line { get; }
+        public byte[] Bytes { get; }
+        public List<Image.LineEntry> Lines { get; }
+        public List<Image.UnwindEntry> Unwind { get; }
+        public List<Image.Relocation> Fixups { get; }
+        public List<(int Offset, string Tag)> Marks { get; }
+    }
+}

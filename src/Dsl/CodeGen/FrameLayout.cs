@@ -1,0 +1,106 @@
+using System.Collections.Generic;
+using KDsl.Binding;
+using KDsl.Profiles;
+using KDsl.Symbols;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>Where a variable lives: a register, or a slot/array at RSP + Offset once the prologue has run.</summary>
+    internal readonly struct Home
+    {
+        public Home(Gpr? register, int offset)
+        {
+            Register = register;
+            Offset = offset;
+        }
+
+        public Gpr? Register { get; }
+        public int Offset { get; }
+    }
+
+    /// <summary>
+    /// A function's frame as the kernel's GCC lays it out (the kernel builds with 8-byte stack alignment):
+    /// return address, [saved RBP], pushed callee-saved registers, then from the stack pointer upwards:
+    /// spill temporaries, scalar slots, arrays, and the stack-protector canary directly above the arrays.
+    /// step5's rstack under linux-6.1 is therefore push rbx; sub rsp, BUF+8, buf at RSP: BUF + 24 bytes a level.
+    /// </summary>
+    internal sealed class FrameLayout
+    {
+        private readonly Dictionary<VariableSymbol, Home> _homes = new Dictionary<VariableSymbol, Home>();
+
+        public FrameLayout(BoundFunction function, KernelProfile profile, int temporaries)
+        {
+            var liveness = Liveness.Analyze(function);
+            FramePointer = profile.FramePointer;
+            Temporaries = temporaries;
+
+            var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
+            var arrays = new List<VariableSymbol>();
+            foreach (var local in function.Locals)
+                (local.Type.Kind == TypeKind.Array ? arrays : scalars).Add(local);
+
+            int nextCalleeSaved = 0, nextScratch = 0;
+            var slotted = new List<VariableSymbol>();
+            foreach (var v in scalars)
+            {
+                if (liveness.IsAddressTaken(v)) slotted.Add(v);
+                else if (liveness.LivesAcrossCall(v))
+                {
+                    if (nextCalleeSaved < GprExtensions.CalleeSaved.Length) _homes[v] = new Home(GprExtensions.CalleeSaved[nextCalleeSaved++], 0);
+                    else slotted.Add(v);
+                }
+                else if (nextScratch < GprExtensions.ScratchHomes.Length) _homes[v] = new Home(GprExtensions.ScratchHomes[nextScratch++], 0);
+                else if (nextCalleeSaved < GprExtensions.CalleeSaved.Length) _homes[v] = new Home(GprExtensions.CalleeSaved[nextCalleeSaved++], 0);
+                else slotted.Add(v);
+            }
+            SavedRegisters = GprExtensions.CalleeSaved.AsSpanCount(nextCalleeSaved);
+
+            int offset = temporaries * 8;
+            foreach (var v in slotted)
+            {
+                _homes[v] = new Home(null, offset);
+                offset += 8;
+            }
+            foreach (var a in arrays)
+            {
+                _homes[a] = new Home(null, offset);
+                Arrays.Add((a, offset));
+                offset += Align8(a.Type.Size);
+            }
+            if (arrays.Count > 0)
+            {
+                CanaryOffset = offset;
+                offset += 8;
+            }
+            LocalSize = offset;
+        }
+
+        public bool FramePointer { get; }
+        public int Temporaries { get; }
+        public Gpr[] SavedRegisters { get; }
+        /// <summary>Bytes the prologue's sub rsp reserves.</summary>
+        public int LocalSize { get; }
+        /// <summary>RSP-relative offset of the canary, or -1 without arrays (no stack protector then).</summary>
+        public int CanaryOffset { get; } = -1;
+        public List<(VariableSymbol Variable, int Offset)> Arrays { get; } = new List<(VariableSymbol, int)>();
+
+        /// <summary>Bytes from the caller's stack pointer before the call to RSP after the prologue.</summary>
+        public int FrameSize => 8 + (FramePointer ? 8 : 0) + 8 * SavedRegisters.Length + LocalSize;
+
+        public Home HomeOf(VariableSymbol v) => _homes[v];
+
+        public int TemporaryOffset(int index) => index * 8;
+
+        private static int Align8(long size) => (int)((size + 7) & ~7L);
+    }
+
+    internal static class ArrayExtensions
+    {
+        public static Gpr[] AsSpanCount(this Gpr[] source, int count)
+        {
+            var result = new Gpr[count];
+            System.Array.Copy(source, result, count);
+            return result;
+        }
+    }
+}

@@ -1,0 +1,368 @@
+using System;
+using KDsl.Binding;
+using KDsl.Symbols;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace KDsl.CodeGen
+{
+    internal sealed partial class FunctionEmitter
+    {
+        /// <summary>Evaluates an expression into RAX, normalised: a value of type T is kept sign-extended to 64 bits.</summary>
+        private void EmitExpression(BoundExpression e)
+        {
+            switch (e)
+            {
+                case BoundLiteral or BoundStringLiteral or BoundVariable or BoundAddressOf { Operand: BoundVariable or BoundArrayVariable }:
+                    EmitSimple(Gpr.Rax, e);
+                    break;
+                case BoundConversion c:
+                    EmitExpression(c.Operand);
+                    Normalize(Gpr.Rax, c.Type);
+                    break;
+                case BoundAddressOf { Operand: BoundDereference d }:
+                    EmitExpression(d.Pointer);
+                    break;
+                case BoundDereference d:
+                    EmitExpression(d.Pointer);
+                    Load(Gpr.Rax, Gpr.Rax, d.Type);
+                    break;
+                case BoundUnary u:
+                    EmitUnary(u);
+                    break;
+                case BoundBinary b:
+                    EmitBinary(b);
+                    break;
+                case BoundLogical l:
+                    EmitBooleanValue(l);
+                    break;
+                case BoundAssignment a:
+                    EmitAssignment(a);
+                    break;
+                case BoundIncrement i:
+                    EmitIncrement(i);
+                    break;
+                case BoundCall c:
+                    EmitCall(c);
+                    break;
+                default:
+                    throw new InvalidOperationException($"unexpected expression {e.GetType().Name}");
+            }
+        }
+
+        /// <summary>Values that load into any register without touching another: constants, variables, addresses of locals.</summary>
+        private static bool IsSimple(BoundExpression e) => e switch
+        {
+            BoundLiteral or BoundStringLiteral or BoundVariable => true,
+            BoundAddressOf { Operand: BoundVariable or BoundArrayVariable } => true,
+            BoundConversion c => IsSimple(c.Operand),
+            _ => false,
+        };
+
+        private void EmitSimple(Gpr target, BoundExpression e)
+        {
+            switch (e)
+            {
+                case BoundLiteral l:
+                    if (l.Value == 0) A.xor(target.D(), target.D());
+                    else if (l.Value > 0 && l.Value <= uint.MaxValue) A.mov(target.D(), (uint)l.Value);
+                    else A.mov(target.Q(), l.Value);
+                    break;
+                case BoundStringLiteral s:
+                    _code.MovSymbolAddress(target, _strings.Add(s.Bytes));
+                    break;
+                case BoundVariable v:
+                    LoadVariable(target, v.Variable);
+                    break;
+                case BoundAddressOf { Operand: BoundVariable v }:
+                    A.lea(target.Q(), __[rsp + (_frame.HomeOf(v.Variable).Offset + _pushed)]);
+                    break;
+                case BoundAddressOf { Operand: BoundArrayVariable a }:
+                    A.lea(target.Q(), __[rsp + (_frame.HomeOf(a.Variable).Offset + _pushed)]);
+                    break;
+                case BoundConversion c:
+                    EmitSimple(target, c.Operand);
+                    Normalize(target, c.Type);
+                    break;
+                default:
+                    throw new InvalidOperationException($"not a simple expression: {e.GetType().Name}");
+            }
+        }
+
+        /// <summary>Re-establishes the invariant after an operation in 64 bits: truncate to the type and sign-extend.</summary>
+        private void Normalize(Gpr r, TypeSymbol type)
+        {
+            switch (type.Kind)
+            {
+                case TypeKind.Char:
+                    A.movsx(r.Q(), r.B());
+                    break;
+                case TypeKind.Int:
+                    A.movsxd(r.Q(), r.D());
+                    break;
+            }
+        }
+
+        private void Load(Gpr target, Gpr address, TypeSymbol type)
+        {
+            switch (type.Kind)
+            {
+                case TypeKind.Char:
+                    A.movsx(target.Q(), __byte_ptr[address.Q()]);
+                    break;
+                case TypeKind.Int:
+                    A.movsxd(target.Q(), __dword_ptr[address.Q()]);
+                    break;
+                default:
+                    A.mov(target.Q(), __qword_ptr[address.Q()]);
+                    break;
+            }
+        }
+
+        private void Store(Gpr address, Gpr value, TypeSymbol type)
+        {
+            switch (type.Kind)
+            {
+                case TypeKind.Char:
+                    A.mov(__byte_ptr[address.Q()], value.B());
+                    break;
+                case TypeKind.Int:
+                    A.mov(__dword_ptr[address.Q()], value.D());
+                    break;
+                default:
+                    A.mov(__qword_ptr[address.Q()], value.Q());
+                    break;
+            }
+        }
+
+        private void LoadVariable(Gpr target, VariableSymbol v)
+        {
+            var home = _frame.HomeOf(v);
+            if (home.Register is Gpr r)
+            {
+                if (r != target) A.mov(target.Q(), r.Q());
+            }
+            else A.mov(target.Q(), __qword_ptr[rsp + (home.Offset + _pushed)]);
+        }
+
+        /// <summary>Stores a (normalised) register into a variable's home, normalising to the variable's type.</summary>
+        private void StoreVariable(VariableSymbol v, Gpr value)
+        {
+            var home = _frame.HomeOf(v);
+            if (home.Register is Gpr r)
+            {
+                if (r != value) A.mov(r.Q(), value.Q());
+                Normalize(r, v.Type);
+            }
+            else
+            {
+                Normalize(value, v.Type);
+                A.mov(__qword_ptr[rsp + (home.Offset + _pushed)], value.Q());
+            }
+        }
+
+        private int AllocateTemporary()
+        {
+            int index = _temporariesInUse++;
+            if (_temporariesInUse > MaxTemporaries) MaxTemporaries = _temporariesInUse;
+            if (index >= _frame.Temporaries) throw new InvalidOperationException("expression too complex");
+            return index;
+        }
+
+        private void FreeTemporary() => _temporariesInUse--;
+
+        private Iced.Intel.AssemblerMemoryOperand Temporary(int index) => __qword_ptr[rsp + (_frame.TemporaryOffset(index) + _pushed)];
+
+        /// <summary>Evaluates Left into RAX and Right into RCX, spilling Left's counterpart when Right is not simple.</summary>
+        private void EmitOperands(BoundExpression left, BoundExpression right)
+        {
+            if (IsSimple(right))
+            {
+                EmitExpression(left);
+                EmitSimple(Gpr.Rcx, right);
+                return;
+            }
+            EmitExpression(right);
+            int t = AllocateTemporary();
+            A.mov(Temporary(t), rax);
+            EmitExpression(left);
+            A.mov(rcx, Temporary(t));
+            FreeTemporary();
+        }
+
+        private void EmitUnary(BoundUnary u)
+        {
+            EmitExpression(u.Operand);
+            switch (u.Operator)
+            {
+                case BoundUnaryOperator.Negate:
+                    A.neg(rax);
+                    Normalize(Gpr.Rax, u.Type);
+                    break;
+                case BoundUnaryOperator.BitwiseNot:
+                    A.not(rax);
+                    Normalize(Gpr.Rax, u.Type);
+                    break;
+                case BoundUnaryOperator.LogicalNot:
+                    A.test(rax, rax);
+                    A.sete(al);
+                    A.movzx(eax, al);
+                    break;
+            }
+        }
+
+        private void EmitBinary(BoundBinary b)
+        {
+            if (IsComparison(b.Operator))
+            {
+                EmitOperands(b.Left, b.Right);
+                A.cmp(rax, rcx);
+                SetCondition(b.Operator, b.IsUnsigned);
+                A.movzx(eax, al);
+                return;
+            }
+            EmitOperands(b.Left, b.Right);
+            ApplyOperator(b.Operator, b.IsUnsigned, b.Type);
+        }
+
+        /// <summary>RAX = RAX op RCX in the given type (may clobber RDX), normalised.</summary>
+        private void ApplyOperator(BoundBinaryOperator op, bool isUnsigned, TypeSymbol type)
+        {
+            bool is32 = type.Kind is TypeKind.Int or TypeKind.Char;
+            switch (op)
+            {
+                case BoundBinaryOperator.Add: A.add(rax, rcx); break;
+                case BoundBinaryOperator.Subtract: A.sub(rax, rcx); break;
+                case BoundBinaryOperator.Multiply: A.imul(rax, rcx); break;
+                case BoundBinaryOperator.BitwiseAnd: A.and(rax, rcx); break;
+                case BoundBinaryOperator.BitwiseOr: A.or(rax, rcx); break;
+                case BoundBinaryOperator.BitwiseXor: A.xor(rax, rcx); break;
+                case BoundBinaryOperator.ShiftLeft: A.shl(rax, cl); break;
+                case BoundBinaryOperator.ShiftRight:
+                    if (isUnsigned) A.shr(rax, cl);
+                    else A.sar(rax, cl);
+                    break;
+                case BoundBinaryOperator.Divide:
+                case BoundBinaryOperator.Remainder:
+                    if (isUnsigned)
+                    {
+                        A.xor(edx, edx);
+                        A.div(rcx);
+                    }
+                    else if (is32)
+                    {
+                        A.cdq();
+                        A.idiv(ecx);
+                    }
+                    else
+                    {
+                        A.cqo();
+                        A.idiv(rcx);
+                    }
+                    if (op == BoundBinaryOperator.Remainder) A.mov(rax, rdx);
+                    break;
+                default:
+                    throw new InvalidOperationException($"unexpected operator {op}");
+            }
+            Normalize(Gpr.Rax, type);
+        }
+
+        private static bool IsComparison(BoundBinaryOperator op) =>
+            op is BoundBinaryOperator.Equal or BoundBinaryOperator.NotEqual or BoundBinaryOperator.Less or
+                BoundBinaryOperator.LessOrEqual or BoundBinaryOperator.Greater or BoundBinaryOperator.GreaterOrEqual;
+
+        private void SetCondition(BoundBinaryOperator op, bool isUnsigned)
+        {
+            switch (op)
+            {
+                case BoundBinaryOperator.Equal: A.sete(al); break;
+                case BoundBinaryOperator.NotEqual: A.setne(al); break;
+                case BoundBinaryOperator.Less: if (isUnsigned) A.setb(al); else A.setl(al); break;
+                case BoundBinaryOperator.LessOrEqual: if (isUnsigned) A.setbe(al); else A.setle(al); break;
+                case BoundBinaryOperator.Greater: if (isUnsigned) A.seta(al); else A.setg(al); break;
+                default: if (isUnsigned) A.setae(al); else A.setge(al); break;
+            }
+        }
+
+        /// <summary>Jumps to target when the condition's truth equals jumpIfTrue; falls through otherwise.</summary>
+        private void EmitBranch(BoundExpression condition, bool jumpIfTrue, CodeLabel target)
+        {
+            switch (condition)
+            {
+                case BoundBinary b when IsComparison(b.Operator):
+                    if (b.Right is BoundLiteral lit && lit.Value >= int.MinValue && lit.Value <= int.MaxValue)
+                    {
+                        EmitExpression(b.Left);
+                        A.cmp(rax, (int)lit.Value);
+                    }
+                    else
+                    {
+                        EmitOperands(b.Left, b.Right);
+                        A.cmp(rax, rcx);
+                    }
+                    Jump(jumpIfTrue ? b.Operator : Negate(b.Operator), b.IsUnsigned, target);
+                    break;
+                case BoundLogical l when l.IsAnd == jumpIfTrue:
+                {
+                    // a && b jumping when true (or a || b jumping when false): both must agree.
+                    var skip = _code.NewLabel();
+                    EmitBranch(l.Left, !jumpIfTrue, skip);
+                    EmitBranch(l.Right, jumpIfTrue, target);
+                    _code.Place(skip);
+                    break;
+                }
+                case BoundLogical l:
+                    EmitBranch(l.Left, jumpIfTrue, target);
+                    EmitBranch(l.Right, jumpIfTrue, target);
+                    break;
+                case BoundUnary { Operator: BoundUnaryOperator.LogicalNot } u:
+                    EmitBranch(u.Operand, !jumpIfTrue, target);
+                    break;
+                case BoundLiteral constant:
+                    if ((constant.Value != 0) == jumpIfTrue) A.jmp(target.Iced);
+                    break;
+                default:
+                    EmitExpression(condition);
+                    A.test(rax, rax);
+                    if (jumpIfTrue) A.jne(target.Iced);
+                    else A.je(target.Iced);
+                    break;
+            }
+        }
+
+        private static BoundBinaryOperator Negate(BoundBinaryOperator op) => op switch
+        {
+            BoundBinaryOperator.Equal => BoundBinaryOperator.NotEqual,
+            BoundBinaryOperator.NotEqual => BoundBinaryOperator.Equal,
+            BoundBinaryOperator.Less => BoundBinaryOperator.GreaterOrEqual,
+            BoundBinaryOperator.LessOrEqual => BoundBinaryOperator.Greater,
+            BoundBinaryOperator.Greater => BoundBinaryOperator.LessOrEqual,
+            _ => BoundBinaryOperator.Less,
+        };
+
+        private void Jump(BoundBinaryOperator op, bool isUnsigned, CodeLabel target)
+        {
+            var l = target.Iced;
+            switch (op)
+            {
+                case BoundBinaryOperator.Equal: A.je(l); break;
+                case BoundBinaryOperator.NotEqual: A.jne(l); break;
+                case BoundBinaryOperator.Less: if (isUnsigned) A.jb(l); else A.jl(l); break;
+                case BoundBinaryOperator.LessOrEqual: if (isUnsigned) A.jbe(l); else A.jle(l); break;
+                case BoundBinaryOperator.Greater: if (isUnsigned) A.ja(l); else A.jg(l); break;
+                default: if (isUnsigned) A.jae(l); else A.jge(l); break;
+            }
+        }
+
+        private void EmitBooleanValue(BoundExpression condition)
+        {
+            var isFalse = _code.NewLabel();
+            var end = _code.NewLabel();
+            EmitBranch(condition, jumpIfTrue: false, isFalse);
+            A.mov(eax, 1);
+            A.jmp(end.Iced);
+            _code.Place(isFalse);
+            A.xor(eax, eax);
+            _code.Place(end);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using Iced.Intel;
+using KDsl.Binding;
+using KDsl.Profiles;
+using KDsl.Symbols;
+using KDsl.Text;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// Emits one function the way the kernel's GCC shapes it (see <see cref="FrameLayout"/>): ftrace NOP, optional
+    /// frame pointer, callee-saved pushes, one sub rsp, parameters moved to their homes, the stack-protector canary
+    /// from gs:0x28, the profile's INIT_STACK_ALL_ZERO rep stos, the body, one epilogue with the canary check.
+    /// Expressions evaluate into RAX with RCX/RDX as helpers; a complex right operand is spilled to a temporary
+    /// slot at the bottom of the frame (counted in a first pass).
+    /// </summary>
+    internal sealed partial class FunctionEmitter
+    {
+        private readonly BoundFunction _function;
+        private readonly KernelProfile _profile;
+        private readonly SourceText _source;
+        private readonly StringTable _strings;
+        private readonly FrameLayout _frame;
+        private readonly CodeBuffer _code = new CodeBuffer();
+        private readonly Stack<(CodeLabel Break, CodeLabel Continue)> _loops = new Stack<(CodeLabel, CodeLabel)>();
+        private CodeLabel _epilogue = null!;
+        private int _temporariesInUse;
+        private int _pushed; // bytes pushed for stack arguments, added to RSP-relative offsets
+
+        private FunctionEmitter(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings, int temporaries)
+        {
+            _function = function;
+            _profile = profile;
+            _source = source;
+            _strings = strings;
+            _frame = new FrameLayout(function, profile, temporaries);
+        }
+
+        /// <summary>The deepest number of spill temporaries the body needed.</summary>
+        private int MaxTemporaries { get; set; }
+
+        public static (FunctionCode Code, FrameLayout Frame) Emit(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings)
+        {
+            // First pass only counts temporaries, so the frame is known before the prologue is written.
+            var probe = new FunctionEmitter(function, profile, source, new StringTable(), temporaries: 64);
+            probe.EmitFunction();
+            var emitter = new FunctionEmitter(function, profile, source, strings, probe.MaxTemporaries);
+            emitter.EmitFunction();
+            return (emitter._code.Encode(function.Symbol.LinkName, Line(source, function.Span)), emitter._frame);
+        }
+
+        private static int Line(SourceText source, TextSpan span) => source.GetLinePosition(span.Start).Line + 1;
+
+        private Assembler A => _code.Asm;
+
+        private void EmitFunction()
+        {
+            _epilogue = _code.NewLabel();
+            _code.MarkLine(Line(_source, _function.Span));
+            EmitPrologue();
+            EmitStatement(_function.Body);
+            if (_function.Symbol.Kind == FunctionKind.Init)
+                A.xor(eax, eax); // module_init falls off the end: return 0
+            _code.Place(_epilogue);
+            EmitEpilogue();
+        }
+
+        private int Cfa => 8 + (_frame.FramePointer ? 8 : 0) + 8 * _frame.SavedRegisters.Length;
+
+        private void EmitPrologue()
+        {
+            _code.SetCfa(8);
+            _code.Bytes(_profile.FtraceNop);
+            int cfa = 8;
+            if (_frame.FramePointer)
+            {
+                A.push(rbp);
+                _code.SetCfa(cfa += 8);
+                A.mov(rbp, rsp);
+            }
+            foreach (var r in _frame.SavedRegisters)
+            {
+                A.push(r.Q());
+                _code.SetCfa(cfa += 8);
+            }
+            if (_frame.LocalSize > 0)
+            {
+                A.sub(rsp, _frame.LocalSize);
+                _code.SetCfa(cfa + _frame.LocalSize);
+            }
+
+            var parameters = _function.Symbol.Parameters;
+            for (int i = 0; i < parameters.Length && i < GprExtensions.ArgumentRegisters.Length; i++)
+                StoreVariable(parameters[i], GprExtensions.ArgumentRegisters[i]);
+            for (int i = GprExtensions.ArgumentRegisters.Length; i < parameters.Length; i++)
+            {
+                // Stack arguments sit above the return address: caller's RSP + 8 * (i - 6).
+                A.mov(rax, __qword_ptr[rsp + (_frame.FrameSize + 8 * (i - GprExtensions.ArgumentRegisters.Length))]);
+                StoreVariable(parameters[i], Gpr.Rax);
+            }
+
+            if (_frame.CanaryOffset >= 0)
+            {
+                _code.Bytes(0x65, 0x48, 0x8B, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00); // mov rax, gs:0x28
+                A.mov(__qword_ptr[rsp + _frame.CanaryOffset], rax);
+                A.xor(eax, eax);
+            }
+
+            if (_profile.InitStackAllZero)
+                EmitInitStackAllZero();
+        }
+
+        /// <summary>CONFIG_INIT_STACK_ALL_ZERO: the compiler zeroes every local array before the body runs.</summary>
+        private void EmitInitStackAllZero()
+        {
+            foreach (var (array, offset) in _frame.Arrays)
+            {
+                long size = array.Type.Size;
+                A.xor(eax, eax);
+                A.lea(rdi, __[rsp + offset]);
+                if (size % 4 == 0)
+                {
+                    A.mov(ecx, (uint)(size / 4));
+                    A.rep.stosd();
+                }
+                else
+                {
+                    A.mov(ecx, (uint)size);
+                    A.rep.stosb();
+                }
+            }
+        }
+
+        private void EmitEpilogue()
+        {
+            CodeLabel? canaryFail = null;
+            if (_frame.CanaryOffset >= 0)
+            {
+                canaryFail = _code.NewLabel();
+                A.mov(rdx, __qword_ptr[rsp + _frame.CanaryOffset]);
+                _code.Bytes(0x65, 0x48, 0x2B, 0x14, 0x25, 0x28, 0x00, 0x00, 0x00); // sub rdx, gs:0x28
+                A.jne(canaryFail.Iced);
+            }
+            int cfa = Cfa + _frame.LocalSize;
+            if (_frame.LocalSize > 0)
+            {
+                A.add(rsp, _frame.LocalSize);
+                _code.SetCfa(cfa -= _frame.LocalSize);
+            }
+            for (int i = _frame.SavedRegisters.Length - 1; i >= 0; i--)
+            {
+                A.pop(_frame.SavedRegisters[i].Q());
+                _code.SetCfa(cfa -= 8);
+            }
+            if (_frame.FramePointer)
+            {
+                A.pop(rbp);
+                _code.SetCfa(cfa -= 8);
+            }
+            A.ret();
+            if (canaryFail is not null)
+            {
+                _code.Place(canaryFail);
+                _code.SetCfa(Cfa + _frame.LocalSize);
+                _code.CallSymbol("__stack_chk_fail");
+            }
+        }
+
+        private void EmitStatement(BoundStatement statement)
+        {
+            if (statement is not BoundBlock)
+                _code.MarkLine(Line(_source, statement.Span));
+            switch (statement)
+            {
+                case BoundBlock b:
+                    foreach (var s in b.Statements) EmitStatement(s);
+                    break;
+                case BoundVariableDeclaration d:
+                    if (d.Initializer is not null)
+                    {
+                        EmitExpression(d.Initializer);
+                        StoreVariable(d.Variable, Gpr.Rax);
+                    }
+                    break;
+                case BoundExpressionStatement e:
+                    EmitExpression(e.Expression);
+                    break;
+                case BoundIf i:
+                    EmitIf(i);
+                    break;
+                case BoundWhile w:
+                    EmitWhile(w);
+                    break;
+                case BoundFor f:
+                    EmitFor(f);
+                    break;
+                case BoundBreak:
+                    A.jmp(_loops.Peek().Break.Iced);
+                    break;
+                case BoundContinue:
+                    A.jmp(_loops.Peek().Continue.Iced);
+                    break;
+                case BoundReturn r:
+                    if (r.Value is not null) EmitExpression(r.Value);
+                    A.jmp(_epilogue.Iced);
+                    break;
+                default:
+                    throw new InvalidOperationException($"unexpected statement {statement.GetType().Name}");
+            }
+        }
+
+        private void EmitIf(BoundIf node)
+        {
+            var elseLabel = _code.NewLabel();
+            EmitBranch(node.Condition, jumpIfTrue: false, elseLabel);
+            EmitStatement(node.Then);
+            if (node.Else is null)
+            {
+                _code.Place(elseLabel);
+                return;
+            }
+            var end = _code.NewLabel();
+            A.jmp(end.Iced);
+            _code.Place(elseLabel);
+            EmitStatement(node.Else);
+            _code.Place(end);
+        }
+
+        private void EmitWhile(BoundWhile node)
+        {
+            var top = _code.NewLabel();
+            var check = _code.NewLabel();
+            var end = _code.NewLabel();
+            // GCC's loop shape: jump to the test at the bottom, body, test, branch back.
+            if (!node.IsDoWhile) A.jmp(check.Iced);
+            _code.Place(top);
+            _loops.Push((end, check));
+            EmitStatement(node.Body);
+            _loops.Pop();
+            _code.Place(check);
+            EmitBranch(node.Condition, jumpIfTrue: true, top);
+            _code.Place(end);
+        }
+
+        private void EmitFor(BoundFor node)
+        {
+            if (node.Initializer is not null) EmitStatement(node.Initializer);
+            var top = _code.NewLabel();
+            var step = _code.NewLabel();
+            var check = _code.NewLabel();
+            var end = _code.NewLabel();
+            A.jmp(check.Iced);
+            _code.Place(top);
+            _loops.Push((end, step));
+            EmitStatement(node.Body);
+            _loops.Pop();
+            _code.Place(step);
+            if (node.Step is not null) EmitExpression(node.Step);
+            _code.Place(check);
+            if (node.Condition is null) A.jmp(top.Iced);
+            else EmitBranch(node.Condition, jumpIfTrue: true, top);
+            _code.Place(end);
+        }
+    }
+}

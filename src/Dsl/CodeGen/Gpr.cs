@@ -1,0 +1,30 @@
+using Iced.Intel;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>The 16 general registers in hardware encoding order, and their Iced assembler forms.</summary>
+    internal enum Gpr { Rax, Rcx, Rdx, Rbx, Rsp, Rbp, Rsi, Rdi, R8, R9, R10, R11, R12, R13, R14, R15 }
+
+    internal static class GprExtensions
+    {
+        public static AssemblerRegister64 Q(this Gpr r) => new AssemblerRegister64(Register.RAX + (int)r);
+        public static AssemblerRegister32 D(this Gpr r) => new AssemblerRegister32(Register.EAX + (int)r);
+        public static AssemblerRegister16 W(this Gpr r) => new AssemblerRegister16(Register.AX + (int)r);
+
+        public static AssemblerRegister8 B(this Gpr r) => (int)r switch
+        {
+            < 4 => new AssemblerRegister8(Register.AL + (int)r),
+            < 8 => new AssemblerRegister8(Register.SPL + ((int)r - 4)),
+            _ => new AssemblerRegister8(Register.R8L + ((int)r - 8)),
+        };
+
+        /// <summary>SysV argument registers, in order.</summary>
+        public static readonly Gpr[] ArgumentRegisters = { Gpr.Rdi, Gpr.Rsi, Gpr.Rdx, Gpr.Rcx, Gpr.R8, Gpr.R9 };
+
+        /// <summary>Callee-saved registers GCC hands out to values that live across calls, in its order.</summary>
+        public static readonly Gpr[] CalleeSaved = { Gpr.Rbx, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15 };
+
+        /// <summary>Caller-saved registers that no call sequence or expression evaluation here uses: homes for short-lived locals.</summary>
+        public static readonly Gpr[] ScratchHomes = { Gpr.R10, Gpr.R11 };
+    }
+}

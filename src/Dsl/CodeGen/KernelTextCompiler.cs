@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Image;
+using KDsl.Profiles;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// Turns a profile's <see cref="KernelFunctionShape"/> table into real machine code, so the kernel's own call
+    /// paths use the guest stack exactly as calibrated and leave their return addresses behind (the stale "? vsnprintf"
+    /// entries a later oops shows). Each function: [vmcall] push rbp [mov rbp, rsp] push rbx, sub rsp, touch the frame's
+    /// lowest word, its steps, and the mirror epilogue.
+    /// </summary>
+    public static class KernelTextCompiler
+    {
+        public static KernelTextImage Compile(KernelProfile profile)
+        {
+            var codes = new List<FunctionCode>();
+            foreach (var f in profile.KernelFunctions)
+                codes.Add(Emit(f, profile.FramePointer));
+
+            var text = new List<byte>();
+            var symbols = new List<ModuleSymbol>();
+            var unwind = new List<UnwindEntry>();
+            var services = new List<ServiceSite>();
+            var starts = new Dictionary<string, int>();
+            var fixups = new List<Relocation>();
+            foreach (var code in codes)
+            {
+                while (text.Count % 16 != 0) text.Add(0xCC);
+                int start = text.Count;
+                starts[code.Name] = start;
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, 0));
+                text.AddRange(code.Bytes);
+                foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
+                foreach (var (offset, tag) in code.Marks) services.Add(new ServiceSite(start + offset, code.Name, tag == "entry"));
+                foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
+            }
+
+            var bytes = text.ToArray();
+            foreach (var r in fixups)
+            {
+                if (!starts.TryGetValue(r.Target, out int target))
+                    throw new InvalidOperationException($"kernel function {r.Target} is called but not modelled in {profile.Name}");
+                int value = checked((int)(target + r.Addend - r.Offset));
+                bytes[r.Offset] = (byte)value;
+                bytes[r.Offset + 1] = (byte)(value >> 8);
+                bytes[r.Offset + 2] = (byte)(value >> 16);
+                bytes[r.Offset + 3] = (byte)(value >> 24);
+            }
+            return new KernelTextImage(bytes, symbols, unwind, services);
+        }
+
+        private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
+
+        private static FunctionCode Emit(KernelFunctionShape f, bool framePointer)
+        {
+            var code = new CodeBuffer();
+            var a = code.Asm;
+            code.SetCfa(8);
+            if (f.ServiceAtEntry)
+            {
+                code.Bytes(Vmcall);
+                code.Mark("entry");
+            }
+
+            int cfa = 8, remaining = f.FrameSize;
+            bool savedRbp = false, savedRbx = false;
+            if (remaining >= 8)
+            {
+                a.push(rbp);
+                code.SetCfa(cfa += 8);
+                remaining -= 8;
+                savedRbp = true;
+                if (framePointer) a.mov(rbp, rsp);
+            }
+            if (remaining >= 8)
+            {
+                a.push(rbx);
+                code.SetCfa(cfa += 8);
+                remaining -= 8;
+                savedRbx = true;
+            }
+            if (remaining > 0)
+            {
+                a.sub(rsp, remaining);
+                code.SetCfa(cfa += remaining);
+                a.mov(__qword_ptr[rsp], rdi); // compiled code spills into its frame: the first touch of its lowest word
+            }
+
+            foreach (var step in f.Steps)
+            {
+                switch (step.Step)
+                {
+                    case KernelStep.Call:
+                        code.CallSymbol(step.Target);
+                        break;
+                    case KernelStep.CallRdi:
+                        a.call(rdi);
+                        break;
+                    case KernelStep.Service:
+                        code.Bytes(Vmcall);
+                        code.Mark("body");
+                        break;
+                }
+            }
+
+            if (remaining > 0)
+            {
+                a.add(rsp, remaining);
+                code.SetCfa(cfa -= remaining);
+            }
+            if (savedRbx)
+            {
+                a.pop(rbx);
+                code.SetCfa(cfa -= 8);
+            }
+            if (savedRbp)
+            {
+                a.pop(rbp);
+                code.SetCfa(cfa -= 8);
+            }
+            a.ret();
+            return code.Encode(f.Name, 0);
+        }
+    }
+}

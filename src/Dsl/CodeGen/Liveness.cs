@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Binding;
+using KDsl.Symbols;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// Which variables live across a call (and so need a callee-saved register or a stack slot, as GCC decides) and
+    /// which have their address taken. Positions number the uses in evaluation order; a call takes its position
+    /// after its arguments, and a variable used inside a loop but declared outside it lives through the whole loop.
+    /// </summary>
+    internal sealed class Liveness
+    {
+        private readonly Dictionary<VariableSymbol, (int First, int Last)> _ranges = new Dictionary<VariableSymbol, (int, int)>();
+        private readonly HashSet<VariableSymbol> _addressTaken = new HashSet<VariableSymbol>();
+        private readonly List<int> _calls = new List<int>();
+        private readonly Dictionary<VariableSymbol, int> _declared = new Dictionary<VariableSymbol, int>();
+        private readonly Stack<(int Start, HashSet<VariableSymbol> Used)> _loops = new Stack<(int, HashSet<VariableSymbol>)>();
+        private int _position;
+
+        public static Liveness Analyze(BoundFunction function)
+        {
+            var l = new Liveness();
+            foreach (var p in function.Symbol.Parameters)
+            {
+                l._declared[p] = 0;
+                l.Use(p);
+            }
+            l.Statement(function.Body);
+            return l;
+        }
+
+        public bool HasCalls => _calls.Count > 0;
+
+        public bool IsAddressTaken(VariableSymbol v) => _addressTaken.Contains(v);
+
+        public bool LivesAcrossCall(VariableSymbol v)
+        {
+            if (!_ranges.TryGetValue(v, out var r)) return false;
+            foreach (int c in _calls)
+                if (c > r.First && c < r.Last) return true;
+            return false;
+        }
+
+        private void Use(VariableSymbol v)
+        {
+            int p = ++_position;
+            _ranges[v] = _ranges.TryGetValue(v, out var r) ? (Math.Min(r.First, p), Math.Max(r.Last, p)) : (p, p);
+            foreach (var loop in _loops) loop.Used.Add(v);
+        }
+
+        private void Statement(BoundStatement s)
+        {
+            switch (s)
+            {
+                case BoundBlock b:
+                    foreach (var x in b.Statements) Statement(x);
+                    break;
+                case BoundVariableDeclaration d:
+                    _declared[d.Variable] = _position + 1;
+                    if (d.Initializer is not null) Expression(d.Initializer);
+                    Use(d.Variable);
+                    break;
+                case BoundExpressionStatement e:
+                    Expression(e.Expression);
+                    break;
+                case BoundIf i:
+                    Expression(i.Condition);
+                    Statement(i.Then);
+                    if (i.Else is not null) Statement(i.Else);
+                    break;
+                case BoundWhile w:
+                    Loop(() => { Expression(w.Condition); Statement(w.Body); });
+                    break;
+                case BoundFor f:
+                    if (f.Initializer is not null) Statement(f.Initializer);
+                    Loop(() =>
+                    {
+                        if (f.Condition is not null) Expression(f.Condition);
+                        Statement(f.Body);
+                        if (f.Step is not null) Expression(f.Step);
+                    });
+                    break;
+                case BoundReturn r:
+                    if (r.Value is not null) Expression(r.Value);
+                    break;
+            }
+        }
+
+        private void Loop(Action body)
+        {
+            int start = ++_position;
+            _loops.Push((start, new HashSet<VariableSymbol>()));
+            body();
+            var (_, used) = _loops.Pop();
+            int end = ++_position;
+            foreach (var v in used)
+            {
+                // A variable declared before the loop is live around the back edge: stretch it over the whole loop.
+                if (_declared.TryGetValue(v, out int declaredAt) && declaredAt < start && _ranges.TryGetValue(v, out var r))
+                    _ranges[v] = (Math.Min(r.First, start), Math.Max(r.Last, end));
+            }
+        }
+
+        private void Expression(BoundExpression e)
+        {
+            switch (e)
+            {
+                case BoundVariable v:
+                    Use(v.Variable);
+                    break;
+                case BoundArrayVariable a:
+                    Use(a.Variable);
+                    break;
+                case BoundDereference d:
+                    Expression(d.Pointer);
+                    break;
+                case BoundAddressOf a:
+                    if (a.Operand is BoundVariable av) _addressTaken.Add(av.Variable);
+                    Expression(a.Operand);
+                    break;
+                case BoundUnary u:
+                    Expression(u.Operand);
+                    break;
+                case BoundBinary b:
+                    Expression(b.Left);
+                    Expression(b.Right);
+                    break;
+                case BoundLogical l:
+                    Expression(l.Left);
+                    Expression(l.Right);
+                    break;
+                case BoundAssignment a:
+                    Expression(a.Value);
+                    Expression(a.Target);
+                    break;
+                case BoundIncrement i:
+                    Expression(i.Target);
+                    break;
+                case BoundCall c:
+                    foreach (var arg in c.Arguments) Expression(arg);
+                    _calls.Add(++_position);
+                    break;
+                case BoundConversion c:
+                    Expression(c.Operand);
+                    break;
+            }
+        }
+    }
+}

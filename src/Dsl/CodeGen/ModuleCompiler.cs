@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Binding;
+using KDsl.Diagnostics;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Symbols;
+using KDsl.Text;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// Links a bound program into a <see cref="ModuleImage"/>: each function emitted by <see cref="FunctionEmitter"/>,
+    /// laid out 16-byte aligned with int3 padding (as the kernel's -falign-functions does), calls between module
+    /// functions resolved here, kernel calls and .rodata addresses left as relocations for insmod.
+    /// </summary>
+    public static class ModuleCompiler
+    {
+        /// <summary>Largest frame the generator accepts: a sub rsp beyond this is not a kernel function any more.</summary>
+        public const long MaxFrameSize = 1L << 28;
+
+        public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source)
+        {
+            var diagnostics = new List<Diagnostic>();
+            var profile = KernelProfile.Find(program.Config.Profile) ?? KernelProfile.Linux61;
+            foreach (var f in program.Functions)
+                CheckFrameSize(f, source, diagnostics);
+            if (diagnostics.Count > 0) return (null, diagnostics);
+
+            var strings = new StringTable();
+            var text = new List<byte>();
+            var symbols = new List<ModuleSymbol>();
+            var lines = new List<LineEntry>();
+            var unwind = new List<UnwindEntry>();
+            var fixups = new List<Relocation>();
+            var functionOffsets = new Dictionary<string, int>();
+            string? init = null, exit = null;
+
+            foreach (var function in program.Functions)
+            {
+                while (text.Count % 16 != 0) text.Add(0xCC);
+                var (code, _) = FunctionEmitter.Emit(function, profile, source, strings);
+                int start = text.Count;
+                functionOffsets[code.Name] = start;
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line));
+                text.AddRange(code.Bytes);
+                foreach (var l in code.Lines) lines.Add(new LineEntry(start + l.Offset, l.Line));
+                foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
+                foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
+                if (function.Symbol.Kind == FunctionKind.Init) init = code.Name;
+                if (function.Symbol.Kind == FunctionKind.Exit) exit = code.Name;
+            }
+
+            var bytes = text.ToArray();
+            var relocations = new List<Relocation>();
+            foreach (var r in fixups)
+            {
+                // A call to another function of this module is position-independent: resolve it now.
+                if (r.Kind == RelocationKind.Rel32 && functionOffsets.TryGetValue(r.Target, out int target))
+                    WriteInt32(bytes, r.Offset, checked((int)(target + r.Addend - r.Offset)));
+                else
+                    relocations.Add(r);
+            }
+            symbols.AddRange(strings.Symbols);
+
+            if (init is null)
+            {
+                diagnostics.Add(new Diagnostic("KDSL0199", DiagnosticSeverity.Error, source.GetLocation(new TextSpan(0, 0)), "the module has no init block"));
+                return (null, diagnostics);
+            }
+
+            var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
+                symbols, relocations, lines, unwind, init, exit, program.Expectations);
+            return (image, diagnostics);
+        }
+
+        private static void CheckFrameSize(BoundFunction function, SourceText source, List<Diagnostic> diagnostics)
+        {
+            long total = 0;
+            foreach (var local in function.Locals)
+                total += local.Type.Size;
+            if (total > MaxFrameSize)
+                diagnostics.Add(new Diagnostic("KDSL0198", DiagnosticSeverity.Error, source.GetLocation(function.Symbol.NameSpan),
+                    $"the locals of '{function.Symbol.Name}' need {total} bytes of stack; the largest frame KDsl builds is {MaxFrameSize} bytes"));
+        }
+
+        private static void WriteInt32(byte[] bytes, int offset, int value)
+        {
+            bytes[offset] = (byte)value;
+            bytes[offset + 1] = (byte)(value >> 8);
+            bytes[offset + 2] = (byte)(value >> 16);
+            bytes[offset + 3] = (byte)(value >> 24);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+
+namespace KDsl.Profiles
+{
+    /// <summary>What a modelled kernel function does at one point of its body.</summary>
+    public enum KernelStep
+    {
+        /// <summary>Call another modelled function (its name in <see cref="KernelStepEntry.Target"/>).</summary>
+        Call,
+        /// <summary>Call the function whose address is in RDI (do_one_initcall calling the module's init).</summary>
+        CallRdi,
+        /// <summary>Hand control to the C# kernel (a vmcall); the service is the function's own name.</summary>
+        Service,
+    }
+
+    public readonly struct KernelStepEntry
+    {
+        public KernelStepEntry(KernelStep step, string target)
+        {
+            Step = step;
+            Target = target;
+        }
+
+        public KernelStep Step { get; }
+        public string Target { get; }
+    }
+
+    /// <summary>
+    /// A kernel function modelled as real machine code: it pushes RBP/RBX, reserves the rest of its frame, touches its
+    /// lowest word (as compiled code does when it spills), runs its steps, and returns. Its frame size is the stack it
+    /// costs on the calibrated paths (printk, insmod's syscall path), so a call near the guard page faults in the same
+    /// function it does on real hardware. The C# kernel does the real work at <see cref="KernelStep.Service"/> steps.
+    /// </summary>
+    public sealed class KernelFunctionShape
+    {
+        public KernelFunctionShape(string name, int frameSize, bool serviceAtEntry, params KernelStepEntry[] steps)
+        {
+            Name = name;
+            FrameSize = frameSize;
+            ServiceAtEntry = serviceAtEntry;
+            Steps = steps;
+        }
+
+        public string Name { get; }
+        /// <summary>Bytes below the return address: pushes plus the sub rsp. Multiple of 8.</summary>
+        public int FrameSize { get; }
+        /// <summary>A vmcall before the prologue, while the caller's arguments are exactly where the ABI put them.</summary>
+        public bool ServiceAtEntry { get; }
+        public IReadOnlyList<KernelStepEntry> Steps { get; }
+
+        public static KernelStepEntry Call(string name) => new KernelStepEntry(KernelStep.Call, name);
+        public static KernelStepEntry CallRdi() => new KernelStepEntry(KernelStep.CallRdi, "");
+        public static KernelStepEntry Service() => new KernelStepEntry(KernelStep.Service, "");
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Generic;
+using static KDsl.Profiles.KernelFunctionShape;
+
+namespace KDsl.Profiles
+{
+    /// <summary>
+    /// The modelled kernel text of each profile. Function names come from the real traces (seed 000 for 4.11,
+    /// real-kernel/logs-5.10 and logs-6.1); frame sizes are calibrated:
+    /// - the syscall path up to do_one_initcall's call of init uses <see cref="StackInUseAtInitCall"/> bytes
+    ///   (pt_regs 168 + return addresses + frames);
+    /// - printk's deepest path needs 640 bytes below the caller (real 6.1: more than 592, at most 672), and its path
+    ///   to sched_clock_cpu needs 608, so with 592 bytes left the push at sched_clock_cpu's entry faults, as in the
+    ///   real 6.1 992-byte run (RIP sched_clock_cpu+0x0, RSP = stack base).
+    /// </summary>
+    public sealed partial class KernelProfile
+    {
+        /// <summary>Size of struct pt_regs, saved by the syscall entry at the top of the task stack.</summary>
+        public const int PtRegsSize = 168;
+
+        /// <summary>The syscall entry point; the C# kernel builds pt_regs and starts here with RDI = init.</summary>
+        public string SyscallEntry { get; private set; } = "";
+        /// <summary>The services a vmcall can ask for are named after the function that issues them.</summary>
+        public IReadOnlyList<KernelFunctionShape> KernelFunctions { get; private set; } = new KernelFunctionShape[0];
+
+        /// <summary>The IDT entry points by vector (#DE 0, #UD 6, #DF 8, #GP 13, #PF 14): 4.x names them divide_error…, 5.8+ asm_exc_….</summary>
+        public string ExceptionEntry(int vector)
+        {
+            string name = vector switch
+            {
+                0 => "divide_error",
+                6 => "invalid_op",
+                8 => "double_fault",
+                13 => "general_protection",
+                _ => "page_fault",
+            };
+            return LegacyOopsLayout ? name : "asm_exc_" + name;
+        }
+
+        private static KernelFunctionShape F(string name, int frame, params KernelStepEntry[] steps) => new KernelFunctionShape(name, frame, false, steps);
+        private static KernelFunctionShape Entry(string name, int frame, params KernelStepEntry[] steps) => new KernelFunctionShape(name, frame, true, steps);
+
+        // 168 + 6 return addresses (entry..do_one_initcall's callers) + 640 of frames = 848.
+        private static KernelFunctionShape[] Linux411Text => new[]
+        {
+            F("entry_SYSCALL_64_fastpath", 0, Call("SyS_finit_module"), Service()),
+            F("SyS_finit_module", 16, Call("SYSC_finit_module")),
+            F("SYSC_finit_module", 48, Call("load_module")),
+            F("load_module", 480, Call("do_init_module")),
+            F("do_init_module", 40, Call("do_one_initcall")),
+            F("do_one_initcall", 56, CallRdi()),
+            Entry("printk", 80, Call("vprintk_func")),
+            F("vprintk_func", 8, Call("vprintk_default")),
+            F("vprintk_default", 8, Call("vprintk_emit")),
+            F("vprintk_emit", 312, Call("vscnprintf"), Call("log_store"), Call("console_unlock")),
+            F("vscnprintf", 8, Call("vsnprintf")),
+            F("vsnprintf", 40, Call("pointer")),
+            F("pointer", 48, Call("number")),
+            F("number", 24),
+            F("log_store", 40, Call("sched_clock"), Service()),
+            F("sched_clock", 8, Call("kvm_sched_clock_read")),
+            F("kvm_sched_clock_read", 8),
+            F("console_unlock", 80, Call("up")),
+            F("up", 16),
+            Entry("__stack_chk_fail", 8),
+            Entry("divide_error", 0), Entry("invalid_op", 0), Entry("double_fault", 0),
+            Entry("general_protection", 0), Entry("page_fault", 0),
+        };
+
+        // 168 + 4 return addresses + 312 of frames = 512.
+        private static KernelFunctionShape[] Linux510Text => new[]
+        {
+            F("entry_SYSCALL_64_after_hwframe", 0, Call("do_syscall_64"), Service()),
+            F("do_syscall_64", 16, Call("__do_sys_finit_module")),
+            F("__do_sys_finit_module", 216, Call("do_init_module")),
+            F("do_init_module", 32, Call("do_one_initcall")),
+            F("do_one_initcall", 48, CallRdi()),
+            Entry("printk", 80, Call("vprintk_emit")),
+            F("vprintk_emit", 56, Call("vprintk_store"), Call("console_unlock")),
+            F("vprintk_store", 424, Call("sched_clock_cpu"), Call("vsnprintf"), Service()),
+            F("sched_clock_cpu", 16),
+            F("vsnprintf", 24, Call("number")),
+            F("number", 16),
+            F("console_unlock", 88, Call("prb_read_valid"), Call("serial8250_console_write")),
+            F("prb_read_valid", 8, Call("_prb_read_valid")),
+            F("_prb_read_valid", 48, Call("desc_read_finalized_seq")),
+            F("desc_read_finalized_seq", 24),
+            F("serial8250_console_write", 64, Call("wait_for_xmitr")),
+            F("wait_for_xmitr", 16, Call("mem32_serial_in")),
+            F("mem32_serial_in", 8),
+            Entry("__stack_chk_fail", 8),
+            Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
+            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
+        };
+
+        // 168 + 4 return addresses + 344 of frames = 544.
+        private static KernelFunctionShape[] Linux61Text => new[]
+        {
+            F("entry_SYSCALL_64_after_hwframe", 0, Call("do_syscall_64"), Service()),
+            F("do_syscall_64", 24, Call("__do_sys_finit_module")),
+            F("__do_sys_finit_module", 224, Call("do_init_module")),
+            F("do_init_module", 40, Call("do_one_initcall")),
+            F("do_one_initcall", 56, CallRdi()),
+            Entry("_printk", 80, Call("vprintk_emit")),
+            F("vprintk_emit", 56, Call("vprintk_store"), Call("console_unlock")),
+            F("vprintk_store", 424, Call("sched_clock_cpu"), Call("vsnprintf"), Service()),
+            F("sched_clock_cpu", 16),
+            F("vsnprintf", 24, Call("number")),
+            F("number", 16),
+            F("console_unlock", 88, Call("prb_read_valid"), Call("serial8250_console_write")),
+            F("prb_read_valid", 8, Call("_prb_read_valid")),
+            F("_prb_read_valid", 48, Call("desc_read_finalized_seq")),
+            F("desc_read_finalized_seq", 24),
+            F("serial8250_console_write", 64, Call("wait_for_lsr")),
+            F("wait_for_lsr", 16, Call("mem32_serial_in")),
+            F("mem32_serial_in", 8),
+            Entry("__stack_chk_fail", 8),
+            Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
+            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
+        };
+    }
+}

@@ -1,0 +1,35 @@
+using KDsl.Runtime.Kernel.Printk;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// va_arg over a guest call's SysV varargs: the five integer registers after the format (RSI, RDX, RCX, R8, R9),
+    /// then the caller's stack slots upwards from the first one. Strings are read through the MMU.
+    /// </summary>
+    public sealed class GuestVarargs : IPrintkArgs
+    {
+        private readonly ulong[] _registers;
+        private readonly Mmu _mmu;
+        private ulong _stack;
+        private int _next;
+
+        public GuestVarargs(ulong[] registers, ulong firstStackSlot, Mmu mmu)
+        {
+            _registers = registers;
+            _stack = firstStackSlot;
+            _mmu = mmu;
+        }
+
+        public ulong NextArg()
+        {
+            if (_next < _registers.Length) return _registers[_next++];
+            _mmu.TryReadU64(_stack, out ulong value);
+            _stack += 8;
+            return value;
+        }
+
+        public bool TryReadString(ulong address, int maxLength, out string value) =>
+            _mmu.TryReadCString(address, maxLength < 0 ? 4096 : maxLength, out value);
+    }
+}

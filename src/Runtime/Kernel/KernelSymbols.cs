@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using KDsl.Image;
+using KDsl.Runtime.Kernel.Printk;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>A function the unwinder knows: its address range and ORC-style CFA rows.</summary>
+    public sealed class TextFunction
+    {
+        public TextFunction(string name, ulong start, ulong size, string? module, ulong rowBase, IReadOnlyList<UnwindEntry> rows)
+        {
+            Name = name;
+            Start = start;
+            Size = size;
+            Module = module;
+            _rowBase = rowBase;
+            _rows = rows;
+        }
+
+        private readonly ulong _rowBase;
+        private readonly IReadOnlyList<UnwindEntry> _rows;
+
+        public string Name { get; }
+        public ulong Start { get; }
+        public ulong Size { get; }
+        public string? Module { get; }
+
+        /// <summary>CFA offset (caller's RSP = RSP + it) at an address inside the function, from the last row at or before it.</summary>
+        public int CfaAt(ulong address)
+        {
+            int cfa = 8;
+            foreach (var row in _rows)
+            {
+                ulong at = _rowBase + (ulong)row.Offset;
+                if (at < Start) continue;
+                if (at > address || at >= Start + Size) break;
+                cfa = row.CfaOffset;
+            }
+            return cfa;
+        }
+    }
+
+    /// <summary>kallsyms: the modelled vmlinux text plus the loaded module's functions, sorted by address.</summary>
+    public sealed class KernelSymbols : IKallsyms
+    {
+        private readonly List<TextFunction> _functions = new List<TextFunction>();
+        private readonly Dictionary<string, ulong> _byName = new Dictionary<string, ulong>();
+
+        public void AddText(ulong baseAddress, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, string? module)
+        {
+            foreach (var s in symbols)
+            {
+                if (s.Section != Section.Text) continue;
+                _functions.Add(new TextFunction(s.Name, baseAddress + (ulong)s.Offset, (ulong)s.Size, module, baseAddress, unwind));
+                _byName[s.Name] = baseAddress + (ulong)s.Offset;
+            }
+            _functions.Sort((a, b) => a.Start.CompareTo(b.Start));
+        }
+
+        public void AddData(string name, ulong address) => _byName[name] = address;
+
+        public bool TryGetAddress(string name, out ulong address) => _byName.TryGetValue(name, out address);
+
+        public ulong AddressOf(string name) => _byName[name];
+
+        public bool TryFindFunction(ulong address, out TextFunction function)
+        {
+            int lo = 0, hi = _functions.Count - 1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) / 2;
+                var f = _functions[mid];
+                if (address < f.Start) hi = mid - 1;
+                else if (address >= f.Start + f.Size) lo = mid + 1;
+                else
+                {
+                    function = f;
+                    return true;
+                }
+            }
+            function = null!;
+            return false;
+        }
+
+        /// <summary>__kernel_text_address: inside some function of vmlinux or a module.</summary>
+        public bool IsTextAddress(ulong address) => TryFindFunction(address, out _);
+
+        public bool TryLookup(ulong address, out KallsymsSymbol symbol)
+        {
+            if (TryFindFunction(address, out var f))
+            {
+                symbol = new KallsymsSymbol(f.Name, f.Start, f.Size, f.Module);
+                return true;
+            }
+            symbol = default;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Generic;
+using KDsl.Profiles;
+using KDsl.Runtime.Kernel.Oops;
+using KDsl.Runtime.Kernel.Printk;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>arch/x86/kernel/dumpstack.c: die(), the call trace, oops_end() and kernel/panic.c's panic().</summary>
+    public sealed partial class LinuxKernel
+    {
+        /// <summary>
+        /// die(str, regs, err): the oops report in the profile's format, then oops_end: taint D, and panic when in
+        /// interrupt context (the #DF handler) or with panic_on_oops; otherwise the task is killed and the system
+        /// goes on (the experiment ends here, as insmod would never return).
+        /// </summary>
+        private void Die(string dieString, string kind, RegisterSet regs, ulong errorCode, bool inInterrupt, ulong? cr2Line = null)
+        {
+            var code = CodeDump.Copy(Profile, regs.Rip, ReadKernelByte);
+            var report = new OopsReport
+            {
+                DieString = dieString,
+                ErrorCode = errorCode,
+                DieCounter = ++_dieCounter,
+                Cpu = Profile.Cpu,
+                Pid = Current.Pid,
+                Comm = Current.Comm,
+                TaintMask = _taint,
+                Regs = regs,
+                Code = code,
+                TaskAddress = Current.Address,
+                TaskStackAddress = Current.Stack,
+                OopsId = _random.Next(),
+            };
+            report.CallTrace.AddRange(CallTrace(regs));
+            if (Module is not null)
+                report.Modules.Add(LoadedModule.Create(Profile, Module.Name, Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule), ModuleState.Coming));
+
+            var printer = new OopsPrinter(Profile, Vsprintf);
+            foreach (var line in printer.Die(report))
+                Printk(line + "\n");
+            _taint |= Taint.Bit(Taint.Die);
+
+            Oops = new OopsFacts
+            {
+                Kind = kind,
+                DieString = dieString,
+                Rip = regs.Rip,
+                RipSymbol = KDsl.Runtime.Kernel.Printk.Kallsyms.SprintSymbol(Kallsyms, regs.Rip),
+                Function = Kallsyms.TryFindFunction(regs.Rip, out var f) ? f.Name : "",
+                Rsp = regs.Rsp,
+                FaultAddress = regs.Cr2,
+                StackBase = Current.Stack,
+                StackTop = Current.StackTop,
+                CodeBytes = code.Bytes,
+                CodeStart = code.Start,
+                Panicked = inInterrupt,
+            };
+
+            if (inInterrupt)
+                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true));
+            else
+            {
+                Outcome = RunOutcome.Oops;
+                _finished = true;
+            }
+        }
+
+        /// <summary>panic(): the message, the kernel offset notifier, and the end marker; the machine stops.</summary>
+        private void Panic(string message)
+        {
+            foreach (var line in new OopsPrinter(Profile, Vsprintf).Panic(message))
+                Printk(line + "\n");
+            Outcome = RunOutcome.Panic;
+            _finished = true;
+        }
+
+        /// <summary>
+        /// show_trace_log_lvl over the task stack: every word that is a kernel text address, "?" unless the unwinder
+        /// found it as a return-address slot. When RSP is off the stack (in the guard page) the scan starts at the
+        /// stack's base, as the kernel retries at PAGE_ALIGN(sp). The syscall's pt_regs end the task stack.
+        /// </summary>
+        private List<CallTraceEntry> CallTrace(RegisterSet regs)
+        {
+            var entries = new List<CallTraceEntry>();
+            ulong ptRegs = Current.StackTop - KernelProfile.PtRegsSize;
+            var reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
+            if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.BeginStack(OopsPrinter.TaskStackName));
+            ulong start = Current.OnStack(regs.Rsp) ? regs.Rsp : Current.Stack;
+            for (ulong slot = start; slot < ptRegs; slot += 8)
+            {
+                if (Mmu.TryReadU64(slot, out ulong word) && Kallsyms.IsTextAddress(word - 1))
+                    entries.Add(CallTraceEntry.Frame(word, reliable.Contains(slot)));
+            }
+            if (!Profile.LegacyOopsLayout)
+            {
+                var user = ReadUserPtRegs();
+                entries.Add(CallTraceEntry.RegsOnStack(user, CodeDump.Copy(Profile, user.Rip, ReadKernelByte)));
+            }
+            if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.EndStack(OopsPrinter.TaskStackName));
+            return entries;
+        }
+
+        private bool ReadKernelByte(ulong address, out byte value)
+        {
+            System.Span<byte> b = stackalloc byte[1];
+            bool ok = Mmu.TryRead(address, b);
+            value = b[0];
+            return ok;
+        }
+
+        /// <summary>The watchdog: a CPU that ran the whole budget without returning is stuck.</summary>
+        private void SoftLockup()
+        {
+            ulong seconds = (Log.NowNs - PrintkLog.BootNs) / 1_000_000_000UL;
+            Printk(Vsnprintf.Sprintf(Vsprintf, "watchdog: BUG: soft lockup - CPU#%d stuck for %llus! [%s:%d]\n",
+                Profile.Cpu, seconds < 22 ? 22UL : seconds, Current.Comm, Current.Pid));
+            Outcome = RunOutcome.SoftLockup;
+            _finished = true;
+        }
+    }
+}

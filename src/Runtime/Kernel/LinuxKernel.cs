@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using KDsl.CodeGen;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Mm;
+using KDsl.Runtime.Kernel.Oops;
+using KDsl.Runtime.Kernel.Printk;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// The emulated Linux: boots one CPU with real page tables, the profile's kernel text and a task for insmod,
+    /// loads the experiment's module and runs its init on the emulated CPU. Faults come back from the CPU as
+    /// delivered exceptions and go through handlers named after the kernel's (Traps, Dumpstack, Panic partials).
+    /// </summary>
+    public sealed partial class LinuxKernel : IDisposable
+    {
+        private static readonly ConcurrentDictionary<string, KernelTextImage> TextCache = new ConcurrentDictionary<string, KernelTextImage>();
+
+        private readonly Dictionary<ulong, ServiceSite> _services = new Dictionary<ulong, ServiceSite>();
+        private readonly DeterministicRandom _random;
+        private ulong _moduleCursor = Layout.ModuleAreaStart;
+        private string? _pendingPrintk;
+        private ulong _taint;
+        private int _dieCounter;
+        private bool _finished;
+
+        private LinuxKernel(ExperimentConfig config, KernelProfile profile)
+        {
+            Config = config;
+            Profile = profile;
+            _random = new DeterministicRandom(0x4b44736c); // "KDsl": fixed, so canaries and oops ids repeat run to run
+            Memory = new PhysicalMemory(Layout.PhysicalMemorySize);
+            Tables = new PageTables(Memory);
+            Root = Tables.CreateRoot();
+            Cpu = new X64Cpu(Memory);
+            Mmu = Cpu.Mmu;
+            Kallsyms = new KernelSymbols();
+            Log = new PrintkLog(() => Cpu.InstructionCount);
+            Vsprintf = VsprintfConfig.For(profile, Kallsyms, new PtrHashKey(_random.Next(), _random.Next()), noHashPointers: !config.HashPointers);
+            Vmalloc = new Vmalloc(Memory, Tables, Root, profile.VmallocBase + Layout.VmallocFirstAreaOffset);
+        }
+
+        public ExperimentConfig Config { get; }
+        public KernelProfile Profile { get; }
+        public PhysicalMemory Memory { get; }
+        public PageTables Tables { get; }
+        public ulong Root { get; }
+        public X64Cpu Cpu { get; }
+        public Mmu Mmu { get; }
+        public KernelSymbols Kallsyms { get; }
+        public PrintkLog Log { get; }
+        public VsprintfConfig Vsprintf { get; }
+        public Vmalloc Vmalloc { get; }
+        public TaskStruct Current { get; private set; } = null!;
+        public Module? Module { get; private set; }
+        public OopsFacts? Oops { get; private set; }
+        public RunOutcome Outcome { get; private set; } = RunOutcome.Completed;
+        public long? InitReturn { get; private set; }
+
+        /// <summary>Boots the machine: direct map, kernel text, per-CPU data, IST stacks, IDT, and insmod's task.</summary>
+        public static LinuxKernel Boot(ExperimentConfig config)
+        {
+            var profile = KernelProfile.Find(config.Profile) ?? KernelProfile.Linux61;
+            var kernel = new LinuxKernel(config, profile);
+            kernel.SetUpAddressSpace();
+            kernel.SetUpCpu();
+            kernel.Current = kernel.CreateTask(profile.InsmodPid, "insmod");
+            return kernel;
+        }
+
+        private void SetUpAddressSpace()
+        {
+            // The direct map: all of physical memory with 2 MiB pages (the reason vmalloc'd stacks cost TLB misses).
+            for (ulong pa = 0; pa < Memory.Size; pa += 2UL << 20)
+                Tables.Map2M(Root, Profile.DirectMapBase + pa, pa, PteFlags.Kernel);
+
+            var text = TextCache.GetOrAdd(Profile.Name, _ => KernelTextCompiler.Compile(Profile));
+            ModuleLoader.MapCopy(text.Text, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
+            Kallsyms.AddText(KernelProfile.KernelTextBase, text.Symbols, text.Unwind, null);
+            foreach (var site in text.Services)
+                _services[KernelProfile.KernelTextBase + (ulong)site.Offset] = site;
+
+            // cpu_entry_area: the #DF IST stack with its unmapped guard page below.
+            for (ulong va = Layout.DoubleFaultStackBottom; va < Layout.DoubleFaultStackTop; va += PhysicalMemory.PageSize)
+                Tables.Map4K(Root, va, Memory.AllocPage(), PteFlags.Kernel);
+        }
+
+        private void SetUpCpu()
+        {
+            Cpu.Cr3 = Root;
+            Cpu.Cr0 = Profile.Cr0;
+            Cpu.Cr4 = Profile.Cr4;
+
+            // Per-CPU data, reached through GS: fixed_percpu_data.stack_canary sits at gs:0x28.
+            ulong percpu = Memory.AllocPage();
+            Memory.WriteU64(percpu + 0x28, _random.Next() & ~0xffUL); // the kernel's canary has a zero low byte
+            Cpu.GsBase = Profile.DirectMapBase + percpu;
+
+            Cpu.Tss.Ist[1] = Layout.DoubleFaultStackTop;
+            foreach (int vector in new[] { Vectors.DE, Vectors.UD, Vectors.GP, Vectors.PF })
+                Cpu.Idt[vector] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(vector)));
+            Cpu.Idt[Vectors.DF] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.DF)), ist: 1);
+        }
+
+        private TaskStruct CreateTask(int pid, string comm)
+        {
+            if (!Fork.AllocThreadStackNode(Vmalloc, Config.ThreadSize, out ulong stack))
+                throw new InvalidOperationException("out of memory allocating the first task's stack");
+            ulong taskStruct = Profile.DirectMapBase + Memory.AllocPage();
+            return new TaskStruct(pid, comm, taskStruct, stack, Config.ThreadSize);
+        }
+
+        public void Dispose() => Memory.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Image;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>A module after load_module: where its sections landed.</summary>
+    public sealed class Module
+    {
+        public Module(ModuleImage image, ulong textBase, ulong roDataBase)
+        {
+            Image = image;
+            TextBase = textBase;
+            RoDataBase = roDataBase;
+        }
+
+        public ModuleImage Image { get; }
+        public string Name => Image.Name;
+        public ulong TextBase { get; }
+        public ulong RoDataBase { get; }
+
+        public ulong AddressOf(ModuleSymbol symbol) =>
+            (symbol.Section == Section.Text ? TextBase : RoDataBase) + (ulong)symbol.Offset;
+    }
+
+    /// <summary>kernel/module/main.c: module_alloc, section layout and apply_relocate_add, reduced to KDsl's two sections.</summary>
+    public static class ModuleLoader
+    {
+        /// <summary>
+        /// Copies .text (RX) and .rodata (RO, NX) into the module area, adds the module's symbols to kallsyms and
+        /// resolves every relocation against the module's own symbols, then the kernel's. An unknown symbol fails the
+        /// load with the kernel's message (the caller prints it), as "Unknown symbol" does in the real kernel.
+        /// </summary>
+        public static Module? Load(ModuleImage image, PhysicalMemory memory, PageTables tables, ulong root, ref ulong moduleCursor,
+            KernelSymbols kallsyms, out string? error)
+        {
+            ulong textBase = moduleCursor;
+            ulong textSize = PageAlign((ulong)image.Text.Length);
+            ulong roBase = textBase + Math.Max(textSize, PhysicalMemory.PageSize);
+            ulong roSize = PageAlign((ulong)Math.Max(image.RoData.Length, 1));
+            moduleCursor = roBase + roSize + PhysicalMemory.PageSize;
+
+            var text = (byte[])image.Text.Clone();
+            var module = new Module(image, textBase, roBase);
+            var local = new Dictionary<string, ulong>();
+            foreach (var s in image.Symbols) local[s.Name] = module.AddressOf(s);
+
+            foreach (var r in image.Relocations)
+            {
+                if (!local.TryGetValue(r.Target, out ulong target) && !kallsyms.TryGetAddress(r.Target, out target))
+                {
+                    error = $"{image.Name}: Unknown symbol {r.Target} (err -2)";
+                    return null;
+                }
+                ulong place = textBase + (ulong)r.Offset;
+                long value = unchecked((long)target + r.Addend);
+                switch (r.Kind)
+                {
+                    case RelocationKind.Rel32:
+                        long displacement = unchecked(value - (long)place);
+                        if (displacement != (int)displacement)
+                        {
+                            error = $"{image.Name}: overflow in relocation type 4 val {(ulong)value:x}";
+                            return null;
+                        }
+                        WriteInt32(text, r.Offset, (int)displacement);
+                        break;
+                    case RelocationKind.Abs32S:
+                        if (value != (int)value)
+                        {
+                            error = $"{image.Name}: overflow in relocation type 11 val {(ulong)value:x}";
+                            return null;
+                        }
+                        WriteInt32(text, r.Offset, (int)value);
+                        break;
+                    default:
+                        BitConverter.GetBytes(value).CopyTo(text, r.Offset);
+                        break;
+                }
+            }
+
+            if (!MapCopy(text, textBase, PteFlags.KernelRx, memory, tables, root) ||
+                !MapCopy(image.RoData, roBase, PteFlags.KernelReadOnly, memory, tables, root))
+            {
+                error = $"{image.Name}: out of memory loading the module";
+                return null;
+            }
+
+            kallsyms.AddText(textBase, image.Symbols, image.Unwind, image.Name);
+            error = null;
+            return module;
+        }
+
+        /// <summary>Backs [va, va + bytes) with fresh pages, copies the bytes in and maps them with the given protection.</summary>
+        public static bool MapCopy(byte[] bytes, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)
+        {
+            ulong size = PageAlign((ulong)Math.Max(bytes.Length, 1));
+            for (ulong off = 0; off < size; off += PhysicalMemory.PageSize)
+            {
+                if (!memory.TryAllocPage(out ulong pa)) return false;
+                int chunk = (int)Math.Min(PhysicalMemory.PageSize, (ulong)bytes.Length - Math.Min(off, (ulong)bytes.Length));
+                if (chunk > 0) memory.Write(pa, new ReadOnlySpan<byte>(bytes, (int)off, chunk));
+                if (!tables.Map4K(root, va + off, pa, protection)) return false;
+            }
+            return true;
+        }
+
+        public static ulong PageAlign(ulong size) => (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
+
+        private static void WriteInt32(byte[] bytes, int offset, int value) => BitConverter.GetBytes(value).CopyTo(bytes, offset);
+    }
+}
