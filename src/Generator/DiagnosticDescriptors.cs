@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis;
+
+namespace KDsl.Generator
+{
+    /// <summary>
+    /// Descriptors for the diagnostics the generator reports. The language's own diagnostics (KDSL0001…) are
+    /// defined by src/Dsl and passed through, so their descriptors are made on first use from id and severity;
+    /// the generator's own (KDSL999x) are fixed here.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "KDsl";
+        private const string HelpLinkBase = "docs/diagnostics.md#";
+
+        private static readonly ConcurrentDictionary<string, DiagnosticDescriptor> s_passThrough =
+            new ConcurrentDictionary<string, DiagnosticDescriptor>();
+
+        public static DiagnosticDescriptor DuplicateName { get; } = new DiagnosticDescriptor(
+            id: "KDSL9998",
+            title: "Two .kdsl files generate the same file or class",
+            messageFormat: "{0}",
+            category: Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "kdsl9998",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        public static DiagnosticDescriptor InternalError { get; } = new DiagnosticDescriptor(
+            id: "KDSL9999",
+            title: "Internal error in the KDsl compiler",
+            messageFormat: "{0}",
+            category: Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "kdsl9999",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>The descriptor for a diagnostic id; message text is passed as the single format argument.</summary>
+        public static DiagnosticDescriptor Get(string id, DiagnosticSeverity severity)
+        {
+            if (id == DuplicateName.Id && severity == DuplicateName.DefaultSeverity) return DuplicateName;
+            if (id == InternalError.Id && severity == InternalError.DefaultSeverity) return InternalError;
+            return s_passThrough.GetOrAdd(id + "|" + severity.ToString(), _ => CreatePassThrough(id, severity));
+        }
+
+        private static DiagnosticDescriptor CreatePassThrough(string id, DiagnosticSeverity severity) =>
+#pragma warning disable RS1017 // The id comes from src/Dsl: the language's diagnostics are defined there, not here.
+            new DiagnosticDescriptor(
+                id: id,
+                title: "KDsl " + id,
+                messageFormat: "{0}",
+                category: Category,
+                defaultSeverity: severity,
+                isEnabledByDefault: true,
+                helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+#pragma warning restore RS1017
+    }
+}

@@ -1,0 +1,38 @@
+using KDsl.Generator.Helpers;
+using KDsl.Image;
+
+namespace KDsl.Generator.Model
+{
+    /// <summary>
+    /// The equatable mirror of <see cref="ModuleImage"/>, field for field in constructor order; the emitter turns it
+    /// back into a constructor call made of literals.
+    /// </summary>
+    internal sealed record ModuleImageSpec
+    {
+        public required string Name { get; init; }
+        public required string Description { get; init; }
+        public required string SourcePath { get; init; }
+        public required ExperimentConfigSpec Config { get; init; }
+        public required ImmutableEquatableArray<byte> Text { get; init; }
+        public required ImmutableEquatableArray<byte> RoData { get; init; }
+        public required ImmutableEquatableArray<ModuleSymbolSpec> Symbols { get; init; }
+        public required ImmutableEquatableArray<RelocationSpec> Relocations { get; init; }
+        public required ImmutableEquatableArray<LineEntrySpec> Lines { get; init; }
+        public required ImmutableEquatableArray<UnwindEntrySpec> Unwind { get; init; }
+        public required string InitSymbol { get; init; }
+        public required string? ExitSymbol { get; init; }
+        public required ImmutableEquatableArray<ExpectationSpec> Expectations { get; init; }
+    }
+
+    internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers);
+
+    internal sealed record ModuleSymbolSpec(string Name, Section Section, int Offset, int Size, int Line);
+
+    internal sealed record RelocationSpec(int Offset, RelocationKind Kind, string Target, long Addend);
+
+    internal readonly record struct LineEntrySpec(int Offset, int Line);
+
+    internal readonly record struct UnwindEntrySpec(int Offset, int CfaOffset);
+
+    internal sealed record ExpectationSpec(ExpectationKind Kind, string Text, int Count, string? Function, int Line);
+}
