@@ -1,0 +1,186 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using KDsl.Symbols;
+using KDsl.Syntax;
+
+namespace KDsl.Binding
+{
+    public sealed partial class Binder
+    {
+        private BoundBlock BindBlock(BlockStatementSyntax syntax, bool newScope)
+        {
+            var saved = _scope;
+            if (newScope) _scope = new BoundScope(_scope);
+            var statements = ImmutableArray.CreateBuilder<BoundStatement>();
+            foreach (var statement in syntax.Statements)
+            {
+                if (statement is DeclarationStatementSyntax declaration) statements.AddRange(BindDeclaration(declaration));
+                else statements.Add(BindStatement(statement));
+            }
+            _scope = saved;
+            return new BoundBlock(statements.ToImmutable(), syntax.Span);
+        }
+
+        private BoundStatement BindStatement(StatementSyntax syntax)
+        {
+            switch (syntax)
+            {
+                case BlockStatementSyntax block:
+                    return BindBlock(block, newScope: true);
+                case DeclarationStatementSyntax declaration:
+                {
+                    var list = BindDeclaration(declaration);
+                    return list.Count == 1 ? list[0] : new BoundBlock(list.ToImmutableArray(), syntax.Span);
+                }
+                case ExpressionStatementSyntax e:
+                    return new BoundExpressionStatement(BindExpression(e.Expression, allowVoid: true), syntax.Span);
+                case EmptyStatementSyntax:
+                    return new BoundBlock(ImmutableArray<BoundStatement>.Empty, syntax.Span);
+                case IfStatementSyntax i:
+                {
+                    var condition = BindCondition(i.Condition);
+                    var then = BindStatement(i.Then);
+                    var @else = i.Else is null ? null : BindStatement(i.Else);
+                    return new BoundIf(condition, then, @else, syntax.Span);
+                }
+                case WhileStatementSyntax w:
+                {
+                    var condition = BindCondition(w.Condition);
+                    return new BoundWhile(condition, BindLoopBody(w.Body), isDoWhile: false, syntax.Span);
+                }
+                case DoWhileStatementSyntax d:
+                {
+                    var body = BindLoopBody(d.Body);
+                    return new BoundWhile(BindCondition(d.Condition), body, isDoWhile: true, syntax.Span);
+                }
+                case ForStatementSyntax f:
+                    return BindFor(f);
+                case JumpStatementSyntax j:
+                    if (_loopDepth == 0)
+                    {
+                        if (j.Kind == SyntaxKind.BreakStatement) _diagnostics.ReportBreakOutsideLoop(j.Keyword.Span);
+                        else _diagnostics.ReportContinueOutsideLoop(j.Keyword.Span);
+                    }
+                    return j.Kind == SyntaxKind.BreakStatement ? new BoundBreak(syntax.Span) : new BoundContinue(syntax.Span);
+                case ReturnStatementSyntax r:
+                    return BindReturn(r);
+                default:
+                    return new BoundBlock(ImmutableArray<BoundStatement>.Empty, syntax.Span);
+            }
+        }
+
+        private BoundStatement BindLoopBody(StatementSyntax body)
+        {
+            _loopDepth++;
+            var result = BindStatement(body);
+            _loopDepth--;
+            return result;
+        }
+
+        private BoundStatement BindFor(ForStatementSyntax syntax)
+        {
+            var saved = _scope;
+            _scope = new BoundScope(_scope);
+            BoundStatement? initializer = syntax.Initializer is EmptyStatementSyntax ? null : BindStatement(syntax.Initializer);
+            var condition = syntax.Condition is null ? null : BindCondition(syntax.Condition);
+            var step = syntax.Step is null ? null : BindExpression(syntax.Step, allowVoid: true);
+            var body = BindLoopBody(syntax.Body);
+            _scope = saved;
+            return new BoundFor(initializer, condition, step, body, syntax.Span);
+        }
+
+        private BoundStatement BindReturn(ReturnStatementSyntax syntax)
+        {
+            var function = _function!;
+            if (syntax.Expression is null)
+            {
+                if (function.Kind == FunctionKind.Init)
+                    return new BoundReturn(new BoundLiteral(0, TypeSymbol.Int, syntax.Keyword.Span), syntax.Span);
+                if (function.ReturnType.Kind != TypeKind.Void && !function.ReturnType.IsError)
+                    _diagnostics.ReportMissingReturnValue(syntax.Span, function.Name, function.ReturnType);
+                return new BoundReturn(null, syntax.Span);
+            }
+            if (function.ReturnType.Kind == TypeKind.Void)
+            {
+                var ignored = BindExpression(syntax.Expression, allowVoid: true);
+                if (!ignored.Type.IsError) _diagnostics.ReportReturnValueInVoidFunction(syntax.Expression.Span, function.Name);
+                return new BoundReturn(null, syntax.Span);
+            }
+            var value = BindExpression(syntax.Expression);
+            return new BoundReturn(Convert(value, function.ReturnType, isExplicit: false, syntax.Expression.Span), syntax.Span);
+        }
+
+        private List<BoundStatement> BindDeclaration(DeclarationStatementSyntax syntax)
+        {
+            var result = new List<BoundStatement>();
+            foreach (var declarator in syntax.Declarators)
+            {
+                var type = BindType(syntax.TypeKeyword.Kind, declarator.Stars.Length);
+                string name = declarator.Identifier.Text;
+                if (type.Kind == TypeKind.Void)
+                {
+                    if (!declarator.Identifier.IsMissing) _diagnostics.ReportVoidVariable(declarator.Identifier.Span, name);
+                    type = TypeSymbol.Error;
+                }
+                BoundExpression? initializer = null;
+                if (declarator.Size != null)
+                {
+                    long length = BindArraySize(declarator.Size, type);
+                    if (!type.IsError) type = TypeSymbol.ArrayOf(type, length > 0 ? length : 1);
+                    if (declarator.Initializer != null)
+                    {
+                        BindExpression(declarator.Initializer);
+                        _diagnostics.ReportArrayInitializer(declarator.Initializer.Span);
+                    }
+                }
+                else if (declarator.Initializer != null)
+                {
+                    var value = BindExpression(declarator.Initializer);
+                    initializer = Convert(value, type, isExplicit: false, declarator.Initializer.Span);
+                }
+
+                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span);
+                if (!declarator.Identifier.IsMissing && !_scope.TryDeclare(name, variable))
+                    _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
+                _locals.Add(variable);
+                result.Add(new BoundVariableDeclaration(variable, initializer, syntax.Span));
+            }
+            return result;
+        }
+
+        /// <summary>The element count of a local array, or -1 after reporting why it is not a valid constant.</summary>
+        private long BindArraySize(ExpressionSyntax syntax, TypeSymbol element)
+        {
+            var size = BindExpression(syntax);
+            if (size.Type.IsError) return -1;
+            if (size is not BoundLiteral literal || !literal.Type.IsInteger)
+            {
+                _diagnostics.ReportArraySizeNotConstant(syntax.Span);
+                return -1;
+            }
+            if (literal.Value <= 0)
+            {
+                _diagnostics.ReportArraySizeNotPositive(syntax.Span, literal.Value);
+                return -1;
+            }
+            long elementSize = element.IsError ? 1 : element.Size;
+            if (literal.Value > int.MaxValue / elementSize)
+            {
+                _diagnostics.ReportArrayTooLarge(syntax.Span, literal.Value > long.MaxValue / elementSize ? long.MaxValue : literal.Value * elementSize);
+                return -1;
+            }
+            return literal.Value;
+        }
+
+        private BoundExpression BindCondition(ExpressionSyntax syntax)
+        {
+            var condition = BindExpression(syntax);
+            if (!condition.Type.IsError && !condition.Type.IsScalar)
+            {
+                _diagnostics.ReportConditionNotScalar(syntax.Span, condition.Type);
+                return new BoundErrorExpression(condition.Span);
+            }
+            return condition;
+        }
+    }
+}

@@ -1,0 +1,346 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Text;
+using KDsl.Diagnostics;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Symbols;
+using KDsl.Syntax;
+using KDsl.Text;
+
+namespace KDsl.Binding
+{
+    /// <summary>
+    /// Turns a syntax tree into a <see cref="BoundProgram"/>: resolves names, does C's typing (see
+    /// <see cref="BoundExpression"/>), builds the <see cref="ExperimentConfig"/> and the expectations, and reports
+    /// every semantic error. Functions may be called before their definition: all signatures are bound first.
+    /// </summary>
+    public sealed partial class Binder
+    {
+        public const string PrintkName = "printk";
+
+        private readonly SourceText _text;
+        private readonly DiagnosticBag _diagnostics;
+        private readonly BoundScope _global = new BoundScope(null);
+        private BoundScope _scope;
+        private FunctionSymbol? _function;
+        private List<VariableSymbol> _locals = new List<VariableSymbol>();
+        private int _loopDepth;
+        private FunctionSymbol _printk = null!;
+
+        private Binder(SourceText text, DiagnosticBag diagnostics)
+        {
+            _text = text;
+            _diagnostics = diagnostics;
+            _scope = _global;
+        }
+
+        /// <summary>Binds a parsed file. Semantic diagnostics go to <paramref name="diagnostics"/> (the tree's own are not copied).</summary>
+        public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics)
+        {
+            var binder = new Binder(tree.Text, diagnostics);
+            return binder.BindCompilationUnit(tree.Root, overrides, syntaxHadErrors: HasErrors(tree.Diagnostics));
+        }
+
+        private static bool HasErrors(IReadOnlyList<Diagnostic> diagnostics)
+        {
+            foreach (var d in diagnostics)
+                if (d.IsError) return true;
+            return false;
+        }
+
+        private BoundProgram BindCompilationUnit(CompilationUnitSyntax root, IReadOnlyDictionary<string, string>? overrides, bool syntaxHadErrors)
+        {
+            ModuleHeaderSyntax? header = null;
+            ConfigBlockSyntax? config = null;
+            ExpectBlockSyntax? expect = null;
+            EntryBlockSyntax? init = null, exit = null;
+            for (int i = 0; i < root.Members.Length; i++)
+            {
+                switch (root.Members[i])
+                {
+                    case ModuleHeaderSyntax m:
+                        if (header != null) _diagnostics.ReportDuplicateModuleHeader(m.Keyword.Span);
+                        else
+                        {
+                            header = m;
+                            if (i > 0) _diagnostics.ReportModuleHeaderNotFirst(m.Keyword.Span);
+                        }
+                        break;
+                    case ConfigBlockSyntax c:
+                        if (config != null) _diagnostics.ReportDuplicateConfig(c.Keyword.Span);
+                        else config = c;
+                        break;
+                    case ExpectBlockSyntax e:
+                        if (expect != null) _diagnostics.ReportDuplicateExpect(e.Keyword.Span);
+                        else expect = e;
+                        break;
+                    case EntryBlockSyntax b when b.Kind == SyntaxKind.InitBlock:
+                        if (init != null) _diagnostics.ReportDuplicateInit(b.Keyword.Span);
+                        else init = b;
+                        break;
+                    case EntryBlockSyntax b:
+                        if (exit != null) _diagnostics.ReportDuplicateExit(b.Keyword.Span);
+                        else exit = b;
+                        break;
+                }
+            }
+
+            if (header is null) _diagnostics.ReportMissingModuleHeader(new TextSpan(0, 0));
+            string moduleName = header is null || header.Name.IsMissing ? "module" : header.Name.Text;
+            string description = header is null ? "" : Encoding.UTF8.GetString(ToArray(header.Description.Bytes));
+
+            var experimentConfig = BindConfig(config, overrides);
+            var profile = KernelProfile.Find(experimentConfig.Profile) ?? KernelProfile.Linux61;
+
+            // Globals: printk, then constants and function signatures in source order.
+            var fmt = new VariableSymbol("fmt", TypeSymbol.PointerTo(TypeSymbol.Char), VariableKind.Parameter, 0, default);
+            _printk = new FunctionSymbol(PrintkName, TypeSymbol.Int, ImmutableArray.Create(fmt), FunctionKind.Kernel, default,
+                isVariadic: true, linkName: profile.PrintkSymbol);
+            _global.TryDeclare(PrintkName, _printk);
+
+            var userFunctions = new List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)>();
+            foreach (var member in root.Members)
+            {
+                if (member is ConstDeclarationSyntax constant) BindConst(constant);
+                else if (member is FunctionDeclarationSyntax function)
+                {
+                    var symbol = BindFunctionSignature(function, moduleName);
+                    bool declared = !function.Identifier.IsMissing && _global.TryDeclare(symbol.Name, symbol);
+                    if (!declared && !function.Identifier.IsMissing) _diagnostics.ReportRedeclaration(function.Identifier.Span, symbol.Name);
+                    userFunctions.Add((symbol, function, declared));
+                }
+            }
+
+            var functions = ImmutableArray.CreateBuilder<BoundFunction>();
+            foreach (var (symbol, syntax, declared) in userFunctions)
+            {
+                var bound = BindFunctionBody(symbol, syntax.Body, syntax.Span);
+                if (declared) functions.Add(bound);
+            }
+
+            FunctionSymbol? initSymbol = null, exitSymbol = null;
+            if (init != null)
+            {
+                initSymbol = new FunctionSymbol("init", TypeSymbol.Int, ImmutableArray<VariableSymbol>.Empty, FunctionKind.Init,
+                    init.Keyword.Span, linkName: moduleName + "_init");
+                functions.Add(BindFunctionBody(initSymbol, init.Body, init.Span));
+            }
+            else if (!syntaxHadErrors)
+            {
+                _diagnostics.ReportMissingInit(header is null || header.Name.IsMissing ? new TextSpan(0, 0) : header.Name.Span);
+            }
+            if (exit != null)
+            {
+                exitSymbol = new FunctionSymbol("exit", TypeSymbol.Void, ImmutableArray<VariableSymbol>.Empty, FunctionKind.Exit,
+                    exit.Keyword.Span, linkName: moduleName + "_exit");
+                functions.Add(BindFunctionBody(exitSymbol, exit.Body, exit.Span));
+            }
+
+            var expectations = BindExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
+            return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations);
+        }
+
+        private static byte[] ToArray(ImmutableArray<byte> bytes)
+        {
+            var array = new byte[bytes.Length];
+            bytes.CopyTo(array);
+            return array;
+        }
+
+        // --- constants and functions ---------------------------------------------------------------------------------
+
+        private void BindConst(ConstDeclarationSyntax syntax)
+        {
+            var value = BindExpression(syntax.Value);
+            if (syntax.Identifier.IsMissing) return;
+            ConstantSymbol symbol;
+            if (value is BoundLiteral literal)
+                symbol = new ConstantSymbol(syntax.Identifier.Text, literal.Value, literal.Type, syntax.Identifier.Span);
+            else
+            {
+                if (!value.Type.IsError) _diagnostics.ReportConstantExpected(syntax.Value.Span);
+                symbol = new ConstantSymbol(syntax.Identifier.Text, 0, TypeSymbol.Error, syntax.Identifier.Span);
+            }
+            if (!_global.TryDeclare(symbol.Name, symbol)) _diagnostics.ReportRedeclaration(syntax.Identifier.Span, symbol.Name);
+        }
+
+        private FunctionSymbol BindFunctionSignature(FunctionDeclarationSyntax syntax, string moduleName)
+        {
+            var parameters = ImmutableArray.CreateBuilder<VariableSymbol>();
+            var seen = new HashSet<string>();
+            foreach (var p in syntax.Parameters)
+            {
+                var type = BindType(p.Type);
+                if (type.Kind == TypeKind.Void)
+                {
+                    _diagnostics.ReportInvalidParameterType(p.Type.Span, p.Identifier.Text);
+                    type = TypeSymbol.Error;
+                }
+                if (!p.Identifier.IsMissing && !seen.Add(p.Identifier.Text))
+                    _diagnostics.ReportRedeclaration(p.Identifier.Span, p.Identifier.Text);
+                parameters.Add(new VariableSymbol(p.Identifier.Text, type, VariableKind.Parameter, parameters.Count, p.Identifier.Span));
+            }
+            string name = syntax.Identifier.Text;
+            if (name == moduleName + "_init" || name == moduleName + "_exit")
+                _diagnostics.ReportSymbolConflict(syntax.Identifier.Span, name);
+            return new FunctionSymbol(name, BindType(syntax.ReturnType), parameters.ToImmutable(), FunctionKind.User, syntax.Identifier.Span);
+        }
+
+        private BoundFunction BindFunctionBody(FunctionSymbol symbol, BlockStatementSyntax body, TextSpan span)
+        {
+            _function = symbol;
+            _locals = new List<VariableSymbol>();
+            _loopDepth = 0;
+            _scope = new BoundScope(_global);
+            foreach (var parameter in symbol.Parameters)
+                if (parameter.Name.Length > 0) _scope.TryDeclare(parameter.Name, parameter);
+            var block = BindBlock(body, newScope: false);
+            var result = new BoundFunction(symbol, block, _locals.ToImmutableArray(), span);
+            _scope = _global;
+            _function = null;
+            return result;
+        }
+
+        private static TypeSymbol BindType(TypeClauseSyntax syntax) => BindType(syntax.Keyword.Kind, syntax.Stars.Length);
+
+        private static TypeSymbol BindType(SyntaxKind keyword, int stars)
+        {
+            var type = keyword switch
+            {
+                SyntaxKind.VoidKeyword => TypeSymbol.Void,
+                SyntaxKind.CharKeyword => TypeSymbol.Char,
+                SyntaxKind.LongKeyword => TypeSymbol.Long,
+                _ => TypeSymbol.Int,
+            };
+            for (int i = 0; i < stars; i++) type = TypeSymbol.PointerTo(type);
+            return type;
+        }
+
+        // --- config ----------------------------------------------------------------------------------------------
+
+        private ExperimentConfig BindConfig(ConfigBlockSyntax? block, IReadOnlyDictionary<string, string>? overrides)
+        {
+            var config = new ExperimentConfig();
+            if (block != null)
+            {
+                var seen = new HashSet<string>();
+                foreach (var entry in block.Entries)
+                {
+                    if (!seen.Add(entry.Key.Text)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.Key.Text);
+                    if (entry.Value.Length == 0) continue; // reported by the parser
+                    config = ApplyConfig(config, entry.Key.Text, entry.Key.Span, entry.Value, entry.ValueSpan);
+                }
+            }
+            if (overrides != null)
+            {
+                var span = block?.Keyword.Span ?? new TextSpan(0, 0);
+                foreach (var pair in overrides)
+                    config = ApplyConfig(config, (pair.Key ?? "").Trim().Replace('-', '_'), span, (pair.Value ?? "").Trim(), span);
+            }
+            return config;
+        }
+
+        private ExperimentConfig ApplyConfig(ExperimentConfig config, string key, TextSpan keySpan, string value, TextSpan valueSpan)
+        {
+            switch (key)
+            {
+                case "profile":
+                {
+                    var profile = KernelProfile.Find(value);
+                    if (profile != null) return config.With(profile: profile.Name);
+                    var names = new List<string>();
+                    foreach (var p in KernelProfile.All) names.Add(p.Name);
+                    _diagnostics.ReportUnknownProfile(valueSpan, value, string.Join(", ", names));
+                    return config;
+                }
+                case "thread_size":
+                {
+                    int size = value.ToUpperInvariant() switch
+                    {
+                        "8K" or "8192" => 8192,
+                        "16K" or "16384" => 16384,
+                        "32K" or "32768" => 32768,
+                        _ => 0,
+                    };
+                    if (size != 0) return config.With(threadSize: size);
+                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "8K, 16K or 32K (8192, 16384, 32768)");
+                    return config;
+                }
+                case "vmap_stack":
+                    if (value == "on") return config.With(vmapStack: true);
+                    if (value == "off") _diagnostics.ReportVmapStackOffUnsupported(valueSpan);
+                    else _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
+                    return config;
+                case "hash_pointers":
+                    if (value == "on") return config.With(hashPointers: true);
+                    if (value == "off") return config.With(hashPointers: false);
+                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
+                    return config;
+                default:
+                    _diagnostics.ReportUnknownConfigKey(keySpan, key);
+                    return config;
+            }
+        }
+
+        // --- expect ----------------------------------------------------------------------------------------------
+
+        private ImmutableArray<Expectation> BindExpectations(ExpectBlockSyntax? block,
+            List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)> userFunctions,
+            FunctionSymbol? init, FunctionSymbol? exit, string moduleName)
+        {
+            var result = ImmutableArray.CreateBuilder<Expectation>();
+            if (block is null) return result.ToImmutable();
+            foreach (var item in block.Items)
+            {
+                int line = _text.GetLineIndex(item.Span.Start) + 1;
+                switch (item)
+                {
+                    case PrintkExpectationSyntax p:
+                    {
+                        if (p.Text.IsMissing) break;
+                        int count = -1;
+                        if (p.Count != null && !p.Count.IsMissing)
+                        {
+                            if (p.Count.Value is long v && v >= 0 && v <= int.MaxValue) count = (int)v;
+                            else
+                            {
+                                _diagnostics.ReportInvalidExpectCount(p.Count.Span, p.Count.Text);
+                                break;
+                            }
+                        }
+                        result.Add(new Expectation(ExpectationKind.Printk, Encoding.UTF8.GetString(ToArray(p.Text.Bytes)), count, null, line));
+                        break;
+                    }
+                    case OopsExpectationSyntax o:
+                    {
+                        if (o.OopsKind.IsMissing) break;
+                        if (o.OopsKind.Text != "stack_guard")
+                        {
+                            _diagnostics.ReportUnknownOopsKind(o.OopsKind.Span, o.OopsKind.Text);
+                            break;
+                        }
+                        string? function = null;
+                        if (o.Function != null && !o.Function.IsMissing)
+                        {
+                            if (o.Function.Kind == SyntaxKind.InitKeyword) function = init?.LinkName ?? moduleName + "_init";
+                            else if (o.Function.Kind == SyntaxKind.ExitKeyword) function = exit?.LinkName ?? moduleName + "_exit";
+                            else
+                            {
+                                function = o.Function.Text;
+                                if (!userFunctions.Exists(f => f.symbol.Name == function))
+                                    _diagnostics.ReportExpectUnknownFunction(o.Function.Span, function);
+                            }
+                        }
+                        result.Add(new Expectation(ExpectationKind.Oops, o.OopsKind.Text, -1, function, line));
+                        break;
+                    }
+                    case NoFaultExpectationSyntax:
+                        result.Add(new Expectation(ExpectationKind.NoFault, "", -1, null, line));
+                        break;
+                }
+            }
+            return result.ToImmutable();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Collections.Immutable;
+using KDsl.Text;
+
+namespace KDsl.Syntax
+{
+    public abstract class ExpressionSyntax : SyntaxNode
+    {
+        protected ExpressionSyntax(SyntaxKind kind, TextSpan span) : base(kind, span) { }
+    }
+
+    /// <summary>Stands where an expression was expected and none was found (the error is already reported).</summary>
+    public sealed class MissingExpressionSyntax : ExpressionSyntax
+    {
+        public MissingExpressionSyntax(int position) : base(SyntaxKind.MissingExpression, new TextSpan(position, 0)) { }
+    }
+
+    /// <summary>A number or character literal.</summary>
+    public sealed class LiteralExpressionSyntax : ExpressionSyntax
+    {
+        public LiteralExpressionSyntax(SyntaxToken token) : base(SyntaxKind.LiteralExpression, token.Span) => Token = token;
+        public SyntaxToken Token { get; }
+    }
+
+    /// <summary>One or more adjacent string literals, concatenated.</summary>
+    public sealed class StringExpressionSyntax : ExpressionSyntax
+    {
+        public StringExpressionSyntax(ImmutableArray<SyntaxToken> tokens)
+            : base(SyntaxKind.StringExpression, Cover(tokens[0], tokens[tokens.Length - 1]))
+        {
+            Tokens = tokens;
+            var b = ImmutableArray.CreateBuilder<byte>();
+            foreach (var t in tokens)
+                if (t.Value is ImmutableArray<byte> bytes) b.AddRange(bytes);
+            Bytes = b.ToImmutable();
+        }
+
+        public ImmutableArray<SyntaxToken> Tokens { get; }
+        /// <summary>The decoded bytes of all parts, without a terminator.</summary>
+        public ImmutableArray<byte> Bytes { get; }
+        public bool IsMissing => Tokens.Length == 1 && Tokens[0].IsMissing;
+    }
+
+    public sealed class NameExpressionSyntax : ExpressionSyntax
+    {
+        public NameExpressionSyntax(SyntaxToken identifier) : base(SyntaxKind.NameExpression, identifier.Span) => Identifier = identifier;
+        public SyntaxToken Identifier { get; }
+    }
+
+    public sealed class ParenthesizedExpressionSyntax : ExpressionSyntax
+    {
+        public ParenthesizedExpressionSyntax(SyntaxToken open, ExpressionSyntax expression, SyntaxToken close)
+            : base(SyntaxKind.ParenthesizedExpression, Cover(open, close))
+        {
+            OpenParen = open;
+            Expression = expression;
+            CloseParen = close;
+        }
+
+        public SyntaxToken OpenParen { get; }
+        public ExpressionSyntax Expression { get; }
+        public SyntaxToken CloseParen { get; }
+    }
+
+    public sealed class CallExpressionSyntax : ExpressionSyntax
+    {
+        public CallExpressionSyntax(SyntaxToken identifier, SyntaxToken open, ImmutableArray<ExpressionSyntax> arguments, SyntaxToken close)
+            : base(SyntaxKind.CallExpression, Cover(identifier, close))
+        {
+            Identifier = identifier;
+            OpenParen = open;
+            Arguments = arguments;
+            CloseParen = close;
+        }
+
+        public SyntaxToken Identifier { get; }
+        public SyntaxToken OpenParen { get; }
+        public ImmutableArray<ExpressionSyntax> Arguments { get; }
+        public SyntaxToken CloseParen { get; }
+    }
+
+    public sealed class IndexExpressionSyntax : ExpressionSyntax
+    {
+        public IndexExpressionSyntax(ExpressionSyntax expression, SyntaxToken open, ExpressionSyntax index, SyntaxToken close)
+            : base(SyntaxKind.IndexExpression, Cover(expression.Span, close.Span))
+        {
+            Expression = expression;
+            OpenBracket = open;
+            Index = index;
+            CloseBracket = close;
+        }
+
+        public ExpressionSyntax Expression { get; }
+        public SyntaxToken OpenBracket { get; }
+        public ExpressionSyntax Index { get; }
+        public SyntaxToken CloseBracket { get; }
+    }
+
+    /// <summary>Prefix - + ! ~ &amp; * ++ --.</summary>
+    public sealed class UnaryExpressionSyntax : ExpressionSyntax
+    {
+        public UnaryExpressionSyntax(SyntaxToken op, ExpressionSyntax operand) : base(SyntaxKind.UnaryExpression, Cover(op.Span, operand.Span))
+        {
+            OperatorToken = op;
+            Operand = operand;
+        }
+
+        public SyntaxToken OperatorToken { get; }
+        public ExpressionSyntax Operand { get; }
+    }
+
+    /// <summary>Postfix ++ --.</summary>
+    public sealed class PostfixExpressionSyntax : ExpressionSyntax
+    {
+        public PostfixExpressionSyntax(ExpressionSyntax operand, SyntaxToken op) : base(SyntaxKind.PostfixExpression, Cover(operand.Span, op.Span))
+        {
+            Operand = operand;
+            OperatorToken = op;
+        }
+
+        public ExpressionSyntax Operand { get; }
+        public SyntaxToken OperatorToken { get; }
+    }
+
+    public sealed class BinaryExpressionSyntax : ExpressionSyntax
+    {
+        public BinaryExpressionSyntax(ExpressionSyntax left, SyntaxToken op, ExpressionSyntax right)
+            : base(SyntaxKind.BinaryExpression, Cover(left.Span, right.Span))
+        {
+            Left = left;
+            OperatorToken = op;
+            Right = right;
+        }
+
+        public ExpressionSyntax Left { get; }
+        public SyntaxToken OperatorToken { get; }
+        public ExpressionSyntax Right { get; }
+    }
+
+    public sealed class AssignmentExpressionSyntax : ExpressionSyntax
+    {
+        public AssignmentExpressionSyntax(ExpressionSyntax left, SyntaxToken op, ExpressionSyntax right)
+            : base(SyntaxKind.AssignmentExpression, Cover(left.Span, right.Span))
+        {
+            Left = left;
+            OperatorToken = op;
+            Right = right;
+        }
+
+        public ExpressionSyntax Left { get; }
+        public SyntaxToken OperatorToken { get; }
+        public ExpressionSyntax Right { get; }
+    }
+
+    public sealed class CastExpressionSyntax : ExpressionSyntax
+    {
+        public CastExpressionSyntax(SyntaxToken open, TypeClauseSyntax type, SyntaxToken close, ExpressionSyntax operand)
+            : base(SyntaxKind.CastExpression, Cover(open.Span, operand.Span))
+        {
+            OpenParen = open;
+            Type = type;
+            CloseParen = close;
+            Operand = operand;
+        }
+
+        public SyntaxToken OpenParen { get; }
+        public TypeClauseSyntax Type { get; }
+        public SyntaxToken CloseParen { get; }
+        public ExpressionSyntax Operand { get; }
+    }
+
+    /// <summary>sizeof(type).</summary>
+    public sealed class SizeofTypeExpressionSyntax : ExpressionSyntax
+    {
+        public SizeofTypeExpressionSyntax(SyntaxToken keyword, SyntaxToken open, TypeClauseSyntax type, SyntaxToken close)
+            : base(SyntaxKind.SizeofTypeExpression, Cover(keyword, close))
+        {
+            Keyword = keyword;
+            OpenParen = open;
+            Type = type;
+            CloseParen = close;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken OpenParen { get; }
+        public TypeClauseSyntax Type { get; }
+        public SyntaxToken CloseParen { get; }
+    }
+
+    /// <summary>sizeof expr (the operand is not evaluated).</summary>
+    public sealed class SizeofExpressionSyntax : ExpressionSyntax
+    {
+        public SizeofExpressionSyntax(SyntaxToken keyword, ExpressionSyntax operand) : base(SyntaxKind.SizeofExpression, Cover(keyword.Span, operand.Span))
+        {
+            Keyword = keyword;
+            Operand = operand;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public ExpressionSyntax Operand { get; }
+    }
+}

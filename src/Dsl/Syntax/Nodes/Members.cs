@@ -1,0 +1,224 @@
+using System.Collections.Immutable;
+using KDsl.Text;
+
+namespace KDsl.Syntax
+{
+    public abstract class MemberSyntax : SyntaxNode
+    {
+        protected MemberSyntax(SyntaxKind kind, TextSpan span) : base(kind, span) { }
+    }
+
+    public sealed class CompilationUnitSyntax : SyntaxNode
+    {
+        public CompilationUnitSyntax(ImmutableArray<MemberSyntax> members, SyntaxToken endOfFile)
+            : base(SyntaxKind.CompilationUnit, TextSpan.FromBounds(0, endOfFile.Span.End))
+        {
+            Members = members;
+            EndOfFile = endOfFile;
+        }
+
+        public ImmutableArray<MemberSyntax> Members { get; }
+        public SyntaxToken EndOfFile { get; }
+    }
+
+    /// <summary>module NAME "description";</summary>
+    public sealed class ModuleHeaderSyntax : MemberSyntax
+    {
+        public ModuleHeaderSyntax(SyntaxToken keyword, SyntaxToken name, StringExpressionSyntax description, SyntaxToken semicolon)
+            : base(SyntaxKind.ModuleHeader, Cover(keyword, semicolon))
+        {
+            Keyword = keyword;
+            Name = name;
+            Description = description;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken Name { get; }
+        public StringExpressionSyntax Description { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    /// <summary>KEY = VALUE; where VALUE is the raw source text of the tokens up to ';' (linux-6.1, 16K, on).</summary>
+    public sealed class ConfigEntrySyntax : SyntaxNode
+    {
+        public ConfigEntrySyntax(SyntaxToken key, SyntaxToken equals, string value, TextSpan valueSpan, SyntaxToken semicolon)
+            : base(SyntaxKind.ConfigEntry, Cover(key, semicolon))
+        {
+            Key = key;
+            EqualsToken = equals;
+            Value = value;
+            ValueSpan = valueSpan;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Key { get; }
+        public SyntaxToken EqualsToken { get; }
+        /// <summary>Empty when no value was written (already reported).</summary>
+        public string Value { get; }
+        public TextSpan ValueSpan { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    public sealed class ConfigBlockSyntax : MemberSyntax
+    {
+        public ConfigBlockSyntax(SyntaxToken keyword, SyntaxToken open, ImmutableArray<ConfigEntrySyntax> entries, SyntaxToken close)
+            : base(SyntaxKind.ConfigBlock, Cover(keyword, close))
+        {
+            Keyword = keyword;
+            OpenBrace = open;
+            Entries = entries;
+            CloseBrace = close;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken OpenBrace { get; }
+        public ImmutableArray<ConfigEntrySyntax> Entries { get; }
+        public SyntaxToken CloseBrace { get; }
+    }
+
+    /// <summary>const NAME = expr;</summary>
+    public sealed class ConstDeclarationSyntax : MemberSyntax
+    {
+        public ConstDeclarationSyntax(SyntaxToken keyword, SyntaxToken identifier, SyntaxToken equals, ExpressionSyntax value, SyntaxToken semicolon)
+            : base(SyntaxKind.ConstDeclaration, Cover(keyword, semicolon))
+        {
+            Keyword = keyword;
+            Identifier = identifier;
+            EqualsToken = equals;
+            Value = value;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken Identifier { get; }
+        public SyntaxToken EqualsToken { get; }
+        public ExpressionSyntax Value { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    public sealed class ParameterSyntax : SyntaxNode
+    {
+        public ParameterSyntax(TypeClauseSyntax type, SyntaxToken identifier) : base(SyntaxKind.Parameter, Cover(type.Span, identifier.Span))
+        {
+            Type = type;
+            Identifier = identifier;
+        }
+
+        public TypeClauseSyntax Type { get; }
+        public SyntaxToken Identifier { get; }
+    }
+
+    public sealed class FunctionDeclarationSyntax : MemberSyntax
+    {
+        public FunctionDeclarationSyntax(TypeClauseSyntax returnType, SyntaxToken identifier, SyntaxToken open,
+            ImmutableArray<ParameterSyntax> parameters, SyntaxToken close, BlockStatementSyntax body)
+            : base(SyntaxKind.FunctionDeclaration, Cover(returnType.Span, body.Span))
+        {
+            ReturnType = returnType;
+            Identifier = identifier;
+            OpenParen = open;
+            Parameters = parameters;
+            CloseParen = close;
+            Body = body;
+        }
+
+        public TypeClauseSyntax ReturnType { get; }
+        public SyntaxToken Identifier { get; }
+        public SyntaxToken OpenParen { get; }
+        public ImmutableArray<ParameterSyntax> Parameters { get; }
+        public SyntaxToken CloseParen { get; }
+        public BlockStatementSyntax Body { get; }
+    }
+
+    /// <summary>init { ... } or exit { ... } (see <see cref="SyntaxNode.Kind"/>).</summary>
+    public sealed class EntryBlockSyntax : MemberSyntax
+    {
+        public EntryBlockSyntax(SyntaxKind kind, SyntaxToken keyword, BlockStatementSyntax body) : base(kind, Cover(keyword.Span, body.Span))
+        {
+            Keyword = keyword;
+            Body = body;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public BlockStatementSyntax Body { get; }
+    }
+
+    public abstract class ExpectationSyntax : SyntaxNode
+    {
+        protected ExpectationSyntax(SyntaxKind kind, TextSpan span) : base(kind, span) { }
+    }
+
+    /// <summary>printk "text" [count N];</summary>
+    public sealed class PrintkExpectationSyntax : ExpectationSyntax
+    {
+        public PrintkExpectationSyntax(SyntaxToken keyword, StringExpressionSyntax text, SyntaxToken? countKeyword, SyntaxToken? count, SyntaxToken semicolon)
+            : base(SyntaxKind.PrintkExpectation, Cover(keyword, semicolon))
+        {
+            Keyword = keyword;
+            Text = text;
+            CountKeyword = countKeyword;
+            Count = count;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public StringExpressionSyntax Text { get; }
+        public SyntaxToken? CountKeyword { get; }
+        public SyntaxToken? Count { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    /// <summary>oops KIND [in FUNCTION];</summary>
+    public sealed class OopsExpectationSyntax : ExpectationSyntax
+    {
+        public OopsExpectationSyntax(SyntaxToken keyword, SyntaxToken oopsKind, SyntaxToken? inKeyword, SyntaxToken? function, SyntaxToken semicolon)
+            : base(SyntaxKind.OopsExpectation, Cover(keyword, semicolon))
+        {
+            Keyword = keyword;
+            OopsKind = oopsKind;
+            InKeyword = inKeyword;
+            Function = function;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken OopsKind { get; }
+        public SyntaxToken? InKeyword { get; }
+        public SyntaxToken? Function { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    /// <summary>no fault;</summary>
+    public sealed class NoFaultExpectationSyntax : ExpectationSyntax
+    {
+        public NoFaultExpectationSyntax(SyntaxToken noKeyword, SyntaxToken faultKeyword, SyntaxToken semicolon)
+            : base(SyntaxKind.NoFaultExpectation, Cover(noKeyword, semicolon))
+        {
+            NoKeyword = noKeyword;
+            FaultKeyword = faultKeyword;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken NoKeyword { get; }
+        public SyntaxToken FaultKeyword { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
+    public sealed class ExpectBlockSyntax : MemberSyntax
+    {
+        public ExpectBlockSyntax(SyntaxToken keyword, SyntaxToken open, ImmutableArray<ExpectationSyntax> items, SyntaxToken close)
+            : base(SyntaxKind.ExpectBlock, Cover(keyword, close))
+        {
+            Keyword = keyword;
+            OpenBrace = open;
+            Items = items;
+            CloseBrace = close;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken OpenBrace { get; }
+        public ImmutableArray<ExpectationSyntax> Items { get; }
+        public SyntaxToken CloseBrace { get; }
+    }
+}

@@ -1,0 +1,145 @@
+namespace KDsl.Syntax
+{
+    public static class SyntaxFacts
+    {
+        public static SyntaxKind GetKeywordKind(string text) => text switch
+        {
+            "module" => SyntaxKind.ModuleKeyword,
+            "config" => SyntaxKind.ConfigKeyword,
+            "const" => SyntaxKind.ConstKeyword,
+            "init" => SyntaxKind.InitKeyword,
+            "exit" => SyntaxKind.ExitKeyword,
+            "expect" => SyntaxKind.ExpectKeyword,
+            "void" => SyntaxKind.VoidKeyword,
+            "char" => SyntaxKind.CharKeyword,
+            "int" => SyntaxKind.IntKeyword,
+            "long" => SyntaxKind.LongKeyword,
+            "if" => SyntaxKind.IfKeyword,
+            "else" => SyntaxKind.ElseKeyword,
+            "while" => SyntaxKind.WhileKeyword,
+            "do" => SyntaxKind.DoKeyword,
+            "for" => SyntaxKind.ForKeyword,
+            "break" => SyntaxKind.BreakKeyword,
+            "continue" => SyntaxKind.ContinueKeyword,
+            "return" => SyntaxKind.ReturnKeyword,
+            "sizeof" => SyntaxKind.SizeofKeyword,
+            _ => SyntaxKind.IdentifierToken,
+        };
+
+        public static bool IsTypeKeyword(SyntaxKind kind) =>
+            kind is SyntaxKind.VoidKeyword or SyntaxKind.CharKeyword or SyntaxKind.IntKeyword or SyntaxKind.LongKeyword;
+
+        public static bool IsKeyword(SyntaxKind kind) => kind >= SyntaxKind.ModuleKeyword && kind <= SyntaxKind.SizeofKeyword;
+
+        /// <summary>Precedence of a binary operator (higher binds tighter), 0 if the token is not one.</summary>
+        public static int GetBinaryPrecedence(SyntaxKind kind) => kind switch
+        {
+            SyntaxKind.StarToken or SyntaxKind.SlashToken or SyntaxKind.PercentToken => 10,
+            SyntaxKind.PlusToken or SyntaxKind.MinusToken => 9,
+            SyntaxKind.LessLessToken or SyntaxKind.GreaterGreaterToken => 8,
+            SyntaxKind.LessToken or SyntaxKind.LessEqualsToken or SyntaxKind.GreaterToken or SyntaxKind.GreaterEqualsToken => 7,
+            SyntaxKind.EqualsEqualsToken or SyntaxKind.BangEqualsToken => 6,
+            SyntaxKind.AmpersandToken => 5,
+            SyntaxKind.CaretToken => 4,
+            SyntaxKind.PipeToken => 3,
+            SyntaxKind.AmpersandAmpersandToken => 2,
+            SyntaxKind.PipePipeToken => 1,
+            _ => 0,
+        };
+
+        public static bool IsAssignmentOperator(SyntaxKind kind) =>
+            kind is SyntaxKind.EqualsToken or SyntaxKind.PlusEqualsToken or SyntaxKind.MinusEqualsToken or SyntaxKind.StarEqualsToken
+                or SyntaxKind.SlashEqualsToken or SyntaxKind.PercentEqualsToken or SyntaxKind.AmpersandEqualsToken
+                or SyntaxKind.PipeEqualsToken or SyntaxKind.CaretEqualsToken or SyntaxKind.LessLessEqualsToken
+                or SyntaxKind.GreaterGreaterEqualsToken;
+
+        /// <summary>The fixed text of a punctuation or keyword kind, null for identifiers, literals and nodes.</summary>
+        public static string? GetText(SyntaxKind kind) => kind switch
+        {
+            SyntaxKind.OpenParenToken => "(",
+            SyntaxKind.CloseParenToken => ")",
+            SyntaxKind.OpenBraceToken => "{",
+            SyntaxKind.CloseBraceToken => "}",
+            SyntaxKind.OpenBracketToken => "[",
+            SyntaxKind.CloseBracketToken => "]",
+            SyntaxKind.SemicolonToken => ";",
+            SyntaxKind.CommaToken => ",",
+            SyntaxKind.DotToken => ".",
+            SyntaxKind.PlusToken => "+",
+            SyntaxKind.MinusToken => "-",
+            SyntaxKind.StarToken => "*",
+            SyntaxKind.SlashToken => "/",
+            SyntaxKind.PercentToken => "%",
+            SyntaxKind.AmpersandToken => "&",
+            SyntaxKind.PipeToken => "|",
+            SyntaxKind.CaretToken => "^",
+            SyntaxKind.TildeToken => "~",
+            SyntaxKind.BangToken => "!",
+            SyntaxKind.LessToken => "<",
+            SyntaxKind.GreaterToken => ">",
+            SyntaxKind.LessLessToken => "<<",
+            SyntaxKind.GreaterGreaterToken => ">>",
+            SyntaxKind.LessEqualsToken => "<=",
+            SyntaxKind.GreaterEqualsToken => ">=",
+            SyntaxKind.EqualsEqualsToken => "==",
+            SyntaxKind.BangEqualsToken => "!=",
+            SyntaxKind.AmpersandAmpersandToken => "&&",
+            SyntaxKind.PipePipeToken => "||",
+            SyntaxKind.PlusPlusToken => "++",
+            SyntaxKind.MinusMinusToken => "--",
+            SyntaxKind.EqualsToken => "=",
+            SyntaxKind.PlusEqualsToken => "+=",
+            SyntaxKind.MinusEqualsToken => "-=",
+            SyntaxKind.StarEqualsToken => "*=",
+            SyntaxKind.SlashEqualsToken => "/=",
+            SyntaxKind.PercentEqualsToken => "%=",
+            SyntaxKind.AmpersandEqualsToken => "&=",
+            SyntaxKind.PipeEqualsToken => "|=",
+            SyntaxKind.CaretEqualsToken => "^=",
+            SyntaxKind.LessLessEqualsToken => "<<=",
+            SyntaxKind.GreaterGreaterEqualsToken => ">>=",
+            SyntaxKind.ModuleKeyword => "module",
+            SyntaxKind.ConfigKeyword => "config",
+            SyntaxKind.ConstKeyword => "const",
+            SyntaxKind.InitKeyword => "init",
+            SyntaxKind.ExitKeyword => "exit",
+            SyntaxKind.ExpectKeyword => "expect",
+            SyntaxKind.VoidKeyword => "void",
+            SyntaxKind.CharKeyword => "char",
+            SyntaxKind.IntKeyword => "int",
+            SyntaxKind.LongKeyword => "long",
+            SyntaxKind.IfKeyword => "if",
+            SyntaxKind.ElseKeyword => "else",
+            SyntaxKind.WhileKeyword => "while",
+            SyntaxKind.DoKeyword => "do",
+            SyntaxKind.ForKeyword => "for",
+            SyntaxKind.BreakKeyword => "break",
+            SyntaxKind.ContinueKeyword => "continue",
+            SyntaxKind.ReturnKeyword => "return",
+            SyntaxKind.SizeofKeyword => "sizeof",
+            _ => null,
+        };
+
+        /// <summary>How an expected token kind reads in "expected X, found Y".</summary>
+        public static string Describe(SyntaxKind kind) => kind switch
+        {
+            SyntaxKind.IdentifierToken => "an identifier",
+            SyntaxKind.NumberToken => "a number",
+            SyntaxKind.StringToken => "a string literal",
+            SyntaxKind.CharacterToken => "a character literal",
+            SyntaxKind.EndOfFileToken => "end of file",
+            _ => GetText(kind) is string t ? "'" + t + "'" : kind.ToString(),
+        };
+
+        /// <summary>How an actual token reads in "expected X, found Y".</summary>
+        public static string Describe(SyntaxToken token) => token.Kind switch
+        {
+            SyntaxKind.EndOfFileToken => "end of file",
+            SyntaxKind.IdentifierToken => "identifier '" + token.Text + "'",
+            SyntaxKind.NumberToken => "number '" + token.Text + "'",
+            SyntaxKind.StringToken => "a string literal",
+            SyntaxKind.CharacterToken => "a character literal",
+            _ => IsKeyword(token.Kind) ? "keyword '" + token.Text + "'" : "'" + token.Text + "'",
+        };
+    }
+}

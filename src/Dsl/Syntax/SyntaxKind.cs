@@ -1,0 +1,40 @@
+namespace KDsl.Syntax
+{
+    public enum SyntaxKind
+    {
+        BadToken,
+        EndOfFileToken,
+        IdentifierToken,
+        NumberToken,
+        StringToken,
+        CharacterToken,
+
+        // punctuation
+        OpenParenToken, CloseParenToken, OpenBraceToken, CloseBraceToken, OpenBracketToken, CloseBracketToken,
+        SemicolonToken, CommaToken, DotToken,
+        PlusToken, MinusToken, StarToken, SlashToken, PercentToken,
+        AmpersandToken, PipeToken, CaretToken, TildeToken, BangToken,
+        LessToken, GreaterToken, LessLessToken, GreaterGreaterToken, LessEqualsToken, GreaterEqualsToken,
+        EqualsEqualsToken, BangEqualsToken, AmpersandAmpersandToken, PipePipeToken,
+        PlusPlusToken, MinusMinusToken,
+        EqualsToken, PlusEqualsToken, MinusEqualsToken, StarEqualsToken, SlashEqualsToken, PercentEqualsToken,
+        AmpersandEqualsToken, PipeEqualsToken, CaretEqualsToken, LessLessEqualsToken, GreaterGreaterEqualsToken,
+
+        // keywords
+        ModuleKeyword, ConfigKeyword, ConstKeyword, InitKeyword, ExitKeyword, ExpectKeyword,
+        VoidKeyword, CharKeyword, IntKeyword, LongKeyword,
+        IfKeyword, ElseKeyword, WhileKeyword, DoKeyword, ForKeyword, BreakKeyword, ContinueKeyword, ReturnKeyword,
+        SizeofKeyword,
+
+        // nodes
+        CompilationUnit,
+        ModuleHeader, ConfigBlock, ConfigEntry, ConstDeclaration, FunctionDeclaration, Parameter, InitBlock, ExitBlock,
+        ExpectBlock, PrintkExpectation, OopsExpectation, NoFaultExpectation,
+        TypeClause,
+        BlockStatement, DeclarationStatement, Declarator, ExpressionStatement, EmptyStatement, IfStatement, WhileStatement,
+        DoWhileStatement, ForStatement, BreakStatement, ContinueStatement, ReturnStatement,
+        LiteralExpression, StringExpression, NameExpression, ParenthesizedExpression, CallExpression, IndexExpression,
+        UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
+        SizeofTypeExpression, SizeofExpression, MissingExpression,
+    }
+}

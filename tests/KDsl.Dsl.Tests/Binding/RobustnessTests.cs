@@ -1,0 +1,87 @@
+using System.Linq;
+using System.Text;
+using NUnit.Framework;
+
+namespace KDsl.Dsl.Tests.Binding
+{
+    public class RobustnessTests
+    {
+        [TestCase("")]
+        [TestCase("@@@")]
+        [TestCase("module")]
+        [TestCase("module m")]
+        [TestCase("module m \"")]
+        [TestCase("init {")]
+        [TestCase("}}}}")]
+        [TestCase("\"unterminated")]
+        [TestCase("/*")]
+        [TestCase("int (((")]
+        [TestCase("module m \"d\"; init { int x = (((((; }")]
+        [TestCase("module m \"d\"; init { for (;;) for (;; for ( }")]
+        [TestCase("module m \"d\"; int f(int int int) { return return; }")]
+        [TestCase("module m \"d\"; config { = ; profile linux 6.1 ; } expect { oops ; printk ; count 3 ; }")]
+        [TestCase("module m \"d\"; init { x[[[]]] = *&*&; sizeof sizeof ( ; (char *) ; }")]
+        [TestCase("module m \"d\"; init { '\\\\ '' 'ab \"\\x\" 0x 09 1e5 }")]
+        [TestCase("\0\u0001\uFFFD\uD800 module \uFFFD")]
+        public void Garbage_NeverThrows_AndReportsErrors(string text)
+        {
+            var result = Compiler.Compile("g.kdsl", text);
+            Assert.That(result.Diagnostics.Any(d => d.IsError), Is.True);
+            Assert.That(result.Diagnostics.All(d => d.Id != "KDSL9999"), Is.True, string.Join("\n", result.Diagnostics));
+            Assert.That(result.Image, Is.Null);
+        }
+
+        [Test]
+        public void RandomBytes_NeverThrow()
+        {
+            var random = new System.Random(12345);
+            const string alphabet = "module init exit config expect const int char long void if else for while do return break continue sizeof printk (){}[];,.+-*/%&|^~!<>=\"' \n\t0123456789abcxyz_@#$\\";
+            for (int i = 0; i < 300; i++)
+            {
+                var sb = new StringBuilder("module m \"d\";\n");
+                int n = random.Next(1, 200);
+                for (int k = 0; k < n; k++) sb.Append(alphabet[random.Next(alphabet.Length)]);
+                Assert.DoesNotThrow(() => Compiler.Compile("r.kdsl", sb.ToString()));
+                Assert.DoesNotThrow(() => Compiler.Bind("r.kdsl", sb.ToString(), null, out _));
+            }
+        }
+
+        private static void AssertTooDeep(string text)
+        {
+            var result = Compiler.Compile("deep.kdsl", text);
+            Assert.That(result.Diagnostics.Count(d => d.Id == "KDSL0012"), Is.EqualTo(1), string.Join("\n", result.Diagnostics.Take(5)));
+            Assert.That(result.Diagnostics.Count, Is.LessThan(5), "no cascade: " + string.Join("\n", result.Diagnostics.Take(10)));
+            Assert.That(result.Image, Is.Null);
+        }
+
+        private static string Repeat(string s, int n) => string.Concat(Enumerable.Repeat(s, n));
+
+        [Test]
+        public void DeepParentheses() => AssertTooDeep("module m \"d\";\ninit { int x = " + Repeat("(", 10000) + "1" + Repeat(")", 10000) + "; }\n");
+
+        [Test]
+        public void DeepBlocks() => AssertTooDeep("module m \"d\";\ninit " + Repeat("{", 10000) + Repeat("}", 10000) + "\n");
+
+        [Test]
+        public void DeepUnary() => AssertTooDeep("module m \"d\";\ninit { int x = " + Repeat("-", 10000) + "1; }\n");
+
+        [Test]
+        public void LongBinaryChain() => AssertTooDeep("module m \"d\";\ninit { int x = 1" + Repeat(" + 1", 10000) + "; }\n");
+
+        [Test]
+        public void LongAssignmentChain() => AssertTooDeep("module m \"d\";\ninit { int x; x" + Repeat(" = x", 10000) + "; }\n");
+
+        [Test]
+        public void LongElseIfChain() => AssertTooDeep("module m \"d\";\ninit { int x = 0; " + Repeat("if (x) x = 1; else ", 10000) + "x = 2; }\n");
+
+        [Test]
+        public void LongIndexChain() => AssertTooDeep("module m \"d\";\ninit { char *p = 0; char c = p" + Repeat("[0]", 10000) + "; }\n");
+
+        [Test]
+        public void ModerateNesting_IsFine()
+        {
+            var program = Support.BindClean("module m \"d\";\ninit { int x = " + Repeat("(", 100) + "1" + Repeat(")", 100) + "; " + Repeat("{", 100) + Repeat("}", 100) + " }\n");
+            Assert.That(program, Is.Not.Null);
+        }
+    }
+}
