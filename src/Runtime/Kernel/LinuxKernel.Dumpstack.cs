@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using KDsl.Profiles;
 using KDsl.Runtime.Kernel.Oops;
 using KDsl.Runtime.Kernel.Printk;
@@ -31,7 +32,8 @@ namespace KDsl.Runtime.Kernel
                 TaskStackAddress = Current.Stack,
                 OopsId = _random.Next(),
             };
-            report.CallTrace.AddRange(CallTrace(regs));
+            report.CallTrace.AddRange(CallTrace(regs, out var reliable));
+            var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(Kallsyms, Mmu, regs.Rip, reliable.OrderBy(slot => slot));
             if (Module is not null)
                 report.Modules.Add(LoadedModule.Create(Profile, Module.Name, Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule), ModuleState.Coming));
 
@@ -48,6 +50,8 @@ namespace KDsl.Runtime.Kernel
                 RipSymbol = KDsl.Runtime.Kernel.Printk.Kallsyms.SprintSymbol(Kallsyms, regs.Rip),
                 Function = Kallsyms.TryFindFunction(regs.Rip, out var f) ? f.Name : "",
                 Rsp = regs.Rsp,
+                ModuleFunction = moduleFunction,
+                Depth = depth,
                 FaultAddress = regs.Cr2,
                 StackBase = Current.Stack,
                 StackTop = Current.StackTop,
@@ -79,11 +83,11 @@ namespace KDsl.Runtime.Kernel
         /// found it as a return-address slot. When RSP is off the stack (in the guard page) the scan starts at the
         /// stack's base, as the kernel retries at PAGE_ALIGN(sp). The syscall's pt_regs end the task stack.
         /// </summary>
-        private List<CallTraceEntry> CallTrace(RegisterSet regs)
+        private List<CallTraceEntry> CallTrace(RegisterSet regs, out HashSet<ulong> reliable)
         {
             var entries = new List<CallTraceEntry>();
             ulong ptRegs = Current.StackTop - KernelProfile.PtRegsSize;
-            var reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
+            reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.BeginStack(OopsPrinter.TaskStackName));
             ulong start = Current.OnStack(regs.Rsp) ? regs.Rsp : Current.Stack;
             for (ulong slot = start; slot < ptRegs; slot += 8)

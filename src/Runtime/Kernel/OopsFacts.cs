@@ -12,6 +12,10 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The function RIP is in, or "" when RIP is in no known function.</summary>
         public string Function { get; init; } = "";
         public ulong Rsp { get; init; }
+        /// <summary>The innermost module function on the stack at the fault (RIP's, or the one that called into the kernel).</summary>
+        public string ModuleFunction { get; init; } = "";
+        /// <summary>How many frames of <see cref="ModuleFunction"/> were on the stack: the recursion depth reached.</summary>
+        public int Depth { get; init; }
         /// <summary>CR2 for page faults and stack overflows: the address that faulted.</summary>
         public ulong FaultAddress { get; init; }
         /// <summary>The task stack: [StackBase, StackTop).</summary>

@@ -13,6 +13,32 @@ namespace KDsl.Runtime.Kernel
     {
         private const int MaxFrames = 512;
 
+        /// <summary>
+        /// How deep the innermost module function had recursed at the fault: its frame (RIP, or the first module
+        /// return address when RIP is in the kernel) plus the consecutive reliable frames of the same function above it.
+        /// step5's fourth level faulting in rstack gives 4; its fifteenth level dying inside printk gives 15.
+        /// </summary>
+        public static (string Function, int Depth) InnermostModuleFrame(KernelSymbols kallsyms, Mmu mmu, ulong rip, IEnumerable<ulong> reliableSlotsInnermostFirst)
+        {
+            var addresses = new List<ulong> { rip };
+            foreach (var slot in reliableSlotsInnermostFirst)
+                if (mmu.TryReadU64(slot, out ulong ret)) addresses.Add(ret - 1); // a return address belongs to the call before it
+            string? function = null;
+            int depth = 0;
+            foreach (var address in addresses)
+            {
+                if (!kallsyms.TryFindFunction(address, out var f) || f.Module is null)
+                {
+                    if (function is null) continue;
+                    break;
+                }
+                if (function is null) function = f.Name;
+                else if (f.Name != function) break;
+                depth++;
+            }
+            return (function ?? "", depth);
+        }
+
         public static HashSet<ulong> ReliableSlots(KernelProfile profile, KernelSymbols kallsyms, Mmu mmu, ulong rip, ulong rsp, ulong rbp,
             ulong stackLow, ulong stackTop)
         {

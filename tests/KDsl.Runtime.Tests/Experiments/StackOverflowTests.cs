@@ -62,6 +62,7 @@ namespace KDsl.Runtime.Tests.Experiments
             Assert.That(named ? end - begin : end - begin + 1, Is.EqualTo(16384UL));
             Assert.That(Step5.RipLine(run), Does.Contain("RIP: 0010:rstack+"));
             Assert.That(run.Oops!.Function, Is.EqualTo("rstack"));
+            Assert.That((run.Oops.ModuleFunction, run.Oops.Depth), Is.EqualTo(("rstack", 4)), "three levels fit, the fourth faults");
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Panic));
             Assert.That(run.Log.Last(l => l.Contains("Kernel panic")), Does.Contain("Kernel panic - not syncing: Fatal exception in interrupt"));
         }
@@ -109,6 +110,7 @@ namespace KDsl.Runtime.Tests.Experiments
             int printk = reliable.FindIndex(t => t.StartsWith("printk+") || t.StartsWith("_printk+"));
             Assert.That(printk, Is.GreaterThanOrEqualTo(0), string.Join("\n", trace));
             Assert.That(reliable.Skip(printk + 1).TakeWhile(t => t.StartsWith("rstack+")).Count(), Is.EqualTo(15), string.Join("\n", trace));
+            Assert.That((run.Oops.ModuleFunction, run.Oops.Depth), Is.EqualTo(("rstack", 15)));
         }
 
         [Test]
