@@ -1,0 +1,121 @@
+using System;
+using Iced.Intel;
+using KDsl.Runtime.Memory;
+using IcedDecoder = Iced.Intel.Decoder;
+
+namespace KDsl.Runtime.Cpu.Decoding
+{
+    /// <summary>Decoded instructions of one physical 4 KiB frame, indexed by byte offset.</summary>
+    internal sealed class DecodedPage
+    {
+        /// <summary>Cleared when the frame is written; the CPU then drops its reference.</summary>
+        public bool Valid = true;
+        /// <summary>index + 1 into <see cref="Insns"/> for each start offset; 0 = not decoded yet.</summary>
+        public readonly ushort[] Slot = new ushort[PhysicalMemory.PageSize];
+        public DecodedInstruction[] Insns = new DecodedInstruction[32];
+        public int Count;
+        public readonly ulong Pfn;
+
+        public DecodedPage(ulong pfn)
+        {
+            Pfn = pfn;
+        }
+    }
+
+    /// <summary>
+    /// Per-CPU cache of decoded instructions keyed by physical frame. A frame is registered as a code
+    /// frame with <see cref="PhysicalMemory"/>, which then keeps write-TLB entries for it out of every MMU,
+    /// so any store to it takes the slow path and lands in <see cref="ICodePageListener.CodePageWritten"/>.
+    /// </summary>
+    internal sealed unsafe class DecodeCache : ICodePageListener
+    {
+        private readonly PhysicalMemory _mem;
+        private readonly DecodedPage?[] _pages;
+        private readonly PointerCodeReader _reader = new PointerCodeReader();
+        private readonly IcedDecoder _decoder;
+        private Instruction _scratch;
+
+        public DecodeCache(PhysicalMemory mem)
+        {
+            _mem = mem;
+            _pages = new DecodedPage?[mem.PageCount];
+            _decoder = IcedDecoder.Create(64, _reader, 0, DecoderOptions.None);
+            mem.AddListener(this);
+        }
+
+        public long Decoded;
+        public long Invalidations;
+
+        public DecodedPage GetPage(ulong pfn)
+        {
+            DecodedPage? p = _pages[pfn];
+            if (p == null)
+            {
+                p = new DecodedPage(pfn);
+                _pages[pfn] = p;
+                _mem.MarkCodePage(pfn);
+            }
+            return p;
+        }
+
+        /// <summary>
+        /// Decodes the instruction at the page offset (virtual address ip). Returns its slot index + 1,
+        /// or 0 when the instruction runs past the end of the frame (the caller decodes it uncached).
+        /// </summary>
+        public int DecodeAt(DecodedPage page, int offset, ulong ip)
+        {
+            byte* frame = _mem.BasePointer + (page.Pfn << PhysicalMemory.PageShift);
+            _reader.Reset(frame, offset, PhysicalMemory.PageSize);
+            _decoder.IP = ip;
+            _decoder.Decode(out _scratch);
+            if (_scratch.IsInvalid && _decoder.LastError == DecoderError.NoMoreBytes) return 0;
+            if (page.Count == page.Insns.Length)
+                Array.Resize(ref page.Insns, page.Insns.Length * 2);
+            int idx = page.Count++;
+            InstructionTranslator.Translate(in _scratch, ref page.Insns[idx]);
+            if (_scratch.IsInvalid) page.Insns[idx].Length = 1;
+            page.Slot[offset] = (ushort)(idx + 1);
+            Decoded++;
+            return idx + 1;
+        }
+
+        /// <summary>Decodes from a small buffer (instructions that straddle two frames); never cached.</summary>
+        public void DecodeBuffer(byte* bytes, int length, ulong ip, ref DecodedInstruction d, out bool needMore)
+        {
+            _reader.Reset(bytes, 0, length);
+            _decoder.IP = ip;
+            _decoder.Decode(out _scratch);
+            needMore = _scratch.IsInvalid && _decoder.LastError == DecoderError.NoMoreBytes;
+            InstructionTranslator.Translate(in _scratch, ref d);
+            if (_scratch.IsInvalid) d.Length = 1;
+        }
+
+        public void InvalidateAll()
+        {
+            for (int i = 0; i < _pages.Length; i++)
+            {
+                DecodedPage? p = _pages[i];
+                if (p != null)
+                {
+                    p.Valid = false;
+                    _pages[i] = null;
+                }
+            }
+        }
+
+        void ICodePageListener.CodePageMarked(ulong pfn)
+        {
+        }
+
+        void ICodePageListener.CodePageWritten(ulong pfn)
+        {
+            DecodedPage? p = _pages[pfn];
+            if (p != null)
+            {
+                p.Valid = false;
+                _pages[pfn] = null;
+                Invalidations++;
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+
+namespace KDsl.Runtime.Memory
+{
+    /// <summary>Each level's entry for one virtual address (0 where the walk stopped earlier).</summary>
+    public struct PageWalk
+    {
+        /// <summary>PML4 entry (the PGD with 4-level paging).</summary>
+        public ulong Pgd;
+        /// <summary>P4D: folded into the PGD with 4-level paging, so the same value.</summary>
+        public ulong P4d;
+        /// <summary>PDPT entry.</summary>
+        public ulong Pud;
+        /// <summary>Page-directory entry.</summary>
+        public ulong Pmd;
+        /// <summary>Page-table entry (0 for a 2 MiB / 1 GiB mapping or when not reached).</summary>
+        public ulong Pte;
+        /// <summary>4 = stopped at PGD, 3 = PUD, 2 = PMD, 1 = PTE.</summary>
+        public int Level;
+        /// <summary>True when the walk reached a present leaf.</summary>
+        public bool Present;
+        /// <summary>The translated physical address when <see cref="Present"/>.</summary>
+        public ulong PhysicalAddress;
+    }
+
+    /// <summary>
+    /// Edits real 4-level x86-64 page tables held in guest physical memory. Callers must flush the
+    /// affected MMUs' TLBs (<see cref="Mmu.Invlpg"/>/<see cref="Mmu.FlushAll"/>) after changing live mappings.
+    /// </summary>
+    public sealed class PageTables
+    {
+        public const ulong AddressMask = 0x000F_FFFF_FFFF_F000UL;
+
+        private readonly PhysicalMemory _mem;
+
+        public PageTables(PhysicalMemory memory)
+        {
+            _mem = memory ?? throw new ArgumentNullException(nameof(memory));
+        }
+
+        public PhysicalMemory Memory => _mem;
+
+        /// <summary>Allocates an empty PML4; returns <see cref="PhysicalMemory.NoPage"/> when out of memory.</summary>
+        public ulong CreateRoot() => _mem.AllocPage();
+
+        public static bool IsCanonical(ulong va) => (ulong)(((long)va << 16) >> 16) == va;
+
+        private static int Index(ulong va, int level) => (int)((va >> (12 + 9 * (level - 1))) & 511);
+
+        /// <summary>Finds (optionally creating) the table at <paramref name="targetLevel"/> covering va; returns its physical address.</summary>
+        private bool GetTable(ulong root, ulong va, int targetLevel, bool user, out ulong table)
+        {
+            table = root & AddressMask;
+            for (int level = 4; level > targetLevel; level--)
+            {
+                ulong entryPa = table + (ulong)Index(va, level) * 8;
+                ulong e = _mem.ReadU64(entryPa);
+                if ((e & (ulong)PteFlags.Present) == 0)
+                {
+                    if (!_mem.TryAllocPage(out ulong next)) return false;
+                    e = next | (ulong)(user ? PteFlags.PageTable : PteFlags.KernelPageTable);
+                    _mem.WriteU64(entryPa, e);
+                }
+                else if ((e & (ulong)PteFlags.Huge) != 0 && level <= 3)
+                {
+                    return false; // a large page is in the way
+                }
+                else if (user && (e & (ulong)PteFlags.User) == 0)
+                {
+                    e |= (ulong)PteFlags.User;
+                    _mem.WriteU64(entryPa, e);
+                }
+                table = e & AddressMask;
+            }
+            return true;
+        }
+
+        /// <summary>Maps one 4 KiB page. Present is implied. False when out of memory or a huge page covers va.</summary>
+        public bool Map4K(ulong root, ulong va, ulong pa, PteFlags flags)
+        {
+            if (!IsCanonical(va)) throw new ArgumentException("non-canonical address", nameof(va));
+            if (((va | pa) & PhysicalMemory.PageMask) != 0) throw new ArgumentException("addresses must be 4 KiB aligned");
+            bool user = (flags & PteFlags.User) != 0;
+            if (!GetTable(root, va, 1, user, out ulong pt)) return false;
+            _mem.WriteU64(pt + (ulong)Index(va, 1) * 8, (pa & AddressMask) | (ulong)(flags | PteFlags.Present));
+            return true;
+        }
+
+        /// <summary>Maps one 2 MiB page through a PSE PMD entry.</summary>
+        public bool Map2M(ulong root, ulong va, ulong pa, PteFlags flags)
+        {
+            if (!IsCanonical(va)) throw new ArgumentException("non-canonical address", nameof(va));
+            if (((va | pa) & 0x1F_FFFF) != 0) throw new ArgumentException("addresses must be 2 MiB aligned");
+            bool user = (flags & PteFlags.User) != 0;
+            if (!GetTable(root, va, 2, user, out ulong pd)) return false;
+            ulong entryPa = pd + (ulong)Index(va, 2) * 8;
+            ulong old = _mem.ReadU64(entryPa);
+            if ((old & (ulong)PteFlags.Present) != 0 && (old & (ulong)PteFlags.Huge) == 0) return false; // a page table is there
+            _mem.WriteU64(entryPa, (pa & AddressMask) | (ulong)(flags | PteFlags.Present | PteFlags.Huge));
+            return true;
+        }
+
+        /// <summary>Maps a range of 4 KiB pages.</summary>
+        public bool MapRange(ulong root, ulong va, ulong pa, ulong length, PteFlags flags)
+        {
+            for (ulong off = 0; off < length; off += PhysicalMemory.PageSize)
+                if (!Map4K(root, va + off, pa + off, flags)) return false;
+            return true;
+        }
+
+        /// <summary>Clears the leaf entry (4 KiB or 2 MiB) mapping va. False when nothing was mapped.</summary>
+        public bool Unmap(ulong root, ulong va)
+        {
+            if (!IsCanonical(va)) return false;
+            ulong table = root & AddressMask;
+            for (int level = 4; level >= 1; level--)
+            {
+                ulong entryPa = table + (ulong)Index(va, level) * 8;
+                ulong e = _mem.ReadU64(entryPa);
+                if ((e & (ulong)PteFlags.Present) == 0) return false;
+                if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
+                {
+                    _mem.WriteU64(entryPa, 0);
+                    return true;
+                }
+                table = e & AddressMask;
+            }
+            return false;
+        }
+
+        /// <summary>Reads the entry of the leaf mapping va (0 if none); for changing flags use <see cref="SetLeaf"/>.</summary>
+        public ulong GetLeaf(ulong root, ulong va)
+        {
+            PageWalk w = Walk(root, va);
+            if (!w.Present) return 0;
+            return w.Level == 1 ? w.Pte : w.Level == 2 ? w.Pmd : w.Pud;
+        }
+
+        /// <summary>Replaces the leaf entry mapping va. False when no leaf is present.</summary>
+        public bool SetLeaf(ulong root, ulong va, ulong entry)
+        {
+            if (!IsCanonical(va)) return false;
+            ulong table = root & AddressMask;
+            for (int level = 4; level >= 1; level--)
+            {
+                ulong entryPa = table + (ulong)Index(va, level) * 8;
+                ulong e = _mem.ReadU64(entryPa);
+                if ((e & (ulong)PteFlags.Present) == 0) return false;
+                if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
+                {
+                    _mem.WriteU64(entryPa, entry);
+                    return true;
+                }
+                table = e & AddressMask;
+            }
+            return false;
+        }
+
+        /// <summary>Reads every level's entry for va without side effects (no A/D updates).</summary>
+        public PageWalk Walk(ulong root, ulong va)
+        {
+            var w = new PageWalk();
+            if (!IsCanonical(va)) return w;
+            ulong table = root & AddressMask;
+            for (int level = 4; level >= 1; level--)
+            {
+                ulong e = _mem.ReadU64(table + (ulong)Index(va, level) * 8);
+                w.Level = level;
+                switch (level)
+                {
+                    case 4: w.Pgd = e; w.P4d = e; break;
+                    case 3: w.Pud = e; break;
+                    case 2: w.Pmd = e; break;
+                    default: w.Pte = e; break;
+                }
+                if ((e & (ulong)PteFlags.Present) == 0) return w;
+                if (level == 3 && (e & (ulong)PteFlags.Huge) != 0)
+                {
+                    w.Present = true;
+                    w.PhysicalAddress = (e & AddressMask & ~0x3FFF_FFFFUL) | (va & 0x3FFF_FFFF);
+                    return w;
+                }
+                if (level == 2 && (e & (ulong)PteFlags.Huge) != 0)
+                {
+                    w.Present = true;
+                    w.PhysicalAddress = (e & AddressMask & ~0x1F_FFFFUL) | (va & 0x1F_FFFF);
+                    return w;
+                }
+                if (level == 1)
+                {
+                    w.Present = true;
+                    w.PhysicalAddress = (e & AddressMask) | (va & PhysicalMemory.PageMask);
+                    return w;
+                }
+                table = e & AddressMask;
+            }
+            return w;
+        }
+    }
+}

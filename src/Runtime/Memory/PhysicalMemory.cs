@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KDsl.Runtime.Memory
+{
+    /// <summary>
+    /// Guest RAM: one zeroed native allocation plus a page-frame allocator. Public accessors check
+    /// bounds (API edge); the CPU and MMU use <see cref="BasePointer"/> on their hot paths.
+    /// Frame 0 is reserved and never handed out, so physical address 0 is never a valid allocation.
+    /// </summary>
+    public sealed unsafe class PhysicalMemory : IDisposable
+    {
+        public const int PageSize = 4096;
+        public const int PageShift = 12;
+        public const ulong PageMask = PageSize - 1;
+        public const ulong DefaultSize = 64UL << 20;
+        /// <summary>Returned by <see cref="AllocPage"/> when no frame is free.</summary>
+        public const ulong NoPage = ulong.MaxValue;
+
+        private byte* _base;
+        private readonly ulong[] _used;        // one bit per frame
+        private readonly byte[] _codePages;    // nonzero: some CPU holds decoded instructions from this frame
+        private readonly List<ICodePageListener> _listeners = new List<ICodePageListener>();
+        private int _hint;
+        private int _freeCount;
+
+        public PhysicalMemory(ulong size = DefaultSize)
+        {
+            if (size < 2 * PageSize || (size & PageMask) != 0 || size > (1UL << 40))
+                throw new ArgumentOutOfRangeException(nameof(size), "size must be a multiple of 4 KiB, at least 8 KiB");
+            Size = size;
+            PageCount = (int)(size >> PageShift);
+            _base = (byte*)NativeMemory.AlignedAlloc((nuint)size, PageSize);
+            NativeMemory.Clear(_base, (nuint)size);
+            _used = new ulong[(PageCount + 63) / 64];
+            _codePages = new byte[PageCount];
+            _used[0] |= 1;               // frame 0 reserved
+            _freeCount = PageCount - 1;
+            _hint = 1;
+        }
+
+        public ulong Size { get; }
+        public int PageCount { get; }
+        public int FreePageCount => _freeCount;
+
+        /// <summary>Host address of physical address 0 (valid until Dispose).</summary>
+        public byte* BasePointer => _base;
+
+        // ---------------- frame allocator ----------------
+
+        /// <summary>Allocates one zeroed 4 KiB frame; false when memory is exhausted.</summary>
+        public bool TryAllocPage(out ulong pa)
+        {
+            int n = PageCount;
+            for (int k = 0; k < n; k++)
+            {
+                int f = _hint + k;
+                if (f >= n) f -= n;
+                int w = f >> 6;
+                if (_used[w] == ulong.MaxValue) { k += 63 - (f & 63); continue; }
+                if ((_used[w] & (1UL << (f & 63))) == 0)
+                {
+                    _used[w] |= 1UL << (f & 63);
+                    _freeCount--;
+                    _hint = f + 1 >= n ? 1 : f + 1;
+                    pa = (ulong)f << PageShift;
+                    NativeMemory.Clear(_base + pa, PageSize);
+                    return true;
+                }
+            }
+            pa = NoPage;
+            return false;
+        }
+
+        /// <summary>Allocates one zeroed frame; returns <see cref="NoPage"/> when exhausted.</summary>
+        public ulong AllocPage() => TryAllocPage(out ulong pa) ? pa : NoPage;
+
+        /// <summary>Allocates 2^order contiguous zeroed frames aligned to their size.</summary>
+        public bool TryAllocPages(int order, out ulong pa)
+        {
+            pa = NoPage;
+            if (order < 0 || order > 20) return false;
+            if (order == 0) return TryAllocPage(out pa);
+            int count = 1 << order;
+            for (int f = 0; f + count <= PageCount; f += count)
+            {
+                if (RangeFree(f, count))
+                {
+                    for (int i = 0; i < count; i++) _used[(f + i) >> 6] |= 1UL << ((f + i) & 63);
+                    _freeCount -= count;
+                    pa = (ulong)f << PageShift;
+                    NativeMemory.Clear(_base + pa, (nuint)count * PageSize);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private bool RangeFree(int first, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int f = first + i;
+                if ((f & 63) == 0 && count - i >= 64)
+                {
+                    if (_used[f >> 6] != 0) return false;
+                    i += 63;
+                    continue;
+                }
+                if ((_used[f >> 6] & (1UL << (f & 63))) != 0) return false;
+            }
+            return true;
+        }
+
+        public void FreePage(ulong pa) => FreePages(pa, 0);
+
+        public void FreePages(ulong pa, int order)
+        {
+            if ((pa & PageMask) != 0 || pa >= Size || order < 0) throw new ArgumentOutOfRangeException(nameof(pa));
+            int first = (int)(pa >> PageShift);
+            int count = 1 << order;
+            if (first == 0 || first + count > PageCount) throw new ArgumentOutOfRangeException(nameof(pa));
+            for (int f = first; f < first + count; f++)
+            {
+                ulong bit = 1UL << (f & 63);
+                if ((_used[f >> 6] & bit) == 0) throw new InvalidOperationException($"double free of frame 0x{(ulong)f << PageShift:x}");
+                _used[f >> 6] &= ~bit;
+                _freeCount++;
+                if (_codePages[f] != 0) NotifyCodeWrite((ulong)f);
+            }
+        }
+
+        public bool IsAllocated(ulong pa)
+        {
+            if (pa >= Size) return false;
+            int f = (int)(pa >> PageShift);
+            return (_used[f >> 6] & (1UL << (f & 63))) != 0;
+        }
+
+        // ---------------- code-page tracking (self-modifying code) ----------------
+
+        internal void AddListener(ICodePageListener l) => _listeners.Add(l);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal bool IsCodePage(ulong pfn) => _codePages[pfn] != 0;
+
+        /// <summary>Called by a decode cache when it first caches instructions from a frame.</summary>
+        internal void MarkCodePage(ulong pfn)
+        {
+            if (_codePages[pfn] != 0) return;
+            _codePages[pfn] = 1;
+            for (int i = 0; i < _listeners.Count; i++) _listeners[i].CodePageMarked(pfn);
+        }
+
+        /// <summary>A frame holding decoded code is about to be written: drop every decoded copy.</summary>
+        internal void NotifyCodeWrite(ulong pfn)
+        {
+            if (_codePages[pfn] == 0) return;
+            _codePages[pfn] = 0;
+            for (int i = 0; i < _listeners.Count; i++) _listeners[i].CodePageWritten(pfn);
+        }
+
+        private void BeforeWrite(ulong pa, ulong len)
+        {
+            if (len == 0) return;
+            ulong last = (pa + len - 1) >> PageShift;
+            for (ulong p = pa >> PageShift; p <= last; p++)
+                if (_codePages[p] != 0) NotifyCodeWrite(p);
+        }
+
+        // ---------------- checked accessors ----------------
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Check(ulong pa, ulong len)
+        {
+            if (pa > Size || len > Size - pa) ThrowRange(pa);
+        }
+
+        private static void ThrowRange(ulong pa) =>
+            throw new ArgumentOutOfRangeException(nameof(pa), $"physical address 0x{pa:x} out of range");
+
+        public byte ReadU8(ulong pa) { Check(pa, 1); return _base[pa]; }
+        public ushort ReadU16(ulong pa) { Check(pa, 2); return Unsafe.ReadUnaligned<ushort>(_base + pa); }
+        public uint ReadU32(ulong pa) { Check(pa, 4); return Unsafe.ReadUnaligned<uint>(_base + pa); }
+        public ulong ReadU64(ulong pa) { Check(pa, 8); return Unsafe.ReadUnaligned<ulong>(_base + pa); }
+
+        public void WriteU8(ulong pa, byte v) { Check(pa, 1); BeforeWrite(pa, 1); _base[pa] = v; }
+        public void WriteU16(ulong pa, ushort v) { Check(pa, 2); BeforeWrite(pa, 2); Unsafe.WriteUnaligned(_base + pa, v); }
+        public void WriteU32(ulong pa, uint v) { Check(pa, 4); BeforeWrite(pa, 4); Unsafe.WriteUnaligned(_base + pa, v); }
+        public void WriteU64(ulong pa, ulong v) { Check(pa, 8); BeforeWrite(pa, 8); Unsafe.WriteUnaligned(_base + pa, v); }
+
+        public void Read(ulong pa, Span<byte> dst)
+        {
+            Check(pa, (ulong)dst.Length);
+            new ReadOnlySpan<byte>(_base + pa, dst.Length).CopyTo(dst);
+        }
+
+        public void Write(ulong pa, ReadOnlySpan<byte> src)
+        {
+            Check(pa, (ulong)src.Length);
+            BeforeWrite(pa, (ulong)src.Length);
+            src.CopyTo(new Span<byte>(_base + pa, src.Length));
+        }
+
+        public void Fill(ulong pa, ulong len, byte value)
+        {
+            Check(pa, len);
+            BeforeWrite(pa, len);
+            NativeMemory.Fill(_base + pa, (nuint)len, value);
+        }
+
+        /// <summary>A span over one whole frame (for bulk copies by the kernel).</summary>
+        public Span<byte> PageSpan(ulong pa)
+        {
+            pa &= ~PageMask;
+            Check(pa, PageSize);
+            BeforeWrite(pa, PageSize);
+            return new Span<byte>(_base + pa, PageSize);
+        }
+
+        // Unchecked (used by the page-table walker on addresses it has range-checked).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal ulong RawReadU64(ulong pa) => Unsafe.ReadUnaligned<ulong>(_base + pa);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal void RawWriteU64(ulong pa, ulong v) => Unsafe.WriteUnaligned(_base + pa, v);
+
+        public void Dispose()
+        {
+            if (_base != null)
+            {
+                NativeMemory.AlignedFree(_base);
+                _base = null;
+            }
+            GC.SuppressFinalize(this);
+        }
+
+        ~PhysicalMemory()
+        {
+            if (_base != null) NativeMemory.AlignedFree(_base);
+        }
+    }
+
+    /// <summary>Told when a frame becomes / stops being a code frame (decode caches, TLBs).</summary>
+    internal interface ICodePageListener
+    {
+        void CodePageMarked(ulong pfn);
+        void CodePageWritten(ulong pfn);
+    }
+}
