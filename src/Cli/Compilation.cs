@@ -10,7 +10,15 @@ namespace KDsl.Cli
     {
         public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out ModuleImage? image)
         {
-            image = null;
+            bool ok = TryCompile(file, settings, out CompileResult? result);
+            image = result?.Image;
+            return ok;
+        }
+
+        /// <summary>As above, with the whole result: every scenario's image (`kdsl run` runs them).</summary>
+        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled)
+        {
+            compiled = null;
             string text;
             try
             {
@@ -25,8 +33,8 @@ namespace KDsl.Cli
             var result = Compiler.Compile(file.FullName, text, settings);
             foreach (var diagnostic in result.Diagnostics)
                 Console.Error.WriteLine(diagnostic.ToString());
-            image = result.Image;
-            return image is not null;
+            compiled = result;
+            return result.Image is not null;
         }
     }
 }

@@ -12,13 +12,23 @@ namespace KDsl
     public sealed class CompileResult
     {
         public CompileResult(IReadOnlyList<Diagnostic> diagnostics, ModuleImage? image)
+            : this(diagnostics, image, null)
+        {
+        }
+
+        /// <param name="scenarios">Every scenario's image, "default" (= <paramref name="image"/>) first; null: only the default.</param>
+        public CompileResult(IReadOnlyList<Diagnostic> diagnostics, ModuleImage? image, IReadOnlyList<Scenario>? scenarios)
         {
             Diagnostics = diagnostics;
             Image = image;
+            Scenarios = image is null ? Array.Empty<Scenario>() : scenarios ?? new[] { new Scenario(Scenario.DefaultName, 0, image) };
         }
 
         public IReadOnlyList<Diagnostic> Diagnostics { get; }
+        /// <summary>The default scenario's image (the top-level config and expect).</summary>
         public ModuleImage? Image { get; }
+        /// <summary>"default" first, then each `scenario NAME` in source order, each compiled with its settings; empty on errors.</summary>
+        public IReadOnlyList<Scenario> Scenarios { get; }
     }
 
     /// <summary>The one entry point the generator, the CLI and the tests use: .kdsl text in, diagnostics and an image out. Never throws.</summary>
@@ -32,12 +42,29 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                var program = BindCore(source, overrides, out var diagnostics);
+                var program = BindCore(source, overrides, null, out var diagnostics);
                 var all = new List<Diagnostic>(diagnostics);
                 if (program is null) return new CompileResult(all, null);
                 var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source);
                 if (generated != null) all.AddRange(generated);
-                return new CompileResult(all, HasErrors(all) ? null : image);
+                if (HasErrors(all) || image is null) return new CompileResult(all, null);
+
+                // Each named scenario: bound again with its settings and constants, and compiled into its own image.
+                var scenarios = new List<Scenario> { new Scenario(Scenario.DefaultName, program.Scenarios[0].Line, image) };
+                var seen = new HashSet<string>();
+                foreach (var d in all) seen.Add(d.ToString());
+                for (int i = 1; i < program.Scenarios.Length; i++)
+                {
+                    var info = program.Scenarios[i];
+                    var scenarioProgram = BindCore(source, overrides, info.Name, out var scenarioDiagnostics);
+                    AddNew(all, seen, scenarioDiagnostics);
+                    if (scenarioProgram is null) continue;
+                    var (scenarioImage, scenarioGenerated) = CodeGen.ModuleCompiler.Generate(scenarioProgram, source);
+                    if (scenarioGenerated != null) AddNew(all, seen, scenarioGenerated);
+                    if (scenarioImage is null) continue;
+                    scenarios.Add(new Scenario(info.Name, info.Line, scenarioImage));
+                }
+                return HasErrors(all) ? new CompileResult(all, null) : new CompileResult(all, image, scenarios);
             }
             catch (Exception ex)
             {
@@ -55,7 +82,7 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                return BindCore(source, overrides, out diagnostics);
+                return BindCore(source, overrides, null, out diagnostics);
             }
             catch (Exception ex)
             {
@@ -64,11 +91,22 @@ namespace KDsl
             }
         }
 
-        private static BoundProgram? BindCore(SourceText source, IReadOnlyDictionary<string, string>? overrides, out IReadOnlyList<Diagnostic> diagnostics)
+        /// <summary>
+        /// Errors a scenario's compilation found that the default's did not (e.g. a constant override that makes an
+        /// array size invalid). Its warnings are left out: they would repeat at the same places, once per scenario.
+        /// </summary>
+        private static void AddNew(List<Diagnostic> all, HashSet<string> seen, IEnumerable<Diagnostic> diagnostics)
+        {
+            foreach (var d in diagnostics)
+                if (d.IsError && seen.Add(d.ToString())) all.Add(d);
+        }
+
+        private static BoundProgram? BindCore(SourceText source, IReadOnlyDictionary<string, string>? overrides, string? scenario,
+            out IReadOnlyList<Diagnostic> diagnostics)
         {
             var tree = SyntaxTree.Parse(source);
             var bag = new DiagnosticBag(source);
-            var program = Binder.BindProgram(tree, overrides, bag);
+            var program = Binder.BindProgram(tree, overrides, bag, scenario);
             var all = new List<Diagnostic>(tree.Diagnostics);
             all.AddRange(bag);
             diagnostics = SortByPosition(all);

@@ -76,6 +76,18 @@ namespace KDsl.Generator
                 w.WriteLine($"public static {ImageNs}ModuleImage Image {{ get; }} = CreateImage();");
                 w.WriteLine();
 
+                w.WriteLine("/// <summary>Every scenario of the file, \"default\" (the top-level config and expect) first, each with its image.</summary>");
+                w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<{ImageNs}Scenario> Scenarios {{ get; }} = new {ImageNs}Scenario[]");
+                w.OpenBlock();
+                for (int i = 0; i < module.Scenarios.Count; i++)
+                {
+                    ScenarioSpec scenario = module.Scenarios[i];
+                    string scenarioImage = scenario.Image is null ? "Image" : ScenarioImageMethod(i) + "()";
+                    w.WriteLine($"new {ImageNs}Scenario({Literal(scenario.Name)}, {Int(scenario.Line)}, {scenarioImage}),");
+                }
+                w.CloseBlock(";");
+                w.WriteLine();
+
                 if (spec.EmitRun)
                 {
                     w.WriteLine("/// <summary>Boots a machine, loads the module and runs it.</summary>");
@@ -84,24 +96,41 @@ namespace KDsl.Generator
                     w.WriteLine();
                 }
 
-                WriteCreateImage(w, image);
+                WriteCreateImage(w, image, "CreateImage");
+                for (int i = 0; i < module.Scenarios.Count; i++)
+                {
+                    ModuleImageSpec? scenarioImage = module.Scenarios[i].Image;
+                    if (scenarioImage is null) continue;
+                    w.WriteLine();
+                    w.WriteLine($"/// <summary>The module compiled for scenario {XmlEscape(module.Scenarios[i].Name)}.</summary>");
+                    WriteCreateImage(w, scenarioImage, ScenarioImageMethod(i));
+                }
 
                 w.CloseBlock();
+
+                if (spec.EmitTests)
+                {
+                    w.WriteLine();
+                    TestFixtureEmitter.Write(w, module, GeneratorVersion);
+                }
+
                 w.CloseBlock();
                 return w.ToString();
             }
 
-            private static string GeneratorVersion => typeof(KDslGenerator).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
+            private static string ScenarioImageMethod(int index) => "CreateScenarioImage" + index.ToString(CultureInfo.InvariantCulture);
 
-            private static void WriteCreateImage(SourceWriter w, ModuleImageSpec image)
+            internal static string GeneratorVersion => typeof(KDslGenerator).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
+
+            private static void WriteCreateImage(SourceWriter w, ModuleImageSpec image, string methodName)
             {
                 ExperimentConfigSpec config = image.Config;
-                w.WriteLine($"private static {ImageNs}ModuleImage CreateImage() => new {ImageNs}ModuleImage(");
+                w.WriteLine($"private static {ImageNs}ModuleImage {methodName}() => new {ImageNs}ModuleImage(");
                 w.Indentation++;
                 w.WriteLine($"name: {Literal(image.Name)},");
                 w.WriteLine($"description: {Literal(image.Description)},");
                 w.WriteLine($"sourcePath: {Literal(image.SourcePath)},");
-                w.WriteLine($"config: new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}),");
+                w.WriteLine($"config: new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}, panicOnOops: {Bool(config.PanicOnOops)}),");
                 WriteBytes(w, "text", image.Text);
                 WriteBytes(w, "roData", image.RoData);
 
@@ -118,8 +147,10 @@ namespace KDsl.Generator
                 w.WriteLine($"exitSymbol: {(image.ExitSymbol is null ? "null" : Literal(image.ExitSymbol))},");
 
                 WriteList(w, "expectations", "Expectation", image.Expectations, static e =>
-                    $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {(e.Function is null ? "null" : Literal(e.Function))}, {Int(e.Line)})",
-                    last: true);
+                    $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})");
+                WriteList(w, "bugs", "BugEntry", image.Bugs, static b =>
+                    $"new {ImageNs}BugEntry({Int(b.Offset)}, {Literal(b.File)}, {Int(b.Line)}, {Bool(b.Warning)})");
+                w.WriteLine($"laterSymbol: {NullableLiteral(image.LaterSymbol)});");
                 w.Indentation--;
             }
 
@@ -169,7 +200,9 @@ namespace KDsl.Generator
                 w.CloseBlock(end);
             }
 
-            private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+            internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+            private static string NullableLiteral(string? value) => value is null ? "null" : Literal(value);
 
             private static string Bool(bool value) => value ? "true" : "false";
 
@@ -203,7 +236,7 @@ namespace KDsl.Generator
                 return sb.Append('"').ToString();
             }
 
-            private static string XmlEscape(string value)
+            internal static string XmlEscape(string value)
             {
                 var sb = new StringBuilder(value.Length);
                 foreach (char c in value)

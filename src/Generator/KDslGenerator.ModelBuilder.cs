@@ -15,15 +15,30 @@ namespace KDsl.Generator
         {
             private const string FallbackClassName = "KDslModule";
 
-            public static ModuleSpec BuildModule(string path, ModuleImage image)
+            public static ModuleSpec BuildModule(string path, ModuleImage image, IReadOnlyList<Scenario>? scenarios = null)
             {
                 string fileName = GetFileName(path);
+                var scenarioSpecs = new List<ScenarioSpec>();
+                if (scenarios is null || scenarios.Count == 0)
+                {
+                    scenarioSpecs.Add(new ScenarioSpec(Scenario.DefaultName, 0, null));
+                }
+                else
+                {
+                    foreach (Scenario scenario in scenarios)
+                    {
+                        if (scenario is null) continue;
+                        bool isImage = ReferenceEquals(scenario.Image, image);
+                        scenarioSpecs.Add(new ScenarioSpec(scenario.Name ?? string.Empty, scenario.Line, isImage ? null : BuildImage(scenario.Image)));
+                    }
+                }
                 return new ModuleSpec
                 {
                     FilePath = path,
                     HintName = ToHintName(fileName),
                     ClassName = ToClassName(fileName),
                     Image = BuildImage(image),
+                    Scenarios = scenarioSpecs.ToImmutableEquatableArray(),
                 };
             }
 
@@ -35,7 +50,7 @@ namespace KDsl.Generator
                     Name = image.Name ?? string.Empty,
                     Description = image.Description ?? string.Empty,
                     SourcePath = image.SourcePath ?? string.Empty,
-                    Config = new ExperimentConfigSpec(config.Profile ?? ExperimentConfig.DefaultProfile, config.ThreadSize, config.VmapStack, config.HashPointers),
+                    Config = new ExperimentConfigSpec(config.Profile ?? ExperimentConfig.DefaultProfile, config.ThreadSize, config.VmapStack, config.HashPointers, config.PanicOnOops),
                     Text = (image.Text ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     RoData = (image.RoData ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     Symbols = Map(image.Symbols, static s => new ModuleSymbolSpec(s.Name ?? string.Empty, s.Section, s.Offset, s.Size, s.Line)),
@@ -44,7 +59,9 @@ namespace KDsl.Generator
                     Unwind = Map(image.Unwind, static u => new UnwindEntrySpec(u.Offset, u.CfaOffset)),
                     InitSymbol = image.InitSymbol ?? string.Empty,
                     ExitSymbol = image.ExitSymbol,
-                    Expectations = Map(image.Expectations, static e => new ExpectationSpec(e.Kind, e.Text ?? string.Empty, e.Count, e.Function, e.Line)),
+                    Expectations = Map(image.Expectations, static e => new ExpectationSpec(e.Kind, e.Text ?? string.Empty, e.Count, e.Function, e.Line, e.Depth, e.DepthFunction)),
+                    Bugs = Map(image.Bugs, static b => new BugEntrySpec(b.Offset, b.File ?? string.Empty, b.Line, b.Warning)),
+                    LaterSymbol = image.LaterSymbol,
                 };
             }
 

@@ -81,7 +81,7 @@ namespace KDsl.Generator
 
                     // A file with errors generates nothing but its diagnostics.
                     ModuleSpec? module = !hasErrors && result.Image is not null
-                        ? ModelBuilder.BuildModule(path, result.Image)
+                        ? ModelBuilder.BuildModule(path, result.Image, result.Scenarios)
                         : null;
 
                     return new KDslFileResult { Module = module, Diagnostics = diagnostics.ToImmutableEquatableArray() };

@@ -29,6 +29,8 @@ namespace KDsl.Generator
             public const string Namespace = nameof(Namespace);
             /// <summary>Whether the compilation references KDsl.Runtime.</summary>
             public const string HasRuntime = nameof(HasRuntime);
+            /// <summary>Whether the compilation references NUnit (NUnit.Framework.TestFixtureAttribute).</summary>
+            public const string HasNUnit = nameof(HasNUnit);
             /// <summary>Paths of modules whose hint or class name an earlier file already uses.</summary>
             public const string Shadowed = nameof(Shadowed);
             /// <summary>The final input of source output.</summary>
@@ -65,6 +67,10 @@ namespace KDsl.Generator
                 .Select(static (compilation, _) => compilation.GetTypeByMetadataName("KDsl.Runtime.Machine") is not null)
                 .WithTrackingName(TrackingNames.HasRuntime);
 
+            IncrementalValueProvider<bool> hasNUnit = context.CompilationProvider
+                .Select(static (compilation, _) => compilation.GetTypeByMetadataName("NUnit.Framework.TestFixtureAttribute") is not null)
+                .WithTrackingName(TrackingNames.HasNUnit);
+
             IncrementalValuesProvider<ModuleSpec?> modules = files
                 .Select(static (result, _) => result.Module)
                 .WithTrackingName(TrackingNames.ModuleSpec);
@@ -81,13 +87,14 @@ namespace KDsl.Generator
             IncrementalValuesProvider<EmitSpec> emitSpecs = modules
                 .Where(static module => module is not null)
                 .Combine(rootNamespace)
-                .Combine(hasRuntime)
+                .Combine(hasRuntime.Combine(hasNUnit))
                 .Combine(shadowed)
                 .Select(static (input, _) => new EmitSpec
                 {
                     Module = input.Left.Left.Left!,
                     Namespace = input.Left.Left.Right,
-                    EmitRun = input.Left.Right,
+                    EmitRun = input.Left.Right.Left,
+                    EmitTests = input.Left.Right.Left && input.Left.Right.Right,
                     IsShadowed = Contains(input.Right, input.Left.Left.Left!.FilePath),
                 })
                 .WithTrackingName(TrackingNames.EmitSpec);

@@ -24,13 +24,30 @@ namespace KDsl.Runtime
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
     public sealed class RunResult
     {
-        public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions)
+        public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
+            long stackHighWater = 0, IReadOnlyList<string>? callChain = null)
         {
             Outcome = outcome;
             Log = log;
             Oops = oops;
             InitReturn = initReturn;
             Instructions = instructions;
+            StackHighWater = stackHighWater;
+            CallChain = callChain ?? System.Array.Empty<string>();
+        }
+
+        /// <summary>The deepest use of the task stack in bytes: the lowest RSP the CPU saw (see Kernel/StackUsage.cs).</summary>
+        public long StackHighWater { get; }
+        /// <summary>At the oops: RIP's function, then each caller on the reliable chain (innermost first); empty without an oops.</summary>
+        public IReadOnlyList<string> CallChain { get; }
+
+        /// <summary>How many frames of <paramref name="function"/> the reliable chain held at the oops: the recursion depth reached.</summary>
+        public int FrameDepth(string function)
+        {
+            int depth = 0;
+            foreach (var name in CallChain)
+                if (name == function) depth++;
+            return depth;
         }
 
         public RunOutcome Outcome { get; }
@@ -50,11 +67,18 @@ namespace KDsl.Runtime
     {
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own (a scenario, the CLI's --set), or null.</param>
-        public static RunResult Run(ModuleImage image, ExperimentConfig? config = null)
+        public static RunResult Run(ModuleImage image, ExperimentConfig? config = null) =>
+            Run(image, config, Layout.PhysicalMemorySize);
+
+        /// <param name="image">The compiled experiment.</param>
+        /// <param name="config">Settings to run with instead of the image's own, or null.</param>
+        /// <param name="memorySize">Guest RAM in bytes (a multiple of 2 MiB); host memory is only used for frames touched.</param>
+        public static RunResult Run(ModuleImage image, ExperimentConfig? config, ulong memorySize)
         {
-            using var kernel = LinuxKernel.Boot(config ?? image.Config);
+            using var kernel = LinuxKernel.Boot(config ?? image.Config, memorySize);
             kernel.Insmod(image);
-            return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount);
+            return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
+                kernel.StackHighWater, kernel.Oops?.CallChain);
         }
     }
 }

@@ -42,7 +42,8 @@ namespace KDsl.Generator.Tests
         public static string PathOf(string fileName) => TestDirectory + "/" + fileName;
 
         /// <summary>A compilation referencing the BCL and KDsl.Dsl, plus KDsl.Runtime when <paramref name="withRuntime"/>.</summary>
-        public static CSharpCompilation CreateCompilation(bool withRuntime = true, string source = "", string assemblyName = "KDsl.Generated.Test")
+        public static CSharpCompilation CreateCompilation(bool withRuntime = true, string source = "", string assemblyName = "KDsl.Generated.Test",
+            bool withNUnit = false)
         {
             var references = new List<MetadataReference>(s_frameworkReferences.Value)
             {
@@ -51,6 +52,10 @@ namespace KDsl.Generator.Tests
             if (withRuntime)
             {
                 references.Add(MetadataReference.CreateFromFile(typeof(KDsl.Runtime.Machine).Assembly.Location));
+            }
+            if (withNUnit)
+            {
+                references.Add(MetadataReference.CreateFromFile(typeof(TestFixtureAttribute).Assembly.Location));
             }
 
             return CSharpCompilation.Create(

@@ -146,6 +146,8 @@ namespace KDsl.Binding
                 return new BoundErrorExpression(syntax.Span);
             }
 
+            if (function.Kind == FunctionKind.Builtin) return BindBuiltinCall(function, syntax, arguments);
+
             int fixedCount = function.Parameters.Length;
             int count = arguments.Count;
             if (function.IsVariadic ? count < fixedCount : count != fixedCount)
@@ -166,7 +168,7 @@ namespace KDsl.Binding
                 arguments[i] = argument;
             }
 
-            if (ReferenceEquals(function, _printk)) CheckPrintk(syntax, arguments);
+            if (ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic)) CheckPrintk(syntax, arguments);
             if (failed) return new BoundErrorExpression(syntax.Span);
             return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
         }

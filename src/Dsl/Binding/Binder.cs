@@ -36,9 +36,13 @@ namespace KDsl.Binding
         }
 
         /// <summary>Binds a parsed file. Semantic diagnostics go to <paramref name="diagnostics"/> (the tree's own are not copied).</summary>
-        public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics)
+        public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics) =>
+            BindProgram(tree, overrides, diagnostics, scenario: null);
+
+        /// <param name="scenario">Bind for this `scenario NAME` (its config and constants over the file's, its expect), or null for the default.</param>
+        public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics, string? scenario)
         {
-            var binder = new Binder(tree.Text, diagnostics);
+            var binder = new Binder(tree.Text, diagnostics) { _scenarioName = scenario };
             return binder.BindCompilationUnit(tree.Root, overrides, syntaxHadErrors: HasErrors(tree.Diagnostics));
         }
 
@@ -54,7 +58,7 @@ namespace KDsl.Binding
             ModuleHeaderSyntax? header = null;
             ConfigBlockSyntax? config = null;
             ExpectBlockSyntax? expect = null;
-            EntryBlockSyntax? init = null, exit = null;
+            EntryBlockSyntax? init = null, exit = null, later = null;
             for (int i = 0; i < root.Members.Length; i++)
             {
                 switch (root.Members[i])
@@ -79,12 +83,23 @@ namespace KDsl.Binding
                         if (init != null) _diagnostics.ReportDuplicateInit(b.Keyword.Span);
                         else init = b;
                         break;
+                    case EntryBlockSyntax b when b.Kind == SyntaxKind.LaterBlock:
+                        if (later != null) _diagnostics.ReportDuplicateLater(b.Keyword.Span);
+                        else later = b;
+                        break;
                     case EntryBlockSyntax b:
                         if (exit != null) _diagnostics.ReportDuplicateExit(b.Keyword.Span);
                         else exit = b;
                         break;
+                    case ScenarioSyntax s:
+                        _scenarios.Add(s);
+                        break;
+                    case ConstDeclarationSyntax c when !c.Identifier.IsMissing:
+                        _constNames.Add(c.Identifier.Text);
+                        break;
                 }
             }
+            var scenarioInfos = BindScenarioHeaders(expect);
 
             if (header is null) _diagnostics.ReportMissingModuleHeader(new TextSpan(0, 0));
             string moduleName = header is null || header.Name.IsMissing ? "module" : header.Name.Text;
@@ -98,6 +113,7 @@ namespace KDsl.Binding
             _printk = new FunctionSymbol(PrintkName, TypeSymbol.Int, ImmutableArray.Create(fmt), FunctionKind.Kernel, default,
                 isVariadic: true, linkName: profile.PrintkSymbol);
             _global.TryDeclare(PrintkName, _printk);
+            DeclareBuiltins();
 
             var userFunctions = new List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)>();
             foreach (var member in root.Members)
@@ -136,9 +152,16 @@ namespace KDsl.Binding
                     exit.Keyword.Span, linkName: moduleName + "_exit");
                 functions.Add(BindFunctionBody(exitSymbol, exit.Body, exit.Span));
             }
+            if (later != null)
+            {
+                var laterSymbol = new FunctionSymbol("later", TypeSymbol.Void, ImmutableArray<VariableSymbol>.Empty, FunctionKind.Later,
+                    later.Keyword.Span, linkName: moduleName + "_later");
+                functions.Add(BindFunctionBody(laterSymbol, later.Body, later.Span));
+            }
 
-            var expectations = BindExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
-            return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations);
+            var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
+            return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
+                scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text);
         }
 
         private static byte[] ToArray(ImmutableArray<byte> bytes)
@@ -155,7 +178,10 @@ namespace KDsl.Binding
             var value = BindExpression(syntax.Value);
             if (syntax.Identifier.IsMissing) return;
             ConstantSymbol symbol;
-            if (value is BoundLiteral literal)
+            if (_constOverrides.TryGetValue(syntax.Identifier.Text, out long overridden))
+                symbol = new ConstantSymbol(syntax.Identifier.Text, overridden,
+                    overridden >= int.MinValue && overridden <= int.MaxValue ? TypeSymbol.Int : TypeSymbol.Long, syntax.Identifier.Span);
+            else if (value is BoundLiteral literal)
                 symbol = new ConstantSymbol(syntax.Identifier.Text, literal.Value, literal.Type, syntax.Identifier.Span);
             else
             {
@@ -232,11 +258,15 @@ namespace KDsl.Binding
                     config = ApplyConfig(config, entry.Key.Text, entry.Key.Span, entry.Value, entry.ValueSpan);
                 }
             }
+            config = BindScenarioConfigs(config);
             if (overrides != null)
             {
                 var span = block?.Keyword.Span ?? new TextSpan(0, 0);
                 foreach (var pair in overrides)
+                {
+                    if (TryOverrideConst((pair.Key ?? "").Trim(), (pair.Value ?? "").Trim(), span, record: true)) continue;
                     config = ApplyConfig(config, (pair.Key ?? "").Trim().Replace('-', '_'), span, (pair.Value ?? "").Trim(), span);
+                }
             }
             return config;
         }
@@ -277,70 +307,15 @@ namespace KDsl.Binding
                     if (value == "off") return config.With(hashPointers: false);
                     _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
                     return config;
+                case "panic_on_oops":
+                    if (value == "on") return config.With(panicOnOops: true);
+                    if (value == "off") return config.With(panicOnOops: false);
+                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
+                    return config;
                 default:
                     _diagnostics.ReportUnknownConfigKey(keySpan, key);
                     return config;
             }
-        }
-
-        // --- expect ----------------------------------------------------------------------------------------------
-
-        private ImmutableArray<Expectation> BindExpectations(ExpectBlockSyntax? block,
-            List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)> userFunctions,
-            FunctionSymbol? init, FunctionSymbol? exit, string moduleName)
-        {
-            var result = ImmutableArray.CreateBuilder<Expectation>();
-            if (block is null) return result.ToImmutable();
-            foreach (var item in block.Items)
-            {
-                int line = _text.GetLineIndex(item.Span.Start) + 1;
-                switch (item)
-                {
-                    case PrintkExpectationSyntax p:
-                    {
-                        if (p.Text.IsMissing) break;
-                        int count = -1;
-                        if (p.Count != null && !p.Count.IsMissing)
-                        {
-                            if (p.Count.Value is long v && v >= 0 && v <= int.MaxValue) count = (int)v;
-                            else
-                            {
-                                _diagnostics.ReportInvalidExpectCount(p.Count.Span, p.Count.Text);
-                                break;
-                            }
-                        }
-                        result.Add(new Expectation(ExpectationKind.Printk, Encoding.UTF8.GetString(ToArray(p.Text.Bytes)), count, null, line));
-                        break;
-                    }
-                    case OopsExpectationSyntax o:
-                    {
-                        if (o.OopsKind.IsMissing) break;
-                        if (o.OopsKind.Text != "stack_guard")
-                        {
-                            _diagnostics.ReportUnknownOopsKind(o.OopsKind.Span, o.OopsKind.Text);
-                            break;
-                        }
-                        string? function = null;
-                        if (o.Function != null && !o.Function.IsMissing)
-                        {
-                            if (o.Function.Kind == SyntaxKind.InitKeyword) function = init?.LinkName ?? moduleName + "_init";
-                            else if (o.Function.Kind == SyntaxKind.ExitKeyword) function = exit?.LinkName ?? moduleName + "_exit";
-                            else
-                            {
-                                function = o.Function.Text;
-                                if (!userFunctions.Exists(f => f.symbol.Name == function))
-                                    _diagnostics.ReportExpectUnknownFunction(o.Function.Span, function);
-                            }
-                        }
-                        result.Add(new Expectation(ExpectationKind.Oops, o.OopsKind.Text, -1, function, line));
-                        break;
-                    }
-                    case NoFaultExpectationSyntax:
-                        result.Add(new Expectation(ExpectationKind.NoFault, "", -1, null, line));
-                        break;
-                }
-            }
-            return result.ToImmutable();
         }
     }
 }

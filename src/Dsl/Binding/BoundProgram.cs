@@ -28,14 +28,22 @@ namespace KDsl.Binding
     public sealed class BoundProgram
     {
         public BoundProgram(string moduleName, string description, ExperimentConfig config,
-            ImmutableArray<BoundFunction> functions, ImmutableArray<Expectation> expectations)
+            ImmutableArray<BoundFunction> functions, ImmutableArray<Expectation> expectations,
+            ImmutableArray<ScenarioInfo> scenarios = default, string scenarioName = Scenario.DefaultName)
         {
             ModuleName = moduleName;
             Description = description;
             Config = config;
             Functions = functions;
             Expectations = expectations;
+            Scenarios = scenarios.IsDefault ? ImmutableArray.Create(new ScenarioInfo(Scenario.DefaultName, 0)) : scenarios;
+            ScenarioName = scenarioName;
         }
+
+        /// <summary>Every scenario of the file: "default" (the top level) first, then `scenario NAME` in source order.</summary>
+        public ImmutableArray<ScenarioInfo> Scenarios { get; }
+        /// <summary>The scenario this program was bound for: its <see cref="Config"/> and <see cref="Expectations"/>.</summary>
+        public string ScenarioName { get; }
 
         public string ModuleName { get; }
         public string Description { get; }
@@ -43,5 +51,18 @@ namespace KDsl.Binding
         /// <summary>User functions, then init, then exit, in source order within each group.</summary>
         public ImmutableArray<BoundFunction> Functions { get; }
         public ImmutableArray<Expectation> Expectations { get; }
+    }
+
+    /// <summary>A scenario's name and the 1-based line of its declaration (of the top-level expect, or 0, for "default").</summary>
+    public sealed class ScenarioInfo
+    {
+        public ScenarioInfo(string name, int line)
+        {
+            Name = name;
+            Line = line;
+        }
+
+        public string Name { get; }
+        public int Line { get; }
     }
 }

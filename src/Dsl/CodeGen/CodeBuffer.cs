@@ -42,6 +42,7 @@ namespace KDsl.CodeGen
         private readonly List<(int Index, int Cfa)> _cfa = new List<(int, int)>();
         private readonly List<Fixup> _fixups = new List<Fixup>();
         private readonly List<(int Index, string Tag)> _marks = new List<(int, string)>();
+        private readonly List<(int Index, int Line, bool Warning)> _bugs = new List<(int, int, bool)>();
         private CodeLabel? _pending;
         private int _pendingIndex = -1;
 
@@ -84,6 +85,13 @@ namespace KDsl.CodeGen
 
         /// <summary>Names the offset of the next instruction (the kernel text records its vmcall sites this way).</summary>
         public void Mark(string tag) => _marks.Add((Count, tag));
+
+        /// <summary>ud2 with a __bug_table entry (BUG, or WARN when <paramref name="warning"/>) for the given .kdsl line.</summary>
+        public void Ud2Bug(int line, bool warning)
+        {
+            _bugs.Add((Count, line, warning));
+            Asm.ud2();
+        }
 
         /// <summary>call rel32 to a symbol resolved later (a kernel function by insmod, a module function by the linker).</summary>
         public void CallSymbol(string symbol)
@@ -131,7 +139,9 @@ namespace KDsl.CodeGen
             foreach (var f in _fixups) fixups.Add(new Image.Relocation(OffsetOf(f.InstructionIndex) + f.FieldOffset, f.Kind, f.Target, f.Addend));
             var marks = new List<(int, string)>();
             foreach (var (index, tag) in _marks) marks.Add((OffsetOf(index), tag));
-            return new FunctionCode(name, line, bytes, lines, unwind, fixups, marks);
+            var bugs = new List<(int, int, bool)>();
+            foreach (var (index, l, warning) in _bugs) bugs.Add((OffsetOf(index), l, warning));
+            return new FunctionCode(name, line, bytes, lines, unwind, fixups, marks) { Bugs = bugs };
         }
 
         private sealed class ByteWriter : CodeWriter
@@ -164,5 +174,7 @@ namespace KDsl.CodeGen
         public List<Image.UnwindEntry> Unwind { get; }
         public List<Image.Relocation> Fixups { get; }
         public List<(int Offset, string Tag)> Marks { get; }
+        /// <summary>The function's ud2 sites of BUG/WARN: offset, .kdsl line, BUGFLAG_WARNING.</summary>
+        public List<(int Offset, int Line, bool Warning)> Bugs { get; set; } = new List<(int, int, bool)>();
     }
 }

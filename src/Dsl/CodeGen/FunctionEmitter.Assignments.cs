@@ -86,6 +86,11 @@ namespace KDsl.CodeGen
 
         private void EmitCall(BoundCall call)
         {
+            if (call.Function.Kind == Symbols.FunctionKind.Builtin)
+            {
+                EmitBuiltin(call);
+                return;
+            }
             var args = call.Arguments;
             int registerCount = Math.Min(args.Length, GprExtensions.ArgumentRegisters.Length);
 

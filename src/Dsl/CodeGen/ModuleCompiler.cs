@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KDsl.Analysis;
 using KDsl.Binding;
 using KDsl.Diagnostics;
 using KDsl.Image;
@@ -19,6 +20,9 @@ namespace KDsl.CodeGen
         /// <summary>Largest frame the generator accepts: a sub rsp beyond this is not a kernel function any more.</summary>
         public const long MaxFrameSize = 1L << 28;
 
+        /// <summary>CONFIG_FRAME_WARN: 2048 on 64-bit in every profile KDsl models (real-kernel README).</summary>
+        public const int FrameWarn = 2048;
+
         public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source)
         {
             var diagnostics = new List<Diagnostic>();
@@ -33,8 +37,9 @@ namespace KDsl.CodeGen
             var lines = new List<LineEntry>();
             var unwind = new List<UnwindEntry>();
             var fixups = new List<Relocation>();
+            var bugs = new List<BugEntry>();
             var functionOffsets = new Dictionary<string, int>();
-            string? init = null, exit = null;
+            string? init = null, exit = null, later = null;
 
             foreach (var function in program.Functions)
             {
@@ -47,8 +52,10 @@ namespace KDsl.CodeGen
                 foreach (var l in code.Lines) lines.Add(new LineEntry(start + l.Offset, l.Line));
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
                 foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
+                foreach (var (offset, line, warning) in code.Bugs) bugs.Add(new BugEntry(start + offset, source.Path, line, warning));
                 if (function.Symbol.Kind == FunctionKind.Init) init = code.Name;
                 if (function.Symbol.Kind == FunctionKind.Exit) exit = code.Name;
+                if (function.Symbol.Kind == FunctionKind.Later) later = code.Name;
             }
 
             var bytes = text.ToArray();
@@ -65,12 +72,13 @@ namespace KDsl.CodeGen
 
             if (init is null)
             {
-                diagnostics.Add(new Diagnostic("KDSL0199", DiagnosticSeverity.Error, source.GetLocation(new TextSpan(0, 0)), "the module has no init block"));
+                diagnostics.Add(new Diagnostic(DiagnosticDescriptors.NoInit.Id, DiagnosticSeverity.Error, source.GetLocation(new TextSpan(0, 0)), "the module has no init block"));
                 return (null, diagnostics);
             }
 
             var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
-                symbols, relocations, lines, unwind, init, exit, program.Expectations);
+                symbols, relocations, lines, unwind, init, exit, program.Expectations, bugs, later);
+            image.Stack = StackAnalyzer.Analyze(program, image, source, profile, FrameWarn, diagnostics);
             return (image, diagnostics);
         }
 
@@ -80,7 +88,7 @@ namespace KDsl.CodeGen
             foreach (var local in function.Locals)
                 total += local.Type.Size;
             if (total > MaxFrameSize)
-                diagnostics.Add(new Diagnostic("KDSL0198", DiagnosticSeverity.Error, source.GetLocation(function.Symbol.NameSpan),
+                diagnostics.Add(new Diagnostic(DiagnosticDescriptors.FrameTooLarge.Id, DiagnosticSeverity.Error, source.GetLocation(function.Symbol.NameSpan),
                     $"the locals of '{function.Symbol.Name}' need {total} bytes of stack; the largest frame KDsl builds is {MaxFrameSize} bytes"));
         }
 

@@ -78,7 +78,7 @@ namespace KDsl.Diagnostics
         public void ReportNestingTooDeep(TextSpan span, int max) => Report(DiagnosticDescriptors.NestingTooDeep, span, $"nesting is too deep (more than {max} levels); the rest of the file is skipped");
         public void ReportExpectedConfigValue(TextSpan span, string key) => Report(DiagnosticDescriptors.ExpectedConfigValue, span, $"expected a value for {Quote(key)}");
         public void ReportUnknownExpectation(TextSpan span, string found) =>
-            Report(DiagnosticDescriptors.UnknownExpectation, span, $"unknown expectation {found}; expected 'printk \"text\" [count N];', 'oops KIND [in FUNCTION];' or 'no fault;'");
+            Report(DiagnosticDescriptors.UnknownExpectation, span, $"unknown expectation {found}; expected 'printk [line|match] \"text\" [count N];', 'oops KIND [in FUNCTION] [depth N];', 'stack max N;' or 'no fault;'");
         public void ReportCallOfNonName(TextSpan span) => Report(DiagnosticDescriptors.CallOfNonName, span, "only a function name can be called");
 
         // --- semantics -------------------------------------------------------------------------------------------
@@ -132,6 +132,7 @@ namespace KDsl.Diagnostics
         public void ReportMissingInit(TextSpan span) => Report(DiagnosticDescriptors.MissingInit, span, "missing 'init { ... }' block");
         public void ReportDuplicateInit(TextSpan span) => Report(DiagnosticDescriptors.DuplicateInit, span, "'init' is declared more than once");
         public void ReportDuplicateExit(TextSpan span) => Report(DiagnosticDescriptors.DuplicateExit, span, "'exit' is declared more than once");
+        public void ReportDuplicateLater(TextSpan span) => Report(DiagnosticDescriptors.DuplicateLater, span, "'later' is declared more than once");
         public void ReportDuplicateConfig(TextSpan span) => Report(DiagnosticDescriptors.DuplicateConfig, span, "'config' is declared more than once");
         public void ReportDuplicateExpect(TextSpan span) => Report(DiagnosticDescriptors.DuplicateExpect, span, "'expect' is declared more than once");
         public void ReportSymbolConflict(TextSpan span, string name) => Report(DiagnosticDescriptors.SymbolConflict, span, $"{Quote(name)} conflicts with a symbol of the module or the kernel");
@@ -148,9 +149,18 @@ namespace KDsl.Diagnostics
         public void ReportDuplicateConfigKey(TextSpan span, string key) => Report(DiagnosticDescriptors.DuplicateConfigKey, span, $"config key {Quote(key)} is set more than once");
 
         // --- expect ----------------------------------------------------------------------------------------------
-        public void ReportUnknownOopsKind(TextSpan span, string kind) => Report(DiagnosticDescriptors.UnknownOopsKind, span, $"unknown oops kind {Quote(kind)}; known kinds: stack_guard");
+        public void ReportUnknownOopsKind(TextSpan span, string kind, string known) => Report(DiagnosticDescriptors.UnknownOopsKind, span, $"unknown oops kind {Quote(kind)}; known kinds: {known}");
         public void ReportExpectUnknownFunction(TextSpan span, string name) => Report(DiagnosticDescriptors.ExpectUnknownFunction, span, $"function {Quote(name)} is not defined in this module");
         public void ReportInvalidExpectCount(TextSpan span, string text) => Report(DiagnosticDescriptors.InvalidExpectCount, span, $"invalid count {Quote(text)}; expected a non-negative integer");
+        public void ReportInvalidExpectPattern(TextSpan span, string message) => Report(DiagnosticDescriptors.InvalidExpectPattern, span, $"invalid regular expression: {message}");
+        public void ReportDepthWithoutFunction(TextSpan span) =>
+            Report(DiagnosticDescriptors.DepthWithoutFunction, span, "'depth N' counts the frames of a function: write 'oops KIND in FUNCTION depth N' or 'depth N of FUNCTION'");
+        public void ReportDuplicateScenario(TextSpan span, string name) =>
+            Report(DiagnosticDescriptors.DuplicateScenario, span, name == "default"
+                ? "'default' names the top-level config and expect; choose another scenario name"
+                : $"scenario {Quote(name)} is declared more than once");
+        public void ReportInvalidConstOverride(TextSpan span, string name, string value) =>
+            Report(DiagnosticDescriptors.InvalidConstOverride, span, $"invalid value {Quote(value)} for constant {Quote(name)}; expected an integer literal");
 
         public void ReportInternalError(string message) => Report(DiagnosticDescriptors.InternalError, new TextSpan(0, 0), "internal compiler error: " + message);
     }

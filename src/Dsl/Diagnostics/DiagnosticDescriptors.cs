@@ -76,6 +76,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor DuplicateConfig = new DiagnosticDescriptor("KDSL0146", E, "Duplicate config block");
         public static readonly DiagnosticDescriptor DuplicateExpect = new DiagnosticDescriptor("KDSL0147", E, "Duplicate expect block");
         public static readonly DiagnosticDescriptor SymbolConflict = new DiagnosticDescriptor("KDSL0148", E, "Name conflicts with a module symbol");
+        public static readonly DiagnosticDescriptor DuplicateLater = new DiagnosticDescriptor("KDSL0149", E, "Duplicate later block");
 
         // --- config ----------------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor UnknownConfigKey = new DiagnosticDescriptor("KDSL0160", E, "Unknown config key");
@@ -88,6 +89,20 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor UnknownOopsKind = new DiagnosticDescriptor("KDSL0180", E, "Unknown oops kind");
         public static readonly DiagnosticDescriptor ExpectUnknownFunction = new DiagnosticDescriptor("KDSL0181", W, "Function not defined in this module");
         public static readonly DiagnosticDescriptor InvalidExpectCount = new DiagnosticDescriptor("KDSL0182", E, "Invalid count");
+        public static readonly DiagnosticDescriptor InvalidExpectPattern = new DiagnosticDescriptor("KDSL0183", E, "Invalid printk pattern");
+        public static readonly DiagnosticDescriptor DepthWithoutFunction = new DiagnosticDescriptor("KDSL0184", E, "Depth without a function");
+        public static readonly DiagnosticDescriptor DuplicateScenario = new DiagnosticDescriptor("KDSL0185", E, "Duplicate scenario name");
+        public static readonly DiagnosticDescriptor InvalidConstOverride = new DiagnosticDescriptor("KDSL0186", E, "Invalid constant override");
+
+        // --- code generation ---------------------------------------------------------------------------------------
+        public static readonly DiagnosticDescriptor FrameTooLarge = new DiagnosticDescriptor("KDSL0198", E, "Locals too large for a kernel frame");
+        public static readonly DiagnosticDescriptor NoInit = new DiagnosticDescriptor("KDSL0199", E, "The module has no init block");
+
+        // --- stack usage (src/Dsl/Analysis) ------------------------------------------------------------------------
+        public static readonly DiagnosticDescriptor FrameLargerThanWarn = new DiagnosticDescriptor("KDSL1001", DiagnosticSeverity.Warning, "Frame larger than FRAME_WARN");
+        public static readonly DiagnosticDescriptor StackOverflowPredicted = new DiagnosticDescriptor("KDSL1002", DiagnosticSeverity.Warning, "Worst case exceeds THREAD_SIZE");
+        public static readonly DiagnosticDescriptor UnboundedRecursion = new DiagnosticDescriptor("KDSL1003", DiagnosticSeverity.Warning, "Recursion without a provable bound");
+        public static readonly DiagnosticDescriptor StackSummary = new DiagnosticDescriptor("KDSL1004", DiagnosticSeverity.Info, "Worst-case stack use of an entry point");
 
         // --- internal --------------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor("KDSL9999", E, "Internal compiler error");

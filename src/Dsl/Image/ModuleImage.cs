@@ -92,7 +92,7 @@ namespace KDsl.Image
         public ModuleImage(string name, string description, string sourcePath, ExperimentConfig config,
             byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
             IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
-            IReadOnlyList<Expectation> expectations)
+            IReadOnlyList<Expectation> expectations, IReadOnlyList<BugEntry>? bugs = null, string? laterSymbol = null)
         {
             Name = name;
             Description = description;
@@ -107,6 +107,8 @@ namespace KDsl.Image
             InitSymbol = initSymbol;
             ExitSymbol = exitSymbol;
             Expectations = expectations;
+            Bugs = bugs ?? new BugEntry[0];
+            LaterSymbol = laterSymbol;
         }
 
         public string Name { get; }
@@ -122,5 +124,15 @@ namespace KDsl.Image
         public string InitSymbol { get; }
         public string? ExitSymbol { get; }
         public IReadOnlyList<Expectation> Expectations { get; }
+        /// <summary>The __bug_table: every BUG()/BUG_ON()/WARN_ON() ud2 with its .kdsl file and line.</summary>
+        public IReadOnlyList<BugEntry> Bugs { get; }
+        /// <summary>
+        /// The `later { }` block's symbol (NAME_later), or null: work the kernel runs in a kernel thread of its own
+        /// once insmod has returned or died, so an experiment can show that the system keeps running after an oops.
+        /// </summary>
+        public string? LaterSymbol { get; }
+
+        /// <summary>The static stack analysis of this image, when it came from the compiler (not rebuilt from generated literals).</summary>
+        public Analysis.StackReport? Stack { get; internal set; }
     }
 }

@@ -27,6 +27,7 @@ namespace KDsl.Profiles
             HashesPointers = false,
             LegacyNullPointerStrings = true,
             OpcodeErrorSaysRip = false,
+            WarnSlowpath = true,
             Cr0 = 0x80050033,
             Cr4 = 0x406e0,
             Dr6 = 0xfffe0ff0,

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using static KDsl.Profiles.KernelFunctionShape;
 
 namespace KDsl.Profiles
@@ -61,10 +62,13 @@ namespace KDsl.Profiles
             F("kvm_sched_clock_read", 8),
             F("console_unlock", 80, Call("up")),
             F("up", 16),
-            Entry("__stack_chk_fail", 8),
+            Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("divide_error", 0), Entry("invalid_op", 0), Entry("double_fault", 0),
             Entry("general_protection", 0), Entry("page_fault", 0),
-        };
+            // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
+            Entry("warn_slowpath_null", 8, Call("__warn")),
+            F("__warn", 40, Call("dump_stack")),
+        }.Concat(FaultsText("dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 312 of frames = 512.
         private static KernelFunctionShape[] Linux510Text => new[]
@@ -87,10 +91,10 @@ namespace KDsl.Profiles
             F("serial8250_console_write", 64, Call("wait_for_xmitr")),
             F("wait_for_xmitr", 16, Call("mem32_serial_in")),
             F("mem32_serial_in", 8),
-            Entry("__stack_chk_fail", 8),
+            Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
             Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
-        };
+        }.Concat(FaultsText("dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 344 of frames = 544.
         private static KernelFunctionShape[] Linux61Text => new[]
@@ -113,9 +117,29 @@ namespace KDsl.Profiles
             F("serial8250_console_write", 64, Call("wait_for_lsr")),
             F("wait_for_lsr", 16, Call("mem32_serial_in")),
             F("mem32_serial_in", 8),
-            Entry("__stack_chk_fail", 8),
+            Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
             Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
+        }.Concat(FaultsText("dump_stack_lvl")).ToArray();
+
+        /// <summary>
+        /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it
+        /// calls dump_stack, whose show_stack service prints the trace from the real stack; dump_stack_lvl since 5.13),
+        /// and the kernel thread that runs an experiment's `later` block (ret_from_fork → kthread → worker_thread →
+        /// process_one_work → the block, its address in RDI); worker_thread's service marks the work done.
+        /// Frame sizes are KDsl's, not calibrated.
+        /// </summary>
+        private static IEnumerable<KernelFunctionShape> FaultsText(string dumpStack) => new[]
+        {
+            Entry("panic", 40, Call(dumpStack)),
+            F(dumpStack, 16, Call("show_stack")),
+            Entry("show_stack", 0),
+            F("ret_from_fork", 0, Call("kthread")),
+            F("kthread", 40, Call("worker_thread")),
+            F("worker_thread", 48, Call("process_one_work"), Service()),
+            F("process_one_work", 56, CallRdi()),
+            // vmalloc(size): the entry service maps fresh zeroed pages (Kernel/Mm/Vmalloc) and returns the area in RAX.
+            Entry("vmalloc", 8),
         };
     }
 }

@@ -75,6 +75,11 @@ namespace KDsl.Profiles
         /// "… at 0x%lx." (the address is the prologue start, not RIP). Unused by the 4.x layout (" Bad RIP value.").
         /// </summary>
         public bool OpcodeErrorSaysRip { get; private set; }
+        /// <summary>
+        /// x86 WARN() before ≈4.12 calls warn_slowpath_null(__FILE__, __LINE__), whose __warn prints a dump_stack()
+        /// trace; from then on (ud2 since ≈4.16) it is a flagged ud2 that report_bug handles with the trapping regs.
+        /// </summary>
+        public bool WarnSlowpath { get; private set; }
         public ulong Cr0 { get; private set; }
         public ulong Cr4 { get; private set; }
         /// <summary>DR6 as the reference machine had it; 0xffff0ff0 is the default the kernel does not print.</summary>

@@ -13,6 +13,10 @@ namespace KDsl.Symbols
         Exit,
         /// <summary>A kernel function the module calls by name (printk); resolved by a relocation at insmod.</summary>
         Kernel,
+        /// <summary>The `later { }` block: run by a kernel thread after insmod returned or died, returns void.</summary>
+        Later,
+        /// <summary>A kernel macro the code generator expands in place (BUG, BUG_ON, WARN_ON, call_ptr): no symbol, no call.</summary>
+        Builtin,
     }
 
     public sealed class FunctionSymbol

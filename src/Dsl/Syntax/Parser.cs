@@ -147,8 +147,32 @@ namespace KDsl.Syntax
                 case SyntaxKind.ExitKeyword: return new EntryBlockSyntax(SyntaxKind.ExitBlock, NextToken(), ParseBlock());
                 case SyntaxKind.ExpectKeyword: return ParseExpectBlock();
                 default:
+                    if (IsContextual("scenario") && Peek(1).Kind == SyntaxKind.IdentifierToken) return ParseScenario();
+                    if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
+                        return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
                     return SyntaxFacts.IsTypeKeyword(Current.Kind) ? ParseFunction() : null;
             }
+        }
+
+        /// <summary>scenario NAME { config { ... } expect { ... } } ('scenario' is contextual, not reserved).</summary>
+        private ScenarioSyntax ParseScenario()
+        {
+            var keyword = NextToken();
+            var name = NextToken();
+            var open = MatchToken(SyntaxKind.OpenBraceToken);
+            var members = ImmutableArray.CreateBuilder<MemberSyntax>();
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                if (Current.Kind == SyntaxKind.ConfigKeyword) members.Add(ParseConfigBlock());
+                else if (Current.Kind == SyntaxKind.ExpectKeyword) members.Add(ParseExpectBlock());
+                else if (IsMemberKeyword(Current.Kind) || SyntaxFacts.IsTypeKeyword(Current.Kind)) break; // a missing '}'
+                else
+                {
+                    ReportUnexpected("'config', 'expect' or '}'");
+                    NextToken();
+                }
+            }
+            return new ScenarioSyntax(keyword, name, open, members.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
         }
 
         private ModuleHeaderSyntax ParseModuleHeader()
@@ -289,6 +313,8 @@ namespace KDsl.Syntax
             if (IsContextual("printk"))
             {
                 var keyword = NextToken();
+                SyntaxToken? mode = null;
+                if ((IsContextual("line") || IsContextual("match")) && Peek(1).Kind == SyntaxKind.StringToken) mode = NextToken();
                 var text = ParseRequiredString();
                 SyntaxToken? countKeyword = null, count = null;
                 if (IsContextual("count"))
@@ -296,7 +322,20 @@ namespace KDsl.Syntax
                     countKeyword = NextToken();
                     count = MatchToken(SyntaxKind.NumberToken);
                 }
-                return new PrintkExpectationSyntax(keyword, text, countKeyword, count, ExpectSemicolon());
+                return new PrintkExpectationSyntax(keyword, text, countKeyword, count, ExpectSemicolon(), mode);
+            }
+            if (IsContextual("stack"))
+            {
+                var keyword = NextToken();
+                SyntaxToken max;
+                if (IsContextual("max")) max = NextToken();
+                else
+                {
+                    ReportUnexpected("'max'");
+                    max = Missing(SyntaxKind.IdentifierToken);
+                }
+                var bytes = MatchToken(SyntaxKind.NumberToken);
+                return new StackExpectationSyntax(keyword, max, bytes, ExpectSemicolon());
             }
             if (IsContextual("oops"))
             {
@@ -309,7 +348,19 @@ namespace KDsl.Syntax
                     function = Current.Kind is SyntaxKind.InitKeyword or SyntaxKind.ExitKeyword
                         ? NextToken() : MatchToken(SyntaxKind.IdentifierToken);
                 }
-                return new OopsExpectationSyntax(keyword, kind, inKeyword, function, ExpectSemicolon());
+                SyntaxToken? depthKeyword = null, depth = null, depthFunction = null;
+                if (IsContextual("depth"))
+                {
+                    depthKeyword = NextToken();
+                    depth = MatchToken(SyntaxKind.NumberToken);
+                    if (IsContextual("of"))
+                    {
+                        NextToken();
+                        depthFunction = Current.Kind is SyntaxKind.InitKeyword or SyntaxKind.ExitKeyword
+                            ? NextToken() : MatchToken(SyntaxKind.IdentifierToken);
+                    }
+                }
+                return new OopsExpectationSyntax(keyword, kind, inKeyword, function, ExpectSemicolon(), depthKeyword, depth, depthFunction);
             }
             if (IsContextual("no"))
             {

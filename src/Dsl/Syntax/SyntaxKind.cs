@@ -36,5 +36,11 @@ namespace KDsl.Syntax
         LiteralExpression, StringExpression, NameExpression, ParenthesizedExpression, CallExpression, IndexExpression,
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
         SizeofTypeExpression, SizeofExpression, MissingExpression,
+
+        // experiments as tests
+        StackExpectation, ScenarioDeclaration,
+
+        // faults: `later { }`, a block the kernel runs in a kernel thread after insmod (contextual, not reserved)
+        LaterBlock,
     }
 }

@@ -22,9 +22,13 @@ namespace KDsl.Generator.Model
         public required string InitSymbol { get; init; }
         public required string? ExitSymbol { get; init; }
         public required ImmutableEquatableArray<ExpectationSpec> Expectations { get; init; }
+        public ImmutableEquatableArray<BugEntrySpec> Bugs { get; init; } = ImmutableEquatableArray<BugEntrySpec>.Empty;
+        public string? LaterSymbol { get; init; }
     }
 
-    internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers);
+    internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers, bool PanicOnOops = false);
+
+    internal sealed record BugEntrySpec(int Offset, string File, int Line, bool Warning);
 
     internal sealed record ModuleSymbolSpec(string Name, Section Section, int Offset, int Size, int Line);
 
@@ -34,5 +38,8 @@ namespace KDsl.Generator.Model
 
     internal readonly record struct UnwindEntrySpec(int Offset, int CfaOffset);
 
-    internal sealed record ExpectationSpec(ExpectationKind Kind, string Text, int Count, string? Function, int Line);
+    internal sealed record ExpectationSpec(ExpectationKind Kind, string Text, int Count, string? Function, int Line, int Depth, string? DepthFunction);
+
+    /// <summary>One scenario of the file: its name, the line it is declared on, and its image (null: the module's own Image, for "default").</summary>
+    internal sealed record ScenarioSpec(string Name, int Line, ModuleImageSpec? Image);
 }

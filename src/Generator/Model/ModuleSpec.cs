@@ -12,6 +12,8 @@ namespace KDsl.Generator.Model
         /// <summary>A valid C# identifier made from the file name: step5 -> Step5, step5-992 -> Step5_992.</summary>
         public required string ClassName { get; init; }
         public required ModuleImageSpec Image { get; init; }
+        /// <summary>"default" (Image null) first, then each named scenario with its own image.</summary>
+        public required ImmutableEquatableArray<ScenarioSpec> Scenarios { get; init; }
     }
 
     /// <summary>The result of the parse step for one file: the module (null when there was an error) and every diagnostic.</summary>
@@ -28,6 +30,8 @@ namespace KDsl.Generator.Model
         public required string Namespace { get; init; }
         /// <summary>True when the compilation references KDsl.Runtime, so <c>Run</c> can call <c>Machine.Run</c>.</summary>
         public required bool EmitRun { get; init; }
+        /// <summary>True when the compilation references NUnit (and KDsl.Runtime): emit a [TestFixture] with a test per scenario.</summary>
+        public bool EmitTests { get; init; }
         /// <summary>True when an earlier file already uses this hint or class name: report KDSL9998, emit nothing.</summary>
         public required bool IsShadowed { get; init; }
     }

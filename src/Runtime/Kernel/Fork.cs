@@ -6,8 +6,9 @@ namespace KDsl.Runtime.Kernel
     /// <summary>The parts of task_struct an experiment shows: identity and the kernel stack.</summary>
     public sealed class TaskStruct
     {
-        public TaskStruct(int pid, string comm, ulong address, ulong stack, int threadSize)
+        public TaskStruct(int pid, string comm, ulong address, ulong stack, int threadSize, bool kernelThread = false)
         {
+            KernelThread = kernelThread;
             Pid = pid;
             Comm = comm;
             Address = address;
@@ -24,6 +25,11 @@ namespace KDsl.Runtime.Kernel
         public int ThreadSize { get; }
         /// <summary>One past the highest stack address; pt_regs sit just below it.</summary>
         public ulong StackTop => Stack + (ulong)ThreadSize;
+
+        /// <summary>PF_KTHREAD: no user space, so its pt_regs are never printed in a trace.</summary>
+        public bool KernelThread { get; }
+        /// <summary>The signal make_task_dead killed the task with (SIGKILL 9 after a page-fault oops, SIGSEGV 11 after die()), or 0.</summary>
+        public int ExitSignal { get; set; }
 
         public bool OnStack(ulong address) => address >= Stack && address < StackTop;
     }

@@ -14,35 +14,22 @@ namespace KDsl.Runtime.Kernel
         /// interrupt context (the #DF handler) or with panic_on_oops; otherwise the task is killed and the system
         /// goes on (the experiment ends here, as insmod would never return).
         /// </summary>
-        private void Die(string dieString, string kind, RegisterSet regs, ulong errorCode, bool inInterrupt, ulong? cr2Line = null)
+        private void Die(string dieString, string kind, RegisterSet regs, ulong errorCode, bool inInterrupt, ulong? cr2Line = null,
+            int signal = SigSegv)
         {
-            var code = CodeDump.Copy(Profile, regs.Rip, ReadKernelByte);
-            var report = new OopsReport
-            {
-                DieString = dieString,
-                ErrorCode = errorCode,
-                DieCounter = ++_dieCounter,
-                Cpu = Profile.Cpu,
-                Pid = Current.Pid,
-                Comm = Current.Comm,
-                TaintMask = _taint,
-                Regs = regs,
-                Code = code,
-                TaskAddress = Current.Address,
-                TaskStackAddress = Current.Stack,
-                OopsId = _random.Next(),
-            };
-            report.CallTrace.AddRange(CallTrace(regs, out var reliable));
-            var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(Kallsyms, Mmu, regs.Rip, reliable.OrderBy(slot => slot));
-            if (Module is not null)
-                report.Modules.Add(LoadedModule.Create(Profile, Module.Name, Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule), ModuleState.Coming));
+            var report = BuildReport(dieString, regs, errorCode, out var reliable);
+            var code = report.Code!;
+            report.DieCounter = ++_dieCounter;
+            report.Cr2Line = cr2Line;
+            var chain = Unwinder.CallChain(Kallsyms, Mmu, regs.Rip, reliable);
+            var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(chain);
 
             var printer = new OopsPrinter(Profile, Vsprintf);
             foreach (var line in printer.Die(report))
                 Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Die);
 
-            Oops = new OopsFacts
+            var facts = new OopsFacts
             {
                 Kind = kind,
                 DieString = dieString,
@@ -51,22 +38,48 @@ namespace KDsl.Runtime.Kernel
                 Function = Kallsyms.TryFindFunction(regs.Rip, out var f) ? f.Name : "",
                 Rsp = regs.Rsp,
                 ModuleFunction = moduleFunction,
+                CallChain = chain.Select(f => f.Name).ToList(),
                 Depth = depth,
                 FaultAddress = regs.Cr2,
                 StackBase = Current.Stack,
                 StackTop = Current.StackTop,
                 CodeBytes = code.Bytes,
                 CodeStart = code.Start,
-                Panicked = inInterrupt,
+                Panicked = inInterrupt || Config.PanicOnOops,
             };
+            Oops ??= facts; // the first oops is the one an experiment is about; later ones add [#2], taint D, ...
 
-            if (inInterrupt)
-                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true));
-            else
+            OopsEnd(inInterrupt, signal);
+        }
+
+        /// <summary>What die() and __warn() print about the current task at <paramref name="regs"/>: registers, Code:, trace, modules.</summary>
+        private OopsReport BuildReport(string dieString, RegisterSet regs, ulong errorCode, out HashSet<ulong> reliable)
+        {
+            var report = new OopsReport
             {
-                Outcome = RunOutcome.Oops;
-                _finished = true;
-            }
+                DieString = dieString,
+                ErrorCode = errorCode,
+                DieCounter = _dieCounter,
+                Cpu = Profile.Cpu,
+                Pid = Current.Pid,
+                Comm = Current.Comm,
+                TaintMask = _taint,
+                Regs = regs,
+                Code = CodeDump.Copy(Profile, regs.Rip, ReadKernelByte),
+                TaskAddress = Current.Address,
+                TaskStackAddress = Current.Stack,
+                OopsId = _random.Next(),
+            };
+            report.CallTrace.AddRange(CallTrace(regs, out reliable));
+            report.Modules.AddRange(LoadedModules());
+            return report;
+        }
+
+        /// <summary>print_modules' list: the experiment's module with its taints and state, unless init failed and freed it.</summary>
+        private IEnumerable<LoadedModule> LoadedModules()
+        {
+            if (Module is not null && !_moduleFreed)
+                yield return LoadedModule.Create(Profile, Module.Name, Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule), _moduleState);
         }
 
         /// <summary>panic(): the message, the kernel offset notifier, and the end marker; the machine stops.</summary>
@@ -76,6 +89,7 @@ namespace KDsl.Runtime.Kernel
                 Printk(line + "\n");
             Outcome = RunOutcome.Panic;
             _finished = true;
+            _halted = true;
         }
 
         /// <summary>
@@ -95,7 +109,7 @@ namespace KDsl.Runtime.Kernel
                 if (Mmu.TryReadU64(slot, out ulong word) && Kallsyms.IsTextAddress(word - 1))
                     entries.Add(CallTraceEntry.Frame(word, reliable.Contains(slot)));
             }
-            if (!Profile.LegacyOopsLayout)
+            if (!Profile.LegacyOopsLayout && !Current.KernelThread)
             {
                 var user = ReadUserPtRegs();
                 entries.Add(CallTraceEntry.RegsOnStack(user, CodeDump.Copy(Profile, user.Rip, ReadKernelByte)));

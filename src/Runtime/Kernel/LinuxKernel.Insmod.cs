@@ -40,6 +40,7 @@ namespace KDsl.Runtime.Kernel
             Cpu.Rip = Kallsyms.AddressOf(Profile.SyscallEntry);
             Cpu[Reg.Rdi] = init; // carried down the modelled syscall path to do_one_initcall's call *%rdi
             RunUntilDone();
+            AfterInsmod(image);
         }
 
         /// <summary>insmod's user space: the syscall(2) wrapper it trapped from, and a stack page.</summary>

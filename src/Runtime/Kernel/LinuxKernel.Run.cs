@@ -1,5 +1,6 @@
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Printk;
+using KDsl.Runtime.Memory;
 
 namespace KDsl.Runtime.Kernel
 {
@@ -61,9 +62,33 @@ namespace KDsl.Runtime.Kernel
             }
             else if (site.Function == "__stack_chk_fail")
             {
+                // panic("stack-protector: Kernel stack is corrupted in: %pB", __builtin_return_address(0)); its body calls panic.
                 Mmu.TryReadU64(Cpu.Rsp, out ulong caller);
-                Panic(Vsnprintf.Sprintf(Vsprintf, "stack-protector: Kernel stack is corrupted in: %pB", caller));
+                _pendingPanic = Vsnprintf.Sprintf(Vsprintf, "stack-protector: Kernel stack is corrupted in: %pB", caller);
+                Oops ??= new OopsFacts
+                {
+                    Kind = "stack_protector",
+                    DieString = _pendingPanic,
+                    Rip = caller,
+                    RipSymbol = KDsl.Runtime.Kernel.Printk.Kallsyms.SprintBacktrace(Kallsyms, caller),
+                    Function = Kallsyms.TryFindFunction(caller - 1, out var f) ? f.Name : "",
+                    ModuleFunction = f?.Name ?? "",
+                    Rsp = Cpu.Rsp,
+                    StackBase = Current.Stack,
+                    StackTop = Current.StackTop,
+                    Panicked = true,
+                };
             }
+            else if (site.Function == "vmalloc")
+                Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
+            else if (site.Function == "panic")
+                PanicEntry();
+            else if (site.Function == "show_stack")
+                ShowStack();
+            else if (site.Function == "warn_slowpath_null")
+                WarnSlowpathNull();
+            else if (site.Function == "worker_thread")
+                _finished = true; // the work item returned: the kworker goes back to sleep
             else if (!site.AtEntry)
             {
                 // vprintk_store / log_store: the record reaches the log only once the whole path ran without faulting.
@@ -81,6 +106,14 @@ namespace KDsl.Runtime.Kernel
             if (!Mmu.TryReadCString(fmtAddress, 1024, out string fmt)) return "";
             var args = new GuestVarargs(new[] { Cpu[Reg.Rsi], Cpu[Reg.Rdx], Cpu[Reg.Rcx], Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu);
             return Vsnprintf.Format(fmt, args, Vsprintf);
+        }
+
+        /// <summary>vmalloc(size): PAGE_KERNEL pages with a guard page after the area; NULL for 0 or when memory runs out.</summary>
+        private ulong VmallocService(ulong size)
+        {
+            if (size == 0 || size > Memory.Size) return 0;
+            ulong rounded = (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
+            return Vmalloc.TryAllocate(rounded, PhysicalMemory.PageSize, PteFlags.Kernel, out var area) ? area.Start : 0;
         }
 
         /// <summary>printk from the C# side of the kernel (oops reports, load messages).</summary>

@@ -21,13 +21,14 @@ namespace KDsl.Runtime.Kernel
                     ExcPageFault(regs, info.ErrorCode, info.Cr2);
                     break;
                 case Vectors.UD:
-                    Die("invalid opcode", "invalid_opcode", regs, 0, inInterrupt: false);
+                    ExcInvalidOp(regs);
                     break;
                 case Vectors.GP:
                     Die("general protection fault", "general_protection", regs, info.ErrorCode, inInterrupt: false);
                     break;
                 case Vectors.DE:
-                    Die(Profile.LegacyOopsLayout ? "divide error" : "divide error", "divide_error", regs, 0, inInterrupt: false);
+                    // do_error_trap(regs, 0, "divide error", X86_TRAP_DE, SIGFPE, ...) → die(): the same string in 4.11 and 6.1.
+                    Die("divide error", "divide_error", regs, 0, inInterrupt: false);
                     break;
                 default:
                     Die($"exception {info.Vector}", "exception", regs, info.ErrorCode, inInterrupt: false);
@@ -70,15 +71,40 @@ namespace KDsl.Runtime.Kernel
                 HandleStackOverflow(regs, address, doubleFault: false);
                 return;
             }
-            ShowFaultOops(errorCode, address);
-            Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address);
+            ShowFaultOops(regs, errorCode, address);
+            // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL).
+            Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill);
         }
 
-        /// <summary>show_fault_oops: what was accessed, how, and why it faulted.</summary>
-        private void ShowFaultOops(uint errorCode, ulong address)
+        /// <summary>
+        /// show_fault_oops: what was accessed, how, and why it faulted, then dump_pagetable. 4.19+ (arch/x86/mm/fault.c):
+        /// "BUG: kernel NULL pointer dereference, address: %px" / "BUG: unable to handle page fault for address: %px",
+        /// the two "#PF:" lines, one "PGD … P4D … PUD … PMD … PTE …" line (pr_cont; a trailing blank where the walk stops).
+        /// 4.x: "BUG: unable to handle kernel NULL pointer dereference at %p" / "… paging request at %p", "IP: %pS", and
+        /// each level a printk of its own ("PGD %lx ", "PUD %lx ", …, no P4D before 4.12) ended by printk("\n"), which
+        /// after a partial line stores an empty record. Both print the NX line first when an instruction fetch hit a
+        /// present page without execute permission.
+        /// </summary>
+        private void ShowFaultOops(RegisterSet regs, uint errorCode, ulong address)
         {
-            if ((errorCode & PfError.Instr) != 0)
+            var walk = Tables.Walk(Root, address);
+            if ((errorCode & PfError.Instr) != 0 && walk.Present && (LeafEntry(walk) & (ulong)PteFlags.NoExecute) != 0)
                 Printk("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
+
+            if (Profile.LegacyOopsLayout)
+            {
+                Printk(Vsnprintf.Sprintf(Vsprintf, address < PhysicalMemory.PageSize
+                    ? "BUG: unable to handle kernel NULL pointer dereference at %p\n"
+                    : "BUG: unable to handle kernel paging request at %p\n", address));
+                Printk(Vsnprintf.Sprintf(Vsprintf, "IP: %pS\n", regs.Rip));
+                Printk(Vsnprintf.Sprintf(Vsprintf, "PGD %lx \n", walk.Pgd));
+                if (walk.Level <= 3) Printk(Vsnprintf.Sprintf(Vsprintf, "PUD %lx \n", walk.Pud));
+                if (walk.Level <= 2) Printk(Vsnprintf.Sprintf(Vsprintf, "PMD %lx \n", walk.Pmd));
+                if (walk.Level <= 1) Printk(Vsnprintf.Sprintf(Vsprintf, "PTE %lx\n", walk.Pte));
+                Printk("\n");
+                return;
+            }
+
             Printk(address < PhysicalMemory.PageSize
                 ? Vsnprintf.Sprintf(Vsprintf, "BUG: kernel NULL pointer dereference, address: %px\n", address)
                 : Vsnprintf.Sprintf(Vsprintf, "BUG: unable to handle page fault for address: %px\n", address));
@@ -86,13 +112,21 @@ namespace KDsl.Runtime.Kernel
             Printk($"#PF: supervisor {access} in kernel mode\n");
             string why = (errorCode & PfError.Prot) == 0 ? "not-present page" : (errorCode & PfError.Rsvd) != 0 ? "reserved bit violation" : "permissions violation";
             Printk(Vsnprintf.Sprintf(Vsprintf, "#PF: error_code(0x%04lx) - %s\n", (ulong)errorCode, why));
-            var walk = Tables.Walk(Root, address);
             string line = Vsnprintf.Sprintf(Vsprintf, "PGD %lx P4D %lx ", walk.Pgd, walk.Pgd);
             if (walk.Level <= 3) line += Vsnprintf.Sprintf(Vsprintf, "PUD %lx ", walk.Pud);
             if (walk.Level <= 2) line += Vsnprintf.Sprintf(Vsprintf, "PMD %lx ", walk.Pmd);
             if (walk.Level <= 1) line += Vsnprintf.Sprintf(Vsprintf, "PTE %lx", walk.Pte);
-            Printk(line.TrimEnd() + "\n");
+            Printk(line + "\n");
         }
+
+        /// <summary>lookup_address's entry: the PTE, or the PMD/PUD of a 2 MiB / 1 GiB mapping.</summary>
+        private static ulong LeafEntry(PageWalk walk) => walk.Level switch
+        {
+            1 => walk.Pte,
+            2 => walk.Pmd,
+            3 => walk.Pud,
+            _ => walk.Pgd,
+        };
 
         /// <summary>handle_stack_overflow: the BUG line, then die() with the profile's string (oops_end decides the rest).</summary>
         private void HandleStackOverflow(RegisterSet regs, ulong address, bool doubleFault)

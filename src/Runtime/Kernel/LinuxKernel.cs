@@ -29,12 +29,12 @@ namespace KDsl.Runtime.Kernel
         private int _dieCounter;
         private bool _finished;
 
-        private LinuxKernel(ExperimentConfig config, KernelProfile profile)
+        private LinuxKernel(ExperimentConfig config, KernelProfile profile, ulong memorySize)
         {
             Config = config;
             Profile = profile;
             _random = new DeterministicRandom(0x4b44736c); // "KDsl": fixed, so canaries and oops ids repeat run to run
-            Memory = new PhysicalMemory(Layout.PhysicalMemorySize);
+            Memory = new PhysicalMemory(memorySize);
             Tables = new PageTables(Memory);
             Root = Tables.CreateRoot();
             Cpu = new X64Cpu(Memory);
@@ -61,12 +61,17 @@ namespace KDsl.Runtime.Kernel
         public OopsFacts? Oops { get; private set; }
         public RunOutcome Outcome { get; private set; } = RunOutcome.Completed;
         public long? InitReturn { get; private set; }
+        /// <summary>The deepest use of insmod's kernel stack in bytes (see <see cref="StackUsage"/>).</summary>
+        public int StackHighWater => StackUsage.HighWaterMark(Current, Cpu.LowestRsp);
 
         /// <summary>Boots the machine: direct map, kernel text, per-CPU data, IST stacks, IDT, and insmod's task.</summary>
-        public static LinuxKernel Boot(ExperimentConfig config)
+        public static LinuxKernel Boot(ExperimentConfig config) => Boot(config, Layout.PhysicalMemorySize);
+
+        /// <summary>As <see cref="Boot(ExperimentConfig)"/> with memorySize bytes of guest RAM (sparse: host frames on first touch).</summary>
+        public static LinuxKernel Boot(ExperimentConfig config, ulong memorySize)
         {
             var profile = KernelProfile.Find(config.Profile) ?? KernelProfile.Linux61;
-            var kernel = new LinuxKernel(config, profile);
+            var kernel = new LinuxKernel(config, profile, memorySize);
             kernel.SetUpAddressSpace();
             kernel.SetUpCpu();
             kernel.Current = kernel.CreateTask(profile.InsmodPid, "insmod");
@@ -107,12 +112,12 @@ namespace KDsl.Runtime.Kernel
             Cpu.Idt[Vectors.DF] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.DF)), ist: 1);
         }
 
-        private TaskStruct CreateTask(int pid, string comm)
+        private TaskStruct CreateTask(int pid, string comm, bool kernelThread = false)
         {
             if (!Fork.AllocThreadStackNode(Vmalloc, Config.ThreadSize, out ulong stack))
                 throw new InvalidOperationException("out of memory allocating the first task's stack");
             ulong taskStruct = Profile.DirectMapBase + Memory.AllocPage();
-            return new TaskStruct(pid, comm, taskStruct, stack, Config.ThreadSize);
+            return new TaskStruct(pid, comm, taskStruct, stack, Config.ThreadSize, kernelThread);
         }
 
         public void Dispose() => Memory.Dispose();

@@ -16,6 +16,8 @@ namespace KDsl.Runtime.Kernel
         public string ModuleFunction { get; init; } = "";
         /// <summary>How many frames of <see cref="ModuleFunction"/> were on the stack: the recursion depth reached.</summary>
         public int Depth { get; init; }
+        /// <summary>The reliable call chain at the fault, innermost first: RIP's function, then each caller.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> CallChain { get; init; } = System.Array.Empty<string>();
         /// <summary>CR2 for page faults and stack overflows: the address that faulted.</summary>
         public ulong FaultAddress { get; init; }
         /// <summary>The task stack: [StackBase, StackTop).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using KDsl.Profiles;
 using KDsl.Runtime.Memory;
 
@@ -14,20 +15,30 @@ namespace KDsl.Runtime.Kernel
         private const int MaxFrames = 512;
 
         /// <summary>
-        /// How deep the innermost module function had recursed at the fault: its frame (RIP, or the first module
-        /// return address when RIP is in the kernel) plus the consecutive reliable frames of the same function above it.
-        /// step5's fourth level faulting in rstack gives 4; its fifteenth level dying inside printk gives 15.
+        /// The reliable call chain at a fault, innermost first: RIP's function, then the function of each return
+        /// address the unwinder found (a return address belongs to the call just before it).
         /// </summary>
-        public static (string Function, int Depth) InnermostModuleFrame(KernelSymbols kallsyms, Mmu mmu, ulong rip, IEnumerable<ulong> reliableSlotsInnermostFirst)
+        public static List<TextFunction> CallChain(KernelSymbols kallsyms, Mmu mmu, ulong rip, IEnumerable<ulong> reliableSlots)
         {
-            var addresses = new List<ulong> { rip };
-            foreach (var slot in reliableSlotsInnermostFirst)
-                if (mmu.TryReadU64(slot, out ulong ret)) addresses.Add(ret - 1); // a return address belongs to the call before it
+            var chain = new List<TextFunction>();
+            if (kallsyms.TryFindFunction(rip, out var at)) chain.Add(at);
+            foreach (var slot in reliableSlots.OrderBy(s => s)) // the innermost frame sits lowest on the stack
+                if (mmu.TryReadU64(slot, out ulong ret) && kallsyms.TryFindFunction(ret - 1, out var caller)) chain.Add(caller);
+            return chain;
+        }
+
+        /// <summary>
+        /// How deep the innermost module function had recursed: its frames from the innermost module frame up, while
+        /// they are the same function. step5's fourth level faulting in rstack gives 4; its fifteenth level dying
+        /// inside printk gives 15.
+        /// </summary>
+        public static (string Function, int Depth) InnermostModuleFrame(IEnumerable<TextFunction> chain)
+        {
             string? function = null;
             int depth = 0;
-            foreach (var address in addresses)
+            foreach (var f in chain)
             {
-                if (!kallsyms.TryFindFunction(address, out var f) || f.Module is null)
+                if (f.Module is null)
                 {
                     if (function is null) continue;
                     break;

@@ -37,7 +37,7 @@ expect {
         [Test]
         public void UnknownOopsKind_IsError()
         {
-            Support.AssertDiagnostics(Support.InInit("") + "expect { oops [double_fault]; }\n", "KDSL0180");
+            Support.AssertDiagnostics(Support.InInit("") + "expect { oops [triple_fault]; }\n", "KDSL0180");
         }
 
         [Test]

@@ -149,10 +149,11 @@ namespace KDsl.Syntax
         protected ExpectationSyntax(SyntaxKind kind, TextSpan span) : base(kind, span) { }
     }
 
-    /// <summary>printk "text" [count N];</summary>
+    /// <summary>printk [line | match] "text" [count N];</summary>
     public sealed class PrintkExpectationSyntax : ExpectationSyntax
     {
-        public PrintkExpectationSyntax(SyntaxToken keyword, StringExpressionSyntax text, SyntaxToken? countKeyword, SyntaxToken? count, SyntaxToken semicolon)
+        public PrintkExpectationSyntax(SyntaxToken keyword, StringExpressionSyntax text, SyntaxToken? countKeyword, SyntaxToken? count, SyntaxToken semicolon,
+            SyntaxToken? mode = null)
             : base(SyntaxKind.PrintkExpectation, Cover(keyword, semicolon))
         {
             Keyword = keyword;
@@ -160,19 +161,23 @@ namespace KDsl.Syntax
             CountKeyword = countKeyword;
             Count = count;
             Semicolon = semicolon;
+            Mode = mode;
         }
 
         public SyntaxToken Keyword { get; }
+        /// <summary>`line` (the whole message) or `match` (a regular expression); null: the message contains the text.</summary>
+        public SyntaxToken? Mode { get; }
         public StringExpressionSyntax Text { get; }
         public SyntaxToken? CountKeyword { get; }
         public SyntaxToken? Count { get; }
         public SyntaxToken Semicolon { get; }
     }
 
-    /// <summary>oops KIND [in FUNCTION];</summary>
+    /// <summary>oops KIND [in FUNCTION] [depth N [of FUNCTION]];</summary>
     public sealed class OopsExpectationSyntax : ExpectationSyntax
     {
-        public OopsExpectationSyntax(SyntaxToken keyword, SyntaxToken oopsKind, SyntaxToken? inKeyword, SyntaxToken? function, SyntaxToken semicolon)
+        public OopsExpectationSyntax(SyntaxToken keyword, SyntaxToken oopsKind, SyntaxToken? inKeyword, SyntaxToken? function, SyntaxToken semicolon,
+            SyntaxToken? depthKeyword = null, SyntaxToken? depth = null, SyntaxToken? depthFunction = null)
             : base(SyntaxKind.OopsExpectation, Cover(keyword, semicolon))
         {
             Keyword = keyword;
@@ -180,7 +185,16 @@ namespace KDsl.Syntax
             InKeyword = inKeyword;
             Function = function;
             Semicolon = semicolon;
+            DepthKeyword = depthKeyword;
+            Depth = depth;
+            DepthFunction = depthFunction;
         }
+
+        public SyntaxToken? DepthKeyword { get; }
+        /// <summary>The number after `depth`, or null.</summary>
+        public SyntaxToken? Depth { get; }
+        /// <summary>The function after `depth N of`, or null (the `in` function is counted).</summary>
+        public SyntaxToken? DepthFunction { get; }
 
         public SyntaxToken Keyword { get; }
         public SyntaxToken OopsKind { get; }
@@ -205,6 +219,24 @@ namespace KDsl.Syntax
         public SyntaxToken Semicolon { get; }
     }
 
+    /// <summary>stack max N;</summary>
+    public sealed class StackExpectationSyntax : ExpectationSyntax
+    {
+        public StackExpectationSyntax(SyntaxToken keyword, SyntaxToken maxKeyword, SyntaxToken bytes, SyntaxToken semicolon)
+            : base(SyntaxKind.StackExpectation, Cover(keyword, semicolon))
+        {
+            Keyword = keyword;
+            MaxKeyword = maxKeyword;
+            Bytes = bytes;
+            Semicolon = semicolon;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken MaxKeyword { get; }
+        public SyntaxToken Bytes { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
     public sealed class ExpectBlockSyntax : MemberSyntax
     {
         public ExpectBlockSyntax(SyntaxToken keyword, SyntaxToken open, ImmutableArray<ExpectationSyntax> items, SyntaxToken close)
@@ -219,6 +251,27 @@ namespace KDsl.Syntax
         public SyntaxToken Keyword { get; }
         public SyntaxToken OpenBrace { get; }
         public ImmutableArray<ExpectationSyntax> Items { get; }
+        public SyntaxToken CloseBrace { get; }
+    }
+
+    /// <summary>scenario NAME { config { ... } expect { ... } }: the module run with other settings and expectations.</summary>
+    public sealed class ScenarioSyntax : MemberSyntax
+    {
+        public ScenarioSyntax(SyntaxToken keyword, SyntaxToken name, SyntaxToken open, ImmutableArray<MemberSyntax> members, SyntaxToken close)
+            : base(SyntaxKind.ScenarioDeclaration, Cover(keyword, close))
+        {
+            Keyword = keyword;
+            Name = name;
+            OpenBrace = open;
+            Members = members;
+            CloseBrace = close;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken Name { get; }
+        public SyntaxToken OpenBrace { get; }
+        /// <summary>Its config and expect blocks (<see cref="ConfigBlockSyntax"/>, <see cref="ExpectBlockSyntax"/>).</summary>
+        public ImmutableArray<MemberSyntax> Members { get; }
         public SyntaxToken CloseBrace { get; }
     }
 }

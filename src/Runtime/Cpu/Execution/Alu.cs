@@ -53,6 +53,7 @@ namespace KDsl.Runtime.Cpu
                 else
                 {
                     SetReg(d.A, d.RegA, size, res);
+                    if (d.Op == Op.Sub && d.RegA == RspIndex && d.A == OpKindX.Reg) NoteRsp(res);
                 }
             }
             SetLazy(lop, dst, src, res, size);

@@ -44,7 +44,7 @@ namespace KDsl.Runtime.Cpu
             switch (d.Cc)
             {
                 case InstructionTranslator.AluAdd: res = (dst + src) & mask; r = res; lop = LazyOp.Add; break;
-                case InstructionTranslator.AluSub: res = (dst - src) & mask; r = res; lop = LazyOp.Sub; break;
+                case InstructionTranslator.AluSub: res = (dst - src) & mask; r = res; lop = LazyOp.Sub; if (d.RegA == RspIndex) NoteRsp(res); break;
                 case InstructionTranslator.AluCmp: res = (dst - src) & mask; lop = LazyOp.Sub; break;
                 case InstructionTranslator.AluAnd: res = dst & src; r = res; lop = LazyOp.Logic; break;
                 case InstructionTranslator.AluTest: res = dst & src; lop = LazyOp.Logic; break;
@@ -88,6 +88,7 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - 8;
             if (!Write64(rsp, R(d.RegA))) return false;
             R(RspIndex) = rsp;
+            NoteRsp(rsp);
             return true;
         }
 

@@ -18,6 +18,7 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - 8;
             if (!Write64(rsp, _nextRip)) return false;
             R(RspIndex) = rsp;
+            NoteRsp(rsp);
             _nextRip = target;
             return true;
         }
@@ -29,6 +30,7 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - 8;
             if (!Write64(rsp, _nextRip)) return false;
             R(RspIndex) = rsp;
+            NoteRsp(rsp);
             _nextRip = target;
             return true;
         }

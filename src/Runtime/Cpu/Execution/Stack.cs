@@ -6,6 +6,18 @@ namespace KDsl.Runtime.Cpu
     {
         private const int RspIndex = 4;
 
+        /// <summary>
+        /// The lowest RSP any push, call or sub rsp produced since the last reset: the stack's high-water mark,
+        /// exact even where the deepest frame only holds zeros (which a stack_not_used() scan cannot see).
+        /// </summary>
+        public ulong LowestRsp = ulong.MaxValue;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void NoteRsp(ulong rsp)
+        {
+            if (rsp < LowestRsp) LowestRsp = rsp;
+        }
+
         private bool ExecPush(ref DecodedInstruction d)
         {
             int size = d.Size;
@@ -25,6 +37,7 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - (ulong)size;
             if (!Write(rsp, size, v)) return false;
             R(RspIndex) = rsp;
+            NoteRsp(rsp);
             return true;
         }
 

@@ -38,6 +38,7 @@ namespace KDsl.Runtime.Kernel.Oops
                 lines.Add(PrintModules(report));
                 ShowRegs(lines, report);
                 lines.Add(F("RIP: %pS RSP: %016lx", report.Regs.Rip, report.Regs.Rsp));
+                if (report.Cr2Line is ulong legacyCr2) lines.Add(F("CR2: %016lx", legacyCr2));
                 lines.Add(OopsEndMarker(report.OopsId));
                 return lines;
             }
@@ -45,6 +46,7 @@ namespace KDsl.Runtime.Kernel.Oops
             // __die_body: show_regs(regs); print_modules(); then oops_end → oops_exit and the executive summary.
             ShowRegs(lines, report);
             lines.Add(PrintModules(report));
+            if (report.Cr2Line is ulong cr2) lines.Add(F("CR2: %016lx", cr2));
             lines.Add(OopsEndMarker(report.OopsId));
             ShowRegisters(lines, report.SummaryRegs ?? report.Regs, report.SummaryCode ?? report.Code, ShowRegsMode.All);
             return lines;

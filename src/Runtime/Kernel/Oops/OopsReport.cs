@@ -42,6 +42,12 @@ namespace KDsl.Runtime.Kernel.Oops
         /// <summary>oops_id for "---[ end trace %016llx ]---" on profiles with random ids (ignored on the others).</summary>
         public ulong OopsId { get; set; }
 
+        /// <summary>
+        /// page_fault_oops' own executive line, printk(KERN_DEFAULT "CR2: %016lx\n", address), between __die and
+        /// oops_end: after "Modules linked in" (4.19+), after the "RIP: … RSP: …" summary (4.x); null for die().
+        /// </summary>
+        public ulong? Cr2Line { get; set; }
+
         /// <summary>exec_summary_regs: the first oops' registers (null = <see cref="Regs"/>), printed after the end marker.</summary>
         public RegisterSet? SummaryRegs { get; set; }
         /// <summary>Code bytes for the summary (show_opcodes reads memory again; null = <see cref="Code"/>).</summary>

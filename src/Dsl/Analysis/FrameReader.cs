@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using Iced.Intel;
+using KDsl.Image;
+using IcedDecoder = Iced.Intel.Decoder;
+
+namespace KDsl.Analysis
+{
+    /// <summary>A call instruction in a function: where, how deep the caller is at that point, and what it calls.</summary>
+    public readonly struct CallSite
+    {
+        public CallSite(int offset, int depth, string? target, bool isKernel)
+        {
+            Offset = offset;
+            Depth = depth;
+            Target = target;
+            IsKernel = isKernel;
+        }
+
+        /// <summary>Offset of the call instruction in .text.</summary>
+        public int Offset { get; }
+        /// <summary>Bytes the caller's frame occupies at the call (its return address, pushes, sub rsp, pushed arguments).</summary>
+        public int Depth { get; }
+        /// <summary>The called function (a module function or a kernel symbol), null for an indirect call.</summary>
+        public string? Target { get; }
+        public bool IsKernel { get; }
+    }
+
+    /// <summary>One function's stack facts, read off its machine code.</summary>
+    public sealed class FunctionFrame
+    {
+        public FunctionFrame(string name, int frameSize, int localSize, IReadOnlyList<CallSite> calls)
+        {
+            Name = name;
+            FrameSize = frameSize;
+            LocalSize = localSize;
+            Calls = calls;
+        }
+
+        public string Name { get; }
+        /// <summary>The deepest the function itself goes: return address + pushes + sub rsp (+ pushed call arguments).</summary>
+        public int FrameSize { get; }
+        /// <summary>What the prologue's sub rsp reserves: the number GCC's -Wframe-larger-than compares with FRAME_WARN.</summary>
+        public int LocalSize { get; }
+        public IReadOnlyList<CallSite> Calls { get; }
+    }
+
+    /// <summary>
+    /// Reads a function's stack use off its bytes, as checkstack.pl reads objdump but following the control flow:
+    /// Iced decodes each instruction, push/pop/sub/add on RSP move the depth, every path is followed from the entry
+    /// (so the canary-failure block after the ret is seen at full depth), and calls are resolved through the
+    /// image's relocations (kernel functions) or their displacement (module functions).
+    /// </summary>
+    public static class FrameReader
+    {
+        public static FunctionFrame Read(ModuleImage image, ModuleSymbol function)
+        {
+            var relocations = new Dictionary<int, string>();
+            foreach (var r in image.Relocations)
+                if (r.Kind == RelocationKind.Rel32) relocations[r.Offset] = r.Target;
+            var functionsByOffset = new Dictionary<int, string>();
+            foreach (var s in image.Symbols)
+                if (s.Section == Section.Text) functionsByOffset[s.Offset] = s.Name;
+
+            int start = function.Offset, end = function.Offset + function.Size;
+            var depthAt = new Dictionary<int, int>();
+            var work = new Stack<(int Offset, int Depth)>();
+            work.Push((start, 8));
+            var calls = new SortedDictionary<int, CallSite>();
+            int max = 8, locals = 0;
+
+            while (work.Count > 0)
+            {
+                var (offset, depth) = work.Pop();
+                while (offset >= start && offset < end && !depthAt.ContainsKey(offset))
+                {
+                    depthAt[offset] = depth;
+                    var insn = DecodeAt(image.Text, offset);
+                    if (insn.IsInvalid) break;
+                    int next = (int)insn.NextIP;
+
+                    switch (insn.Mnemonic)
+                    {
+                        case Mnemonic.Push:
+                            depth += 8;
+                            break;
+                        case Mnemonic.Pop:
+                            depth -= 8;
+                            break;
+                        case Mnemonic.Sub when insn.Op0Register == Register.RSP && insn.Op1Kind != OpKind.Register:
+                            depth += (int)insn.GetImmediate(1);
+                            locals += (int)insn.GetImmediate(1);
+                            break;
+                        case Mnemonic.Add when insn.Op0Register == Register.RSP && insn.Op1Kind != OpKind.Register:
+                            depth -= (int)insn.GetImmediate(1);
+                            break;
+                        case Mnemonic.Call:
+                            calls[offset] = CallTarget(insn, offset, depth, relocations, functionsByOffset);
+                            break;
+                    }
+                    if (depth > max) max = depth;
+
+                    if (insn.Mnemonic == Mnemonic.Ret || insn.Mnemonic == Mnemonic.Ud2) break;
+                    if (insn.FlowControl == FlowControl.UnconditionalBranch)
+                    {
+                        if (insn.Op0Kind == OpKind.NearBranch64) offset = (int)insn.NearBranch64;
+                        else break;
+                        continue;
+                    }
+                    if (insn.FlowControl == FlowControl.ConditionalBranch)
+                        work.Push(((int)insn.NearBranch64, depth));
+                    offset = next;
+                }
+            }
+            return new FunctionFrame(function.Name, max, locals, new List<CallSite>(calls.Values));
+        }
+
+        private static Instruction DecodeAt(byte[] text, int offset)
+        {
+            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(text, offset, text.Length - offset), (ulong)offset);
+            return decoder.Decode();
+        }
+
+        private static CallSite CallTarget(in Instruction insn, int offset, int depth, Dictionary<int, string> relocations, Dictionary<int, string> functions)
+        {
+            if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false);
+            if (relocations.TryGetValue(offset + 1, out string? symbol))
+                return new CallSite(offset, depth, symbol, !functions.ContainsValue(symbol));
+            return functions.TryGetValue((int)insn.NearBranch64, out string? callee)
+                ? new CallSite(offset, depth, callee, false)
+                : new CallSite(offset, depth, null, false);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Collections.Generic;
+using KDsl.Profiles;
+
+namespace KDsl.Analysis
+{
+    /// <summary>
+    /// What calling a kernel function costs the caller's stack, from the profile's calibrated kernel text:
+    /// the return address, the function's frame, and its deepest callee (printk: 640 bytes on every profile).
+    /// </summary>
+    public sealed class KernelCosts
+    {
+        private readonly Dictionary<string, KernelFunctionShape> _shapes = new Dictionary<string, KernelFunctionShape>();
+        private readonly Dictionary<string, int> _costs = new Dictionary<string, int>();
+
+        public KernelCosts(KernelProfile profile)
+        {
+            foreach (var f in profile.KernelFunctions) _shapes[f.Name] = f;
+        }
+
+        /// <summary>Bytes below the caller's RSP the call reaches at its deepest, or 8 for a function KDsl does not model.</summary>
+        public int CostOf(string name)
+        {
+            if (_costs.TryGetValue(name, out int cost)) return cost;
+            if (!_shapes.TryGetValue(name, out var shape)) return 8;
+            _costs[name] = 8; // the tables have no cycles; this only guards against a malformed one
+            int deepest = 0;
+            foreach (var step in shape.Steps)
+                if (step.Step == KernelStep.Call && CostOf(step.Target) > deepest) deepest = CostOf(step.Target);
+            cost = 8 + shape.FrameSize + deepest;
+            _costs[name] = cost;
+            return cost;
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+
+namespace KDsl.Analysis
+{
+    /// <summary>One function's frame, as GCC's -fstack-usage reports it (one .su line).</summary>
+    public sealed class FunctionStackUsage
+    {
+        public FunctionStackUsage(string name, int line, int column, int frameSize, int localSize)
+        {
+            Name = name;
+            Line = line;
+            Column = column;
+            FrameSize = frameSize;
+            LocalSize = localSize;
+        }
+
+        public string Name { get; }
+        public int Line { get; }
+        public int Column { get; }
+        /// <summary>Return address + pushes + sub rsp: the bytes one activation holds.</summary>
+        public int FrameSize { get; }
+        /// <summary>The sub rsp alone: what -Wframe-larger-than compares with FRAME_WARN.</summary>
+        public int LocalSize { get; }
+
+        /// <summary>"step5.kdsl:15:6:rstack\t4120\tstatic".</summary>
+        public string ToSuLine(string file) => $"{file}:{Line}:{Column}:{Name}\t{FrameSize}\tstatic";
+    }
+
+    /// <summary>Where the worst case first runs past THREAD_SIZE: in which activation of which function.</summary>
+    public sealed class StackOverflowPoint
+    {
+        public StackOverflowPoint(string function, int depth, int needed, int threadSize, string? kernelFunction)
+        {
+            Function = function;
+            Depth = depth;
+            Needed = needed;
+            ThreadSize = threadSize;
+            KernelFunction = kernelFunction;
+        }
+
+        /// <summary>The module function whose frame, or whose call into the kernel, runs past the stack.</summary>
+        public string Function { get; }
+        /// <summary>Which activation of it (1 = the first): the recursion depth at which the guard page is hit.</summary>
+        public int Depth { get; }
+        public int Needed { get; }
+        public int ThreadSize { get; }
+        /// <summary>The kernel function (printk) inside which it happens, or null when the module's own frame does.</summary>
+        public string? KernelFunction { get; }
+
+        public override string ToString() =>
+            $"{Function} at depth {Depth}: needs {Needed} of {ThreadSize} bytes" + (KernelFunction is null ? "" : $" (in {KernelFunction})");
+    }
+
+    /// <summary>An entry point's worst case: bytes of the task stack in use at the deepest point, and the path there.</summary>
+    public sealed class EntryStackUsage
+    {
+        public EntryStackUsage(string entry, long worstCase, string path, bool unbounded, StackOverflowPoint? overflow)
+        {
+            Entry = entry;
+            WorstCase = worstCase;
+            Path = path;
+            Unbounded = unbounded;
+            Overflow = overflow;
+        }
+
+        public string Entry { get; }
+        /// <summary>Bytes from the stack top, the kernel's syscall path included; long.MaxValue when unbounded.</summary>
+        public long WorstCase { get; }
+        /// <summary>"step5_init → rstack ×101 → _printk".</summary>
+        public string Path { get; }
+        public bool Unbounded { get; }
+        public StackOverflowPoint? Overflow { get; }
+    }
+
+    /// <summary>The static stack analysis of one module: per function and per entry point.</summary>
+    public sealed class StackReport
+    {
+        public StackReport(IReadOnlyList<FunctionStackUsage> functions, IReadOnlyList<EntryStackUsage> entries, int threadSize)
+        {
+            Functions = functions;
+            Entries = entries;
+            ThreadSize = threadSize;
+        }
+
+        public IReadOnlyList<FunctionStackUsage> Functions { get; }
+        public IReadOnlyList<EntryStackUsage> Entries { get; }
+        public int ThreadSize { get; }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using KDsl.Binding;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// The fault builtins, expanded as the kernel's macros expand them (include/asm-generic/bug.h,
+    /// arch/x86/include/asm/bug.h):
+    /// BUG() is a ud2 with a __bug_table entry (file, line); BUG_ON(c) branches over it; WARN_ON(c) evaluates to !!c and,
+    /// when true, runs a ud2 whose entry carries BUGFLAG_WARNING (x86 since 4.16) or, on 4.11, calls
+    /// warn_slowpath_null(__FILE__, __LINE__); call_ptr(addr) is an indirect call (with retpolines the thunk leaves
+    /// the same stack behind: the return address into the caller, then a jump to the target).
+    /// </summary>
+    internal sealed partial class FunctionEmitter
+    {
+        private void EmitBuiltin(BoundCall call)
+        {
+            int line = Line(_source, call.Span);
+            switch (call.Function.Name)
+            {
+                case Binder.BugName:
+                    _code.Ud2Bug(line, warning: false);
+                    break;
+                case Binder.BugOnName:
+                {
+                    var skip = _code.NewLabel();
+                    EmitExpression(call.Arguments[0]);
+                    A.test(rax, rax);
+                    A.je(skip.Iced);
+                    _code.Ud2Bug(line, warning: false);
+                    _code.Place(skip);
+                    break;
+                }
+                case Binder.WarnOnName:
+                {
+                    var zero = _code.NewLabel();
+                    var end = _code.NewLabel();
+                    EmitExpression(call.Arguments[0]);
+                    A.test(rax, rax);
+                    A.je(zero.Iced);
+                    EmitWarn(line);
+                    A.mov(eax, 1);
+                    A.jmp(end.Iced);
+                    _code.Place(zero);
+                    A.xor(eax, eax);
+                    _code.Place(end);
+                    break;
+                }
+                case Binder.CallPtrName:
+                    EmitExpression(call.Arguments[0]);
+                    A.call(rax);
+                    break;
+            }
+        }
+
+        /// <summary>__WARN(): a flagged ud2 where the kernel reports WARN through report_bug, else warn_slowpath_null.</summary>
+        private void EmitWarn(int line)
+        {
+            if (!_profile.WarnSlowpath)
+            {
+                _code.Ud2Bug(line, warning: true);
+                return;
+            }
+            _code.MovSymbolAddress(Gpr.Rdi, _strings.Add(System.Collections.Immutable.ImmutableArray.Create(Encoding.UTF8.GetBytes(_source.Path))));
+            A.mov(esi, (uint)line);
+            _code.CallSymbol("warn_slowpath_null");
+        }
+    }
+}

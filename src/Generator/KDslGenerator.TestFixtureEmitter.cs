@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Generator.Helpers;
+using KDsl.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KDsl.Generator
+{
+    public sealed partial class KDslGenerator
+    {
+        /// <summary>
+        /// Writes the NUnit fixture of one module (when the compilation references NUnit): class <c>Step5Tests</c> with a
+        /// [Test] per scenario that states expectations, named after the scenario. The test runs the scenario's image,
+        /// checks it with KDsl.Runtime.ExpectationCheck and fails with its report; a #line directive maps each
+        /// Assert.Fail to its expect line in the .kdsl file, so the stack trace of a failure leads to the experiment.
+        /// </summary>
+        internal static class TestFixtureEmitter
+        {
+            private const string NUnit = "global::NUnit.Framework.";
+            private const string Runtime = "global::KDsl.Runtime.";
+
+            public static string FixtureName(ModuleSpec module) => module.ClassName + "Tests";
+
+            public static void Write(SourceWriter w, ModuleSpec module, string generatorVersion)
+            {
+                string fixture = FixtureName(module);
+                bool mapLines = CanMapLines(module.FilePath);
+                w.WriteLine("/// <summary>");
+                w.WriteLine($"/// The expectations of {Emitter.XmlEscape(module.FilePath)} as NUnit tests: one per scenario.");
+                w.WriteLine("/// </summary>");
+                w.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"KDsl.Generator\", \"{generatorVersion}\")]");
+                w.WriteLine($"[{NUnit}TestFixture]");
+                w.WriteLine($"public sealed partial class {fixture}");
+                w.OpenBlock();
+
+                var used = new HashSet<string>(StringComparer.Ordinal) { fixture };
+                bool first = true;
+                for (int i = 0; i < module.Scenarios.Count; i++)
+                {
+                    ScenarioSpec scenario = module.Scenarios[i];
+                    ModuleImageSpec image = scenario.Image ?? module.Image;
+                    if (image.Expectations.Count == 0) continue;
+                    string method = MethodName(scenario.Name, used);
+                    if (!first) w.WriteLine();
+                    first = false;
+
+                    w.WriteLine($"/// <summary>Scenario {Emitter.XmlEscape(scenario.Name)}: runs the module and checks its {Emitter.Int(image.Expectations.Count)} expectation(s).</summary>");
+                    w.WriteLine($"[{NUnit}Test]");
+                    w.WriteLine($"public void {method}()");
+                    w.OpenBlock();
+                    w.WriteLine($"global::KDsl.Image.Scenario scenario = {module.ClassName}.Scenarios[{Emitter.Int(i)}];");
+                    w.WriteLine($"{Runtime}RunResult result = {Runtime}Machine.Run(scenario.Image);");
+                    w.WriteLine($"global::System.Collections.Generic.IReadOnlyList<{Runtime}ExpectationFailure> failures = {Runtime}ExpectationCheck.Check(scenario.Image.Expectations, result);");
+                    w.WriteLine("if (failures.Count == 0) return;");
+                    w.WriteLine($"string report = {Runtime}ExpectationCheck.Report({module.ClassName}.SourcePath, scenario.Name, scenario.Image.Config, failures);");
+                    w.WriteLine("switch (failures[0].Index)");
+                    w.OpenBlock();
+                    for (int e = 0; e < image.Expectations.Count; e++)
+                    {
+                        int line = image.Expectations[e].Line;
+                        if (mapLines && line > 0) w.WriteLine($"#line {Emitter.Int(line)} \"{module.FilePath}\"");
+                        w.WriteLine($"case {Emitter.Int(e)}: {NUnit}Assert.Fail(report); break;");
+                    }
+                    if (mapLines) w.WriteLine("#line default");
+                    w.WriteLine($"default: {NUnit}Assert.Fail(report); break;");
+                    w.CloseBlock();
+                    w.CloseBlock();
+                }
+
+                w.CloseBlock();
+            }
+
+            /// <summary>A #line file name is taken verbatim up to the next quote: a path with a quote or a line break cannot be one.</summary>
+            private static bool CanMapLines(string path) =>
+                path.Length > 0 && path.IndexOf('"') < 0 && path.IndexOf('\n') < 0 && path.IndexOf('\r') < 0;
+
+            /// <summary>The scenario's name as a method name: @-escaped when a C# keyword, made unique within the fixture.</summary>
+            private static string MethodName(string scenario, HashSet<string> used)
+            {
+                string name = SyntaxFacts.IsValidIdentifier(scenario) ? scenario : "Scenario_" + Sanitize(scenario);
+                while (!used.Add(name)) name += "_";
+                return SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+            }
+
+            private static string Sanitize(string text)
+            {
+                var chars = text.ToCharArray();
+                for (int i = 0; i < chars.Length; i++)
+                    if (!char.IsLetterOrDigit(chars[i])) chars[i] = '_';
+                return new string(chars);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using KDsl.Image;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Oops;
+using KDsl.Runtime.Kernel.Printk;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// lib/bug.c report_bug and kernel/panic.c __warn: what a BUG()/WARN() ud2 (or 4.11's warn_slowpath_null) prints,
+    /// and the dump_stack() that panic() and 4.11's __warn print from the live stack.
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        public const string CutHere = "------------[ cut here ]------------";
+
+        /// <summary>What a dump_stack() reached through show_stack's service is for.</summary>
+        private enum DumpStackReason { None, Warn, Panic }
+
+        private DumpStackReason _dumpStackReason;
+        private string _pendingPanic = "";
+
+        /// <summary>find_bug: the __bug_table entry of the module's ud2 at <paramref name="rip"/>, or null.</summary>
+        private BugEntry? FindBug(ulong rip)
+        {
+            if (Module is null || _moduleFreed || rip < Module.TextBase) return null;
+            ulong offset = rip - Module.TextBase;
+            foreach (var bug in Module.Image.Bugs)
+                if ((ulong)bug.Offset == offset) return bug;
+            return null;
+        }
+
+        /// <summary>
+        /// exc_invalid_op → handle_bug (≥5.8; earlier die() calls report_bug itself): a WARN prints its report and
+        /// execution continues after the ud2 (regs->ip += LEN_UD2); a BUG prints "kernel BUG at FILE:LINE!" and the
+        /// "invalid opcode" oops follows, as does any other #UD.
+        /// </summary>
+        private void ExcInvalidOp(RegisterSet regs)
+        {
+            var bug = FindBug(regs.Rip);
+            if (bug is not null && bug.Warning)
+            {
+                ReportWarning(regs, bug);
+                if (Cpu.Iret()) Cpu.Rip = regs.Rip + 2;
+                else Die("invalid opcode", "invalid_opcode", regs, 0, inInterrupt: false);
+                return;
+            }
+            if (bug is not null)
+            {
+                Printk(CutHere + "\n");
+                Printk(Vsnprintf.Sprintf(Vsprintf, "kernel BUG at %s:%u!\n", bug.File, (ulong)bug.Line));
+            }
+            Die("invalid opcode", bug is null ? "invalid_opcode" : "bug", regs, 0, inInterrupt: false);
+        }
+
+        /// <summary>
+        /// report_bug's warning branch: CUT_HERE, then __warn(file, line, bugaddr, TAINT_WARN, regs): "WARNING: CPU: %d
+        /// PID: %d at %s:%d %pS", print_modules(), show_regs(regs), the end marker, and taint W.
+        /// </summary>
+        private void ReportWarning(RegisterSet regs, BugEntry bug)
+        {
+            var printer = new OopsPrinter(Profile, Vsprintf);
+            var report = BuildReport("", regs, 0, out _);
+            var lines = new List<string>
+            {
+                CutHere,
+                Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip),
+                printer.PrintModules(report),
+            };
+            printer.ShowRegs(lines, report);
+            lines.Add(printer.OopsEndMarker(report.OopsId));
+            foreach (var line in lines) Printk(line + "\n");
+            _taint |= Taint.Bit(Taint.Warn);
+        }
+
+        /// <summary>
+        /// 4.11's warn_slowpath_null(file, line) at entry: CUT_HERE and the WARNING line (caller = its return address);
+        /// __warn then prints print_modules() and the dump_stack() that show_stack's service completes.
+        /// </summary>
+        private void WarnSlowpathNull()
+        {
+            Mmu.TryReadU64(Cpu.Rsp, out ulong caller);
+            if (!Mmu.TryReadCString(Cpu[Reg.Rdi], 4096, out string file)) file = "";
+            ulong line = Cpu[Reg.Rsi] & 0xffffffff;
+            Printk(CutHere + "\n");
+            Printk(Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS\n", Profile.Cpu, Current.Pid, file, line, caller));
+            Printk(new OopsPrinter(Profile, Vsprintf).PrintModules(LoadedModules()) + "\n");
+            _dumpStackReason = DumpStackReason.Warn;
+        }
+
+        /// <summary>
+        /// panic(fmt, ...) at entry: the message (from a module's call, or the one __stack_chk_fail prepared), the
+        /// "Kernel panic - not syncing" line; without a previous oops panic dumps the stack (CONFIG_DEBUG_BUGVERBOSE),
+        /// which its call of dump_stack reaches; after one it stops here.
+        /// </summary>
+        private void PanicEntry()
+        {
+            string message = _pendingPanic.Length > 0 ? _pendingPanic : FormatPrintk();
+            _pendingPanic = "";
+            if ((_taint & Taint.Bit(Taint.Die)) != 0)
+            {
+                Panic(message);
+                return;
+            }
+            _pendingPanic = message;
+            Printk(new OopsPrinter(Profile, Vsprintf).Panic(message)[0] + "\n");
+            _dumpStackReason = DumpStackReason.Panic;
+        }
+
+        /// <summary>
+        /// show_stack(NULL, NULL) from dump_stack: dump_stack_print_info (CPU:, Hardware name:) and the call trace of
+        /// the live stack, whose first reliable frame is the return into dump_stack. Then what the caller does next:
+        /// __warn prints the end marker and taints W; panic ends the machine.
+        /// </summary>
+        private void ShowStack()
+        {
+            var printer = new OopsPrinter(Profile, Vsprintf);
+            var regs = new RegisterSet { Rip = Cpu.Rip, Rsp = Cpu.Rsp, Rbp = Cpu[Reg.Rbp], Cs = Selectors.KernelCs, Ss = Selectors.KernelDs };
+            var report = new OopsReport { Cpu = Profile.Cpu, Pid = Current.Pid, Comm = Current.Comm, TaintMask = _taint };
+            var lines = new List<string>(printer.DumpStackPrintInfo(report));
+            var entries = CallTrace(regs, out _);
+            lines.AddRange(printer.CallTrace(entries));
+            foreach (var line in lines) Printk(line + "\n");
+
+            var reason = _dumpStackReason;
+            _dumpStackReason = DumpStackReason.None;
+            if (reason == DumpStackReason.Warn)
+            {
+                Printk(printer.OopsEndMarker(_random.Next()) + "\n");
+                _taint |= Taint.Bit(Taint.Warn);
+            }
+            else if (reason == DumpStackReason.Panic)
+            {
+                var panic = printer.Panic(_pendingPanic);
+                for (int i = 1; i < panic.Count; i++) Printk(panic[i] + "\n");
+                Outcome = RunOutcome.Panic;
+                _finished = true;
+                _halted = true;
+            }
+        }
+    }
+}

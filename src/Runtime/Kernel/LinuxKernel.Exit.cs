@@ -1,0 +1,90 @@
+using KDsl.Image;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Oops;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// oops_end's two endings (kernel/exit.c make_task_dead, kernel/panic.c panic) and what happens after insmod:
+    /// the module's state and the experiment's `later` work, run by a kernel thread of its own.
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        public const int SigKill = 9;
+        public const int SigSegv = 11;
+
+        /// <summary>The machine stopped (panic, triple fault): nothing runs any more.</summary>
+        private bool _halted;
+        /// <summary>enum module_state as module_flags shows it: COMING while init runs (and forever if init oopsed).</summary>
+        private ModuleState _moduleState = ModuleState.Coming;
+        /// <summary>init returned an error: do_init_module freed the module, so there is nothing left to run.</summary>
+        private bool _moduleFreed;
+
+        /// <summary>The task that ran last: insmod, or the kernel thread of the `later` block.</summary>
+        public TaskStruct? LaterTask { get; private set; }
+        /// <summary>insmod's task (it stays <see cref="Current"/> until a `later` block runs).</summary>
+        public TaskStruct? InsmodTask { get; private set; }
+
+        /// <summary>
+        /// oops_end after the report: in interrupt context (the #DF handler) "Fatal exception in interrupt", with
+        /// panic_on_oops "Fatal exception"; otherwise the task is killed (make_task_dead) and the system goes on.
+        /// </summary>
+        private void OopsEnd(bool inInterrupt, int signal)
+        {
+            if (inInterrupt)
+                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true));
+            else if (Config.PanicOnOops)
+                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: false));
+            else
+                MakeTaskDead(signal);
+        }
+
+        /// <summary>
+        /// make_task_dead → do_exit(signr): the task never returns to where it faulted. The CPU stops running it;
+        /// insmod's finit_module never returns, so its module stays COMING ("(OE+)" in every later oops).
+        /// </summary>
+        private void MakeTaskDead(int signal)
+        {
+            Current.ExitSignal = signal;
+            if (Outcome != RunOutcome.Panic) Outcome = RunOutcome.Oops;
+            _finished = true;
+        }
+
+        /// <summary>
+        /// After insmod: the module is LIVE if init returned 0, freed if it returned an error, and stays COMING if
+        /// init died. Then, unless the machine stopped or the module is gone, the `later` block runs.
+        /// </summary>
+        private void AfterInsmod(ModuleImage image)
+        {
+            if (_halted || Module is null) return;
+            if (Current.ExitSignal == 0 && InitReturn is long ret)
+            {
+                if (ret < 0) _moduleFreed = true;
+                else _moduleState = ModuleState.Live;
+            }
+            if (image.LaterSymbol is null || _moduleFreed) return;
+            if (Kallsyms.TryGetAddress(image.LaterSymbol, out ulong later))
+                RunLater(later);
+        }
+
+        /// <summary>
+        /// A kworker runs the `later` block: a fresh task with its own vmalloc'd stack, entering at ret_from_fork with
+        /// the block's address in RDI, down kthread → worker_thread → process_one_work, which calls it. When it
+        /// returns, worker_thread's service ends the task.
+        /// </summary>
+        private void RunLater(ulong function)
+        {
+            InsmodTask = Current;
+            Current = CreateTask(Profile.InsmodPid + 1, $"kworker/{Profile.Cpu}:1", kernelThread: true);
+            LaterTask = Current;
+            _finished = false;
+            Cpu.Cs = Selectors.KernelCs;
+            Cpu.Ss = Selectors.KernelDs;
+            Cpu.Rsp = Current.StackTop - Profiles.KernelProfile.PtRegsSize;
+            Cpu.Rflags = 0x202;
+            Cpu.Rip = Kallsyms.AddressOf("ret_from_fork");
+            Cpu[Reg.Rdi] = function;
+            RunUntilDone();
+        }
+    }
+}
