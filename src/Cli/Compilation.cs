@@ -8,15 +8,16 @@ namespace KDsl.Cli
     /// <summary>Reads and compiles a .kdsl file, printing its diagnostics in the compiler format to stderr.</summary>
     internal static class Compilation
     {
-        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out ModuleImage? image)
+        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out ModuleImage? image, bool showInfo = true)
         {
-            bool ok = TryCompile(file, settings, out CompileResult? result);
+            bool ok = TryCompile(file, settings, out CompileResult? result, showInfo);
             image = result?.Image;
             return ok;
         }
 
         /// <summary>As above, with the whole result: every scenario's image (`kdsl run` runs them).</summary>
-        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled)
+        /// <param name="showInfo">Print info-level diagnostics too (`kdsl check` does; `kdsl run` keeps to warnings and errors).</param>
+        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled, bool showInfo = true)
         {
             compiled = null;
             string text;
@@ -32,7 +33,8 @@ namespace KDsl.Cli
 
             var result = Compiler.Compile(file.FullName, text, settings);
             foreach (var diagnostic in result.Diagnostics)
-                Console.Error.WriteLine(diagnostic.ToString());
+                if (showInfo || diagnostic.Severity > KDsl.Diagnostics.DiagnosticSeverity.Info)
+                    Console.Error.WriteLine(diagnostic.ToString());
             compiled = result;
             return result.Image is not null;
         }

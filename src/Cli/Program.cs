@@ -10,6 +10,8 @@ namespace KDsl.Cli
             var root = new RootCommand("KDsl: kernel stack and memory experiments on an emulated x86-64 Linux");
             root.Add(RunCommand.Create());
             root.Add(CheckCommand.Create());
+            root.Add(BenchCommand.Create());
+            root.Add(BuildCommand.Create());
             return root.Parse(args).Invoke();
         }
     }

@@ -8,9 +8,9 @@ using KDsl.Runtime;
 namespace KDsl.Cli
 {
     /// <summary>
-    /// `kdsl run FILE [--scenario NAME] [--set key=value ...]`: runs every scenario that states expectations (or the
-    /// default when none does), prints dmesg, and exits 0 when every run ends as its expect says, 1 when not, 2 on
-    /// compile errors or an unknown scenario.
+    /// `kdsl run FILE [--scenario NAME|all] [--set key=value ...]`: runs the default scenario (the file's top-level
+    /// config and expect), one named scenario, or all of them; prints dmesg, and exits 0 when every run ends as its
+    /// expect says, 1 when not, 2 on compile errors or an unknown scenario.
     /// </summary>
     internal static class RunCommand
     {
@@ -18,7 +18,7 @@ namespace KDsl.Cli
         {
             var file = new Argument<FileInfo>("file") { Description = "The .kdsl experiment to run" };
             var set = new Option<string[]>("--set") { Description = "Override a config setting or a constant, e.g. --set profile=linux-4.11 --set BUF=2048", AllowMultipleArgumentsPerToken = false };
-            var scenario = new Option<string?>("--scenario") { Description = "Run only this scenario (\"default\" is the top-level config and expect)" };
+            var scenario = new Option<string?>("--scenario") { Description = "Run this scenario instead of the default (the top-level config and expect), or \"all\"" };
             var command = new Command("run", "Compile an experiment, boot the emulated machine, insmod it and print dmesg") { file, set, scenario };
             command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(set), parse.GetValue(scenario)));
             return command;
@@ -31,7 +31,7 @@ namespace KDsl.Cli
                 Console.Error.WriteLine($"kdsl: {error}");
                 return 2;
             }
-            if (!Compilation.TryCompile(file, settings, out CompileResult? compiled))
+            if (!Compilation.TryCompile(file, settings, out CompileResult? compiled, showInfo: false))
                 return 2;
 
             var scenarios = Select(compiled!.Scenarios, only);
@@ -60,17 +60,14 @@ namespace KDsl.Cli
             return failed == 0 ? 0 : 1;
         }
 
-        /// <summary>The scenario named <paramref name="only"/> (null when there is none), or every scenario with expectations, or the default.</summary>
+        /// <summary>The default scenario, the one named <paramref name="only"/> (null when there is none), or all for "all".</summary>
         private static IReadOnlyList<Scenario>? Select(IReadOnlyList<Scenario> all, string? only)
         {
-            var selected = new List<Scenario>();
+            if (only is null) return new[] { all[0] };
+            if (only == "all") return all;
             foreach (var s in all)
-            {
-                if (only is not null ? s.Name == only : s.HasExpectations) selected.Add(s);
-            }
-            if (only is not null) return selected.Count == 0 ? null : selected;
-            if (selected.Count == 0) selected.Add(all[0]);
-            return selected;
+                if (s.Name == only) return new[] { s };
+            return null;
         }
     }
 }
