@@ -71,40 +71,28 @@ namespace KDsl.Profiles
         }.Concat(FaultsText("dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 312 of frames = 512.
-        private static KernelFunctionShape[] Linux510Text => new[]
-        {
-            F("entry_SYSCALL_64_after_hwframe", 0, Call("do_syscall_64"), Service()),
-            F("do_syscall_64", 16, Call("__do_sys_finit_module")),
-            F("__do_sys_finit_module", 216, Call("do_init_module")),
-            F("do_init_module", 32, Call("do_one_initcall")),
-            F("do_one_initcall", 48, CallRdi()),
-            Entry("printk", 80, Call("vprintk_emit")),
-            F("vprintk_emit", 56, Call("vprintk_store"), Call("console_unlock")),
-            F("vprintk_store", 424, Call("sched_clock_cpu"), Call("vsnprintf"), Service()),
-            F("sched_clock_cpu", 16),
-            F("vsnprintf", 24, Call("number")),
-            F("number", 16),
-            F("console_unlock", 88, Call("prb_read_valid"), Call("serial8250_console_write")),
-            F("prb_read_valid", 8, Call("_prb_read_valid")),
-            F("_prb_read_valid", 48, Call("desc_read_finalized_seq")),
-            F("desc_read_finalized_seq", 24),
-            F("serial8250_console_write", 64, Call("wait_for_xmitr")),
-            F("wait_for_xmitr", 16, Call("mem32_serial_in")),
-            F("mem32_serial_in", 8),
-            Entry("__stack_chk_fail", 8, Call("panic")),
-            Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
-            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
-        }.Concat(FaultsText("dump_stack")).ToArray();
+        private static KernelFunctionShape[] Linux510Text =>
+            ModernText(printk: "printk", serialWait: "wait_for_xmitr", doSyscall64: 16, finitModule: 216, doInitModule: 32, doOneInitcall: 48)
+                .Concat(FaultsText("dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 344 of frames = 544.
-        private static KernelFunctionShape[] Linux61Text => new[]
+        private static KernelFunctionShape[] Linux61Text =>
+            ModernText(printk: "_printk", serialWait: "wait_for_lsr", doSyscall64: 24, finitModule: 224, doInitModule: 40, doOneInitcall: 56)
+                .Concat(FaultsText("dump_stack_lvl")).ToArray();
+
+        /// <summary>
+        /// The 5.x/6.x kernel text: the syscall path (its frames calibrated per kernel) and printk with the lockless
+        /// ringbuffer and the 8250 console (the names both real traces show; 5.10's console waits in wait_for_xmitr,
+        /// 6.1's in wait_for_lsr).
+        /// </summary>
+        private static KernelFunctionShape[] ModernText(string printk, string serialWait, int doSyscall64, int finitModule, int doInitModule, int doOneInitcall) => new[]
         {
             F("entry_SYSCALL_64_after_hwframe", 0, Call("do_syscall_64"), Service()),
-            F("do_syscall_64", 24, Call("__do_sys_finit_module")),
-            F("__do_sys_finit_module", 224, Call("do_init_module")),
-            F("do_init_module", 40, Call("do_one_initcall")),
-            F("do_one_initcall", 56, CallRdi()),
-            Entry("_printk", 80, Call("vprintk_emit")),
+            F("do_syscall_64", doSyscall64, Call("__do_sys_finit_module")),
+            F("__do_sys_finit_module", finitModule, Call("do_init_module")),
+            F("do_init_module", doInitModule, Call("do_one_initcall")),
+            F("do_one_initcall", doOneInitcall, CallRdi()),
+            Entry(printk, 80, Call("vprintk_emit")),
             F("vprintk_emit", 56, Call("vprintk_store"), Call("console_unlock")),
             F("vprintk_store", 424, Call("sched_clock_cpu"), Call("vsnprintf"), Service()),
             F("sched_clock_cpu", 16),
@@ -114,13 +102,13 @@ namespace KDsl.Profiles
             F("prb_read_valid", 8, Call("_prb_read_valid")),
             F("_prb_read_valid", 48, Call("desc_read_finalized_seq")),
             F("desc_read_finalized_seq", 24),
-            F("serial8250_console_write", 64, Call("wait_for_lsr")),
-            F("wait_for_lsr", 16, Call("mem32_serial_in")),
+            F("serial8250_console_write", 64, Call(serialWait)),
+            F(serialWait, 16, Call("mem32_serial_in")),
             F("mem32_serial_in", 8),
             Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
             Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
-        }.Concat(FaultsText("dump_stack_lvl")).ToArray();
+        };
 
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it
