@@ -42,11 +42,15 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                var program = BindCore(source, overrides, null, out var diagnostics);
+                // Parsed once: every scenario binds the same tree with its own settings.
+                var tree = SyntaxTree.Parse(source);
+                var program = BindCore(tree, overrides, null, out var diagnostics, out var options);
                 var all = new List<Diagnostic>(diagnostics);
-                if (program is null) return new CompileResult(all, null);
+                if (program is null) return new CompileResult(options.Apply(all), null);
                 var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source);
                 if (generated != null) all.AddRange(generated);
+                // `severity ID = ...` from the config block: applied once every diagnostic of the pass is in.
+                all = options.Apply(all);
                 if (HasErrors(all) || image is null) return new CompileResult(all, null);
 
                 // Each named scenario: bound again with its settings and constants, and compiled into its own image.
@@ -56,11 +60,11 @@ namespace KDsl
                 for (int i = 1; i < program.Scenarios.Length; i++)
                 {
                     var info = program.Scenarios[i];
-                    var scenarioProgram = BindCore(source, overrides, info.Name, out var scenarioDiagnostics);
-                    AddNew(all, seen, scenarioDiagnostics);
+                    var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions);
+                    AddNew(all, seen, scenarioOptions.Apply(scenarioDiagnostics));
                     if (scenarioProgram is null) continue;
                     var (scenarioImage, scenarioGenerated) = CodeGen.ModuleCompiler.Generate(scenarioProgram, source);
-                    if (scenarioGenerated != null) AddNew(all, seen, scenarioGenerated);
+                    if (scenarioGenerated != null) AddNew(all, seen, scenarioOptions.Apply(scenarioGenerated));
                     if (scenarioImage is null) continue;
                     scenarios.Add(new Scenario(info.Name, info.Line, scenarioImage));
                 }
@@ -82,7 +86,9 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                return BindCore(source, overrides, null, out diagnostics);
+                var program = BindCore(SyntaxTree.Parse(source), overrides, null, out var bound, out var options);
+                diagnostics = options.Apply(bound);
+                return program;
             }
             catch (Exception ex)
             {
@@ -101,12 +107,13 @@ namespace KDsl
                 if (d.IsError && seen.Add(d.ToString())) all.Add(d);
         }
 
-        private static BoundProgram? BindCore(SourceText source, IReadOnlyDictionary<string, string>? overrides, string? scenario,
-            out IReadOnlyList<Diagnostic> diagnostics)
+        /// <param name="options">The config block's diagnostic options, also when binding found errors.</param>
+        private static BoundProgram? BindCore(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, string? scenario,
+            out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)
         {
-            var tree = SyntaxTree.Parse(source);
-            var bag = new DiagnosticBag(source);
+            var bag = new DiagnosticBag(tree.Text);
             var program = Binder.BindProgram(tree, overrides, bag, scenario);
+            options = program.DiagnosticOptions;
             var all = new List<Diagnostic>(tree.Diagnostics);
             all.AddRange(bag);
             diagnostics = SortByPosition(all);

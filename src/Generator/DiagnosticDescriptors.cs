@@ -6,7 +6,8 @@ namespace KDsl.Generator
     /// <summary>
     /// Descriptors for the diagnostics the generator reports. The language's own diagnostics (KDSL0001…) are
     /// defined by src/Dsl and passed through, so their descriptors are made on first use from id and severity;
-    /// the generator's own (KDSL999x) are fixed here.
+    /// the generator's own (KDSL999x) are fixed here. The pass-through descriptors are configurable: a severity set in
+    /// .editorconfig (`[*]` section or a .globalconfig: dotnet_diagnostic.KDSL1001.severity = none) applies to them.
     /// </summary>
     internal static class DiagnosticDescriptors
     {
@@ -48,7 +49,7 @@ namespace KDsl.Generator
 #pragma warning disable RS1017 // The id comes from src/Dsl: the language's diagnostics are defined there, not here.
             new DiagnosticDescriptor(
                 id: id,
-                title: "KDsl " + id,
+                title: KDsl.Diagnostics.DiagnosticDescriptors.Find(id)?.Title ?? "KDsl " + id,
                 messageFormat: "{0}",
                 category: Category,
                 defaultSeverity: severity,

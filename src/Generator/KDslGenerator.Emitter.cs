@@ -13,7 +13,8 @@ namespace KDsl.Generator
         internal static class Emitter
         {
             private const string ImageNs = "global::KDsl.Image.";
-            private const int BytesPerLine = 16;
+            private const string AnalysisNs = "global::KDsl.Analysis.";
+            private const int BytesPerLine = 32;
 
             public static void Emit(SourceProductionContext context, EmitSpec spec)
             {
@@ -75,6 +76,13 @@ namespace KDsl.Generator
                 w.WriteLine("/// <summary>The compiled module, ready for insmod.</summary>");
                 w.WriteLine($"public static {ImageNs}ModuleImage Image {{ get; }} = CreateImage();");
                 w.WriteLine();
+
+                if (image.Stack is not null)
+                {
+                    w.WriteLine("/// <summary>The static stack analysis of the default scenario, as `kdsl check` prints it: each function's frame, each entry's worst case.</summary>");
+                    w.WriteLine($"public static {AnalysisNs}StackReport StackReport => Image.Stack!;");
+                    w.WriteLine();
+                }
 
                 w.WriteLine("/// <summary>Every scenario of the file, \"default\" (the top-level config and expect) first, each with its image.</summary>");
                 w.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<{ImageNs}Scenario> Scenarios {{ get; }} = new {ImageNs}Scenario[]");
@@ -150,9 +158,37 @@ namespace KDsl.Generator
                     $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})");
                 WriteList(w, "bugs", "BugEntry", image.Bugs, static b =>
                     $"new {ImageNs}BugEntry({Int(b.Offset)}, {Literal(b.File)}, {Int(b.Line)}, {Bool(b.Warning)})");
-                w.WriteLine($"laterSymbol: {NullableLiteral(image.LaterSymbol)});");
+                if (image.Stack is null)
+                {
+                    w.WriteLine($"laterSymbol: {NullableLiteral(image.LaterSymbol)});");
+                }
+                else
+                {
+                    w.WriteLine($"laterSymbol: {NullableLiteral(image.LaterSymbol)},");
+                    WriteStack(w, image.Stack);
+                }
                 w.Indentation--;
             }
+
+            private static void WriteStack(SourceWriter w, StackReportSpec stack)
+            {
+                w.WriteLine($"stack: new {AnalysisNs}StackReport(");
+                w.Indentation++;
+                WriteList(w, "functions", "FunctionStackUsage", stack.Functions, static f =>
+                    $"new {AnalysisNs}FunctionStackUsage({Literal(f.Name)}, {Int(f.Line)}, {Int(f.Column)}, {Int(f.FrameSize)}, {Int(f.LocalSize)})",
+                    ns: AnalysisNs);
+                WriteList(w, "entries", "EntryStackUsage", stack.Entries, static e =>
+                    $"new {AnalysisNs}EntryStackUsage({Literal(e.Entry)}, {Long(e.WorstCase)}, {Literal(e.Path)}, {Bool(e.Unbounded)}, {Overflow(e.Overflow)})",
+                    ns: AnalysisNs);
+                w.WriteLine($"threadSize: {Int(stack.ThreadSize)}));");
+                w.Indentation--;
+            }
+
+            private static string Overflow(StackOverflowPointSpec? o) => o is null
+                ? "null"
+                : $"new {AnalysisNs}StackOverflowPoint({Literal(o.Function)}, {Int(o.Depth)}, {Int(o.Needed)}, {Int(o.ThreadSize)}, {NullableLiteral(o.KernelFunction)})";
+
+            private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture) + "L";
 
             private static void WriteBytes(SourceWriter w, string name, ImmutableEquatableArray<byte> bytes)
             {
@@ -162,36 +198,38 @@ namespace KDsl.Generator
                     return;
                 }
 
-                w.WriteLine($"{name}: new byte[]");
-                w.OpenBlock();
-                var line = new StringBuilder();
-                for (int i = 0; i < bytes.Count; i++)
+                // Hexadecimal text, BytesPerLine bytes a line: a few string tokens instead of two tokens a byte, which
+                // made parsing the generated files a large part of the generator's time.
+                w.WriteLine($"{name}: {ImageNs}HexBytes.Parse(");
+                w.Indentation++;
+                var line = new StringBuilder(BytesPerLine * 2 + 4);
+                for (int i = 0; i < bytes.Count; i += BytesPerLine)
                 {
-                    line.Append("0x").Append(bytes[i].ToString("X2", CultureInfo.InvariantCulture)).Append(',');
-                    if ((i + 1) % BytesPerLine == 0 || i + 1 == bytes.Count)
+                    line.Clear().Append('"');
+                    for (int j = i; j < bytes.Count && j < i + BytesPerLine; j++)
                     {
-                        w.WriteLine(line.ToString());
-                        line.Clear();
+                        line.Append(HexDigits[bytes[j] >> 4]).Append(HexDigits[bytes[j] & 0xF]);
                     }
-                    else
-                    {
-                        line.Append(' ');
-                    }
+                    line.Append('"').Append(i + BytesPerLine < bytes.Count ? " +" : "),");
+                    w.WriteLine(line.ToString());
                 }
-                w.CloseBlock(",");
+                w.Indentation--;
             }
 
-            private static void WriteList<T>(SourceWriter w, string name, string typeName, ImmutableEquatableArray<T> items, Func<T, string> format, bool last = false)
+            private const string HexDigits = "0123456789abcdef";
+
+            private static void WriteList<T>(SourceWriter w, string name, string typeName, ImmutableEquatableArray<T> items, Func<T, string> format, bool last = false,
+                string ns = ImageNs)
                 where T : IEquatable<T>
             {
                 string end = last ? ");" : ",";
                 if (items.Count == 0)
                 {
-                    w.WriteLine($"{name}: global::System.Array.Empty<{ImageNs}{typeName}>(){end}");
+                    w.WriteLine($"{name}: global::System.Array.Empty<{ns}{typeName}>(){end}");
                     return;
                 }
 
-                w.WriteLine($"{name}: new {ImageNs}{typeName}[]");
+                w.WriteLine($"{name}: new {ns}{typeName}[]");
                 w.OpenBlock();
                 foreach (T item in items)
                 {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
+using KDsl.Analysis;
 using KDsl.Generator.Helpers;
 using KDsl.Generator.Model;
 using KDsl.Image;
@@ -62,8 +63,16 @@ namespace KDsl.Generator
                     Expectations = Map(image.Expectations, static e => new ExpectationSpec(e.Kind, e.Text ?? string.Empty, e.Count, e.Function, e.Line, e.Depth, e.DepthFunction)),
                     Bugs = Map(image.Bugs, static b => new BugEntrySpec(b.Offset, b.File ?? string.Empty, b.Line, b.Warning)),
                     LaterSymbol = image.LaterSymbol,
+                    Stack = image.Stack is null ? null : BuildStack(image.Stack),
                 };
             }
+
+            public static StackReportSpec BuildStack(StackReport report) => new StackReportSpec(
+                Map(report.Functions, static f => new FunctionStackUsageSpec(f.Name ?? string.Empty, f.Line, f.Column, f.FrameSize, f.LocalSize)),
+                Map(report.Entries, static e => new EntryStackUsageSpec(e.Entry ?? string.Empty, e.WorstCase, e.Path ?? string.Empty, e.Unbounded,
+                    e.Overflow is null ? null : new StackOverflowPointSpec(e.Overflow.Function ?? string.Empty, e.Overflow.Depth, e.Overflow.Needed,
+                        e.Overflow.ThreadSize, e.Overflow.KernelFunction))),
+                report.ThreadSize);
 
             /// <summary>The file name without its .kdsl extension: "/x/step5-992.kdsl" → "step5-992".</summary>
             public static string GetFileName(string path)

@@ -73,9 +73,22 @@ namespace KDsl.Runtime
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own, or null.</param>
         /// <param name="memorySize">Guest RAM in bytes (a multiple of 2 MiB); host memory is only used for frames touched.</param>
-        public static RunResult Run(ModuleImage image, ExperimentConfig? config, ulong memorySize)
+        public static RunResult Run(ModuleImage image, ExperimentConfig? config, ulong memorySize) =>
+            Run(image, config, memorySize, Layout.InstructionBudget);
+
+        /// <param name="image">The compiled experiment.</param>
+        /// <param name="config">Settings to run with instead of the image's own, or null.</param>
+        /// <param name="memorySize">Guest RAM in bytes (a multiple of 2 MiB, at most <see cref="Layout.MaxPhysicalMemorySize"/>):
+        /// it bounds the host memory the machine can use, since host frames back only guest frames.</param>
+        /// <param name="instructionBudget">Instructions the guest may retire per run before the soft-lockup report.</param>
+        public static RunResult Run(ModuleImage image, ExperimentConfig? config, ulong memorySize, long instructionBudget)
         {
+            if (image is null) throw new System.ArgumentNullException(nameof(image));
+            if (memorySize > Layout.MaxPhysicalMemorySize)
+                throw new System.ArgumentOutOfRangeException(nameof(memorySize), $"at most {Layout.MaxPhysicalMemorySize >> 20} MiB of guest RAM per machine");
+            if (instructionBudget <= 0) throw new System.ArgumentOutOfRangeException(nameof(instructionBudget));
             using var kernel = LinuxKernel.Boot(config ?? image.Config, memorySize);
+            kernel.InstructionBudget = instructionBudget;
             kernel.Insmod(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
                 kernel.StackHighWater, kernel.Oops?.CallChain);

@@ -67,6 +67,9 @@ namespace KDsl.Analysis
             work.Push((start, 8));
             var calls = new SortedDictionary<int, CallSite>();
             int max = 8, locals = 0;
+            // One decoder for the whole function, moved to each offset (creating one per instruction dominated the analysis).
+            var reader = new ByteArrayCodeReader(image.Text);
+            var decoder = IcedDecoder.Create(64, reader);
 
             while (work.Count > 0)
             {
@@ -74,7 +77,9 @@ namespace KDsl.Analysis
                 while (offset >= start && offset < end && !depthAt.ContainsKey(offset))
                 {
                     depthAt[offset] = depth;
-                    var insn = DecodeAt(image.Text, offset);
+                    reader.Position = offset;
+                    decoder.IP = (ulong)offset;
+                    decoder.Decode(out var insn);
                     if (insn.IsInvalid) break;
                     int next = (int)insn.NextIP;
 
@@ -112,12 +117,6 @@ namespace KDsl.Analysis
                 }
             }
             return new FunctionFrame(function.Name, max, locals, new List<CallSite>(calls.Values));
-        }
-
-        private static Instruction DecodeAt(byte[] text, int offset)
-        {
-            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(text, offset, text.Length - offset), (ulong)offset);
-            return decoder.Decode();
         }
 
         private static CallSite CallTarget(in Instruction insn, int offset, int depth, Dictionary<int, string> relocations, Dictionary<int, string> functions)

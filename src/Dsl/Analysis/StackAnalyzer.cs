@@ -33,7 +33,12 @@ namespace KDsl.Analysis
         private readonly Dictionary<string, long> _costs = new Dictionary<string, long>();
         private readonly HashSet<string> _inProgress = new HashSet<string>();
         private readonly HashSet<BoundCall> _unboundedCalls = new HashSet<BoundCall>();
+        /// <summary>`max_depth N` of each function that states one (by link name).</summary>
+        private readonly SortedDictionary<string, int> _maxDepth = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        /// <summary>Activations of each function on the path being costed, walked or printed.</summary>
+        private readonly Dictionary<string, int> _active = new Dictionary<string, int>();
         private int _activations;
+        private readonly System.Text.StringBuilder _keyBuilder = new System.Text.StringBuilder();
 
         private StackAnalyzer(BoundProgram program, ModuleImage image, SourceText source, KernelProfile profile)
         {
@@ -41,7 +46,11 @@ namespace KDsl.Analysis
             _source = source;
             _threadSize = program.Config.ThreadSize;
             _kernel = new KernelCosts(profile);
-            foreach (var f in program.Functions) _functions[f.Symbol.LinkName] = f;
+            foreach (var f in program.Functions)
+            {
+                _functions[f.Symbol.LinkName] = f;
+                if (f.Symbol.MaxDepth is int bound) _maxDepth[f.Symbol.LinkName] = bound;
+            }
             foreach (var symbol in image.Symbols)
             {
                 if (symbol.Section != Section.Text || !_functions.TryGetValue(symbol.Name, out var bound)) continue;
@@ -104,19 +113,21 @@ namespace KDsl.Analysis
             if (!_frames.TryGetValue(function, out var frame)) return 8;
             string key = Key(function, args);
             if (_costs.TryGetValue(key, out long cached)) return cached;
-            if (_inProgress.Contains(key) || _activations >= MaxActivations) return Unbounded;
+            if (_inProgress.Contains(key) || _activations >= MaxActivations || !HostStackLeft()) return Unbounded;
 
             _inProgress.Add(key);
             _activations++;
+            Enter(function);
             long best = frame.FrameSize;
             var known = Known(function, args);
             foreach (var (site, call) in _calls[function])
             {
-                if (!Reachable(call, known)) continue;
+                if (!Reachable(call, known) || Capped(site)) continue;
                 long callee = CalleeCost(site, call, known, out bool recursed);
                 if (recursed && callee >= Unbounded && call is not null) _unboundedCalls.Add(call.Call);
                 best = Math.Max(best, Add(site.Depth, callee));
             }
+            Leave(function);
             _activations--;
             _inProgress.Remove(key);
             // A cost that ran into the activation cap stays uncached so another path can compute it afresh.
@@ -141,9 +152,11 @@ namespace KDsl.Analysis
         private StackOverflowPoint? Descend(string function, long?[] args, long used, List<string> active, BoundCall? via, out BoundCall? at)
         {
             at = via;
+            if (!HostStackLeft()) return null; // a call chain too deep for the host's stack: no overflow point is reported
             var frame = _frames[function];
             active.Add(function);
-            int depth = active.Count(f => f == function);
+            Enter(function);
+            int depth = ActiveCount(function);
             try
             {
                 if (used + frame.FrameSize > _threadSize)
@@ -151,7 +164,7 @@ namespace KDsl.Analysis
                 var known = Known(function, args);
                 foreach (var (site, call) in _calls[function])
                 {
-                    if (!Reachable(call, known)) continue;
+                    if (!Reachable(call, known) || Capped(site)) continue;
                     long here = used + site.Depth;
                     if (site.Target is null) continue;
                     if (site.IsKernel)
@@ -172,6 +185,7 @@ namespace KDsl.Analysis
             }
             finally
             {
+                Leave(function);
                 active.RemoveAt(active.Count - 1);
             }
         }
@@ -182,16 +196,19 @@ namespace KDsl.Analysis
             var steps = new List<string>();
             string? function = entry;
             long?[] args = entryArgs;
+            var entered = new List<string>();
             while (function is not null && steps.Count < MaxActivations)
             {
                 steps.Add(function);
+                Enter(function);
+                entered.Add(function);
                 string? next = null, kernel = null;
                 long?[] nextArgs = Array.Empty<long?>();
                 long best = _frames[function].FrameSize;
                 var known = Known(function, args);
                 foreach (var (site, call) in _calls[function])
                 {
-                    if (!Reachable(call, known) || site.Target is null) continue;
+                    if (!Reachable(call, known) || site.Target is null || Capped(site)) continue;
                     var calleeArgs = Arguments(call, known);
                     long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site.Target) : Cost(site.Target, calleeArgs));
                     if (total <= best) continue;
@@ -208,6 +225,7 @@ namespace KDsl.Analysis
                 function = next;
                 args = nextArgs;
             }
+            foreach (string f in entered) Leave(f);
             return Fold(steps);
         }
 
@@ -270,8 +288,57 @@ namespace KDsl.Analysis
             return args;
         }
 
-        private static string Key(string function, long?[] args) =>
-            function + "(" + string.Join(",", args.Select(a => a?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?")) + ")";
+        /// <summary>
+        /// The memo key of an activation about to start: the function and its known arguments, plus, when functions state
+        /// a max_depth, how many activations of each such function the stack holds (its cost depends on what is left).
+        /// </summary>
+        private string Key(string function, long?[] args)
+        {
+            var sb = _keyBuilder.Clear().Append(function).Append('(');
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (i > 0) sb.Append(',');
+                if (args[i] is long value) sb.Append(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                else sb.Append('?');
+            }
+            sb.Append(')');
+            foreach (var bounded in _maxDepth.Keys)
+                sb.Append('@').Append(ActiveCount(bounded) + (bounded == function ? 1 : 0));
+            return sb.ToString();
+        }
+
+        private int ActiveCount(string function) => _active.TryGetValue(function, out int n) ? n : 0;
+
+        private void Enter(string function) => _active[function] = ActiveCount(function) + 1;
+
+        private void Leave(string function)
+        {
+            int n = ActiveCount(function) - 1;
+            if (n <= 0) _active.Remove(function);
+            else _active[function] = n;
+        }
+
+        /// <summary>A call the author's bound rules out: its target states max_depth N and N activations are already on the stack.</summary>
+        private bool Capped(CallSite site) =>
+            site.Target is not null && !site.IsKernel && _maxDepth.TryGetValue(site.Target, out int bound) && ActiveCount(site.Target) >= bound;
+
+        /// <summary>
+        /// False when the host thread's stack is nearly used up (a chain of thousands of distinct functions, found by the
+        /// compiler fuzz tests): the walk then stops as at <see cref="MaxActivations"/> instead of overflowing the host
+        /// (a Roslyn generator may run on a 1 MiB stack).
+        /// </summary>
+        private static bool HostStackLeft()
+        {
+            try
+            {
+                System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+                return true;
+            }
+            catch (InsufficientExecutionStackException)
+            {
+                return false;
+            }
+        }
 
         private static long Add(long a, long b) => a >= Unbounded || b >= Unbounded ? Unbounded : a + b;
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using KDsl.Diagnostics;
 using KDsl.Image;
 using KDsl.Symbols;
 using KDsl.Syntax;
@@ -71,24 +72,32 @@ namespace KDsl.Binding
         }
 
         /// <summary>Checks every scenario's config over <paramref name="fileConfig"/>; returns the selected scenario's (or the file's).</summary>
-        private ExperimentConfig BindScenarioConfigs(ExperimentConfig fileConfig)
+        private ExperimentConfig BindScenarioConfigs(ExperimentConfig fileConfig, ref DiagnosticOptions options)
         {
             var selected = fileConfig;
+            var fileOptions = options;
             foreach (var scenario in _scenarios)
             {
                 var block = ConfigOf(scenario);
                 if (block is null) continue;
                 bool isSelected = scenario == _selectedScenario;
                 var config = fileConfig;
+                var scenarioOptions = fileOptions;
                 var seen = new HashSet<string>();
                 foreach (var entry in block.Entries)
                 {
-                    if (!seen.Add(entry.Key.Text)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.Key.Text);
+                    if (!seen.Add(entry.FullKey)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.FullKey);
                     if (entry.Value.Length == 0) continue; // reported by the parser
                     if (TryOverrideConst(entry.Key.Text, entry.Value, entry.ValueSpan, isSelected)) continue;
+                    if (TryApplyDiagnosticOption(ref scenarioOptions, entry.Key.Text, entry.Argument?.Text, entry.Argument?.Span ?? entry.Key.Span,
+                            entry.Value, entry.ValueSpan)) continue;
                     config = ApplyConfig(config, entry.Key.Text, entry.Key.Span, entry.Value, entry.ValueSpan);
                 }
-                if (isSelected) selected = config;
+                if (isSelected)
+                {
+                    selected = config;
+                    options = scenarioOptions;
+                }
             }
             return selected;
         }

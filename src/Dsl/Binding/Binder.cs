@@ -18,6 +18,8 @@ namespace KDsl.Binding
     public sealed partial class Binder
     {
         public const string PrintkName = "printk";
+        /// <summary>The largest `max_depth`: deeper than this overflows any THREAD_SIZE KDsl has (32 KiB at 8 bytes a level).</summary>
+        public const int MaxDepthLimit = 4096;
 
         private readonly SourceText _text;
         private readonly DiagnosticBag _diagnostics;
@@ -105,7 +107,7 @@ namespace KDsl.Binding
             string moduleName = header is null || header.Name.IsMissing ? "module" : header.Name.Text;
             string description = header is null ? "" : Encoding.UTF8.GetString(ToArray(header.Description.Bytes));
 
-            var experimentConfig = BindConfig(config, overrides);
+            var experimentConfig = BindConfig(config, overrides, out var diagnosticOptions);
             var profile = KernelProfile.Find(experimentConfig.Profile) ?? KernelProfile.Linux61;
 
             // Globals: printk, then constants and function signatures in source order.
@@ -161,7 +163,7 @@ namespace KDsl.Binding
 
             var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
             return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
-                scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text);
+                scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text, diagnosticOptions);
         }
 
         private static byte[] ToArray(ImmutableArray<byte> bytes)
@@ -210,7 +212,26 @@ namespace KDsl.Binding
             string name = syntax.Identifier.Text;
             if (name == moduleName + "_init" || name == moduleName + "_exit")
                 _diagnostics.ReportSymbolConflict(syntax.Identifier.Span, name);
-            return new FunctionSymbol(name, BindType(syntax.ReturnType), parameters.ToImmutable(), FunctionKind.User, syntax.Identifier.Span);
+            return new FunctionSymbol(name, BindType(syntax.ReturnType), parameters.ToImmutable(), FunctionKind.User, syntax.Identifier.Span,
+                maxDepth: BindMaxDepth(syntax.MaxDepth));
+        }
+
+        /// <summary>`max_depth N`: a constant from 1 to <see cref="MaxDepthLimit"/> (constants declared above may be used).</summary>
+        private int? BindMaxDepth(ExpressionSyntax? syntax)
+        {
+            if (syntax is null) return null;
+            var value = BindExpression(syntax);
+            if (value is not BoundLiteral literal)
+            {
+                if (!value.Type.IsError) _diagnostics.ReportConstantExpected(syntax.Span);
+                return null;
+            }
+            if (literal.Value < 1 || literal.Value > MaxDepthLimit)
+            {
+                _diagnostics.ReportInvalidMaxDepth(syntax.Span, literal.Value, MaxDepthLimit);
+                return null;
+            }
+            return (int)literal.Value;
         }
 
         private BoundFunction BindFunctionBody(FunctionSymbol symbol, BlockStatementSyntax body, TextSpan span)
@@ -245,30 +266,75 @@ namespace KDsl.Binding
 
         // --- config ----------------------------------------------------------------------------------------------
 
-        private ExperimentConfig BindConfig(ConfigBlockSyntax? block, IReadOnlyDictionary<string, string>? overrides)
+        private ExperimentConfig BindConfig(ConfigBlockSyntax? block, IReadOnlyDictionary<string, string>? overrides, out DiagnosticOptions options)
         {
             var config = new ExperimentConfig();
+            options = DiagnosticOptions.Default;
             if (block != null)
             {
                 var seen = new HashSet<string>();
                 foreach (var entry in block.Entries)
                 {
-                    if (!seen.Add(entry.Key.Text)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.Key.Text);
+                    if (!seen.Add(entry.FullKey)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.FullKey);
                     if (entry.Value.Length == 0) continue; // reported by the parser
+                    if (TryApplyDiagnosticOption(ref options, entry.Key.Text, entry.Argument?.Text, entry.Argument?.Span ?? entry.Key.Span,
+                            entry.Value, entry.ValueSpan)) continue;
                     config = ApplyConfig(config, entry.Key.Text, entry.Key.Span, entry.Value, entry.ValueSpan);
                 }
             }
-            config = BindScenarioConfigs(config);
+            config = BindScenarioConfigs(config, ref options);
             if (overrides != null)
             {
                 var span = block?.Keyword.Span ?? new TextSpan(0, 0);
                 foreach (var pair in overrides)
                 {
-                    if (TryOverrideConst((pair.Key ?? "").Trim(), (pair.Value ?? "").Trim(), span, record: true)) continue;
-                    config = ApplyConfig(config, (pair.Key ?? "").Trim().Replace('-', '_'), span, (pair.Value ?? "").Trim(), span);
+                    string key = (pair.Key ?? "").Trim(), value = (pair.Value ?? "").Trim();
+                    if (TryOverrideConst(key, value, span, record: true)) continue;
+                    // --set frame_warn=0, --set severity.KDSL1001=error (or "severity KDSL1001")
+                    int dot = key.IndexOfAny(new[] { '.', ' ' });
+                    string? argument = dot > 0 ? key.Substring(dot + 1).Trim() : null;
+                    if (TryApplyDiagnosticOption(ref options, dot > 0 ? key.Substring(0, dot) : key, argument, span, value, span)) continue;
+                    config = ApplyConfig(config, key.Replace('-', '_'), span, value, span);
                 }
             }
             return config;
+        }
+
+        /// <summary>
+        /// `frame_warn = N;` and `severity ID = error|warning|info|hidden|none;`: options for the diagnostics, not for the
+        /// run. False when <paramref name="key"/> is neither.
+        /// </summary>
+        private bool TryApplyDiagnosticOption(ref DiagnosticOptions options, string key, string? argument, TextSpan argumentSpan,
+            string value, TextSpan valueSpan)
+        {
+            switch (key)
+            {
+                case "frame_warn":
+                    if (NumberLiteral.TryParse(value.Trim(), out long bytes, out _) == NumberParseResult.Ok && bytes <= int.MaxValue)
+                        options = options.WithFrameWarn((int)bytes);
+                    else
+                        _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "a number of bytes (0 disables KDSL1001)");
+                    return true;
+                case "severity":
+                {
+                    string id = (argument ?? "").ToUpperInvariant();
+                    if (!DiagnosticOptions.IsConfigurable(id))
+                    {
+                        var ids = new List<string>();
+                        foreach (var d in DiagnosticDescriptors.All)
+                            if (DiagnosticOptions.IsConfigurable(d.Id)) ids.Add(d.Id);
+                        _diagnostics.ReportInvalidConfigValue(argumentSpan, "severity", argument ?? "",
+                            "the id of a diagnostic that is not an error (" + string.Join(", ", ids) + "), as in 'severity KDSL1001 = error;'");
+                    }
+                    else if (DiagnosticOptions.TryParseSeverity(value, out var severity))
+                        options = options.WithSeverity(id, severity);
+                    else
+                        _diagnostics.ReportInvalidConfigValue(valueSpan, "severity " + id, value, "error, warning, info, hidden or none");
+                    return true;
+                }
+                default:
+                    return false;
+            }
         }
 
         private ExperimentConfig ApplyConfig(ExperimentConfig config, string key, TextSpan keySpan, string value, TextSpan valueSpan)

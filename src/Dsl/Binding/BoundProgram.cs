@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using KDsl.Diagnostics;
 using KDsl.Image;
 using KDsl.Symbols;
 using KDsl.Text;
@@ -29,8 +30,10 @@ namespace KDsl.Binding
     {
         public BoundProgram(string moduleName, string description, ExperimentConfig config,
             ImmutableArray<BoundFunction> functions, ImmutableArray<Expectation> expectations,
-            ImmutableArray<ScenarioInfo> scenarios = default, string scenarioName = Scenario.DefaultName)
+            ImmutableArray<ScenarioInfo> scenarios = default, string scenarioName = Scenario.DefaultName,
+            DiagnosticOptions? diagnosticOptions = null)
         {
+            DiagnosticOptions = diagnosticOptions ?? DiagnosticOptions.Default;
             ModuleName = moduleName;
             Description = description;
             Config = config;
@@ -51,6 +54,8 @@ namespace KDsl.Binding
         /// <summary>User functions, then init, then exit, in source order within each group.</summary>
         public ImmutableArray<BoundFunction> Functions { get; }
         public ImmutableArray<Expectation> Expectations { get; }
+        /// <summary>`frame_warn` and `severity ID = ...` from the config block (this scenario's over the file's).</summary>
+        public DiagnosticOptions DiagnosticOptions { get; }
     }
 
     /// <summary>A scenario's name and the 1-based line of its declaration (of the top-level expect, or 0, for "default").</summary>

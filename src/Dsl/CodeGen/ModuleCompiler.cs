@@ -20,8 +20,8 @@ namespace KDsl.CodeGen
         /// <summary>Largest frame the generator accepts: a sub rsp beyond this is not a kernel function any more.</summary>
         public const long MaxFrameSize = 1L << 28;
 
-        /// <summary>CONFIG_FRAME_WARN: 2048 on 64-bit in every profile KDsl models (real-kernel README).</summary>
-        public const int FrameWarn = 2048;
+        /// <summary>CONFIG_FRAME_WARN's default: 2048 on 64-bit in every profile KDsl models (real-kernel README); `frame_warn = N;` changes it.</summary>
+        public const int FrameWarn = DiagnosticOptions.DefaultFrameWarn;
 
         public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source)
         {
@@ -78,7 +78,7 @@ namespace KDsl.CodeGen
 
             var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
                 symbols, relocations, lines, unwind, init, exit, program.Expectations, bugs, later);
-            image.Stack = StackAnalyzer.Analyze(program, image, source, profile, FrameWarn, diagnostics);
+            image.Stack = StackAnalyzer.Analyze(program, image, source, profile, program.DiagnosticOptions.FrameWarn, diagnostics);
             return (image, diagnostics);
         }
 

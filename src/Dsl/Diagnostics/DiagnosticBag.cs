@@ -123,6 +123,8 @@ namespace KDsl.Diagnostics
             Report(DiagnosticDescriptors.PrintkArgumentMismatch, span,
                 $"the printk format uses {expected} argument{(expected == 1 ? "" : "s")}, but {actual} {(actual == 1 ? "was" : "were")} given");
         public void ReportPrintkUnknownSpecifier(TextSpan span, string spec) => Report(DiagnosticDescriptors.PrintkUnknownSpecifier, span, $"unknown printk conversion {Quote(spec)}");
+        public void ReportInvalidMaxDepth(TextSpan span, long value, int max) =>
+            Report(DiagnosticDescriptors.InvalidMaxDepth, span, $"max_depth must be from 1 to {max} (it is {value})");
         public void ReportFunctionUsedAsValue(TextSpan span, string name) => Report(DiagnosticDescriptors.FunctionUsedAsValue, span, $"function {Quote(name)} can only be called");
 
         // --- module structure ------------------------------------------------------------------------------------
@@ -139,7 +141,7 @@ namespace KDsl.Diagnostics
 
         // --- config ----------------------------------------------------------------------------------------------
         public void ReportUnknownConfigKey(TextSpan span, string key) =>
-            Report(DiagnosticDescriptors.UnknownConfigKey, span, $"unknown config key {Quote(key)}; known keys: profile, thread_size, vmap_stack, hash_pointers");
+            Report(DiagnosticDescriptors.UnknownConfigKey, span, $"unknown config key {Quote(key)}; known keys: profile, thread_size, vmap_stack, hash_pointers, panic_on_oops, frame_warn, severity ID");
         public void ReportInvalidConfigValue(TextSpan span, string key, string value, string allowed) =>
             Report(DiagnosticDescriptors.InvalidConfigValue, span, $"invalid value {Quote(value)} for {Quote(key)}; expected {allowed}");
         public void ReportUnknownProfile(TextSpan span, string value, string known) =>

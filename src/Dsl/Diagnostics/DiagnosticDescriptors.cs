@@ -65,6 +65,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor PrintkUnknownSpecifier = new DiagnosticDescriptor("KDSL0130", W, "Unknown printk conversion");
         public static readonly DiagnosticDescriptor FunctionUsedAsValue = new DiagnosticDescriptor("KDSL0131", E, "Function used as a value");
         public static readonly DiagnosticDescriptor VoidPointerDereference = new DiagnosticDescriptor("KDSL0132", E, "Dereferencing a void pointer");
+        public static readonly DiagnosticDescriptor InvalidMaxDepth = new DiagnosticDescriptor("KDSL0133", E, "Invalid max_depth");
 
         // --- module structure -------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor MissingModuleHeader = new DiagnosticDescriptor("KDSL0140", E, "Missing module header");

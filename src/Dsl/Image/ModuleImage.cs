@@ -92,8 +92,10 @@ namespace KDsl.Image
         public ModuleImage(string name, string description, string sourcePath, ExperimentConfig config,
             byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
             IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
-            IReadOnlyList<Expectation> expectations, IReadOnlyList<BugEntry>? bugs = null, string? laterSymbol = null)
+            IReadOnlyList<Expectation> expectations, IReadOnlyList<BugEntry>? bugs = null, string? laterSymbol = null,
+            Analysis.StackReport? stack = null)
         {
+            Stack = stack;
             Name = name;
             Description = description;
             SourcePath = sourcePath;
@@ -132,7 +134,7 @@ namespace KDsl.Image
         /// </summary>
         public string? LaterSymbol { get; }
 
-        /// <summary>The static stack analysis of this image, when it came from the compiler (not rebuilt from generated literals).</summary>
+        /// <summary>The static stack analysis of this image (the generator emits it with the image's literals).</summary>
         public Analysis.StackReport? Stack { get; internal set; }
     }
 }

@@ -22,8 +22,9 @@ namespace KDsl.Symbols
     public sealed class FunctionSymbol
     {
         public FunctionSymbol(string name, TypeSymbol returnType, ImmutableArray<VariableSymbol> parameters,
-            FunctionKind kind, TextSpan nameSpan, bool isVariadic = false, string? linkName = null)
+            FunctionKind kind, TextSpan nameSpan, bool isVariadic = false, string? linkName = null, int? maxDepth = null)
         {
+            MaxDepth = maxDepth;
             Name = name;
             ReturnType = returnType;
             Parameters = parameters;
@@ -42,6 +43,11 @@ namespace KDsl.Symbols
         public FunctionKind Kind { get; }
         public TextSpan NameSpan { get; }
         public bool IsVariadic { get; }
+        /// <summary>
+        /// `max_depth N` on the declaration: at most N activations of the function are on the stack at once, a bound
+        /// the author states where the stack analysis cannot prove one. Null when not given.
+        /// </summary>
+        public int? MaxDepth { get; }
 
         public override string ToString() => LinkName;
     }

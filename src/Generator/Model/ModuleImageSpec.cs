@@ -24,7 +24,19 @@ namespace KDsl.Generator.Model
         public required ImmutableEquatableArray<ExpectationSpec> Expectations { get; init; }
         public ImmutableEquatableArray<BugEntrySpec> Bugs { get; init; } = ImmutableEquatableArray<BugEntrySpec>.Empty;
         public string? LaterSymbol { get; init; }
+        /// <summary>The static stack analysis (<see cref="ModuleImage.Stack"/>), or null when the image has none.</summary>
+        public StackReportSpec? Stack { get; init; }
     }
+
+    /// <summary>The equatable mirror of <see cref="KDsl.Analysis.StackReport"/>.</summary>
+    internal sealed record StackReportSpec(
+        ImmutableEquatableArray<FunctionStackUsageSpec> Functions, ImmutableEquatableArray<EntryStackUsageSpec> Entries, int ThreadSize);
+
+    internal sealed record FunctionStackUsageSpec(string Name, int Line, int Column, int FrameSize, int LocalSize);
+
+    internal sealed record EntryStackUsageSpec(string Entry, long WorstCase, string Path, bool Unbounded, StackOverflowPointSpec? Overflow);
+
+    internal sealed record StackOverflowPointSpec(string Function, int Depth, int Needed, int ThreadSize, string? KernelFunction);
 
     internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers, bool PanicOnOops = false);
 

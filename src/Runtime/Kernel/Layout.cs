@@ -29,6 +29,8 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>Guest physical memory of the machine.</summary>
         public const ulong PhysicalMemorySize = 64UL << 20;
+        /// <summary>The most guest RAM one machine may have: host memory backs only touched guest frames, so this caps the host memory a run can take.</summary>
+        public const ulong MaxPhysicalMemorySize = 4UL << 30;
         /// <summary>Instructions one experiment may run before the watchdog reports a soft lockup.</summary>
         public const long InstructionBudget = 400_000_000;
     }

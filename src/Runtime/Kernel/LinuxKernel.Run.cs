@@ -6,10 +6,13 @@ namespace KDsl.Runtime.Kernel
 {
     public sealed partial class LinuxKernel
     {
+        /// <summary>Instructions each run of the CPU (insmod, rmmod, the later work) may retire before the watchdog reports a soft lockup.</summary>
+        public long InstructionBudget { get; set; } = Layout.InstructionBudget;
+
         /// <summary>Runs the CPU until the syscall returns, the task dies or the machine panics, within the instruction budget.</summary>
         private void RunUntilDone()
         {
-            long end = Cpu.InstructionCount + Layout.InstructionBudget;
+            long end = Cpu.InstructionCount + InstructionBudget;
             while (!_finished)
             {
                 long budget = end - Cpu.InstructionCount;

@@ -182,7 +182,7 @@ namespace KDsl.Runtime.Memory
 
             ulong pfn = pa >> 12;
             if (write && _mem.IsCodePage(pfn)) _mem.NotifyCodeWrite(pfn);
-            Tlb.Fill(TlbFor(cpl).For(access), va, (nint)(_base + (pa & ~PhysicalMemory.PageMask)));
+            TlbFor(cpl).Fill(access, va, (nint)(_base + (pa & ~PhysicalMemory.PageMask)));
             return TranslateStatus.Ok;
         }
 

@@ -6,8 +6,10 @@ using System.Runtime.InteropServices;
 namespace KDsl.Runtime.Memory
 {
     /// <summary>
-    /// Guest RAM: one zeroed native allocation plus a page-frame allocator. Public accessors check
+    /// Guest RAM: one zeroed native reservation plus a page-frame allocator. Public accessors check
     /// bounds (API edge); the CPU and MMU use <see cref="BasePointer"/> on their hot paths.
+    /// The reservation is sparse (<see cref="HostPages"/>): the host backs a 4 KiB frame with memory only when it is
+    /// first touched, so a machine with 256 MiB of guest RAM costs only the frames it uses.
     /// Frame 0 is reserved and never handed out, so physical address 0 is never a valid allocation.
     /// </summary>
     public sealed unsafe class PhysicalMemory : IDisposable
@@ -32,8 +34,7 @@ namespace KDsl.Runtime.Memory
                 throw new ArgumentOutOfRangeException(nameof(size), "size must be a multiple of 4 KiB, at least 8 KiB");
             Size = size;
             PageCount = (int)(size >> PageShift);
-            _base = (byte*)NativeMemory.AlignedAlloc((nuint)size, PageSize);
-            NativeMemory.Clear(_base, (nuint)size);
+            _base = HostPages.Reserve(size);
             _used = new ulong[(PageCount + 63) / 64];
             _codePages = new byte[PageCount];
             _used[0] |= 1;               // frame 0 reserved
@@ -231,7 +232,7 @@ namespace KDsl.Runtime.Memory
         {
             if (_base != null)
             {
-                NativeMemory.AlignedFree(_base);
+                HostPages.Release(_base, Size);
                 _base = null;
             }
             GC.SuppressFinalize(this);
@@ -239,7 +240,7 @@ namespace KDsl.Runtime.Memory
 
         ~PhysicalMemory()
         {
-            if (_base != null) NativeMemory.AlignedFree(_base);
+            if (_base != null) HostPages.Release(_base, Size);
         }
     }
 

@@ -38,11 +38,24 @@ namespace KDsl.Runtime.Memory
             _ => Read,
         };
 
+        // False while every entry is invalid (nothing filled since the last flush): flushing is then free, which
+        // matters at boot, where CR0, CR3 and CR4 writes flush a TLB that holds nothing yet.
+        private bool _filled = true;
+
         public void FlushAll()
         {
+            if (!_filled) return;
             Clear(Read);
             Clear(Write);
             Clear(Fetch);
+            _filled = false;
+        }
+
+        /// <summary>Fills the entry for va in a (one of this TLB's arrays).</summary>
+        internal void Fill(Access access, ulong va, nint hostFrame)
+        {
+            _filled = true;
+            Fill(For(access), va, hostFrame);
         }
 
         private static void Clear(TlbEntry[] a)

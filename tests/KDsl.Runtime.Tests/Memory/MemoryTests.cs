@@ -10,6 +10,23 @@ namespace KDsl.Runtime.Tests.Memory
     public class PhysicalMemoryTests
     {
         [Test]
+        public void GuestRam_IsSparse_HostMemoryOnlyForTouchedFrames()
+        {
+            var process = System.Diagnostics.Process.GetCurrentProcess();
+            process.Refresh();
+            long before = process.WorkingSet64;
+            using var mem = new PhysicalMemory(4UL << 30); // 4 GiB of guest RAM
+            ulong last = mem.Size - PhysicalMemory.PageSize;
+            mem.WriteU64(last, 0x1122334455667788UL);
+            Assert.That(mem.ReadU64(last), Is.EqualTo(0x1122334455667788UL));
+            Assert.That(mem.ReadU64(mem.Size / 2), Is.EqualTo(0UL), "untouched frames read as zero");
+            Assert.That(mem.TryAllocPage(out ulong pa), Is.True);
+            Assert.That(mem.ReadU64(pa), Is.EqualTo(0UL));
+            process.Refresh();
+            Assert.That(process.WorkingSet64 - before, Is.LessThan(256L << 20), "4 GiB reserved, a few frames touched");
+        }
+
+        [Test]
         public void AllocPage_ReturnsZeroedAlignedFrames_AndExhaustsWithoutThrowing()
         {
             using var mem = new PhysicalMemory(64 * 1024);

@@ -39,13 +39,18 @@ namespace KDsl.Syntax
         public SyntaxToken Semicolon { get; }
     }
 
-    /// <summary>KEY = VALUE; where VALUE is the raw source text of the tokens up to ';' (linux-6.1, 16K, on).</summary>
+    /// <summary>
+    /// KEY = VALUE; where VALUE is the raw source text of the tokens up to ';' (linux-6.1, 16K, on), or
+    /// `severity ID = VALUE;` where the key takes a diagnostic id (<see cref="Argument"/>).
+    /// </summary>
     public sealed class ConfigEntrySyntax : SyntaxNode
     {
-        public ConfigEntrySyntax(SyntaxToken key, SyntaxToken equals, string value, TextSpan valueSpan, SyntaxToken semicolon)
+        public ConfigEntrySyntax(SyntaxToken key, SyntaxToken equals, string value, TextSpan valueSpan, SyntaxToken semicolon,
+            SyntaxToken? argument = null)
             : base(SyntaxKind.ConfigEntry, Cover(key, semicolon))
         {
             Key = key;
+            Argument = argument;
             EqualsToken = equals;
             Value = value;
             ValueSpan = valueSpan;
@@ -53,6 +58,10 @@ namespace KDsl.Syntax
         }
 
         public SyntaxToken Key { get; }
+        /// <summary>The identifier after the key (`severity KDSL1001 = error;`), or null.</summary>
+        public SyntaxToken? Argument { get; }
+        /// <summary>The key as written, with its argument: "profile", "severity KDSL1001".</summary>
+        public string FullKey => Argument is null ? Key.Text : Key.Text + " " + Argument.Text;
         public SyntaxToken EqualsToken { get; }
         /// <summary>Empty when no value was written (already reported).</summary>
         public string Value { get; }
@@ -112,7 +121,8 @@ namespace KDsl.Syntax
     public sealed class FunctionDeclarationSyntax : MemberSyntax
     {
         public FunctionDeclarationSyntax(TypeClauseSyntax returnType, SyntaxToken identifier, SyntaxToken open,
-            ImmutableArray<ParameterSyntax> parameters, SyntaxToken close, BlockStatementSyntax body)
+            ImmutableArray<ParameterSyntax> parameters, SyntaxToken close, BlockStatementSyntax body,
+            SyntaxToken? maxDepthKeyword = null, ExpressionSyntax? maxDepth = null)
             : base(SyntaxKind.FunctionDeclaration, Cover(returnType.Span, body.Span))
         {
             ReturnType = returnType;
@@ -121,7 +131,14 @@ namespace KDsl.Syntax
             Parameters = parameters;
             CloseParen = close;
             Body = body;
+            MaxDepthKeyword = maxDepthKeyword;
+            MaxDepth = maxDepth;
         }
+
+        /// <summary>`max_depth` between the parameter list and the body (contextual), or null.</summary>
+        public SyntaxToken? MaxDepthKeyword { get; }
+        /// <summary>The recursion bound the author states: at most this many activations of the function at once.</summary>
+        public ExpressionSyntax? MaxDepth { get; }
 
         public TypeClauseSyntax ReturnType { get; }
         public SyntaxToken Identifier { get; }

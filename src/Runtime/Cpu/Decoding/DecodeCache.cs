@@ -30,7 +30,10 @@ namespace KDsl.Runtime.Cpu.Decoding
     internal sealed unsafe class DecodeCache : ICodePageListener
     {
         private readonly PhysicalMemory _mem;
-        private readonly DecodedPage?[] _pages;
+        // Two levels (512 frames = 2 MiB per chunk, allocated on first use), so a large sparse RAM costs nothing here.
+        private const int ChunkShift = 9;
+        private const int ChunkMask = (1 << ChunkShift) - 1;
+        private readonly DecodedPage?[]?[] _pages;
         private readonly PointerCodeReader _reader = new PointerCodeReader();
         private readonly IcedDecoder _decoder;
         private Instruction _scratch;
@@ -38,7 +41,7 @@ namespace KDsl.Runtime.Cpu.Decoding
         public DecodeCache(PhysicalMemory mem)
         {
             _mem = mem;
-            _pages = new DecodedPage?[mem.PageCount];
+            _pages = new DecodedPage?[]?[(mem.PageCount + ChunkMask) >> ChunkShift];
             _decoder = IcedDecoder.Create(64, _reader, 0, DecoderOptions.None);
             mem.AddListener(this);
         }
@@ -48,11 +51,12 @@ namespace KDsl.Runtime.Cpu.Decoding
 
         public DecodedPage GetPage(ulong pfn)
         {
-            DecodedPage? p = _pages[pfn];
+            DecodedPage?[] chunk = _pages[pfn >> ChunkShift] ??= new DecodedPage?[1 << ChunkShift];
+            DecodedPage? p = chunk[pfn & ChunkMask];
             if (p == null)
             {
                 p = new DecodedPage(pfn);
-                _pages[pfn] = p;
+                chunk[pfn & ChunkMask] = p;
                 _mem.MarkCodePage(pfn);
             }
             return p;
@@ -92,13 +96,17 @@ namespace KDsl.Runtime.Cpu.Decoding
 
         public void InvalidateAll()
         {
-            for (int i = 0; i < _pages.Length; i++)
+            foreach (DecodedPage?[]? chunk in _pages)
             {
-                DecodedPage? p = _pages[i];
-                if (p != null)
+                if (chunk == null) continue;
+                for (int i = 0; i < chunk.Length; i++)
                 {
-                    p.Valid = false;
-                    _pages[i] = null;
+                    DecodedPage? p = chunk[i];
+                    if (p != null)
+                    {
+                        p.Valid = false;
+                        chunk[i] = null;
+                    }
                 }
             }
         }
@@ -109,11 +117,12 @@ namespace KDsl.Runtime.Cpu.Decoding
 
         void ICodePageListener.CodePageWritten(ulong pfn)
         {
-            DecodedPage? p = _pages[pfn];
+            DecodedPage?[]? chunk = _pages[pfn >> ChunkShift];
+            DecodedPage? p = chunk?[pfn & ChunkMask];
             if (p != null)
             {
                 p.Valid = false;
-                _pages[pfn] = null;
+                chunk![pfn & ChunkMask] = null;
                 Invalidations++;
             }
         }

@@ -23,7 +23,7 @@ namespace KDsl.Runtime.Cpu.Decoding
         MovToCr, MovFromCr, Invlpg, Iretq, Syscall, Sysret,
 
         // Specialised forms chosen by InstructionTranslator.Specialize (same semantics, fewer branches).
-        MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, IncDecR, PushR, PopR,
+        MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, IncDecR, PushR, PopR, MovsxRR, MovzxRR,
     }
 
     /// <summary>How an operand is held.</summary>
@@ -67,6 +67,8 @@ namespace KDsl.Runtime.Cpu.Decoding
         public byte MemFlags;
         /// <summary>0 none, 1 rep/repe, 2 repne.</summary>
         public byte Rep;
+        /// <summary>Chaining: slot + 1 of the instruction that follows this one in the same page (0 = not linked yet).</summary>
+        public ushort Next;
         public long Disp;
         /// <summary>Immediate (sign-extended to the operand size) or branch displacement from the next RIP.</summary>
         public ulong Imm;

@@ -209,6 +209,11 @@ namespace KDsl.Runtime.Cpu.Decoding
                 case Op.Dec:
                     if (d.A == OpKindX.Reg && wide) { d.Cc = (byte)(d.Op == Op.Inc ? 1 : 0); d.Op = Op.IncDecR; }
                     break;
+                case Op.Movsx:
+                case Op.Movzx:
+                    if (d.A == OpKindX.Reg && d.B == OpKindX.Reg && wide && d.SrcSize < d.Size)
+                        d.Op = d.Op == Op.Movsx ? Op.MovsxRR : Op.MovzxRR;
+                    break;
                 case Op.Push:
                     if (d.A == OpKindX.Reg && d.Size == 8) d.Op = Op.PushR;
                     break;

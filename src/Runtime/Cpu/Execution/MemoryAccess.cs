@@ -7,6 +7,9 @@ namespace KDsl.Runtime.Cpu
 {
     public sealed unsafe partial class X64Cpu
     {
+        // TLB hits of the fast paths, added to Mmu.TlbHits when Run returns (a CPU field is cheaper to bump).
+        private long _tlbHits;
+
         // Pending exception raised by the current instruction (delivered by the run loop).
         private int _pendVector;
         private uint _pendError;
@@ -62,7 +65,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rd), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (int)(va & 0xFFF) <= 0x1000 - size)
             {
-                _mmu.TlbHits++;
+                _tlbHits++;
                 byte* p = (byte*)(e.Addend + (nint)va);
                 switch (size)
                 {
@@ -83,7 +86,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rd), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (va & 0xFFF) <= 0xFF8)
             {
-                _mmu.TlbHits++;
+                _tlbHits++;
                 v = Unsafe.ReadUnaligned<ulong>((byte*)(e.Addend + (nint)va));
                 return true;
             }
@@ -159,7 +162,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_wr), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (int)(va & 0xFFF) <= 0x1000 - size)
             {
-                _mmu.TlbHits++;
+                _tlbHits++;
                 StoreRaw((byte*)(e.Addend + (nint)va), size, v);
                 return true;
             }
@@ -173,7 +176,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_wr), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (va & 0xFFF) <= 0xFF8)
             {
-                _mmu.TlbHits++;
+                _tlbHits++;
                 Unsafe.WriteUnaligned((byte*)(e.Addend + (nint)va), v);
                 return true;
             }

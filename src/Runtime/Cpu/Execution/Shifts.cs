@@ -12,7 +12,8 @@ namespace KDsl.Runtime.Cpu
             ulong raw = d.B == OpKindX.Imm ? d.Imm : GetReg(d.B, d.RegB, 1);
             int count = (int)(raw & (size == 8 ? 0x3FUL : 0x1FUL));
             if (!ReadA(ref d, size, out ulong v, out ulong ea)) return false;
-            if (count == 0) return true; // no write, flags unaffected
+            // Count 0: flags unaffected, but a 32-bit register is still written (its upper half clears), as on hardware.
+            if (count == 0) return size != 4 || d.A != OpKindX.Reg || WriteA(ref d, size, ea, v);
 
             ulong mask = SizeMask(size);
             ulong sign = SignBit(size);

@@ -1,0 +1,190 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using KDsl.Diagnostics;
+using KDsl.Text;
+
+namespace KDsl.Syntax
+{
+    /// <summary>Expressions by C precedence, calls, indexing, casts.</summary>
+    public sealed partial class Parser
+    {
+        // --- expressions ---------------------------------------------------------------------------------------------
+
+        public ExpressionSyntax ParseExpression() => ParseAssignmentExpression();
+
+        private ExpressionSyntax ParseAssignmentExpression()
+        {
+            if (!Enter()) return new MissingExpressionSyntax(Current.Position);
+            try
+            {
+                var left = ParseBinaryExpression(0);
+                if (!SyntaxFacts.IsAssignmentOperator(Current.Kind)) return left;
+                var op = NextToken();
+                var right = ParseAssignmentExpression();
+                return new AssignmentExpressionSyntax(left, op, right);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        private ExpressionSyntax ParseBinaryExpression(int parentPrecedence)
+        {
+            var left = ParseUnaryExpression();
+            int entered = 0;
+            while (true)
+            {
+                int precedence = SyntaxFacts.GetBinaryPrecedence(Current.Kind);
+                if (precedence == 0 || precedence <= parentPrecedence) break;
+                if (!Enter()) break; // a long chain deepens the (left-nested) tree
+                entered++;
+                var op = NextToken();
+                var right = ParseBinaryExpression(precedence);
+                left = new BinaryExpressionSyntax(left, op, right);
+            }
+            _depth -= entered;
+            return left;
+        }
+
+        private ExpressionSyntax ParseUnaryExpression()
+        {
+            if (!Enter()) return new MissingExpressionSyntax(Current.Position);
+            try
+            {
+                switch (Current.Kind)
+                {
+                    case SyntaxKind.MinusToken:
+                    case SyntaxKind.PlusToken:
+                    case SyntaxKind.BangToken:
+                    case SyntaxKind.TildeToken:
+                    case SyntaxKind.AmpersandToken:
+                    case SyntaxKind.StarToken:
+                    case SyntaxKind.PlusPlusToken:
+                    case SyntaxKind.MinusMinusToken:
+                    {
+                        var op = NextToken();
+                        return new UnaryExpressionSyntax(op, ParseUnaryExpression());
+                    }
+                    case SyntaxKind.SizeofKeyword:
+                    {
+                        var keyword = NextToken();
+                        if (Current.Kind == SyntaxKind.OpenParenToken && SyntaxFacts.IsTypeKeyword(Peek(1).Kind))
+                        {
+                            var open = NextToken();
+                            var type = ParseTypeClause();
+                            return new SizeofTypeExpressionSyntax(keyword, open, type, MatchToken(SyntaxKind.CloseParenToken));
+                        }
+                        return new SizeofExpressionSyntax(keyword, ParseUnaryExpression());
+                    }
+                    case SyntaxKind.OpenParenToken when SyntaxFacts.IsTypeKeyword(Peek(1).Kind):
+                    {
+                        var open = NextToken();
+                        var type = ParseTypeClause();
+                        var close = MatchToken(SyntaxKind.CloseParenToken);
+                        return new CastExpressionSyntax(open, type, close, ParseUnaryExpression());
+                    }
+                    default:
+                        return ParsePostfixExpression();
+                }
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        private ExpressionSyntax ParsePostfixExpression()
+        {
+            var expression = ParsePrimaryExpression();
+            int entered = 0;
+            while (true)
+            {
+                var kind = Current.Kind;
+                if (kind != SyntaxKind.OpenParenToken && kind != SyntaxKind.OpenBracketToken &&
+                    kind != SyntaxKind.PlusPlusToken && kind != SyntaxKind.MinusMinusToken)
+                    break;
+                if (!Enter()) break;
+                entered++;
+                if (kind == SyntaxKind.OpenParenToken)
+                {
+                    var open = Current;
+                    var (openToken, arguments, close) = ParseArgumentList();
+                    if (expression is NameExpressionSyntax name)
+                        expression = new CallExpressionSyntax(name.Identifier, openToken, arguments, close);
+                    else if (CanReportAt(open.Position))
+                        _diagnostics.ReportCallOfNonName(expression.Span);
+                }
+                else if (kind == SyntaxKind.OpenBracketToken)
+                {
+                    var open = NextToken();
+                    var index = ParseExpression();
+                    expression = new IndexExpressionSyntax(expression, open, index, MatchToken(SyntaxKind.CloseBracketToken));
+                }
+                else
+                {
+                    expression = new PostfixExpressionSyntax(expression, NextToken());
+                }
+            }
+            _depth -= entered;
+            return expression;
+        }
+
+        private bool CanReportAt(int position)
+        {
+            if (_tooDeep || position == _lastErrorPosition) return false;
+            _lastErrorPosition = position;
+            return true;
+        }
+
+        private (SyntaxToken open, ImmutableArray<ExpressionSyntax> arguments, SyntaxToken close) ParseArgumentList()
+        {
+            var open = NextToken();
+            var arguments = ImmutableArray.CreateBuilder<ExpressionSyntax>();
+            if (Current.Kind != SyntaxKind.CloseParenToken)
+            {
+                while (true)
+                {
+                    arguments.Add(ParseAssignmentExpression());
+                    if (Current.Kind != SyntaxKind.CommaToken) break;
+                    NextToken();
+                }
+            }
+            return (open, arguments.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));
+        }
+
+        private ExpressionSyntax ParsePrimaryExpression()
+        {
+            switch (Current.Kind)
+            {
+                case SyntaxKind.NumberToken:
+                {
+                    var token = NextToken();
+                    if (token.Value is null && !_tooDeep)
+                    {
+                        if (NumberLiteral.TryParse(token.Text, out _, out _) == NumberParseResult.TooLarge)
+                            _diagnostics.ReportNumberTooLarge(token.Span, token.Text);
+                        else
+                            _diagnostics.ReportInvalidNumber(token.Span, token.Text);
+                    }
+                    return new LiteralExpressionSyntax(token);
+                }
+                case SyntaxKind.CharacterToken:
+                    return new LiteralExpressionSyntax(NextToken());
+                case SyntaxKind.StringToken:
+                    return ParseRequiredString();
+                case SyntaxKind.IdentifierToken:
+                    return new NameExpressionSyntax(NextToken());
+                case SyntaxKind.OpenParenToken:
+                {
+                    var open = NextToken();
+                    var expression = ParseExpression();
+                    return new ParenthesizedExpressionSyntax(open, expression, MatchToken(SyntaxKind.CloseParenToken));
+                }
+                default:
+                    if (CanReport()) _diagnostics.ReportExpectedExpression(Current.Span, SyntaxFacts.Describe(Current));
+                    return new MissingExpressionSyntax(Current.Position);
+            }
+        }
+    }
+}

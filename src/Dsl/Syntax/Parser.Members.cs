@@ -1,0 +1,292 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using KDsl.Diagnostics;
+using KDsl.Text;
+
+namespace KDsl.Syntax
+{
+    /// <summary>The parser's top level: module header, config, const, functions, init/exit/later, expect, scenarios.</summary>
+    public sealed partial class Parser
+    {
+        // --- members -------------------------------------------------------------------------------------------------
+
+        public CompilationUnitSyntax ParseCompilationUnit()
+        {
+            var members = ImmutableArray.CreateBuilder<MemberSyntax>();
+            bool junkReported = false;
+            while (Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                var member = ParseMember();
+                if (member != null)
+                {
+                    members.Add(member);
+                    junkReported = false;
+                    continue;
+                }
+                if (!junkReported && CanReport())
+                    _diagnostics.ReportExpectedDeclaration(Current.Span, SyntaxFacts.Describe(Current));
+                junkReported = true;
+                NextToken();
+            }
+            return new CompilationUnitSyntax(members.ToImmutable(), Current);
+        }
+
+        private MemberSyntax? ParseMember()
+        {
+            switch (Current.Kind)
+            {
+                case SyntaxKind.ModuleKeyword: return ParseModuleHeader();
+                case SyntaxKind.ConfigKeyword: return ParseConfigBlock();
+                case SyntaxKind.ConstKeyword: return ParseConst();
+                case SyntaxKind.InitKeyword: return new EntryBlockSyntax(SyntaxKind.InitBlock, NextToken(), ParseBlock());
+                case SyntaxKind.ExitKeyword: return new EntryBlockSyntax(SyntaxKind.ExitBlock, NextToken(), ParseBlock());
+                case SyntaxKind.ExpectKeyword: return ParseExpectBlock();
+                default:
+                    if (IsContextual("scenario") && Peek(1).Kind == SyntaxKind.IdentifierToken) return ParseScenario();
+                    if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
+                        return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
+                    return SyntaxFacts.IsTypeKeyword(Current.Kind) ? ParseFunction() : null;
+            }
+        }
+
+        /// <summary>scenario NAME { config { ... } expect { ... } } ('scenario' is contextual, not reserved).</summary>
+        private ScenarioSyntax ParseScenario()
+        {
+            var keyword = NextToken();
+            var name = NextToken();
+            var open = MatchToken(SyntaxKind.OpenBraceToken);
+            var members = ImmutableArray.CreateBuilder<MemberSyntax>();
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                if (Current.Kind == SyntaxKind.ConfigKeyword) members.Add(ParseConfigBlock());
+                else if (Current.Kind == SyntaxKind.ExpectKeyword) members.Add(ParseExpectBlock());
+                else if (IsMemberKeyword(Current.Kind) || SyntaxFacts.IsTypeKeyword(Current.Kind)) break; // a missing '}'
+                else
+                {
+                    ReportUnexpected("'config', 'expect' or '}'");
+                    NextToken();
+                }
+            }
+            return new ScenarioSyntax(keyword, name, open, members.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+        }
+
+        private ModuleHeaderSyntax ParseModuleHeader()
+        {
+            var keyword = NextToken();
+            var name = MatchToken(SyntaxKind.IdentifierToken);
+            var description = ParseRequiredString();
+            return new ModuleHeaderSyntax(keyword, name, description, ExpectSemicolon());
+        }
+
+        private StringExpressionSyntax ParseRequiredString()
+        {
+            if (Current.Kind != SyntaxKind.StringToken)
+                return new StringExpressionSyntax(ImmutableArray.Create(MatchToken(SyntaxKind.StringToken)));
+            var tokens = ImmutableArray.CreateBuilder<SyntaxToken>();
+            while (Current.Kind == SyntaxKind.StringToken) tokens.Add(NextToken());
+            return new StringExpressionSyntax(tokens.ToImmutable());
+        }
+
+        private ConfigBlockSyntax ParseConfigBlock()
+        {
+            var keyword = NextToken();
+            var open = MatchToken(SyntaxKind.OpenBraceToken);
+            var entries = ImmutableArray.CreateBuilder<ConfigEntrySyntax>();
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            {
+                int start = _position;
+                var entry = ParseConfigEntry();
+                if (entry != null) entries.Add(entry);
+                if (_position == start) NextToken();
+            }
+            return new ConfigBlockSyntax(keyword, open, entries.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+        }
+
+        private ConfigEntrySyntax? ParseConfigEntry()
+        {
+            if (Current.Kind != SyntaxKind.IdentifierToken)
+            {
+                ReportUnexpected("a config key");
+                while (Current.Kind != SyntaxKind.SemicolonToken && Current.Kind != SyntaxKind.CloseBraceToken &&
+                       Current.Kind != SyntaxKind.EndOfFileToken)
+                    NextToken();
+                if (Current.Kind == SyntaxKind.SemicolonToken) NextToken();
+                return null;
+            }
+            var key = NextToken();
+            // `severity KDSL1001 = error;`: the one key that takes an argument, a diagnostic id.
+            SyntaxToken? argument = key.Text == "severity" && Current.Kind == SyntaxKind.IdentifierToken ? NextToken() : null;
+            var equals = MatchToken(SyntaxKind.EqualsToken);
+            int first = _position;
+            while (Current.Kind != SyntaxKind.SemicolonToken && Current.Kind != SyntaxKind.CloseBraceToken &&
+                   Current.Kind != SyntaxKind.EndOfFileToken && (_position == first || !CurrentIsOnNewLine))
+                NextToken();
+            string value = "";
+            TextSpan valueSpan;
+            if (_position == first)
+            {
+                valueSpan = new TextSpan(Current.Position, 0);
+                if (CanReport()) _diagnostics.ReportExpectedConfigValue(Current.Span, key.Text);
+            }
+            else
+            {
+                valueSpan = TextSpan.FromBounds(_tokens[first].Position, Previous.Span.End);
+                value = _text.ToString(valueSpan);
+            }
+            return new ConfigEntrySyntax(key, equals, value, valueSpan, ExpectSemicolon(), argument);
+        }
+
+        private ConstDeclarationSyntax ParseConst()
+        {
+            var keyword = NextToken();
+            var identifier = MatchToken(SyntaxKind.IdentifierToken);
+            var equals = MatchToken(SyntaxKind.EqualsToken);
+            var value = ParseExpression();
+            return new ConstDeclarationSyntax(keyword, identifier, equals, value, ExpectSemicolon());
+        }
+
+        private TypeClauseSyntax ParseTypeClause()
+        {
+            SyntaxToken keyword;
+            if (SyntaxFacts.IsTypeKeyword(Current.Kind)) keyword = NextToken();
+            else
+            {
+                if (CanReport()) _diagnostics.ReportExpectedType(Current.Span, SyntaxFacts.Describe(Current));
+                keyword = Missing(SyntaxKind.IntKeyword);
+            }
+            return new TypeClauseSyntax(keyword, ParseStars());
+        }
+
+        private ImmutableArray<SyntaxToken> ParseStars()
+        {
+            var stars = ImmutableArray.CreateBuilder<SyntaxToken>();
+            while (Current.Kind == SyntaxKind.StarToken) stars.Add(NextToken());
+            return stars.ToImmutable();
+        }
+
+        private FunctionDeclarationSyntax ParseFunction()
+        {
+            var returnType = ParseTypeClause();
+            var identifier = MatchToken(SyntaxKind.IdentifierToken);
+            var open = MatchToken(SyntaxKind.OpenParenToken);
+            var parameters = ImmutableArray.CreateBuilder<ParameterSyntax>();
+            if (Current.Kind == SyntaxKind.VoidKeyword && Peek(1).Kind == SyntaxKind.CloseParenToken)
+                NextToken(); // f(void)
+            else
+            {
+                while (Current.Kind != SyntaxKind.CloseParenToken && Current.Kind != SyntaxKind.OpenBraceToken &&
+                       Current.Kind != SyntaxKind.EndOfFileToken)
+                {
+                    int start = _position;
+                    var type = ParseTypeClause();
+                    var name = MatchToken(SyntaxKind.IdentifierToken);
+                    parameters.Add(new ParameterSyntax(type, name));
+                    if (Current.Kind == SyntaxKind.CommaToken) NextToken();
+                    else break;
+                    if (_position == start) NextToken();
+                }
+            }
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            // `void walk(long n) max_depth 50 { ... }`: a recursion bound stated by the author (contextual word).
+            SyntaxToken? maxDepthKeyword = null;
+            ExpressionSyntax? maxDepth = null;
+            if (IsContextual("max_depth") && Peek(1).Kind != SyntaxKind.OpenBraceToken)
+            {
+                maxDepthKeyword = NextToken();
+                maxDepth = ParseExpression();
+            }
+            return new FunctionDeclarationSyntax(returnType, identifier, open, parameters.ToImmutable(), close, ParseBlock(),
+                maxDepthKeyword, maxDepth);
+        }
+
+        private ExpectBlockSyntax ParseExpectBlock()
+        {
+            var keyword = NextToken();
+            var open = MatchToken(SyntaxKind.OpenBraceToken);
+            var items = ImmutableArray.CreateBuilder<ExpectationSyntax>();
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            {
+                int start = _position;
+                var item = ParseExpectation();
+                if (item != null) items.Add(item);
+                if (_position == start) NextToken();
+            }
+            return new ExpectBlockSyntax(keyword, open, items.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+        }
+
+        private ExpectationSyntax? ParseExpectation()
+        {
+            if (IsContextual("printk"))
+            {
+                var keyword = NextToken();
+                SyntaxToken? mode = null;
+                if ((IsContextual("line") || IsContextual("match")) && Peek(1).Kind == SyntaxKind.StringToken) mode = NextToken();
+                var text = ParseRequiredString();
+                SyntaxToken? countKeyword = null, count = null;
+                if (IsContextual("count"))
+                {
+                    countKeyword = NextToken();
+                    count = MatchToken(SyntaxKind.NumberToken);
+                }
+                return new PrintkExpectationSyntax(keyword, text, countKeyword, count, ExpectSemicolon(), mode);
+            }
+            if (IsContextual("stack"))
+            {
+                var keyword = NextToken();
+                SyntaxToken max;
+                if (IsContextual("max")) max = NextToken();
+                else
+                {
+                    ReportUnexpected("'max'");
+                    max = Missing(SyntaxKind.IdentifierToken);
+                }
+                var bytes = MatchToken(SyntaxKind.NumberToken);
+                return new StackExpectationSyntax(keyword, max, bytes, ExpectSemicolon());
+            }
+            if (IsContextual("oops"))
+            {
+                var keyword = NextToken();
+                var kind = MatchToken(SyntaxKind.IdentifierToken);
+                SyntaxToken? inKeyword = null, function = null;
+                if (IsContextual("in"))
+                {
+                    inKeyword = NextToken();
+                    function = Current.Kind is SyntaxKind.InitKeyword or SyntaxKind.ExitKeyword
+                        ? NextToken() : MatchToken(SyntaxKind.IdentifierToken);
+                }
+                SyntaxToken? depthKeyword = null, depth = null, depthFunction = null;
+                if (IsContextual("depth"))
+                {
+                    depthKeyword = NextToken();
+                    depth = MatchToken(SyntaxKind.NumberToken);
+                    if (IsContextual("of"))
+                    {
+                        NextToken();
+                        depthFunction = Current.Kind is SyntaxKind.InitKeyword or SyntaxKind.ExitKeyword
+                            ? NextToken() : MatchToken(SyntaxKind.IdentifierToken);
+                    }
+                }
+                return new OopsExpectationSyntax(keyword, kind, inKeyword, function, ExpectSemicolon(), depthKeyword, depth, depthFunction);
+            }
+            if (IsContextual("no"))
+            {
+                var no = NextToken();
+                SyntaxToken fault;
+                if (IsContextual("fault")) fault = NextToken();
+                else
+                {
+                    ReportUnexpected("'fault'");
+                    fault = Missing(SyntaxKind.IdentifierToken);
+                }
+                return new NoFaultExpectationSyntax(no, fault, ExpectSemicolon());
+            }
+
+            if (CanReport()) _diagnostics.ReportUnknownExpectation(Current.Span, SyntaxFacts.Describe(Current));
+            while (Current.Kind != SyntaxKind.SemicolonToken && Current.Kind != SyntaxKind.CloseBraceToken &&
+                   Current.Kind != SyntaxKind.EndOfFileToken)
+                NextToken();
+            if (Current.Kind == SyntaxKind.SemicolonToken) NextToken();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using KDsl.Diagnostics;
+using KDsl.Text;
+
+namespace KDsl.Syntax
+{
+    /// <summary>Statements: blocks, declarations, if, loops, return.</summary>
+    public sealed partial class Parser
+    {
+        // --- statements ----------------------------------------------------------------------------------------------
+
+        private BlockStatementSyntax ParseBlock()
+        {
+            var open = MatchToken(SyntaxKind.OpenBraceToken);
+            var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            {
+                int start = _position;
+                statements.Add(ParseStatement());
+                if (_position == start) NextToken();
+            }
+            return new BlockStatementSyntax(open, statements.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+        }
+
+        private StatementSyntax ParseStatement()
+        {
+            if (!Enter()) return new EmptyStatementSyntax(Missing(SyntaxKind.SemicolonToken));
+            try
+            {
+                switch (Current.Kind)
+                {
+                    case SyntaxKind.OpenBraceToken: return ParseBlock();
+                    case SyntaxKind.IfKeyword: return ParseIf();
+                    case SyntaxKind.WhileKeyword: return ParseWhile();
+                    case SyntaxKind.DoKeyword: return ParseDoWhile();
+                    case SyntaxKind.ForKeyword: return ParseFor();
+                    case SyntaxKind.BreakKeyword: return new JumpStatementSyntax(SyntaxKind.BreakStatement, NextToken(), ExpectSemicolon());
+                    case SyntaxKind.ContinueKeyword: return new JumpStatementSyntax(SyntaxKind.ContinueStatement, NextToken(), ExpectSemicolon());
+                    case SyntaxKind.ReturnKeyword: return ParseReturn();
+                    case SyntaxKind.SemicolonToken: return new EmptyStatementSyntax(NextToken());
+                    default:
+                        if (SyntaxFacts.IsTypeKeyword(Current.Kind)) return ParseDeclaration(inForHeader: false);
+                        var expression = ParseExpression();
+                        return new ExpressionStatementSyntax(expression, ExpectSemicolon());
+                }
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        private DeclarationStatementSyntax ParseDeclaration(bool inForHeader)
+        {
+            var type = NextToken();
+            var declarators = ImmutableArray.CreateBuilder<DeclaratorSyntax>();
+            while (true)
+            {
+                var stars = ParseStars();
+                var identifier = MatchToken(SyntaxKind.IdentifierToken);
+                SyntaxToken? openBracket = null, closeBracket = null, equals = null;
+                ExpressionSyntax? size = null, initializer = null;
+                if (Current.Kind == SyntaxKind.OpenBracketToken)
+                {
+                    openBracket = NextToken();
+                    size = ParseExpression();
+                    closeBracket = MatchToken(SyntaxKind.CloseBracketToken);
+                }
+                if (Current.Kind == SyntaxKind.EqualsToken)
+                {
+                    equals = NextToken();
+                    initializer = ParseAssignmentExpression();
+                }
+                declarators.Add(new DeclaratorSyntax(stars, identifier, openBracket, size, closeBracket, equals, initializer));
+                if (Current.Kind != SyntaxKind.CommaToken || identifier.IsMissing) break;
+                NextToken();
+            }
+            var semicolon = inForHeader ? MatchToken(SyntaxKind.SemicolonToken) : ExpectSemicolon();
+            return new DeclarationStatementSyntax(type, declarators.ToImmutable(), semicolon);
+        }
+
+        private IfStatementSyntax ParseIf()
+        {
+            var keyword = NextToken();
+            var open = MatchToken(SyntaxKind.OpenParenToken);
+            var condition = ParseExpression();
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            var then = ParseStatement();
+            SyntaxToken? elseKeyword = null;
+            StatementSyntax? @else = null;
+            if (Current.Kind == SyntaxKind.ElseKeyword)
+            {
+                elseKeyword = NextToken();
+                @else = ParseStatement();
+            }
+            return new IfStatementSyntax(keyword, open, condition, close, then, elseKeyword, @else);
+        }
+
+        private WhileStatementSyntax ParseWhile()
+        {
+            var keyword = NextToken();
+            var open = MatchToken(SyntaxKind.OpenParenToken);
+            var condition = ParseExpression();
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            return new WhileStatementSyntax(keyword, open, condition, close, ParseStatement());
+        }
+
+        private DoWhileStatementSyntax ParseDoWhile()
+        {
+            var doKeyword = NextToken();
+            var body = ParseStatement();
+            var whileKeyword = MatchToken(SyntaxKind.WhileKeyword);
+            var open = MatchToken(SyntaxKind.OpenParenToken);
+            var condition = ParseExpression();
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            return new DoWhileStatementSyntax(doKeyword, body, whileKeyword, open, condition, close, ExpectSemicolon());
+        }
+
+        private ForStatementSyntax ParseFor()
+        {
+            var keyword = NextToken();
+            var open = MatchToken(SyntaxKind.OpenParenToken);
+            StatementSyntax initializer;
+            if (Current.Kind == SyntaxKind.SemicolonToken) initializer = new EmptyStatementSyntax(NextToken());
+            else if (SyntaxFacts.IsTypeKeyword(Current.Kind)) initializer = ParseDeclaration(inForHeader: true);
+            else
+            {
+                var expression = ParseExpression();
+                initializer = new ExpressionStatementSyntax(expression, MatchToken(SyntaxKind.SemicolonToken));
+            }
+            var condition = Current.Kind == SyntaxKind.SemicolonToken ? null : ParseExpression();
+            var semicolon = MatchToken(SyntaxKind.SemicolonToken);
+            var step = Current.Kind == SyntaxKind.CloseParenToken ? null : ParseExpression();
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            return new ForStatementSyntax(keyword, open, initializer, condition, semicolon, step, close, ParseStatement());
+        }
+
+        private ReturnStatementSyntax ParseReturn()
+        {
+            var keyword = NextToken();
+            ExpressionSyntax? expression = null;
+            if (Current.Kind != SyntaxKind.SemicolonToken && !(CurrentIsOnNewLine && Current.Kind == SyntaxKind.CloseBraceToken))
+                expression = ParseExpression();
+            return new ReturnStatementSyntax(keyword, expression, ExpectSemicolon());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Diagnostics;
+using NUnit.Framework;
+
+namespace KDsl.Runtime.Tests.Differential
+{
+    /// <summary>
+    /// The emulated CPU against the host's: random sequences of the instructions KDsl's code generator emits, run on
+    /// both from the same state (see <see cref="DifferentialHarness"/>). CI runs a few thousand seeded cases; the
+    /// [Explicit] <see cref="LongRun"/> runs KDSL_DIFF_CASES (default 100000) of them:
+    /// <c>dotnet test tests/KDsl.Runtime.Tests --filter "FullyQualifiedName~CpuDifferentialTests.LongRun"</c>.
+    /// </summary>
+    [TestFixture]
+    [NonParallelizable]
+    public class CpuDifferentialTests
+    {
+        public const int CiCases = 3000;
+
+        private static DifferentialHarness CreateOrIgnore()
+        {
+            if (!NativeCode.IsSupported)
+                Assert.Ignore("CPU differential tests need an x86-64 Linux host (they run the sequences natively).");
+            var h = DifferentialHarness.TryCreate();
+            if (h is null) Assert.Ignore("could not map an executable page below 2 GiB (mmap MAP_FIXED_NOREPLACE)");
+            return h!;
+        }
+
+        /// <summary>Runs <paramref name="cases"/> seeded cases; returns the number of divergences (each printed).</summary>
+        internal static int RunCases(int seed, int cases, int maxReports, out int ran)
+        {
+            using var h = CreateOrIgnore();
+            int failures = 0;
+            ran = 0;
+            for (int i = 0; i < cases; i++)
+            {
+                int caseSeed = unchecked(seed * 1_000_003 + i);
+                string? report = RunCase(h, caseSeed);
+                ran++;
+                if (report is null) continue;
+                failures++;
+                if (failures <= maxReports) TestContext.Out.WriteLine(report);
+            }
+            return failures;
+        }
+
+        internal static string? RunCase(DifferentialHarness h, int caseSeed)
+        {
+            var rng = new Random(caseSeed);
+            var gen = new SequenceGenerator(rng, h.Layout);
+            var body = gen.Generate(rng.Next(1, 24));
+            var state = h.RandomState(rng);
+            var native = h.RunNative(body, state);
+            var emulated = h.RunEmulated(body, state);
+            string? diff = h.Compare(native, emulated, gen.DefinedFlags);
+            if (diff is null) return null;
+            return $"DIVERGENCE (case seed {caseSeed}):\n{diff}{DifferentialHarness.DescribeState(state)}\nsequence:\n{h.Disassemble(body)}";
+        }
+
+        [Test]
+        public void RandomSequences_MatchTheHostCpu()
+        {
+            int failures = RunCases(seed: 9, CiCases, maxReports: 5, out int ran);
+            Assert.That(failures, Is.Zero, $"{failures} of {ran} sequences diverged from the host CPU (see the output)");
+        }
+
+        [Test]
+        [Explicit("long run: KDSL_DIFF_CASES sequences (default 100000)")]
+        public void LongRun()
+        {
+            int cases = int.TryParse(Environment.GetEnvironmentVariable("KDSL_DIFF_CASES"), out int n) ? n : 100_000;
+            int seed = int.TryParse(Environment.GetEnvironmentVariable("KDSL_DIFF_SEED"), out int s) ? s : 20240;
+            var sw = Stopwatch.StartNew();
+            int failures = RunCases(seed, cases, maxReports: 20, out int ran);
+            TestContext.Out.WriteLine($"differential long run: seed {seed}, {ran} sequences, {failures} divergences, {sw.Elapsed.TotalSeconds:F1}s");
+            Assert.That(failures, Is.Zero);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+
+namespace KDsl.Runtime.Tests.Fuzz
+{
+    /// <summary>
+    /// Random bytes as guest code, wild jumps and wild writes: module init fills a stack buffer with seeded random bytes
+    /// and calls into it (call_ptr), or jumps / writes to random addresses. The machine must end every run as the
+    /// kernel would (an oops for #UD / #GP / #PF / #DE, a panic, a soft lockup), and never throw to the host.
+    /// </summary>
+    [TestFixture]
+    public class WildCodeTests
+    {
+        private const long Budget = 2_000_000;
+
+        /// <summary>The first oops line of each kind the kernel prints, one of which every oops must show.</summary>
+        private static readonly Regex OopsHeader = new Regex(
+            @"invalid opcode: 0000|general protection fault|BUG: unable to handle (kernel )?(page fault|paging request|NULL pointer dereference)|" +
+            @"BUG: kernel NULL pointer dereference|divide error: 0000|BUG: stack guard page was hit|kernel stack overflow|double fault|Kernel panic|" +
+            @"stack-protector|kernel BUG at|unable to execute userspace code|supervisor instruction fetch",
+            RegexOptions.Compiled);
+
+        private static string RandomCodeProgram(int seed, int entryOffset)
+        {
+            // A xorshift in the guest fills 256 bytes; the seed makes each test case different bytes.
+            return $@"module wild ""random bytes as code"";
+init {{
+    char buf[256];
+    long s = {(long)(uint)seed * 2654435761L + 1};
+    int i;
+    for (i = 0; i < 256; i++) {{
+        s = s ^ (s << 13);
+        s = s ^ (s >> 7);
+        s = s ^ (s << 17);
+        buf[i] = s >> 24;
+    }}
+    call_ptr((long)buf + {entryOffset});
+    return 0;
+}}
+";
+        }
+
+        private static RunResult CompileAndRun(string text)
+        {
+            var result = Compiler.Compile("wild.kdsl", text);
+            Assert.That(result.Image, Is.Not.Null, () => string.Join("\n", result.Diagnostics));
+            RunResult r = null!;
+            Assert.That(() => r = Machine.Run(result.Image!, null, KDsl.Runtime.Kernel.Layout.PhysicalMemorySize, Budget), Throws.Nothing);
+            return r;
+        }
+
+        private static void AssertKernelLikeEnd(RunResult r, string what)
+        {
+            switch (r.Outcome)
+            {
+                case RunOutcome.Oops:
+                case RunOutcome.Panic:
+                    Assert.That(OopsHeader.IsMatch(r.Dmesg), Is.True, $"{what}: {r.Outcome} without an oops report:\n{r.Dmesg}");
+                    break;
+                case RunOutcome.SoftLockup:
+                    Assert.That(r.Dmesg, Does.Contain("BUG: soft lockup - CPU#"), what);
+                    break;
+                case RunOutcome.LoadFailed:
+                    Assert.Fail($"{what}: the module did not load:\n{r.Dmesg}");
+                    break;
+            }
+        }
+
+        [Test]
+        public void StackIsNotExecutable_CallIntoABufferIsAnNxPageFault()
+        {
+            // vmalloc'd stacks are PAGE_KERNEL (NX): the first fetch from the buffer faults, as on a real kernel.
+            var r = CompileAndRun(RandomCodeProgram(1, 0));
+            Assert.That(r.Outcome, Is.EqualTo(RunOutcome.Oops), r.Dmesg);
+            Assert.That(r.Dmesg, Does.Contain("kernel tried to execute NX-protected page"), r.Dmesg);
+        }
+
+        /// <summary>Seeded random programs: random bytes as code (reached through the direct map, which is executable
+        /// here only if the profile maps it so), jumps to random addresses, writes through random pointers.</summary>
+        [Test]
+        public void RandomCodeJumpsAndWrites_EndAsTheKernelWould()
+        {
+            var rng = new Random(9);
+            var outcomes = new Dictionary<RunOutcome, int>();
+            for (int i = 0; i < 60; i++)
+            {
+                string text;
+                switch (i % 3)
+                {
+                    case 0:
+                        text = RandomCodeProgram(rng.Next(), rng.Next(0, 200));
+                        break;
+                    case 1:
+                        text = $"module wild \"jump\";\ninit {{ call_ptr({RandomAddress(rng)}); return 0; }}\n";
+                        break;
+                    default:
+                        text = $"module wild \"write\";\ninit {{ *(long *)({RandomAddress(rng)}) = {rng.Next()}; return 1; }}\n";
+                        break;
+                }
+                var r = CompileAndRun(text);
+                outcomes[r.Outcome] = outcomes.TryGetValue(r.Outcome, out int n) ? n + 1 : 1;
+                AssertKernelLikeEnd(r, text);
+            }
+            TestContext.Out.WriteLine(string.Join(", ", outcomes));
+        }
+
+        /// <summary>
+        /// Random bytes in the module's own text (RX, as module_alloc maps it): init's code is replaced after compiling,
+        /// so insmod's do_one_initcall runs them. Every instruction the decoder meets must end in a kernel-like way.
+        /// </summary>
+        [Test]
+        public void RandomBytesAsModuleText_EndAsTheKernelWould()
+        {
+            var body = new System.Text.StringBuilder();
+            for (int i = 0; i < 40; i++) body.Append($"    x = x * {i + 3} + {i};\n");
+            var result = Compiler.Compile("wild.kdsl", $"module wild \"random text\";\ninit {{\n    long x = 1;\n{body}    return x;\n}}\n");
+            Assert.That(result.Image, Is.Not.Null, () => string.Join("\n", result.Diagnostics));
+            var image = result.Image!;
+            ModuleSymbolInfo init = FindInit(image);
+            byte[] original = (byte[])image.Text.Clone();
+            var rng = new Random(9);
+            var outcomes = new Dictionary<RunOutcome, int>();
+            var notes = new HashSet<string>();
+            for (int i = 0; i < 150; i++)
+            {
+                Array.Copy(original, image.Text, original.Length);
+                // Keep the ftrace NOP and the first bytes sometimes, so execution also starts mid-function.
+                int from = init.Offset + rng.Next(0, 16);
+                for (int k = from; k < init.Offset + init.Size; k++) image.Text[k] = (byte)rng.Next(256);
+                RunResult r = null!;
+                Assert.That(() => r = Machine.Run(image, null, KDsl.Runtime.Kernel.Layout.PhysicalMemorySize, Budget), Throws.Nothing,
+                    $"case {i}");
+                outcomes[r.Outcome] = outcomes.TryGetValue(r.Outcome, out int n) ? n + 1 : 1;
+                AssertKernelLikeEnd(r, $"random text case {i}");
+                foreach (var line in r.Log)
+                {
+                    var m = Regex.Match(line, @"\] (invalid opcode|general protection fault|BUG: unable to handle page fault|divide error|BUG: kernel NULL pointer dereference|BUG: stack guard page was hit|int3|traps: .*)");
+                    if (m.Success) notes.Add(m.Groups[1].Value);
+                }
+            }
+            Array.Copy(original, image.Text, original.Length);
+            TestContext.Out.WriteLine(string.Join(", ", outcomes));
+            TestContext.Out.WriteLine(string.Join(" | ", notes));
+        }
+
+        private readonly struct ModuleSymbolInfo
+        {
+            public ModuleSymbolInfo(int offset, int size) { Offset = offset; Size = size; }
+            public int Offset { get; }
+            public int Size { get; }
+        }
+
+        private static ModuleSymbolInfo FindInit(KDsl.Image.ModuleImage image)
+        {
+            foreach (var s in image.Symbols)
+                if (s.Section == KDsl.Image.Section.Text && s.Name.EndsWith("_init", StringComparison.Ordinal))
+                    return new ModuleSymbolInfo(s.Offset, s.Size);
+            throw new InvalidOperationException("no init symbol");
+        }
+
+        private static string RandomAddress(Random rng)
+        {
+            ulong[] bases =
+            {
+                0, 0xffffffff81000000UL, 0xffff888000000000UL, 0xffffc90000000000UL, 0x00007f86ddd4b000UL, 0x8000000000000000UL,
+                0xffffffffa0000000UL, 0xfffffe0000000000UL, 0x0000000000400000UL,
+            };
+            ulong a = bases[rng.Next(bases.Length)] + (ulong)rng.Next(0, 1 << 24);
+            if (rng.Next(4) == 0) a = (ulong)rng.Next() << 33 ^ (ulong)rng.Next();
+            return "0x" + a.ToString("x");
+        }
+    }
+}
