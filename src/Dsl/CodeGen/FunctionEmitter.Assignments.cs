@@ -1,11 +1,56 @@
 using System;
 using KDsl.Binding;
+using KDsl.Symbols;
 using static Iced.Intel.AssemblerRegisters;
 
 namespace KDsl.CodeGen
 {
     internal sealed partial class FunctionEmitter
     {
+        /// <summary>
+        /// An expression evaluated for its side effect only (a statement, a for step): assignments and increments skip
+        /// materialising their value, and a store of a constant into a local array element is one instruction.
+        /// </summary>
+        private void EmitEffect(BoundExpression e)
+        {
+            switch (e)
+            {
+                case BoundAssignment { CompoundOperator: null, Target: BoundVariable v } a when _frame.HomeOf(v.Variable).Register is Gpr r:
+                    if (IsSimple(a.Value)) EmitSimple(r, a.Value);
+                    else
+                    {
+                        EmitExpression(a.Value);
+                        A.mov(r.Q(), rax);
+                    }
+                    Normalize(r, v.Type);
+                    break;
+                case BoundAssignment { CompoundOperator: null, Target: BoundDereference d } a when TryLocalAddress(d.Pointer, out var local):
+                    if (a.Value is BoundLiteral literal && literal.Value >= int.MinValue && literal.Value <= int.MaxValue)
+                    {
+                        int value = (int)literal.Value;
+                        switch (d.Type.Kind)
+                        {
+                            case TypeKind.Char: A.mov(__byte_ptr[local], (byte)value); break;
+                            case TypeKind.Int: A.mov(__dword_ptr[local], value); break;
+                            default: A.mov(__qword_ptr[local], value); break;
+                        }
+                    }
+                    else
+                    {
+                        EmitExpression(a.Value);
+                        Store(local, Gpr.Rax, d.Type);
+                    }
+                    break;
+                case BoundIncrement { Target: BoundVariable v } inc when _frame.HomeOf(v.Variable).Register is Gpr r:
+                    A.add(r.Q(), checked((int)inc.Delta));
+                    Normalize(r, v.Type);
+                    break;
+                default:
+                    EmitExpression(e);
+                    break;
+            }
+        }
+
         private void EmitAssignment(BoundAssignment a)
         {
             if (a.CompoundOperator is null)

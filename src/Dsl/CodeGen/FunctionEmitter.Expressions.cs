@@ -22,6 +22,9 @@ namespace KDsl.CodeGen
                 case BoundAddressOf { Operand: BoundDereference d }:
                     EmitExpression(d.Pointer);
                     break;
+                case BoundDereference d when TryLocalAddress(d.Pointer, out var local):
+                    Load(Gpr.Rax, local, d.Type);
+                    break;
                 case BoundDereference d:
                     EmitExpression(d.Pointer);
                     Load(Gpr.Rax, Gpr.Rax, d.Type);
@@ -116,6 +119,74 @@ namespace KDsl.CodeGen
                     A.mov(target.Q(), __qword_ptr[address.Q()]);
                     break;
             }
+        }
+
+        private void Load(Gpr target, Iced.Intel.AssemblerMemoryOperand memory, TypeSymbol type)
+        {
+            switch (type.Kind)
+            {
+                case TypeKind.Char:
+                    A.movsx(target.Q(), __byte_ptr[memory]);
+                    break;
+                case TypeKind.Int:
+                    A.movsxd(target.Q(), __dword_ptr[memory]);
+                    break;
+                default:
+                    A.mov(target.Q(), __qword_ptr[memory]);
+                    break;
+            }
+        }
+
+        private void Store(Iced.Intel.AssemblerMemoryOperand memory, Gpr value, TypeSymbol type)
+        {
+            switch (type.Kind)
+            {
+                case TypeKind.Char:
+                    A.mov(__byte_ptr[memory], value.B());
+                    break;
+                case TypeKind.Int:
+                    A.mov(__dword_ptr[memory], value.D());
+                    break;
+                default:
+                    A.mov(__qword_ptr[memory], value.Q());
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// An element of a local array addressed in one operand, as GCC addresses buf[i]: [rsp + index*scale + offset]
+        /// with the index a variable in a register (its value is kept sign-extended, so int-to-long is free) or a constant.
+        /// </summary>
+        private bool TryLocalAddress(BoundExpression pointer, out Iced.Intel.AssemblerMemoryOperand memory)
+        {
+            memory = default;
+            if (pointer is BoundAddressOf { Operand: BoundArrayVariable whole })
+            {
+                memory = __[rsp + (_frame.HomeOf(whole.Variable).Offset + _pushed)];
+                return true;
+            }
+            if (pointer is not BoundBinary { Operator: BoundBinaryOperator.Add, Left: BoundAddressOf { Operand: BoundArrayVariable array } } add)
+                return false;
+            long offset = _frame.HomeOf(array.Variable).Offset + _pushed;
+            var index = add.Right;
+            int scale = 1;
+            if (index is BoundBinary { Operator: BoundBinaryOperator.Multiply, Right: BoundLiteral { Value: 2 or 4 or 8 } factor } product)
+            {
+                scale = (int)factor.Value;
+                index = product.Left;
+            }
+            while (index is BoundConversion { Type.Size: 8 } widen) index = widen.Operand;
+            if (index is BoundLiteral constant && scale == 1 && offset + constant.Value is >= int.MinValue and <= int.MaxValue)
+            {
+                memory = __[rsp + (int)(offset + constant.Value)];
+                return true;
+            }
+            if (index is BoundVariable { Variable: var v } && _frame.HomeOf(v).Register is Gpr r && offset <= int.MaxValue)
+            {
+                memory = __[rsp + r.Q() * scale + (int)offset];
+                return true;
+            }
+            return false;
         }
 
         private void Store(Gpr address, Gpr value, TypeSymbol type)

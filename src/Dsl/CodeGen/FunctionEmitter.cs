@@ -185,7 +185,7 @@ namespace KDsl.CodeGen
                     }
                     break;
                 case BoundExpressionStatement e:
-                    EmitExpression(e.Expression);
+                    EmitEffect(e.Expression);
                     break;
                 case BoundIf i:
                     EmitIf(i);
@@ -257,7 +257,7 @@ namespace KDsl.CodeGen
             EmitStatement(node.Body);
             _loops.Pop();
             _code.Place(step);
-            if (node.Step is not null) EmitExpression(node.Step);
+            if (node.Step is not null) EmitEffect(node.Step);
             _code.Place(check);
             if (node.Condition is null) A.jmp(top.Iced);
             else EmitBranch(node.Condition, jumpIfTrue: true, top);
