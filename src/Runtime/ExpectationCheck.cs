@@ -84,10 +84,62 @@ namespace KDsl.Runtime
                 case ExpectationKind.StackMax:
                     if (result.StackHighWater <= e.Count) return null;
                     return Fail($"at most {e.Count} bytes of stack used", $"the high-water mark was {result.StackHighWater} bytes", OopsExcerpt(result));
+                case ExpectationKind.Signal:
+                case ExpectationKind.ExitStatus:
+                    return CheckProcess(e, result, Fail);
                 default:
-                    if (result.Oops is null && result.Outcome == RunOutcome.Completed) return null;
+                    if (result.Oops is null && result.Outcome == RunOutcome.Completed && !AnyProcessSignalled(result)) return null;
                     return Fail("no fault", $"the run ended {result.Outcome}" + (result.Oops is null ? "" : $" at {result.Oops.RipSymbol}"), OopsExcerpt(result));
             }
+        }
+
+        private static bool AnyProcessSignalled(RunResult result)
+        {
+            foreach (var p in result.Processes)
+                if (p.Signal != 0) return true;
+            return false;
+        }
+
+        /// <summary>
+        /// `signal SIG [CODE] [at mmap[+N] | at ADDRESS]` and `exit N`: about the file's first process. `at mmap` is the
+        /// first successful mmap's return value (the `p` of `p = mmap(...)`), plus N when written.
+        /// </summary>
+        private static ExpectationFailure? CheckProcess(Expectation e, RunResult result, Func<string, string, IReadOnlyList<string>, ExpectationFailure> fail)
+        {
+            if (result.Processes.Count == 0)
+                return fail(e.ToString(), $"no process ran (the run ended {result.Outcome})", OopsExcerpt(result));
+            var p = result.Processes[0];
+            var excerpt = new List<string>(p.Syscalls);
+            excerpt.Add(p.ToString());
+            if (e.Kind == ExpectationKind.ExitStatus)
+                return p.ExitStatus == e.Count ? null : fail($"exit status {e.Count}", $"{p.Name} ended with status {p.ExitStatus}" +
+                    (p.Signal != 0 ? $" ({p.ShellMessage}, {p.SignalName} {p.SiCodeName} at 0x{p.SiAddr:x})" : ""), excerpt);
+
+            var parts = e.Text.Split(' ');
+            // The signal that killed the process, else the first one a handler received.
+            int signo = p.Signal, code = p.SiCode;
+            ulong siAddr = p.SiAddr;
+            if (signo == 0 && p.Handled.Count > 0) (signo, code, siAddr) = p.Handled[0];
+            string actual = signo == 0 ? $"{p.Name} got no signal (exit status {p.ExitStatus})"
+                : $"{p.Name} got {Signals.Name(signo)} {Signals.CodeName(signo, code)} at 0x{siAddr:x}" + (p.Signal == 0 ? " (handled)" : "");
+            if (Signals.Name(signo) != parts[0] || (parts.Length > 1 && Signals.CodeName(signo, code) != parts[1]))
+                return fail($"{e.Text}", actual, excerpt);
+            if (e.Function is null) return null;
+            ulong expected;
+            if (e.Function.StartsWith("mmap", StringComparison.Ordinal))
+            {
+                if (p.MmapResults.Count == 0) return fail($"si_addr at {e.Function}", $"{p.Name} made no successful mmap", excerpt);
+                expected = p.MmapResults[0];
+                if (e.Function.Length > 5) expected += ulong.Parse(e.Function.Substring(5), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                int plus = e.Function.IndexOf('+');
+                string hex = plus < 0 ? e.Function : e.Function.Substring(0, plus);
+                expected = Convert.ToUInt64(hex.Substring(2), 16);
+                if (plus >= 0) expected += ulong.Parse(e.Function.Substring(plus + 1), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return siAddr == expected ? null : fail($"si_addr 0x{expected:x} ({e.Function})", actual, excerpt);
         }
 
         private static ExpectationFailure? CheckOops(Expectation e, RunResult result, Func<string, string, IReadOnlyList<string>, ExpectationFailure> fail)

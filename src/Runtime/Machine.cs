@@ -25,8 +25,9 @@ namespace KDsl.Runtime
     public sealed class RunResult
     {
         public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
-            long stackHighWater = 0, IReadOnlyList<string>? callChain = null)
+            long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null)
         {
+            Processes = processes ?? System.Array.Empty<ProcessResult>();
             Outcome = outcome;
             Log = log;
             Oops = oops;
@@ -38,6 +39,8 @@ namespace KDsl.Runtime
 
         /// <summary>The deepest use of the task stack in bytes: the lowest RSP the CPU saw (see Kernel/StackUsage.cs).</summary>
         public long StackHighWater { get; }
+        /// <summary>Each `process` block's result, in the order they ran (empty when the file has none).</summary>
+        public IReadOnlyList<ProcessResult> Processes { get; }
         /// <summary>At the oops: RIP's function, then each caller on the reliable chain (innermost first); empty without an oops.</summary>
         public IReadOnlyList<string> CallChain { get; }
 
@@ -89,9 +92,12 @@ namespace KDsl.Runtime
             if (instructionBudget <= 0) throw new System.ArgumentOutOfRangeException(nameof(instructionBudget));
             using var kernel = LinuxKernel.Boot(config ?? image.Config, memorySize);
             kernel.InstructionBudget = instructionBudget;
-            kernel.Insmod(image);
+            if (image.HasInit) kernel.Insmod(image);
+            // The kernel stack's high-water mark is insmod's (user stacks are not kernel stacks): taken before any process ran.
+            long stackHighWater = image.HasInit ? kernel.StackHighWater : 0;
+            kernel.RunProcesses(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
-                kernel.StackHighWater, kernel.Oops?.CallChain);
+                stackHighWater, kernel.Oops?.CallChain, kernel.Processes);
         }
     }
 }

@@ -76,6 +76,10 @@ namespace KDsl.Binding
                     case NoFaultExpectationSyntax:
                         result.Add(new Expectation(ExpectationKind.NoFault, "", -1, null, line));
                         break;
+                    case SignalExpectationSyntax:
+                    case ExitStatusExpectationSyntax:
+                        BindProcessExpectation(item, line, result);
+                        break;
                 }
             }
             return result.ToImmutable();

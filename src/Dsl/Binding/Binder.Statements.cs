@@ -94,7 +94,7 @@ namespace KDsl.Binding
             var function = _function!;
             if (syntax.Expression is null)
             {
-                if (function.Kind == FunctionKind.Init)
+                if (function.Kind is FunctionKind.Init or FunctionKind.Process)
                     return new BoundReturn(new BoundLiteral(0, TypeSymbol.Int, syntax.Keyword.Span), syntax.Span);
                 if (function.ReturnType.Kind != TypeKind.Void && !function.ReturnType.IsError)
                     _diagnostics.ReportMissingReturnValue(syntax.Span, function.Name, function.ReturnType);

@@ -61,6 +61,7 @@ namespace KDsl.Binding
             ConfigBlockSyntax? config = null;
             ExpectBlockSyntax? expect = null;
             EntryBlockSyntax? init = null, exit = null, later = null;
+            var processes = new List<ProcessBlockSyntax>();
             for (int i = 0; i < root.Members.Length; i++)
             {
                 switch (root.Members[i])
@@ -92,6 +93,9 @@ namespace KDsl.Binding
                     case EntryBlockSyntax b:
                         if (exit != null) _diagnostics.ReportDuplicateExit(b.Keyword.Span);
                         else exit = b;
+                        break;
+                    case ProcessBlockSyntax p:
+                        processes.Add(p);
                         break;
                     case ScenarioSyntax s:
                         _scenarios.Add(s);
@@ -133,7 +137,8 @@ namespace KDsl.Binding
             var functions = ImmutableArray.CreateBuilder<BoundFunction>();
             foreach (var (symbol, syntax, declared) in userFunctions)
             {
-                var bound = BindFunctionBody(symbol, syntax.Body, syntax.Span);
+                // In a file with processes, module functions see the system calls too (a signal handler calls exit).
+                var bound = BindFunctionBody(symbol, syntax.Body, syntax.Span, processes.Count > 0 ? ProcessScope() : null);
                 if (declared) functions.Add(bound);
             }
 
@@ -144,7 +149,7 @@ namespace KDsl.Binding
                     init.Keyword.Span, linkName: moduleName + "_init");
                 functions.Add(BindFunctionBody(initSymbol, init.Body, init.Span));
             }
-            else if (!syntaxHadErrors)
+            else if (!syntaxHadErrors && processes.Count == 0)
             {
                 _diagnostics.ReportMissingInit(header is null || header.Name.IsMissing ? new TextSpan(0, 0) : header.Name.Span);
             }
@@ -160,6 +165,8 @@ namespace KDsl.Binding
                     later.Keyword.Span, linkName: moduleName + "_later");
                 functions.Add(BindFunctionBody(laterSymbol, later.Body, later.Span));
             }
+
+            BindProcesses(processes, functions);
 
             var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
             return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
@@ -234,12 +241,12 @@ namespace KDsl.Binding
             return (int)literal.Value;
         }
 
-        private BoundFunction BindFunctionBody(FunctionSymbol symbol, BlockStatementSyntax body, TextSpan span)
+        private BoundFunction BindFunctionBody(FunctionSymbol symbol, BlockStatementSyntax body, TextSpan span, BoundScope? outer = null)
         {
             _function = symbol;
             _locals = new List<VariableSymbol>();
             _loopDepth = 0;
-            _scope = new BoundScope(_global);
+            _scope = new BoundScope(outer ?? _global);
             foreach (var parameter in symbol.Parameters)
                 if (parameter.Name.Length > 0) _scope.TryDeclare(parameter.Name, parameter);
             var block = BindBlock(body, newScope: false);

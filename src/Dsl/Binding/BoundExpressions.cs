@@ -36,6 +36,13 @@ namespace KDsl.Binding
         public ImmutableArray<byte> Bytes { get; }
     }
 
+    /// <summary>A module function's address as a value (`sigaction(SIGBUS, handler)` in a process): a `long`.</summary>
+    public sealed class BoundFunctionAddress : BoundExpression
+    {
+        public BoundFunctionAddress(FunctionSymbol function, TextSpan span) : base(TypeSymbol.Long, span) => Function = function;
+        public FunctionSymbol Function { get; }
+    }
+
     /// <summary>The value of a scalar variable (never an array: arrays appear only under <see cref="BoundAddressOf"/>).</summary>
     public sealed class BoundVariable : BoundExpression
     {

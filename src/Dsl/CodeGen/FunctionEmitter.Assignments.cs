@@ -183,7 +183,9 @@ namespace KDsl.CodeGen
                 if (temps[i] >= 0) FreeTemporary();
 
             if (call.Function.IsVariadic) A.xor(eax, eax); // AL = number of vector registers used
-            if (call.Function.Kind == Symbols.FunctionKind.Kernel)
+            if (call.Function.Kind == Symbols.FunctionKind.Syscall)
+                EmitSyscall(call.Function);
+            else if (call.Function.Kind == Symbols.FunctionKind.Kernel)
                 _code.CallSymbol(KernelSymbol(call.Function));
             else
                 _code.CallSymbol(call.Function.LinkName);

@@ -61,7 +61,7 @@ namespace KDsl.CodeGen
             _code.MarkLine(Line(_source, _function.Span));
             EmitPrologue();
             EmitStatement(_function.Body);
-            if (_function.Symbol.Kind == FunctionKind.Init)
+            if (_function.Symbol.Kind is FunctionKind.Init or FunctionKind.Process)
                 A.xor(eax, eax); // module_init falls off the end: return 0
             _code.Place(_epilogue);
             EmitEpilogue();

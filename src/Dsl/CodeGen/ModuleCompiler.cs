@@ -70,14 +70,16 @@ namespace KDsl.CodeGen
             }
             symbols.AddRange(strings.Symbols);
 
-            if (init is null)
+            bool hasProcess = false;
+            foreach (var f in program.Functions) hasProcess |= f.Symbol.Kind == FunctionKind.Process;
+            if (init is null && !hasProcess)
             {
                 diagnostics.Add(new Diagnostic(DiagnosticDescriptors.NoInit.Id, DiagnosticSeverity.Error, source.GetLocation(new TextSpan(0, 0)), "the module has no init block"));
                 return (null, diagnostics);
             }
 
             var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
-                symbols, relocations, lines, unwind, init, exit, program.Expectations, bugs, later);
+                symbols, relocations, lines, unwind, init ?? "", exit, program.Expectations, bugs, later);
             image.Stack = StackAnalyzer.Analyze(program, image, source, profile, program.DiagnosticOptions.FrameWarn, diagnostics);
             return (image, diagnostics);
         }

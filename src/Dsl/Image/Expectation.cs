@@ -16,6 +16,10 @@ namespace KDsl.Image
         PrintkPattern,
         /// <summary>`stack max N;` the task stack's high-water mark is at most N bytes (<see cref="Expectation.Count"/>).</summary>
         StackMax,
+        /// <summary>`signal SIGBUS BUS_ADRERR at mmap+4096;` Text "SIGBUS BUS_ADRERR" (code may be absent), Function the `at` target ("mmap", "mmap+4096", "0x1000") or null.</summary>
+        Signal,
+        /// <summary>`exit N;` the first process's exit status in Count.</summary>
+        ExitStatus,
     }
 
     /// <summary>One line of an `expect` block, with the 1-based line it was written on (so a failure points back to it).</summary>
@@ -73,6 +77,8 @@ namespace KDsl.Image
             ExpectationKind.Oops => $"oops {Text}" + (Function is null ? "" : $" in {Function}") +
                 (Depth < 0 ? "" : $" depth {Depth}" + (DepthFunction == Function ? "" : $" of {DepthFunction}")),
             ExpectationKind.StackMax => $"stack max {Count}",
+            ExpectationKind.Signal => $"signal {Text}" + (Function is null ? "" : $" at {Function}"),
+            ExpectationKind.ExitStatus => $"exit {Count}",
             _ => "no fault",
         };
 

@@ -134,6 +134,25 @@ namespace KDsl.Image
         /// </summary>
         public string? LaterSymbol { get; }
 
+        /// <summary>The link-name prefix of a `process NAME { }` block's main function in <see cref="Symbols"/>.</summary>
+        public const string ProcessSymbolPrefix = "__process_";
+
+        /// <summary>The experiment's user processes in source order: NAME for each `process NAME { }` (their symbols carry <see cref="ProcessSymbolPrefix"/>).</summary>
+        public IReadOnlyList<string> ProcessNames
+        {
+            get
+            {
+                var names = new List<string>();
+                foreach (var s in Symbols)
+                    if (s.Section == Section.Text && s.Name.StartsWith(ProcessSymbolPrefix, System.StringComparison.Ordinal))
+                        names.Add(s.Name.Substring(ProcessSymbolPrefix.Length));
+                return names;
+            }
+        }
+
+        /// <summary>True when the file has an init block (false: the processes are the whole experiment).</summary>
+        public bool HasInit => InitSymbol.Length > 0;
+
         /// <summary>The static stack analysis of this image (the generator emits it with the image's literals).</summary>
         public Analysis.StackReport? Stack { get; internal set; }
     }

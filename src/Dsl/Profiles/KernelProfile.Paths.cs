@@ -128,6 +128,15 @@ namespace KDsl.Profiles
             F("process_one_work", 56, CallRdi()),
             // vmalloc(size): the entry service maps fresh zeroed pages (Kernel/Mm/Vmalloc) and returns the area in RAX.
             Entry("vmalloc", 8),
+            // A user process's `syscall` lands here (MSR_LSTAR); the entry service dispatches by RAX to the C# sys_*
+            // implementations (Kernel/Process/LinuxKernel.Syscalls.cs) and returns with sysretq's semantics.
+            Entry(UserSyscallEntry, 0),
         };
+
+        /// <summary>The user processes' MSR_LSTAR target: one name in every profile (arch/x86/entry/entry_64.S).</summary>
+        public const string UserSyscallEntry = "entry_SYSCALL_64";
+
+        /// <summary>show_signal_msg appends " likely on CPU N (core N, socket N)" (≈6.1+; real-kernel/logs-6.1/sigbus.log).</summary>
+        public bool SegfaultCpuSuffix => !LegacyOopsLayout && PrintkSymbol == "_printk";
     }
 }

@@ -17,13 +17,18 @@ namespace KDsl.Symbols
         Later,
         /// <summary>A kernel macro the code generator expands in place (BUG, BUG_ON, WARN_ON, call_ptr): no symbol, no call.</summary>
         Builtin,
+        /// <summary>A `process NAME { }` block: a user-space program's main, run in ring 3.</summary>
+        Process,
+        /// <summary>A system call by name (open, mmap, ...): compiled to the `syscall` instruction with <see cref="FunctionSymbol.SyscallNumber"/>.</summary>
+        Syscall,
     }
 
     public sealed class FunctionSymbol
     {
         public FunctionSymbol(string name, TypeSymbol returnType, ImmutableArray<VariableSymbol> parameters,
-            FunctionKind kind, TextSpan nameSpan, bool isVariadic = false, string? linkName = null, int? maxDepth = null)
+            FunctionKind kind, TextSpan nameSpan, bool isVariadic = false, string? linkName = null, int? maxDepth = null, int syscallNumber = -1)
         {
+            SyscallNumber = syscallNumber;
             MaxDepth = maxDepth;
             Name = name;
             ReturnType = returnType;
@@ -48,6 +53,8 @@ namespace KDsl.Symbols
         /// the author states where the stack analysis cannot prove one. Null when not given.
         /// </summary>
         public int? MaxDepth { get; }
+        /// <summary>The x86-64 system call number (RAX) of a <see cref="FunctionKind.Syscall"/>, otherwise -1.</summary>
+        public int SyscallNumber { get; }
 
         public override string ToString() => LinkName;
     }

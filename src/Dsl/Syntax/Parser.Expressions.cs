@@ -175,6 +175,8 @@ namespace KDsl.Syntax
                     return ParseRequiredString();
                 case SyntaxKind.IdentifierToken:
                     return new NameExpressionSyntax(NextToken());
+                case SyntaxKind.ExitKeyword when Peek(1).Kind == SyntaxKind.OpenParenToken:
+                    return new NameExpressionSyntax(NextToken()); // exit(2) inside a process: the system call
                 case SyntaxKind.OpenParenToken:
                 {
                     var open = NextToken();

@@ -43,6 +43,8 @@ namespace KDsl.Syntax
                 case SyntaxKind.ExpectKeyword: return ParseExpectBlock();
                 default:
                     if (IsContextual("scenario") && Peek(1).Kind == SyntaxKind.IdentifierToken) return ParseScenario();
+                    if (IsContextual("process") && Peek(1).Kind == SyntaxKind.IdentifierToken && Peek(2).Kind == SyntaxKind.OpenBraceToken)
+                        return new ProcessBlockSyntax(NextToken(), NextToken(), ParseBlock());
                     if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
                         return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
                     return SyntaxFacts.IsTypeKeyword(Current.Kind) ? ParseFunction() : null;
@@ -92,7 +94,7 @@ namespace KDsl.Syntax
             var keyword = NextToken();
             var open = MatchToken(SyntaxKind.OpenBraceToken);
             var entries = ImmutableArray.CreateBuilder<ConfigEntrySyntax>();
-            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
                 int start = _position;
                 var entry = ParseConfigEntry();
@@ -204,7 +206,7 @@ namespace KDsl.Syntax
             var keyword = NextToken();
             var open = MatchToken(SyntaxKind.OpenBraceToken);
             var items = ImmutableArray.CreateBuilder<ExpectationSyntax>();
-            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
                 int start = _position;
                 var item = ParseExpectation();
@@ -268,6 +270,8 @@ namespace KDsl.Syntax
                 }
                 return new OopsExpectationSyntax(keyword, kind, inKeyword, function, ExpectSemicolon(), depthKeyword, depth, depthFunction);
             }
+            if (IsContextual("signal") || (Current.Kind == SyntaxKind.ExitKeyword && Peek(1).Kind != SyntaxKind.OpenBraceToken))
+                return ParseProcessExpectation();
             if (IsContextual("no"))
             {
                 var no = NextToken();

@@ -14,7 +14,7 @@ namespace KDsl.Syntax
         {
             var open = MatchToken(SyntaxKind.OpenBraceToken);
             var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
-            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !IsMemberKeyword(Current.Kind))
+            while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
                 int start = _position;
                 statements.Add(ParseStatement());

@@ -109,6 +109,10 @@ namespace KDsl.Syntax
 
         private void Leave() => _depth--;
 
+        /// <summary>A member keyword at the current token; `exit` followed by anything but '{' is the exit(2) call or `exit N;` expectation.</summary>
+        private bool AtMemberKeyword() =>
+            IsMemberKeyword(Current.Kind) && !(Current.Kind == SyntaxKind.ExitKeyword && Peek(1).Kind != SyntaxKind.OpenBraceToken);
+
         private static bool IsMemberKeyword(SyntaxKind kind) =>
             kind is SyntaxKind.ModuleKeyword or SyntaxKind.ConfigKeyword or SyntaxKind.ConstKeyword or SyntaxKind.InitKeyword
                 or SyntaxKind.ExitKeyword or SyntaxKind.ExpectKeyword;

@@ -42,5 +42,8 @@ namespace KDsl.Syntax
 
         // faults: `later { }`, a block the kernel runs in a kernel thread after insmod (contextual, not reserved)
         LaterBlock,
+
+        // user space: `process NAME { }` (contextual), and its expectations
+        ProcessBlock, SignalExpectation, ExitStatusExpectation,
     }
 }

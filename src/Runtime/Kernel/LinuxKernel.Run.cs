@@ -82,6 +82,13 @@ namespace KDsl.Runtime.Kernel
                     Panicked = true,
                 };
             }
+            else if (site.Function == Profiles.KernelProfile.UserSyscallEntry)
+            {
+                // `syscall` executed by kernel code (a module function calling a system call): KDsl treats it as an
+                // invalid opcode at the instruction (RCX holds the address after it), so the oops names the caller.
+                var info = new ExceptionInfo { Vector = Vectors.UD, FaultRip = Cpu[Reg.Rcx] - 2, FaultRsp = Cpu.Rsp, FaultRflags = Cpu[Reg.R11], FaultCs = Selectors.KernelCs };
+                HandleException(info);
+            }
             else if (site.Function == "vmalloc")
                 Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
             else if (site.Function == "panic")

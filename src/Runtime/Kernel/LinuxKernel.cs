@@ -107,6 +107,7 @@ namespace KDsl.Runtime.Kernel
             Cpu.GsBase = Profile.DirectMapBase + percpu;
 
             Cpu.Tss.Ist[1] = Layout.DoubleFaultStackTop;
+            Cpu.Lstar = Kallsyms.AddressOf(KernelProfile.UserSyscallEntry); // syscall_init(): MSR_LSTAR = entry_SYSCALL_64
             foreach (int vector in new[] { Vectors.DE, Vectors.UD, Vectors.GP, Vectors.PF })
                 Cpu.Idt[vector] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(vector)));
             Cpu.Idt[Vectors.DF] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.DF)), ist: 1);

@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+
+namespace KDsl.Runtime.Kernel.Fs
+{
+    /// <summary>
+    /// An inode of the tiny in-memory file system (ramfs/tmpfs-like: the page cache is the storage): i_size and the
+    /// page cache, page index → physical frame. Pages past i_size may stay cached (a shrink keeps nothing mapped
+    /// beyond EOF reachable: the fault path checks i_size first, as filemap_fault does).
+    /// </summary>
+    public sealed class Inode
+    {
+        public Inode(string path) => Path = path;
+
+        public string Path { get; }
+        public long Size { get; set; }
+        /// <summary>address_space: pgoff → physical address of the cached page.</summary>
+        public Dictionary<long, ulong> PageCache { get; } = new Dictionary<long, ulong>();
+    }
+
+    /// <summary>struct file: an open file description (inode, access mode, position).</summary>
+    public sealed class OpenFile
+    {
+        public OpenFile(Inode inode, int flags)
+        {
+            Inode = inode;
+            Flags = flags;
+        }
+
+        public Inode Inode { get; }
+        public int Flags { get; }
+        public long Position { get; set; }
+        public bool CanRead => (Flags & 3) != OpenFlags.WrOnly;
+        public bool CanWrite => (Flags & 3) != OpenFlags.RdOnly;
+    }
+
+    /// <summary>Linux x86-64 open(2) flags (include/uapi/asm-generic/fcntl.h).</summary>
+    public static class OpenFlags
+    {
+        public const int RdOnly = 0, WrOnly = 1, RdWr = 2, Creat = 0x40, Trunc = 0x200, Append = 0x400;
+    }
+
+    /// <summary>The file system: every path is a file in one flat namespace (a process's "/tmp/x" is just that key).</summary>
+    public sealed class Tmpfs
+    {
+        private readonly Dictionary<string, Inode> _files = new Dictionary<string, Inode>();
+
+        public bool TryLookup(string path, out Inode inode) => _files.TryGetValue(path, out inode!);
+
+        public Inode Create(string path)
+        {
+            var inode = new Inode(path);
+            _files[path] = inode;
+            return inode;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System;
+using System.Collections.Generic;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Fs;
+using KDsl.Runtime.Kernel.Mm;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// User processes: each `process NAME { }` runs after insmod (or alone) in its own task, with its own page tables
+    /// (the user half its own, the kernel half the kernel's PML4 entries), the program's text and rodata mapped at
+    /// 0x401000 like a static ELF, a demand-paged stack VMA below TASK_SIZE with unmapped space below it, and
+    /// `syscall` entering the kernel through MSR_LSTAR.
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        public const ulong UserElfBase = 0x400000;
+        public const ulong UserTextBase = 0x401000;
+        public const ulong UserStackTop = MmStruct.TaskSize;
+        public const ulong UserStackSize = 8UL << 20; // RLIMIT_STACK
+        /// <summary>mmap_base: below the stack and its gap (top-down allocation starts here).</summary>
+        public const ulong UserMmapBase = 0x7ffff7fff000;
+
+        private static readonly byte[] ExitStub = { 0x89, 0xC7, 0xB8, 0x3C, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B }; // mov edi,eax; mov eax,60; syscall; ud2
+        private static readonly byte[] TrapStub = { 0x0F, 0x0B }; // ud2: a kernel function called from user space
+        private static readonly byte[] RestorerStub = { 0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B }; // __restore_rt: mov eax,15; syscall
+
+        private readonly Tmpfs _tmpfs = new Tmpfs();
+        private UserProcess? _process;
+
+        /// <summary>Every process's result, in the order they ran.</summary>
+        public List<ProcessResult> Processes { get; } = new List<ProcessResult>();
+
+        /// <summary>Runs each `process` block of the image, one after another (insmod first when the file has init).</summary>
+        public void RunProcesses(ModuleImage image)
+        {
+            var names = image.ProcessNames;
+            for (int i = 0; i < names.Count; i++)
+            {
+                if (_halted || Outcome is RunOutcome.Panic or RunOutcome.TripleFault or RunOutcome.LoadFailed) return;
+                var result = new ProcessResult(names[i], Profile.InsmodPid + 2 + i);
+                Processes.Add(result);
+                RunProcess(image, result);
+            }
+        }
+
+        private void RunProcess(ModuleImage image, ProcessResult result)
+        {
+            var savedTask = Current;
+            ulong savedGs = Cpu.GsBase;
+            if (!Fork.AllocThreadStackNode(Vmalloc, Config.ThreadSize, out ulong stack) || !Memory.TryAllocPage(out ulong root))
+            {
+                result.ExitStatus = 128 + Signals.SIGKILL;
+                result.Signal = Signals.SIGKILL;
+                return;
+            }
+            Memory.Fill(root, PhysicalMemory.PageSize, 0);
+            for (int i = 256; i < 512; i++) Memory.WriteU64(root + (ulong)(8 * i), Memory.ReadU64(Root + (ulong)(8 * i)));
+            var task = new TaskStruct(result.Pid, result.Name, Profile.DirectMapBase + Memory.AllocPage(), stack, Config.ThreadSize);
+            var mm = new MmStruct(root, UserMmapBase);
+            if (!LoadProgram(image, mm, result.Name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct text, out ulong restorer))
+            {
+                result.ExitStatus = 128 + Signals.SIGKILL;
+                result.Signal = Signals.SIGKILL;
+                return;
+            }
+            var p = new UserProcess(task, mm, result, text) { Restorer = restorer };
+            _process = p;
+            Current = task;
+
+            // The stack VMA; main's return address is the exit stub (exit(main's return value), as __libc_start_main does).
+            mm.Insert(new VmAreaStruct(UserStackTop - UserStackSize, UserStackTop, VmFlags.Read | VmFlags.Write | VmFlags.GrowsDown, null, 0, "[stack]"));
+            ulong rsp = UserStackTop - 0x100 - 8;
+            Cpu.Cr3 = root;
+            if (!TryPutUser(p, rsp, BitConverter.GetBytes(exitStub))) p.Exited = true;
+
+            Cpu.Lstar = Kallsyms.AddressOf(KernelProfile.UserSyscallEntry);
+            Cpu.Tss.Rsp0 = task.StackTop;
+            Cpu.GsBase = tls; // the user's TLS: the canary at %gs:0x28 (KDsl's code reads the canary through GS)
+            for (int r = 0; r < 16; r++) Cpu[(Reg)r] = 0;
+            Cpu.Rflags = 0x202;
+            Cpu.SetUserMode(entry, rsp);
+            _finished = false;
+            if (!p.Exited) RunProcessUntilDone(p);
+
+            ExitMmap(p);
+            result.MinorFaults = mm.MinorFaults;
+            result.MajorFaults = mm.MajorFaults;
+            result.OutputBytes = p.Output.ToArray();
+            _process = null;
+            Cpu.Cr3 = Root;
+            Cpu.GsBase = savedGs;
+            Cpu.Cs = Selectors.KernelCs;
+            Cpu.Ss = Selectors.KernelDs;
+            Current = savedTask;
+        }
+
+        private void RunProcessUntilDone(UserProcess p)
+        {
+            long end = Cpu.InstructionCount + InstructionBudget;
+            while (!_finished && !p.Exited)
+            {
+                long budget = end - Cpu.InstructionCount;
+                if (budget <= 0)
+                {
+                    StoppedByBudget(p);
+                    return;
+                }
+                switch (Cpu.Run(budget))
+                {
+                    case StopReason.Hypercall:
+                        if (Cpu.Cpl == 3) KillProcess(p, Signals.SIGILL, Signals.ILL_ILLOPN, Cpu.Rip - 3); // vmcall in user mode: #UD
+                        else if (_services.TryGetValue(Cpu.Rip, out var site) && site.Function == KernelProfile.UserSyscallEntry) EntrySyscall64(p);
+                        else Service();
+                        break;
+                    case StopReason.Exception:
+                        if ((Cpu.LastException.FaultCs & 3) == 3) HandleUserException(p, Cpu.LastException);
+                        else
+                        {
+                            HandleException(Cpu.LastException);
+                            KillProcess(p, Signals.SIGKILL, 0, 0); // the kernel oopsed in this task: oops_end kills it
+                        }
+                        break;
+                    case StopReason.TripleFault:
+                        Outcome = RunOutcome.TripleFault;
+                        _finished = true;
+                        break;
+                    case StopReason.Halt:
+                        KillProcess(p, Signals.SIGKILL, 0, 0);
+                        break;
+                    case StopReason.BudgetExhausted:
+                        StoppedByBudget(p);
+                        return;
+                }
+            }
+        }
+
+        /// <summary>The run's instruction budget ran out in user space: the process is stopped (reported as SIGKILL).</summary>
+        private void StoppedByBudget(UserProcess p)
+        {
+            p.Result.StoppedByBudget = true;
+            KillProcess(p, Signals.SIGKILL, 0, 0);
+        }
+
+        /// <summary>
+        /// The program image as a static ELF would map it: an r-- header page at 0x400000, r-x text at 0x401000 (the
+        /// module's text relocated for user space, then the exit stub), r-- rodata, and an rw- page holding the TLS
+        /// (canary at +0x28). A call to a kernel function lands on a ud2 stub (SIGILL): printk is not for processes.
+        /// </summary>
+        private bool LoadProgram(ModuleImage image, MmStruct mm, string name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct textVma, out ulong restorer)
+        {
+            entry = exitStub = tls = restorer = 0;
+            textVma = null!;
+            var text = new List<byte>(image.Text);
+            while (text.Count % 16 != 0) text.Add(0xCC);
+            int exitOffset = text.Count;
+            text.AddRange(ExitStub);
+            int trapOffset = text.Count;
+            text.AddRange(TrapStub);
+            int restorerOffset = text.Count;
+            text.AddRange(RestorerStub);
+            var bytes = text.ToArray();
+            ulong textSize = ModuleLoader.PageAlign((ulong)bytes.Length);
+            ulong roBase = UserTextBase + textSize;
+            ulong roSize = ModuleLoader.PageAlign((ulong)Math.Max(image.RoData.Length, 1));
+            ulong dataBase = roBase + roSize;
+
+            var local = new Dictionary<string, ulong>();
+            foreach (var s in image.Symbols) local[s.Name] = (s.Section == Section.Text ? UserTextBase : roBase) + (ulong)s.Offset;
+            foreach (var r in image.Relocations)
+            {
+                bool known = local.TryGetValue(r.Target, out ulong target);
+                ulong place = UserTextBase + (ulong)r.Offset;
+                long value = unchecked((long)target + r.Addend);
+                switch (r.Kind)
+                {
+                    case RelocationKind.Rel32:
+                        if (!known) value = unchecked((long)(UserTextBase + (ulong)trapOffset) + r.Addend);
+                        BitConverter.GetBytes((int)unchecked(value - (long)place)).CopyTo(bytes, r.Offset);
+                        break;
+                    case RelocationKind.Abs32S:
+                        BitConverter.GetBytes(known ? (int)value : 0).CopyTo(bytes, r.Offset);
+                        break;
+                    default:
+                        BitConverter.GetBytes(known ? value : 0).CopyTo(bytes, r.Offset);
+                        break;
+                }
+            }
+
+            const PteFlags user = PteFlags.Present | PteFlags.User | PteFlags.Accessed;
+            var tlsPage = new byte[PhysicalMemory.PageSize];
+            BitConverter.GetBytes(_random.Next() & ~0xffUL).CopyTo(tlsPage, 0x28);
+            if (!ModuleLoader.MapCopy(new byte[PhysicalMemory.PageSize], UserElfBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
+                !ModuleLoader.MapCopy(bytes, UserTextBase, user, Memory, Tables, mm.Root) ||
+                !ModuleLoader.MapCopy(image.RoData, roBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
+                !ModuleLoader.MapCopy(tlsPage, dataBase, user | PteFlags.Writable | PteFlags.Dirty | PteFlags.NoExecute, Memory, Tables, mm.Root))
+                return false;
+            mm.Insert(new VmAreaStruct(UserElfBase, UserTextBase, VmFlags.Read, null, 0, name));
+            textVma = new VmAreaStruct(UserTextBase, roBase, VmFlags.Read | VmFlags.Exec, null, 0, name);
+            mm.Insert(textVma);
+            mm.Insert(new VmAreaStruct(roBase, dataBase, VmFlags.Read, null, 0, name));
+            mm.Insert(new VmAreaStruct(dataBase, dataBase + PhysicalMemory.PageSize, VmFlags.Read | VmFlags.Write, null, 0, name));
+            entry = local.TryGetValue(ModuleImage.ProcessSymbolPrefix + name, out ulong e) ? e : UserTextBase;
+            exitStub = UserTextBase + (ulong)exitOffset;
+            restorer = UserTextBase + (ulong)restorerOffset;
+            tls = dataBase;
+            return true;
+        }
+
+        /// <summary>exit_mmap: every VMA unmapped, its anonymous and private pages freed (the page cache stays with the file).</summary>
+        private void ExitMmap(UserProcess p)
+        {
+            foreach (var vma in p.Mm.Vmas.ToArray())
+                Unmap(p, vma.Start, vma.End);
+        }
+
+        /// <summary>Kills the process with a signal's default action (no handlers in KDsl yet): exit status 128 + signo.</summary>
+        private static void KillProcess(UserProcess p, int signo, int code, ulong address)
+        {
+            if (p.Exited) return;
+            p.Result.Signal = signo;
+            p.Result.SiCode = code;
+            p.Result.SiAddr = address;
+            p.Result.ExitStatus = 128 + signo;
+            p.Exited = true;
+        }
+    }
+}

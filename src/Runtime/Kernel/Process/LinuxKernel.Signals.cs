@@ -1,0 +1,96 @@
+using System;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// Signals with handlers (kernel/signal.c, arch/x86/kernel/signal.c): force_sig_fault delivers to a handler
+    /// installed with KDsl's sigaction unless the signal is blocked (its own handler is running), in which case the
+    /// kernel resets it to SIG_DFL and the default action kills. setup_rt_frame builds the frame on the user stack
+    /// below the red zone: the return address (sa_restorer → rt_sigreturn), a siginfo_t (si_signo @0, si_errno @4,
+    /// si_code @8, si_addr @16), a ucontext (uc_flags, uc_link, uc_stack, then the sigcontext: r8..r15, rdi, rsi, rbp,
+    /// rbx, rdx, rax, rcx, rsp, rip, eflags); the handler gets (signo, &amp;info, &amp;uc).
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        private const int SiginfoSize = 128, UcontextSize = 192, SigcontextOffset = 40, RedZone = 128;
+
+        private static bool HasHandler(UserProcess p, int signo) =>
+            p.Handlers.TryGetValue(signo, out ulong h) && h != 0 && !p.Blocked.Contains(signo);
+
+        private void ForceSigFault(UserProcess p, in ExceptionInfo info, int signo, int code, ulong address)
+        {
+            if (!HasHandler(p, signo) || !SetupRtFrame(p, info, signo, code, address))
+            {
+                KillProcess(p, signo, code, address);
+                return;
+            }
+            p.Result.Handled.Add((signo, code, address));
+        }
+
+        private bool SetupRtFrame(UserProcess p, in ExceptionInfo info, int signo, int code, ulong address)
+        {
+            ulong sp = ((info.FaultRsp - RedZone - UcontextSize - SiginfoSize) & ~0xFUL) - 8;
+            ulong siginfo = sp + 8, ucontext = siginfo + SiginfoSize;
+            var frame = new byte[8 + SiginfoSize + UcontextSize];
+            BitConverter.GetBytes(p.Restorer).CopyTo(frame, 0);
+            BitConverter.GetBytes(signo).CopyTo(frame, 8);
+            BitConverter.GetBytes(code).CopyTo(frame, 8 + 8);
+            BitConverter.GetBytes(address).CopyTo(frame, 8 + 16);
+            ulong[] sc =
+            {
+                Cpu[Reg.R8], Cpu[Reg.R9], Cpu[Reg.R10], Cpu[Reg.R11], Cpu[Reg.R12], Cpu[Reg.R13], Cpu[Reg.R14], Cpu[Reg.R15],
+                Cpu[Reg.Rdi], Cpu[Reg.Rsi], Cpu[Reg.Rbp], Cpu[Reg.Rbx], Cpu[Reg.Rdx], Cpu[Reg.Rax], Cpu[Reg.Rcx],
+                info.FaultRsp, info.FaultRip, info.FaultRflags,
+            };
+            for (int i = 0; i < sc.Length; i++)
+                BitConverter.GetBytes(sc[i]).CopyTo(frame, 8 + SiginfoSize + SigcontextOffset + 8 * i);
+            if (CopyToUser(p, sp, frame) != frame.Length) return false;
+
+            p.Blocked.Add(signo);
+            Cpu[Reg.Rdi] = (ulong)signo;
+            Cpu[Reg.Rsi] = siginfo;
+            Cpu[Reg.Rdx] = ucontext;
+            Cpu[Reg.Rax] = 0;
+            Cpu.Cs = Selectors.UserCs;
+            Cpu.Ss = Selectors.UserDs;
+            Cpu.Rsp = sp;
+            Cpu.Rip = p.Handlers[signo];
+            Cpu.Rflags = (info.FaultRflags & ~(CpuFlags.DF | CpuFlags.TF)) | CpuFlags.Reserved1;
+            return true;
+        }
+
+        /// <summary>KDsl's sigaction(sig, handler): EINVAL for a signal out of 1..64 or SIGKILL/SIGSTOP.</summary>
+        private static long DoSigaction(UserProcess p, int signo, ulong handler)
+        {
+            if (signo < 1 || signo > 64 || signo == Signals.SIGKILL || signo == 19) return -EINVAL;
+            p.Handlers[signo] = handler;
+            return 0;
+        }
+
+        /// <summary>rt_sigreturn: the sigcontext back into the registers (RSP at the syscall is the frame + 8), the signal unblocked.</summary>
+        private long RtSigreturn(UserProcess p)
+        {
+            ulong ucontext = Cpu.Rsp + SiginfoSize;
+            var sc = new byte[18 * 8];
+            if (CopyFromUser(p, ucontext + SigcontextOffset, sc) != sc.Length)
+            {
+                KillProcess(p, Signals.SIGSEGV, Signals.SI_KERNEL, 0);
+                return 0;
+            }
+            ulong Q(int i) => BitConverter.ToUInt64(sc, 8 * i);
+            Reg[] order = { Reg.R8, Reg.R9, Reg.R10, Reg.R11, Reg.R12, Reg.R13, Reg.R14, Reg.R15, Reg.Rdi, Reg.Rsi, Reg.Rbp, Reg.Rbx, Reg.Rdx, Reg.Rax, Reg.Rcx };
+            var info = new byte[4];
+            CopyFromUser(p, Cpu.Rsp, info);
+            p.Blocked.Remove(BitConverter.ToInt32(info, 0));
+            for (int i = 0; i < order.Length; i++) Cpu[order[i]] = Q(i);
+            Cpu.Rsp = Q(15);
+            Cpu.Rip = Q(16);
+            Cpu.Rflags = (Q(17) & 0x3F7FD5UL) | CpuFlags.Reserved1;
+            Cpu.Cs = Selectors.UserCs;
+            Cpu.Ss = Selectors.UserDs;
+            return 0;
+        }
+    }
+}

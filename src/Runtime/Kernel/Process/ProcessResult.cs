@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+
+namespace KDsl.Runtime
+{
+    /// <summary>How one `process NAME { }` ended: exit status, the signal that killed it, its mmap results, fault counts.</summary>
+    public sealed class ProcessResult
+    {
+        public ProcessResult(string name, int pid) 
+        {
+            Name = name;
+            Pid = pid;
+        }
+
+        public string Name { get; }
+        public int Pid { get; }
+        /// <summary>The wait status a shell shows as $?: exit(N)'s N, or 128 + signo when a signal killed the process.</summary>
+        public int ExitStatus { get; internal set; }
+        /// <summary>The signal that killed the process (7 SIGBUS, 11 SIGSEGV, ...), or 0.</summary>
+        public int Signal { get; internal set; }
+        public string SignalName => Signals.Name(Signal);
+        /// <summary>siginfo's si_code (BUS_ADRERR 2, SEGV_MAPERR 1, SEGV_ACCERR 2, ...).</summary>
+        public int SiCode { get; internal set; }
+        public string SiCodeName => Signals.CodeName(Signal, SiCode);
+        /// <summary>siginfo's si_addr: the faulting byte's address.</summary>
+        public ulong SiAddr { get; internal set; }
+        /// <summary>What the shell prints for the killing signal ("Bus error", "Segmentation fault"), or "".</summary>
+        public string ShellMessage => Signals.Description(Signal);
+        /// <summary>Every successful mmap's return value, in call order (`at mmap` in an expect block is the first).</summary>
+        public List<ulong> MmapResults { get; } = new List<ulong>();
+        public long MinorFaults { get; internal set; }
+        public long MajorFaults { get; internal set; }
+        /// <summary>What the process wrote to fds 1 and 2, as bytes.</summary>
+        public byte[] OutputBytes { get; internal set; } = System.Array.Empty<byte>();
+        /// <summary><see cref="OutputBytes"/> as UTF-8 text.</summary>
+        public string Output => System.Text.Encoding.UTF8.GetString(OutputBytes);
+        /// <summary>Each system call as strace would show it: "mmap(0, 4096, 3, 1, 3, 0) = 0x7ffff7ffe000".</summary>
+        public List<string> Syscalls { get; } = new List<string>();
+        /// <summary>Signals delivered to a handler (sigaction), in order: signo, si_code, si_addr.</summary>
+        public List<(int Signo, int Code, ulong Addr)> Handled { get; } = new List<(int Signo, int Code, ulong Addr)>();
+        /// <summary>True when the run's instruction budget stopped the process (it is reported killed by SIGKILL).</summary>
+        public bool StoppedByBudget { get; internal set; }
+
+        public override string ToString() => StoppedByBudget
+            ? $"{Name}[{Pid}]: stopped by the run's instruction budget (reported as SIGKILL, exit status {ExitStatus})"
+            : Signal != 0
+            ? $"{Name}[{Pid}]: killed by {SignalName} ({SiCodeName}) at 0x{SiAddr:x}, exit status {ExitStatus}"
+            : $"{Name}[{Pid}]: exit status {ExitStatus}";
+    }
+
+    /// <summary>Signal numbers, si_codes and the shell's words (x86-64 Linux, glibc's strsignal).</summary>
+    public static class Signals
+    {
+        public const int SIGILL = 4, SIGFPE = 8, SIGKILL = 9, SIGBUS = 7, SIGSEGV = 11;
+        public const int SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, BUS_OBJERR = 3, ILL_ILLOPN = 2, FPE_INTDIV = 1;
+        public const int SI_KERNEL = 0x80;
+
+        public static string Name(int signo) => signo switch
+        {
+            SIGILL => "SIGILL",
+            SIGBUS => "SIGBUS",
+            SIGFPE => "SIGFPE",
+            SIGKILL => "SIGKILL",
+            SIGSEGV => "SIGSEGV",
+            0 => "",
+            _ => "SIG" + signo,
+        };
+
+        public static string CodeName(int signo, int code)
+        {
+            if (code == SI_KERNEL) return "SI_KERNEL";
+            return (signo, code) switch
+            {
+                (SIGBUS, BUS_ADRALN) => "BUS_ADRALN",
+                (SIGBUS, BUS_ADRERR) => "BUS_ADRERR",
+                (SIGBUS, BUS_OBJERR) => "BUS_OBJERR",
+                (SIGSEGV, SEGV_MAPERR) => "SEGV_MAPERR",
+                (SIGSEGV, SEGV_ACCERR) => "SEGV_ACCERR",
+                (SIGILL, ILL_ILLOPN) => "ILL_ILLOPN",
+                (SIGFPE, FPE_INTDIV) => "FPE_INTDIV",
+                _ => code == 0 ? "" : code.ToString(),
+            };
+        }
+
+        public static string Description(int signo) => signo switch
+        {
+            SIGILL => "Illegal instruction",
+            SIGBUS => "Bus error",
+            SIGFPE => "Floating point exception",
+            SIGKILL => "Killed",
+            SIGSEGV => "Segmentation fault",
+            0 => "",
+            _ => "Signal " + signo,
+        };
+    }
+}
