@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Iced.Intel;
+using KDsl.Image;
+using IcedDecoder = Iced.Intel.Decoder;
+
+namespace KDsl.Cli
+{
+    /// <summary>
+    /// `kdsl disasm FILE [--set ...] [--scenario NAME] [--intel]`: compile and print the module's .text as `objdump -dS`
+    /// does: each function from its symbol, instructions by Iced's formatter (AT&amp;T by default, as objdump), each run
+    /// of instructions preceded by the .kdsl line it came from (the image's line table), relocations named.
+    /// Exit 2 on compile errors or an unknown scenario.
+    /// </summary>
+    internal static class DisasmCommand
+    {
+        public static Command Create()
+        {
+            var file = new Argument<FileInfo>("file") { Description = "The .kdsl experiment to disassemble" };
+            var set = new Option<string[]>("--set") { Description = "Override a config setting or a constant, e.g. --set profile=linux-4.11 --set BUF=2048" };
+            var scenario = new Option<string?>("--scenario") { Description = "Disassemble this scenario's image (its settings decide the code) instead of the default" };
+            var intel = new Option<bool>("--intel") { Description = "Intel syntax instead of AT&T (objdump's default)" };
+            var command = new Command("disasm", "Compile an experiment and print its machine code, interleaved with the .kdsl source lines") { file, set, scenario, intel };
+            command.SetAction(parse =>
+            {
+                if (!Settings.TryParse(parse.GetValue(set), out var settings, out string? error))
+                {
+                    Console.Error.WriteLine($"kdsl: {error}");
+                    return 2;
+                }
+                var f = parse.GetValue(file)!;
+                if (!Compilation.TryCompile(f, settings, out CompileResult? compiled, showInfo: false)) return 2;
+                string? only = parse.GetValue(scenario);
+                var image = only is null ? compiled!.Image : compiled!.Scenarios.FirstOrDefault(s => s.Name == only)?.Image;
+                if (image is null)
+                {
+                    Console.Error.WriteLine($"kdsl: {f.Name} has no scenario '{only}'");
+                    return 2;
+                }
+                string[] source = File.ReadAllLines(f.FullName);
+                Console.Out.Write(Render(image, source, parse.GetValue(intel)));
+                return 0;
+            });
+            return command;
+        }
+
+        /// <summary>The listing of <paramref name="image"/>'s .text; <paramref name="source"/> holds the .kdsl lines.</summary>
+        internal static string Render(ModuleImage image, IReadOnlyList<string> source, bool intel)
+        {
+            var output = new StringBuilder();
+            output.Append($"{Path.GetFileName(image.SourcePath)}: module {image.Name} ({image.Config.Profile}), .text {image.Text.Length} bytes\n");
+            Formatter formatter = intel ? new IntelFormatter() : new GasFormatter();
+            formatter.Options.FirstOperandCharIndex = 8;
+            formatter.Options.UppercaseHex = false;
+            formatter.Options.BranchLeadingZeros = false;
+            var lines = image.Lines.OrderBy(l => l.Offset).ToArray();
+            var relocations = image.Relocations.OrderBy(r => r.Offset).ToArray();
+            var functions = image.Symbols.Where(s => s.Section == Section.Text).OrderBy(s => s.Offset).ToArray();
+            var formatted = new StringOutput();
+
+            foreach (var function in functions)
+            {
+                output.Append($"\n{function.Offset:x16} <{function.Name}>:\n");
+                int end = Math.Min(function.Offset + function.Size, image.Text.Length);
+                var reader = new ByteArrayCodeReader(image.Text, function.Offset, end - function.Offset);
+                var decoder = IcedDecoder.Create(64, reader, (ulong)function.Offset);
+                int lastLine = -1;
+                while ((int)decoder.IP < end)
+                {
+                    int offset = (int)decoder.IP;
+                    decoder.Decode(out Instruction instruction);
+                    int line = LineAt(lines, offset);
+                    if (line != lastLine && line > 0)
+                    {
+                        string text = line <= source.Count ? source[line - 1].Trim() : "";
+                        output.Append($"; {Path.GetFileName(image.SourcePath)}:{line}: {text}\n");
+                        lastLine = line;
+                    }
+                    formatter.Format(instruction, formatted);
+                    string bytes = string.Join(" ", image.Text.Skip(offset).Take(instruction.Length).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+                    output.Append($"  {offset,4:x}:\t{bytes,-30}\t{formatted.ToStringAndReset()}");
+                    foreach (var r in relocations)
+                        if (r.Offset >= offset && r.Offset < offset + instruction.Length)
+                            output.Append($"\t# {r.Kind} {r.Target}{(r.Addend == 0 ? "" : (r.Addend > 0 ? "+" : "") + r.Addend.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+                    output.Append('\n');
+                    if (instruction.Length == 0) break;
+                }
+            }
+            return output.ToString();
+        }
+
+        private static int LineAt(LineEntry[] lines, int offset)
+        {
+            int line = 0;
+            foreach (var entry in lines)
+            {
+                if (entry.Offset > offset) break;
+                line = entry.Line;
+            }
+            return line;
+        }
+    }
+}
