@@ -41,6 +41,9 @@ namespace KDsl.Runtime.Cpu
         public const int PF = 14;
         public const int MF = 16;
         public const int AC = 17;
+        public const int CoprocessorSegmentOverrun = 9, MC = 18, XF = 19;
+        /// <summary>The first vector after the exceptions (external interrupts), and the first APIC system vector (LOCAL_TIMER_VECTOR).</summary>
+        public const int FirstExternalVector = 0x20, FirstSystemVector = 0xec;
 
         /// <summary>True for vectors whose delivery pushes an error code.</summary>
         public static bool HasErrorCode(int vector) =>

@@ -41,7 +41,7 @@ namespace KDsl.Runtime.Cpu
             _mem = memory ?? throw new ArgumentNullException(nameof(memory));
             _mmu = mmu ?? new Mmu(memory);
             _ram = memory.BasePointer;
-            _decode = new DecodeCache(memory);
+            _decode = new DecodeCache(memory, () => _curVpn = ulong.MaxValue);
             Tlb t = _mmu.Supervisor;
             _rd = t.Read;
             _wr = t.Write;

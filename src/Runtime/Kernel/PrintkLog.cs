@@ -28,7 +28,7 @@ namespace KDsl.Runtime.Kernel
         public void Emit(string text)
         {
             string body = KernLevel.ParsePrefix(text, out _, out _);
-            if (body.EndsWith("\n")) body = body.Substring(0, body.Length - 1);
+            if (body.EndsWith('\n')) body = body.Substring(0, body.Length - 1); // ordinal: the culture-aware string overload costs ICU collation per record
             foreach (var line in body.Split('\n'))
             {
                 _lines.Add(PrintkTime.Format(NowNs) + line);

@@ -26,20 +26,55 @@ namespace KDsl.Runtime.Memory
         {
             _mem = memory ?? throw new ArgumentNullException(nameof(memory));
             _base = memory.BasePointer;
+            Supervisor = new Tlb(_stats);
             memory.AddListener(this);
         }
 
         public PhysicalMemory Memory => _mem;
 
-        /// <summary>TLB used for CPL 0-2 accesses.</summary>
-        public Tlb Supervisor { get; } = new Tlb();
-        /// <summary>TLB used for CPL 3 accesses.</summary>
-        public Tlb User { get; } = new Tlb();
+        private readonly TlbStats _stats = new TlbStats();
+        private Tlb? _user;
 
-        /// <summary>Accesses satisfied by the TLB (including CPU fast paths).</summary>
-        public long TlbHits;
-        /// <summary>Accesses that needed a page walk.</summary>
-        public long TlbMisses;
+        /// <summary>TLB used for CPL 0-2 accesses.</summary>
+        public Tlb Supervisor { get; }
+
+        /// <summary>TLB used for CPL 3 accesses (allocated when first used: most experiments never leave ring 0).</summary>
+        public Tlb User => _user ??= new Tlb(_stats);
+
+        /// <summary>
+        /// TLB hits and misses by PML4 slot, data and instruction fetch apart (see <see cref="TlbStats"/>). Reading it
+        /// adds the hits the live entries hold, so the counts are exact at that moment.
+        /// </summary>
+        public TlbStats Stats
+        {
+            get
+            {
+                Supervisor.FoldHits();
+                _user?.FoldHits();
+                return _stats;
+            }
+        }
+
+        /// <summary>Translations a TLB entry satisfied, data and fetch (including the CPU's fast paths).</summary>
+        public long TlbHits
+        {
+            get
+            {
+                TlbStats s = Stats;
+                return s.TotalHits + s.TotalFetchHits;
+            }
+        }
+
+        /// <summary>Translations that needed a page walk, data and fetch.</summary>
+        public long TlbMisses => _stats.TotalMisses + _stats.TotalFetchMisses;
+
+        /// <summary>Zeroes the TLB statistics (e.g. to count one phase of a run alone).</summary>
+        public void ResetTlbStats()
+        {
+            Supervisor.FoldHits();
+            _user?.FoldHits();
+            _stats.Reset();
+        }
 
         /// <summary>Bumped on every flush so holders of cached translations can notice.</summary>
         public int Epoch { get; private set; }
@@ -61,14 +96,14 @@ namespace KDsl.Runtime.Memory
         public void FlushAll()
         {
             Supervisor.FlushAll();
-            User.FlushAll();
+            _user?.FlushAll();
             Epoch++;
         }
 
         public void Invlpg(ulong va)
         {
             Supervisor.Invalidate(va);
-            User.Invalidate(va);
+            _user?.Invalidate(va);
             Epoch++;
         }
 
@@ -89,20 +124,30 @@ namespace KDsl.Runtime.Memory
             ref TlbEntry e = ref arr[(int)(vpn & Tlb.IndexMask)];
             if (e.Tag == vpn)
             {
-                TlbHits++;
+                e.Hits++;
                 pa = (ulong)((byte*)(e.Addend + (nint)va) - _base);
                 return TranslateStatus.Ok;
             }
             return TranslateMiss(va, access, cpl, out pa, out pfErrorCode);
         }
 
-        /// <summary>The slow path: canonical check, walk, permission checks, A/D update, TLB fill.</summary>
+        /// <summary>
+        /// The slow path, after the 4 KiB entry missed: canonical check, then a large-page entry that covers va (a hit,
+        /// which fills the 4 KiB entry), else the walk (a miss) with its permission checks, A/D update and TLB fill.
+        /// </summary>
         internal TranslateStatus TranslateMiss(ulong va, Access access, int cpl, out ulong pa, out uint pfErrorCode)
         {
-            TlbMisses++;
             pa = 0;
             pfErrorCode = 0;
             if (!IsCanonical(va)) return TranslateStatus.NonCanonical;
+            Tlb tlb = TlbFor(cpl);
+            if (tlb.TryLarge(access, va, out pa) && pa < _mem.Size)
+            {
+                _stats.CountHit(va, access);
+                FillPage(tlb, va, access, pa);
+                return TranslateStatus.Ok;
+            }
+            _stats.CountMiss(va, access);
 
             bool user = cpl == 3;
             bool write = access == Access.Write;
@@ -180,10 +225,31 @@ namespace KDsl.Runtime.Memory
                 SetBits(leafPa, D);
             }
 
-            ulong pfn = pa >> 12;
-            if (write && _mem.IsCodePage(pfn)) _mem.NotifyCodeWrite(pfn);
-            TlbFor(cpl).Fill(access, va, (nint)(_base + (pa & ~PhysicalMemory.PageMask)));
+            if (pageSizeMask != PhysicalMemory.PageMask)
+                tlb.FillLarge(access, va, pa & ~pageSizeMask, pageSizeMask == 0x1F_FFFFUL ? 21 : 30);
+            FillPage(tlb, va, access, pa);
             return TranslateStatus.Ok;
+        }
+
+        /// <summary>Fills va's 4 KiB entry; a write first drops decoded copies of a code frame (self-modifying code).</summary>
+        private void FillPage(Tlb tlb, ulong va, Access access, ulong pa)
+        {
+            ulong pfn = pa >> 12;
+            if (access == Access.Write && _mem.IsCodePage(pfn)) _mem.NotifyCodeWrite(pfn);
+            tlb.Fill(access, va, (nint)(_base + (pa & ~PhysicalMemory.PageMask)));
+        }
+
+        /// <summary>
+        /// A translation that just succeeded, again, without counting it a second time: its entry is still there
+        /// (unless a later page of the same access evicted it, which then walks and counts).
+        /// </summary>
+        private ulong TranslateAgain(ulong va, Access access, int cpl)
+        {
+            ulong vpn = va >> 12;
+            ref TlbEntry e = ref TlbFor(cpl).For(access)[(int)(vpn & Tlb.IndexMask)];
+            if (e.Tag == vpn) return (ulong)((byte*)(e.Addend + (nint)va) - _base);
+            TranslateMiss(va, access, cpl, out ulong pa, out _);
+            return pa;
         }
 
         private void SetBits(ulong entryPa, ulong bits)
@@ -196,7 +262,7 @@ namespace KDsl.Runtime.Memory
         {
             nint host = (nint)(_base + (pfn << 12));
             Supervisor.PurgeWritesTo(host);
-            User.PurgeWritesTo(host);
+            _user?.PurgeWritesTo(host);
         }
 
         void ICodePageListener.CodePageWritten(ulong pfn)
@@ -232,7 +298,7 @@ namespace KDsl.Runtime.Memory
             while (done < src.Length)
             {
                 ulong cur = va + (ulong)done;
-                Translate(cur, Access.Write, 0, out ulong pa, out _);
+                ulong pa = TranslateAgain(cur, Access.Write, 0);
                 int chunk = (int)Math.Min((ulong)(src.Length - done), PhysicalMemory.PageSize - (cur & PhysicalMemory.PageMask));
                 if (_mem.IsCodePage(pa >> 12)) _mem.NotifyCodeWrite(pa >> 12);
                 src.Slice(done, chunk).CopyTo(new Span<byte>(_base + pa, chunk));

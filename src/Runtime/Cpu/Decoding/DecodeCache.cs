@@ -38,9 +38,14 @@ namespace KDsl.Runtime.Cpu.Decoding
         private readonly IcedDecoder _decoder;
         private Instruction _scratch;
 
-        public DecodeCache(PhysicalMemory mem)
+        // Told when a cached page is invalidated, so the CPU's chained loop leaves the page on its one per-instruction
+        // check (the current virtual page) instead of also testing the page's Valid flag after every instruction.
+        private readonly Action? _pageInvalidated;
+
+        public DecodeCache(PhysicalMemory mem, Action? pageInvalidated = null)
         {
             _mem = mem;
+            _pageInvalidated = pageInvalidated;
             _pages = new DecodedPage?[]?[(mem.PageCount + ChunkMask) >> ChunkShift];
             _decoder = IcedDecoder.Create(64, _reader, 0, DecoderOptions.None);
             mem.AddListener(this);
@@ -124,6 +129,7 @@ namespace KDsl.Runtime.Cpu.Decoding
                 p.Valid = false;
                 chunk![pfn & ChunkMask] = null;
                 Invalidations++;
+                _pageInvalidated?.Invoke();
             }
         }
     }

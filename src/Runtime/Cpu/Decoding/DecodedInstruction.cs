@@ -24,6 +24,8 @@ namespace KDsl.Runtime.Cpu.Decoding
 
         // Specialised forms chosen by InstructionTranslator.Specialize (same semantics, fewer branches).
         MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, IncDecR, PushR, PopR, MovsxRR, MovzxRR,
+        // The commonest ALU forms get their own case, inlined in the loop: no call, no second switch on the sub-op.
+        AddRR, AddRI, SubRR, SubRI, CmpRR, CmpRI,
     }
 
     /// <summary>How an operand is held.</summary>

@@ -201,8 +201,15 @@ namespace KDsl.Runtime.Cpu.Decoding
                         Op.Add => AluAdd, Op.Or => AluOr, Op.Adc => AluAdc, Op.Sbb => AluSbb, Op.And => AluAnd,
                         Op.Sub => AluSub, Op.Xor => AluXor, Op.Cmp => AluCmp, _ => AluTest,
                     };
-                    if (d.B == OpKindX.Reg) d.Op = Op.AluRR;
-                    else { d.Imm &= mask; d.Op = Op.AluRI; }
+                    bool rr = d.B == OpKindX.Reg;
+                    if (!rr) d.Imm &= mask;
+                    d.Op = d.Cc switch
+                    {
+                        AluAdd => rr ? Op.AddRR : Op.AddRI,
+                        AluSub => rr ? Op.SubRR : Op.SubRI,
+                        AluCmp => rr ? Op.CmpRR : Op.CmpRI,
+                        _ => rr ? Op.AluRR : Op.AluRI,
+                    };
                     break;
                 }
                 case Op.Inc:

@@ -68,6 +68,35 @@ namespace KDsl.Runtime.Cpu
             _lres = res;
         }
 
+        /// <summary>add/sub/cmp reg, reg-or-imm at 32 or 64 bits (src pre-masked for imm): what ExecAluReg does for them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void ExecAddSubCmpReg(ref DecodedInstruction d, ulong src, LazyOp lop, bool store)
+        {
+            ref ulong r = ref R(d.RegA);
+            ulong dst, res;
+            if (d.Size == 8)
+            {
+                dst = r;
+                res = lop == LazyOp.Add ? dst + src : dst - src;
+            }
+            else
+            {
+                dst = (uint)r;
+                src = (uint)src;
+                res = (uint)(lop == LazyOp.Add ? dst + src : dst - src);
+            }
+            if (store)
+            {
+                r = res;
+                if (lop == LazyOp.Sub && d.RegA == RspIndex) NoteRsp(res);
+            }
+            _lop = lop;
+            _lsize = d.Size;
+            _ldst = dst;
+            _lsrc = src;
+            _lres = res;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void ExecIncDecReg(ref DecodedInstruction d)
         {

@@ -11,6 +11,7 @@ namespace KDsl.Runtime.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool Canonical(ulong va) => (ulong)(((long)va << 16) >> 16) == va;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // call/ret are a sixth of recursive code: inlined in the loop
         private bool ExecCallRel(ref DecodedInstruction d)
         {
             ulong target = _nextRip + d.Imm;
@@ -35,6 +36,7 @@ namespace KDsl.Runtime.Cpu
             return true;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // call/ret are a sixth of recursive code: inlined in the loop
         private bool ExecRet(ref DecodedInstruction d)
         {
             ulong rsp = R(RspIndex);

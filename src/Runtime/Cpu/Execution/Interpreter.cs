@@ -7,11 +7,17 @@ namespace KDsl.Runtime.Cpu
 {
     public sealed unsafe partial class X64Cpu
     {
-        // The decoded page RIP is in, valid while the virtual page, the MMU epoch and the page itself are unchanged.
+        // The decoded page RIP is in, valid while the virtual page, the MMU epoch and the page itself are unchanged
+        // (writing the page resets _curVpn through the decode cache's callback).
         private ulong _curVpn = ulong.MaxValue;
         private int _curEpoch;
         private DecodedPage? _curPage;
         private DecodedInstruction _crossPage; // an instruction straddling two pages (never cached)
+
+        // InstructionCount and the budget when Run was entered: fields rather than locals, so the loop's few
+        // callee-saved registers hold what every instruction uses (see Commit).
+        private long _runStart;
+        private long _runBudget;
 
         /// <summary>
         /// Fetches, decodes and executes until something needs the kernel or maxInstructions retire.
@@ -29,7 +35,8 @@ namespace KDsl.Runtime.Cpu
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public StopReason Run(long maxInstructions)
         {
-            long start = InstructionCount;
+            _runStart = InstructionCount;
+            _runBudget = maxInstructions;
             long remaining = maxInstructions;
             ulong rip = Rip;
             while (remaining > 0)
@@ -41,7 +48,7 @@ namespace KDsl.Runtime.Cpu
                     if (page == null)
                     {
                         Rip = rip;
-                        Commit(start, maxInstructions - remaining);
+                        Commit(remaining);
                         return DeliverPending();
                     }
                 }
@@ -54,7 +61,7 @@ namespace KDsl.Runtime.Cpu
                     if (slot == 0 && !DecodeCrossPage(rip, page))
                     {
                         Rip = rip;
-                        Commit(start, maxInstructions - remaining);
+                        Commit(remaining);
                         return DeliverPending();
                     }
                 }
@@ -66,8 +73,7 @@ namespace KDsl.Runtime.Cpu
                     ref DecodedInstruction d = ref (slot != 0
                         ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(insns), slot - 1)
                         : ref _crossPage);
-                    ulong fall = rip + d.Length;
-                    _nextRip = fall;
+                    _nextRip = rip + d.Length;
 
                     bool ok;
                     switch (d.Op)
@@ -78,6 +84,12 @@ namespace KDsl.Runtime.Cpu
                         case Op.MovMR: ok = ExecMovMR(ref d); break;
                         case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); ok = true; break;
                         case Op.AluRI: ExecAluReg(ref d, d.Imm); ok = true; break;
+                        case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); ok = true; break;
+                        case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); ok = true; break;
+                        case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); ok = true; break;
+                        case Op.SubRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, true); ok = true; break;
+                        case Op.CmpRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, false); ok = true; break;
+                        case Op.CmpRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, false); ok = true; break;
                         case Op.IncDecR: ExecIncDecReg(ref d); ok = true; break;
                         case Op.PushR: ok = ExecPushReg(ref d); break;
                         case Op.PopR: ok = ExecPopReg(ref d); break;
@@ -167,7 +179,7 @@ namespace KDsl.Runtime.Cpu
                         case Op.Swapgs: ok = ExecSwapgs(); break;
                         case Op.Rdmsr: ok = ExecRdmsr(); break;
                         case Op.Wrmsr: ok = ExecWrmsr(); break;
-                        case Op.Rdtsc: InstructionCount = start + (maxInstructions - remaining); ExecRdtsc(); ok = true; break;
+                        case Op.Rdtsc: InstructionCount = _runStart + (_runBudget - remaining); ExecRdtsc(); ok = true; break;
                         case Op.Cpuid: ExecCpuid(); ok = true; break;
                         case Op.MovToCr: ok = ExecMovToCr(ref d); break;
                         case Op.MovFromCr: ok = ExecMovFromCr(ref d); break;
@@ -178,16 +190,17 @@ namespace KDsl.Runtime.Cpu
                         case Op.Hlt:
                             if (!RequireCpl0()) { ok = false; break; }
                             Rip = _nextRip;
-                            return Stop(StopReason.Halt, start, maxInstructions - remaining + 1);
+                            return Stop(StopReason.Halt, remaining - 1);
                         case Op.Vmcall:
                             Rip = _nextRip;
-                            return Stop(StopReason.Hypercall, start, maxInstructions - remaining + 1);
+                            return Stop(StopReason.Hypercall, remaining - 1);
                         case Op.Int3:
                         case Op.IntN:
                         {
                             int vector = d.Op == Op.Int3 ? Vectors.BP : (int)(d.Imm & 0xFF);
                             ref IdtGate g = ref Idt[vector];
-                            if (g.Present && g.Dpl < _cpl)
+                            // SDM INT n: a descriptor that is not a gate (an all-zero, not-present entry) or whose DPL < CPL: #GP(n*8+2).
+                            if (!g.Present || g.Dpl < _cpl)
                             {
                                 Raise(Vectors.GP, (uint)(vector << 3) | 2);
                                 ok = false;
@@ -196,7 +209,7 @@ namespace KDsl.Runtime.Cpu
                             // A trap: the frame holds the address of the next instruction.
                             Rip = _nextRip;
                             RaiseSoftwareInterrupt(vector);
-                            Commit(start, maxInstructions - remaining + 1);
+                            Commit(remaining - 1);
                             return DeliverPending();
                         }
                         default: // Invalid, Ud and anything not implemented
@@ -206,17 +219,18 @@ namespace KDsl.Runtime.Cpu
                     if (!ok)
                     {
                         Rip = rip;
-                        Commit(start, maxInstructions - remaining);
+                        Commit(remaining);
                         return DeliverPending();
                     }
                     remaining--;
                     ulong next = _nextRip;
-                    if (remaining == 0 || slot == 0 || !page.Valid || _curVpn != vpn)
+                    if (remaining == 0 || slot == 0 || _curVpn != vpn) // _curVpn is reset when the page is written
                     {
                         rip = next;
                         break;
                     }
                     int ns;
+                    ulong fall = rip + d.Length;
                     if (next == fall)
                     {
                         ns = d.Next;
@@ -255,22 +269,20 @@ namespace KDsl.Runtime.Cpu
                 }
             }
             Rip = rip;
-            return Stop(StopReason.BudgetExhausted, start, maxInstructions - remaining);
+            return Stop(StopReason.BudgetExhausted, remaining);
         }
 
-        /// <summary>Stores the instruction count and the TLB-hit count the loop kept in locals.</summary>
+        /// <summary>Stores the instruction count the loop kept in a local (remaining: the budget not retired).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Commit(long start, long executed)
+        private void Commit(long remaining)
         {
-            InstructionCount = start + executed;
-            _mmu.TlbHits += _tlbHits;
-            _tlbHits = 0;
+            InstructionCount = _runStart + (_runBudget - remaining);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private StopReason Stop(StopReason reason, long start, long executed)
+        private StopReason Stop(StopReason reason, long remaining)
         {
-            Commit(start, executed);
+            Commit(remaining);
             return reason;
         }
 
@@ -282,7 +294,7 @@ namespace KDsl.Runtime.Cpu
             ulong pa;
             if (e.Tag == vpn)
             {
-                _mmu.TlbHits++;
+                e.Hits++;
                 pa = (ulong)((byte*)(e.Addend + (nint)rip) - _ram);
             }
             else if (!TranslateOrFault(rip, Access.Execute, out pa))

@@ -7,9 +7,6 @@ namespace KDsl.Runtime.Cpu
 {
     public sealed unsafe partial class X64Cpu
     {
-        // TLB hits of the fast paths, added to Mmu.TlbHits when Run returns (a CPU field is cheaper to bump).
-        private long _tlbHits;
-
         // Pending exception raised by the current instruction (delivered by the run loop).
         private int _pendVector;
         private uint _pendError;
@@ -65,7 +62,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rd), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (int)(va & 0xFFF) <= 0x1000 - size)
             {
-                _tlbHits++;
+                e.Hits++; // folded into Mmu.Stats by the entry's PML4 slot
                 byte* p = (byte*)(e.Addend + (nint)va);
                 switch (size)
                 {
@@ -86,7 +83,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rd), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (va & 0xFFF) <= 0xFF8)
             {
-                _tlbHits++;
+                e.Hits++; // folded into Mmu.Stats by the entry's PML4 slot
                 v = Unsafe.ReadUnaligned<ulong>((byte*)(e.Addend + (nint)va));
                 return true;
             }
@@ -109,7 +106,11 @@ namespace KDsl.Runtime.Cpu
             ulong vpn = va >> 12;
             ref TlbEntry e = ref _rd[(int)(vpn & Tlb.IndexMask)];
             ulong pa0;
-            if (e.Tag == vpn) pa0 = (ulong)((byte*)(e.Addend + (nint)va) - _ram);
+            if (e.Tag == vpn)
+            {
+                e.Hits++;
+                pa0 = (ulong)((byte*)(e.Addend + (nint)va) - _ram);
+            }
             else if (!TranslateOrFault(va, Access.Read, out pa0)) return false;
             int first = 0x1000 - (int)(va & 0xFFF);
             if (first >= size)
@@ -120,7 +121,11 @@ namespace KDsl.Runtime.Cpu
             ulong va1 = va + (ulong)first;
             ulong pa1;
             ref TlbEntry e1 = ref _rd[(int)((va1 >> 12) & Tlb.IndexMask)];
-            if (e1.Tag == va1 >> 12) pa1 = (ulong)((byte*)(e1.Addend + (nint)va1) - _ram);
+            if (e1.Tag == va1 >> 12)
+            {
+                e1.Hits++;
+                pa1 = (ulong)((byte*)(e1.Addend + (nint)va1) - _ram);
+            }
             else if (!TranslateOrFault(va1, Access.Read, out pa1)) return false;
             ulong r = 0;
             for (int i = 0; i < size; i++)
@@ -162,7 +167,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_wr), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (int)(va & 0xFFF) <= 0x1000 - size)
             {
-                _tlbHits++;
+                e.Hits++; // folded into Mmu.Stats by the entry's PML4 slot
                 StoreRaw((byte*)(e.Addend + (nint)va), size, v);
                 return true;
             }
@@ -176,7 +181,7 @@ namespace KDsl.Runtime.Cpu
             ref TlbEntry e = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_wr), (int)(vpn & Tlb.IndexMask));
             if (e.Tag == vpn && (va & 0xFFF) <= 0xFF8)
             {
-                _tlbHits++;
+                e.Hits++; // folded into Mmu.Stats by the entry's PML4 slot
                 Unsafe.WriteUnaligned((byte*)(e.Addend + (nint)va), v);
                 return true;
             }
@@ -189,13 +194,21 @@ namespace KDsl.Runtime.Cpu
             pa1 = 0;
             ulong vpn = va >> 12;
             ref TlbEntry e = ref _wr[(int)(vpn & Tlb.IndexMask)];
-            if (e.Tag == vpn) pa0 = (ulong)((byte*)(e.Addend + (nint)va) - _ram);
+            if (e.Tag == vpn)
+            {
+                e.Hits++;
+                pa0 = (ulong)((byte*)(e.Addend + (nint)va) - _ram);
+            }
             else if (!TranslateOrFault(va, Access.Write, out pa0)) { first = 0; return false; }
             first = 0x1000 - (int)(va & 0xFFF);
             if (first >= size) return true;
             ulong va1 = va + (ulong)first;
             ref TlbEntry e1 = ref _wr[(int)((va1 >> 12) & Tlb.IndexMask)];
-            if (e1.Tag == va1 >> 12) pa1 = (ulong)((byte*)(e1.Addend + (nint)va1) - _ram);
+            if (e1.Tag == va1 >> 12)
+            {
+                e1.Hits++;
+                pa1 = (ulong)((byte*)(e1.Addend + (nint)va1) - _ram);
+            }
             else if (!TranslateOrFault(va1, Access.Write, out pa1)) return false;
             return true;
         }
