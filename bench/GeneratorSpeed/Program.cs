@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime;
 using System.Text;
 using System.Threading;
 using KDsl.Generator;
@@ -14,64 +15,83 @@ using Microsoft.CodeAnalysis.Text;
 namespace KDsl.GeneratorSpeed
 {
     /// <summary>
-    /// Runs <see cref="KDslGenerator"/> once, in memory, over N step5 variants (examples/step5.kdsl with BUF = 64, 72, ...,
-    /// every scenario included) and prints the elapsed time: the first run is cold (this process has done nothing before),
-    /// the second a fresh driver in the now warm process. Usage: KDsl.GeneratorSpeed [N=200] [path to step5.kdsl].
+    /// Runs <see cref="KDslGenerator"/> in memory over N step5 variants (examples/step5.kdsl with BUF = 64, 72, ...;
+    /// five scenarios each) and prints, per run, wall and CPU time, the JIT's share and the GC's.
+    /// <list type="bullet">
+    /// <item>"cold": the first run in this fresh process, as a command-line build without the compiler server runs the
+    /// generator (csc loads the analyzer, JITs it, runs it once over every file). Roslyn itself is also cold here, which
+    /// in csc it is not (the SDK's Roslyn is ReadyToRun); <c>run-csc.sh</c> measures the real csc.</item>
+    /// <item>"warm": a new driver in the same process, as the compiler server (VBCSCompiler) runs it for the next build:
+    /// the generator's code is jitted, but its incremental cache is empty for the new compilation, so every file is
+    /// compiled again.</item>
+    /// </list>
+    /// Usage: KDsl.GeneratorSpeed [N=200] [path to step5.kdsl] [rounds=2].
     /// </summary>
     internal static class Program
     {
         private static int Main(string[] args)
         {
             var total = Stopwatch.StartNew();
-            int n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 200;
+            int n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
             string step5 = File.ReadAllText(args.Length > 1 ? args[1] : FindStep5());
+            int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
             var texts = Enumerable.Range(0, n).Select(i => (AdditionalText)new Text(
                 $"/speed/step5_{i:D3}.kdsl", step5.Replace("const BUF = 4096;", $"const BUF = {64 + 8 * i};", StringComparison.Ordinal))).ToArray();
 
             var compilation = CSharpCompilation.Create("GeneratorSpeed", Array.Empty<SyntaxTree>(),
                 new[] { MetadataReference.CreateFromFile(typeof(object).Assembly.Location) },
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+            Console.WriteLine($"{n} files, {Environment.ProcessorCount} cores, server GC {GCSettings.IsServerGC}");
 
-            if (Environment.GetEnvironmentVariable("KDSL_SPEED_COMPILE_ONLY") == "1")
+            for (int round = 0; round < rounds; round++)
             {
-                // For profiling: the compiler alone, without Roslyn (KDSL_SPEED_COMPILE_ONLY=1).
-                for (int round = 0; round < 2; round++)
-                {
-                    var w = Stopwatch.StartNew();
-                    foreach (var t in texts) Compiler.Compile(t.Path, t.GetText()!.ToString());
-                    Console.WriteLine($"Compiler.Compile only, {(round == 0 ? "cold" : "warm")}: {w.Elapsed.TotalMilliseconds:F0} ms");
-                }
-                return 0;
-            }
-
-            for (int round = 0; round < 2; round++)
-            {
-                TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var before = Snapshot.Take();
                 var watch = Stopwatch.StartNew();
                 GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new KDslGenerator().AsSourceGenerator() }, texts);
                 driver = driver.RunGenerators(compilation);
                 watch.Stop();
+                var after = Snapshot.Take();
                 var result = driver.GetRunResult();
-                int sources = result.GeneratedTrees.Length;
                 int errors = result.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
-                Console.WriteLine($"{(round == 0 ? "cold" : "warm")}: {n} files, {sources} sources, {result.Diagnostics.Length} diagnostics ({errors} errors) in {watch.Elapsed.TotalMilliseconds:F0} ms (CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:F0} ms)");
+                long generated = result.GeneratedTrees.Sum(t => (long)t.Length);
+                Console.WriteLine(
+                    $"{(round == 0 ? "cold" : "warm")}: {watch.Elapsed.TotalMilliseconds,6:F0} ms wall, CPU {(after.Cpu - before.Cpu).TotalMilliseconds,6:F0} ms; " +
+                    $"JIT {(after.Jit - before.Jit).TotalMilliseconds,5:F0} ms for {after.JitMethods - before.JitMethods,5} methods; " +
+                    $"GC {after.Gcs - before.Gcs,3} collections, {(after.Allocated - before.Allocated) / 1e6,5:F0} MB allocated; " +
+                    $"{result.GeneratedTrees.Length} sources ({generated / 1024} KiB), {result.Diagnostics.Length} diagnostics ({errors} errors)");
                 if (result.Results[0].Exception is { } ex) Console.WriteLine(ex);
             }
-            Console.WriteLine($"process total (both runs, reading included): {total.Elapsed.TotalMilliseconds:F0} ms");
+            Console.WriteLine($"process total (reading included): {total.Elapsed.TotalMilliseconds:F0} ms");
             return 0;
+        }
+
+        private readonly struct Snapshot
+        {
+            public TimeSpan Cpu { get; init; }
+            public TimeSpan Jit { get; init; }
+            public long JitMethods { get; init; }
+            public int Gcs { get; init; }
+            public long Allocated { get; init; }
+
+            public static Snapshot Take() => new Snapshot
+            {
+                Cpu = Process.GetCurrentProcess().TotalProcessorTime,
+                Jit = System.Runtime.JitInfo.GetCompilationTime(),
+                JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+                Gcs = GC.CollectionCount(0),
+                Allocated = GC.GetTotalAllocatedBytes(),
+            };
         }
 
         private static string FindStep5()
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
             {
-                string candidate = Path.Combine(dir.FullName, "examples", "step5.kdsl");
-                if (File.Exists(candidate)) return candidate;
-            }
-            for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "examples", "step5.kdsl");
-                if (File.Exists(candidate)) return candidate;
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    string candidate = Path.Combine(dir.FullName, "examples", "step5.kdsl");
+                    if (File.Exists(candidate)) return candidate;
+                }
             }
             throw new FileNotFoundException("examples/step5.kdsl not found; pass its path as the second argument");
         }

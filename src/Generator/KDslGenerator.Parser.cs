@@ -19,12 +19,6 @@ namespace KDsl.Generator
         {
             internal const string InternalErrorId = "KDSL9999";
 
-            /// <summary>
-            /// The compiler runs on its own thread with this much stack, so a deeply nested input that a recursive
-            /// descent parser does not limit cannot take the whole compiler process down with a StackOverflowException.
-            /// </summary>
-            private const int CompilerStackSize = 64 * 1024 * 1024;
-
             public static readonly Func<string, string, CompileResult?> DefaultCompile = static (path, text) => Compiler.Compile(path, text);
 
             public static KDslFileResult Parse(AdditionalText additionalText, Func<string, string, CompileResult?> compile, CancellationToken cancellationToken)
@@ -121,32 +115,8 @@ namespace KDsl.Generator
                 return true;
             }
 
-            private static CompileResult? CompileOnLargeStack(string path, string text, Func<string, string, CompileResult?> compile, out Exception? error)
-            {
-                CompileResult? result = null;
-                Exception? caught = null;
-                var thread = new Thread(
-                    () =>
-                    {
-                        try
-                        {
-                            result = compile(path, text);
-                        }
-                        catch (Exception ex)
-                        {
-                            caught = ex;
-                        }
-                    },
-                    CompilerStackSize)
-                {
-                    IsBackground = true,
-                    Name = "KDsl compiler",
-                };
-                thread.Start();
-                thread.Join();
-                error = caught;
-                return result;
-            }
+            private static CompileResult? CompileOnLargeStack(string path, string text, Func<string, string, CompileResult?> compile, out Exception? error) =>
+                LargeStackThreads.Run<CompileResult>(() => compile(path, text), out error);
 
             private static DiagnosticInfo ToDiagnosticInfo(DslDiagnostic diagnostic, string fallbackPath)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using KDsl.Binding;
 using KDsl.Symbols;
 
@@ -9,18 +10,72 @@ namespace KDsl.Analysis
     {
         public static long? Evaluate(BoundExpression e, IReadOnlyDictionary<VariableSymbol, long> known)
         {
+            var lookup = new DictionaryLookup(known);
+            return Evaluate(e, ref lookup);
+        }
+
+        /// <summary>
+        /// The stack analyzer's form: <paramref name="values"/>[i] is <paramref name="parameters"/>[i]'s value, null when
+        /// unknown. No dictionary per activation: the analysis evaluates guards once per recursion level.
+        /// </summary>
+        public static long? Evaluate(BoundExpression e, ImmutableArray<VariableSymbol> parameters, long?[] values)
+        {
+            var lookup = new ParameterLookup(parameters, values);
+            return Evaluate(e, ref lookup);
+        }
+
+        private interface IValueLookup
+        {
+            bool TryGet(VariableSymbol variable, out long value);
+        }
+
+        private readonly struct DictionaryLookup : IValueLookup
+        {
+            private readonly IReadOnlyDictionary<VariableSymbol, long> _known;
+            public DictionaryLookup(IReadOnlyDictionary<VariableSymbol, long> known) => _known = known;
+            public bool TryGet(VariableSymbol variable, out long value) => _known.TryGetValue(variable, out value);
+        }
+
+        private readonly struct ParameterLookup : IValueLookup
+        {
+            private readonly ImmutableArray<VariableSymbol> _parameters;
+            private readonly long?[] _values;
+
+            public ParameterLookup(ImmutableArray<VariableSymbol> parameters, long?[] values)
+            {
+                _parameters = parameters;
+                _values = values;
+            }
+
+            public bool TryGet(VariableSymbol variable, out long value)
+            {
+                for (int i = 0; i < _values.Length && i < _parameters.Length; i++)
+                {
+                    if (!ReferenceEquals(_parameters[i], variable)) continue;
+                    value = _values[i].GetValueOrDefault();
+                    return _values[i].HasValue;
+                }
+                value = 0;
+                return false;
+            }
+        }
+
+        // Generic over the lookup struct, so each form is specialised without an interface call per variable.
+        private static long? Evaluate<TLookup>(BoundExpression e, ref TLookup known)
+            where TLookup : struct, IValueLookup
+        {
             switch (e)
             {
                 case BoundLiteral l:
                     return l.Value;
                 case BoundVariable v:
-                    return known.TryGetValue(v.Variable, out long value) ? value : (long?)null;
+                    return known.TryGet(v.Variable, out long value) ? value : (long?)null;
                 case BoundConversion c:
-                    var operand = Evaluate(c.Operand, known);
+                    var operand = Evaluate(c.Operand, ref known);
                     return operand is long o ? Truncate(o, c.Type) : null;
                 case BoundUnary u:
                 {
-                    if (Evaluate(u.Operand, known) is not long x) return null;
+                    if (Evaluate(u.Operand, ref known) is not long x) return null;
                     long r = u.Operator switch
                     {
                         BoundUnaryOperator.Negate => unchecked(-x),
@@ -31,14 +86,14 @@ namespace KDsl.Analysis
                 }
                 case BoundLogical l:
                 {
-                    if (Evaluate(l.Left, known) is not long a) return null;
+                    if (Evaluate(l.Left, ref known) is not long a) return null;
                     if (l.IsAnd && a == 0) return 0;
                     if (!l.IsAnd && a != 0) return 1;
-                    return Evaluate(l.Right, known) is long b ? (b != 0 ? 1 : 0) : (long?)null;
+                    return Evaluate(l.Right, ref known) is long b ? (b != 0 ? 1 : 0) : (long?)null;
                 }
                 case BoundBinary b:
                 {
-                    if (Evaluate(b.Left, known) is not long x || Evaluate(b.Right, known) is not long y) return null;
+                    if (Evaluate(b.Left, ref known) is not long x || Evaluate(b.Right, ref known) is not long y) return null;
                     return Binary(b.Operator, x, y, b.IsUnsigned, b.Type);
                 }
                 default:

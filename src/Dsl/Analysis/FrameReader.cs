@@ -52,15 +52,30 @@ namespace KDsl.Analysis
     /// </summary>
     public static class FrameReader
     {
-        public static FunctionFrame Read(ModuleImage image, ModuleSymbol function)
-        {
-            var relocations = new Dictionary<int, string>();
-            foreach (var r in image.Relocations)
-                if (r.Kind == RelocationKind.Rel32) relocations[r.Offset] = r.Target;
-            var functionsByOffset = new Dictionary<int, string>();
-            foreach (var s in image.Symbols)
-                if (s.Section == Section.Text) functionsByOffset[s.Offset] = s.Name;
+        public static FunctionFrame Read(ModuleImage image, ModuleSymbol function) => Read(image, function, new ImageIndex(image));
 
+        /// <summary>What resolving call targets needs from an image, built once for all of its functions.</summary>
+        public sealed class ImageIndex
+        {
+            public ImageIndex(ModuleImage image)
+            {
+                foreach (var r in image.Relocations)
+                    if (r.Kind == RelocationKind.Rel32) Relocations[r.Offset] = r.Target;
+                foreach (var s in image.Symbols)
+                {
+                    if (s.Section != Section.Text) continue;
+                    FunctionsByOffset[s.Offset] = s.Name;
+                    FunctionNames.Add(s.Name);
+                }
+            }
+
+            internal Dictionary<int, string> Relocations { get; } = new Dictionary<int, string>();
+            internal Dictionary<int, string> FunctionsByOffset { get; } = new Dictionary<int, string>();
+            internal HashSet<string> FunctionNames { get; } = new HashSet<string>(System.StringComparer.Ordinal);
+        }
+
+        public static FunctionFrame Read(ModuleImage image, ModuleSymbol function, ImageIndex index)
+        {
             int start = function.Offset, end = function.Offset + function.Size;
             var depthAt = new Dictionary<int, int>();
             var work = new Stack<(int Offset, int Depth)>();
@@ -99,7 +114,7 @@ namespace KDsl.Analysis
                             depth -= (int)insn.GetImmediate(1);
                             break;
                         case Mnemonic.Call:
-                            calls[offset] = CallTarget(insn, offset, depth, relocations, functionsByOffset);
+                            calls[offset] = CallTarget(insn, offset, depth, index);
                             break;
                     }
                     if (depth > max) max = depth;
@@ -119,12 +134,12 @@ namespace KDsl.Analysis
             return new FunctionFrame(function.Name, max, locals, new List<CallSite>(calls.Values));
         }
 
-        private static CallSite CallTarget(in Instruction insn, int offset, int depth, Dictionary<int, string> relocations, Dictionary<int, string> functions)
+        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index)
         {
             if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false);
-            if (relocations.TryGetValue(offset + 1, out string? symbol))
-                return new CallSite(offset, depth, symbol, !functions.ContainsValue(symbol));
-            return functions.TryGetValue((int)insn.NearBranch64, out string? callee)
+            if (index.Relocations.TryGetValue(offset + 1, out string? symbol))
+                return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol));
+            return index.FunctionsByOffset.TryGetValue((int)insn.NearBranch64, out string? callee)
                 ? new CallSite(offset, depth, callee, false)
                 : new CallSite(offset, depth, null, false);
         }

@@ -17,6 +17,13 @@ namespace KDsl.Analysis
             foreach (var f in profile.KernelFunctions) _shapes[f.Name] = f;
         }
 
+        /// <summary>
+        /// Stack bytes in use when a kernel thread's function is called: pt_regs (copy_thread leaves them at the top),
+        /// ret_from_fork's call of kthread and kthread's frame; the function's own return address is its cost's.
+        /// </summary>
+        public int ThreadFunctionInUse =>
+            KernelProfile.PtRegsSize + 8 + (_shapes.TryGetValue("kthread", out var kthread) ? kthread.FrameSize : 0);
+
         /// <summary>Bytes below the caller's RSP the call reaches at its deepest, or 8 for a function KDsl does not model.</summary>
         public int CostOf(string name)
         {

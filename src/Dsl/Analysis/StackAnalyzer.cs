@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using KDsl.Binding;
 using KDsl.Diagnostics;
@@ -16,7 +17,7 @@ namespace KDsl.Analysis
     /// (<see cref="KernelCosts"/>), recursion bounded where its depth follows from constant arguments
     /// (<see cref="CallGuards"/>, <see cref="ConstantEvaluator"/>). Never runs the experiment.
     /// </summary>
-    public sealed class StackAnalyzer
+    public sealed partial class StackAnalyzer
     {
         /// <summary>Deeper than this many activations overflows any THREAD_SIZE KDsl has (32 KiB at 8 bytes a level).</summary>
         private const int MaxActivations = 4096;
@@ -29,16 +30,21 @@ namespace KDsl.Analysis
         private readonly Dictionary<string, FunctionFrame> _frames = new Dictionary<string, FunctionFrame>();
         private readonly Dictionary<string, BoundFunction> _functions = new Dictionary<string, BoundFunction>();
         private readonly Dictionary<string, List<(CallSite Site, GuardedCall? Call)>> _calls = new Dictionary<string, List<(CallSite, GuardedCall?)>>();
-        private readonly Dictionary<string, HashSet<VariableSymbol>> _assigned = new Dictionary<string, HashSet<VariableSymbol>>();
-        private readonly Dictionary<string, long> _costs = new Dictionary<string, long>();
-        private readonly HashSet<string> _inProgress = new HashSet<string>();
+        /// <summary>Per function, which parameters its body assigns (their values are not the caller's any more).</summary>
+        private readonly Dictionary<string, bool[]> _assigned = new Dictionary<string, bool[]>();
+        /// <summary>
+        /// Each costed activation's cost and the call <see cref="Path"/> follows from it (the first call of the largest
+        /// total over the calls with a target), recorded while costing so the path is not evaluated again level by level.
+        /// </summary>
+        private readonly Dictionary<ActivationKey, (long Cost, string? Next, string? Kernel, long?[] Args)> _costs =
+            new Dictionary<ActivationKey, (long Cost, string? Next, string? Kernel, long?[] Args)>();
+        private readonly HashSet<ActivationKey> _inProgress = new HashSet<ActivationKey>();
         private readonly HashSet<BoundCall> _unboundedCalls = new HashSet<BoundCall>();
         /// <summary>`max_depth N` of each function that states one (by link name).</summary>
         private readonly SortedDictionary<string, int> _maxDepth = new SortedDictionary<string, int>(StringComparer.Ordinal);
         /// <summary>Activations of each function on the path being costed, walked or printed.</summary>
         private readonly Dictionary<string, int> _active = new Dictionary<string, int>();
         private int _activations;
-        private readonly System.Text.StringBuilder _keyBuilder = new System.Text.StringBuilder();
 
         private StackAnalyzer(BoundProgram program, ModuleImage image, SourceText source, KernelProfile profile)
         {
@@ -51,12 +57,13 @@ namespace KDsl.Analysis
                 _functions[f.Symbol.LinkName] = f;
                 if (f.Symbol.MaxDepth is int bound) _maxDepth[f.Symbol.LinkName] = bound;
             }
+            var index = new FrameReader.ImageIndex(image);
             foreach (var symbol in image.Symbols)
             {
                 if (symbol.Section != Section.Text || !_functions.TryGetValue(symbol.Name, out var bound)) continue;
-                var frame = FrameReader.Read(image, symbol);
+                var frame = FrameReader.Read(image, symbol, index);
                 _frames[symbol.Name] = frame;
-                _assigned[symbol.Name] = CallGuards.AssignedVariables(bound);
+                _assigned[symbol.Name] = AssignedParameters(bound);
                 _calls[symbol.Name] = Match(frame, CallGuards.Collect(bound));
             }
         }
@@ -80,8 +87,10 @@ namespace KDsl.Analysis
             foreach (var f in program.Functions)
             {
                 if (f.Symbol.Kind is not (FunctionKind.Init or FunctionKind.Exit)) continue;
-                entries.Add(analyzer.AnalyzeEntry(f, diagnostics));
+                entries.Add(analyzer.AnalyzeEntry(f, diagnostics, profile.StackInUseAtInitCall, Array.Empty<long?>()));
             }
+            foreach (var (thread, data) in ThreadFunctions(program))
+                entries.Add(analyzer.AnalyzeEntry(thread, diagnostics, analyzer._kernel.ThreadFunctionInUse, new[] { data }));
             foreach (var call in analyzer._unboundedCalls)
                 diagnostics.Add(analyzer.Report(DiagnosticDescriptors.UnboundedRecursion, call.Span,
                     $"the recursion through '{call.Function.Name}' has no bound KDsl can prove from constant arguments; it is assumed to go on until the stack overflows"));
@@ -89,14 +98,16 @@ namespace KDsl.Analysis
             return new StackReport(functions, entries, analyzer._threadSize);
         }
 
-        private EntryStackUsage AnalyzeEntry(BoundFunction entry, List<Diagnostic> diagnostics)
+        /// <param name="inUse">Stack bytes in use when the entry is called: the syscall path for init (exit runs from
+        /// delete_module's; the same depth is assumed), ret_from_fork → kthread for a thread function.</param>
+        /// <param name="args">Its arguments where they are known.</param>
+        private EntryStackUsage AnalyzeEntry(BoundFunction entry, List<Diagnostic> diagnostics, int inUse, long?[] args)
         {
             string name = entry.Symbol.LinkName;
-            int inUse = _profile.StackInUseAtInitCall; // exit runs from delete_module's path; the same depth is assumed
-            long cost = Cost(name, Array.Empty<long?>());
+            long cost = Cost(name, args);
             long worst = cost >= Unbounded ? long.MaxValue : inUse + cost;
-            string path = Path(name, Array.Empty<long?>());
-            var overflow = Descend(name, Array.Empty<long?>(), inUse, new List<string>(), null, out BoundCall? at);
+            string path = Path(name, args);
+            var overflow = Descend(name, args, inUse, new List<string>(), null, out BoundCall? at);
 
             if (overflow is not null)
                 diagnostics.Add(Report(DiagnosticDescriptors.StackOverflowPredicted, at?.Span ?? entry.Symbol.NameSpan,
@@ -108,41 +119,52 @@ namespace KDsl.Analysis
         }
 
         /// <summary>Bytes a call of the function uses below the caller's RSP at its deepest, its return address included.</summary>
-        private long Cost(string function, long?[] args)
+        private long Cost(string function, long?[] args) =>
+            _frames.TryGetValue(function, out var frame) ? Cost(function, frame, args, Key(function, args)) : 8;
+
+        private long Cost(string function, FunctionFrame frame, long?[] args, ActivationKey key)
         {
-            if (!_frames.TryGetValue(function, out var frame)) return 8;
-            string key = Key(function, args);
-            if (_costs.TryGetValue(key, out long cached)) return cached;
+            if (_costs.TryGetValue(key, out var cached)) return cached.Cost;
             if (_inProgress.Contains(key) || _activations >= MaxActivations || !HostStackLeft()) return Unbounded;
 
             _inProgress.Add(key);
             _activations++;
             Enter(function);
-            long best = frame.FrameSize;
+            long best = frame.FrameSize, pathBest = frame.FrameSize;
+            (string? Next, string? Kernel, long?[] Args) successor = (null, null, Array.Empty<long?>());
             var known = Known(function, args);
             foreach (var (site, call) in _calls[function])
             {
                 if (!Reachable(call, known) || Capped(site)) continue;
-                long callee = CalleeCost(site, call, known, out bool recursed);
+                long callee = CalleeCost(site, call, known, out bool recursed, out long?[] calleeArgs);
                 if (recursed && callee >= Unbounded && call is not null) _unboundedCalls.Add(call.Call);
-                best = Math.Max(best, Add(site.Depth, callee));
+                long total = Add(site.Depth, callee);
+                best = Math.Max(best, total);
+                if (site.Target is null || total <= pathBest) continue; // Path's choice, as Path makes it
+                pathBest = total;
+                successor = site.IsKernel ? (null, site.Target, Array.Empty<long?>()) : (site.Target, null, calleeArgs);
             }
             Leave(function);
             _activations--;
             _inProgress.Remove(key);
             // A cost that ran into the activation cap stays uncached so another path can compute it afresh.
-            if (best < Unbounded) _costs[key] = best;
+            if (best < Unbounded)
+            {
+                _costs[key] = (best, successor.Next, successor.Kernel, successor.Args);
+            }
             return best;
         }
 
-        private long CalleeCost(CallSite site, GuardedCall? call, Dictionary<VariableSymbol, long> known, out bool recursed)
+        private long CalleeCost(CallSite site, GuardedCall? call, KnownValues known, out bool recursed, out long?[] args)
         {
             recursed = false;
+            args = Array.Empty<long?>();
             if (site.Target is null) return 8; // an indirect call: its callee is unknown (none are emitted today)
             if (site.IsKernel) return _kernel.CostOf(site.Target);
-            var args = Arguments(call, known);
-            recursed = _inProgress.Contains(Key(site.Target, args)) || _activations >= MaxActivations;
-            return Cost(site.Target, args);
+            args = Arguments(call, known);
+            var key = Key(site.Target, args); // computed once: the recursion check and the memo share it
+            recursed = _inProgress.Contains(key) || _activations >= MaxActivations;
+            return _frames.TryGetValue(site.Target, out var frame) ? Cost(site.Target, frame, args, key) : 8;
         }
 
         /// <summary>
@@ -205,6 +227,15 @@ namespace KDsl.Analysis
                 string? next = null, kernel = null;
                 long?[] nextArgs = Array.Empty<long?>();
                 long best = _frames[function].FrameSize;
+                // Costed already (so bounded): the choice below was recorded then. Not when a function states max_depth:
+                // the path's own activations then decide what is capped.
+                if (_maxDepth.Count == 0 && _costs.TryGetValue(Key(function, args), out var successor))
+                {
+                    if (successor.Kernel is not null) steps.Add(successor.Kernel);
+                    function = successor.Next;
+                    args = successor.Args;
+                    continue;
+                }
                 var known = Known(function, args);
                 foreach (var (site, call) in _calls[function])
                 {
@@ -262,29 +293,44 @@ namespace KDsl.Analysis
             return result;
         }
 
-        private Dictionary<VariableSymbol, long> Known(string function, long?[] args)
+        /// <summary>The function's parameters with the values its caller passed; a parameter the body assigns is unknown.</summary>
+        private KnownValues Known(string function, long?[] args)
         {
-            var known = new Dictionary<VariableSymbol, long>();
-            if (!_functions.TryGetValue(function, out var f)) return known;
+            if (!_functions.TryGetValue(function, out var f)) return new KnownValues(ImmutableArray<VariableSymbol>.Empty, args);
+            var parameters = f.Symbol.Parameters;
             var assigned = _assigned[function];
-            for (int i = 0; i < args.Length && i < f.Symbol.Parameters.Length; i++)
-                if (args[i] is long value && !assigned.Contains(f.Symbol.Parameters[i])) known[f.Symbol.Parameters[i]] = value;
-            return known;
+            long?[] values = args;
+            for (int i = 0; i < args.Length && i < parameters.Length; i++)
+            {
+                if (!assigned[i] || args[i] is null) continue;
+                if (ReferenceEquals(values, args)) values = (long?[])args.Clone(); // the caller's array is also a memo key
+                values[i] = null;
+            }
+            return new KnownValues(parameters, values);
         }
 
-        private static bool Reachable(GuardedCall? call, Dictionary<VariableSymbol, long> known)
+        private static bool[] AssignedParameters(BoundFunction function)
+        {
+            var assigned = CallGuards.AssignedVariables(function);
+            var parameters = function.Symbol.Parameters;
+            var result = new bool[parameters.Length];
+            for (int i = 0; i < result.Length; i++) result[i] = assigned.Contains(parameters[i]);
+            return result;
+        }
+
+        private static bool Reachable(GuardedCall? call, KnownValues known)
         {
             if (call is null) return true;
             foreach (var (condition, mustBe) in call.Guards)
-                if (ConstantEvaluator.Evaluate(condition, known) is long value && (value != 0) != mustBe) return false;
+                if (ConstantEvaluator.Evaluate(condition, known.Parameters, known.Values) is long value && (value != 0) != mustBe) return false;
             return true;
         }
 
-        private static long?[] Arguments(GuardedCall? call, Dictionary<VariableSymbol, long> known)
+        private static long?[] Arguments(GuardedCall? call, KnownValues known)
         {
-            if (call is null) return Array.Empty<long?>();
+            if (call is null || call.Call.Arguments.Length == 0) return Array.Empty<long?>();
             var args = new long?[call.Call.Arguments.Length];
-            for (int i = 0; i < args.Length; i++) args[i] = ConstantEvaluator.Evaluate(call.Call.Arguments[i], known);
+            for (int i = 0; i < args.Length; i++) args[i] = ConstantEvaluator.Evaluate(call.Call.Arguments[i], known.Parameters, known.Values);
             return args;
         }
 
@@ -292,19 +338,17 @@ namespace KDsl.Analysis
         /// The memo key of an activation about to start: the function and its known arguments, plus, when functions state
         /// a max_depth, how many activations of each such function the stack holds (its cost depends on what is left).
         /// </summary>
-        private string Key(string function, long?[] args)
+        private ActivationKey Key(string function, long?[] args)
         {
-            var sb = _keyBuilder.Clear().Append(function).Append('(');
-            for (int i = 0; i < args.Length; i++)
+            int[]? counts = null;
+            if (_maxDepth.Count > 0)
             {
-                if (i > 0) sb.Append(',');
-                if (args[i] is long value) sb.Append(value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                else sb.Append('?');
+                counts = new int[_maxDepth.Count];
+                int i = 0;
+                foreach (var bounded in _maxDepth.Keys)
+                    counts[i++] = ActiveCount(bounded) + (bounded == function ? 1 : 0);
             }
-            sb.Append(')');
-            foreach (var bounded in _maxDepth.Keys)
-                sb.Append('@').Append(ActiveCount(bounded) + (bounded == function ? 1 : 0));
-            return sb.ToString();
+            return new ActivationKey(function, args, counts);
         }
 
         private int ActiveCount(string function) => _active.TryGetValue(function, out int n) ? n : 0;
@@ -320,7 +364,7 @@ namespace KDsl.Analysis
 
         /// <summary>A call the author's bound rules out: its target states max_depth N and N activations are already on the stack.</summary>
         private bool Capped(CallSite site) =>
-            site.Target is not null && !site.IsKernel && _maxDepth.TryGetValue(site.Target, out int bound) && ActiveCount(site.Target) >= bound;
+            _maxDepth.Count > 0 && site.Target is not null && !site.IsKernel && _maxDepth.TryGetValue(site.Target, out int bound) && ActiveCount(site.Target) >= bound;
 
         /// <summary>
         /// False when the host thread's stack is nearly used up (a chain of thousands of distinct functions, found by the
@@ -344,5 +388,60 @@ namespace KDsl.Analysis
 
         private Diagnostic Report(DiagnosticDescriptor descriptor, TextSpan span, string message) =>
             new Diagnostic(descriptor.Id, descriptor.DefaultSeverity, _source.GetLocation(span), message);
+
+        /// <summary>A function's parameters and the values known for them (null: unknown), for <see cref="ConstantEvaluator"/>.</summary>
+        private readonly struct KnownValues
+        {
+            public KnownValues(ImmutableArray<VariableSymbol> parameters, long?[] values)
+            {
+                Parameters = parameters;
+                Values = values;
+            }
+
+            public ImmutableArray<VariableSymbol> Parameters { get; }
+            public long?[] Values { get; }
+        }
+
+        /// <summary>
+        /// An activation's memo key by value: the function, its known arguments, and the activation counts of the
+        /// max_depth functions. A struct compared field by field: a recursion 100 levels deep builds 100 of them,
+        /// so no strings are formatted for it.
+        /// </summary>
+        private readonly struct ActivationKey : IEquatable<ActivationKey>
+        {
+            private readonly string _function;
+            private readonly long?[] _args;
+            private readonly int[]? _counts;
+            private readonly int _hash;
+
+            public ActivationKey(string function, long?[] args, int[]? counts)
+            {
+                _function = function;
+                _args = args;
+                _counts = counts;
+                int hash = StringComparer.Ordinal.GetHashCode(function);
+                foreach (var a in args) hash = unchecked(hash * 31 + (a is long v ? v.GetHashCode() : 0x5bd1e995));
+                if (counts is not null)
+                    foreach (int c in counts) hash = unchecked(hash * 31 + c);
+                _hash = hash;
+            }
+
+            public bool Equals(ActivationKey other)
+            {
+                if (_hash != other._hash || !string.Equals(_function, other._function, StringComparison.Ordinal) || _args.Length != other._args.Length)
+                    return false;
+                for (int i = 0; i < _args.Length; i++)
+                    if (_args[i] != other._args[i]) return false;
+                if (_counts is null || other._counts is null) return _counts is null && other._counts is null;
+                if (_counts.Length != other._counts.Length) return false;
+                for (int i = 0; i < _counts.Length; i++)
+                    if (_counts[i] != other._counts[i]) return false;
+                return true;
+            }
+
+            public override bool Equals(object? obj) => obj is ActivationKey other && Equals(other);
+
+            public override int GetHashCode() => _hash;
+        }
     }
 }
