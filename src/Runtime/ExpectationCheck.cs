@@ -150,6 +150,7 @@ namespace KDsl.Runtime
             {
                 string actual = oops is not null ? $"it was {oops.Kind} ({oops.DieString}) at {oops.RipSymbol}"
                     : result.Outcome == RunOutcome.SoftLockup ? "it was soft_lockup"
+                    : result.Outcome == RunOutcome.OomKilled ? "the OOM killer killed a process"
                     : $"the run ended {result.Outcome} without one";
                 return fail(expected, actual, OopsExcerpt(result));
             }
@@ -171,6 +172,11 @@ namespace KDsl.Runtime
             {
                 case "soft_lockup":
                     return result.Outcome == RunOutcome.SoftLockup || result.Oops?.Kind == kind;
+                case "oom":
+                    // Not an oops: the OOM killer's report and its SIGKILL (mm/oom_kill.c), recorded per process.
+                    foreach (var p in result.Processes)
+                        if (p.OomKilled) return true;
+                    return result.Outcome == RunOutcome.OomKilled;
                 case "stack_protector":
                     // __stack_chk_fail panics ("stack-protector: Kernel stack is corrupted in: ...") without an oops.
                     return result.Oops?.Kind == kind || (result.Oops is null && CountLines(result, "stack-protector:") > 0);

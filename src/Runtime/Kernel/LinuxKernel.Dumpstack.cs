@@ -125,17 +125,5 @@ namespace KDsl.Runtime.Kernel
             value = b[0];
             return ok;
         }
-
-        /// <summary>The watchdog: a CPU that ran the whole budget without returning is stuck.</summary>
-        private void SoftLockup()
-        {
-            ulong seconds = (Log.NowNs - PrintkLog.BootNs) / 1_000_000_000UL;
-            // kernel/watchdog.c's pr_fmt: "NMI watchdog: " until the hardlockup detector moved out (4.13), "watchdog: " since.
-            string prefix = Profile.Release.StartsWith("4.11", System.StringComparison.Ordinal) ? "NMI watchdog: " : "watchdog: ";
-            Printk(Vsnprintf.Sprintf(Vsprintf, prefix + "BUG: soft lockup - CPU#%d stuck for %llus! [%s:%d]\n",
-                Profile.Cpu, seconds < 22 ? 22UL : seconds, Current.Comm, Current.Pid));
-            Outcome = RunOutcome.SoftLockup;
-            _finished = true;
-        }
     }
 }

@@ -16,7 +16,10 @@ namespace KDsl.Runtime.Tests.Differential
     /// </summary>
     internal sealed class DifferentialHarness : IDisposable
     {
-        private const int StateRflags = 128, StateHostRsp = 136;
+        private const int StateRflags = 128, StateHostRsp = 136, StateFaulted = 144, StateFaultRip = 152;
+        /// <summary>Where in the code page the SIGFPE handler and the recovery code go (sequences stay far below).</summary>
+        private const int HandlerOffset = 0xC00, RecoveryOffset = 0xE00;
+        private static readonly Register[] CalleeSaved = { Register.RBX, Register.RBP, Register.R12, Register.R13, Register.R14, Register.R15 };
         private readonly NativeCode _native;
         private readonly DiffLayout _layout;
         private readonly GuestFixture _guest;
@@ -41,6 +44,9 @@ namespace KDsl.Runtime.Tests.Differential
 
         private static MemoryOperand Abs(ulong address) => new MemoryOperand(Register.None, Register.None, 1, (long)address, 8);
 
+        /// <summary>The body's first byte in the last assembled native / emulated code (the native prologue is longer).</summary>
+        private ulong _bodyStart;
+
         private byte[] Assemble(IReadOnlyList<Action<Assembler>> body, bool native)
         {
             var a = new Assembler(64);
@@ -59,6 +65,9 @@ namespace KDsl.Runtime.Tests.Differential
             for (int i = 1; i < 16; i++)
                 if (i != 4) a.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RAX + i, new MemoryOperand(Register.RAX, i * 8)));
             a.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, new MemoryOperand(Register.RAX, 0L)));
+            var bodyLabel = a.CreateLabel();
+            a.Label(ref bodyLabel);
+            a.nop(); // the label needs an instruction; both sides run it
             foreach (var op in body) op(a);
             // Store.
             for (int i = 0; i < 16; i++)
@@ -77,8 +86,44 @@ namespace KDsl.Runtime.Tests.Differential
                 a.hlt();
             }
             var w = new ByteListWriter();
-            a.Assemble(w, _layout.Code);
+            var result = a.Assemble(w, _layout.Code, BlockEncoderOptions.ReturnNewInstructionOffsets);
+            _bodyStart = result.GetLabelRIP(bodyLabel);
             return w.Bytes.ToArray();
+        }
+
+        /// <summary>
+        /// The native SIGFPE handler (rdi = signo, rsi = siginfo, rdx = ucontext): the faulting context's GPRs, RFLAGS
+        /// and RIP into the state block, the fault flag set, and the context's RIP pointed at the recovery code, which
+        /// rt_sigreturn then resumes: back on the host's stack, callee-saved registers popped, return to the caller.
+        /// </summary>
+        private (byte[] Handler, byte[] Recovery) AssembleFaultPath()
+        {
+            ulong s = _layout.State;
+            var h = new Assembler(64);
+            MemoryOperand Greg(int index) => new MemoryOperand(Register.RDX, SigFpeTrap.GregsOffset + index * 8);
+            for (int i = 0; i < 16; i++)
+            {
+                h.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, Greg(SigFpeTrap.GregOfReg[i])));
+                h.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, Abs(s + (ulong)i * 8), Register.RAX));
+            }
+            h.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, Greg(SigFpeTrap.RegEfl)));
+            h.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, Abs(s + StateRflags), Register.RAX));
+            h.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RAX, Greg(SigFpeTrap.RegRip)));
+            h.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, Abs(s + StateFaultRip), Register.RAX));
+            h.AddInstruction(Instruction.Create(Code.Mov_rm64_imm32, Abs(s + StateFaulted), 1));
+            h.AddInstruction(Instruction.Create(Code.Mov_r64_imm64, Register.RAX, _layout.Code + RecoveryOffset));
+            h.AddInstruction(Instruction.Create(Code.Mov_rm64_r64, Greg(SigFpeTrap.RegRip), Register.RAX));
+            h.ret();
+            var hw = new ByteListWriter();
+            h.Assemble(hw, _layout.Code + HandlerOffset);
+
+            var r = new Assembler(64);
+            r.AddInstruction(Instruction.Create(Code.Mov_r64_rm64, Register.RSP, Abs(s + StateHostRsp)));
+            for (int i = CalleeSaved.Length - 1; i >= 0; i--) r.AddInstruction(Instruction.Create(Code.Pop_r64, CalleeSaved[i]));
+            r.ret();
+            var rw = new ByteListWriter();
+            r.Assemble(rw, _layout.Code + RecoveryOffset);
+            return (hw.Bytes.ToArray(), rw.Bytes.ToArray());
         }
 
         /// <summary>The sequence as assembly text (decoded from its bytes, so it is exactly what ran).</summary>
@@ -156,6 +201,9 @@ namespace KDsl.Runtime.Tests.Differential
             public byte[] Data = Array.Empty<byte>();
             public byte[] Stack = Array.Empty<byte>();
             public string? Error;
+            /// <summary>The run stopped with #DE (natively: SIGFPE) at <see cref="FaultRip"/> (an offset into the body); the registers are the fault's.</summary>
+            public bool DivideError;
+            public ulong FaultRip;
         }
 
         private void WriteState(Span<byte> state, CaseState st)
@@ -171,17 +219,32 @@ namespace KDsl.Runtime.Tests.Differential
             o.Rflags = BitConverter.ToUInt64(state.Slice(StateRflags, 8));
         }
 
-        public Outcome RunNative(IReadOnlyList<Action<Assembler>> body, CaseState st)
+        public Outcome RunNative(IReadOnlyList<Action<Assembler>> body, CaseState st, bool mayDivideError = false)
         {
             byte[] code = Assemble(body, native: true);
+            if (code.Length > HandlerOffset) throw new InvalidOperationException("sequence too long for the code page");
             _native.Span(_layout.Code, 0x1000).Clear();
             code.CopyTo(_native.Span(_layout.Code, code.Length));
             WriteState(_native.Span(_layout.State, 0x1000), st);
             st.Data.CopyTo(_native.Span(_layout.Data, 0x1000));
             st.Stack.CopyTo(_native.Span(_layout.StackPage, 0x1000));
-            _native.Call(_layout.Code);
+            if (mayDivideError)
+            {
+                var (handler, recovery) = AssembleFaultPath();
+                handler.CopyTo(_native.Span(_layout.Code + HandlerOffset, handler.Length));
+                recovery.CopyTo(_native.Span(_layout.Code + RecoveryOffset, recovery.Length));
+                using (new SigFpeTrap(_layout.Code + HandlerOffset))
+                    _native.Call(_layout.Code);
+            }
+            else
+            {
+                _native.Call(_layout.Code);
+            }
             var o = new Outcome();
             ReadState(_native.Span(_layout.State, 0x1000), o);
+            var state = _native.Span(_layout.State, 0x1000);
+            o.DivideError = BitConverter.ToUInt64(state.Slice(StateFaulted, 8)) != 0;
+            o.FaultRip = BitConverter.ToUInt64(state.Slice(StateFaultRip, 8)) - _bodyStart;
             o.Data = _native.Span(_layout.Data, 0x1000).ToArray();
             o.Stack = _native.Span(_layout.StackPage, 0x1000).ToArray();
             return o;
@@ -204,10 +267,20 @@ namespace KDsl.Runtime.Tests.Differential
             cpu.Rsp = GuestFixture.StackTop;
             var o = new Outcome();
             StopReason stop = cpu.Run(100_000);
-            if (stop != StopReason.Halt)
-                o.Error = $"the emulator stopped with {stop} (vector {cpu.LastException.Vector}, rip 0x{cpu.LastException.FaultRip:x})";
             mem.Read(_guestPa[_layout.State], state);
             ReadState(state, o);
+            if (stop == StopReason.Exception && cpu.LastException.Vector == Vectors.DE)
+            {
+                // #DE: the registers at the fault are the CPU's (delivery changes only RSP, RIP, RFLAGS and CS).
+                var e = cpu.LastException;
+                o.DivideError = true;
+                o.FaultRip = e.FaultRip - _bodyStart;
+                for (int i = 0; i < 16; i++) o.Gpr[i] = cpu[(Reg)i];
+                o.Gpr[(int)Reg.Rsp] = e.FaultRsp;
+                o.Rflags = e.FaultRflags;
+            }
+            else if (stop != StopReason.Halt)
+                o.Error = $"the emulator stopped with {stop} (vector {cpu.LastException.Vector}, rip 0x{cpu.LastException.FaultRip:x})";
             o.Data = new byte[0x1000];
             mem.Read(_guestPa[_layout.Data], o.Data);
             o.Stack = new byte[0x1000];
@@ -223,6 +296,10 @@ namespace KDsl.Runtime.Tests.Differential
         {
             var sb = new StringBuilder();
             if (emulated.Error != null) sb.AppendLine(emulated.Error);
+            if (native.DivideError != emulated.DivideError)
+                sb.AppendLine($"#DE: hardware {(native.DivideError ? "raised it (SIGFPE)" : "did not")}, emulator {(emulated.DivideError ? "raised it" : "did not")}");
+            else if (native.DivideError && native.FaultRip != emulated.FaultRip)
+                sb.AppendLine($"#DE at: hardware body+0x{native.FaultRip:x}, emulator body+0x{emulated.FaultRip:x}");
             for (int i = 0; i < 16; i++)
                 if (native.Gpr[i] != emulated.Gpr[i])
                     sb.AppendLine($"{RegNames[i]}: hardware 0x{native.Gpr[i]:x16}, emulator 0x{emulated.Gpr[i]:x16}");

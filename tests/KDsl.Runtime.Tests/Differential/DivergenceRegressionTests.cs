@@ -39,5 +39,26 @@ namespace KDsl.Runtime.Tests.Differential
                 Assert.That(g.Reg(Reg.R9), Is.EqualTo(0x1234_5678_9abc_def0UL));
             });
         }
+
+        /// <summary>
+        /// Found reading the SDM for the trap work, not by the random sequences (which never execute `int n`): `int n`
+        /// through an IDT entry that is no gate (Linux leaves vectors 20–31 all-zero) raised #NP; the hardware checks
+        /// the descriptor type before the present bit and raises #GP(n * 8 + 2).
+        /// </summary>
+        [Test]
+        public void IntNThroughAnEmptyIdtEntry_IsGeneralProtection()
+        {
+            using var g = new GuestFixture();
+            g.Cpu.Idt[0x15] = default;
+            StopReason r = g.Run(a =>
+            {
+                a.@int(0x15);
+                a.hlt();
+            });
+            Assert.That(r, Is.EqualTo(StopReason.Exception));
+            Assert.That(g.Cpu.LastException.Vector, Is.EqualTo(Vectors.GP));
+            Assert.That(g.Cpu.LastException.ErrorCode, Is.EqualTo(0x15u * 8 + 2));
+            Assert.That(g.Cpu.LastException.FaultRip, Is.EqualTo(GuestFixture.CodeVa)); // a fault: RIP at the int
+        }
     }
 }

@@ -49,7 +49,7 @@ namespace KDsl.Runtime.Tests.Differential
     /// flags and the comparison masks the undefined ones. RBX, RBP and R12 are base/index registers and RSP the stack
     /// pointer: the sequence never writes them except through push/pop.
     /// </summary>
-    internal sealed class SequenceGenerator
+    internal sealed partial class SequenceGenerator
     {
         private static readonly Register[] Free64 =
         {
@@ -85,11 +85,13 @@ namespace KDsl.Runtime.Tests.Differential
             _ops.Clear();
             _defined = FlagBits.All; // the initial flags come from the state
             _depth = 0;
+            EndsInDivideError = false;
             for (int i = 0; i < count; i++)
             {
                 if (_rng.Next(10) == 0) EmitSkip();
                 else EmitOne(allowStack: true);
             }
+            if (_rng.Next(8) == 0) EmitDivideError();
             return _ops;
         }
 
@@ -101,7 +103,7 @@ namespace KDsl.Runtime.Tests.Differential
 
         private Register FreeReg(int size) => Sized(Free64[_rng.Next(Free64.Length)], size);
 
-        /// <summary>The register numbered like r64 (RAX..R15) at the given width; 8-bit: SPL/BPL/SIL/DIL style, never AH..BH.</summary>
+        /// <summary>The register numbered like r64 (RAX..R15) at the given width; 8-bit: SPL/BPL/SIL/DIL style (AH..BH: EmitHighByte).</summary>
         public static Register Sized(Register r64, int size)
         {
             int n = r64 - Register.RAX;
@@ -221,7 +223,7 @@ namespace KDsl.Runtime.Tests.Differential
 
         private void EmitOne(bool allowStack)
         {
-            switch (_rng.Next(allowStack ? 15 : 13))
+            switch (_rng.Next(allowStack ? 19 : 17))
             {
                 case 0: case 1: EmitMov(); break;
                 case 2: EmitExtend(); break;
@@ -238,239 +240,11 @@ namespace KDsl.Runtime.Tests.Differential
                 case 10: EmitNegNot(); break;
                 case 11: EmitSetcc(); break;
                 case 12: EmitTest(); break;
+                case 13: EmitAdcSbb(); break;
+                case 14: EmitRotate(); break;
+                case 15: EmitHighByte(); break;
+                case 16: EmitStringOp(); break;
                 default: EmitPushPop(); break;
-            }
-        }
-
-        private MemoryOperand LeaOperand()
-        {
-            // lea never touches memory: any registers, any scale.
-            var all = new[] { Register.RAX, Register.RCX, Register.RDX, Register.RBX, Register.RSP, Register.RBP, Register.RSI, Register.RDI,
-                Register.R8, Register.R9, Register.R10, Register.R11, Register.R12, Register.R13, Register.R14, Register.R15 };
-            Register b = all[_rng.Next(all.Length)];
-            Register index = _rng.Next(2) == 0 ? Register.None : all[_rng.Next(all.Length)];
-            if (index == Register.RSP) index = Register.None;
-            long disp = _rng.Next(3) == 0 ? _rng.Next(int.MinValue, int.MaxValue) : _rng.Next(-200, 200);
-            return Operand(b, index, index == Register.None ? 1 : 1 << _rng.Next(4), disp);
-        }
-
-        private void EmitMov()
-        {
-            int size = Size();
-            switch (_rng.Next(6))
-            {
-                case 0: Add(Instruction.Create(C($"Mov_rm{size}_r{size}"), FreeReg(size), FreeReg(size))); break;
-                case 1: Add(Instruction.Create(C($"Mov_r{size}_rm{size}"), FreeReg(size), Mem())); break;
-                case 2: Add(Instruction.Create(C($"Mov_rm{size}_r{size}"), Mem(), FreeReg(size))); break;
-                case 3: Add(Instruction.Create(C(size == 64 ? "Mov_rm64_imm32" : $"Mov_rm{size}_imm{size}"), Mem(), (int)Imm(size))); break;
-                case 4:
-                    if (size == 64) Add(Instruction.Create(Code.Mov_r64_imm64, FreeReg(64), (ulong)((long)_rng.Next() << 33 ^ _rng.Next())));
-                    else Add(Instruction.Create(C($"Mov_r{size}_imm{size}"), FreeReg(size), (int)Imm(size)));
-                    break;
-                default: Add(Instruction.Create(Code.Mov_rm64_imm32, FreeReg(64), (int)Imm(32))); break;
-            }
-        }
-
-        private void EmitExtend()
-        {
-            string[] forms = { "Movsx_r32_rm8", "Movsx_r64_rm8", "Movsx_r32_rm16", "Movsx_r64_rm16", "Movzx_r32_rm8", "Movzx_r64_rm8",
-                "Movzx_r32_rm16", "Movsxd_r64_rm32" };
-            string form = forms[_rng.Next(forms.Length)];
-            int dst = form.Contains("_r64_") ? 64 : 32;
-            int src = form.EndsWith("rm8") ? 8 : form.EndsWith("rm16") ? 16 : 32;
-            if (_rng.Next(2) == 0) Add(Instruction.Create(C(form), FreeReg(dst), FreeReg(src)));
-            else Add(Instruction.Create(C(form), FreeReg(dst), Mem()));
-        }
-
-        private void EmitAlu()
-        {
-            string op = Alu[_rng.Next(Alu.Length)];
-            int size = Size();
-            switch (_rng.Next(5))
-            {
-                case 0: Add(Instruction.Create(C($"{op}_rm{size}_r{size}"), FreeReg(size), FreeReg(size))); break;
-                case 1: Add(Instruction.Create(C($"{op}_r{size}_rm{size}"), FreeReg(size), Mem())); break;
-                case 2: Add(Instruction.Create(C($"{op}_rm{size}_r{size}"), Mem(), FreeReg(size))); break;
-                case 3:
-                    if (size != 8 && _rng.Next(2) == 0)
-                        Add(RmImm($"{op}_rm{size}_imm8", size, _rng.Next(-128, 128)));
-                    else
-                        Add(RmImm($"{op}_rm{size}_imm{(size == 64 ? 32 : size)}", size, (int)Imm(size)));
-                    break;
-                default:
-                    // The same register on both sides: xor eax, eax; sub; cmp.
-                    var r = FreeReg(size);
-                    Add(Instruction.Create(C($"{op}_rm{size}_r{size}"), r, r));
-                    break;
-            }
-            _defined = op is "And" or "Or" or "Xor" ? (_defined | FlagBits.All) & ~FlagBits.AF : _defined | FlagBits.All;
-        }
-
-        private void EmitTest()
-        {
-            int size = Size();
-            if (_rng.Next(2) == 0)
-                Add(_rng.Next(2) == 0 ? Instruction.Create(C($"Test_rm{size}_r{size}"), FreeReg(size), FreeReg(size))
-                    : Instruction.Create(C($"Test_rm{size}_r{size}"), Mem(), FreeReg(size)));
-            else Add(RmImm($"Test_rm{size}_imm{(size == 64 ? 32 : size)}", size, (int)Imm(size)));
-            _defined = (_defined | FlagBits.All) & ~FlagBits.AF;
-        }
-
-        private Instruction CreateRm(string code, int size, Register dst, long imm)
-        {
-            if (_rng.Next(2) == 0) return Instruction.Create(C(code), dst, FreeReg(size), (int)imm);
-            return Instruction.Create(C(code), dst, Mem(), (int)imm);
-        }
-
-        private void EmitImul()
-        {
-            int size = _rng.Next(4) == 0 ? 16 : _rng.Next(2) == 0 ? 32 : 64;
-            switch (_rng.Next(4))
-            {
-                case 0:
-                    if (_rng.Next(2) == 0) Add(Instruction.Create(C($"Imul_r{size}_rm{size}"), FreeReg(size), FreeReg(size)));
-                    else Add(Instruction.Create(C($"Imul_r{size}_rm{size}"), FreeReg(size), Mem()));
-                    break;
-                case 1:
-                    Add(CreateRm($"Imul_r{size}_rm{size}_imm8", size, FreeReg(size), _rng.Next(-128, 128)));
-                    break;
-                case 2:
-                    Add(CreateRm($"Imul_r{size}_rm{size}_imm{(size == 64 ? 32 : size)}", size, FreeReg(size), Imm(size)));
-                    break;
-                default:
-                    // One operand: RDX:RAX = RAX * r/m (8-bit: AX = AL * r/m8), signed or not.
-                    int s = Size();
-                    string op = _rng.Next(2) == 0 ? "Imul" : "Mul";
-                    Add(Instruction.Create(C($"{op}_rm{s}"), FreeReg(s)));
-                    break;
-            }
-            // SDM: CF and OF defined; SF, ZF, AF and PF undefined.
-            _defined = (_defined | FlagBits.CF | FlagBits.OF) & ~(FlagBits.SF | FlagBits.ZF | FlagBits.AF | FlagBits.PF);
-        }
-
-        private void EmitDivide()
-        {
-            int size = _rng.Next(2) == 0 ? 32 : 64;
-            bool signed = _rng.Next(2) == 0;
-            long divisor;
-            do divisor = Imm(32); while (divisor == 0 || divisor == -1);
-            bool inMemory = _rng.Next(2) == 0;
-            Register reg = Register.None;
-            MemoryOperand mem = default;
-            if (inMemory)
-            {
-                mem = Mem();
-                Add(Instruction.Create(C(size == 64 ? "Mov_rm64_imm32" : "Mov_rm32_imm32"), mem, (int)divisor));
-            }
-            else
-            {
-                do reg = Free64[_rng.Next(Free64.Length)]; while (reg == Register.RAX || reg == Register.RDX);
-                reg = Sized(reg, size);
-                Add(Instruction.Create(C(size == 64 ? "Mov_rm64_imm32" : "Mov_r32_imm32"), reg, (int)divisor));
-            }
-            if (signed) Add(Instruction.Create(size == 64 ? Code.Cqo : Code.Cdq));
-            else Add(Instruction.Create(Code.Xor_rm32_r32, Register.EDX, Register.EDX));
-            string code = $"{(signed ? "Idiv" : "Div")}_rm{size}";
-            Add(inMemory ? Instruction.Create(C(code), mem) : Instruction.Create(C(code), reg));
-            _defined = 0; // all six undefined after div/idiv (the xor's flags too)
-        }
-
-        private Instruction WithRm(string code, int size, bool mem, Func<Register, Instruction> reg, Func<MemoryOperand, Instruction> m) =>
-            mem ? m(Mem()) : reg(FreeReg(size));
-
-        private Instruction RmImm(string code, int size, int imm) =>
-            _rng.Next(2) == 0 ? Instruction.Create(C(code), FreeReg(size), imm) : Instruction.Create(C(code), Mem(), imm);
-
-        private void EmitShift()
-        {
-            string op = new[] { "Shl", "Sar", "Shr" }[_rng.Next(3)];
-            int size = Size();
-            bool mem = _rng.Next(3) == 0;
-            int mask = size == 64 ? 0x3f : 0x1f;
-            int count;
-            switch (_rng.Next(3))
-            {
-                case 0:
-                {
-                    // By CL, with CL set first (the code generator's way) or left random.
-                    bool known = _rng.Next(3) != 0;
-                    count = -1;
-                    if (known)
-                    {
-                        count = _rng.Next(0, 70);
-                        Add(Instruction.Create(Code.Mov_r32_imm32, Register.ECX, count));
-                    }
-                    Add(WithRm($"{op}_rm{size}_CL", size, mem, r => Instruction.Create(C($"{op}_rm{size}_CL"), r, Register.CL),
-                        m => Instruction.Create(C($"{op}_rm{size}_CL"), m, Register.CL)));
-                    break;
-                }
-                case 1:
-                    count = _rng.Next(0, 70) & 0xff;
-                    int c = count;
-                    Add(WithRm("", size, mem, r => Instruction.Create(C($"{op}_rm{size}_imm8"), r, c),
-                        m => Instruction.Create(C($"{op}_rm{size}_imm8"), m, c)));
-                    break;
-                default:
-                    count = 1;
-                    Add(WithRm("", size, mem, r => Instruction.Create(C($"{op}_rm{size}_1"), r, 1),
-                        m => Instruction.Create(C($"{op}_rm{size}_1"), m, 1)));
-                    break;
-            }
-            if (count < 0)
-            {
-                // Unknown count: zero leaves the flags alone, otherwise AF (and OF unless 1) are undefined.
-                _defined &= ~(FlagBits.AF | FlagBits.OF);
-                if (size < 32) _defined &= ~FlagBits.CF;
-                return;
-            }
-            int masked = count & mask;
-            if (masked == 0) return;
-            _defined |= FlagBits.SF | FlagBits.ZF | FlagBits.PF | FlagBits.CF;
-            _defined &= ~FlagBits.AF;
-            if (masked == 1) _defined |= FlagBits.OF;
-            else _defined &= ~FlagBits.OF;
-            if (masked >= size) _defined &= ~FlagBits.CF; // SDM: CF undefined when the count is at least the operand size
-        }
-
-        private void EmitNegNot()
-        {
-            int size = Size();
-            bool neg = _rng.Next(2) == 0;
-            string code = $"{(neg ? "Neg" : "Not")}_rm{size}";
-            Add(_rng.Next(3) == 0 ? Instruction.Create(C(code), Mem()) : Instruction.Create(C(code), FreeReg(size)));
-            if (neg) _defined |= FlagBits.All;
-        }
-
-        private void EmitSetcc()
-        {
-            int cc = PickCondition();
-            if (cc < 0) return;
-            string code = $"Set{Cc[cc]}_rm8";
-            Add(_rng.Next(3) == 0 ? Instruction.Create(C(code), Mem()) : Instruction.Create(C(code), FreeReg(8)));
-        }
-
-        private void EmitPushPop()
-        {
-            bool push = _depth == 0 || (_depth < 32 && _rng.Next(2) == 0);
-            if (push)
-            {
-                switch (_rng.Next(4))
-                {
-                    case 0: Add(Instruction.Create(Code.Push_rm64, Mem())); break;
-                    case 1: Add(Instruction.Create(Code.Pushq_imm32, (int)Imm(32))); break;
-                    default:
-                        var all = new[] { Register.RAX, Register.RBX, Register.RBP, Register.R12, Register.RSP, Register.RDI, Register.R15, Register.R8 };
-                        Add(Instruction.Create(Code.Push_r64, _rng.Next(2) == 0 ? all[_rng.Next(all.Length)] : FreeReg(64)));
-                        break;
-                }
-                _depth++;
-            }
-            else
-            {
-                // pop [rsp+disp] computes the address with RSP already incremented.
-                if (_rng.Next(3) == 0) Add(Instruction.Create(Code.Pop_rm64, Mem()));
-                else Add(Instruction.Create(Code.Pop_r64, FreeReg(64)));
-                _depth--;
             }
         }
     }

@@ -46,6 +46,17 @@ namespace KDsl.Runtime.Kernel.Fs
 
         public bool TryLookup(string path, out Inode inode) => _files.TryGetValue(path, out inode!);
 
+        /// <summary>Pages in every file's page cache (show_free_areas' file LRU: KDsl never reclaims them).</summary>
+        public long CachedPages
+        {
+            get
+            {
+                long pages = 0;
+                foreach (var inode in _files.Values) pages += inode.PageCache.Count;
+                return pages;
+            }
+        }
+
         public Inode Create(string path)
         {
             var inode = new Inode(path);

@@ -31,12 +31,37 @@ namespace KDsl.Runtime.Kernel
                     if (!HasHandler(p, Signals.SIGFPE)) ShowSignal(p, info, "trap divide error", 0);
                     ForceSigFault(p, info, Signals.SIGFPE, Signals.FPE_INTDIV, info.FaultRip);
                     break;
-                default:
+                case Vectors.GP:
                     if (!HasHandler(p, Signals.SIGSEGV)) ShowSignal(p, info, "general protection fault", info.ErrorCode);
                     ForceSigFault(p, info, Signals.SIGSEGV, Signals.SI_KERNEL, 0);
                     break;
+                default:
+                {
+                    // do_trap's user branch: show_signal's "trap <str>" line when unhandled, then force_sig (SI_KERNEL).
+                    // int3 (do_int3_user) gives SIGTRAP, into's #OF SIGSEGV, #NP/#SS/#AC SIGBUS, x87/SIMD errors SIGFPE.
+                    var (signo, what) = UserTrap(info.Vector);
+                    if (!HasHandler(p, signo)) ShowSignal(p, info, "trap " + what, info.HasErrorCode ? info.ErrorCode : 0);
+                    ForceSigFault(p, info, signo, Signals.SI_KERNEL, 0);
+                    break;
+                }
             }
         }
+
+        /// <summary>The signal and the str of traps.c's handler for a user-mode exception.</summary>
+        private static (int Signo, string What) UserTrap(int vector) => vector switch
+        {
+            Vectors.BP => (Signals.SIGTRAP, "int3"),
+            Vectors.OF => (Signals.SIGSEGV, "overflow"),
+            Vectors.BR => (Signals.SIGSEGV, "bounds"),
+            Vectors.TS => (Signals.SIGSEGV, "invalid TSS"),
+            Vectors.NP => (Signals.SIGBUS, "segment not present"),
+            Vectors.SS => (Signals.SIGBUS, "stack segment"),
+            Vectors.AC => (Signals.SIGBUS, "alignment check"),
+            Vectors.CoprocessorSegmentOverrun => (Signals.SIGFPE, "coprocessor segment overrun"),
+            Vectors.MF => (Signals.SIGFPE, "fpu exception"),
+            Vectors.XF => (Signals.SIGFPE, "simd exception"),
+            _ => (Signals.SIGSEGV, "general protection fault"),
+        };
 
         private void DoUserAddrFault(UserProcess p, in ExceptionInfo info, uint error, ulong address)
         {
@@ -63,7 +88,8 @@ namespace KDsl.Runtime.Kernel
                     ForceSigFault(p, info, Signals.SIGBUS, Signals.BUS_ADRERR, address);
                     return;
                 case VmFault.Oom:
-                    KillProcess(p, Signals.SIGKILL, 0, 0);
+                    // The allocator's slow path found nothing to reclaim: out_of_memory, run as kernel text (Mm/OomKill.cs).
+                    OutOfMemory(p, info);
                     return;
             }
             // Back to the faulting instruction (iretq).
@@ -111,7 +137,7 @@ namespace KDsl.Runtime.Kernel
                 ulong target = old;
                 if (!shared)
                 {
-                    if (!TryCopyPage(old, out target)) return VmFault.Oom;
+                    if (!TryCopyPage(old, out target)) return OomFault(OomAllocation.CowPage);
                 }
                 Tables.SetLeaf(mm.Root, va, target | (ulong)(flags | PteFlags.Writable | PteFlags.Dirty));
                 Mmu.FlushAll();
@@ -121,10 +147,14 @@ namespace KDsl.Runtime.Kernel
 
             if (vma.File is null)
             {
-                if (!Memory.TryAllocPage(out ulong page)) return VmFault.Oom;
+                if (!Memory.TryAllocPage(out ulong page)) return OomFault(OomAllocation.AnonymousPage);
                 Memory.Fill(page, PhysicalMemory.PageSize, 0);
                 if (writable) flags |= PteFlags.Writable | PteFlags.Dirty;
-                if (!Tables.Map4K(mm.Root, va, page, flags)) return VmFault.Oom;
+                if (!Tables.Map4K(mm.Root, va, page, flags))
+                {
+                    Memory.FreePage(page);
+                    return OomFault(OomAllocation.AnonymousPage); // the pte table's page (pte_alloc) could not be had
+                }
                 mm.MinorFaults++;
                 return VmFault.Done;
             }
@@ -137,7 +167,7 @@ namespace KDsl.Runtime.Kernel
             bool major = false;
             if (!inode.PageCache.TryGetValue(index, out ulong cached))
             {
-                if (!Memory.TryAllocPage(out cached)) return VmFault.Oom;
+                if (!Memory.TryAllocPage(out cached)) return OomFault(OomAllocation.PageCachePage);
                 Memory.Fill(cached, PhysicalMemory.PageSize, 0);
                 inode.PageCache[index] = cached;
                 major = true; // count_vm_event(PGMAJFAULT): the page had to be read in
@@ -149,10 +179,10 @@ namespace KDsl.Runtime.Kernel
             }
             else if (write)
             {
-                if (!TryCopyPage(cached, out mapped)) return VmFault.Oom; // do_cow_fault
+                if (!TryCopyPage(cached, out mapped)) return OomFault(OomAllocation.CowPage); // do_cow_fault
                 flags |= PteFlags.Writable | PteFlags.Dirty;
             }
-            if (!Tables.Map4K(mm.Root, va, mapped, flags)) return VmFault.Oom;
+            if (!Tables.Map4K(mm.Root, va, mapped, flags)) return OomFault(OomAllocation.PageCachePage);
             if (major) mm.MajorFaults++;
             else mm.MinorFaults++;
             return VmFault.Done;

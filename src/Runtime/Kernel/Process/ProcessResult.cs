@@ -37,11 +37,15 @@ namespace KDsl.Runtime
         public List<string> Syscalls { get; } = new List<string>();
         /// <summary>Signals delivered to a handler (sigaction), in order: signo, si_code, si_addr.</summary>
         public List<(int Signo, int Code, ulong Addr)> Handled { get; } = new List<(int Signo, int Code, ulong Addr)>();
+        /// <summary>True when the OOM killer chose this process and killed it with SIGKILL.</summary>
+        public bool OomKilled { get; internal set; }
         /// <summary>True when the run's instruction budget stopped the process (it is reported killed by SIGKILL).</summary>
         public bool StoppedByBudget { get; internal set; }
 
         public override string ToString() => StoppedByBudget
             ? $"{Name}[{Pid}]: stopped by the run's instruction budget (reported as SIGKILL, exit status {ExitStatus})"
+            : OomKilled
+            ? $"{Name}[{Pid}]: killed by the OOM killer (SIGKILL), exit status {ExitStatus}"
             : Signal != 0
             ? $"{Name}[{Pid}]: killed by {SignalName} ({SiCodeName}) at 0x{SiAddr:x}, exit status {ExitStatus}"
             : $"{Name}[{Pid}]: exit status {ExitStatus}";
@@ -50,13 +54,14 @@ namespace KDsl.Runtime
     /// <summary>Signal numbers, si_codes and the shell's words (x86-64 Linux, glibc's strsignal).</summary>
     public static class Signals
     {
-        public const int SIGILL = 4, SIGFPE = 8, SIGKILL = 9, SIGBUS = 7, SIGSEGV = 11;
+        public const int SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGKILL = 9, SIGBUS = 7, SIGSEGV = 11;
         public const int SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, BUS_OBJERR = 3, ILL_ILLOPN = 2, FPE_INTDIV = 1;
         public const int SI_KERNEL = 0x80;
 
         public static string Name(int signo) => signo switch
         {
             SIGILL => "SIGILL",
+            SIGTRAP => "SIGTRAP",
             SIGBUS => "SIGBUS",
             SIGFPE => "SIGFPE",
             SIGKILL => "SIGKILL",
@@ -84,6 +89,7 @@ namespace KDsl.Runtime
         public static string Description(int signo) => signo switch
         {
             SIGILL => "Illegal instruction",
+            SIGTRAP => "Trace/breakpoint trap",
             SIGBUS => "Bus error",
             SIGFPE => "Floating point exception",
             SIGKILL => "Killed",

@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using static KDsl.Profiles.KernelFunctionShape;
+
+namespace KDsl.Profiles
+{
+    public sealed partial class KernelProfile
+    {
+        /// <summary>
+        /// The OOM killer's path from a user page fault, as real traces name it (mm/oom_kill.c dump_header calls
+        /// dump_stack, so the trace it prints is this chain): the exception entry calls the fault handler, the fault
+        /// handler the page allocator, whose slow path calls out_of_memory → oom_kill_process → dump_header. The C#
+        /// kernel starts it after handle_mm_fault found no free frame (Kernel/Mm/OomKill.cs); dump_header's entry
+        /// service prints the "invoked oom-killer" line, its body service Mem-Info and the task list, and
+        /// oom_kill_process's body service the "Killed process" line and the SIGKILL. 4.11 (seed era):
+        /// page_fault → do_page_fault → __do_page_fault; 5.10: exc_page_fault → do_user_addr_fault and
+        /// alloc_pages_vma → __alloc_pages_nodemask; 6.1: vma_alloc_folio → __folio_alloc → __alloc_pages.
+        /// Frame sizes are KDsl's, not calibrated.
+        /// </summary>
+        private static IEnumerable<KernelFunctionShape> OomText(string release, string dumpStack)
+        {
+            bool legacy = release == "4.11";
+            var text = new List<KernelFunctionShape>();
+            if (legacy)
+            {
+                text.Add(F("do_page_fault", 16, Call("__do_page_fault")));
+                text.Add(F("__do_page_fault", 64, Call("handle_mm_fault")));
+            }
+            else
+            {
+                text.Add(F("exc_page_fault", 32, Call("do_user_addr_fault")));
+                text.Add(F("do_user_addr_fault", 64, Call("handle_mm_fault")));
+            }
+            text.Add(F("handle_mm_fault", 48, Call("__handle_mm_fault")));
+            if (release == "6.1")
+            {
+                text.Add(F("__handle_mm_fault", 96, Call("vma_alloc_folio")));
+                text.Add(F("vma_alloc_folio", 48, Call("__folio_alloc")));
+                text.Add(F("__folio_alloc", 16, Call("__alloc_pages")));
+                text.Add(F("__alloc_pages", 80, Call("__alloc_pages_slowpath.constprop.0")));
+            }
+            else
+            {
+                text.Add(F("__handle_mm_fault", 96, Call("alloc_pages_vma")));
+                text.Add(F("alloc_pages_vma", 48, Call("__alloc_pages_nodemask")));
+                text.Add(F("__alloc_pages_nodemask", 80, Call(legacy ? "__alloc_pages_slowpath" : "__alloc_pages_slowpath.constprop.0")));
+            }
+            text.Add(F(legacy ? "__alloc_pages_slowpath" : "__alloc_pages_slowpath.constprop.0", 160, Call("out_of_memory")));
+            text.Add(F("out_of_memory", 48, Call("oom_kill_process")));
+            text.Add(F("oom_kill_process", 40, Call("dump_header"), Service()));
+            text.Add(Entry("dump_header", 32, Call(dumpStack), Service()));
+            return text;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using NUnit.Framework;
+using static KDsl.Runtime.Tests.Faults.FaultRun;
+
+namespace KDsl.Runtime.Tests.Faults
+{
+    /// <summary>
+    /// kernel/watchdog.c watchdog_timer_fn's report for a CPU that never schedules (the run's instruction budget):
+    /// the BUG line, print_modules(), then show_regs() of the interrupted context, as an oops prints them, with taint
+    /// L added only after. The seconds follow from the watchdog's arithmetic on virtual time: touch_ts is the run's
+    /// start (about 1.0 s, which get_timestamp's running_clock() &gt;&gt; 30 makes 0), the hrtimer fires every 4 s
+    /// (2 * watchdog_thresh / 5), and is_softlockup reports at the first tick after touch_ts + 20: 24 s, which is 22
+    /// in those units (24e9 &gt;&gt; 30 = 22).
+    /// </summary>
+    [TestFixture]
+    public class SoftLockupTests
+    {
+        private const string Spin = "void spin(void) { for (;;) ; }\n";
+
+        [Test]
+        public void SoftLockup_PrintsModulesRegistersAndTrace_Linux61()
+        {
+            var run = Inline("spin();", "linux-6.1", Spin);
+            AssertInOrder(run,
+                "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! \\[insmod:\\d+\\]",
+                "=Modules linked in: fault\\(OE\\+\\)",
+                "=CPU: 0 PID: \\d+ Comm: insmod Tainted: G           OE      6\\.1\\.0-56-amd64 #1  Debian 6\\.1\\.192-2",
+                "=Hardware name: .*",
+                "=RIP: 0010:spin\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]",
+                "RSP: 0018:[0-9a-f]{16} EFLAGS: [0-9a-f]{8}",
+                "Call Trace:",
+                "= <TASK>",
+                "= fault_init\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]",
+                " </TASK>");
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.SoftLockup));
+            Assert.That(run.Oops, Is.Null); // not an oops: no die(), no taint D
+        }
+
+        [Test]
+        public void SoftLockup_Linux411_UsesTheNmiWatchdogPrefixAndTheOldShowRegs()
+        {
+            var run = Inline("spin();", "linux-4.11", Spin);
+            AssertInOrder(run,
+                "NMI watchdog: BUG: soft lockup - CPU#1 stuck for 22s! \\[insmod:\\d+\\]",
+                "=Modules linked in: fault\\(OE\\+\\)",
+                "=CPU: 1 PID: \\d+ Comm: insmod Tainted: G           OE   4\\.11\\.12-200\\.fc25\\.x86_64 #1",
+                "=Hardware name: .*",
+                "=task: [0-9a-f]{16} task\\.stack: [0-9a-f]{16}",
+                "=RIP: 0010:spin\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]",
+                "Call Trace:",
+                "= fault_init\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]",
+                "Code: .*<eb> fe.*"); // jmp $: the loop the CPU is stuck in
+        }
+
+        [Test]
+        public void SoftLockup_TaintsL_AfterTheReport()
+        {
+            // A second report would show L; the first shows only what was set before (O, E).
+            var run = Inline("spin();", "linux-6.1", Spin);
+            Assert.That(Messages(run), Has.None.Match("Tainted: .*L"));
+        }
+    }
+}
