@@ -16,6 +16,7 @@ namespace KDsl.Cli
             root.Add(RunCommand.Create());
             root.Add(CheckCommand.Create());
             root.Add(DisasmCommand.Create());
+            root.Add(SweepCommand.Create());
             root.Add(BenchCommand.Create());
             root.Add(BuildCommand.Create());
             return root;

@@ -11,170 +11,175 @@ namespace KDsl.Cli
 {
     /// <summary>
     /// `kdsl run FILE --svg OUT.svg`: the kernel stack at the moment of the fault, high addresses at the top as the
-    /// stack grows down: the task stack [StackBase, StackTop), the unmapped guard page below it, each frame of the
-    /// oops' reliable call chain with its function (module frames sized by the image's unwind rows, from RSP at the
-    /// fault up; the kernel's own frames above them as one block), each module frame's locals (the buffer, placed at
-    /// the address the experiment printed when it did), the faulting address (CR2), RSP and the high-water mark.
-    /// thread_info lives in task_struct on every current profile (CONFIG_THREAD_INFO_IN_TASK, 4.9 and later), so it is
-    /// not drawn on the stack; STACK_END_MAGIC is not drawn because the runtime does not write it at the stack base.
-    /// Without an oops only the stack and its high-water mark are drawn, in offsets from the top.
+    /// stack grows down, to scale: the task stack [StackBase, StackTop), the unmapped guard page below it (hatched, drawn
+    /// over any frame that reached into it), each frame of the oops' reliable call chain (<see cref="StackFrames"/>),
+    /// each module frame's locals (the buffer, labelled with the address the experiment printed inside it), the
+    /// faulting address (CR2), RSP and the high-water mark. Addresses are in a column on the left and names on the right,
+    /// moved apart and joined by leader lines where they would overlap. thread_info lives in task_struct on every
+    /// current profile (CONFIG_THREAD_INFO_IN_TASK, 4.9 and later), so it is not drawn on the stack; STACK_END_MAGIC is
+    /// not drawn because the runtime does not write it at the stack base. Without an oops only the stack and its
+    /// high-water mark are drawn, in offsets from the top.
     /// </summary>
     internal static class StackSvg
     {
         private const int PageSize = 4096;
-        private const double Width = 820, Top = 70, Height = 900, Left = 190, BoxWidth = 330;
-
-        /// <summary>A drawn stack frame: [Low, High), the function, and whether the fault hit it.</summary>
-        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool Faulting, int LocalSize);
+        private const double Width = 1000, Top = 80, Height = 900, Left = 180, BoxWidth = 400, BufferX = Left + 170;
+        private const string Fault = "#c0392b";
 
         internal static string Render(ModuleImage image, RunResult result)
         {
             var svg = new StringBuilder();
             var o = result.Oops;
-            ulong top = o is not null && o.StackTop != 0 ? o.StackTop : (ulong)image.Config.ThreadSize;
-            ulong stackBase = o is not null && o.StackTop != 0 ? o.StackBase : 0;
             bool addresses = o is not null && o.StackTop != 0;
+            ulong top = addresses ? o!.StackTop : (ulong)image.Config.ThreadSize;
+            ulong stackBase = addresses ? o!.StackBase : 0;
             ulong guardLow = stackBase >= PageSize ? stackBase - PageSize : 0;
             double scale = Height / (top - guardLow);
             double Y(ulong address) => Top + (double)(top - Math.Min(Math.Max(address, guardLow), top)) * scale;
             string Addr(ulong a) => addresses ? a.ToString("x16", CultureInfo.InvariantCulture) : "top-" + (top - a).ToString(CultureInfo.InvariantCulture);
+            bool faultOnPicture = o is not null && addresses && o.FaultAddress >= guardLow && o.FaultAddress < top;
 
-            svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Top + Height + 110}\" viewBox=\"0 0 {Width} {Top + Height + 110}\" font-family=\"monospace\" font-size=\"12\">\n");
-            svg.Append("<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#c0392b\" stroke-width=\"3\"/></pattern></defs>\n");
+            var notes = new List<string>
+            {
+                image.Config.ThreadInfoOnStack
+                    ? "thread_info: the stack's lowest 40 bytes (thread_info = stack, as before 4.9); STACK_END_MAGIC (0x57ac6e9d) right above it."
+                    : "thread_info: in task_struct (CONFIG_THREAD_INFO_IN_TASK); STACK_END_MAGIC (0x57ac6e9d) is the stack's lowest word.",
+            };
+            if (o is not null) notes.AddRange(Svg.Wrap("call chain (innermost first): " + string.Join(" <- ", o.CallChain), 140));
+            double notesY = Top + Height + 36;
+            double total = notesY + notes.Count * 16 + 12;
+
+            svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{total:0}\" viewBox=\"0 0 {Width} {total:0}\" font-family=\"monospace\" font-size=\"12\">\n");
+            svg.Append("<defs><pattern id=\"hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+                + $"<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"{Fault}\" stroke-width=\"2.5\"/></pattern></defs>\n");
             svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
             string what = o is null ? $"{result.Outcome}: no oops; the stack at its high-water mark"
                 : $"{o.Kind} in {(o.Function.Length > 0 ? o.Function : "?")}" + (o.Depth > 0 ? $", {o.ModuleFunction} depth {o.Depth}" : "") + (o.Panicked ? ", panic" : "");
-            Text(svg, 10, 22, $"{image.Name} ({image.Config.Profile}, THREAD_SIZE {image.Config.ThreadSize}): kernel stack at the fault", "title", 15, "bold");
-            Text(svg, 10, 42, what, "summary", 12, null);
+            Svg.Text(svg, 10, 22, $"{image.Name} ({image.Config.Profile}, THREAD_SIZE {image.Config.ThreadSize}): kernel stack at the " + (o is null ? "high-water mark" : "fault"), "title", 15, "bold");
+            Svg.Text(svg, 10, 42, what, "summary", 12, null);
+            if (o is not null && addresses && !faultOnPicture)
+                Svg.Text(svg, 10, 60, $"fault address (CR2) {Addr(o.FaultAddress)}: not on this stack, so not drawn", "label fault-label", 12, "bold", Fault);
 
-            // The task stack and the guard page below it.
-            Rect(svg, Left, Y(top), BoxWidth, Y(stackBase) - Y(top), "stack", "#f4f6f8", "#34495e");
-            Text(svg, 10, Y(top) + 4, Addr(top), "address", 11, null);
-            Text(svg, 10, Y(top) + 18, "stack top", "label", 11, null);
+            var left = new SvgLabels();
+            var right = new SvgLabels();
+            Svg.Rect(svg, Left, Y(top), BoxWidth, Y(stackBase) - Y(top), "stack", "#f4f6f8", "#34495e");
+            left.Add(Y(top), (Addr(top), "address", 11, null, null), ("stack top", "label", 11, null, "#566573"));
+
+            if (o is not null && addresses)
+            {
+                var frames = StackFrames.Of(image, result);
+                int index = 0, shade = 0;
+                foreach (var f in frames)
+                {
+                    DrawFrame(svg, result, f, f.Block ? -1 : index, shade, Y, Addr, right);
+                    if (f.High != top) left.Add(Y(f.High), (Addr(f.High), "address", 11, null, null));
+                    if (!f.Block) index++;
+                    if (f.Module) shade++;
+                }
+            }
+
             if (addresses)
             {
-                Rect(svg, Left, Y(stackBase), BoxWidth, Y(guardLow) - Y(stackBase), "guard-page", "url(#hatch)", "#c0392b");
-                Text(svg, 10, Y(stackBase) + 4, Addr(stackBase), "address", 11, null);
-                Text(svg, Left + BoxWidth + 10, Y(guardLow) - 24, "guard page (unmapped, 4 KB)", "label guard-label", 12, "bold");
-                Text(svg, Left + BoxWidth + 10, Y(guardLow) - 8, $"[{Addr(guardLow)}, {Addr(stackBase)})", "label", 11, null);
-                Text(svg, 10, Y(guardLow) + 4, Addr(guardLow), "address", 11, null);
+                // Drawn over the frames: the part of a frame that reached below the stack base is visibly in the guard page.
+                Svg.Rect(svg, Left, Y(stackBase), BoxWidth, Y(guardLow) - Y(stackBase), "guard-page", "url(#hatch)", Fault, " fill-opacity=\"0.9\"");
+                Svg.Line(svg, Left - 8, Y(stackBase), Left + BoxWidth + 8, Y(stackBase), "stack-base", "#7b241c", null, 3);
+                left.Add(Y(stackBase), (Addr(stackBase), "address", 11, "bold", null), ("stack base", "label", 11, null, "#566573"));
+                left.Add(Y(guardLow), (Addr(guardLow), "address", 11, null, null));
+                right.Add((Y(stackBase) + Y(guardLow)) / 2,
+                    ("guard page (unmapped, 4 KB)", "label guard-label", 12, "bold", Fault),
+                    ($"[{Addr(guardLow)}, {Addr(stackBase)})", "label", 11, null, null));
             }
 
             if (o is not null && addresses)
             {
-                var frames = Frames(image, result);
-                int index = 0;
-                foreach (var f in frames)
-                {
-                    double y1 = Y(f.High), y2 = Y(f.Low);
-                    string cls = f.Faulting ? "frame faulting" : f.Module ? "frame" : "kernel-frames";
-                    string fill = f.Faulting ? "#f9d6d5" : f.Module ? "#d6eaf8" : "#e8e8e8";
-                    svg.Append(CultureInfo.InvariantCulture, $"<g class=\"{cls}\" data-function=\"{Escape(f.Function)}\" data-low=\"{Addr(f.Low)}\" data-high=\"{Addr(f.High)}\">\n");
-                    Rect(svg, Left + 4, y1, BoxWidth - 8, Math.Max(1, y2 - y1), "frame-box", fill, "#2c3e50");
-                    string label = f.Module ? $"#{index} {f.Function}" + (f.Faulting ? " (faulting)" : "") + $"  {f.High - f.Low} bytes"
-                        : $"kernel: {f.Function.Split(' ')[0]} and {f.Function.Split(" <- ").Length - 1} callers, {f.High - f.Low} bytes";
-                    bool small = y2 - y1 < 34;
-                    if (small) Text(svg, Left + BoxWidth + 10, (y1 + y2) / 2 + 4, label, "frame-label", 11, "bold");
-                    else Text(svg, Left + 12, y1 + 15, label, "frame-label", 12, "bold");
-                    if (f.Module && !small)
-                    {
-                        Text(svg, Left + 12, y1 + 30, "return address at " + Addr(f.High - 8), "frame-detail", 10, null);
-                        var buffer = Buffer(result, f);
-                        if (buffer is { } b)
-                        {
-                            double by1 = Y(b.High), by2 = Y(b.Low);
-                            Rect(svg, Left + 40, by1, BoxWidth - 80, Math.Max(1, by2 - by1), "buffer", "#fdebd0", "#b9770e");
-                            Text(svg, Left + 48, Math.Min(by1 + 14, by2 - 2), b.Label, "buffer-label", 11, null);
-                        }
-                    }
-                    svg.Append("</g>\n");
-                    Text(svg, 10, y1 + 4, Addr(f.High), "address", 11, null);
-                    if (f.Module) index++;
-                }
-
                 double ry = Y(o.Rsp);
-                Line(svg, Left - 20, ry, Left + BoxWidth + 20, ry, "rsp", "#2c3e50", "4 3");
-                Text(svg, Left + BoxWidth + 10, ry - 18, "RSP " + Addr(o.Rsp), "label rsp-label", 11, null);
-                double fy = Y(o.FaultAddress);
-                Line(svg, Left - 20, fy, Left + BoxWidth + 20, fy, "fault", "#c0392b", null);
-                Text(svg, Left + BoxWidth + 10, fy - 4, "fault address (CR2) " + Addr(o.FaultAddress), "label fault-label", 12, "bold");
+                Svg.Line(svg, Left - 16, ry, Left + BoxWidth + 16, ry, "rsp", "#1b2631", "6 3");
+                right.Add(ry, ("RSP " + Addr(o.Rsp), "label rsp-label", 11, null, null));
+                if (faultOnPicture)
+                {
+                    double fy = Y(o.FaultAddress);
+                    Svg.Line(svg, Left - 16, fy, Left + BoxWidth + 16, fy, "fault", Fault, null, 2.5);
+                    svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"fault-marker\" cx=\"{Left + BoxWidth:0.#}\" cy=\"{fy:0.#}\" r=\"5\" fill=\"{Fault}\"/>\n");
+                    var lines = new List<(string, string, int, string?, string?)> { ("fault address (CR2) " + Addr(o.FaultAddress), "label fault-label", 12, "bold", Fault) };
+                    if (o.FaultAddress < stackBase)
+                        lines.Add(($"{stackBase - o.FaultAddress} bytes below the stack base", "label", 11, null, Fault));
+                    right.Add(fy, lines.ToArray());
+                }
+            }
+
+            if (!addresses)
+            {
+                // Nothing faulted: the frames are gone, but how deep the stack went is known. Shade that part.
+                left.Add(Y(0), ("top-" + top.ToString(CultureInfo.InvariantCulture), "address", 11, null, null), ("stack base", "label", 11, null, "#566573"));
+                if (result.StackHighWater > 0)
+                {
+                    ulong deepest = top - (ulong)Math.Min(result.StackHighWater, (long)top);
+                    Svg.Rect(svg, Left + 4, Y(top), BoxWidth - 8, Y(deepest) - Y(top), "used", "#d5f5e3", "#1e8449");
+                    right.Add((Y(top) + Y(deepest)) / 2, ($"used at the deepest point: {result.StackHighWater} of {top} bytes", "label", 11, "bold", "#1e8449"));
+                }
             }
 
             if (result.StackHighWater > 0)
             {
                 double hy = Y(top - (ulong)result.StackHighWater);
-                Line(svg, Left - 20, hy, Left, hy, "high-water", "#27ae60", null);
-                Text(svg, 10, hy + 16, $"high-water {result.StackHighWater} B", "label high-water-label", 11, null);
+                Svg.Line(svg, Left - 30, hy, Left, hy, "high-water", "#1e8449", null, 3);
+                left.Add(hy, ($"high-water {result.StackHighWater} B", "label high-water-label", 11, "bold", "#1e8449"));
             }
 
-            double ny = Top + Height + 30;
-            Text(svg, 10, ny, "thread_info: in task_struct (CONFIG_THREAD_INFO_IN_TASK), not on the stack.", "note", 11, null);
-            Text(svg, 10, ny + 16, "STACK_END_MAGIC: not drawn; the emulated kernel does not write it at the stack base.", "note", 11, null);
-            if (o is not null)
-                Text(svg, 10, ny + 32, "call chain (innermost first): " + string.Join(" <- ", o.CallChain), "note call-chain", 11, null);
+            left.Draw(svg, Left - 34, Left - 30, rightAligned: true, Top - 6, Top + Height + 14);
+            right.Draw(svg, Left + BoxWidth + 30, Left + BoxWidth, rightAligned: false, Top - 6, Top + Height + 14);
+            for (int i = 0; i < notes.Count; i++)
+                Svg.Text(svg, 10, notesY + i * 16, notes[i], i >= 2 ? "note call-chain" : "note", 11, null);
             svg.Append("</svg>\n");
             return svg.ToString();
         }
 
-        /// <summary>The frames at the fault, innermost (lowest) first: module frames sized by the unwind rows, then the kernel's.</summary>
-        internal static IReadOnlyList<Frame> Frames(ModuleImage image, RunResult result)
+        private static void DrawFrame(StringBuilder svg, RunResult result, StackFrames.Frame f, int index, int shade,
+            Func<ulong, double> y, Func<ulong, string> addr, SvgLabels right)
         {
-            var o = result.Oops!;
-            var frames = new List<Frame>();
-            var functions = image.Symbols.Where(s => s.Section == Section.Text).ToDictionary(s => s.Name, StringComparer.Ordinal);
-            var locals = image.Stack?.Functions.ToDictionary(f => f.Name, f => f.LocalSize, StringComparer.Ordinal) ?? new Dictionary<string, int>();
-            ulong cursor = o.Rsp;
-            int i = 0;
-            for (; i < o.CallChain.Count; i++)
-            {
-                string name = o.CallChain[i];
-                if (!functions.TryGetValue(name, out var symbol)) break;
-                int cfa;
-                if (i == 0)
-                {
-                    var m = Regex.Match(o.RipSymbol, @"^([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+ \[");
-                    if (!m.Success || m.Groups[1].Value != name) break;
-                    int offset = symbol.Offset + int.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    cfa = CfaAt(image, offset);
-                }
-                else cfa = MaxCfa(image, symbol);
-                if (cfa <= 0) break;
-                frames.Add(new Frame(name, cursor, cursor + (ulong)cfa, true, i == 0 && o.FaultAddress < o.StackBase, locals.TryGetValue(name, out int l) ? l : 0));
-                cursor += (ulong)cfa;
-            }
-            if (cursor < o.StackTop)
-            {
-                var rest = o.CallChain.Skip(i).ToList();
-                frames.Add(new Frame(rest.Count > 0 ? string.Join(" <- ", rest) : "insmod path", cursor, o.StackTop, false, false, 0));
-            }
-            return frames;
-        }
+            double y1 = y(f.High), y2 = y(f.Low), h = Math.Max(1, y2 - y1);
+            string cls = (f.Module ? "frame" : f.Block ? "kernel-frames" : "kernel-frame") + (f.Faulting ? " faulting" : "");
+            // Neighbouring frames alternate shades so their boundaries show even where a frame is a few pixels tall.
+            string fill = f.Faulting ? "#f5b7b1" : f.Module ? (shade % 2 == 0 ? "#aed6f1" : "#d6eaf8") : f.Block ? "#e5e7e9" : (index % 2 == 0 ? "#d5d8dc" : "#eaecee");
+            ulong size = f.High - f.Low;
+            string name = f.Block ? $"kernel: {f.Function}" + (f.Callers is { Count: > 1 } c ? $" and {c.Count - 1} callers" : "") : $"#{index} {f.Function}";
+            string rip = f.Faulting ? " (RIP here)" : "";
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"{cls}\" data-function=\"{Svg.Escape(f.Function)}\" data-low=\"{addr(f.Low)}\" data-high=\"{addr(f.High)}\">\n");
+            string tooltip = $"{name}: [{addr(f.Low)}, {addr(f.High)}), {size} bytes" + (f.Callers is { Count: > 0 } cs ? "; " + string.Join(" <- ", cs) : "");
+            svg.Append("<title>").Append(Svg.Escape(tooltip)).Append("</title>\n");
+            Svg.Rect(svg, Left + 4, y1, BoxWidth - 8, h, "frame-box", fill, "#2c3e50");
 
-        /// <summary>The CFA offset in force at <paramref name="offset"/> (the last unwind row at or before it).</summary>
-        private static int CfaAt(ModuleImage image, int offset)
-        {
-            int cfa = 0, best = -1;
-            foreach (var row in image.Unwind)
-                if (row.Offset <= offset && row.Offset > best) { best = row.Offset; cfa = row.CfaOffset; }
-            return cfa;
-        }
+            var lines = new List<(string Text, string Cls, int Size, string? Weight)> { (name + rip, "frame-label", 12, "bold"), ($"{size} bytes", "frame-detail", 11, null) };
+            if (f.Module)
+            {
+                lines.Add(("return address at", "frame-detail", 10, null));
+                lines.Add((addr(f.High - 8), "frame-detail", 10, null));
+            }
+            bool inside = h >= 2 * 14 + 6;
+            if (inside)
+            {
+                for (int i = 0; i < lines.Count && (i + 1) * 14 + 4 <= h; i++)
+                    Svg.Text(svg, Left + 12, y1 + 15 + i * 14, lines[i].Text, lines[i].Cls, lines[i].Size, lines[i].Weight);
+            }
+            else right.Add((y1 + y2) / 2, ($"{name}{rip}, {size} bytes", "frame-label", 11, "bold", f.Faulting ? Fault : null));
 
-        /// <summary>The function's full frame: the largest CFA offset of its rows (what it has at every call it makes).</summary>
-        private static int MaxCfa(ModuleImage image, ModuleSymbol symbol)
-        {
-            int cfa = 0;
-            foreach (var row in image.Unwind)
-                if (row.Offset >= symbol.Offset && row.Offset < symbol.Offset + symbol.Size) cfa = Math.Max(cfa, row.CfaOffset);
-            return cfa;
+            if (Buffer(result, f) is { } b)
+            {
+                double by1 = y(b.High), by2 = y(b.Low), bh = Math.Max(1, by2 - by1);
+                Svg.Rect(svg, BufferX, by1, Left + BoxWidth - 12 - BufferX, bh, "buffer", "#fdebd0", "#b9770e");
+                if (bh >= 18) Svg.Text(svg, BufferX + 8, by1 + 14, $"buf: locals {f.LocalSize} B", "buffer-label", 11, null);
+                if (b.Printed is not null && bh >= 32) Svg.Text(svg, BufferX + 8, by1 + 28, "printed as " + b.Printed, "buffer-label", 11, null);
+            }
+            svg.Append("</g>\n");
         }
 
         /// <summary>
         /// The frame's locals (the buffer), just above its RSP: [Low, Low + LocalSize), below the saved registers and
-        /// the return address. Labelled with the address the run printed inside them before the fault, if any.
+        /// the return address; with the address the run printed inside them before the fault, if any.
         /// </summary>
-        private static (ulong Low, ulong High, string Label)? Buffer(RunResult result, Frame f)
+        private static (ulong Low, ulong High, string? Printed)? Buffer(RunResult result, StackFrames.Frame f)
         {
-            if (f.LocalSize <= 0) return null;
+            if (!f.Module || f.LocalSize <= 0) return null;
             ulong low = f.Low, high = Math.Min(f.Low + (ulong)f.LocalSize, f.High - 8);
             foreach (var line in result.Log)
             {
@@ -182,22 +187,10 @@ namespace KDsl.Cli
                 foreach (Match m in Regex.Matches(line, @"\b[0-9a-f]{16}\b"))
                 {
                     ulong a = ulong.Parse(m.Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    if (a >= low && a < high)
-                        return (low, high, $"buffer (locals {f.LocalSize} B), printed as {m.Value}");
+                    if (a >= low && a < high) return (low, high, m.Value);
                 }
             }
-            return (low, high, $"buffer (locals {f.LocalSize} B)");
+            return (low, high, null);
         }
-
-        private static void Rect(StringBuilder svg, double x, double y, double w, double h, string cls, string fill, string stroke) =>
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{cls}\" x=\"{x:0.#}\" y=\"{y:0.#}\" width=\"{w:0.#}\" height=\"{h:0.#}\" fill=\"{fill}\" stroke=\"{stroke}\"/>\n");
-
-        private static void Line(StringBuilder svg, double x1, double y1, double x2, double y2, string cls, string stroke, string? dash) =>
-            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"{cls}\" x1=\"{x1:0.#}\" y1=\"{y1:0.#}\" x2=\"{x2:0.#}\" y2=\"{y2:0.#}\" stroke=\"{stroke}\" stroke-width=\"2\"{(dash is null ? "" : $" stroke-dasharray=\"{dash}\"")}/>\n");
-
-        private static void Text(StringBuilder svg, double x, double y, string text, string cls, int size, string? weight) =>
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"{cls}\" x=\"{x:0.#}\" y=\"{y:0.#}\" font-size=\"{size}\"{(weight is null ? "" : $" font-weight=\"{weight}\"")}>{Escape(text)}</text>\n");
-
-        private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;");
     }
 }

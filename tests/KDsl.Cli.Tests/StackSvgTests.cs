@@ -10,13 +10,17 @@ namespace KDsl.Cli.Tests
     {
         private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
-        private static XDocument Draw(params string[] extra)
+        private static XDocument Draw(params string[] extra) => DrawFile("step5.kdsl", extra);
+
+        private static XDocument DrawFile(string example, params string[] extra) => DrawFile(0, example, extra);
+
+        private static XDocument DrawFile(int expectedExit, string example, params string[] extra)
         {
             string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
             try
             {
-                var (exit, _, _) = CliRunner.Run(new[] { "run", CliRunner.Example("step5.kdsl"), "--svg", path }.Concat(extra).ToArray());
-                Assert.That(exit, Is.EqualTo(0));
+                var (exit, _, _) = CliRunner.Run(new[] { "run", CliRunner.Example(example), "--svg", path }.Concat(extra).ToArray());
+                Assert.That(exit, Is.EqualTo(expectedExit));
                 return XDocument.Load(path);
             }
             finally
@@ -76,6 +80,96 @@ namespace KDsl.Cli.Tests
             var groups = doc.Descendants(Svg + "g").ToList();
             Assert.That(groups.Count(g => Class(g).StartsWith("frame") && (string?)g.Attribute("data-function") == "rstack"), Is.GreaterThanOrEqualTo(3));
             Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "guard-page"), Is.EqualTo(1));
+        }
+    
+        private static ulong Hex(XElement g, string attribute) => System.Convert.ToUInt64((string)g.Attribute(attribute)!, 16);
+
+        [Test]
+        public void EachRstackFrameIsBufPlus24Bytes()
+        {
+            // shared/reference/real-kernel/README.md: a level is BUF + 24 bytes on 6.1 (rbx push, sub BUF+8, return address).
+            var doc = Draw();
+            var rstack = doc.Descendants(Svg + "g").Where(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "rstack").ToList();
+            Assert.That(rstack.Select(g => Hex(g, "data-high") - Hex(g, "data-low")), Is.All.EqualTo(4096UL + 24));
+            // The guard page is drawn after (over) the frames, so the faulting frame's part below the base shows hatched.
+            var shapes = doc.Descendants().Where(e => e.Name == Svg + "rect" || e.Name == Svg + "g").ToList();
+            Assert.That(shapes.FindIndex(e => Class(e) == "guard-page"), Is.GreaterThan(shapes.FindIndex(e => Class(e) == "frame faulting")));
+            Assert.That(doc.Descendants(Svg + "text").Select(t => t.Value), Has.Some.EqualTo("664 bytes below the stack base"));
+        }
+
+        [Test]
+        public void Step5992ShowsPrintksFramesBelowFifteenRstackFrames()
+        {
+            var doc = DrawFile("step5-992.kdsl");
+            var groups = doc.Descendants(Svg + "g").ToList();
+            var rstack = groups.Where(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "rstack").ToList();
+            Assert.Multiple(() =>
+            {
+                // Fifteen levels, none faulting: the fifteenth called printk, and the guard page was hit inside it.
+                Assert.That(rstack, Has.Count.EqualTo(15));
+                Assert.That(rstack.Select(g => Hex(g, "data-high") - Hex(g, "data-low")), Is.All.EqualTo(992UL + 24));
+                var kernel = groups.Where(g => Class(g).StartsWith("kernel-frame ", System.StringComparison.Ordinal) || Class(g) == "kernel-frame").ToList();
+                Assert.That(kernel.Select(g => (string?)g.Attribute("data-function")), Does.Contain("_printk"));
+                Assert.That(kernel.Count(g => Class(g) == "kernel-frame faulting"), Is.EqualTo(1));
+                // printk's frames lie below the innermost rstack frame, down to RSP.
+                ulong innermostRstack = rstack.Min(g => Hex(g, "data-low"));
+                Assert.That(kernel.Select(g => Hex(g, "data-high")), Is.All.LessThanOrEqualTo(innermostRstack));
+                Assert.That(groups.Count(g => Class(g) == "frame faulting"), Is.EqualTo(0));
+                Assert.That(doc.Descendants(Svg + "line").Count(l => Class(l) == "fault"), Is.EqualTo(1));
+            });
+        }
+
+        [Test]
+        public void AFaultOffTheStackIsNamedNotDrawn()
+        {
+            // A NULL dereference: CR2 is 0, nowhere near the stack.
+            var doc = DrawFile("null-deref.kdsl");
+            var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(texts, Has.Some.EqualTo("fault address (CR2) 0000000000000000: not on this stack, so not drawn"));
+                Assert.That(doc.Descendants(Svg + "line").Count(l => Class(l) == "fault"), Is.EqualTo(0));
+                Assert.That(doc.Descendants(Svg + "g").Single(g => Class(g) == "frame faulting").Attribute("data-function")!.Value, Is.EqualTo("poke"));
+                Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "guard-page"), Is.EqualTo(1));
+            });
+        }
+
+        [Test]
+        public void WithoutAnOopsTheUsedPartIsShaded()
+        {
+            // 64-byte buffers: rstack(100) returns, nothing faults (so step5's expect fails: exit 1).
+            var doc = DrawFile(1, "step5.kdsl", "--set", "BUF=64");
+            var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+            Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "used"), Is.EqualTo(1));
+            Assert.That(texts, Has.Some.Matches(@"^used at the deepest point: \d+ of 16384 bytes$"));
+            Assert.That(doc.Descendants(Svg + "g"), Is.Empty);
+        }
+
+        [TestCase("step5.kdsl")]
+        [TestCase("step5-992.kdsl")]
+        [TestCase("null-deref.kdsl")]
+        public void LabelsDoNotOverlap(string example)
+        {
+            // Texts in the same column (same x and anchor) must be at least a line apart, and stay inside the picture.
+            var doc = DrawFile(example);
+            double width = double.Parse((string)doc.Root!.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
+            var texts = doc.Descendants(Svg + "text")
+                .Select(t => (X: double.Parse((string)t.Attribute("x")!, System.Globalization.CultureInfo.InvariantCulture),
+                    Y: double.Parse((string)t.Attribute("y")!, System.Globalization.CultureInfo.InvariantCulture),
+                    End: (string?)t.Attribute("text-anchor") == "end", Text: t.Value, Size: int.Parse((string)t.Attribute("font-size")!, System.Globalization.CultureInfo.InvariantCulture)))
+                .ToList();
+            Assert.Multiple(() =>
+            {
+                foreach (var column in texts.GroupBy(t => (t.X, t.End)))
+                {
+                    var ys = column.OrderBy(t => t.Y).ToList();
+                    for (int i = 1; i < ys.Count; i++)
+                        Assert.That(ys[i].Y - ys[i - 1].Y, Is.GreaterThanOrEqualTo(11), $"'{ys[i - 1].Text}' and '{ys[i].Text}'");
+                }
+                // Monospace glyphs are about 0.6 em wide.
+                foreach (var t in texts.Where(t => !t.End))
+                    Assert.That(t.X + t.Text.Length * t.Size * 0.6, Is.LessThanOrEqualTo(width), t.Text);
+            });
         }
     }
 }

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.RegularExpressions;
+using KDsl.CodeGen;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Runtime;
+
+namespace KDsl.Cli
+{
+    /// <summary>
+    /// The frames on the task stack at an oops, innermost (lowest) first, as the ORC unwinder sees them: from RSP up,
+    /// each function of the reliable call chain holds its CFA offset of bytes (RIP's function: the offset in force at
+    /// RIP; a caller: its full frame, what it has at every call it makes). Module functions are sized by the image's
+    /// unwind rows, kernel functions by the profile's kernel text (the same rows the runtime's unwinder reads), so an
+    /// overflow inside printk shows printk's frames below the module's. The kernel's frames above the module (the
+    /// insmod path) are one block up to the stack top.
+    /// </summary>
+    internal static class StackFrames
+    {
+        /// <summary>
+        /// A stack frame: [Low, High), its function, whether it is a module function and whether RIP is in it. A block is
+        /// the kernel's frames above the module's: Callers lists them, innermost first.
+        /// </summary>
+        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool Faulting, int LocalSize, bool Block = false,
+            IReadOnlyList<string>? Callers = null);
+
+        private sealed record Text(IReadOnlyDictionary<string, ModuleSymbol> Symbols, IReadOnlyList<UnwindEntry> Unwind);
+
+        internal static IReadOnlyList<Frame> Of(ModuleImage image, RunResult result)
+        {
+            var o = result.Oops!;
+            var module = new Text(image.Symbols.Where(s => s.Section == Section.Text).ToDictionary(s => s.Name, StringComparer.Ordinal), image.Unwind);
+            var kernel = KernelText(image.Config.Profile);
+            var locals = image.Stack?.Functions.ToDictionary(f => f.Name, f => f.LocalSize, StringComparer.Ordinal) ?? new Dictionary<string, int>();
+            var frames = new List<Frame>();
+            ulong cursor = o.Rsp;
+            bool seenModule = false;
+            int i = 0;
+            for (; i < o.CallChain.Count; i++)
+            {
+                string name = o.CallChain[i];
+                bool isModule = module.Symbols.ContainsKey(name);
+                // Kernel frames above the module's are drawn as one block: stop here.
+                if (!isModule && seenModule) break;
+                var text = isModule ? module : kernel;
+                if (text is null || !text.Symbols.TryGetValue(name, out var symbol)) break;
+                int cfa = i == 0 ? CfaAtRip(text, symbol, o.RipSymbol) : MaxCfa(text, symbol);
+                if (cfa <= 0 || cursor + (ulong)cfa > o.StackTop) break;
+                frames.Add(new Frame(name, cursor, cursor + (ulong)cfa, isModule, i == 0, isModule && locals.TryGetValue(name, out int l) ? l : 0));
+                cursor += (ulong)cfa;
+                seenModule |= isModule;
+            }
+            if (cursor < o.StackTop)
+            {
+                var rest = o.CallChain.Skip(i).ToList();
+                frames.Add(new Frame(rest.Count > 0 ? rest[0] : "insmod path", cursor, o.StackTop, false, false, 0, Block: true, Callers: rest));
+            }
+            return frames;
+        }
+
+        private static Text? KernelText(string profileName)
+        {
+            var profile = KernelProfile.Find(profileName);
+            if (profile is null) return null;
+            var text = KernelTextCompiler.Compile(profile);
+            var symbols = new Dictionary<string, ModuleSymbol>(StringComparer.Ordinal);
+            foreach (var s in text.Symbols)
+                if (s.Section == Section.Text) symbols[s.Name] = s;
+            return new Text(symbols, text.Unwind);
+        }
+
+        /// <summary>The CFA offset at RIP, from "%pS": "rstack+0x2d/0x7f [step5]" or "vprintk_store+0x14/0x60".</summary>
+        private static int CfaAtRip(Text text, ModuleSymbol symbol, string ripSymbol)
+        {
+            var m = Regex.Match(ripSymbol, @"^([\w.]+)\+0x([0-9a-f]+)/0x[0-9a-f]+");
+            if (!m.Success || m.Groups[1].Value != symbol.Name) return 0;
+            int offset = symbol.Offset + int.Parse(m.Groups[2].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            int cfa = 8, best = -1; // before any row: only the return address
+            foreach (var row in text.Unwind)
+                if (row.Offset >= symbol.Offset && row.Offset <= offset && row.Offset > best) { best = row.Offset; cfa = row.CfaOffset; }
+            return cfa;
+        }
+
+        private static int MaxCfa(Text text, ModuleSymbol symbol)
+        {
+            int cfa = 0;
+            foreach (var row in text.Unwind)
+                if (row.Offset >= symbol.Offset && row.Offset < symbol.Offset + symbol.Size) cfa = Math.Max(cfa, row.CfaOffset);
+            return cfa;
+        }
+    }
+}

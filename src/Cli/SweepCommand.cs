@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using KDsl.Diagnostics;
+using KDsl.Runtime;
+
+namespace KDsl.Cli
+{
+    /// <summary>
+    /// `kdsl sweep FILE --param NAME=VALUES [--set ...] [--scenario NAME] [--count TEXT] [--json]`: compiles and runs
+    /// the experiment once per value of one setting or constant, and prints a table of outcomes (or one JSON document).
+    /// Each value is compiled on its own, exactly as `kdsl run --set NAME=VALUE` would; the values run in order, so the
+    /// table is the same bytes every time. Progress goes to stderr, redrawn in place only when stderr is a terminal.
+    /// Exit 0 when every value compiled and ran (whatever its outcome), 2 when one did not compile or on bad arguments.
+    /// </summary>
+    internal static class SweepCommand
+    {
+        public static Command Create()
+        {
+            var file = new Argument<FileInfo>("file") { Description = "The .kdsl experiment to sweep" };
+            var param = new Option<string>("--param", "-p")
+            {
+                Description = "The setting or constant to vary and its values: NAME=FROM..TO[:STEP] (integers, 0x hex or K/M sizes; "
+                    + "STEP added, or *N multiplied), or NAME=A,B,C; e.g. BUF=64..8192:*2, thread_size=8K,16K,32K, profile=linux-4.11,linux-6.1",
+                Required = true,
+            };
+            var set = new Option<string[]>("--set") { Description = "Fix another setting or constant for every run, e.g. --set profile=linux-4.11" };
+            var scenario = new Option<string?>("--scenario") { Description = "Sweep this scenario (its config, constants and expect) instead of the default" };
+            var count = new Option<string?>("--count") { Description = "Add a column counting the dmesg lines that contain this text, e.g. --count \"finished initialized buf\"" };
+            var json = new Option<bool>("--json") { Description = "Print the table as one JSON document: per value the outcome, oops facts, stack high-water mark, instructions, the static prediction and whether expect held" };
+            var command = new Command("sweep", "Run an experiment once per value of a setting or constant and print a table of outcomes")
+            {
+                file, param, set, scenario, count, json,
+            };
+            command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(param)!, parse.GetValue(set), parse.GetValue(scenario),
+                parse.GetValue(count), parse.GetValue(json), new SweepProgress(Console.Error, !Console.IsErrorRedirected)));
+            return command;
+        }
+
+        internal static int Run(FileInfo file, string paramText, string[]? set, string? scenarioName, string? countText, bool json, SweepProgress progress)
+        {
+            if (!Settings.TryParse(set, out var fixedSettings, out string? error) || !SweepParameter.TryParse(paramText, out var parameter, out error))
+            {
+                Console.Error.WriteLine($"kdsl: {error}");
+                return 2;
+            }
+            string text;
+            try
+            {
+                text = File.ReadAllText(file.FullName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"kdsl: cannot read {file.FullName}: {e.Message}");
+                return 2;
+            }
+
+            var rows = new List<SweepRow>();
+            var values = parameter!.Values;
+            for (int i = 0; i < values.Count; i++)
+            {
+                progress.Step(i, values.Count, $"{parameter.Name}={values[i]}");
+                var settings = new Dictionary<string, string>(fixedSettings, StringComparer.Ordinal) { [parameter.Name] = values[i] };
+                var compiled = Compiler.Compile(file.FullName, text, settings);
+                var errors = compiled.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                if (compiled.Image is null)
+                {
+                    progress.Interrupt();
+                    Console.Error.WriteLine($"kdsl: {parameter.Name}={values[i]}:");
+                    foreach (var d in errors) Console.Error.WriteLine(d.ToString());
+                    rows.Add(SweepRow.NotCompiled(values[i], errors.Count));
+                    continue;
+                }
+                var chosen = scenarioName is null ? compiled.Scenarios[0] : compiled.Scenarios.FirstOrDefault(s => s.Name == scenarioName);
+                if (chosen is null)
+                {
+                    progress.Interrupt();
+                    Console.Error.WriteLine($"kdsl: {file.Name} has no scenario '{scenarioName}'; its scenarios: {string.Join(", ", compiled.Scenarios.Select(s => s.Name))}");
+                    return 2;
+                }
+                rows.Add(SweepRow.Ran(values[i], chosen.Image, Machine.Run(chosen.Image), countText));
+            }
+
+            int exit = rows.All(r => r.Compiled) ? 0 : 2;
+            if (json) SweepOutput.WriteJson(Console.Out, file, parameter, scenarioName ?? KDsl.Image.Scenario.DefaultName, countText, rows, exit);
+            else SweepOutput.WriteTable(Console.Out, parameter.Name, countText, rows);
+            progress.Done(Summary(parameter, rows));
+            return exit;
+        }
+
+        /// <summary>"kdsl: swept BUF over 8 values: 3 Completed, 5 Panic".</summary>
+        private static string Summary(SweepParameter parameter, IReadOnlyList<SweepRow> rows)
+        {
+            var outcomes = rows.GroupBy(r => r.Outcome).Select(g => $"{g.Count()} {g.Key}");
+            return $"kdsl: swept {parameter.Name} over {rows.Count} value{(rows.Count == 1 ? "" : "s")}: {string.Join(", ", outcomes)}";
+        }
+    }
+}
