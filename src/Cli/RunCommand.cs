@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using KDsl.Image;
 using KDsl.Runtime;
@@ -56,6 +57,7 @@ namespace KDsl.Cli
                 if (!json)
                 {
                     Console.Out.Write(result.Dmesg);
+                    Console.Out.WriteLine("counters: " + string.Join(" ", result.Counters.Select(c => $"{c.Key}={c.Value}")));
                     // What the shell would say about each user process: its output, then "Bus error", "exit 135"...
                     foreach (var process in result.Processes)
                     {
@@ -109,6 +111,13 @@ namespace KDsl.Cli
                     w.WriteBoolean("vmapStack", c.VmapStack);
                     w.WriteBoolean("hashPointers", c.HashPointers);
                     w.WriteBoolean("panicOnOops", c.PanicOnOops);
+                    w.WriteBoolean("stackCache", c.StackCache);
+                    w.WriteBoolean("threadInfoOnStack", c.ThreadInfoOnStack);
+                    w.WriteBoolean("schedStackEndCheck", c.SchedStackEndCheck);
+                    w.WriteBoolean("debugSg", c.DebugSg);
+                    w.WriteEndObject();
+                    w.WriteStartObject("counters");
+                    foreach (var counter in result.Counters) w.WriteNumber(counter.Key, counter.Value);
                     w.WriteEndObject();
                     w.WriteString("outcome", result.Outcome.ToString());
                     w.WriteBoolean("passed", failures.Count == 0);

@@ -138,7 +138,8 @@ namespace KDsl.Generator
                 w.WriteLine($"name: {Literal(image.Name)},");
                 w.WriteLine($"description: {Literal(image.Description)},");
                 w.WriteLine($"sourcePath: {Literal(image.SourcePath)},");
-                w.WriteLine($"config: new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}, panicOnOops: {Bool(config.PanicOnOops)}),");
+                w.WriteLine($"config: new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}, panicOnOops: {Bool(config.PanicOnOops)}, " +
+                    $"stackCache: {Bool(config.StackCache)}, schedStackEndCheck: {Bool(config.SchedStackEndCheck)}, threadInfoOnStack: {Bool(config.ThreadInfoOnStack)}, debugSg: {Bool(config.DebugSg)}, memorySize: {config.MemorySize}UL),");
                 WriteBytes(w, "text", image.Text);
                 WriteBytes(w, "roData", image.RoData);
 

@@ -19,14 +19,19 @@ namespace KDsl.Runtime
         SoftLockup,
         /// <summary>load_module refused the module (an unknown symbol, no memory).</summary>
         LoadFailed,
+        /// <summary>Memory ran out and the OOM killer killed a process (mm/oom_kill.c); the system went on.</summary>
+        OomKilled,
     }
 
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
     public sealed class RunResult
     {
         public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
-            long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null)
+            long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null,
+            IReadOnlyList<KeyValuePair<string, long>>? counters = null, IReadOnlyList<TaskStruct>? kernelThreads = null)
         {
+            Counters = counters ?? System.Array.Empty<KeyValuePair<string, long>>();
+            KernelThreads = kernelThreads ?? System.Array.Empty<TaskStruct>();
             Processes = processes ?? System.Array.Empty<ProcessResult>();
             Outcome = outcome;
             Log = log;
@@ -39,6 +44,17 @@ namespace KDsl.Runtime
 
         /// <summary>The deepest use of the task stack in bytes: the lowest RSP the CPU saw (see Kernel/StackUsage.cs).</summary>
         public long StackHighWater { get; }
+        /// <summary>What the run cost the kernel, by name (forks, stack_cache_hits, vmalloc_calls, …; see Kernel/KernelCounters.cs).</summary>
+        public IReadOnlyList<KeyValuePair<string, long>> Counters { get; }
+        /// <summary>The counter of that name (0 when the run has none of that name).</summary>
+        public long Counter(string name)
+        {
+            foreach (var pair in Counters)
+                if (pair.Key == name) return pair.Value;
+            return 0;
+        }
+        /// <summary>The kernel threads kthread_run created, in order.</summary>
+        public IReadOnlyList<TaskStruct> KernelThreads { get; }
         /// <summary>Each `process` block's result, in the order they ran (empty when the file has none).</summary>
         public IReadOnlyList<ProcessResult> Processes { get; }
         /// <summary>At the oops: RIP's function, then each caller on the reliable chain (innermost first); empty without an oops.</summary>
@@ -71,7 +87,11 @@ namespace KDsl.Runtime
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own (a scenario, the CLI's --set), or null.</param>
         public static RunResult Run(ModuleImage image, ExperimentConfig? config = null) =>
-            Run(image, config, Layout.PhysicalMemorySize);
+            Run(image, config, MemorySizeOf(config ?? image?.Config));
+
+        /// <summary>The config's `mem` size, or the machine's default RAM.</summary>
+        public static ulong MemorySizeOf(ExperimentConfig? config) =>
+            config is { MemorySize: > 0 } ? config.MemorySize : Layout.PhysicalMemorySize;
 
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own, or null.</param>
@@ -97,7 +117,7 @@ namespace KDsl.Runtime
             long stackHighWater = image.HasInit ? kernel.StackHighWater : 0;
             kernel.RunProcesses(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
-                stackHighWater, kernel.Oops?.CallChain, kernel.Processes);
+                stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads);
         }
     }
 }

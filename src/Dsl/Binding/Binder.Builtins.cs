@@ -19,6 +19,25 @@ namespace KDsl.Binding
         /// <summary>void *vmalloc(long size): the kernel's vmalloc, a call into the modelled kernel text (0 when out of memory).</summary>
         public const string VmallocName = "vmalloc";
 
+        /// <summary>
+        /// The kernel-memory and task builtins of the stack-model experiments: calls into the modelled kernel text, whose
+        /// entry services do the work (the runtime's Kernel/Mm and Kernel/Fork.cs). name → (link name, return type, parameters).
+        /// </summary>
+        private static readonly (string Name, string Link, TypeSymbol Return, (string Name, TypeSymbol Type)[] Parameters)[] KernelBuiltins =
+        {
+            (VmallocName, "vmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
+            // void *kmalloc(size): physically contiguous, direct-mapped (whole pages; NULL when memory runs out).
+            ("kmalloc", "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
+            ("kfree", "kfree", TypeSymbol.Void, new[] { ("p", TypeSymbol.PointerTo(TypeSymbol.Void)) }),
+            // long __get_free_pages(order): 2^order contiguous pages' direct-map address, 0 when none is free.
+            ("__get_free_pages", "__get_free_pages", TypeSymbol.Long, new[] { ("order", TypeSymbol.Long) }),
+            ("free_pages", "free_pages", TypeSymbol.Void, new[] { ("addr", TypeSymbol.Long), ("order", TypeSymbol.Long) }),
+            // long kthread_run(threadfn, data): a kernel thread running threadfn(data); its pid, or -ENOMEM (-12).
+            // long sg_dma_sum(buf, len): sg_init_one(&sg, buf, len), then a device DMA-reads the entry and sums its bytes.
+            ("sg_dma_sum", "sg_init_one", TypeSymbol.Long, new[] { ("buf", TypeSymbol.PointerTo(TypeSymbol.Void)), ("len", TypeSymbol.Long) }),
+            ("kthread_run", "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
+        };
+
         private FunctionSymbol _panic = null!;
 
         private void DeclareBuiltins()
@@ -33,8 +52,13 @@ namespace KDsl.Binding
             _global.TryDeclare(CallPtrName, new FunctionSymbol(CallPtrName, TypeSymbol.Void, addr, FunctionKind.Builtin, default));
             _panic = new FunctionSymbol(PanicName, TypeSymbol.Void, fmt, FunctionKind.Kernel, default, isVariadic: true, linkName: "panic");
             _global.TryDeclare(PanicName, _panic);
-            var size = ImmutableArray.Create(new VariableSymbol("size", TypeSymbol.Long, VariableKind.Parameter, 0, default));
-            _global.TryDeclare(VmallocName, new FunctionSymbol(VmallocName, TypeSymbol.PointerTo(TypeSymbol.Void), size, FunctionKind.Kernel, default, linkName: VmallocName));
+            foreach (var (name, link, returnType, parameters) in KernelBuiltins)
+            {
+                var symbols = ImmutableArray.CreateBuilder<VariableSymbol>();
+                for (int i = 0; i < parameters.Length; i++)
+                    symbols.Add(new VariableSymbol(parameters[i].Name, parameters[i].Type, VariableKind.Parameter, i, default));
+                _global.TryDeclare(name, new FunctionSymbol(name, returnType, symbols.ToImmutable(), FunctionKind.Kernel, default, linkName: link));
+            }
         }
 
         /// <summary>

@@ -106,8 +106,9 @@ namespace KDsl.Binding
                 case ConstantSymbol constant:
                     if (constant.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return new BoundLiteral(constant.Value, constant.Type, syntax.Span);
-                case FunctionSymbol function when function.Kind == FunctionKind.User && _function?.Kind == FunctionKind.Process:
-                    return new BoundFunctionAddress(function, syntax.Span); // a signal handler's address, in a process
+                case FunctionSymbol function when function.Kind == FunctionKind.User:
+                    // A function's address: a signal handler in a process, a thread function for kthread_run, call_ptr's target.
+                    return new BoundFunctionAddress(function, syntax.Span);
                 case FunctionSymbol function:
                     _diagnostics.ReportFunctionUsedAsValue(syntax.Span, function.Name);
                     return new BoundErrorExpression(syntax.Span);

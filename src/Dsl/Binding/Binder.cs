@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Text;
@@ -371,24 +372,39 @@ namespace KDsl.Binding
                     return config;
                 }
                 case "vmap_stack":
-                    if (value == "on") return config.With(vmapStack: true);
-                    if (value == "off") _diagnostics.ReportVmapStackOffUnsupported(valueSpan);
-                    else _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
-                    return config;
+                    return OnOff(config, key, value, valueSpan, on => config.With(vmapStack: on));
                 case "hash_pointers":
-                    if (value == "on") return config.With(hashPointers: true);
-                    if (value == "off") return config.With(hashPointers: false);
-                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
-                    return config;
+                    return OnOff(config, key, value, valueSpan, on => config.With(hashPointers: on));
                 case "panic_on_oops":
-                    if (value == "on") return config.With(panicOnOops: true);
-                    if (value == "off") return config.With(panicOnOops: false);
-                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
+                    return OnOff(config, key, value, valueSpan, on => config.With(panicOnOops: on));
+                case "stack_cache":
+                    return OnOff(config, key, value, valueSpan, on => config.With(stackCache: on));
+                case "sched_stack_end_check":
+                    return OnOff(config, key, value, valueSpan, on => config.With(schedStackEndCheck: on));
+                case "debug_sg":
+                    return OnOff(config, key, value, valueSpan, on => config.With(debugSg: on));
+                case "mem":
+                    if (MemorySizeSetting.TryParse(value, out ulong memory)) return config.With(memorySize: memory);
+                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, MemorySizeSetting.Expected);
+                    return config;
+                case "thread_info":
+                    if (value == "task") return config.With(threadInfoOnStack: false);
+                    if (value == "stack") return config.With(threadInfoOnStack: true);
+                    _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "task (in task_struct, x86 since 4.9) or stack (at the stack's bottom, before 4.9)");
                     return config;
                 default:
                     _diagnostics.ReportUnknownConfigKey(keySpan, key);
                     return config;
             }
+        }
+
+        /// <summary>An on/off setting: `key = on;` or `key = off;`.</summary>
+        private ExperimentConfig OnOff(ExperimentConfig config, string key, string value, TextSpan valueSpan, Func<bool, ExperimentConfig> with)
+        {
+            if (value == "on") return with(true);
+            if (value == "off") return with(false);
+            _diagnostics.ReportInvalidConfigValue(valueSpan, key, value, "on or off");
+            return config;
         }
     }
 }

@@ -24,6 +24,7 @@ namespace KDsl.CodeGen
             var symbols = new List<ModuleSymbol>();
             var unwind = new List<UnwindEntry>();
             var services = new List<ServiceSite>();
+            var bugs = new List<BugEntry>();
             var starts = new Dictionary<string, int>();
             var fixups = new List<Relocation>();
             foreach (var code in codes)
@@ -34,7 +35,16 @@ namespace KDsl.CodeGen
                 symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, 0));
                 text.AddRange(code.Bytes);
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
-                foreach (var (offset, tag) in code.Marks) services.Add(new ServiceSite(start + offset, code.Name, tag == "entry"));
+                foreach (var (offset, tag) in code.Marks)
+                {
+                    if (tag.StartsWith("bug ", StringComparison.Ordinal))
+                    {
+                        string where = tag.Substring(4);
+                        int colon = where.LastIndexOf(':');
+                        bugs.Add(new BugEntry(start + offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture), warning: false));
+                    }
+                    else services.Add(new ServiceSite(start + offset, code.Name, tag == "entry"));
+                }
                 foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
             }
 
@@ -49,10 +59,11 @@ namespace KDsl.CodeGen
                 bytes[r.Offset + 2] = (byte)(value >> 16);
                 bytes[r.Offset + 3] = (byte)(value >> 24);
             }
-            return new KernelTextImage(bytes, symbols, unwind, services);
+            return new KernelTextImage(bytes, symbols, unwind, services, bugs);
         }
 
         private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
+        private static readonly byte[] Ud2 = { 0x0F, 0x0B };
 
         private static FunctionCode Emit(KernelFunctionShape f, bool framePointer)
         {
@@ -98,6 +109,15 @@ namespace KDsl.CodeGen
                         break;
                     case KernelStep.CallRdi:
                         a.call(rdi);
+                        break;
+                    case KernelStep.CallRdiWithRsi:
+                        a.mov(rax, rdi);
+                        a.mov(rdi, rsi);
+                        a.call(rax);
+                        break;
+                    case KernelStep.Bug:
+                        code.Mark("bug " + step.Target); // before the ud2: the bug entry holds the trapping address
+                        code.Bytes(Ud2);
                         break;
                     case KernelStep.Service:
                         code.Bytes(Vmcall);

@@ -141,13 +141,11 @@ namespace KDsl.Diagnostics
 
         // --- config ----------------------------------------------------------------------------------------------
         public void ReportUnknownConfigKey(TextSpan span, string key) =>
-            Report(DiagnosticDescriptors.UnknownConfigKey, span, $"unknown config key {Quote(key)}; known keys: profile, thread_size, vmap_stack, hash_pointers, panic_on_oops, frame_warn, severity ID");
+            Report(DiagnosticDescriptors.UnknownConfigKey, span, $"unknown config key {Quote(key)}; known keys: profile, thread_size, vmap_stack, stack_cache, thread_info, sched_stack_end_check, debug_sg, mem, hash_pointers, panic_on_oops, frame_warn, severity ID");
         public void ReportInvalidConfigValue(TextSpan span, string key, string value, string allowed) =>
             Report(DiagnosticDescriptors.InvalidConfigValue, span, $"invalid value {Quote(value)} for {Quote(key)}; expected {allowed}");
         public void ReportUnknownProfile(TextSpan span, string value, string known) =>
             Report(DiagnosticDescriptors.UnknownProfile, span, $"unknown kernel profile {Quote(value)}; known profiles: {known}");
-        public void ReportVmapStackOffUnsupported(TextSpan span) =>
-            Report(DiagnosticDescriptors.VmapStackOffUnsupported, span, "vmap_stack = off is not supported yet (CONFIG_VMAP_STACK=n is planned in the stack-model issue)");
         public void ReportDuplicateConfigKey(TextSpan span, string key) => Report(DiagnosticDescriptors.DuplicateConfigKey, span, $"config key {Quote(key)} is set more than once");
 
         // --- expect ----------------------------------------------------------------------------------------------

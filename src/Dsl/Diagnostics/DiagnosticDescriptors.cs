@@ -83,7 +83,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor UnknownConfigKey = new DiagnosticDescriptor("KDSL0160", E, "Unknown config key");
         public static readonly DiagnosticDescriptor InvalidConfigValue = new DiagnosticDescriptor("KDSL0161", E, "Invalid config value");
         public static readonly DiagnosticDescriptor UnknownProfile = new DiagnosticDescriptor("KDSL0162", E, "Unknown kernel profile");
-        public static readonly DiagnosticDescriptor VmapStackOffUnsupported = new DiagnosticDescriptor("KDSL0163", E, "vmap_stack = off is not supported yet");
+        // KDSL0163 (vmap_stack = off unsupported) is retired: CONFIG_VMAP_STACK=n is modelled.
         public static readonly DiagnosticDescriptor DuplicateConfigKey = new DiagnosticDescriptor("KDSL0164", E, "Duplicate config key");
 
         // --- expect ----------------------------------------------------------------------------------------------

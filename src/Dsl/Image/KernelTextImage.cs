@@ -20,11 +20,13 @@ namespace KDsl.Image
         public bool AtEntry { get; }
     }
 
-    /// <summary>The modelled kernel's text for one profile: machine code, symbols, unwind rows and vmcall sites.</summary>
+    /// <summary>The modelled kernel's text for one profile: machine code, symbols, unwind rows, vmcall sites and BUG sites.</summary>
     public sealed class KernelTextImage
     {
-        public KernelTextImage(byte[] text, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, IReadOnlyList<ServiceSite> services)
+        public KernelTextImage(byte[] text, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, IReadOnlyList<ServiceSite> services,
+            IReadOnlyList<BugEntry>? bugs = null)
         {
+            Bugs = bugs ?? new BugEntry[0];
             Text = text;
             Symbols = symbols;
             Unwind = unwind;
@@ -35,5 +37,7 @@ namespace KDsl.Image
         public IReadOnlyList<ModuleSymbol> Symbols { get; }
         public IReadOnlyList<UnwindEntry> Unwind { get; }
         public IReadOnlyList<ServiceSite> Services { get; }
+        /// <summary>The kernel's own __bug_table: BUG_ON()s of modelled functions (sg_set_buf's CONFIG_DEBUG_SG check).</summary>
+        public IReadOnlyList<BugEntry> Bugs { get; }
     }
 }

@@ -9,6 +9,10 @@ namespace KDsl.Profiles
         Call,
         /// <summary>Call the function whose address is in RDI (do_one_initcall calling the module's init).</summary>
         CallRdi,
+        /// <summary>Call the function whose address is in RDI with RSI as its argument (kthread calling threadfn(data)).</summary>
+        CallRdiWithRsi,
+        /// <summary>A ud2 with a __bug_table entry: BUG() in the kernel's own code (the line is the profile's, see <see cref="KernelStepEntry.Target"/>).</summary>
+        Bug,
         /// <summary>Hand control to the C# kernel (a vmcall); the service is the function's own name.</summary>
         Service,
     }
@@ -50,6 +54,9 @@ namespace KDsl.Profiles
 
         public static KernelStepEntry Call(string name) => new KernelStepEntry(KernelStep.Call, name);
         public static KernelStepEntry CallRdi() => new KernelStepEntry(KernelStep.CallRdi, "");
+        public static KernelStepEntry CallRdiWithRsi() => new KernelStepEntry(KernelStep.CallRdiWithRsi, "");
+        /// <param name="where">"FILE:LINE" as report_bug prints it.</param>
+        public static KernelStepEntry Bug(string where) => new KernelStepEntry(KernelStep.Bug, where);
         public static KernelStepEntry Service() => new KernelStepEntry(KernelStep.Service, "");
     }
 }

@@ -64,21 +64,28 @@ namespace KDsl.Profiles
             F("up", 16),
             Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("divide_error", 0), Entry("invalid_op", 0), Entry("double_fault", 0),
-            Entry("general_protection", 0), Entry("page_fault", 0),
+            Entry("general_protection", 0), Entry("page_fault", 0, Call("do_page_fault")),
             // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
             Entry("warn_slowpath_null", 8, Call("__warn")),
             F("__warn", 40, Call("dump_stack")),
-        }.Concat(FaultsText("dump_stack")).ToArray();
+        }.Concat(FaultsText("dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 312 of frames = 512.
         private static KernelFunctionShape[] Linux510Text =>
             ModernText(printk: "printk", serialWait: "wait_for_xmitr", doSyscall64: 16, finitModule: 216, doInitModule: 32, doOneInitcall: 48)
-                .Concat(FaultsText("dump_stack")).ToArray();
+                .Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
 
         // 168 + 4 return addresses + 344 of frames = 544.
         private static KernelFunctionShape[] Linux61Text =>
             ModernText(printk: "_printk", serialWait: "wait_for_lsr", doSyscall64: 24, finitModule: 224, doInitModule: 40, doOneInitcall: 56)
-                .Concat(FaultsText("dump_stack_lvl")).ToArray();
+                .Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
+
+        // Where sg_set_buf's CONFIG_DEBUG_SG BUG_ON(!virt_addr_valid(buf)) sits in include/linux/scatterlist.h: line 143
+        // in the v5.10-era file (0-day build warnings quoting it), 160 after the 5.17 reshuffle and 163 in the 4.x
+        // file (a 0-day report's blame of sg_set_buf); 6.1 taken as 160 and 4.11 as 163: UNVERIFIED against those tags.
+        private const string SgSetBufBug411 = "include/linux/scatterlist.h:163";
+        private const string SgSetBufBug510 = "include/linux/scatterlist.h:143";
+        private const string SgSetBufBug61 = "include/linux/scatterlist.h:160";
 
         /// <summary>
         /// The 5.x/6.x kernel text: the syscall path (its frames calibrated per kernel) and printk with the lockless
@@ -107,7 +114,7 @@ namespace KDsl.Profiles
             F("mem32_serial_in", 8),
             Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
-            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0),
+            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
         };
 
         /// <summary>
@@ -117,15 +124,33 @@ namespace KDsl.Profiles
         /// process_one_work → the block, its address in RDI); worker_thread's service marks the work done.
         /// Frame sizes are KDsl's, not calibrated.
         /// </summary>
-        private static IEnumerable<KernelFunctionShape> FaultsText(string dumpStack) => new[]
+        private static IEnumerable<KernelFunctionShape> FaultsText(string dumpStack, string sgSetBufBug) => new[]
         {
             Entry("panic", 40, Call(dumpStack)),
             F(dumpStack, 16, Call("show_stack")),
             Entry("show_stack", 0),
             F("ret_from_fork", 0, Call("kthread")),
-            F("kthread", 40, Call("worker_thread")),
+            // kthread(): threadfn(data), then do_exit; the `later` kworker's threadfn is worker_thread (never returns).
+            F("kthread", 40, CallRdiWithRsi(), Call("do_exit")),
             F("worker_thread", 48, Call("process_one_work"), Service()),
             F("process_one_work", 56, CallRdi()),
+            // A task's end: do_exit → do_task_dead → __schedule, whose entry service runs schedule_debug's
+            // CONFIG_SCHED_STACK_END_CHECK and then never returns to the dead task.
+            F("do_exit", 56, Call("do_task_dead")),
+            F("do_task_dead", 8, Call("__schedule")),
+            Entry("__schedule", 64),
+            // kthread_run(): kthread_create_on_node's entry service creates the task (alloc_thread_stack_node) and
+            // runs it before returning its pid (KDsl's kernel threads run to completion when created).
+            Entry("kthread_create_on_node", 8),
+            // The page and slab allocators' entry services (Kernel/Mm/PageAlloc): pages from the top of memory down.
+            Entry("__get_free_pages", 8),
+            Entry("free_pages", 8),
+            // sg_init_one(&sg, buf, len) and a simulated device reading the entry by DMA: the body service checks
+            // virt_addr_valid (CONFIG_DEBUG_SG) and steps over the BUG_ON's ud2 unless it fails, then the device reads
+            // sg_phys() = __pa(buf) (virt_to_page's arithmetic, wrong for a vmalloc address) and returns the byte sum.
+            F("sg_init_one", 24, Service(), Bug(sgSetBufBug)),
+            Entry("__kmalloc", 8),
+            Entry("kfree", 8),
             // vmalloc(size): the entry service maps fresh zeroed pages (Kernel/Mm/Vmalloc) and returns the area in RAX.
             Entry("vmalloc", 8),
             // A user process's `syscall` lands here (MSR_LSTAR); the entry service dispatches by RAX to the C# sys_*

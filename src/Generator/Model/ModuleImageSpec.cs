@@ -38,7 +38,8 @@ namespace KDsl.Generator.Model
 
     internal sealed record StackOverflowPointSpec(string Function, int Depth, int Needed, int ThreadSize, string? KernelFunction);
 
-    internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers, bool PanicOnOops = false);
+    internal sealed record ExperimentConfigSpec(string Profile, int ThreadSize, bool VmapStack, bool HashPointers, bool PanicOnOops = false,
+        bool StackCache = true, bool SchedStackEndCheck = false, bool ThreadInfoOnStack = false, bool DebugSg = false, ulong MemorySize = 0);
 
     internal sealed record BugEntrySpec(int Offset, string File, int Line, bool Warning);
 

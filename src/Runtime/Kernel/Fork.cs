@@ -1,56 +1,152 @@
+using KDsl.Image;
 using KDsl.Runtime.Kernel.Mm;
 using KDsl.Runtime.Memory;
 
 namespace KDsl.Runtime.Kernel
 {
-    /// <summary>The parts of task_struct an experiment shows: identity and the kernel stack.</summary>
-    public sealed class TaskStruct
+    /// <summary>
+    /// kernel/fork.c's kernel stacks: alloc_thread_stack_node, free_thread_stack and set_task_stack_end_magic, for
+    /// both CONFIG_VMAP_STACK settings (shared/reference/kernel-reference.md §1.2–1.5).
+    /// </summary>
+    public sealed class ThreadStacks
     {
-        public TaskStruct(int pid, string comm, ulong address, ulong stack, int threadSize, bool kernelThread = false)
+        /// <summary>kernel/fork.c: per-CPU cached_stacks[NR_CACHED_STACKS].</summary>
+        public const int NrCachedStacks = 2;
+        /// <summary>include/uapi/linux/magic.h.</summary>
+        public const ulong StackEndMagic = 0x57AC6E9D;
+        /// <summary>
+        /// sizeof(struct thread_info) on x86-64 before CONFIG_THREAD_INFO_IN_TASK (4.8): task 0, flags 8, status 12,
+        /// cpu 16, addr_limit 24, the uaccess bit-fields 32.
+        /// </summary>
+        public const int ThreadInfoSize = 40;
+        /// <summary>USER_DS (TASK_SIZE_MAX) and KERNEL_DS: thread_info.addr_limit of a user task and of a kernel thread.</summary>
+        public const ulong UserDs = 0x00007ffffffff000;
+        public const ulong KernelDs = ulong.MaxValue;
+
+        private readonly ExperimentConfig _config;
+        private readonly PhysicalMemory _memory;
+        private readonly Mmu _mmu;
+        private readonly Vmalloc _vmalloc;
+        private readonly KernelCounters _counters;
+        private readonly ulong _directMapBase;
+        private readonly VmArea?[] _cachedStacks = new VmArea?[NrCachedStacks];
+
+        public ThreadStacks(ExperimentConfig config, PhysicalMemory memory, Mmu mmu, Vmalloc vmalloc, KernelCounters counters, ulong directMapBase)
         {
-            KernelThread = kernelThread;
-            Pid = pid;
-            Comm = comm;
-            Address = address;
-            Stack = stack;
-            ThreadSize = threadSize;
+            _config = config;
+            _memory = memory;
+            _mmu = mmu;
+            _vmalloc = vmalloc;
+            _counters = counters;
+            _directMapBase = directMapBase;
         }
 
-        public int Pid { get; }
-        public string Comm { get; }
-        /// <summary>Where the task_struct lives (a direct-map address, as slab objects do).</summary>
-        public ulong Address { get; }
-        /// <summary>task_stack_page(): the lowest address of the stack.</summary>
-        public ulong Stack { get; }
-        public int ThreadSize { get; }
-        /// <summary>One past the highest stack address; pt_regs sit just below it.</summary>
-        public ulong StackTop => Stack + (ulong)ThreadSize;
+        private int ThreadSize => _config.ThreadSize;
 
-        /// <summary>PF_KTHREAD: no user space, so its pt_regs are never printed in a trace.</summary>
-        public bool KernelThread { get; }
-        /// <summary>The signal make_task_dead killed the task with (SIGKILL 9 after a page-fault oops, SIGSEGV 11 after die()), or 0.</summary>
-        public int ExitSignal { get; set; }
-
-        public bool OnStack(ulong address) => address >= Stack && address < StackTop;
-    }
-
-    /// <summary>kernel/fork.c: the kernel stack of a new task.</summary>
-    public static class Fork
-    {
         /// <summary>
-        /// alloc_thread_stack_node with CONFIG_VMAP_STACK: THREAD_SIZE from vmalloc, THREAD_ALIGN (= THREAD_SIZE)
-        /// aligned, zeroed, so an overflow runs into the unmapped page below. (The per-CPU cache of two stacks only
-        /// matters once tasks exit and fork again; the stack-model issue adds it.)
+        /// With CONFIG_VMAP_STACK: a cached stack, cleared ("Clear stale pointers from reused stack"), else THREAD_SIZE
+        /// from vmalloc, THREAD_ALIGN-aligned and zeroed. Without: 2^THREAD_SIZE_ORDER contiguous zeroed pages, reached
+        /// through the direct map, with nothing below them but the next physical page. False when memory runs out.
         /// </summary>
-        public static bool AllocThreadStackNode(Vmalloc vmalloc, int threadSize, out ulong stack)
+        public bool AllocThreadStackNode(out ulong stack, out VmArea? area)
         {
-            if (vmalloc.TryAllocate((ulong)threadSize, (ulong)threadSize, PteFlags.Kernel, out var area))
+            area = null;
+            if (_config.VmapStack)
             {
-                stack = area.Start;
+                if (_config.StackCache)
+                {
+                    for (int i = 0; i < NrCachedStacks; i++)
+                    {
+                        if (_cachedStacks[i] is not VmArea cached) continue;
+                        _cachedStacks[i] = null;
+                        _counters.StackCacheHits++;
+                        _mmu.TryWrite(cached.Start, new byte[ThreadSize]);
+                        stack = cached.Start;
+                        area = cached;
+                        return true;
+                    }
+                }
+                _counters.StackCacheMisses++;
+                if (_vmalloc.TryAllocate((ulong)ThreadSize, (ulong)ThreadSize, PteFlags.Kernel, out var fresh))
+                {
+                    stack = fresh.Start;
+                    area = fresh;
+                    return true;
+                }
+                stack = 0;
+                return false;
+            }
+
+            _counters.StackCacheMisses++;
+            _counters.HighOrderAllocations++;
+            if (_memory.TryAllocPagesHigh(ThreadSizeOrder, out ulong pa))
+            {
+                stack = _directMapBase + pa;
                 return true;
             }
+            _counters.HighOrderFailures++;
             stack = 0;
             return false;
         }
+
+        /// <summary>THREAD_SIZE_ORDER: 1, 2 or 3 pages' order for 8, 16 or 32 KiB.</summary>
+        public int ThreadSizeOrder
+        {
+            get
+            {
+                int order = 0;
+                while ((PhysicalMemory.PageSize << order) < ThreadSize) order++;
+                return order;
+            }
+        }
+
+        /// <summary>
+        /// free_thread_stack: a vmalloc'd stack goes back into an empty cache slot (try_release_thread_stack_to_cache)
+        /// or is vfree'd; a direct-mapped one goes back to the page allocator.
+        /// </summary>
+        public void FreeThreadStack(TaskStruct task)
+        {
+            if (task.StackVmArea is VmArea area)
+            {
+                if (_config.StackCache)
+                {
+                    for (int i = 0; i < NrCachedStacks; i++)
+                    {
+                        if (_cachedStacks[i] is not null) continue;
+                        _cachedStacks[i] = area;
+                        _counters.StackCachePuts++;
+                        return;
+                    }
+                }
+                _vmalloc.Free(area);
+                return;
+            }
+            _memory.FreePages(task.Stack - _directMapBase, ThreadSizeOrder);
+        }
+
+        /// <summary>end_of_stack(): the first long above thread_info when it sits on the stack, else the stack's lowest long.</summary>
+        public ulong EndOfStack(TaskStruct task) => _config.ThreadInfoOnStack ? task.Stack + ThreadInfoSize : task.Stack;
+
+        /// <summary>
+        /// dup_task_struct's setup_thread_stack (thread_info at the bottom, pre-4.9 only) and set_task_stack_end_magic:
+        /// the canary CONFIG_SCHED_STACK_END_CHECK and the page-fault oops look at.
+        /// </summary>
+        public void SetUpStack(TaskStruct task)
+        {
+            if (_config.ThreadInfoOnStack)
+            {
+                _mmu.TryWriteU64(task.Stack, task.Address);                                   // ti->task
+                _mmu.TryWriteU64(task.Stack + 24, task.KernelThread ? KernelDs : UserDs);      // ti->addr_limit
+            }
+            _mmu.TryWriteU64(EndOfStack(task), StackEndMagic);
+        }
+
+        /// <summary>task_stack_end_corrupted(): *end_of_stack(task) != STACK_END_MAGIC.</summary>
+        public bool TaskStackEndCorrupted(TaskStruct task) =>
+            !_mmu.TryReadU64(EndOfStack(task), out ulong magic) || magic != StackEndMagic;
+
+        /// <summary>thread_info's task pointer no longer names its task (the first field an overflow past the magic reaches).</summary>
+        public bool ThreadInfoCorrupted(TaskStruct task) =>
+            _config.ThreadInfoOnStack && (!_mmu.TryReadU64(task.Stack, out ulong owner) || owner != task.Address);
     }
 }

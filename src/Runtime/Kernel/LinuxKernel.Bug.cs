@@ -23,6 +23,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>find_bug: the __bug_table entry of the module's ud2 at <paramref name="rip"/>, or null.</summary>
         private BugEntry? FindBug(ulong rip)
         {
+            if (_kernelBugs.TryGetValue(rip, out var kernelBug)) return kernelBug;
             if (Module is null || _moduleFreed || rip < Module.TextBase) return null;
             ulong offset = rip - Module.TextBase;
             foreach (var bug in Module.Image.Bugs)

@@ -62,6 +62,8 @@ namespace KDsl.Runtime.Kernel
                 if (ret < 0) _moduleFreed = true;
                 else _moduleState = ModuleState.Live;
             }
+            DoExit(Current); // insmod exits (or its oops ended it): its last schedule() checks the stack's end
+            if (_halted) return;
             if (image.LaterSymbol is null || _moduleFreed) return;
             if (Kallsyms.TryGetAddress(image.LaterSymbol, out ulong later))
                 RunLater(later);
@@ -75,15 +77,10 @@ namespace KDsl.Runtime.Kernel
         private void RunLater(ulong function)
         {
             InsmodTask = Current;
-            Current = CreateTask(Profile.InsmodPid + 1, $"kworker/{Profile.Cpu}:1", kernelThread: true);
-            LaterTask = Current;
-            _finished = false;
-            Cpu.Cs = Selectors.KernelCs;
-            Cpu.Ss = Selectors.KernelDs;
-            Cpu.Rsp = Current.StackTop - Profiles.KernelProfile.PtRegsSize;
-            Cpu.Rflags = 0x202;
-            Cpu.Rip = Kallsyms.AddressOf("ret_from_fork");
-            Cpu[Reg.Rdi] = function;
+            LaterTask = CreateTask(Profile.InsmodPid + 1, $"kworker/{Profile.Cpu}:1", kernelThread: true);
+            StartOnStack(LaterTask, Kallsyms.AddressOf("ret_from_fork"));
+            Cpu[Reg.Rdi] = Kallsyms.AddressOf("worker_thread"); // kthread's threadfn; worker_thread's work is the block
+            Cpu[Reg.Rsi] = function;
             RunUntilDone();
         }
     }

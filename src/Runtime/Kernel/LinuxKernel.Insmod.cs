@@ -17,6 +17,7 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public void Insmod(ModuleImage image)
         {
+            _processCount = image.ProcessNames.Count;
             // load_module's taint messages on the first out-of-tree, unsigned module (kernel/module/main.c).
             Printk($"{image.Name}: loading out-of-tree module taints kernel.\n");
             Printk($"{image.Name}: module verification failed: signature and/or required key missing - tainting kernel\n");

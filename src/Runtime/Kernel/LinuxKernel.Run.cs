@@ -12,6 +12,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>Runs the CPU until the syscall returns, the task dies or the machine panics, within the instruction budget.</summary>
         private void RunUntilDone()
         {
+            _watchdogTouchNs = Log.NowNs; // the task entered the kernel: touch_softlockup_watchdog's timestamp
             long end = Cpu.InstructionCount + InstructionBudget;
             while (!_finished)
             {
@@ -97,6 +98,16 @@ namespace KDsl.Runtime.Kernel
                 ShowStack();
             else if (site.Function == "warn_slowpath_null")
                 WarnSlowpathNull();
+            else if (site.Function == "dump_header")
+            {
+                if (site.AtEntry) DumpHeaderEntry();
+                else DumpHeaderBody();
+            }
+            else if (site.Function == "oom_kill_process")
+                OomKillProcessBody();
+            else if (StackModelService(site.Function))
+            {
+            }
             else if (site.Function == "worker_thread")
                 _finished = true; // the work item returned: the kworker goes back to sleep
             else if (!site.AtEntry)
@@ -124,6 +135,42 @@ namespace KDsl.Runtime.Kernel
             if (size == 0 || size > Memory.Size) return 0;
             ulong rounded = (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
             return Vmalloc.TryAllocate(rounded, PhysicalMemory.PageSize, PteFlags.Kernel, out var area) ? area.Start : 0;
+        }
+
+        /// <summary>When the running task last let the watchdog know it was alive (the start of this kernel run).</summary>
+        private ulong _watchdogTouchNs;
+
+        /// <summary>
+        /// kernel/watchdog.c watchdog_timer_fn: the budget ran out, so the CPU never scheduled; the watchdog's hrtimer
+        /// (every sample_period = 2 * watchdog_thresh / 5 = 4 s) finds it stuck at the first tick where is_softlockup's
+        /// time_after(now, touch_ts + 2 * watchdog_thresh) holds, timestamps in get_timestamp()'s units (running_clock()
+        /// &gt;&gt; 30, about seconds), and prints: the BUG line ("NMI watchdog: " pr_fmt before 4.13, "watchdog: " since),
+        /// print_modules(), print_irqtrace_events (nothing without CONFIG_TRACE_IRQFLAGS, which the profiles' kernels
+        /// lack), show_regs(the interrupted registers); then taint L. softlockup_panic is 0 on the profiles' kernels:
+        /// the CPU stays stuck and the run ends here.
+        /// </summary>
+        private void SoftLockup()
+        {
+            const int watchdogThresh = 10;
+            const ulong samplePeriodNs = 2UL * watchdogThresh * 1_000_000_000UL / 5;
+            ulong touchTs = _watchdogTouchNs >> 30;
+            ulong tick = (Log.NowNs / samplePeriodNs + 1) * samplePeriodNs;
+            while ((tick >> 30) <= touchTs + 2 * watchdogThresh) tick += samplePeriodNs;
+            ulong duration = (tick >> 30) - touchTs;
+
+            string prefix = Profile.LegacyOopsLayout ? "NMI watchdog: " : "watchdog: ";
+            Printk(Vsnprintf.Sprintf(Vsprintf, prefix + "BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n",
+                (long)Profile.Cpu, duration, Current.Comm, (long)Current.Pid));
+            var info = new ExceptionInfo { FaultRip = Cpu.Rip, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Cpu.Cs };
+            var regs = RegistersAt(info);
+            var report = BuildReport("", regs, 0, out _);
+            var printer = new KDsl.Runtime.Kernel.Oops.OopsPrinter(Profile, Vsprintf);
+            var lines = new System.Collections.Generic.List<string> { printer.PrintModules(report) };
+            printer.ShowRegs(lines, report);
+            foreach (var line in lines) Printk(line + "\n");
+            _taint |= KDsl.Runtime.Kernel.Oops.Taint.Bit(KDsl.Runtime.Kernel.Oops.Taint.SoftLockup);
+            Outcome = RunOutcome.SoftLockup;
+            _finished = true;
         }
 
         /// <summary>printk from the C# side of the kernel (oops reports, load messages).</summary>

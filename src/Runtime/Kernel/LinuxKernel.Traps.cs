@@ -30,10 +30,80 @@ namespace KDsl.Runtime.Kernel
                     // do_error_trap(regs, 0, "divide error", X86_TRAP_DE, SIGFPE, ...) → die(): the same string in 4.11 and 6.1.
                     Die("divide error", "divide_error", regs, 0, inInterrupt: false);
                     break;
+                case Vectors.BP:
+                    // exc_int3 (5.8+) runs a kernel-mode #BP inside irqentry_nmi_enter; 4.11's do_int3 inside ist_enter,
+                    // which adds HARDIRQ_OFFSET. With no kprobe or debugger claiming it, do_int3 fails and die("int3")
+                    // follows; in_interrupt() is true there, so oops_end panics: "Fatal exception in interrupt". RIP is
+                    // the byte after the int3 (a trap).
+                    Die("int3", "int3", regs, 0, inInterrupt: true);
+                    break;
+                case Vectors.DB:
+                case 15:
+                case >= Vectors.FirstSystemVector:
+                    // exc_debug_kernel: "The kernel doesn't use INT1", nothing to report; vector 15 is the spurious
+                    // interrupt bug handler, which does nothing; 0xec and up are the APIC's system vectors (timer, IPIs),
+                    // whose handlers print nothing either. Back to the interrupted code.
+                    ReturnFromTrap(info, regs);
+                    break;
+                case >= Vectors.FirstExternalVector:
+                    // common_interrupt with no irq_desc for the vector: "%s: %d.%u No irq handler for vector" (pr_emerg_ratelimited,
+                    // __func__ is do_IRQ in 4.x and __common_interrupt since 5.8), then ack_APIC_irq and return.
+                    Printk(Vsnprintf.Sprintf(Vsprintf, "%s: %d.%u No irq handler for vector\n",
+                        Profile.LegacyOopsLayout ? "do_IRQ" : "__common_interrupt", (long)Profile.Cpu, (ulong)info.Vector));
+                    ReturnFromTrap(info, regs);
+                    break;
                 default:
-                    Die($"exception {info.Vector}", "exception", regs, info.ErrorCode, inInterrupt: false);
+                    var trap = KernelTrap(info.Vector);
+                    Die(trap.DieString, trap.Kind, regs, info.HasErrorCode ? info.ErrorCode : 0, inInterrupt: false);
                     break;
             }
+        }
+
+        /// <summary>
+        /// die() strings of the traps.c handlers that end in die() for a kernel-mode exception (do_error_trap → do_trap
+        /// → die when no exception-table fixup applies; the #NM, bounds and math_error paths call die directly).
+        /// #AC in the kernel is die("Split lock detected\n") since 5.7 (the string's own newline included), 4.11's
+        /// do_error_trap says "alignment check". The kind is what an `oops KIND` expectation names.
+        /// </summary>
+        private (string DieString, string Kind) KernelTrap(int vector) => vector switch
+        {
+            Vectors.OF => ("overflow", "overflow"),
+            Vectors.BR => ("bounds", "bounds"),
+            Vectors.NM => ("unexpected #NM exception", "device_not_available"),
+            Vectors.CoprocessorSegmentOverrun => ("coprocessor segment overrun", "coprocessor_segment_overrun"),
+            Vectors.TS => ("invalid TSS", "invalid_tss"),
+            Vectors.NP => ("segment not present", "segment_not_present"),
+            Vectors.SS => ("stack segment", "stack_segment"),
+            Vectors.MF => ("fpu exception", "coprocessor_error"),
+            Vectors.AC => (Profile.LegacyOopsLayout ? "alignment check" : "Split lock detected\n", "alignment_check"),
+            Vectors.XF => ("simd exception", "simd_exception"),
+            _ => ($"exception {vector}", "exception"),
+        };
+
+        /// <summary>The handler returns (iretq): pops the frame the CPU pushed, error code first when there is one.</summary>
+        private void ReturnFromTrap(in ExceptionInfo info, RegisterSet regs)
+        {
+            if (!Cpu.Iret(info.HasErrorCode))
+                Die("general protection fault", "general_protection", regs, 0, inInterrupt: false);
+        }
+
+        /// <summary>
+        /// idt_setup_traps / idt_setup_apic_and_irq_gates: the gates Linux installs besides the ones Boot sets (#DE, #UD,
+        /// #DF, #GP, #PF). int3 and into's #OF are system gates (DPL 3, so user code may raise them); the others DPL 0,
+        /// so `int n` from user space gets #GP(n * 8 + 2). Vectors 20–31 have no gate (#NP on use), 32–255 are the
+        /// external and system interrupt vectors. The C# kernel takes every exception at delivery, before the handler's
+        /// first instruction, so the gates share one entry address.
+        /// </summary>
+        private void SetUpTrapGates()
+        {
+            ulong entry = Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.GP));
+            foreach (int vector in new[] { Vectors.DB, Vectors.NMI, Vectors.BR, Vectors.NM, Vectors.CoprocessorSegmentOverrun,
+                Vectors.TS, Vectors.NP, Vectors.SS, 15, Vectors.MF, Vectors.AC, Vectors.MC, Vectors.XF })
+                if (!Cpu.Idt[vector].Present) Cpu.Idt[vector] = IdtGate.Interrupt(entry);
+            Cpu.Idt[Vectors.BP] = IdtGate.Interrupt(entry, dpl: 3);
+            Cpu.Idt[Vectors.OF] = IdtGate.Interrupt(entry, dpl: 3);
+            for (int vector = Vectors.FirstExternalVector; vector < 256; vector++)
+                Cpu.Idt[vector] = IdtGate.Interrupt(entry);
         }
 
         /// <summary>
@@ -72,6 +142,8 @@ namespace KDsl.Runtime.Kernel
                 return;
             }
             ShowFaultOops(regs, errorCode, address);
+            // Then (arch/x86/mm/fault.c, 4.x no_context and 5.x+ page_fault_oops alike) the STACK_END_MAGIC check.
+            if (Stacks.TaskStackEndCorrupted(Current)) Printk("Thread overran stack, or stack corrupted\n");
             // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL).
             Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill);
         }

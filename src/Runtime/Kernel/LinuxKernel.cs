@@ -22,6 +22,8 @@ namespace KDsl.Runtime.Kernel
         private static readonly ConcurrentDictionary<string, KernelTextImage> TextCache = new ConcurrentDictionary<string, KernelTextImage>();
 
         private readonly Dictionary<ulong, ServiceSite> _services = new Dictionary<ulong, ServiceSite>();
+        /// <summary>The kernel's own __bug_table (BUG_ON()s in the modelled text), by the ud2's address.</summary>
+        private readonly Dictionary<ulong, BugEntry> _kernelBugs = new Dictionary<ulong, BugEntry>();
         private readonly DeterministicRandom _random;
         private ulong _moduleCursor = Layout.ModuleAreaStart;
         private string? _pendingPrintk;
@@ -42,7 +44,8 @@ namespace KDsl.Runtime.Kernel
             Kallsyms = new KernelSymbols();
             Log = new PrintkLog(() => Cpu.InstructionCount);
             Vsprintf = VsprintfConfig.For(profile, Kallsyms, new PtrHashKey(_random.Next(), _random.Next()), noHashPointers: !config.HashPointers);
-            Vmalloc = new Vmalloc(Memory, Tables, Root, profile.VmallocBase + Layout.VmallocFirstAreaOffset);
+            Vmalloc = new Vmalloc(Memory, Tables, Mmu, Root, profile.VmallocBase + Layout.VmallocFirstAreaOffset, Counters);
+            Stacks = new ThreadStacks(config, Memory, Mmu, Vmalloc, Counters, profile.DirectMapBase);
         }
 
         public ExperimentConfig Config { get; }
@@ -56,6 +59,9 @@ namespace KDsl.Runtime.Kernel
         public PrintkLog Log { get; }
         public VsprintfConfig Vsprintf { get; }
         public Vmalloc Vmalloc { get; }
+        /// <summary>The tasks' kernel stacks (kernel/fork.c): vmalloc'd or direct-mapped, the stack cache.</summary>
+        public ThreadStacks Stacks { get; }
+        public KernelCounters Counters { get; } = new KernelCounters();
         public TaskStruct Current { get; private set; } = null!;
         public Module? Module { get; private set; }
         public OopsFacts? Oops { get; private set; }
@@ -89,6 +95,8 @@ namespace KDsl.Runtime.Kernel
             Kallsyms.AddText(KernelProfile.KernelTextBase, text.Symbols, text.Unwind, null);
             foreach (var site in text.Services)
                 _services[KernelProfile.KernelTextBase + (ulong)site.Offset] = site;
+            foreach (var bug in text.Bugs)
+                _kernelBugs[KernelProfile.KernelTextBase + (ulong)bug.Offset] = bug;
 
             // cpu_entry_area: the #DF IST stack with its unmapped guard page below.
             for (ulong va = Layout.DoubleFaultStackBottom; va < Layout.DoubleFaultStackTop; va += PhysicalMemory.PageSize)
@@ -111,15 +119,30 @@ namespace KDsl.Runtime.Kernel
             foreach (int vector in new[] { Vectors.DE, Vectors.UD, Vectors.GP, Vectors.PF })
                 Cpu.Idt[vector] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(vector)));
             Cpu.Idt[Vectors.DF] = IdtGate.Interrupt(Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.DF)), ist: 1);
+            SetUpTrapGates(); // every other gate Linux installs (LinuxKernel.Traps.cs)
         }
 
-        private TaskStruct CreateTask(int pid, string comm, bool kernelThread = false)
+        /// <summary>
+        /// copy_process for a new task: dup_task_struct's stack (alloc_thread_stack_node), its end-of-stack canary,
+        /// and the task_struct from the slab (the direct map). Null when the stack cannot be allocated (-ENOMEM).
+        /// </summary>
+        private TaskStruct? TryCreateTask(int pid, string comm, bool kernelThread = false)
         {
-            if (!Fork.AllocThreadStackNode(Vmalloc, Config.ThreadSize, out ulong stack))
-                throw new InvalidOperationException("out of memory allocating the first task's stack");
-            ulong taskStruct = Profile.DirectMapBase + Memory.AllocPage();
-            return new TaskStruct(pid, comm, taskStruct, stack, Config.ThreadSize, kernelThread);
+            // dup_task_struct: alloc_task_struct_node, then the stack; without one the task_struct is freed again.
+            if (!Memory.TryAllocPage(out ulong taskStruct)) return null;
+            if (!Stacks.AllocThreadStackNode(out ulong stack, out var area))
+            {
+                Memory.FreePage(taskStruct);
+                return null;
+            }
+            Counters.Forks++;
+            var task = new TaskStruct(pid, comm, Profile.DirectMapBase + taskStruct, stack, Config.ThreadSize, kernelThread, area);
+            Stacks.SetUpStack(task);
+            return task;
         }
+
+        private TaskStruct CreateTask(int pid, string comm, bool kernelThread = false) =>
+            TryCreateTask(pid, comm, kernelThread) ?? throw new InvalidOperationException("out of memory allocating the first task's stack");
 
         public void Dispose() => Memory.Dispose();
     }

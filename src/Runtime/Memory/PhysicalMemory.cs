@@ -27,6 +27,7 @@ namespace KDsl.Runtime.Memory
         private readonly List<ICodePageListener> _listeners = new List<ICodePageListener>();
         private int _hint;
         private int _freeCount;
+        private int _highHint;   // no frame at or above it is free for order-0 top-down allocations
 
         public PhysicalMemory(ulong size = DefaultSize)
         {
@@ -40,6 +41,7 @@ namespace KDsl.Runtime.Memory
             _used[0] |= 1;               // frame 0 reserved
             _freeCount = PageCount - 1;
             _hint = 1;
+            _highHint = PageCount;
         }
 
         public ulong Size { get; }
@@ -99,6 +101,31 @@ namespace KDsl.Runtime.Memory
             return false;
         }
 
+        /// <summary>
+        /// As <see cref="TryAllocPages"/>, but the highest free aligned block first: the kernel's page allocator after
+        /// boot, whose free lists hand out high frames first, while boot-time allocations (page tables, kernel text)
+        /// came from the bottom. So a task's direct-mapped stack and what the experiment allocates after it are
+        /// physical neighbours, the next allocation lying just below the previous one.
+        /// </summary>
+        public bool TryAllocPagesHigh(int order, out ulong pa)
+        {
+            pa = NoPage;
+            if (order < 0 || order > 20) return false;
+            int count = 1 << order;
+            int top = Math.Min(_highHint, PageCount) & ~(count - 1);
+            for (int f = top - count; f > 0; f -= count)
+            {
+                if (!RangeFree(f, count)) continue;
+                for (int i = 0; i < count; i++) _used[(f + i) >> 6] |= 1UL << ((f + i) & 63);
+                _freeCount -= count;
+                if (order == 0) _highHint = f; // order-0 scans resume below; larger orders rescan (fragmentation leaves holes)
+                pa = (ulong)f << PageShift;
+                NativeMemory.Clear(_base + pa, (nuint)count * PageSize);
+                return true;
+            }
+            return false;
+        }
+
         private bool RangeFree(int first, int count)
         {
             for (int i = 0; i < count; i++)
@@ -131,6 +158,7 @@ namespace KDsl.Runtime.Memory
                 _freeCount++;
                 if (_codePages[f] != 0) NotifyCodeWrite((ulong)f);
             }
+            if (first + count > _highHint) _highHint = first + count;
         }
 
         public bool IsAllocated(ulong pa)

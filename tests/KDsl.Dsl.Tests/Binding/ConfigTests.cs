@@ -61,12 +61,18 @@ namespace KDsl.Dsl.Tests.Binding
         }
 
         [Test]
-        public void VmapStackOff_IsRejected()
+        public void StackModelSettings_Bind()
         {
-            Support.AssertDiagnostics(WithConfig("vmap_stack = [off];"), "KDSL0163");
-            Compiler.Bind("t.kdsl", WithConfig("vmap_stack = off;"), null, out var diagnostics);
-            Assert.That(diagnostics.Single().Message,
-                Is.EqualTo("vmap_stack = off is not supported yet (CONFIG_VMAP_STACK=n is planned in the stack-model issue)"));
+            var config = Compiler.Bind("t.kdsl", WithConfig("vmap_stack = off; stack_cache = off; thread_info = stack; sched_stack_end_check = on; debug_sg = on;"),
+                null, out var diagnostics)!.Config;
+            Assert.That(diagnostics, Is.Empty);
+            Assert.That((config.VmapStack, config.StackCache, config.ThreadInfoOnStack, config.SchedStackEndCheck, config.DebugSg),
+                Is.EqualTo((false, false, true, true, true)));
+            var defaults = new ExperimentConfig();
+            Assert.That((defaults.VmapStack, defaults.StackCache, defaults.ThreadInfoOnStack, defaults.SchedStackEndCheck, defaults.DebugSg),
+                Is.EqualTo((true, true, false, false, false)), "the Kconfig defaults: VMAP_STACK=y, SCHED_STACK_END_CHECK=n, DEBUG_SG=n");
+            Support.AssertDiagnostics(WithConfig("thread_info = [bottom];"), "KDSL0161");
+            Support.AssertDiagnostics(WithConfig("stack_cache = [2];"), "KDSL0161");
         }
 
         [Test]
@@ -95,8 +101,8 @@ namespace KDsl.Dsl.Tests.Binding
         [Test]
         public void InvalidOverride_WithoutConfigBlock_ReportedAtPositionZero()
         {
-            Compiler.Bind("t.kdsl", Support.InInit(""), new Dictionary<string, string> { ["colour"] = "blue", ["vmap_stack"] = "off" }, out var diagnostics);
-            Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "KDSL0160", "KDSL0163" }));
+            Compiler.Bind("t.kdsl", Support.InInit(""), new Dictionary<string, string> { ["colour"] = "blue", ["vmap_stack"] = "sometimes" }, out var diagnostics);
+            Assert.That(diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "KDSL0160", "KDSL0161" }));
             Assert.That(diagnostics.All(d => d.Location.Span.Start == 0), Is.True);
         }
     }

@@ -51,7 +51,8 @@ namespace KDsl.Runtime.Kernel
         {
             var savedTask = Current;
             ulong savedGs = Cpu.GsBase;
-            if (!Fork.AllocThreadStackNode(Vmalloc, Config.ThreadSize, out ulong stack) || !Memory.TryAllocPage(out ulong root))
+            var task = TryCreateTask(result.Pid, result.Name);
+            if (task is null || !Memory.TryAllocPage(out ulong root))
             {
                 result.ExitStatus = 128 + Signals.SIGKILL;
                 result.Signal = Signals.SIGKILL;
@@ -59,7 +60,6 @@ namespace KDsl.Runtime.Kernel
             }
             Memory.Fill(root, PhysicalMemory.PageSize, 0);
             for (int i = 256; i < 512; i++) Memory.WriteU64(root + (ulong)(8 * i), Memory.ReadU64(Root + (ulong)(8 * i)));
-            var task = new TaskStruct(result.Pid, result.Name, Profile.DirectMapBase + Memory.AllocPage(), stack, Config.ThreadSize);
             var mm = new MmStruct(root, UserMmapBase);
             if (!LoadProgram(image, mm, result.Name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct text, out ulong restorer))
             {

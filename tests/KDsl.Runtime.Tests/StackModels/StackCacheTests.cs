@@ -1,0 +1,93 @@
+using System.Linq;
+using NUnit.Framework;
+
+namespace KDsl.Runtime.Tests.StackModels
+{
+    /// <summary>
+    /// kernel/fork.c's cached_stacks (NR_CACHED_STACKS = 2, kernel-reference §1.2) on a fork/exit loop of 1000 kernel
+    /// threads (examples/fork-exit-stack-cache.kdsl): the seed's "clone() slower by vmalloc" cost and Linus' cache.
+    /// </summary>
+    [TestFixture]
+    public class StackCacheTests
+    {
+        private static RunResult Run(params (string, string)[] settings) =>
+            StackModelRun.Run(StackModelRun.Example("fork-exit-stack-cache.kdsl"), settings);
+
+        [Test]
+        public void WithTheCache_VmallocRunsOnlyOnCacheMisses()
+        {
+            var run = Run();
+            Assert.That(run.Dmesg, Does.Contain("forked 1000 threads, 0 failed"));
+            // insmod's stack and the first thread's miss the (empty) cache; every later thread takes the stack the
+            // previous one put back when it exited.
+            Assert.That(run.Counter("forks"), Is.EqualTo(1001));
+            Assert.That(run.Counter("stack_cache_misses"), Is.EqualTo(2));
+            Assert.That(run.Counter("stack_cache_hits"), Is.EqualTo(999));
+            Assert.That(run.Counter("vmalloc_calls"), Is.LessThanOrEqualTo(run.Counter("stack_cache_misses")));
+            Assert.That(run.Counter("vfree_calls"), Is.Zero);
+            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(1), "one stack, reused");
+        }
+
+        [Test]
+        public void WithoutTheCache_EveryForkCallsVmallocAndEveryExitVfree()
+        {
+            var run = Run(("stack_cache", "off"));
+            Assert.That(run.Counter("vmalloc_calls"), Is.EqualTo(1001));
+            Assert.That(run.Counter("vfree_calls"), Is.EqualTo(1000));
+            // Each vmalloc maps THREAD_SIZE / 4096 = 4 PTEs and each vfree clears them.
+            Assert.That(run.Counter("page_table_updates"), Is.EqualTo(1001 * 4 + 1000 * 4));
+            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(1000), "vmalloc does not reuse addresses at once");
+        }
+
+        [Test]
+        public void WithoutVmap_StacksAreOrderTwoBlocksAndVmallocNeverRuns()
+        {
+            var run = Run(("vmap_stack", "off"));
+            Assert.That(run.Counter("vmalloc_calls"), Is.Zero);
+            Assert.That(run.Counter("high_order_allocations"), Is.EqualTo(1001));
+            Assert.That(run.Counter("stack_cache_hits"), Is.Zero, "the cache is CONFIG_VMAP_STACK's");
+            // The page allocator gives the freed block back to the next fork: every thread runs on the same four pages.
+            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(1));
+            Assert.That(run.KernelThreads[0].Stack >> 40, Is.EqualTo(0xffff88UL), "in the direct map");
+        }
+
+        [Test]
+        public void EachThreadRunsOnItsOwnStack_AndAnOopsInOneLeavesTheCreatorRunning()
+        {
+            var run = StackModelRun.Run("module k \"k\";\n" +
+                "void bad(long n) { if (n == 2) *(long *)0 = 1; }\n" +
+                "init { for (int i = 0; i < 4; i++) printk(\"thread %ld\\n\", kthread_run(bad, i)); printk(\"done\\n\"); }\n");
+            var messages = StackModelRun.Messages(run).ToList();
+            Assert.That(run.Oops?.Kind, Is.EqualTo("page_fault"), run.Dmesg);
+            Assert.That(messages, Does.Contain("done"));
+            Assert.That(messages.Count(m => m.StartsWith("thread ")), Is.EqualTo(4));
+            // The oops names the thread: its comm is the thread function's name.
+            Assert.That(run.Dmesg, Does.Match(@"Comm: bad "));
+        }
+    
+        [Test]
+        public void ThreadsNestAndGetPidsInOrder()
+        {
+            var run = StackModelRun.Run("module n \"n\";\n" +
+                "void leaf(long n) { printk(\"leaf %ld\\n\", n); }\n" +
+                "void mid(long n) { printk(\"mid %ld child %ld\\n\", n, kthread_run(leaf, n * 10)); }\n" +
+                "init { printk(\"top child %ld\\n\", kthread_run(mid, 1)); printk(\"top child %ld\\n\", kthread_run(mid, 2)); }\n");
+            // insmod is 98 on linux-6.1, the `later` kworker would be 99: threads take 100, 101, ... as they are created.
+            Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[]
+            {
+                "leaf 10", "mid 1 child 101", "top child 100", "leaf 20", "mid 2 child 103", "top child 102",
+            }), run.Dmesg);
+        }
+
+        [Test]
+        public void AStuckThreadKeepsTheCpu()
+        {
+            var run = StackModelRun.Run("module s \"s\";\nvoid spin(long n) { for (;;) { } }\n" +
+                "init { kthread_run(spin, 0); printk(\"back\\n\"); }\n", 2_000_000);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.SoftLockup));
+            Assert.That(run.Dmesg, Does.Contain("stuck for").And.Contain("[spin:100]"));
+            Assert.That(run.Log.Count(l => l.Contains("soft lockup")), Is.EqualTo(1), "the creator never runs again");
+            Assert.That(run.Dmesg, Does.Not.Contain("back"));
+        }
+    }
+}
