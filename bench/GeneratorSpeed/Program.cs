@@ -25,7 +25,7 @@ namespace KDsl.GeneratorSpeed
     /// the generator's code is jitted, but its incremental cache is empty for the new compilation, so every file is
     /// compiled again.</item>
     /// </list>
-    /// Usage: KDsl.GeneratorSpeed [N=200] [path to step5.kdsl] [rounds=2].
+    /// Usage: KDsl.GeneratorSpeed [N=200] [path to step5.kdsl, or a folder of .kdsl files to cycle through] [rounds=2].
     /// </summary>
     internal static class Program
     {
@@ -33,10 +33,9 @@ namespace KDsl.GeneratorSpeed
         {
             var total = Stopwatch.StartNew();
             int n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
-            string step5 = File.ReadAllText(args.Length > 1 ? args[1] : FindStep5());
+            string source = args.Length > 1 ? args[1] : FindStep5();
             int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
-            var texts = Enumerable.Range(0, n).Select(i => (AdditionalText)new Text(
-                $"/speed/step5_{i:D3}.kdsl", step5.Replace("const BUF = 4096;", $"const BUF = {64 + 8 * i};", StringComparison.Ordinal))).ToArray();
+            var texts = Directory.Exists(source) ? Corpus(source, n) : Step5Variants(File.ReadAllText(source), n);
 
             var compilation = CSharpCompilation.Create("GeneratorSpeed", Array.Empty<SyntaxTree>(),
                 new[] { MetadataReference.CreateFromFile(typeof(object).Assembly.Location) },
@@ -63,6 +62,19 @@ namespace KDsl.GeneratorSpeed
             }
             Console.WriteLine($"process total (reading included): {total.Elapsed.TotalMilliseconds:F0} ms");
             return 0;
+        }
+
+        /// <summary>step5 with BUF = 64, 72, ...: five scenarios, so five module images, per file.</summary>
+        private static AdditionalText[] Step5Variants(string step5, int n) =>
+            Enumerable.Range(0, n).Select(i => (AdditionalText)new Text(
+                $"/speed/step5_{i:D3}.kdsl", step5.Replace("const BUF = 4096;", $"const BUF = {64 + 8 * i};", StringComparison.Ordinal))).ToArray();
+
+        /// <summary>A folder's .kdsl files (the repository's examples), cycled to n files, each under its own path.</summary>
+        private static AdditionalText[] Corpus(string folder, int n)
+        {
+            var files = Directory.GetFiles(folder, "*.kdsl").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+            return Enumerable.Range(0, n).Select(i => (AdditionalText)new Text(
+                $"/speed/{i:D3}_{Path.GetFileName(files[i % files.Length])}", File.ReadAllText(files[i % files.Length]))).ToArray();
         }
 
         private readonly struct Snapshot
