@@ -110,5 +110,21 @@ namespace KDsl.Runtime.Tests.StackModels
             Assert.That(intact.Oops?.Kind, Is.EqualTo("page_fault"));
             Assert.That(intact.Dmesg, Does.Not.Contain("Thread overran stack"));
         }
+    
+        // 552 bytes in use when init calls rstack on linux-6.1 and 4120 bytes a level (real-kernel/README): the levels that
+        // fit in THREAD_SIZE are (THREAD_SIZE - 552) / 4120, rounded down: 1 in 8 KB, 3 in 16 KB, 7 in KASAN's 32 KB.
+        [TestCase("8K", 1)]
+        [TestCase("16K", 3)]
+        [TestCase("32K", 7)]
+        public void WithoutVmap_TheEndCheckFiresExactlyWhenTheLevelsNoLongerFit(string threadSize, int fitting)
+        {
+            RunResult Levels(int levels) => StackModelRun.Run(Step5.Source(4096).Replace("rstack(100);", $"rstack({levels - 1});"),
+                ("vmap_stack", "off"), ("sched_stack_end_check", "on"), ("thread_size", threadSize));
+            var fits = Levels(fitting);
+            var overflows = Levels(fitting + 1);
+            Assert.That(fits.Outcome, Is.EqualTo(RunOutcome.Completed), fits.Dmesg);
+            Assert.That(overflows.Outcome, Is.EqualTo(RunOutcome.Panic), overflows.Dmesg);
+            Assert.That(overflows.Dmesg, Does.Contain("corrupted stack end detected inside scheduler"));
+        }
     }
 }
