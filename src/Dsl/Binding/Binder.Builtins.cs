@@ -21,7 +21,7 @@ namespace KDsl.Binding
 
         /// <summary>
         /// The kernel-memory and task builtins of the stack-model experiments: calls into the modelled kernel text, whose
-        /// entry services do the work (the runtime's Kernel/Mm and Kernel/Fork.cs). name → (link name, return type, parameters).
+        /// entry services do the work (the runtime's Kernel/Mm and Kernel/ThreadStacks.cs). name → (link name, return type, parameters).
         /// </summary>
         private static readonly (string Name, string Link, TypeSymbol Return, (string Name, TypeSymbol Type)[] Parameters)[] KernelBuiltins =
         {
