@@ -63,6 +63,13 @@ namespace KDsl
                     var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions);
                     AddNew(all, seen, scenarioOptions.Apply(scenarioDiagnostics));
                     if (scenarioProgram is null) continue;
+                    if (SameCode(program, scenarioProgram))
+                    {
+                        // Only what the runtime reads differs (vmap_stack, stack_cache, panic_on_oops, mem, ...): the code,
+                        // and with the same THREAD_SIZE the stack analysis too, are the default's.
+                        scenarios.Add(new Scenario(info.Name, info.Line, image.ForScenario(scenarioProgram.Config, scenarioProgram.Expectations)));
+                        continue;
+                    }
                     var (scenarioImage, scenarioGenerated) = CodeGen.ModuleCompiler.Generate(scenarioProgram, source);
                     if (scenarioGenerated != null) AddNew(all, seen, scenarioOptions.Apply(scenarioGenerated));
                     if (scenarioImage is null) continue;
@@ -96,6 +103,14 @@ namespace KDsl
                 return null;
             }
         }
+
+        /// <summary>
+        /// Whether a scenario compiles to exactly the default's image but for its settings and expectations: no constant
+        /// of its own, the same profile (the code shape) and THREAD_SIZE (the stack analysis), the same diagnostic options.
+        /// </summary>
+        private static bool SameCode(BoundProgram program, BoundProgram scenario) =>
+            !scenario.OverridesConstants && scenario.Config.Profile == program.Config.Profile &&
+            scenario.Config.ThreadSize == program.Config.ThreadSize && scenario.DiagnosticOptions.SameAs(program.DiagnosticOptions);
 
         /// <summary>
         /// Errors a scenario's compilation found that the default's did not (e.g. a constant override that makes an

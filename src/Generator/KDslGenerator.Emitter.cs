@@ -90,7 +90,7 @@ namespace KDsl.Generator
                 for (int i = 0; i < module.Scenarios.Count; i++)
                 {
                     ScenarioSpec scenario = module.Scenarios[i];
-                    string scenarioImage = scenario.Image is null ? "Image" : ScenarioImageMethod(i) + "()";
+                    string scenarioImage = scenario.Image is null && scenario.Config is null ? "Image" : ScenarioImageMethod(i) + "()";
                     w.WriteLine($"new {ImageNs}Scenario({Literal(scenario.Name)}, {Int(scenario.Line)}, {scenarioImage}),");
                 }
                 w.CloseBlock(";");
@@ -107,11 +107,22 @@ namespace KDsl.Generator
                 WriteCreateImage(w, image, "CreateImage");
                 for (int i = 0; i < module.Scenarios.Count; i++)
                 {
-                    ModuleImageSpec? scenarioImage = module.Scenarios[i].Image;
-                    if (scenarioImage is null) continue;
+                    ScenarioSpec scenario = module.Scenarios[i];
+                    if (scenario.Config is not null && scenario.Expectations is not null)
+                    {
+                        w.WriteLine();
+                        w.WriteLine($"/// <summary>Scenario {XmlEscape(scenario.Name)}: the default's code with its own settings and expectations.</summary>");
+                        w.WriteLine($"private static {ImageNs}ModuleImage {ScenarioImageMethod(i)}() => Image.ForScenario(");
+                        w.Indentation++;
+                        w.WriteLine($"config: {ConfigExpression(scenario.Config)},");
+                        WriteList(w, "expectations", "Expectation", scenario.Expectations, ExpectationExpression, last: true);
+                        w.Indentation--;
+                        continue;
+                    }
+                    if (scenario.Image is null) continue;
                     w.WriteLine();
-                    w.WriteLine($"/// <summary>The module compiled for scenario {XmlEscape(module.Scenarios[i].Name)}.</summary>");
-                    WriteCreateImage(w, scenarioImage, ScenarioImageMethod(i));
+                    w.WriteLine($"/// <summary>The module compiled for scenario {XmlEscape(scenario.Name)}.</summary>");
+                    WriteCreateImage(w, scenario.Image, ScenarioImageMethod(i));
                 }
 
                 w.CloseBlock();
@@ -138,8 +149,7 @@ namespace KDsl.Generator
                 w.WriteLine($"name: {Literal(image.Name)},");
                 w.WriteLine($"description: {Literal(image.Description)},");
                 w.WriteLine($"sourcePath: {Literal(image.SourcePath)},");
-                w.WriteLine($"config: new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}, panicOnOops: {Bool(config.PanicOnOops)}, " +
-                    $"stackCache: {Bool(config.StackCache)}, schedStackEndCheck: {Bool(config.SchedStackEndCheck)}, threadInfoOnStack: {Bool(config.ThreadInfoOnStack)}, debugSg: {Bool(config.DebugSg)}, memorySize: {config.MemorySize}UL),");
+                w.WriteLine($"config: {ConfigExpression(config)},");
                 WriteBytes(w, "text", image.Text);
                 WriteBytes(w, "roData", image.RoData);
 
@@ -155,8 +165,7 @@ namespace KDsl.Generator
                 w.WriteLine($"initSymbol: {Literal(image.InitSymbol)},");
                 w.WriteLine($"exitSymbol: {(image.ExitSymbol is null ? "null" : Literal(image.ExitSymbol))},");
 
-                WriteList(w, "expectations", "Expectation", image.Expectations, static e =>
-                    $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})");
+                WriteList(w, "expectations", "Expectation", image.Expectations, ExpectationExpression);
                 WriteList(w, "bugs", "BugEntry", image.Bugs, static b =>
                     $"new {ImageNs}BugEntry({Int(b.Offset)}, {Literal(b.File)}, {Int(b.Line)}, {Bool(b.Warning)})");
                 if (image.Stack is null)
@@ -170,6 +179,13 @@ namespace KDsl.Generator
                 }
                 w.Indentation--;
             }
+
+            private static string ConfigExpression(ExperimentConfigSpec config) =>
+                $"new {ImageNs}ExperimentConfig(profile: {Literal(config.Profile)}, threadSize: {Int(config.ThreadSize)}, vmapStack: {Bool(config.VmapStack)}, hashPointers: {Bool(config.HashPointers)}, panicOnOops: {Bool(config.PanicOnOops)}, " +
+                $"stackCache: {Bool(config.StackCache)}, schedStackEndCheck: {Bool(config.SchedStackEndCheck)}, threadInfoOnStack: {Bool(config.ThreadInfoOnStack)}, debugSg: {Bool(config.DebugSg)}, memorySize: {config.MemorySize}UL)";
+
+            private static string ExpectationExpression(ExpectationSpec e) =>
+                $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})";
 
             private static void WriteStack(SourceWriter w, StackReportSpec stack)
             {

@@ -29,8 +29,13 @@ namespace KDsl.Generator
                     foreach (Scenario scenario in scenarios)
                     {
                         if (scenario is null) continue;
-                        bool isImage = ReferenceEquals(scenario.Image, image);
-                        scenarioSpecs.Add(new ScenarioSpec(scenario.Name ?? string.Empty, scenario.Line, isImage ? null : BuildImage(scenario.Image)));
+                        string name = scenario.Name ?? string.Empty;
+                        if (ReferenceEquals(scenario.Image, image))
+                            scenarioSpecs.Add(new ScenarioSpec(name, scenario.Line, null));
+                        else if (ReferenceEquals(scenario.Image.Text, image.Text) && ReferenceEquals(scenario.Image.Stack, image.Stack))
+                            scenarioSpecs.Add(new ScenarioSpec(name, scenario.Line, null, BuildConfig(scenario.Image.Config), BuildExpectations(scenario.Image)));
+                        else
+                            scenarioSpecs.Add(new ScenarioSpec(name, scenario.Line, BuildImage(scenario.Image)));
                     }
                 }
                 return new ModuleSpec
@@ -43,16 +48,24 @@ namespace KDsl.Generator
                 };
             }
 
+            private static ExperimentConfigSpec BuildConfig(ExperimentConfig? config)
+            {
+                config ??= new ExperimentConfig();
+                return new ExperimentConfigSpec(config.Profile ?? ExperimentConfig.DefaultProfile, config.ThreadSize, config.VmapStack, config.HashPointers,
+                    config.PanicOnOops, config.StackCache, config.SchedStackEndCheck, config.ThreadInfoOnStack, config.DebugSg, config.MemorySize);
+            }
+
+            private static ImmutableEquatableArray<ExpectationSpec> BuildExpectations(ModuleImage image) =>
+                Map(image.Expectations, static e => new ExpectationSpec(e.Kind, e.Text ?? string.Empty, e.Count, e.Function, e.Line, e.Depth, e.DepthFunction));
+
             public static ModuleImageSpec BuildImage(ModuleImage image)
             {
-                ExperimentConfig config = image.Config ?? new ExperimentConfig();
                 return new ModuleImageSpec
                 {
                     Name = image.Name ?? string.Empty,
                     Description = image.Description ?? string.Empty,
                     SourcePath = image.SourcePath ?? string.Empty,
-                    Config = new ExperimentConfigSpec(config.Profile ?? ExperimentConfig.DefaultProfile, config.ThreadSize, config.VmapStack, config.HashPointers, config.PanicOnOops,
-                        config.StackCache, config.SchedStackEndCheck, config.ThreadInfoOnStack, config.DebugSg, config.MemorySize),
+                    Config = BuildConfig(image.Config),
                     Text = (image.Text ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     RoData = (image.RoData ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     Symbols = Map(image.Symbols, static s => new ModuleSymbolSpec(s.Name ?? string.Empty, s.Section, s.Offset, s.Size, s.Line)),
@@ -61,7 +74,7 @@ namespace KDsl.Generator
                     Unwind = Map(image.Unwind, static u => new UnwindEntrySpec(u.Offset, u.CfaOffset)),
                     InitSymbol = image.InitSymbol ?? string.Empty,
                     ExitSymbol = image.ExitSymbol,
-                    Expectations = Map(image.Expectations, static e => new ExpectationSpec(e.Kind, e.Text ?? string.Empty, e.Count, e.Function, e.Line, e.Depth, e.DepthFunction)),
+                    Expectations = BuildExpectations(image),
                     Bugs = Map(image.Bugs, static b => new BugEntrySpec(b.Offset, b.File ?? string.Empty, b.Line, b.Warning)),
                     LaterSymbol = image.LaterSymbol,
                     Stack = image.Stack is null ? null : BuildStack(image.Stack),

@@ -38,13 +38,13 @@ namespace KDsl.Generator
                 for (int i = 0; i < module.Scenarios.Count; i++)
                 {
                     ScenarioSpec scenario = module.Scenarios[i];
-                    ModuleImageSpec image = scenario.Image ?? module.Image;
-                    if (image.Expectations.Count == 0) continue;
+                    var expectations = scenario.Expectations ?? (scenario.Image ?? module.Image).Expectations;
+                    if (expectations.Count == 0) continue;
                     string method = MethodName(scenario.Name, used);
                     if (!first) w.WriteLine();
                     first = false;
 
-                    w.WriteLine($"/// <summary>Scenario {Emitter.XmlEscape(scenario.Name)}: runs the module and checks its {Emitter.Int(image.Expectations.Count)} expectation(s).</summary>");
+                    w.WriteLine($"/// <summary>Scenario {Emitter.XmlEscape(scenario.Name)}: runs the module and checks its {Emitter.Int(expectations.Count)} expectation(s).</summary>");
                     w.WriteLine($"[{NUnit}Test]");
                     w.WriteLine($"public void {method}()");
                     w.OpenBlock();
@@ -55,9 +55,9 @@ namespace KDsl.Generator
                     w.WriteLine($"string report = {Runtime}ExpectationCheck.Report({module.ClassName}.SourcePath, scenario.Name, scenario.Image.Config, failures);");
                     w.WriteLine("switch (failures[0].Index)");
                     w.OpenBlock();
-                    for (int e = 0; e < image.Expectations.Count; e++)
+                    for (int e = 0; e < expectations.Count; e++)
                     {
-                        int line = image.Expectations[e].Line;
+                        int line = expectations[e].Line;
                         if (mapLines && line > 0) w.WriteLine($"#line {Emitter.Int(line)} \"{module.FilePath}\"");
                         w.WriteLine($"case {Emitter.Int(e)}: {NUnit}Assert.Fail(report); break;");
                     }

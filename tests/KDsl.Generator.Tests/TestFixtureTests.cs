@@ -48,6 +48,18 @@ namespace KDsl.Generator.Tests
         }
 
         [Test]
+        public void AScenarioWithTheDefaultsCode_IsEmittedAsForScenario()
+        {
+            // "right" changes only the expectations: its image is the default's code with its own expect block, emitted
+            // as Image.ForScenario (no second copy of the code); "silent" changes the profile, so it has its own image.
+            var (run, fixture) = Generate("FixtureShared");
+            string source = run.Result.GeneratedSources.Single().SourceText.ToString();
+            Assert.That(source.Split("Image.ForScenario(").Length - 1, Is.EqualTo(1));
+            Assert.That(source.Split("HexBytes.Parse(").Length - 1, Is.EqualTo(4), "text and rodata of the default and of silent");
+            Assert.That(Invoke(fixture, "right"), Is.Null, "right's own two expectations hold");
+        }
+
+        [Test]
         public void WrongExpectation_FailsWithFileLineExpectedAndActual()
         {
             var (run, fixture) = Generate("FixtureWrong");

@@ -20,6 +20,8 @@ namespace KDsl.Binding
         private readonly Dictionary<string, long> _constOverrides = new Dictionary<string, long>();
         private string? _scenarioName;
         private ScenarioSyntax? _selectedScenario;
+        /// <summary>The selected scenario's config block gives a constant another value: its code may differ from the default's.</summary>
+        private bool _scenarioOverridesConstants;
 
         private ImmutableArray<ScenarioInfo> BindScenarioHeaders(ExpectBlockSyntax? topLevelExpect)
         {
@@ -88,7 +90,11 @@ namespace KDsl.Binding
                 {
                     if (!seen.Add(entry.FullKey)) _diagnostics.ReportDuplicateConfigKey(entry.Key.Span, entry.FullKey);
                     if (entry.Value.Length == 0) continue; // reported by the parser
-                    if (TryOverrideConst(entry.Key.Text, entry.Value, entry.ValueSpan, isSelected)) continue;
+                    if (TryOverrideConst(entry.Key.Text, entry.Value, entry.ValueSpan, isSelected))
+                    {
+                        if (isSelected) _scenarioOverridesConstants = true;
+                        continue;
+                    }
                     if (TryApplyDiagnosticOption(ref scenarioOptions, entry.Key.Text, entry.Argument?.Text, entry.Argument?.Span ?? entry.Key.Span,
                             entry.Value, entry.ValueSpan)) continue;
                     config = ApplyConfig(config, entry.Key.Text, entry.Key.Span, entry.Value, entry.ValueSpan);

@@ -171,7 +171,8 @@ namespace KDsl.Binding
 
             var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
             return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
-                scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text, diagnosticOptions);
+                scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text, diagnosticOptions,
+                _scenarioOverridesConstants);
         }
 
         private static byte[] ToArray(ImmutableArray<byte> bytes)

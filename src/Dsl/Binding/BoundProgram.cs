@@ -31,8 +31,9 @@ namespace KDsl.Binding
         public BoundProgram(string moduleName, string description, ExperimentConfig config,
             ImmutableArray<BoundFunction> functions, ImmutableArray<Expectation> expectations,
             ImmutableArray<ScenarioInfo> scenarios = default, string scenarioName = Scenario.DefaultName,
-            DiagnosticOptions? diagnosticOptions = null)
+            DiagnosticOptions? diagnosticOptions = null, bool overridesConstants = false)
         {
+            OverridesConstants = overridesConstants;
             DiagnosticOptions = diagnosticOptions ?? DiagnosticOptions.Default;
             ModuleName = moduleName;
             Description = description;
@@ -54,6 +55,8 @@ namespace KDsl.Binding
         /// <summary>User functions, then init, then exit, in source order within each group.</summary>
         public ImmutableArray<BoundFunction> Functions { get; }
         public ImmutableArray<Expectation> Expectations { get; }
+        /// <summary>This scenario's config block gives a constant another value, so its code may differ from the default's.</summary>
+        public bool OverridesConstants { get; }
         /// <summary>`frame_warn` and `severity ID = ...` from the config block (this scenario's over the file's).</summary>
         public DiagnosticOptions DiagnosticOptions { get; }
     }

@@ -35,6 +35,15 @@ namespace KDsl.Diagnostics
         public DiagnosticOptions WithSeverity(string id, DiagnosticSeverity? severity) =>
             new DiagnosticOptions(FrameWarn, new Dictionary<string, DiagnosticSeverity?>(_severities) { [id] = severity });
 
+        /// <summary>The same threshold and the same severities (so a compilation reports the same diagnostics).</summary>
+        public bool SameAs(DiagnosticOptions other)
+        {
+            if (FrameWarn != other.FrameWarn || _severities.Count != other._severities.Count) return false;
+            foreach (var pair in _severities)
+                if (!other._severities.TryGetValue(pair.Key, out var severity) || severity != pair.Value) return false;
+            return true;
+        }
+
         /// <summary>True when the id names a diagnostic whose severity may be changed (not an error by default).</summary>
         public static bool IsConfigurable(string id) =>
             DiagnosticDescriptors.Find(id) is DiagnosticDescriptor d && d.DefaultSeverity != DiagnosticSeverity.Error;

@@ -113,6 +113,12 @@ namespace KDsl.Image
             LaterSymbol = laterSymbol;
         }
 
+        /// <summary>The same module (code, symbols, stack analysis) run with other settings and expectations: a scenario that
+        /// changes only what the runtime reads.</summary>
+        public ModuleImage ForScenario(ExperimentConfig config, IReadOnlyList<Expectation> expectations) =>
+            new ModuleImage(Name, Description, SourcePath, config, Text, RoData, Symbols, Relocations, Lines, Unwind, InitSymbol,
+                ExitSymbol, expectations, Bugs, LaterSymbol, Stack);
+
         public string Name { get; }
         public string Description { get; }
         public string SourcePath { get; }

@@ -54,5 +54,11 @@ namespace KDsl.Generator.Model
     internal sealed record ExpectationSpec(ExpectationKind Kind, string Text, int Count, string? Function, int Line, int Depth, string? DepthFunction);
 
     /// <summary>One scenario of the file: its name, the line it is declared on, and its image (null: the module's own Image, for "default").</summary>
-    internal sealed record ScenarioSpec(string Name, int Line, ModuleImageSpec? Image);
+    /// <summary>
+    /// A scenario: the default's image (Image and Config null), an image of its own, or (Config set) the default's code
+    /// with other settings and expectations (<c>ModuleImage.ForScenario</c>), when the scenario changes only what the
+    /// runtime reads.
+    /// </summary>
+    internal sealed record ScenarioSpec(string Name, int Line, ModuleImageSpec? Image, ExperimentConfigSpec? Config = null,
+        ImmutableEquatableArray<ExpectationSpec>? Expectations = null);
 }

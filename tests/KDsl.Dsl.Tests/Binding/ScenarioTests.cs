@@ -158,5 +158,29 @@ expect {
         {
             Support.BindClean(Support.Header + "int scenario(int x) { return x; }\ninit { scenario(1); }\n");
         }
+    
+        [Test]
+        public void AScenarioThatOnlyChangesRuntimeSettings_SharesTheDefaultsCode()
+        {
+            var result = Compiler.Compile("t.kdsl", Module +
+                "scenario off { config { vmap_stack = off; panic_on_oops = on; } expect { no fault; } }\n" +
+                "scenario small { config { BUF = 2048; } }\n" +
+                "scenario old { config { profile = linux-5.10; } }\n" +
+                "scenario tiny_stack { config { thread_size = 8K; } }\n");
+            Assert.That(result.Diagnostics.Where(d => d.IsError), Is.Empty);
+            var byName = result.Scenarios.ToDictionary(s => s.Name, s => s.Image);
+            var image = byName["default"];
+
+            // vmap_stack and panic_on_oops only change what the runtime does: the same code and stack analysis.
+            Assert.That(byName["off"].Text, Is.SameAs(image.Text));
+            Assert.That(byName["off"].Stack, Is.SameAs(image.Stack));
+            Assert.That(byName["off"].Config.VmapStack, Is.False);
+            Assert.That(byName["off"].Expectations.Single().Kind, Is.EqualTo(ExpectationKind.NoFault));
+            // A constant, the profile (code shape) and THREAD_SIZE (the stack analysis) each need a compilation of their own.
+            Assert.That(byName["small"].Text, Is.Not.SameAs(image.Text));
+            Assert.That(byName["old"].Text, Is.Not.SameAs(image.Text));
+            Assert.That(byName["tiny_stack"].Stack, Is.Not.SameAs(image.Stack));
+            Assert.That(byName["tiny_stack"].Stack!.ThreadSize, Is.EqualTo(8192));
+        }
     }
 }
