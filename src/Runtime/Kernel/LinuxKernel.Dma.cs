@@ -10,8 +10,11 @@ namespace KDsl.Runtime.Kernel
     /// </summary>
     public sealed partial class LinuxKernel
     {
-        /// <summary>The most a one-entry scatterlist carries here (sg->length is an unsigned int; KDsl stops at 1 MiB).</summary>
-        private const ulong MaxDmaLength = 1UL << 20;
+        /// <summary>
+        /// The most the simulated device reads from one entry (sg->length is an unsigned int; KDsl stops at 64 KiB, so a
+        /// guest calling it in a loop stays bounded by the instruction budget).
+        /// </summary>
+        private const ulong MaxDmaLength = 64UL << 10;
         /// <summary>What a device reads from a bus address no memory answers: all ones (a master abort).</summary>
         private const byte MasterAbort = 0xff;
 

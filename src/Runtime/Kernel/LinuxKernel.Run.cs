@@ -9,17 +9,22 @@ namespace KDsl.Runtime.Kernel
         /// <summary>Instructions each run of the CPU (insmod, rmmod, the later work) may retire before the watchdog reports a soft lockup.</summary>
         public long InstructionBudget { get; set; } = Layout.InstructionBudget;
 
-        /// <summary>Runs the CPU until the syscall returns, the task dies or the machine panics, within the instruction budget.</summary>
+        /// <summary>
+        /// Runs the CPU until the syscall returns, the task dies or the machine panics, within the instruction budget. A
+        /// kernel thread kthread_run created runs in the same loop; when it ends its creator resumes (ResumeCreator), so
+        /// threads creating threads never nest on the host's stack.
+        /// </summary>
         private void RunUntilDone()
         {
             _watchdogTouchNs = Log.NowNs; // the task entered the kernel: touch_softlockup_watchdog's timestamp
             long end = Cpu.InstructionCount + InstructionBudget;
-            while (!_finished)
+            while (!_finished || ResumeCreator())
             {
                 long budget = end - Cpu.InstructionCount;
                 if (budget <= 0)
                 {
                     SoftLockup();
+                    AbandonCreators();
                     return;
                 }
                 switch (Cpu.Run(budget))
@@ -41,6 +46,7 @@ namespace KDsl.Runtime.Kernel
                         break;
                     case StopReason.BudgetExhausted:
                         SoftLockup();
+                        AbandonCreators();
                         return;
                 }
             }

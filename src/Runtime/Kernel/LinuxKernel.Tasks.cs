@@ -6,7 +6,8 @@ namespace KDsl.Runtime.Kernel
     /// <summary>
     /// Kernel threads and the end of a task: kthread_run (kthread_create_on_node + wake_up_process), do_exit's last
     /// schedule() with CONFIG_SCHED_STACK_END_CHECK's schedule_debug, and put_task_stack giving the stack back.
-    /// KDsl has one CPU and no preemption: a new kernel thread runs until it exits before kthread_run returns.
+    /// KDsl has one CPU and no preemption: a new kernel thread runs until it exits before kthread_run returns to its
+    /// creator; both run in the one RunUntilDone loop, so threads creating threads cost no host stack.
     /// </summary>
     public sealed partial class LinuxKernel
     {
@@ -15,9 +16,18 @@ namespace KDsl.Runtime.Kernel
         /// <summary>TASK_COMM_LEN - 1: the longest comm.</summary>
         private const int MaxComm = 15;
 
+        private const long EAGAIN = 11;
         private readonly List<TaskStruct> _kernelThreads = new List<TaskStruct>();
+
+        /// <summary>
+        /// kernel/fork.c set_max_threads: the tasks whose stacks would take an eighth of RAM, totalram * PAGE_SIZE /
+        /// (THREAD_SIZE * 8), at least MIN_THREADS (20): 512 for 64 MB and 16 KB stacks.
+        /// </summary>
+        private long MaxThreads => System.Math.Max(20L, (long)(Memory.Size / ((ulong)Config.ThreadSize * 8)));
         private int _lastPid;
         private int _processCount;
+        /// <summary>Tasks waiting in kthread_run for the thread they created, the innermost on top.</summary>
+        private readonly Stack<SuspendedCreator> _creators = new Stack<SuspendedCreator>();
 
         /// <summary>The kernel threads kthread_run created, in order (their stacks are freed; the records stay).</summary>
         public IReadOnlyList<TaskStruct> KernelThreads => _kernelThreads;
@@ -31,14 +41,23 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// kthread_run(threadfn, data) at kthread_create_on_node's entry: copy_process (the stack from
-        /// alloc_thread_stack_node), then the thread runs from ret_from_fork → kthread → threadfn(data) → do_exit. Returns
-        /// its pid in RAX, or -ENOMEM when no stack could be allocated (the ERR_PTR kthread_run returns).
+        /// alloc_thread_stack_node), then the CPU switches to the new thread: ret_from_fork → kthread → threadfn(data) →
+        /// do_exit. Its creator waits (<see cref="_creators"/>) and gets the pid in RAX when the thread has ended, or
+        /// -ENOMEM at once when no stack could be allocated (the ERR_PTR kthread_run returns).
         /// </summary>
         private void KthreadCreateOnNode()
         {
             ulong threadfn = Cpu[Reg.Rdi], data = Cpu[Reg.Rsi];
             string comm = Kallsyms.TryFindFunction(threadfn, out var f) ? f.Name : "kthread";
             if (comm.Length > MaxComm) comm = comm.Substring(0, MaxComm);
+            // copy_process: "if (nr_threads >= max_threads) goto bad_fork_cleanup_count" with -EAGAIN (checked here before the
+            // stack is allocated, not after). The live tasks are insmod and the threads waiting for the ones they created:
+            // KDsl boots none of a real system's other tasks.
+            if (1 + _creators.Count >= MaxThreads)
+            {
+                Cpu[Reg.Rax] = unchecked((ulong)-EAGAIN);
+                return;
+            }
             var task = TryCreateTask(AllocPid(_processCount), comm, kernelThread: true);
             if (task is null)
             {
@@ -47,31 +66,74 @@ namespace KDsl.Runtime.Kernel
             }
             _kernelThreads.Add(task);
 
-            var parent = Current;
-            var saved = new ulong[16];
-            System.Array.Copy(Cpu.Gpr, saved, 16);
-            ulong rip = Cpu.Rip, rflags = Cpu.Rflags, lowestRsp = Cpu.LowestRsp;
-
+            var creator = new SuspendedCreator(Current, task, (ulong[])Cpu.Gpr.Clone(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp);
+            _creators.Push(creator);
             Cpu.LowestRsp = ulong.MaxValue;
             StartOnStack(task, Kallsyms.AddressOf("ret_from_fork"));
             Cpu[Reg.Rdi] = threadfn;
             Cpu[Reg.Rsi] = data;
-            RunUntilDone();
-            task.StackHighWater = StackUsage.HighWaterMark(task, Cpu.LowestRsp);
-            // One CPU, no preemption: a thread the watchdog found stuck keeps the CPU for good, like a panic does.
-            if (Outcome == RunOutcome.SoftLockup) _halted = true;
-            if (_halted) return; // the machine stopped inside the thread: nothing returns to the parent
-            // finish_task_switch → put_task_struct once the dead task is switched away from: its stack, then the task_struct.
-            Stacks.FreeThreadStack(task);
-            Memory.FreePage(task.Address - Profile.DirectMapBase);
+            _watchdogTouchNs = Log.NowNs; // the switch let the watchdog thread run
+        }
 
-            Current = parent;
-            System.Array.Copy(saved, Cpu.Gpr, 16);
-            Cpu.Rip = rip;
-            Cpu.Rflags = rflags;
-            Cpu.LowestRsp = lowestRsp;
+        /// <summary>
+        /// The running kernel thread ended (do_exit's schedule, or an oops killed it): finish_task_switch puts its stack and
+        /// task_struct, and its creator continues after kthread_run with the pid. False when no creator waits or the
+        /// machine stopped.
+        /// </summary>
+        private bool ResumeCreator()
+        {
+            if (_creators.Count == 0) return false;
+            if (_halted)
+            {
+                _creators.Clear();
+                return false;
+            }
+            var creator = _creators.Pop();
+            var child = creator.Child;
+            child.StackHighWater = StackUsage.HighWaterMark(child, Cpu.LowestRsp);
+            Stacks.FreeThreadStack(child);
+            Memory.FreePage(child.Address - Profile.DirectMapBase);
+
+            Current = creator.Task;
+            System.Array.Copy(creator.Gpr, Cpu.Gpr, 16);
+            Cpu.Cs = Selectors.KernelCs;
+            Cpu.Ss = Selectors.KernelDs;
+            Cpu.Rip = creator.Rip;
+            Cpu.Rflags = creator.Rflags;
+            Cpu.LowestRsp = creator.LowestRsp;
+            Cpu[Reg.Rax] = (ulong)child.Pid;
             _finished = false;
-            Cpu[Reg.Rax] = (ulong)task.Pid;
+            return true;
+        }
+
+        /// <summary>One CPU, no preemption: a thread the watchdog found stuck keeps the CPU for good; its creators never resume.</summary>
+        private void AbandonCreators()
+        {
+            if (_creators.Count == 0) return;
+            Current.StackHighWater = StackUsage.HighWaterMark(Current, Cpu.LowestRsp);
+            _creators.Clear();
+            _halted = true;
+        }
+
+        /// <summary>A task waiting in kthread_run for the thread it created, with the registers it resumes with.</summary>
+        private sealed class SuspendedCreator
+        {
+            public SuspendedCreator(TaskStruct task, TaskStruct child, ulong[] gpr, ulong rip, ulong rflags, ulong lowestRsp)
+            {
+                Task = task;
+                Child = child;
+                Gpr = gpr;
+                Rip = rip;
+                Rflags = rflags;
+                LowestRsp = lowestRsp;
+            }
+
+            public TaskStruct Task { get; }
+            public TaskStruct Child { get; }
+            public ulong[] Gpr { get; }
+            public ulong Rip { get; }
+            public ulong Rflags { get; }
+            public ulong LowestRsp { get; }
         }
 
         /// <summary>

@@ -28,6 +28,7 @@ namespace KDsl.Runtime.Memory
         private int _hint;
         private int _freeCount;
         private int _highHint;   // no frame at or above it is free for order-0 top-down allocations
+        private uint _exhaustedOrders; // bit k: a full scan found no free order-k block and nothing was freed since
 
         public PhysicalMemory(ulong size = DefaultSize)
         {
@@ -111,6 +112,9 @@ namespace KDsl.Runtime.Memory
         {
             pa = NoPage;
             if (order < 0 || order > 20) return false;
+            // Allocations only take frames: a block size that was not there is still not there until something is freed
+            // (so a guest looping on a failing allocation costs no full scan per call).
+            if ((_exhaustedOrders & (1u << order)) != 0) return false;
             int count = 1 << order;
             int top = Math.Min(_highHint, PageCount) & ~(count - 1);
             for (int f = top - count; f > 0; f -= count)
@@ -123,6 +127,7 @@ namespace KDsl.Runtime.Memory
                 NativeMemory.Clear(_base + pa, (nuint)count * PageSize);
                 return true;
             }
+            _exhaustedOrders |= 1u << order;
             return false;
         }
 
@@ -159,6 +164,7 @@ namespace KDsl.Runtime.Memory
                 if (_codePages[f] != 0) NotifyCodeWrite((ulong)f);
             }
             if (first + count > _highHint) _highHint = first + count;
+            _exhaustedOrders = 0;
         }
 
         public bool IsAllocated(ulong pa)

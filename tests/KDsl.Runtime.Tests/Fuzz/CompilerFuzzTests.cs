@@ -92,7 +92,7 @@ namespace KDsl.Runtime.Tests.Fuzz
                 stats.Ran++;
                 stats.Outcomes.TryGetValue(r.Outcome.ToString(), out int n);
                 stats.Outcomes[r.Outcome.ToString()] = n + 1;
-                if (r.Outcome == RunOutcome.SoftLockup && !System.Text.RegularExpressions.Regex.IsMatch(r.Dmesg, @"\] (NMI )?watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! \[insmod:\d+\]"))
+                if (r.Outcome == RunOutcome.SoftLockup && !System.Text.RegularExpressions.Regex.IsMatch(r.Dmesg, @"\] (NMI )?watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! \[[^\]:]+:\d+\]")) // insmod, or the kernel thread that spins
                     return "soft lockup without the watchdog's report:\n" + r.Dmesg;
                 if (r.Instructions > FuzzBudget * 4)
                     return $"ran {r.Instructions} instructions, past the budget";

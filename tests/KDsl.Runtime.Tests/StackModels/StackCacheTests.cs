@@ -89,5 +89,18 @@ namespace KDsl.Runtime.Tests.StackModels
             Assert.That(run.Log.Count(l => l.Contains("soft lockup")), Is.EqualTo(1), "the creator never runs again");
             Assert.That(run.Dmesg, Does.Not.Contain("back"));
         }
+    
+        [Test]
+        public void ThreadsCreatingThreads_StopAtMaxThreadsWithEagain()
+        {
+            // Each thread creates the next and waits for it: live tasks grow by one per level. set_max_threads gives
+            // 64 MB / (8 * 16 KB) = 512, so with insmod and threads 0..509 waiting, thread 510's kthread_run fails.
+            var run = StackModelRun.Run("module s \"s\";\n" +
+                "void self(long n) { long pid = kthread_run(self, n + 1); if (pid < 0) printk(\"kthread_run: %ld at depth %ld\\n\", pid, n); }\n" +
+                "init { kthread_run(self, 0); printk(\"back\\n\"); }\n");
+            Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[] { "kthread_run: -11 at depth 510", "back" }), run.Dmesg);
+            Assert.That(run.Counter("forks"), Is.EqualTo(1 + 511));
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed));
+        }
     }
 }
