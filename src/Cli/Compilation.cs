@@ -20,23 +20,37 @@ namespace KDsl.Cli
         public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled, bool showInfo = true)
         {
             compiled = null;
-            string text;
-            try
-            {
-                text = File.ReadAllText(file.FullName);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"kdsl: cannot read {file.FullName}: {e.Message}");
-                return false;
-            }
-
+            if (!TryRead(file, out string text)) return false;
             var result = Compiler.Compile(file.FullName, text, settings);
             foreach (var diagnostic in result.Diagnostics)
                 if (showInfo || diagnostic.Severity > KDsl.Diagnostics.DiagnosticSeverity.Info)
                     Console.Error.WriteLine(diagnostic.ToString());
             compiled = result;
             return result.Image is not null;
+        }
+
+        /// <summary>The file's text, or false after saying on stderr why it cannot be read.</summary>
+        public static bool TryRead(FileInfo file, out string text)
+        {
+            try
+            {
+                text = File.ReadAllText(file.FullName);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"kdsl: cannot read {file.FullName}: {e.Message}");
+                text = "";
+                return false;
+            }
+        }
+
+        /// <summary>Says on stderr that the file has no scenario of that name, and which it has.</summary>
+        public static void ReportNoScenario(FileInfo file, string name, IEnumerable<Scenario> scenarios)
+        {
+            var names = new List<string>();
+            foreach (var s in scenarios) names.Add(s.Name);
+            Console.Error.WriteLine($"kdsl: {file.Name} has no scenario '{name}'; its scenarios: {string.Join(", ", names)}");
         }
     }
 }

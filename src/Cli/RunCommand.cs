@@ -42,9 +42,7 @@ namespace KDsl.Cli
             var scenarios = Select(compiled!.Scenarios, only);
             if (scenarios is null)
             {
-                var names = new List<string>();
-                foreach (var s in compiled.Scenarios) names.Add(s.Name);
-                Console.Error.WriteLine($"kdsl: {file.Name} has no scenario '{only}'; its scenarios: {string.Join(", ", names)}");
+                Compilation.ReportNoScenario(file, only!, compiled.Scenarios);
                 return 2;
             }
 

@@ -46,16 +46,7 @@ namespace KDsl.Cli
                 Console.Error.WriteLine($"kdsl: {error}");
                 return 2;
             }
-            string text;
-            try
-            {
-                text = File.ReadAllText(file.FullName);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"kdsl: cannot read {file.FullName}: {e.Message}");
-                return 2;
-            }
+            if (!Compilation.TryRead(file, out string text)) return 2;
 
             var rows = new List<SweepRow>();
             var values = parameter!.Values;
@@ -77,7 +68,7 @@ namespace KDsl.Cli
                 if (chosen is null)
                 {
                     progress.Interrupt();
-                    Console.Error.WriteLine($"kdsl: {file.Name} has no scenario '{scenarioName}'; its scenarios: {string.Join(", ", compiled.Scenarios.Select(s => s.Name))}");
+                    Compilation.ReportNoScenario(file, scenarioName!, compiled.Scenarios);
                     return 2;
                 }
                 rows.Add(SweepRow.Ran(values[i], chosen.Image, Machine.Run(chosen.Image), countText));

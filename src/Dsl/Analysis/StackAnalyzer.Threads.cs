@@ -1,5 +1,8 @@
+using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using KDsl.Binding;
+using KDsl.Symbols;
 
 namespace KDsl.Analysis
 {
@@ -7,30 +10,32 @@ namespace KDsl.Analysis
     {
         /// <summary>
         /// The entry points kthread_run adds: each function of the file passed as a thread function, on a stack of its own,
-        /// with its data argument when every kthread_run passes the same constant (null otherwise), in source order.
+        /// with its data argument when every kthread_run passes the same constant (null otherwise), in the order the
+        /// calls appear. Read off the calls the constructor already paired with the code.
         /// </summary>
-        private static List<(BoundFunction Thread, long? Data)> ThreadFunctions(BoundProgram program)
+        private List<(BoundFunction Thread, long? Data)> ThreadFunctions()
         {
-            var byName = new Dictionary<string, BoundFunction>();
-            foreach (var f in program.Functions) byName[f.Symbol.LinkName] = f;
-
             var order = new List<string>();
             var data = new Dictionary<string, long?>();
-            foreach (var f in program.Functions)
+            foreach (var calls in _calls.Values)
             {
-                foreach (var c in CallGuards.Collect(f))
+                foreach (var (_, guarded) in calls)
                 {
-                    if (c.Call.Function.Name != "kthread_run" || c.Call.Arguments.Length != 2) continue;
-                    if (c.Call.Arguments[0] is not BoundFunctionAddress target || !byName.ContainsKey(target.Function.LinkName)) continue;
+                    if (guarded?.Call is not { } call || call.Function.Name != Binder.KthreadRunName || call.Arguments.Length != 2) continue;
+                    if (call.Arguments[0] is not BoundFunctionAddress target || !_functions.ContainsKey(target.Function.LinkName)) continue;
                     string name = target.Function.LinkName;
-                    long? value = ConstantEvaluator.Evaluate(c.Call.Arguments[1], new Dictionary<Symbols.VariableSymbol, long>());
-                    if (!data.TryGetValue(name, out long? seen)) order.Add(name);
-                    data[name] = !data.ContainsKey(name) || seen == value ? value : null;
+                    long? value = ConstantEvaluator.Evaluate(call.Arguments[1], ImmutableArray<VariableSymbol>.Empty, Array.Empty<long?>());
+                    if (data.TryGetValue(name, out long? seen)) data[name] = seen == value ? value : null; // calls disagree: unknown
+                    else
+                    {
+                        order.Add(name);
+                        data[name] = value;
+                    }
                 }
             }
 
             var threads = new List<(BoundFunction, long?)>();
-            foreach (string name in order) threads.Add((byName[name], data[name]));
+            foreach (string name in order) threads.Add((_functions[name], data[name]));
             return threads;
         }
     }

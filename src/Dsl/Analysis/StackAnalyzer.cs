@@ -89,7 +89,7 @@ namespace KDsl.Analysis
                 if (f.Symbol.Kind is not (FunctionKind.Init or FunctionKind.Exit)) continue;
                 entries.Add(analyzer.AnalyzeEntry(f, diagnostics, profile.StackInUseAtInitCall, Array.Empty<long?>()));
             }
-            foreach (var (thread, data) in ThreadFunctions(program))
+            foreach (var (thread, data) in analyzer.ThreadFunctions())
                 entries.Add(analyzer.AnalyzeEntry(thread, diagnostics, analyzer._kernel.ThreadFunctionInUse, new[] { data }));
             foreach (var call in analyzer._unboundedCalls)
                 diagnostics.Add(analyzer.Report(DiagnosticDescriptors.UnboundedRecursion, call.Span,

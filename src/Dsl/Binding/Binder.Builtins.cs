@@ -18,6 +18,8 @@ namespace KDsl.Binding
         public const string CallPtrName = "call_ptr";
         /// <summary>void *vmalloc(long size): the kernel's vmalloc, a call into the modelled kernel text (0 when out of memory).</summary>
         public const string VmallocName = "vmalloc";
+        /// <summary>long kthread_run(threadfn, data): its thread functions are entry points of the stack analysis.</summary>
+        public const string KthreadRunName = "kthread_run";
 
         /// <summary>
         /// The kernel-memory and task builtins of the stack-model experiments: calls into the modelled kernel text, whose
@@ -35,7 +37,7 @@ namespace KDsl.Binding
             // long kthread_run(threadfn, data): a kernel thread running threadfn(data); its pid, or -ENOMEM (-12).
             // long sg_dma_sum(buf, len): sg_init_one(&sg, buf, len), then a device DMA-reads the entry and sums its bytes.
             ("sg_dma_sum", "sg_init_one", TypeSymbol.Long, new[] { ("buf", TypeSymbol.PointerTo(TypeSymbol.Void)), ("len", TypeSymbol.Long) }),
-            ("kthread_run", "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
+            (KthreadRunName, "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
         };
 
         private FunctionSymbol _panic = null!;

@@ -77,7 +77,7 @@ namespace KDsl.Runtime.Kernel
         private void RunLater(ulong function)
         {
             InsmodTask = Current;
-            LaterTask = CreateTask(Profile.InsmodPid + 1, $"kworker/{Profile.Cpu}:1", kernelThread: true);
+            LaterTask = CreateTask(LaterPid, $"kworker/{Profile.Cpu}:1", kernelThread: true);
             StartOnStack(LaterTask, Kallsyms.AddressOf("ret_from_fork"));
             Cpu[Reg.Rdi] = Kallsyms.AddressOf("worker_thread"); // kthread's threadfn; worker_thread's work is the block
             Cpu[Reg.Rsi] = function;

@@ -32,10 +32,15 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The kernel threads kthread_run created, in order (their stacks are freed; the records stay).</summary>
         public IReadOnlyList<TaskStruct> KernelThreads => _kernelThreads;
 
-        /// <summary>The next pid: after insmod, the `later` kworker (+1) and the file's processes (+2 …).</summary>
-        private int AllocPid(int processCount)
+        /// <summary>
+        /// The pids of a run, as the tasks would be numbered: insmod the profile's, the `later` kworker the next, the file's
+        /// processes after it (in order), the kernel threads kthread_run creates after those.
+        /// </summary>
+        private int LaterPid => Profile.InsmodPid + 1;
+        private int ProcessPid(int index) => Profile.InsmodPid + 2 + index;
+        private int AllocKernelThreadPid()
         {
-            if (_lastPid == 0) _lastPid = Profile.InsmodPid + 1 + processCount;
+            if (_lastPid == 0) _lastPid = ProcessPid(_processCount) - 1;
             return ++_lastPid;
         }
 
@@ -58,7 +63,7 @@ namespace KDsl.Runtime.Kernel
                 Cpu[Reg.Rax] = unchecked((ulong)-EAGAIN);
                 return;
             }
-            var task = TryCreateTask(AllocPid(_processCount), comm, kernelThread: true);
+            var task = TryCreateTask(AllocKernelThreadPid(), comm, kernelThread: true);
             if (task is null)
             {
                 Cpu[Reg.Rax] = unchecked((ulong)-ENOMEM);

@@ -60,25 +60,37 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// die() strings of the traps.c handlers that end in die() for a kernel-mode exception (do_error_trap → do_trap
-        /// → die when no exception-table fixup applies; the #NM, bounds and math_error paths call die directly).
-        /// #AC in the kernel is die("Split lock detected\n") since 5.7 (the string's own newline included), 4.11's
-        /// do_error_trap says "alignment check". The kind is what an `oops KIND` expectation names.
+        /// traps.c's do_error_trap table (DO_ERROR and the int3/into handlers): per vector the str both modes print —
+        /// die(str) for a kernel-mode exception with no exception-table fixup, "trap str" from show_signal for a user
+        /// task — the signal a user task gets (force_sig, SI_KERNEL), and the kind an `oops KIND` expectation names.
+        /// Null for the vectors handled elsewhere (#DE, #UD, #GP, #PF, #DF) or that have no such handler.
         /// </summary>
-        private (string DieString, string Kind) KernelTrap(int vector) => vector switch
+        private static (string Str, int Signo, string Kind)? ErrorTrap(int vector) => vector switch
         {
-            Vectors.OF => ("overflow", "overflow"),
-            Vectors.BR => ("bounds", "bounds"),
-            Vectors.NM => ("unexpected #NM exception", "device_not_available"),
-            Vectors.CoprocessorSegmentOverrun => ("coprocessor segment overrun", "coprocessor_segment_overrun"),
-            Vectors.TS => ("invalid TSS", "invalid_tss"),
-            Vectors.NP => ("segment not present", "segment_not_present"),
-            Vectors.SS => ("stack segment", "stack_segment"),
-            Vectors.MF => ("fpu exception", "coprocessor_error"),
-            Vectors.AC => (Profile.LegacyOopsLayout ? "alignment check" : "Split lock detected\n", "alignment_check"),
-            Vectors.XF => ("simd exception", "simd_exception"),
-            _ => ($"exception {vector}", "exception"),
+            Vectors.BP => ("int3", Signals.SIGTRAP, "int3"),
+            Vectors.OF => ("overflow", Signals.SIGSEGV, "overflow"),
+            Vectors.BR => ("bounds", Signals.SIGSEGV, "bounds"),
+            Vectors.CoprocessorSegmentOverrun => ("coprocessor segment overrun", Signals.SIGFPE, "coprocessor_segment_overrun"),
+            Vectors.TS => ("invalid TSS", Signals.SIGSEGV, "invalid_tss"),
+            Vectors.NP => ("segment not present", Signals.SIGBUS, "segment_not_present"),
+            Vectors.SS => ("stack segment", Signals.SIGBUS, "stack_segment"),
+            Vectors.AC => ("alignment check", Signals.SIGBUS, "alignment_check"),
+            Vectors.MF => ("fpu exception", Signals.SIGFPE, "coprocessor_error"),
+            Vectors.XF => ("simd exception", Signals.SIGFPE, "simd_exception"),
+            _ => null,
         };
+
+        /// <summary>
+        /// The die() string and kind of a kernel-mode exception: <see cref="ErrorTrap"/>'s, except #NM (its own handler:
+        /// die("unexpected #NM exception")) and #AC since 5.7 (die("Split lock detected\n"), the string's own newline
+        /// included).
+        /// </summary>
+        private (string DieString, string Kind) KernelTrap(int vector)
+        {
+            if (vector == Vectors.NM) return ("unexpected #NM exception", "device_not_available");
+            if (vector == Vectors.AC && !Profile.LegacyOopsLayout) return ("Split lock detected\n", "alignment_check");
+            return ErrorTrap(vector) is { } trap ? (trap.Str, trap.Kind) : ($"exception {vector}", "exception");
+        }
 
         /// <summary>The handler returns (iretq): pops the frame the CPU pushed, error code first when there is one.</summary>
         private void ReturnFromTrap(in ExceptionInfo info, RegisterSet regs)

@@ -144,9 +144,5 @@ namespace KDsl.Runtime.Kernel
         /// <summary>task_stack_end_corrupted(): *end_of_stack(task) != STACK_END_MAGIC.</summary>
         public bool TaskStackEndCorrupted(TaskStruct task) =>
             !_mmu.TryReadU64(EndOfStack(task), out ulong magic) || magic != StackEndMagic;
-
-        /// <summary>thread_info's task pointer no longer names its task (the first field an overflow past the magic reaches).</summary>
-        public bool ThreadInfoCorrupted(TaskStruct task) =>
-            _config.ThreadInfoOnStack && (!_mmu.TryReadU64(task.Stack, out ulong owner) || owner != task.Address);
     }
 }

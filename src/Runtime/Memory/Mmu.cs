@@ -68,14 +68,6 @@ namespace KDsl.Runtime.Memory
         /// <summary>Translations that needed a page walk, data and fetch.</summary>
         public long TlbMisses => _stats.TotalMisses + _stats.TotalFetchMisses;
 
-        /// <summary>Zeroes the TLB statistics (e.g. to count one phase of a run alone).</summary>
-        public void ResetTlbStats()
-        {
-            Supervisor.FoldHits();
-            _user?.FoldHits();
-            _stats.Reset();
-        }
-
         /// <summary>Bumped on every flush so holders of cached translations can notice.</summary>
         public int Epoch { get; private set; }
 

@@ -1,4 +1,3 @@
-using System;
 using System.Runtime.CompilerServices;
 
 namespace KDsl.Runtime.Memory
@@ -56,15 +55,6 @@ namespace KDsl.Runtime.Memory
             long s = 0;
             foreach (long v in a) s += v;
             return s;
-        }
-
-        /// <summary>Zeroes every counter (<see cref="Mmu.ResetTlbStats"/> first folds the live entries' hits).</summary>
-        internal void Reset()
-        {
-            Array.Clear(DataHits);
-            Array.Clear(DataMisses);
-            Array.Clear(FetchHits);
-            Array.Clear(FetchMisses);
         }
     }
 }

@@ -41,7 +41,7 @@ namespace KDsl.Runtime.Kernel
             for (int i = 0; i < names.Count; i++)
             {
                 if (_halted || Outcome is RunOutcome.Panic or RunOutcome.TripleFault or RunOutcome.LoadFailed) return;
-                var result = new ProcessResult(names[i], Profile.InsmodPid + 2 + i);
+                var result = new ProcessResult(names[i], ProcessPid(i));
                 Processes.Add(result);
                 RunProcess(image, result);
             }

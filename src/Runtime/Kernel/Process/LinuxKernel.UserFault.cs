@@ -47,21 +47,9 @@ namespace KDsl.Runtime.Kernel
             }
         }
 
-        /// <summary>The signal and the str of traps.c's handler for a user-mode exception.</summary>
-        private static (int Signo, string What) UserTrap(int vector) => vector switch
-        {
-            Vectors.BP => (Signals.SIGTRAP, "int3"),
-            Vectors.OF => (Signals.SIGSEGV, "overflow"),
-            Vectors.BR => (Signals.SIGSEGV, "bounds"),
-            Vectors.TS => (Signals.SIGSEGV, "invalid TSS"),
-            Vectors.NP => (Signals.SIGBUS, "segment not present"),
-            Vectors.SS => (Signals.SIGBUS, "stack segment"),
-            Vectors.AC => (Signals.SIGBUS, "alignment check"),
-            Vectors.CoprocessorSegmentOverrun => (Signals.SIGFPE, "coprocessor segment overrun"),
-            Vectors.MF => (Signals.SIGFPE, "fpu exception"),
-            Vectors.XF => (Signals.SIGFPE, "simd exception"),
-            _ => (Signals.SIGSEGV, "general protection fault"),
-        };
+        /// <summary>The signal and the str of traps.c's handler for a user-mode exception (anything else: #GP's).</summary>
+        private static (int Signo, string What) UserTrap(int vector) =>
+            ErrorTrap(vector) is { } trap ? (trap.Signo, trap.Str) : (Signals.SIGSEGV, "general protection fault");
 
         private void DoUserAddrFault(UserProcess p, in ExceptionInfo info, uint error, ulong address)
         {
