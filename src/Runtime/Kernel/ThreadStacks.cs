@@ -30,6 +30,8 @@ namespace KDsl.Runtime.Kernel
         private readonly KernelCounters _counters;
         private readonly ulong _directMapBase;
         private readonly VmArea?[] _cachedStacks = new VmArea?[NrCachedStacks];
+        /// <summary>What a reused stack is cleared with (the largest THREAD_SIZE), shared so a reuse allocates nothing.</summary>
+        private static readonly byte[] Zeros = new byte[32768];
 
         public ThreadStacks(ExperimentConfig config, PhysicalMemory memory, Mmu mmu, Vmalloc vmalloc, KernelCounters counters, ulong directMapBase)
         {
@@ -60,7 +62,7 @@ namespace KDsl.Runtime.Kernel
                         if (_cachedStacks[i] is not VmArea cached) continue;
                         _cachedStacks[i] = null;
                         _counters.StackCacheHits++;
-                        _mmu.TryWrite(cached.Start, new byte[ThreadSize]);
+                        _mmu.TryWrite(cached.Start, new System.ReadOnlySpan<byte>(Zeros, 0, ThreadSize));
                         stack = cached.Start;
                         area = cached;
                         return true;
