@@ -22,7 +22,7 @@ namespace KDsl.Runtime.Cpu
             uint error = _pendError;
             bool hasError = _pendHasError;
             bool software = _pendSoftware;
-            _curVpn = ulong.MaxValue;
+            DropFetchedPage();
 
             for (int attempt = 0; attempt < MaxNestedDeliveries; attempt++)
             {
@@ -212,7 +212,7 @@ namespace KDsl.Runtime.Cpu
             Rflags = rflags;
             R(RspIndex) = rsp;
             Ss = ss;
-            _curVpn = ulong.MaxValue;
+            DropFetchedPage();
         }
 
         /// <summary>The guest's iretq instruction.</summary>

@@ -41,7 +41,7 @@ namespace KDsl.Runtime.Cpu
             _mem = memory ?? throw new ArgumentNullException(nameof(memory));
             _mmu = mmu ?? new Mmu(memory);
             _ram = memory.BasePointer;
-            _decode = new DecodeCache(memory, () => _curVpn = ulong.MaxValue);
+            _decode = new DecodeCache(memory, DropFetchedPage);
             Tlb t = _mmu.Supervisor;
             _rd = t.Read;
             _wr = t.Write;
@@ -134,7 +134,7 @@ namespace KDsl.Runtime.Cpu
             _rd = t.Read;
             _wr = t.Write;
             _fx = t.Fetch;
-            _curVpn = ulong.MaxValue;
+            DropFetchedPage();
         }
 
         /// <summary>Convenience: enter ring 3 at rip with the given stack (selectors 0x33/0x2b).</summary>
@@ -150,7 +150,7 @@ namespace KDsl.Runtime.Cpu
         public void FlushDecodeCache()
         {
             _decode.InvalidateAll();
-            _curVpn = ulong.MaxValue;
+            DropFetchedPage();
         }
     }
 }

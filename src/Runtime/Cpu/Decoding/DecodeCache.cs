@@ -68,10 +68,38 @@ namespace KDsl.Runtime.Cpu.Decoding
         }
 
         /// <summary>
-        /// Decodes the instruction at the page offset (virtual address ip). Returns its slot index + 1,
-        /// or 0 when the instruction runs past the end of the frame (the caller decodes it uncached).
+        /// Decodes the straight-line run that starts at the page offset (virtual address ip) and returns the first
+        /// instruction's slot index + 1, or 0 when that instruction runs past the end of the frame (the caller decodes it
+        /// uncached). The run is stored contiguously, each instruction marked <see cref="DecodedInstruction.FallsToNext"/>
+        /// when its successor follows it, so the interpreter walks a basic block by stepping through the array. It ends
+        /// after an unconditional transfer (what follows is often padding or data), at code already decoded, or at the
+        /// end of the frame.
         /// </summary>
         public int DecodeAt(DecodedPage page, int offset, ulong ip)
+        {
+            int first = DecodeOne(page, offset, ip);
+            int slot = first;
+            while (slot != 0)
+            {
+                ref DecodedInstruction d = ref page.Insns[slot - 1];
+                if (EndsRun(d.Op)) break;
+                int next = offset + d.Length;
+                if (next >= PhysicalMemory.PageSize || page.Slot[next] != 0) break;
+                int s = DecodeOne(page, next, ip + (ulong)d.Length);
+                if (s == 0) break;
+                page.Insns[slot - 1].FallsToNext = 1; // through the array: DecodeOne may have replaced it
+                offset = next;
+                ip += (ulong)d.Length;
+                slot = s;
+            }
+            return first;
+        }
+
+        private static bool EndsRun(Op op) =>
+            op == Op.JmpRel || op == Op.JmpInd || op == Op.Ret || op == Op.Iretq || op == Op.Sysret ||
+            op == Op.Ud || op == Op.Int3 || op == Op.Invalid;
+
+        private int DecodeOne(DecodedPage page, int offset, ulong ip)
         {
             byte* frame = _mem.BasePointer + (page.Pfn << PhysicalMemory.PageShift);
             _reader.Reset(frame, offset, PhysicalMemory.PageSize);

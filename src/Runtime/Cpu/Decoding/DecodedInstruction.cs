@@ -69,8 +69,16 @@ namespace KDsl.Runtime.Cpu.Decoding
         public byte MemFlags;
         /// <summary>0 none, 1 rep/repe, 2 repne.</summary>
         public byte Rep;
-        /// <summary>Chaining: slot + 1 of the instruction that follows this one in the same page (0 = not linked yet).</summary>
-        public ushort Next;
+        /// <summary>
+        /// 1 when the next element of the page's array is this instruction's fall-through successor (decoded in the
+        /// same run), so the interpreter steps to it without a lookup.
+        /// </summary>
+        public byte FallsToNext;
+        /// <summary>
+        /// For a direct branch whose target lies in the same page: slot + 1 of the target (0 = not linked yet). A page
+        /// offset is the same at every virtual address the frame is mapped at, so the link holds for all of them.
+        /// </summary>
+        public ushort Target;
         public long Disp;
         /// <summary>Immediate (sign-extended to the operand size) or branch displacement from the next RIP.</summary>
         public ulong Imm;

@@ -7,8 +7,9 @@ namespace KDsl.Runtime.Cpu
 {
     public sealed unsafe partial class X64Cpu
     {
-        // The decoded page RIP is in, valid while the virtual page, the MMU epoch and the page itself are unchanged
-        // (writing the page resets _curVpn through the decode cache's callback).
+        // The decoded page RIP is in, valid while the virtual page and the MMU epoch are unchanged. Anything that may
+        // change what RIP's page decodes to (a store to the frame, a CPL switch, CR0/CR3, invlpg, exception delivery)
+        // sets it to null through DropFetchedPage, and the loop re-fetches after the instruction.
         private ulong _curVpn = ulong.MaxValue;
         private int _curEpoch;
         private DecodedPage? _curPage;
@@ -19,17 +20,25 @@ namespace KDsl.Runtime.Cpu
         private long _runStart;
         private long _runBudget;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void DropFetchedPage()
+        {
+            _curPage = null;
+            _curVpn = ulong.MaxValue;
+        }
+
         /// <summary>
         /// Fetches, decodes and executes until something needs the kernel or maxInstructions retire.
         /// Guest faults are delivered through the IDT before returning <see cref="StopReason.Exception"/>.
         /// </summary>
         /// <remarks>
-        /// Instructions are decoded once per physical page and chained: each decoded instruction remembers the slot
-        /// of its fall-through successor, and a branch inside the page is one slot lookup, so straight-line code and
-        /// loops run without re-translating RIP. The loop leaves the page when RIP leaves it, when the page is
-        /// written (self-modifying code), or when an instruction changed the translation or privilege level
-        /// (<see cref="_curVpn"/> reset). <see cref="InstructionCount"/> is kept in a local and stored at every exit,
-        /// so it is exact at each stop.
+        /// Instructions are decoded once per physical page, a straight-line run at a time, and stored so that a basic
+        /// block is consecutive array elements: after an ordinary instruction the loop steps to the next element, and
+        /// a direct branch inside the page keeps its target's slot. Across an instruction only this, the current
+        /// instruction, RIP and the remaining budget are live, so they stay in the callee-saved registers around the
+        /// handlers' calls; everything else (the page, its slot table) is reloaded on the rarer lookup path.
+        /// The loop leaves the page when RIP leaves it or <see cref="_curPage"/> was dropped.
+        /// <see cref="InstructionCount"/> is kept in a local and stored at every exit, so it is exact at each stop.
         /// </remarks>
         [SkipLocalsInit]
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -39,237 +48,234 @@ namespace KDsl.Runtime.Cpu
             _runBudget = maxInstructions;
             long remaining = maxInstructions;
             ulong rip = Rip;
-            while (remaining > 0)
+            if (remaining <= 0) return Stop(StopReason.BudgetExhausted, remaining);
+
+        fetch:
+            // Find the decoded instruction at rip: its page (translating for fetch when RIP changed page), its slot.
+            DecodedPage? page = _curPage;
+            if ((rip >> 12) != _curVpn || _mmu.Epoch != _curEpoch || page == null || !page.Valid)
             {
-                DecodedPage? page = _curPage;
-                if ((rip >> 12) != _curVpn || _mmu.Epoch != _curEpoch || page == null || !page.Valid)
-                {
-                    page = FetchPage(rip);
-                    if (page == null)
-                    {
-                        Rip = rip;
-                        Commit(remaining);
-                        return DeliverPending();
-                    }
-                }
-                ulong vpn = rip >> 12;
-                int off = (int)(rip & 0xFFF);
-                int slot = page.Slot[off];
-                if (slot == 0)
-                {
-                    slot = _decode.DecodeAt(page, off, rip);
-                    if (slot == 0 && !DecodeCrossPage(rip, page))
-                    {
-                        Rip = rip;
-                        Commit(remaining);
-                        return DeliverPending();
-                    }
-                }
-                DecodedInstruction[] insns = page.Insns;
+                page = FetchPage(rip);
+                if (page == null) goto fault;
+            }
+            int slot = page.Slot[(int)(rip & 0xFFF)];
+            if (slot == 0)
+            {
+                slot = _decode.DecodeAt(page, (int)(rip & 0xFFF), rip);
+                if (slot == 0 && !DecodeCrossPage(rip, page)) goto fault;
+            }
+            ref DecodedInstruction d = ref (slot != 0
+                ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page.Insns), slot - 1)
+                : ref _crossPage);
 
-                // Chained execution inside this page (slot 0: the one instruction straddling into the next page).
-                while (true)
+            while (true)
+            {
+                _nextRip = rip + d.Length;
+                switch (d.Op)
                 {
-                    ref DecodedInstruction d = ref (slot != 0
-                        ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(insns), slot - 1)
-                        : ref _crossPage);
-                    _nextRip = rip + d.Length;
-
-                    bool ok;
-                    switch (d.Op)
+                    case Op.MovRR: R(d.RegA) = d.Size == 8 ? R(d.RegB) : (uint)R(d.RegB); goto seq;
+                    case Op.MovRI: R(d.RegA) = d.Imm; goto seq;
+                    case Op.MovRM: if (!ExecMovRM(ref d)) goto fault; goto seq;
+                    case Op.MovMR: if (!ExecMovMR(ref d)) goto fault; goto seq;
+                    case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); goto seq;
+                    case Op.AluRI: ExecAluReg(ref d, d.Imm); goto seq;
+                    case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); goto seq;
+                    case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); goto seq;
+                    case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); goto seq;
+                    case Op.SubRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, true); goto seq;
+                    case Op.CmpRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, false); goto seq;
+                    case Op.CmpRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, false); goto seq;
+                    case Op.IncDecR: ExecIncDecReg(ref d); goto seq;
+                    case Op.PushR: if (!ExecPushReg(ref d)) goto fault; goto seq;
+                    case Op.PopR: if (!ExecPopReg(ref d)) goto fault; goto seq;
+                    case Op.MovsxRR:
                     {
-                        case Op.MovRR: R(d.RegA) = d.Size == 8 ? R(d.RegB) : (uint)R(d.RegB); ok = true; break;
-                        case Op.MovRI: R(d.RegA) = d.Imm; ok = true; break;
-                        case Op.MovRM: ok = ExecMovRM(ref d); break;
-                        case Op.MovMR: ok = ExecMovMR(ref d); break;
-                        case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); ok = true; break;
-                        case Op.AluRI: ExecAluReg(ref d, d.Imm); ok = true; break;
-                        case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); ok = true; break;
-                        case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); ok = true; break;
-                        case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); ok = true; break;
-                        case Op.SubRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, true); ok = true; break;
-                        case Op.CmpRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, false); ok = true; break;
-                        case Op.CmpRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, false); ok = true; break;
-                        case Op.IncDecR: ExecIncDecReg(ref d); ok = true; break;
-                        case Op.PushR: ok = ExecPushReg(ref d); break;
-                        case Op.PopR: ok = ExecPopReg(ref d); break;
-                        case Op.MovsxRR:
-                        {
-                            ulong v = R(d.RegB);
-                            v = d.SrcSize == 1 ? (ulong)(sbyte)v : d.SrcSize == 2 ? (ulong)(short)v : (ulong)(int)v;
-                            R(d.RegA) = d.Size == 8 ? v : (uint)v;
-                            ok = true;
-                            break;
-                        }
-                        case Op.MovzxRR:
-                        {
-                            ulong v = R(d.RegB);
-                            R(d.RegA) = d.SrcSize == 1 ? (byte)v : d.SrcSize == 2 ? (ushort)v : (uint)v;
-                            ok = true;
-                            break;
-                        }
-                        case Op.Nop: ok = true; break;
-                        case Op.Mov: ok = ExecMov(ref d); break;
-                        case Op.Movzx: ok = ExecMovzxMovsx(ref d, false); break;
-                        case Op.Movsx: ok = ExecMovzxMovsx(ref d, true); break;
-                        case Op.Lea: ExecLea(ref d); ok = true; break;
-                        case Op.Add:
-                        case Op.Or:
-                        case Op.Adc:
-                        case Op.Sbb:
-                        case Op.And:
-                        case Op.Sub:
-                        case Op.Xor:
-                        case Op.Cmp:
-                        case Op.Test: ok = ExecAlu(ref d); break;
-                        case Op.Inc: ok = ExecIncDec(ref d, true); break;
-                        case Op.Dec: ok = ExecIncDec(ref d, false); break;
-                        case Op.Neg: ok = ExecNeg(ref d); break;
-                        case Op.Not: ok = ExecNot(ref d); break;
-                        case Op.Mul: ok = ExecMul1(ref d, false); break;
-                        case Op.Imul1: ok = ExecMul1(ref d, true); break;
-                        case Op.Imul2: ok = ExecImulN(ref d, false); break;
-                        case Op.Imul3: ok = ExecImulN(ref d, true); break;
-                        case Op.Div: ok = ExecDiv(ref d, false); break;
-                        case Op.Idiv: ok = ExecDiv(ref d, true); break;
-                        case Op.Cbw: ExecCbw(ref d); ok = true; break;
-                        case Op.Cwd: ExecCwd(ref d); ok = true; break;
-                        case Op.Shl:
-                        case Op.Shr:
-                        case Op.Sar:
-                        case Op.Rol:
-                        case Op.Ror:
-                        case Op.Rcl:
-                        case Op.Rcr: ok = ExecShift(ref d); break;
-                        case Op.Bt: ok = ExecBt(ref d, 0); break;
-                        case Op.Bts: ok = ExecBt(ref d, 1); break;
-                        case Op.Btr: ok = ExecBt(ref d, 2); break;
-                        case Op.Btc: ok = ExecBt(ref d, 3); break;
-                        case Op.Bsf: ok = ExecBsfBsr(ref d, false); break;
-                        case Op.Bsr: ok = ExecBsfBsr(ref d, true); break;
-                        case Op.Bswap: ExecBswap(ref d); ok = true; break;
-                        case Op.Xadd: ok = ExecXadd(ref d); break;
-                        case Op.Cmpxchg: ok = ExecCmpxchg(ref d); break;
-                        case Op.Xchg: ok = ExecXchg(ref d); break;
-                        case Op.Push: ok = ExecPush(ref d); break;
-                        case Op.Pop: ok = ExecPop(ref d); break;
-                        case Op.Pushfq: ok = ExecPushf(ref d); break;
-                        case Op.Popfq: ok = ExecPopf(ref d); break;
-                        case Op.Leave: ok = ExecLeave(); break;
-                        case Op.CallRel: ok = ExecCallRel(ref d); break;
-                        case Op.CallInd: ok = ExecCallInd(ref d); break;
-                        case Op.Ret: ok = ExecRet(ref d); break;
-                        case Op.JmpRel: ok = JumpRel(ref d); break;
-                        case Op.JmpInd: ok = ExecJmpInd(ref d); break;
-                        case Op.Jcc: ok = !Cond(d.Cc) || JumpRel(ref d); break;
-                        case Op.Setcc: ok = ExecSetcc(ref d); break;
-                        case Op.Cmovcc: ok = ExecCmovcc(ref d); break;
-                        case Op.Stos:
-                        case Op.Movs:
-                        case Op.Lods:
-                        case Op.Scas:
-                        case Op.Cmps: ok = ExecString(ref d); break;
-                        case Op.Cld: _flags &= ~CpuFlags.DF; ok = true; break;
-                        case Op.Std: _flags |= CpuFlags.DF; ok = true; break;
-                        case Op.Clc: Materialize(); _flags &= ~CpuFlags.CF; ok = true; break;
-                        case Op.Stc: Materialize(); _flags |= CpuFlags.CF; ok = true; break;
-                        case Op.Cmc: Materialize(); _flags ^= CpuFlags.CF; ok = true; break;
-                        case Op.Cli: ok = ExecCliSti(false); break;
-                        case Op.Sti: ok = ExecCliSti(true); break;
-                        case Op.Swapgs: ok = ExecSwapgs(); break;
-                        case Op.Rdmsr: ok = ExecRdmsr(); break;
-                        case Op.Wrmsr: ok = ExecWrmsr(); break;
-                        case Op.Rdtsc: InstructionCount = _runStart + (_runBudget - remaining); ExecRdtsc(); ok = true; break;
-                        case Op.Cpuid: ExecCpuid(); ok = true; break;
-                        case Op.MovToCr: ok = ExecMovToCr(ref d); break;
-                        case Op.MovFromCr: ok = ExecMovFromCr(ref d); break;
-                        case Op.Invlpg: ok = ExecInvlpg(ref d); break;
-                        case Op.Iretq: ok = ExecIretq(); break;
-                        case Op.Syscall: ExecSyscall(); ok = true; break;
-                        case Op.Sysret: ok = ExecSysret(); break;
-                        case Op.Hlt:
-                            if (!RequireCpl0()) { ok = false; break; }
-                            Rip = _nextRip;
-                            return Stop(StopReason.Halt, remaining - 1);
-                        case Op.Vmcall:
-                            Rip = _nextRip;
-                            return Stop(StopReason.Hypercall, remaining - 1);
-                        case Op.Int3:
-                        case Op.IntN:
-                        {
-                            int vector = d.Op == Op.Int3 ? Vectors.BP : (int)(d.Imm & 0xFF);
-                            ref IdtGate g = ref Idt[vector];
-                            // SDM INT n: a descriptor that is not a gate (an all-zero, not-present entry) or whose DPL < CPL: #GP(n*8+2).
-                            if (!g.Present || g.Dpl < _cpl)
-                            {
-                                Raise(Vectors.GP, (uint)(vector << 3) | 2);
-                                ok = false;
-                                break;
-                            }
-                            // A trap: the frame holds the address of the next instruction.
-                            Rip = _nextRip;
-                            RaiseSoftwareInterrupt(vector);
-                            Commit(remaining - 1);
-                            return DeliverPending();
-                        }
-                        default: // Invalid, Ud and anything not implemented
-                            ok = Raise(Vectors.UD);
-                            break;
+                        ulong v = R(d.RegB);
+                        v = d.SrcSize == 1 ? (ulong)(sbyte)v : d.SrcSize == 2 ? (ulong)(short)v : (ulong)(int)v;
+                        R(d.RegA) = d.Size == 8 ? v : (uint)v;
+                        goto seq;
                     }
-                    if (!ok)
+                    case Op.MovzxRR:
                     {
-                        Rip = rip;
-                        Commit(remaining);
+                        ulong v = R(d.RegB);
+                        R(d.RegA) = d.SrcSize == 1 ? (byte)v : d.SrcSize == 2 ? (ushort)v : (uint)v;
+                        goto seq;
+                    }
+                    case Op.Nop: goto seq;
+                    case Op.Mov: if (!ExecMov(ref d)) goto fault; goto seq;
+                    case Op.Movzx: if (!ExecMovzxMovsx(ref d, false)) goto fault; goto seq;
+                    case Op.Movsx: if (!ExecMovzxMovsx(ref d, true)) goto fault; goto seq;
+                    case Op.Lea: ExecLea(ref d); goto seq;
+                    case Op.Add:
+                    case Op.Or:
+                    case Op.Adc:
+                    case Op.Sbb:
+                    case Op.And:
+                    case Op.Sub:
+                    case Op.Xor:
+                    case Op.Cmp:
+                    case Op.Test: if (!ExecAlu(ref d)) goto fault; goto seq;
+                    case Op.Inc: if (!ExecIncDec(ref d, true)) goto fault; goto seq;
+                    case Op.Dec: if (!ExecIncDec(ref d, false)) goto fault; goto seq;
+                    case Op.Neg: if (!ExecNeg(ref d)) goto fault; goto seq;
+                    case Op.Not: if (!ExecNot(ref d)) goto fault; goto seq;
+                    case Op.Mul: if (!ExecMul1(ref d, false)) goto fault; goto seq;
+                    case Op.Imul1: if (!ExecMul1(ref d, true)) goto fault; goto seq;
+                    case Op.Imul2: if (!ExecImulN(ref d, false)) goto fault; goto seq;
+                    case Op.Imul3: if (!ExecImulN(ref d, true)) goto fault; goto seq;
+                    case Op.Div: if (!ExecDiv(ref d, false)) goto fault; goto seq;
+                    case Op.Idiv: if (!ExecDiv(ref d, true)) goto fault; goto seq;
+                    case Op.Cbw: ExecCbw(ref d); goto seq;
+                    case Op.Cwd: ExecCwd(ref d); goto seq;
+                    case Op.Shl:
+                    case Op.Shr:
+                    case Op.Sar:
+                    case Op.Rol:
+                    case Op.Ror:
+                    case Op.Rcl:
+                    case Op.Rcr: if (!ExecShift(ref d)) goto fault; goto seq;
+                    case Op.Bt: if (!ExecBt(ref d, 0)) goto fault; goto seq;
+                    case Op.Bts: if (!ExecBt(ref d, 1)) goto fault; goto seq;
+                    case Op.Btr: if (!ExecBt(ref d, 2)) goto fault; goto seq;
+                    case Op.Btc: if (!ExecBt(ref d, 3)) goto fault; goto seq;
+                    case Op.Bsf: if (!ExecBsfBsr(ref d, false)) goto fault; goto seq;
+                    case Op.Bsr: if (!ExecBsfBsr(ref d, true)) goto fault; goto seq;
+                    case Op.Bswap: ExecBswap(ref d); goto seq;
+                    case Op.Xadd: if (!ExecXadd(ref d)) goto fault; goto seq;
+                    case Op.Cmpxchg: if (!ExecCmpxchg(ref d)) goto fault; goto seq;
+                    case Op.Xchg: if (!ExecXchg(ref d)) goto fault; goto seq;
+                    case Op.Push: if (!ExecPush(ref d)) goto fault; goto seq;
+                    case Op.Pop: if (!ExecPop(ref d)) goto fault; goto seq;
+                    case Op.Pushfq: if (!ExecPushf(ref d)) goto fault; goto seq;
+                    case Op.Popfq: if (!ExecPopf(ref d)) goto fault; goto seq;
+                    case Op.Leave: if (!ExecLeave()) goto fault; goto seq;
+                    case Op.Setcc: if (!ExecSetcc(ref d)) goto fault; goto seq;
+                    case Op.Cmovcc: if (!ExecCmovcc(ref d)) goto fault; goto seq;
+                    case Op.Stos:
+                    case Op.Movs:
+                    case Op.Lods:
+                    case Op.Scas:
+                    case Op.Cmps: if (!ExecString(ref d)) goto fault; goto seq;
+                    case Op.Cld: _flags &= ~CpuFlags.DF; goto seq;
+                    case Op.Std: _flags |= CpuFlags.DF; goto seq;
+                    case Op.Clc: Materialize(); _flags &= ~CpuFlags.CF; goto seq;
+                    case Op.Stc: Materialize(); _flags |= CpuFlags.CF; goto seq;
+                    case Op.Cmc: Materialize(); _flags ^= CpuFlags.CF; goto seq;
+                    case Op.Cli: if (!ExecCliSti(false)) goto fault; goto seq;
+                    case Op.Sti: if (!ExecCliSti(true)) goto fault; goto seq;
+                    case Op.Swapgs: if (!ExecSwapgs()) goto fault; goto seq;
+                    case Op.Rdmsr: if (!ExecRdmsr()) goto fault; goto seq;
+                    case Op.Wrmsr: if (!ExecWrmsr()) goto fault; goto seq;
+                    case Op.Rdtsc: Commit(remaining); ExecRdtsc(); goto seq;
+                    case Op.Cpuid: ExecCpuid(); goto seq;
+                    case Op.MovToCr: if (!ExecMovToCr(ref d)) goto fault; goto seq;
+                    case Op.MovFromCr: if (!ExecMovFromCr(ref d)) goto fault; goto seq;
+                    case Op.Invlpg: if (!ExecInvlpg(ref d)) goto fault; goto seq;
+
+                    // Control transfers: the handler leaves the target in _nextRip.
+                    case Op.Jcc:
+                        if (!Cond(d.Cc)) goto seq;
+                        if (d.Target != 0)
+                        {
+                            // Linked on an earlier pass: the target is in this page, so it is canonical, and the page
+                            // is still current (a Jcc stores nothing, and the last instruction's exit check passed).
+                            rip = _nextRip + d.Imm;
+                            if (--remaining == 0) goto budget;
+                            d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage!.Insns), d.Target - 1);
+                            continue;
+                        }
+                        if (!JumpRel(ref d)) goto fault;
+                        goto jump;
+                    case Op.JmpRel: if (!JumpRel(ref d)) goto fault; goto jump;
+                    case Op.CallRel: if (!ExecCallRel(ref d)) goto fault; goto jump;
+                    case Op.Ret: if (!ExecRet(ref d)) goto fault; goto jump;
+                    case Op.JmpInd: if (!ExecJmpInd(ref d)) goto fault; goto jump;
+                    case Op.CallInd: if (!ExecCallInd(ref d)) goto fault; goto jump;
+                    case Op.Iretq: if (!ExecIretq()) goto fault; goto jump;
+                    case Op.Syscall: ExecSyscall(); goto jump;
+                    case Op.Sysret: if (!ExecSysret()) goto fault; goto jump;
+
+                    // Instructions that end the run.
+                    case Op.Hlt:
+                        if (!RequireCpl0()) goto fault;
+                        Rip = _nextRip;
+                        return Stop(StopReason.Halt, remaining - 1);
+                    case Op.Vmcall:
+                        Rip = _nextRip;
+                        return Stop(StopReason.Hypercall, remaining - 1);
+                    case Op.Int3:
+                    case Op.IntN:
+                    {
+                        int vector = d.Op == Op.Int3 ? Vectors.BP : (int)(d.Imm & 0xFF);
+                        ref IdtGate g = ref Idt[vector];
+                        // SDM INT n: a descriptor that is not a gate (an all-zero, not-present entry) or whose DPL < CPL: #GP(n*8+2).
+                        if (!g.Present || g.Dpl < _cpl)
+                        {
+                            Raise(Vectors.GP, (uint)(vector << 3) | 2);
+                            goto fault;
+                        }
+                        // A trap: the frame holds the address of the next instruction.
+                        Rip = _nextRip;
+                        RaiseSoftwareInterrupt(vector);
+                        Commit(remaining - 1);
                         return DeliverPending();
                     }
-                    remaining--;
-                    ulong next = _nextRip;
-                    if (remaining == 0 || slot == 0 || _curVpn != vpn) // _curVpn is reset when the page is written
-                    {
-                        rip = next;
-                        break;
-                    }
-                    int ns;
-                    ulong fall = rip + d.Length;
-                    if (next == fall)
-                    {
-                        ns = d.Next;
-                        if (ns == 0)
-                        {
-                            if ((fall >> 12) != vpn)
-                            {
-                                rip = next;
-                                break;
-                            }
-                            int o = (int)(fall & 0xFFF);
-                            ns = page.Slot[o];
-                            if (ns == 0)
-                            {
-                                ns = _decode.DecodeAt(page, o, fall);
-                                if (ns == 0)
-                                {
-                                    rip = next;
-                                    break;
-                                }
-                                insns = page.Insns; // may have grown
-                            }
-                            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(insns), slot - 1).Next = (ushort)ns;
-                        }
-                    }
-                    else
-                    {
-                        if ((next >> 12) != vpn || (ns = page.Slot[(int)(next & 0xFFF)]) == 0)
-                        {
-                            rip = next;
-                            break;
-                        }
-                    }
-                    slot = ns;
-                    rip = next;
+                    default: // Invalid, Ud and anything not implemented
+                        Raise(Vectors.UD);
+                        goto fault;
+                }
+
+            seq:
+                // An ordinary instruction retired: its successor is usually the next element of the array.
+                rip += d.Length;
+                if (--remaining == 0) goto budget;
+                if (_curPage == null) goto fetch;
+                if (d.FallsToNext != 0)
+                {
+                    d = ref Unsafe.Add(ref d, 1);
+                    continue;
+                }
+                goto lookup;
+
+            jump:
+                // A control transfer retired; the target is in _nextRip.
+                rip = _nextRip;
+                if (--remaining == 0) goto budget;
+                if (_curPage == null) goto fetch;
+                if (d.Target != 0)
+                {
+                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), d.Target - 1);
+                    continue;
+                }
+                if ((rip >> 12) != _curVpn) goto fetch;
+                {
+                    int s = _curPage.Slot[(int)(rip & 0xFFF)];
+                    if (s == 0) goto fetch;
+                    // A direct branch's target at a fixed offset in this page: remember its slot.
+                    if (d.Op == Op.Jcc || d.Op == Op.JmpRel || d.Op == Op.CallRel) d.Target = (ushort)s;
+                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), s - 1);
+                    continue;
+                }
+
+            lookup:
+                // Fall-through to code decoded earlier (or not yet): look the successor up in the page.
+                if ((rip >> 12) != _curVpn) goto fetch;
+                {
+                    int s = _curPage.Slot[(int)(rip & 0xFFF)];
+                    if (s == 0) goto fetch;
+                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), s - 1);
                 }
             }
+
+        budget:
             Rip = rip;
-            return Stop(StopReason.BudgetExhausted, remaining);
+            return Stop(StopReason.BudgetExhausted, 0);
+
+        fault:
+            // The instruction at rip did not retire; its exception is pending.
+            Rip = rip;
+            Commit(remaining);
+            return DeliverPending();
         }
 
         /// <summary>Stores the instruction count the loop kept in a local (remaining: the budget not retired).</summary>
@@ -321,7 +327,7 @@ namespace KDsl.Runtime.Cpu
             int rest = 15 - first;
             for (int i = 0; i < rest; i++) buf[first + i] = _ram[pa1 + (ulong)i];
             _decode.DecodeBuffer(buf, 15, rip, ref _crossPage, out _);
-            _curVpn = ulong.MaxValue; // the next fetch is on the other page anyway
+            DropFetchedPage(); // the loop re-fetches after this one instruction: the next is on the other page
             return true;
         }
     }

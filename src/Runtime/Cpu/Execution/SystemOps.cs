@@ -97,9 +97,9 @@ namespace KDsl.Runtime.Cpu
             ulong v = R(d.RegB);
             switch (d.RegA)
             {
-                case 0: Cr0 = v; _curVpn = ulong.MaxValue; break;
+                case 0: Cr0 = v; DropFetchedPage(); break;
                 case 2: Cr2 = v; break;
-                case 3: Cr3 = v; _curVpn = ulong.MaxValue; break;
+                case 3: Cr3 = v; DropFetchedPage(); break;
                 case 4: Cr4 = v; break;
                 default: return Raise(Vectors.UD);
             }
@@ -126,7 +126,7 @@ namespace KDsl.Runtime.Cpu
         {
             if (!RequireCpl0()) return false;
             _mmu.Invlpg(EffectiveAddress(ref d));
-            _curVpn = ulong.MaxValue; // the fetch translation may be gone: leave the block
+            DropFetchedPage(); // the fetch translation may be gone: leave the block
             return true;
         }
 
