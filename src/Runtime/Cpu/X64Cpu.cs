@@ -52,8 +52,20 @@ namespace KDsl.Runtime.Cpu
         public PhysicalMemory Memory => _mem;
         public Mmu Mmu => _mmu;
 
+        /// <summary>
+        /// The sixteen general registers inside the CPU object rather than in an array beside it: the interpreter reaches
+        /// a register at a fixed offset from this, with no array load or null check per access.
+        /// </summary>
+        [System.Runtime.CompilerServices.InlineArray(16)]
+        private struct RegisterFile
+        {
+            private ulong _rax;
+        }
+
+        private RegisterFile _gpr;
+
         /// <summary>RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 (index with <see cref="Reg"/>).</summary>
-        public readonly ulong[] Gpr = new ulong[16];
+        public Span<ulong> Gpr => _gpr;
         public ulong Rip;
 
         public ulong this[Reg r]

@@ -71,7 +71,7 @@ namespace KDsl.Runtime.Kernel
             }
             _kernelThreads.Add(task);
 
-            var creator = new SuspendedCreator(Current, task, (ulong[])Cpu.Gpr.Clone(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp);
+            var creator = new SuspendedCreator(Current, task, Cpu.Gpr.ToArray(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp);
             _creators.Push(creator);
             Cpu.LowestRsp = ulong.MaxValue;
             StartOnStack(task, Kallsyms.AddressOf("ret_from_fork"));
@@ -100,7 +100,7 @@ namespace KDsl.Runtime.Kernel
             Memory.FreePage(child.Address - Profile.DirectMapBase);
 
             Current = creator.Task;
-            System.Array.Copy(creator.Gpr, Cpu.Gpr, 16);
+            new System.ReadOnlySpan<ulong>(creator.Gpr).CopyTo(Cpu.Gpr);
             Cpu.Cs = Selectors.KernelCs;
             Cpu.Ss = Selectors.KernelDs;
             Cpu.Rip = creator.Rip;

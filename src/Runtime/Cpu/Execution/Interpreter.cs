@@ -73,39 +73,39 @@ namespace KDsl.Runtime.Cpu
                 _nextRip = rip + d.Length;
                 switch (d.Op)
                 {
-                    case Op.MovRR: R(d.RegA) = d.Size == 8 ? R(d.RegB) : (uint)R(d.RegB); goto seq;
-                    case Op.MovRI: R(d.RegA) = d.Imm; goto seq;
-                    case Op.MovRM: if (!ExecMovRM(ref d)) goto fault; goto seq;
+                    case Op.MovRR: R(d.RegA) = d.Size == 8 ? R(d.RegB) : (uint)R(d.RegB); goto next;
+                    case Op.MovRI: R(d.RegA) = d.Imm; goto next;
+                    case Op.MovRM: if (!ExecMovRM(ref d)) goto fault; goto next;
                     case Op.MovMR: if (!ExecMovMR(ref d)) goto fault; goto seq;
-                    case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); goto seq;
-                    case Op.AluRI: ExecAluReg(ref d, d.Imm); goto seq;
-                    case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); goto seq;
-                    case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); goto seq;
-                    case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); goto seq;
-                    case Op.SubRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, true); goto seq;
-                    case Op.CmpRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, false); goto seq;
-                    case Op.CmpRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, false); goto seq;
-                    case Op.IncDecR: ExecIncDecReg(ref d); goto seq;
+                    case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); goto next;
+                    case Op.AluRI: ExecAluReg(ref d, d.Imm); goto next;
+                    case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); goto next;
+                    case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); goto next;
+                    case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); goto next;
+                    case Op.SubRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, true); goto next;
+                    case Op.CmpRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, false); goto next;
+                    case Op.CmpRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Sub, false); goto next;
+                    case Op.IncDecR: ExecIncDecReg(ref d); goto next;
                     case Op.PushR: if (!ExecPushReg(ref d)) goto fault; goto seq;
-                    case Op.PopR: if (!ExecPopReg(ref d)) goto fault; goto seq;
+                    case Op.PopR: if (!ExecPopReg(ref d)) goto fault; goto next;
                     case Op.MovsxRR:
                     {
                         ulong v = R(d.RegB);
                         v = d.SrcSize == 1 ? (ulong)(sbyte)v : d.SrcSize == 2 ? (ulong)(short)v : (ulong)(int)v;
                         R(d.RegA) = d.Size == 8 ? v : (uint)v;
-                        goto seq;
+                        goto next;
                     }
                     case Op.MovzxRR:
                     {
                         ulong v = R(d.RegB);
                         R(d.RegA) = d.SrcSize == 1 ? (byte)v : d.SrcSize == 2 ? (ushort)v : (uint)v;
-                        goto seq;
+                        goto next;
                     }
-                    case Op.Nop: goto seq;
+                    case Op.Nop: goto next;
                     case Op.Mov: if (!ExecMov(ref d)) goto fault; goto seq;
-                    case Op.Movzx: if (!ExecMovzxMovsx(ref d, false)) goto fault; goto seq;
-                    case Op.Movsx: if (!ExecMovzxMovsx(ref d, true)) goto fault; goto seq;
-                    case Op.Lea: ExecLea(ref d); goto seq;
+                    case Op.Movzx: if (!ExecMovzxMovsx(ref d, false)) goto fault; goto next;
+                    case Op.Movsx: if (!ExecMovzxMovsx(ref d, true)) goto fault; goto next;
+                    case Op.Lea: ExecLea(ref d); goto next;
                     case Op.Add:
                     case Op.Or:
                     case Op.Adc:
@@ -119,14 +119,14 @@ namespace KDsl.Runtime.Cpu
                     case Op.Dec: if (!ExecIncDec(ref d, false)) goto fault; goto seq;
                     case Op.Neg: if (!ExecNeg(ref d)) goto fault; goto seq;
                     case Op.Not: if (!ExecNot(ref d)) goto fault; goto seq;
-                    case Op.Mul: if (!ExecMul1(ref d, false)) goto fault; goto seq;
-                    case Op.Imul1: if (!ExecMul1(ref d, true)) goto fault; goto seq;
-                    case Op.Imul2: if (!ExecImulN(ref d, false)) goto fault; goto seq;
-                    case Op.Imul3: if (!ExecImulN(ref d, true)) goto fault; goto seq;
-                    case Op.Div: if (!ExecDiv(ref d, false)) goto fault; goto seq;
-                    case Op.Idiv: if (!ExecDiv(ref d, true)) goto fault; goto seq;
-                    case Op.Cbw: ExecCbw(ref d); goto seq;
-                    case Op.Cwd: ExecCwd(ref d); goto seq;
+                    case Op.Mul: if (!ExecMul1(ref d, false)) goto fault; goto next;
+                    case Op.Imul1: if (!ExecMul1(ref d, true)) goto fault; goto next;
+                    case Op.Imul2: if (!ExecImulN(ref d, false)) goto fault; goto next;
+                    case Op.Imul3: if (!ExecImulN(ref d, true)) goto fault; goto next;
+                    case Op.Div: if (!ExecDiv(ref d, false)) goto fault; goto next;
+                    case Op.Idiv: if (!ExecDiv(ref d, true)) goto fault; goto next;
+                    case Op.Cbw: ExecCbw(ref d); goto next;
+                    case Op.Cwd: ExecCwd(ref d); goto next;
                     case Op.Shl:
                     case Op.Shr:
                     case Op.Sar:
@@ -138,50 +138,50 @@ namespace KDsl.Runtime.Cpu
                     case Op.Bts: if (!ExecBt(ref d, 1)) goto fault; goto seq;
                     case Op.Btr: if (!ExecBt(ref d, 2)) goto fault; goto seq;
                     case Op.Btc: if (!ExecBt(ref d, 3)) goto fault; goto seq;
-                    case Op.Bsf: if (!ExecBsfBsr(ref d, false)) goto fault; goto seq;
-                    case Op.Bsr: if (!ExecBsfBsr(ref d, true)) goto fault; goto seq;
-                    case Op.Bswap: ExecBswap(ref d); goto seq;
+                    case Op.Bsf: if (!ExecBsfBsr(ref d, false)) goto fault; goto next;
+                    case Op.Bsr: if (!ExecBsfBsr(ref d, true)) goto fault; goto next;
+                    case Op.Bswap: ExecBswap(ref d); goto next;
                     case Op.Xadd: if (!ExecXadd(ref d)) goto fault; goto seq;
                     case Op.Cmpxchg: if (!ExecCmpxchg(ref d)) goto fault; goto seq;
                     case Op.Xchg: if (!ExecXchg(ref d)) goto fault; goto seq;
                     case Op.Push: if (!ExecPush(ref d)) goto fault; goto seq;
                     case Op.Pop: if (!ExecPop(ref d)) goto fault; goto seq;
                     case Op.Pushfq: if (!ExecPushf(ref d)) goto fault; goto seq;
-                    case Op.Popfq: if (!ExecPopf(ref d)) goto fault; goto seq;
-                    case Op.Leave: if (!ExecLeave()) goto fault; goto seq;
+                    case Op.Popfq: if (!ExecPopf(ref d)) goto fault; goto next;
+                    case Op.Leave: if (!ExecLeave()) goto fault; goto next;
                     case Op.Setcc: if (!ExecSetcc(ref d)) goto fault; goto seq;
-                    case Op.Cmovcc: if (!ExecCmovcc(ref d)) goto fault; goto seq;
+                    case Op.Cmovcc: if (!ExecCmovcc(ref d)) goto fault; goto next;
                     case Op.Stos:
                     case Op.Movs:
                     case Op.Lods:
                     case Op.Scas:
                     case Op.Cmps: if (!ExecString(ref d)) goto fault; goto seq;
-                    case Op.Cld: _flags &= ~CpuFlags.DF; goto seq;
-                    case Op.Std: _flags |= CpuFlags.DF; goto seq;
-                    case Op.Clc: Materialize(); _flags &= ~CpuFlags.CF; goto seq;
-                    case Op.Stc: Materialize(); _flags |= CpuFlags.CF; goto seq;
-                    case Op.Cmc: Materialize(); _flags ^= CpuFlags.CF; goto seq;
+                    case Op.Cld: _flags &= ~CpuFlags.DF; goto next;
+                    case Op.Std: _flags |= CpuFlags.DF; goto next;
+                    case Op.Clc: Materialize(); _flags &= ~CpuFlags.CF; goto next;
+                    case Op.Stc: Materialize(); _flags |= CpuFlags.CF; goto next;
+                    case Op.Cmc: Materialize(); _flags ^= CpuFlags.CF; goto next;
                     case Op.Cli: if (!ExecCliSti(false)) goto fault; goto seq;
                     case Op.Sti: if (!ExecCliSti(true)) goto fault; goto seq;
                     case Op.Swapgs: if (!ExecSwapgs()) goto fault; goto seq;
                     case Op.Rdmsr: if (!ExecRdmsr()) goto fault; goto seq;
                     case Op.Wrmsr: if (!ExecWrmsr()) goto fault; goto seq;
-                    case Op.Rdtsc: Commit(remaining); ExecRdtsc(); goto seq;
-                    case Op.Cpuid: ExecCpuid(); goto seq;
+                    case Op.Rdtsc: Commit(remaining); ExecRdtsc(); goto next;
+                    case Op.Cpuid: ExecCpuid(); goto next;
                     case Op.MovToCr: if (!ExecMovToCr(ref d)) goto fault; goto seq;
-                    case Op.MovFromCr: if (!ExecMovFromCr(ref d)) goto fault; goto seq;
+                    case Op.MovFromCr: if (!ExecMovFromCr(ref d)) goto fault; goto next;
                     case Op.Invlpg: if (!ExecInvlpg(ref d)) goto fault; goto seq;
 
                     // Control transfers: the handler leaves the target in _nextRip.
                     case Op.Jcc:
-                        if (!Cond(d.Cc)) goto seq;
+                        if (!Cond(d.Cc)) goto next;
                         if (d.Target != 0)
                         {
                             // Linked on an earlier pass: the target is in this page, so it is canonical, and the page
                             // is still current (a Jcc stores nothing, and the last instruction's exit check passed).
                             rip = _nextRip + d.Imm;
                             if (--remaining == 0) goto budget;
-                            d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage!.Insns), d.Target - 1);
+                            d = ref FetchedInsn(d.Target);
                             continue;
                         }
                         if (!JumpRel(ref d)) goto fault;
@@ -226,10 +226,17 @@ namespace KDsl.Runtime.Cpu
                 }
 
             seq:
+                // An ordinary instruction retired that may have dropped the page (a store to code, a CR or CPL change).
+                if (_curPage == null)
+                {
+                    rip += d.Length;
+                    if (--remaining == 0) goto budget;
+                    goto fetch;
+                }
+            next:
                 // An ordinary instruction retired: its successor is usually the next element of the array.
                 rip += d.Length;
                 if (--remaining == 0) goto budget;
-                if (_curPage == null) goto fetch;
                 if (d.FallsToNext != 0)
                 {
                     d = ref Unsafe.Add(ref d, 1);
@@ -244,26 +251,24 @@ namespace KDsl.Runtime.Cpu
                 if (_curPage == null) goto fetch;
                 if (d.Target != 0)
                 {
-                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), d.Target - 1);
+                    d = ref FetchedInsn(d.Target);
                     continue;
                 }
-                if ((rip >> 12) != _curVpn) goto fetch;
                 {
-                    int s = _curPage.Slot[(int)(rip & 0xFFF)];
+                    int s = SlotInFetchedPage(rip);
                     if (s == 0) goto fetch;
                     // A direct branch's target at a fixed offset in this page: remember its slot.
                     if (d.Op == Op.Jcc || d.Op == Op.JmpRel || d.Op == Op.CallRel) d.Target = (ushort)s;
-                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), s - 1);
+                    d = ref FetchedInsn(s);
                     continue;
                 }
 
             lookup:
                 // Fall-through to code decoded earlier (or not yet): look the successor up in the page.
-                if ((rip >> 12) != _curVpn) goto fetch;
                 {
-                    int s = _curPage.Slot[(int)(rip & 0xFFF)];
+                    int s = SlotInFetchedPage(rip);
                     if (s == 0) goto fetch;
-                    d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage.Insns), s - 1);
+                    d = ref FetchedInsn(s);
                 }
             }
 
@@ -277,6 +282,19 @@ namespace KDsl.Runtime.Cpu
             Commit(remaining);
             return DeliverPending();
         }
+
+        /// <summary>The slot (index + 1) of the decoded instruction at rip in the fetched page; 0 when rip is elsewhere or not decoded.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int SlotInFetchedPage(ulong rip)
+        {
+            DecodedPage? page = _curPage;
+            return page != null && (rip >> 12) == _curVpn ? page.Slot[(int)(rip & 0xFFF)] : 0;
+        }
+
+        /// <summary>The fetched page's instruction in slot (index + 1); the page must be current.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ref DecodedInstruction FetchedInsn(int slot) =>
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_curPage!.Insns), slot - 1);
 
         /// <summary>Stores the instruction count the loop kept in a local (remaining: the budget not retired).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

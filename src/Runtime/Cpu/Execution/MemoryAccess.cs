@@ -32,7 +32,7 @@ namespace KDsl.Runtime.Cpu
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ulong EffectiveAddress(ref DecodedInstruction d)
         {
-            ref ulong regs = ref MemoryMarshal.GetArrayDataReference(Gpr);
+            ref ulong regs = ref R(0);
             ulong ea = (ulong)d.Disp;
             if (d.MemFlags == 0)
             {

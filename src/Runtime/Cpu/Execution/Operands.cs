@@ -7,7 +7,7 @@ namespace KDsl.Runtime.Cpu
     public sealed partial class X64Cpu
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ref ulong R(int idx) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Gpr), idx);
+        private ref ulong R(int idx) => ref Unsafe.Add(ref Unsafe.As<RegisterFile, ulong>(ref _gpr), idx);
 
         /// <summary>Reads a register operand of the given size (zero-extended).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
