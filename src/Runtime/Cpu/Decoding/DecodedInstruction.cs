@@ -23,7 +23,7 @@ namespace KDsl.Runtime.Cpu.Decoding
         MovToCr, MovFromCr, Invlpg, Iretq, Syscall, Sysret,
 
         // Specialised forms chosen by InstructionTranslator.Specialize (same semantics, fewer branches).
-        MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, IncDecR, PushR, PopR, MovsxRR, MovzxRR,
+        MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, AluRM, IncDecR, PushR, PopR, MovsxRR, MovzxRR, MovsxRM, MovzxRM,
         // The commonest ALU forms get their own case, inlined in the loop: no call, no second switch on the sub-op.
         AddRR, AddRI, SubRR, SubRI, CmpRR, CmpRI,
     }

@@ -176,7 +176,7 @@ namespace KDsl.Runtime.Cpu.Decoding
             return true;
         }
 
-        /// <summary>Sub-operation codes kept in <see cref="DecodedInstruction.Cc"/> for <see cref="Op.AluRR"/>/<see cref="Op.AluRI"/>.</summary>
+        /// <summary>Sub-operation codes kept in <see cref="DecodedInstruction.Cc"/> for <see cref="Op.AluRR"/>/<see cref="Op.AluRI"/>/<see cref="Op.AluRM"/>.</summary>
         internal const byte AluAdd = 0, AluOr = 1, AluAdc = 2, AluSbb = 3, AluAnd = 4, AluSub = 5, AluXor = 6, AluCmp = 7, AluTest = 8;
 
         /// <summary>Rewrites the most frequent operand forms to handlers without operand-kind switches.</summary>
@@ -195,12 +195,17 @@ namespace KDsl.Runtime.Cpu.Decoding
                 case Op.Add: case Op.Or: case Op.Adc: case Op.Sbb: case Op.And:
                 case Op.Sub: case Op.Xor: case Op.Cmp: case Op.Test:
                 {
-                    if (d.A != OpKindX.Reg || !wide || (d.B != OpKindX.Reg && d.B != OpKindX.Imm)) break;
+                    if (d.A != OpKindX.Reg || !wide || (d.B != OpKindX.Reg && d.B != OpKindX.Imm && d.B != OpKindX.Mem)) break;
                     d.Cc = d.Op switch
                     {
                         Op.Add => AluAdd, Op.Or => AluOr, Op.Adc => AluAdc, Op.Sbb => AluSbb, Op.And => AluAnd,
                         Op.Sub => AluSub, Op.Xor => AluXor, Op.Cmp => AluCmp, _ => AluTest,
                     };
+                    if (d.B == OpKindX.Mem)
+                    {
+                        d.Op = Op.AluRM;
+                        break;
+                    }
                     bool rr = d.B == OpKindX.Reg;
                     if (!rr) d.Imm &= mask;
                     d.Op = d.Cc switch
@@ -220,6 +225,8 @@ namespace KDsl.Runtime.Cpu.Decoding
                 case Op.Movzx:
                     if (d.A == OpKindX.Reg && d.B == OpKindX.Reg && wide && d.SrcSize < d.Size)
                         d.Op = d.Op == Op.Movsx ? Op.MovsxRR : Op.MovzxRR;
+                    else if (d.A == OpKindX.Reg && d.B == OpKindX.Mem && wide && d.SrcSize < d.Size)
+                        d.Op = d.Op == Op.Movsx ? Op.MovsxRM : Op.MovzxRM;
                     break;
                 case Op.Push:
                     if (d.A == OpKindX.Reg && d.Size == 8) d.Op = Op.PushR;

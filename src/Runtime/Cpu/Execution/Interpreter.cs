@@ -79,6 +79,12 @@ namespace KDsl.Runtime.Cpu
                     case Op.MovMR: if (!ExecMovMR(ref d)) goto fault; goto seq;
                     case Op.AluRR: ExecAluReg(ref d, R(d.RegB)); goto next;
                     case Op.AluRI: ExecAluReg(ref d, d.Imm); goto next;
+                    case Op.AluRM:
+                    {
+                        if (!Read(EffectiveAddress(ref d), d.Size, out ulong v)) goto fault;
+                        ExecAluReg(ref d, v);
+                        goto next;
+                    }
                     case Op.AddRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Add, true); goto next;
                     case Op.AddRI: ExecAddSubCmpReg(ref d, d.Imm, LazyOp.Add, true); goto next;
                     case Op.SubRR: ExecAddSubCmpReg(ref d, R(d.RegB), LazyOp.Sub, true); goto next;
@@ -99,6 +105,20 @@ namespace KDsl.Runtime.Cpu
                     {
                         ulong v = R(d.RegB);
                         R(d.RegA) = d.SrcSize == 1 ? (byte)v : d.SrcSize == 2 ? (ushort)v : (uint)v;
+                        goto next;
+                    }
+                    case Op.MovsxRM:
+                    {
+                        if (!Read(EffectiveAddress(ref d), d.SrcSize, out ulong v)) goto fault;
+                        v = d.SrcSize == 1 ? (ulong)(sbyte)v : d.SrcSize == 2 ? (ulong)(short)v : (ulong)(int)v;
+                        R(d.RegA) = d.Size == 8 ? v : (uint)v;
+                        goto next;
+                    }
+                    case Op.MovzxRM:
+                    {
+                        // Read zero-extends to 64 bits already.
+                        if (!Read(EffectiveAddress(ref d), d.SrcSize, out ulong v)) goto fault;
+                        R(d.RegA) = v;
                         goto next;
                     }
                     case Op.Nop: goto next;
