@@ -71,6 +71,9 @@ namespace KDsl.Runtime.Cpu
             while (true)
             {
                 _nextRip = rip + d.Length;
+                // Each case leaves by one of four exits: next (it cannot have dropped the fetched page: registers, loads,
+                // flags), seq (it may have: a store that can hit code, a CR, MSR or CPL change), jump (a control
+                // transfer, target in _nextRip) or fault (it did not retire; an exception is pending).
                 switch (d.Op)
                 {
                     case Op.MovRR: R(d.RegA) = d.Size == 8 ? R(d.RegB) : (uint)R(d.RegB); goto next;
