@@ -160,6 +160,32 @@ namespace KDsl.Runtime.Tests.Cpu
         }
 
         [Test]
+        public void Budget_OfOne_StepsThroughALinkedLoop()
+        {
+            // mov ecx, 5 (5 bytes) | xor eax, eax (2) | L: add eax, ecx (2) | dec ecx (2) | jnz L (2) | hlt:
+            // stepping one instruction per Run must stop exactly where the decoded run and the branch link lead.
+            _g.Load(a =>
+            {
+                var l = a.CreateLabel();
+                a.mov(ecx, 5); a.xor(eax, eax);
+                a.Label(ref l);
+                a.add(eax, ecx); a.dec(ecx); a.jnz(l);
+                a.hlt();
+            });
+            var expected = new System.Collections.Generic.List<ulong> { 5, 7 };
+            for (int i = 0; i < 5; i++) expected.AddRange(new ulong[] { 9, 11, i < 4 ? 7UL : 13UL });
+            long before = _g.Cpu.InstructionCount;
+            foreach (ulong offset in expected)
+            {
+                Assert.That(_g.Cpu.Run(1), Is.EqualTo(StopReason.BudgetExhausted));
+                Assert.That(_g.Cpu.Rip, Is.EqualTo(GuestFixture.CodeVa + offset));
+            }
+            Assert.That(_g.Cpu.InstructionCount - before, Is.EqualTo(17));
+            Assert.That(_g.Cpu.Run(1), Is.EqualTo(StopReason.Halt));
+            Assert.That(_g.Reg(Reg.Rax), Is.EqualTo(15UL)); // 5 + 4 + 3 + 2 + 1
+        }
+
+        [Test]
         public void UserMode_ReadOfKernelPage_PF_UserProt_OnRsp0Stack()
         {
             ulong userCodePa = _g.MapNew(GuestFixture.UserCodeVa, 1, PteFlags.Present | PteFlags.User);

@@ -333,6 +333,22 @@ namespace KDsl.Runtime.Tests.Cpu
         }
 
         [Test]
+        public void StoreToTheNextInstruction_IsSeenByIt()
+        {
+            // The patched mov was decoded with the store, in the same straight-line run; x86 detects the
+            // modification (SDM vol. 3, 11.6), so it runs as mov eax, 7.
+            RunOk(a =>
+            {
+                var next = a.CreateLabel();
+                a.lea(rdi, __[next]);
+                a.mov(__byte_ptr[rdi + 1], 7);
+                a.Label(ref next);
+                a.mov(eax, 1);
+            });
+            Assert.That(_g.Reg(Reg.Rax), Is.EqualTo(7UL));
+        }
+
+        [Test]
         public void CodeRewrittenByTheKernel_IsRedecoded()
         {
             _g.Load(a => { a.mov(eax, 1); a.hlt(); });
