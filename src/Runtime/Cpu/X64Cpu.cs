@@ -70,14 +70,14 @@ namespace KDsl.Runtime.Cpu
 
         public ulong this[Reg r]
         {
-            get => Gpr[(int)r];
-            set => Gpr[(int)r] = value;
+            get => R((int)r);
+            set => R((int)r) = value;
         }
 
         public ulong Rsp
         {
-            get => Gpr[(int)Reg.Rsp];
-            set => Gpr[(int)Reg.Rsp] = value;
+            get => R(RspIndex);
+            set => R(RspIndex) = value;
         }
 
         /// <summary>Code selector; its RPL is the CPL (0x10 kernel, 0x33 user).</summary>
@@ -161,8 +161,7 @@ namespace KDsl.Runtime.Cpu
         /// <summary>Drops all decoded instructions (e.g. after the kernel rewrote code behind the CPU's back).</summary>
         public void FlushDecodeCache()
         {
-            _decode.InvalidateAll();
-            DropFetchedPage();
+            _decode.InvalidateAll(); // which drops the fetched page through the cache's callback
         }
     }
 }

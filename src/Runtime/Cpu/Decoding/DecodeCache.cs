@@ -8,8 +8,6 @@ namespace KDsl.Runtime.Cpu.Decoding
     /// <summary>Decoded instructions of one physical 4 KiB frame, indexed by byte offset.</summary>
     internal sealed class DecodedPage
     {
-        /// <summary>Cleared when the frame is written; the CPU then drops its reference.</summary>
-        public bool Valid = true;
         /// <summary>index + 1 into <see cref="Insns"/> for each start offset; 0 = not decoded yet.</summary>
         public readonly ushort[] Slot = new ushort[PhysicalMemory.PageSize];
         public DecodedInstruction[] Insns = new DecodedInstruction[32];
@@ -38,11 +36,11 @@ namespace KDsl.Runtime.Cpu.Decoding
         private readonly IcedDecoder _decoder;
         private Instruction _scratch;
 
-        // Told when a cached page is invalidated, so the CPU's chained loop leaves the page on its one per-instruction
-        // check (the current virtual page) instead of also testing the page's Valid flag after every instruction.
-        private readonly Action? _pageInvalidated;
+        // Told whenever decoded pages are dropped (a frame written, or everything flushed): the CPU then drops its
+        // fetched page, so a page it holds is always current and needs no validity flag of its own.
+        private readonly Action _pageInvalidated;
 
-        public DecodeCache(PhysicalMemory mem, Action? pageInvalidated = null)
+        public DecodeCache(PhysicalMemory mem, Action pageInvalidated)
         {
             _mem = mem;
             _pageInvalidated = pageInvalidated;
@@ -81,15 +79,16 @@ namespace KDsl.Runtime.Cpu.Decoding
             int slot = first;
             while (slot != 0)
             {
-                ref DecodedInstruction d = ref page.Insns[slot - 1];
-                if (EndsRun(d.Op)) break;
-                int next = offset + d.Length;
-                if (next >= PhysicalMemory.PageSize || page.Slot[next] != 0) break;
-                int s = DecodeOne(page, next, ip + (ulong)d.Length);
+                // Read before decoding the successor: DecodeOne may replace the array.
+                Op op = page.Insns[slot - 1].Op;
+                int length = page.Insns[slot - 1].Length;
+                int next = offset + length;
+                if (EndsRun(op) || next >= PhysicalMemory.PageSize || page.Slot[next] != 0) break;
+                int s = DecodeOne(page, next, ip + (ulong)length);
                 if (s == 0) break;
-                page.Insns[slot - 1].FallsToNext = 1; // through the array: DecodeOne may have replaced it
+                page.Insns[slot - 1].FallsToNext = 1;
                 offset = next;
-                ip += (ulong)d.Length;
+                ip += (ulong)length;
                 slot = s;
             }
             return first;
@@ -134,14 +133,10 @@ namespace KDsl.Runtime.Cpu.Decoding
                 if (chunk == null) continue;
                 for (int i = 0; i < chunk.Length; i++)
                 {
-                    DecodedPage? p = chunk[i];
-                    if (p != null)
-                    {
-                        p.Valid = false;
-                        chunk[i] = null;
-                    }
+                    chunk[i] = null;
                 }
             }
+            _pageInvalidated();
         }
 
         void ICodePageListener.CodePageMarked(ulong pfn)
@@ -154,10 +149,9 @@ namespace KDsl.Runtime.Cpu.Decoding
             DecodedPage? p = chunk?[pfn & ChunkMask];
             if (p != null)
             {
-                p.Valid = false;
                 chunk![pfn & ChunkMask] = null;
                 Invalidations++;
-                _pageInvalidated?.Invoke();
+                _pageInvalidated();
             }
         }
     }

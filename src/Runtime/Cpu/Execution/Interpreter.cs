@@ -53,7 +53,7 @@ namespace KDsl.Runtime.Cpu
         fetch:
             // Find the decoded instruction at rip: its page (translating for fetch when RIP changed page), its slot.
             DecodedPage? page = _curPage;
-            if ((rip >> 12) != _curVpn || _mmu.Epoch != _curEpoch || page == null || !page.Valid)
+            if ((rip >> 12) != _curVpn || _mmu.Epoch != _curEpoch || page == null)
             {
                 page = FetchPage(rip);
                 if (page == null) goto fault;
@@ -198,17 +198,7 @@ namespace KDsl.Runtime.Cpu
                     // Control transfers: the handler leaves the target in _nextRip.
                     case Op.Jcc:
                         if (!Cond(d.Cc)) goto next;
-                        if (d.Target != 0)
-                        {
-                            // Linked on an earlier pass: the target is in this page, so it is canonical, and the page
-                            // is still current (a Jcc stores nothing, and the last instruction's exit check passed).
-                            rip = _nextRip + d.Imm;
-                            if (--remaining == 0) goto budget;
-                            d = ref FetchedInsn(d.Target);
-                            continue;
-                        }
-                        if (!JumpRel(ref d)) goto fault;
-                        goto jump;
+                        goto case Op.JmpRel;
                     case Op.JmpRel: if (!JumpRel(ref d)) goto fault; goto jump;
                     case Op.CallRel: if (!ExecCallRel(ref d)) goto fault; goto jump;
                     case Op.Ret: if (!ExecRet(ref d)) goto fault; goto jump;
