@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Oops;
+using KDsl.Runtime.Memory;
 using KDsl.Runtime.Kernel.Printk;
 
 namespace KDsl.Runtime.Kernel
@@ -12,23 +14,34 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// die(str, regs, err): the oops report in the profile's format, then oops_end: taint D, and panic when in
         /// interrupt context (the #DF handler) or with panic_on_oops; otherwise the task is killed and the system
-        /// goes on (the experiment ends here, as insmod would never return).
+        /// goes on (the experiment ends here, as insmod would never return). <paramref name="irqsDisabled"/> is the
+        /// interrupt state oops_begin saved and oops_end restores, which make_task_dead finds: by default the faulting
+        /// context's (do_error_trap's cond_local_irq_enable(regs) turns them on when regs had IF set).
         /// </summary>
         private void Die(string dieString, string kind, RegisterSet regs, ulong errorCode, bool inInterrupt, ulong? cr2Line = null,
-            int signal = SigSegv)
+            int signal = SigSegv, bool? irqsDisabled = null)
         {
             var report = BuildReport(dieString, regs, errorCode, out var reliable);
-            var code = report.Code!;
             report.DieCounter = ++_dieCounter;
             report.Cr2Line = cr2Line;
-            var chain = Unwinder.CallChain(Kallsyms, Mmu, regs.Rip, reliable);
-            var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(chain);
 
             var printer = new OopsPrinter(Profile, Vsprintf);
             foreach (var line in printer.Die(report))
                 Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Die);
 
+            RecordOops(kind, dieString, regs, report.Code!, reliable, panicked: inInterrupt || Config.PanicOnOops);
+            OopsEnd(inInterrupt, signal, irqsDisabled ?? (regs.Rflags & CpuFlags.IF) == 0);
+        }
+
+        /// <summary>
+        /// The oops facts an experiment's expectations read. <paramref name="regs"/> are the faulting context's: the fault
+        /// address is the CR2 the exception left, whatever a later code copy wrote to CR2 before the report printed it.
+        /// </summary>
+        private void RecordOops(string kind, string dieString, RegisterSet regs, CodeDump code, HashSet<ulong> reliable, bool panicked)
+        {
+            var chain = Unwinder.CallChain(Kallsyms, Mmu, regs.Rip, reliable);
+            var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(chain);
             var facts = new OopsFacts
             {
                 Kind = kind,
@@ -45,16 +58,15 @@ namespace KDsl.Runtime.Kernel
                 StackTop = Current.StackTop,
                 CodeBytes = code.Bytes,
                 CodeStart = code.Start,
-                Panicked = inInterrupt || Config.PanicOnOops,
+                Panicked = panicked,
             };
             Oops ??= facts; // the first oops is the one an experiment is about; later ones add [#2], taint D, ...
-
-            OopsEnd(inInterrupt, signal);
         }
 
         /// <summary>What die() and __warn() print about the current task at <paramref name="regs"/>: registers, Code:, trace, modules.</summary>
         private OopsReport BuildReport(string dieString, RegisterSet regs, ulong errorCode, out HashSet<ulong> reliable)
         {
+            var code = CodeDump.Copy(Profile, regs.Rip, ReadKernelByte);
             var report = new OopsReport
             {
                 DieString = dieString,
@@ -65,14 +77,45 @@ namespace KDsl.Runtime.Kernel
                 Comm = Current.Comm,
                 TaintMask = _taint,
                 Regs = regs,
-                Code = CodeDump.Copy(Profile, regs.Rip, ReadKernelByte),
+                Code = code,
                 TaskAddress = Current.Address,
                 TaskStackAddress = Current.Stack,
                 OopsId = _random.Next(),
             };
             report.CallTrace.AddRange(CallTrace(regs, out reliable));
             report.Modules.AddRange(LoadedModules());
+            ShowRegsCr2(report);
             return report;
+        }
+
+        /// <summary>
+        /// What the "CR2:" lines print: __show_regs' <c>cr2 = read_cr2()</c>, the live register, not the fault's address.
+        /// On 4.19+ each __show_regs runs show_opcodes first, and a copy that faulted left its failed load's address in
+        /// CR2: the first register dump shows the code copy's fault; the trace's pt_regs dumps copy code too (a fault
+        /// there moves CR2 again); oops_end's executive summary copies the same RIP window once more. 4.x prints the
+        /// registers before it reads any code, so there CR2 is the fault's. Only these lines change: the BUG line,
+        /// page_fault_oops' own "CR2: %016lx" line and the oops facts keep the real fault address.
+        /// </summary>
+        private void ShowRegsCr2(OopsReport report)
+        {
+            if (!Profile.ShowOpcodesBeforeCr2) return;
+            var regs = report.Regs;
+            ulong cr2 = report.Code?.FaultAddress ?? regs.Cr2;
+            if (cr2 != regs.Cr2)
+            {
+                report.Regs = regs.Clone();
+                report.Regs.Cr2 = cr2;
+            }
+            foreach (var entry in report.CallTrace)
+                if (entry.Kind == CallTraceEntryKind.Regs && entry.Code?.FaultAddress is ulong traced)
+                    cr2 = traced;
+            if (report.Code?.FaultAddress is ulong again)
+                cr2 = again;
+            if (cr2 != report.Regs.Cr2)
+            {
+                report.SummaryRegs = regs.Clone();
+                report.SummaryRegs.Cr2 = cr2;
+            }
         }
 
         /// <summary>print_modules' list: the experiment's module with its taints and state, unless init failed and freed it.</summary>
@@ -94,16 +137,17 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// show_trace_log_lvl over the task stack: every word that is a kernel text address, "?" unless the unwinder
-        /// found it as a return-address slot. When RSP is off the stack (in the guard page) the scan starts at the
-        /// stack's base, as the kernel retries at PAGE_ALIGN(sp). The syscall's pt_regs end the task stack.
+        /// found it as a return-address slot. The syscall's pt_regs end the task stack. Where the scan starts is
+        /// <see cref="TraceStart"/>'s; when RSP is on no known stack the trace is empty.
         /// </summary>
         private List<CallTraceEntry> CallTrace(RegisterSet regs, out HashSet<ulong> reliable)
         {
             var entries = new List<CallTraceEntry>();
             ulong ptRegs = Current.StackTop - KernelProfile.PtRegsSize;
             reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
+            if (TraceStart(regs.Rsp) is not ulong start)
+                return entries; // "Call Trace:" and nothing after it: no <TASK>, no frames, no pt_regs
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.BeginStack(OopsPrinter.TaskStackName));
-            ulong start = Current.OnStack(regs.Rsp) ? regs.Rsp : Current.Stack;
             for (ulong slot = start; slot < ptRegs; slot += 8)
             {
                 if (Mmu.TryReadU64(slot, out ulong word) && Kallsyms.IsTextAddress(word - 1))
@@ -112,10 +156,25 @@ namespace KDsl.Runtime.Kernel
             if (!Profile.LegacyOopsLayout && !Current.KernelThread)
             {
                 var user = ReadUserPtRegs();
-                entries.Add(CallTraceEntry.RegsOnStack(user, CodeDump.Copy(Profile, user.Rip, ReadKernelByte)));
+                entries.Add(CallTraceEntry.RegsOnStack(user, CodeDump.Copy(Profile, user.Rip, ReadKernelByte, userMode: user.IsUserMode)));
             }
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.EndStack(OopsPrinter.TaskStackName));
             return entries;
+        }
+
+        /// <summary>
+        /// Where show_trace_log_lvl's scan of the task stack starts, or null when it prints nothing. 4.19+ (dumpstack.c):
+        /// <c>if (get_stack_info(stack, …)) { stack = PAGE_ALIGN(stack); if (get_stack_info(stack, …)) break; }</c>: RSP
+        /// itself, or the next page boundary above it when that is on the stack, which is the stack's base exactly when
+        /// RSP is in the guard page below it (an overflow). 4.11: <c>if (task_stack_page(task) - (void *)stack &lt;
+        /// PAGE_SIZE) stack = task_stack_page(task);</c> (unsigned, so the same page) and then the same get_stack_info
+        /// break. RSP further down, or anywhere else, is on no stack: the loop breaks before the stack's name is printed.
+        /// </summary>
+        private ulong? TraceStart(ulong rsp)
+        {
+            if (Current.OnStack(rsp)) return rsp;
+            ulong pageAligned = unchecked(rsp + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
+            return Current.OnStack(pageAligned) ? pageAligned : null;
         }
 
         private bool ReadKernelByte(ulong address, out byte value)

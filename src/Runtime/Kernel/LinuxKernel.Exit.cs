@@ -1,6 +1,7 @@
 using KDsl.Image;
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Oops;
+using KDsl.Runtime.Kernel.Printk;
 
 namespace KDsl.Runtime.Kernel
 {
@@ -28,23 +29,29 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// oops_end after the report: in interrupt context (the #DF handler) "Fatal exception in interrupt", with
         /// panic_on_oops "Fatal exception"; otherwise the task is killed (make_task_dead) and the system goes on.
+        /// <paramref name="irqsDisabled"/>: the state raw_local_irq_restore(flags) gives back, oops_begin's.
         /// </summary>
-        private void OopsEnd(bool inInterrupt, int signal)
+        private void OopsEnd(bool inInterrupt, int signal, bool irqsDisabled)
         {
             if (inInterrupt)
                 Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true));
             else if (Config.PanicOnOops)
                 Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: false));
             else
-                MakeTaskDead(signal);
+                MakeTaskDead(signal, irqsDisabled);
         }
 
         /// <summary>
         /// make_task_dead → do_exit(signr): the task never returns to where it faulted. The CPU stops running it;
-        /// insmod's finit_module never returns, so its module stays COMING ("(OE+)" in every later oops).
+        /// insmod's finit_module never returns, so its module stays COMING ("(OE+)" in every later oops). 6.1 first
+        /// notes and fixes an interrupt state the oops left disabled: <c>if (unlikely(irqs_disabled())) {
+        /// pr_info("note: %s[%d] exited with irqs disabled\n", current->comm, task_pid_nr(current));
+        /// local_irq_enable(); }</c>. KDsl's oopses run with preempt_count 0, so the preempt_count note never follows.
         /// </summary>
-        private void MakeTaskDead(int signal)
+        private void MakeTaskDead(int signal, bool irqsDisabled)
         {
+            if (irqsDisabled && Profile.NotesIrqsDisabledAtExit)
+                Printk(Vsnprintf.Sprintf(Vsprintf, "note: %s[%d] exited with irqs disabled\n", Current.Comm, (long)Current.Pid));
             Current.ExitSignal = signal;
             if (Outcome != RunOutcome.Panic) Outcome = RunOutcome.Oops;
             _finished = true;

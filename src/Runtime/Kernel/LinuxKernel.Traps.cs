@@ -121,7 +121,8 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// exc_double_fault: read CR2 first (the failed push of the #PF frame), and if it lies in the guard page of a
         /// known stack it was a stack overflow (handle_stack_overflow). The #DF handler runs in NMI-like context, so
-        /// the oops always ends in "Fatal exception in interrupt".
+        /// the oops always ends in "Fatal exception in interrupt". Before 5.5 (CONFIG_DOUBLEFAULT) do_double_fault
+        /// hands any other double fault to df_debug, which prints no oops at all (<see cref="DfDebug"/>).
         /// </summary>
         private void ExcDoubleFault(RegisterSet regs, ulong address)
         {
@@ -130,8 +131,33 @@ namespace KDsl.Runtime.Kernel
                 HandleStackOverflow(regs, address, doubleFault: true);
                 return;
             }
+            if (Profile.DoubleFaultDebug)
+            {
+                DfDebug(regs, 0);
+                return;
+            }
             Printk(Vsnprintf.Sprintf(Vsprintf, "traps: PANIC: double fault, error_code: 0x%lx\n", 0UL));
             Die("double fault", "double_fault", regs, 0, inInterrupt: true);
+        }
+
+        /// <summary>
+        /// 4.x do_double_fault → df_debug (arch/x86/kernel/doublefault.c, !CONFIG_X86_32):
+        /// <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n", error_code); show_regs(regs); panic("Machine halted.");</c>
+        /// No die(): no "double fault: 0000 [#1]" header, no "Modules linked in:", no end-of-trace marker, no taint D.
+        /// show_regs is 4.x's: CPU/Hardware name/task lines, the registers, the call trace, the Code: line.
+        /// panic()'s own dump_stack (CONFIG_DEBUG_BUGVERBOSE, TAINT_DIE not set), which would walk the #DF IST stack,
+        /// is not modelled: the C# kernel takes the #DF at delivery, so that stack holds no handler frames.
+        /// </summary>
+        private void DfDebug(RegisterSet regs, ulong errorCode)
+        {
+            Printk(Vsnprintf.Sprintf(Vsprintf, "PANIC: double fault, error_code: 0x%lx\n", errorCode));
+            var report = BuildReport("double fault", regs, errorCode, out var reliable);
+            var lines = new System.Collections.Generic.List<string>();
+            new OopsPrinter(Profile, Vsprintf).ShowRegs(lines, report);
+            foreach (var line in lines)
+                Printk(line + "\n");
+            RecordOops("double_fault", "double fault", regs, report.Code!, reliable, panicked: true);
+            Panic("Machine halted.");
         }
 
         /// <summary>
@@ -156,8 +182,10 @@ namespace KDsl.Runtime.Kernel
             ShowFaultOops(regs, errorCode, address);
             // Then (arch/x86/mm/fault.c, 4.x no_context and 5.x+ page_fault_oops alike) the STACK_END_MAGIC check.
             if (Stacks.TaskStackEndCorrupted(Current)) Printk("Thread overran stack, or stack corrupted\n");
-            // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL).
-            Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill);
+            // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL). The #PF
+            // gate cleared IF and a kernel-mode fault reaches page_fault_oops before do_user_addr_fault would
+            // local_irq_enable() (the SMAP and instruction-fetch checks come first; kernel addresses never enable them).
+            Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill, irqsDisabled: true);
         }
 
         /// <summary>
@@ -212,12 +240,15 @@ namespace KDsl.Runtime.Kernel
             _ => walk.Pgd,
         };
 
-        /// <summary>handle_stack_overflow: the BUG line, then die() with the profile's string (oops_end decides the rest).</summary>
+        /// <summary>
+        /// handle_stack_overflow: the BUG line, then die() with the profile's string (oops_end decides the rest). From
+        /// the #PF path it runs, like page_fault_oops, with interrupts still off.
+        /// </summary>
         private void HandleStackOverflow(RegisterSet regs, ulong address, bool doubleFault)
         {
             var printer = new OopsPrinter(Profile, Vsprintf);
             Printk(printer.StackGuardPageHit(address, Current.Stack, OopsPrinter.TaskStackName, (ulong)Current.ThreadSize) + "\n");
-            Die(printer.StackOverflowDieString(doubleFault), "stack_guard", regs, 0, inInterrupt: doubleFault);
+            Die(printer.StackOverflowDieString(doubleFault), "stack_guard", regs, 0, inInterrupt: doubleFault, irqsDisabled: true);
         }
 
         /// <summary>The register state of the faulting context: the frame the CPU pushed, the rest still live in the CPU.</summary>

@@ -1,4 +1,5 @@
 using KDsl.Image;
+using KDsl.Profiles;
 using KDsl.Runtime.Kernel.Mm;
 using KDsl.Runtime.Memory;
 
@@ -46,8 +47,14 @@ namespace KDsl.Runtime.Kernel
         private int ThreadSize => _config.ThreadSize;
 
         /// <summary>
-        /// With CONFIG_VMAP_STACK: a cached stack, cleared ("Clear stale pointers from reused stack"), else THREAD_SIZE
-        /// from vmalloc, THREAD_ALIGN-aligned and zeroed. Without: 2^THREAD_SIZE_ORDER contiguous zeroed pages, reached
+        /// alloc_thread_stack_node's memset of a stack taken from the cache: 4.18+ ("fork: unconditionally clear stack
+        /// on fork"); 4.11 hands the dead task's stack out as it is (<see cref="KernelProfile.ClearsReusedThreadStack"/>).
+        /// </summary>
+        private bool ClearsReusedStack => KernelProfile.Find(_config.Profile)?.ClearsReusedThreadStack ?? true;
+
+        /// <summary>
+        /// With CONFIG_VMAP_STACK: a cached stack, cleared ("Clear stale pointers from reused stack") where the profile's
+        /// kernel does so, stale otherwise; else THREAD_SIZE from vmalloc, THREAD_ALIGN-aligned and zeroed. Without: 2^THREAD_SIZE_ORDER contiguous zeroed pages, reached
         /// through the direct map, with nothing below them but the next physical page. False when memory runs out.
         /// </summary>
         public bool AllocThreadStackNode(out ulong stack, out VmArea? area)
@@ -62,7 +69,8 @@ namespace KDsl.Runtime.Kernel
                         if (_cachedStacks[i] is not VmArea cached) continue;
                         _cachedStacks[i] = null;
                         _counters.StackCacheHits++;
-                        _mmu.TryWrite(cached.Start, new System.ReadOnlySpan<byte>(Zeros, 0, ThreadSize));
+                        if (ClearsReusedStack)
+                            _mmu.TryWrite(cached.Start, new System.ReadOnlySpan<byte>(Zeros, 0, ThreadSize));
                         stack = cached.Start;
                         area = cached;
                         return true;

@@ -9,12 +9,17 @@ namespace KDsl.Runtime.Kernel
     /// installed with KDsl's sigaction unless the signal is blocked (its own handler is running), in which case the
     /// kernel resets it to SIG_DFL and the default action kills. setup_rt_frame builds the frame on the user stack
     /// below the red zone: the return address (sa_restorer → rt_sigreturn), a siginfo_t (si_signo @0, si_errno @4,
-    /// si_code @8, si_addr @16), a ucontext (uc_flags, uc_link, uc_stack, then the sigcontext: r8..r15, rdi, rsi, rbp,
-    /// rbx, rdx, rax, rcx, rsp, rip, eflags); the handler gets (signo, &amp;info, &amp;uc).
+    /// si_code @8, si_addr @16), a ucontext (uc_flags, uc_link, uc_stack, then the 256-byte sigcontext: r8..r15, rdi,
+    /// rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags, cs/gs/fs/ss, err, trapno, oldmask, cr2, fpstate, reserved; then
+    /// uc_sigmask); the handler gets (signo, &amp;info, &amp;uc).
     /// </summary>
     public sealed partial class LinuxKernel
     {
-        private const int SiginfoSize = 128, UcontextSize = 192, SigcontextOffset = 40, RedZone = 128;
+        /// <summary>sizeof(struct ucontext) on x86-64: uc_flags 8, uc_link 8, uc_stack 24, uc_mcontext 256, uc_sigmask 8.</summary>
+        private const int SiginfoSize = 128, UcontextSize = 304, SigcontextOffset = 40, SigmaskOffset = 296, RedZone = 128;
+
+        /// <summary>struct sigcontext_64's longs after eflags (index 17): the selector word, then err, trapno, oldmask, cr2.</summary>
+        private const int ScSelectors = 18, ScErr = 19, ScTrapno = 20, ScOldmask = 21, ScCr2 = 22;
 
         private static bool HasHandler(UserProcess p, int signo) =>
             p.Handlers.TryGetValue(signo, out ulong h) && h != 0 && !p.Blocked.Contains(signo);
@@ -46,6 +51,19 @@ namespace KDsl.Runtime.Kernel
             };
             for (int i = 0; i < sc.Length; i++)
                 BitConverter.GetBytes(sc[i]).CopyTo(frame, 8 + SiginfoSize + SigcontextOffset + 8 * i);
+            // setup_sigcontext, the rest: cs, gs = 0, fs = 0, ss; then "put_user_ex(current->thread.trap_nr, &sc->trapno);
+            // put_user_ex(current->thread.error_code, &sc->err); … put_user_ex(mask, &sc->oldmask);
+            // put_user_ex(current->thread.cr2, &sc->cr2);". uc_sigmask is the same mask: the set blocked before the handler.
+            ulong oldmask = BlockedMask(p);
+            int selectors = 8 + SiginfoSize + SigcontextOffset + 8 * ScSelectors;
+            BitConverter.GetBytes((ushort)Selectors.UserCs).CopyTo(frame, selectors);
+            BitConverter.GetBytes((ushort)Selectors.UserDs).CopyTo(frame, selectors + 6);
+            void Sc(int index, ulong value) => BitConverter.GetBytes(value).CopyTo(frame, 8 + SiginfoSize + SigcontextOffset + 8 * index);
+            Sc(ScErr, p.ThreadErrorCode);
+            Sc(ScTrapno, p.ThreadTrapNr);
+            Sc(ScOldmask, oldmask);
+            Sc(ScCr2, p.ThreadCr2);
+            BitConverter.GetBytes(oldmask).CopyTo(frame, 8 + SiginfoSize + SigmaskOffset);
             if (CopyToUser(p, sp, frame) != frame.Length) return false;
 
             p.Blocked.Add(signo);
@@ -59,6 +77,15 @@ namespace KDsl.Runtime.Kernel
             Cpu.Rip = p.Handlers[signo];
             Cpu.Rflags = (info.FaultRflags & ~(CpuFlags.DF | CpuFlags.TF)) | CpuFlags.Reserved1;
             return true;
+        }
+
+        /// <summary>sigset_t's first word: bit (sig - 1) per blocked signal.</summary>
+        private static ulong BlockedMask(UserProcess p)
+        {
+            ulong mask = 0;
+            foreach (int signo in p.Blocked)
+                if (signo >= 1 && signo <= 64) mask |= 1UL << (signo - 1);
+            return mask;
         }
 
         /// <summary>KDsl's sigaction(sig, handler): EINVAL for a signal out of 1..64 or SIGKILL/SIGSTOP.</summary>

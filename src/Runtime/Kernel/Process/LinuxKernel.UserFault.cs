@@ -24,14 +24,19 @@ namespace KDsl.Runtime.Kernel
                     DoUserAddrFault(p, info, info.ErrorCode, info.Cr2);
                     break;
                 case Vectors.UD:
+                    // do_error_trap(regs, 0, "invalid opcode", X86_TRAP_UD, …) → do_trap: error_code 0, trap_nr 6.
+                    DoTrapArchinfo(p, Vectors.UD, 0);
                     if (!HasHandler(p, Signals.SIGILL)) ShowSignal(p, info, "trap invalid opcode", 0);
                     ForceSigFault(p, info, Signals.SIGILL, Signals.ILL_ILLOPN, info.FaultRip);
                     break;
                 case Vectors.DE:
+                    DoTrapArchinfo(p, Vectors.DE, 0);
                     if (!HasHandler(p, Signals.SIGFPE)) ShowSignal(p, info, "trap divide error", 0);
                     ForceSigFault(p, info, Signals.SIGFPE, Signals.FPE_INTDIV, info.FaultRip);
                     break;
                 case Vectors.GP:
+                    // gp_user_force_sig_segv (4.x do_general_protection): thread.error_code = error_code, trap_nr = X86_TRAP_GP.
+                    DoTrapArchinfo(p, Vectors.GP, info.ErrorCode);
                     if (!HasHandler(p, Signals.SIGSEGV)) ShowSignal(p, info, "general protection fault", info.ErrorCode);
                     ForceSigFault(p, info, Signals.SIGSEGV, Signals.SI_KERNEL, 0);
                     break;
@@ -40,11 +45,31 @@ namespace KDsl.Runtime.Kernel
                     // do_trap's user branch: show_signal's "trap <str>" line when unhandled, then force_sig (SI_KERNEL).
                     // int3 (do_int3_user) gives SIGTRAP, into's #OF SIGSEGV, #NP/#SS/#AC SIGBUS, x87/SIMD errors SIGFPE.
                     var (signo, what) = UserTrap(info.Vector);
+                    DoTrapArchinfo(p, info.Vector, info.HasErrorCode ? info.ErrorCode : 0);
                     if (!HasHandler(p, signo)) ShowSignal(p, info, "trap " + what, info.HasErrorCode ? info.ErrorCode : 0);
                     ForceSigFault(p, info, signo, Signals.SI_KERNEL, 0);
                     break;
                 }
             }
+        }
+
+        /// <summary>do_trap: <c>tsk->thread.error_code = error_code; tsk->thread.trap_nr = trapnr;</c> (cr2 is left alone).</summary>
+        private static void DoTrapArchinfo(UserProcess p, int trapNr, ulong errorCode)
+        {
+            p.ThreadTrapNr = (ulong)trapNr;
+            p.ThreadErrorCode = errorCode;
+        }
+
+        /// <summary>
+        /// arch/x86/mm/fault.c set_signal_archinfo, before a page fault's SIGSEGV/SIGBUS: <c>tsk->thread.trap_nr =
+        /// X86_TRAP_PF; tsk->thread.error_code = error_code | X86_PF_USER; tsk->thread.cr2 = address;</c> (4.x sets the
+        /// same three fields in __bad_area_nosemaphore and do_sigbus; the hardware's code already has the user bit).
+        /// </summary>
+        private static void SetSignalArchinfo(UserProcess p, uint errorCode, ulong address)
+        {
+            p.ThreadTrapNr = Vectors.PF;
+            p.ThreadErrorCode = errorCode | PfError.User;
+            p.ThreadCr2 = address;
         }
 
         /// <summary>The signal and the str of traps.c's handler for a user-mode exception (anything else: #GP's).</summary>
@@ -73,6 +98,7 @@ namespace KDsl.Runtime.Kernel
             {
                 case VmFault.SigBus:
                     // do_sigbus: SIGBUS, BUS_ADRERR, si_addr = the faulting address; the kernel prints nothing.
+                    SetSignalArchinfo(p, error, address);
                     ForceSigFault(p, info, Signals.SIGBUS, Signals.BUS_ADRERR, address);
                     return;
                 case VmFault.Oom:
@@ -100,6 +126,7 @@ namespace KDsl.Runtime.Kernel
         private void BadArea(UserProcess p, in ExceptionInfo info, uint error, ulong address, int code)
         {
             if (!HasHandler(p, Signals.SIGSEGV)) ShowSignalMsg(p, info, error, address); // only when unhandled_signal()
+            SetSignalArchinfo(p, error, address);
             ForceSigFault(p, info, Signals.SIGSEGV, code, address);
         }
 

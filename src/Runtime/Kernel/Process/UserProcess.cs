@@ -31,6 +31,15 @@ namespace KDsl.Runtime.Kernel
         public ulong Restorer { get; set; }
         public List<byte> Output { get; } = new List<byte>();
 
+        /// <summary>
+        /// thread_struct's trap_nr, error_code and cr2: what the trap handlers record before force_sig (do_trap,
+        /// set_signal_archinfo) and setup_sigcontext copies into the handler's sigcontext. cr2 changes only when a page
+        /// fault is signalled, so another trap's signal shows the last one's address (0 before any).
+        /// </summary>
+        public ulong ThreadTrapNr { get; set; }
+        public ulong ThreadErrorCode { get; set; }
+        public ulong ThreadCr2 { get; set; }
+
         public int AllocFd()
         {
             int fd = 3;

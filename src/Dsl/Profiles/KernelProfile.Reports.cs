@@ -1,0 +1,59 @@
+using System;
+
+namespace KDsl.Profiles
+{
+    /// <summary>
+    /// Report details that changed between kernel releases, derived from the profile's release number (its
+    /// <see cref="Name"/>, "linux-MAJOR.MINOR") and flags rather than stored per instance. Each says which change in
+    /// the kernel sources decides it.
+    /// </summary>
+    public sealed partial class KernelProfile
+    {
+        /// <summary>The release the profile models, from its name: linux-4.11 → (4, 11).</summary>
+        public (int Major, int Minor) KernelVersion
+        {
+            get
+            {
+                string version = Name.StartsWith("linux-", StringComparison.Ordinal) ? Name.Substring("linux-".Length) : Name;
+                string[] parts = version.Split('.');
+                return (int.Parse(parts[0]), parts.Length > 1 ? int.Parse(parts[1]) : 0);
+            }
+        }
+
+        private bool AtLeast(int major, int minor) =>
+            KernelVersion.Major > major || (KernelVersion.Major == major && KernelVersion.Minor >= minor);
+
+        /// <summary>
+        /// __show_regs (4.19+, arch/x86/kernel/process_64.c) starts with show_iret_regs → show_ip → show_opcodes and
+        /// only then does <c>cr2 = read_cr2();</c> for its "CR2:" line, so a code copy that faulted has already
+        /// overwritten CR2 with the address of its failed load. 4.x's show_regs (dumpstack_64.c) calls
+        /// <c>__show_regs(regs, 1)</c> first and probes the code bytes after the call trace: its CR2 line is unaffected.
+        /// </summary>
+        public bool ShowOpcodesBeforeCr2 => !LegacyOopsLayout;
+
+        /// <summary>
+        /// make_task_dead (kernel/exit.c): <c>if (unlikely(irqs_disabled())) { pr_info("note: %s[%d] exited with irqs
+        /// disabled\n", current->comm, task_pid_nr(current)); local_irq_enable(); }</c>. Upstream commit 001c28e57187
+        /// ("exit: Detect and fix irq disabled state in oops", 6.3), backported to 6.1.y (AUTOSEL 6.1, Feb 2023), so the
+        /// 6.1.192 kernel of the profile prints it; 5.10's do_exit only has the preempt_count note.
+        /// </summary>
+        public bool NotesIrqsDisabledAtExit => AtLeast(6, 1);
+
+        /// <summary>
+        /// alloc_thread_stack_node (kernel/fork.c) clears a stack it takes from cached_stacks: <c>/* Clear stale pointers
+        /// from reused stack. */ memset(s->addr, 0, THREAD_SIZE);</c>. Only under CONFIG_DEBUG_KMEMLEAK at first (≈4.15),
+        /// unconditional since "fork: unconditionally clear stack on fork" (e01e80634ecd, 4.18). 4.9–4.14 return
+        /// <c>s->addr</c> as it is, so a reused stack keeps the dead task's data.
+        /// </summary>
+        public bool ClearsReusedThreadStack => AtLeast(4, 18);
+
+        /// <summary>
+        /// CONFIG_DOUBLEFAULT's df_debug (arch/x86/kernel/doublefault.c, x86-64, default y): do_double_fault calls it
+        /// when CR2 is not in the task stack's guard page, and it prints <c>pr_emerg("PANIC: double fault, error_code:
+        /// 0x%lx\n", error_code); show_regs(regs); panic("Machine halted.");</c> (the file has no pr_fmt, so no
+        /// "traps: " prefix). The 64-bit df_debug was removed in 5.5; since then exc_double_fault does
+        /// <c>pr_emerg(...)</c> (traps.c, "traps: " prefix), die("double fault") and panic.
+        /// </summary>
+        public bool DoubleFaultDebug => !AtLeast(5, 5);
+    }
+}
