@@ -4,8 +4,8 @@ using KDsl.Profiles;
 namespace KDsl.Analysis
 {
     /// <summary>
-    /// What calling a kernel function costs the caller's stack, from the profile's calibrated kernel text:
-    /// the return address, the function's frame, and its deepest callee (printk: 640 bytes on every profile).
+    /// What calling a kernel function costs the caller's stack, from the profile's kernel text: the
+    /// return address, the function's frame and its deepest callee; for a recorded kernel, printk's measured depth.
     /// </summary>
     public sealed class KernelCosts
     {
@@ -15,6 +15,9 @@ namespace KDsl.Analysis
         public KernelCosts(KernelProfile profile)
         {
             foreach (var f in profile.KernelFunctions) _shapes[f.Name] = f;
+            // A recorded kernel's printk costs what the real one used at its deepest (every recorded format went as deep).
+            var footprint = KernelFootprint.For(profile.Name);
+            if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
         }
 
         /// <summary>

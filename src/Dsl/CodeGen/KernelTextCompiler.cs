@@ -25,12 +25,23 @@ namespace KDsl.CodeGen
             var unwind = new List<UnwindEntry>();
             var services = new List<ServiceSite>();
             var bugs = new List<BugEntry>();
+            var branches = new List<HostBranch>();
             var starts = new Dictionary<string, int>();
             var fixups = new List<Relocation>();
+            var footprint = KernelFootprint.For(profile.Name);
+            if (footprint != null)
+            {
+                // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
+                FootprintText.Lay(footprint, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
+                foreach (var s in symbols) starts[s.Name] = s.Offset;
+                AddFootprintServices(profile, footprint, text, services);
+            }
             foreach (var code in codes)
             {
                 while (text.Count % 16 != 0) text.Add(0xCC);
                 int start = text.Count;
+                if (starts.ContainsKey(code.Name))
+                    throw new InvalidOperationException($"kernel function {code.Name} is both recorded and modelled in {profile.Name}");
                 starts[code.Name] = start;
                 symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, 0));
                 text.AddRange(code.Bytes);
@@ -59,7 +70,43 @@ namespace KDsl.CodeGen
                 bytes[r.Offset + 2] = (byte)(value >> 16);
                 bytes[r.Offset + 3] = (byte)(value >> 24);
             }
-            return new KernelTextImage(bytes, symbols, unwind, services, bugs);
+            return new KernelTextImage(bytes, symbols, unwind, services, bugs, branches, footprint == null ? null : CodePages(symbols, bytes.Length));
+        }
+
+        /// <summary>
+        /// Where the C# kernel steps into the footprint text, each a vmcall over the first bytes of a real instruction that
+        /// does nothing there (the ftrace NOP at a function's entry): printk's entry (the message is formatted and the
+        /// recorded path chosen), the 8250 console's write (the line reaches the console) and do_one_initcall's return
+        /// from the init (finit_module's result).
+        /// </summary>
+        private static void AddFootprintServices(KernelProfile profile, KernelFootprint footprint, List<byte> text, List<ServiceSite> services)
+        {
+            var lengths = new Dictionary<ulong, int>();
+            foreach (var insn in footprint.Instructions) lengths[insn.Address] = insn.Bytes.Length;
+            void At(ulong address, string function, bool atEntry)
+            {
+                int offset = checked((int)(address - KernelProfile.KernelTextBase));
+                int length = lengths.TryGetValue(address, out int l) ? Math.Max(l, Vmcall.Length) : Vmcall.Length;
+                for (int i = 0; i < length; i++) text[offset + i] = i < Vmcall.Length ? Vmcall[i] : (byte)0x90;
+                services.Add(new ServiceSite(offset + Vmcall.Length, function, atEntry));
+            }
+
+            foreach (var s in footprint.Symbols)
+            {
+                if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
+                else if (s.Name == KernelProfile.ConsoleWrite) At(s.Address, s.Name, atEntry: true);
+            }
+            At(footprint.InitReturnAddress, "do_one_initcall", atEntry: false);
+        }
+
+        /// <summary>The pages that hold a function: only these are mapped (the real text between them is not modelled).</summary>
+        private static List<int> CodePages(List<ModuleSymbol> symbols, int length)
+        {
+            var pages = new SortedSet<int>();
+            foreach (var s in symbols)
+                for (int page = s.Offset >> 12; page <= Math.Min(s.Offset + Math.Max(s.Size, 1) - 1, length - 1) >> 12; page++)
+                    pages.Add(page);
+            return new List<int>(pages);
         }
 
         private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };

@@ -20,13 +20,38 @@ namespace KDsl.Image
         public bool AtEntry { get; }
     }
 
+    /// <summary>
+    /// A hlt the footprint text put where the real kernel branched on data (jcc, indirect jmp or call): the C# kernel
+    /// sends control where the recorded run went; a call also pushes the address after the real instruction, a
+    /// retpoline's ret pops the word it returns through.
+    /// </summary>
+    public readonly struct HostBranch
+    {
+        public HostBranch(int offset, int length, int stackWords)
+        {
+            Offset = offset;
+            Length = length;
+            StackWords = stackWords;
+        }
+
+        /// <summary>Offset of the real instruction (and of the hlt that stands for it).</summary>
+        public int Offset { get; }
+        /// <summary>The real instruction's length: a call returns past it.</summary>
+        public int Length { get; }
+        /// <summary>+1: a call (pushes the return address); -1: a retpoline's ret (pops the target it stored); 0: a jump.</summary>
+        public int StackWords { get; }
+        public bool IsCall => StackWords > 0;
+    }
+
     /// <summary>The modelled kernel's text for one profile: machine code, symbols, unwind rows, vmcall sites and BUG sites.</summary>
     public sealed class KernelTextImage
     {
         public KernelTextImage(byte[] text, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, IReadOnlyList<ServiceSite> services,
-            IReadOnlyList<BugEntry>? bugs = null)
+            IReadOnlyList<BugEntry>? bugs = null, IReadOnlyList<HostBranch>? branches = null, IReadOnlyList<int>? pages = null)
         {
             Bugs = bugs ?? new BugEntry[0];
+            Branches = branches ?? new HostBranch[0];
+            Pages = pages;
             Text = text;
             Symbols = symbols;
             Unwind = unwind;
@@ -37,6 +62,10 @@ namespace KDsl.Image
         public IReadOnlyList<ModuleSymbol> Symbols { get; }
         public IReadOnlyList<UnwindEntry> Unwind { get; }
         public IReadOnlyList<ServiceSite> Services { get; }
+        /// <summary>The footprint text's host branches (none for a profile without a recorded footprint).</summary>
+        public IReadOnlyList<HostBranch> Branches { get; }
+        /// <summary>The 4 KiB pages of <see cref="Text"/> that hold code (the rest of the real kernel's text is not modelled); null: all.</summary>
+        public IReadOnlyList<int>? Pages { get; }
         /// <summary>The kernel's own __bug_table: BUG_ON()s of modelled functions (sg_set_buf's CONFIG_DEBUG_SG check).</summary>
         public IReadOnlyList<BugEntry> Bugs { get; }
     }

@@ -5,8 +5,10 @@ using static KDsl.Profiles.KernelFunctionShape;
 namespace KDsl.Profiles
 {
     /// <summary>
-    /// The modelled kernel text of each profile. Function names come from the real traces (seed 000 for 4.11,
-    /// real-kernel/logs-5.10 and logs-6.1); frame sizes are calibrated:
+    /// The modelled kernel text of each profile. For 5.10 and 6.1 the syscall path down to the module's init and printk
+    /// are the real kernels' code as recorded instruction by instruction (<see cref="KernelFootprint"/>); what is written
+    /// here are KDsl's own models (traps, faults, threads, allocators), and linux-4.11, whose kernel is known only from
+    /// the seed's log, with frame sizes calibrated:
     /// - the syscall path up to do_one_initcall's call of init uses <see cref="StackInUseAtInitCall"/> bytes
     ///   (pt_regs 168 + return addresses + frames);
     /// - printk's deepest path needs 640 bytes below the caller (real 6.1: more than 592, at most 672), and its path
@@ -70,15 +72,13 @@ namespace KDsl.Profiles
             F("__warn", 40, Call("dump_stack")),
         }.Concat(FaultsText("dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
 
-        // 168 + 4 return addresses + 312 of frames = 512.
+        // The syscall path and printk of 5.10 and 6.1 are the real kernels' own, recorded (Footprints/*.ktrace): only
+        // the trap entries and KDsl's fault, thread and allocator models are written here.
         private static KernelFunctionShape[] Linux510Text =>
-            ModernText(printk: "printk", serialWait: "wait_for_xmitr", doSyscall64: 16, finitModule: 216, doInitModule: 32, doOneInitcall: 48)
-                .Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
+            TrapEntries.Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
 
-        // 168 + 4 return addresses + 344 of frames = 544.
         private static KernelFunctionShape[] Linux61Text =>
-            ModernText(printk: "_printk", serialWait: "wait_for_lsr", doSyscall64: 24, finitModule: 224, doInitModule: 40, doOneInitcall: 56)
-                .Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
+            TrapEntries.Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
 
         // Where sg_set_buf's CONFIG_DEBUG_SG BUG_ON(!virt_addr_valid(buf)) sits in include/linux/scatterlist.h: line 143
         // in the v5.10-era file (0-day build warnings quoting it), 160 after the 5.17 reshuffle and 163 in the 4.x
@@ -87,35 +87,16 @@ namespace KDsl.Profiles
         private const string SgSetBufBug510 = "include/linux/scatterlist.h:143";
         private const string SgSetBufBug61 = "include/linux/scatterlist.h:160";
 
-        /// <summary>
-        /// The 5.x/6.x kernel text: the syscall path (its frames calibrated per kernel) and printk with the lockless
-        /// ringbuffer and the 8250 console (the names both real traces show; 5.10's console waits in wait_for_xmitr,
-        /// 6.1's in wait_for_lsr).
-        /// </summary>
-        private static KernelFunctionShape[] ModernText(string printk, string serialWait, int doSyscall64, int finitModule, int doInitModule, int doOneInitcall) => new[]
+        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+) and __stack_chk_fail.</summary>
+        private static KernelFunctionShape[] TrapEntries => new[]
         {
-            F("entry_SYSCALL_64_after_hwframe", 0, Call("do_syscall_64"), Service()),
-            F("do_syscall_64", doSyscall64, Call("__do_sys_finit_module")),
-            F("__do_sys_finit_module", finitModule, Call("do_init_module")),
-            F("do_init_module", doInitModule, Call("do_one_initcall")),
-            F("do_one_initcall", doOneInitcall, CallRdi()),
-            Entry(printk, 80, Call("vprintk_emit")),
-            F("vprintk_emit", 56, Call("vprintk_store"), Call("console_unlock")),
-            F("vprintk_store", 424, Call("sched_clock_cpu"), Call("vsnprintf"), Service()),
-            F("sched_clock_cpu", 16),
-            F("vsnprintf", 24, Call("number")),
-            F("number", 16),
-            F("console_unlock", 88, Call("prb_read_valid"), Call("serial8250_console_write")),
-            F("prb_read_valid", 8, Call("_prb_read_valid")),
-            F("_prb_read_valid", 48, Call("desc_read_finalized_seq")),
-            F("desc_read_finalized_seq", 24),
-            F("serial8250_console_write", 64, Call(serialWait)),
-            F(serialWait, 16, Call("mem32_serial_in")),
-            F("mem32_serial_in", 8),
             Entry("__stack_chk_fail", 8, Call("panic")),
             Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
             Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
         };
+
+        /// <summary>The console driver's write in the recorded text: a printk's line reaches the console when it runs.</summary>
+        public const string ConsoleWrite = "serial8250_console_write";
 
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it

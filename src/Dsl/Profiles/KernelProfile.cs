@@ -97,7 +97,17 @@ namespace KDsl.Profiles
         /// load_module, do_init_module, do_one_initcall). The seed's step5_init adds its own frame to reach the
         /// measured use at the call of rstack: 864 bytes (4.11, init pushes rbp), 520 (5.10), 552 (6.1).
         /// </summary>
-        public int StackInUseAtInitCall { get; private set; }
+        public int StackInUseAtInitCall
+        {
+            get
+            {
+                var footprint = KernelFootprint.For(Name);
+                return footprint != null ? footprint.StackInUseAtInitEntry - 8 : _stackInUseAtInitCall;
+            }
+            private set => _stackInUseAtInitCall = value;
+        }
+
+        private int _stackInUseAtInitCall;
 
         public override string ToString() => Name;
 

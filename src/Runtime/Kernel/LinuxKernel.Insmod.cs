@@ -12,7 +12,8 @@ namespace KDsl.Runtime.Kernel
     {
         /// <summary>
         /// insmod: finit_module(2) from the insmod process. load_module places and relocates the module; then the CPU
-        /// enters the kernel exactly as the syscall did: pt_regs at the top of insmod's kernel stack, the modelled
+        /// enters the kernel as the syscall did: pt_regs at the top of insmod's kernel stack and, for a recorded kernel,
+        /// the syscall path's frames as the real one left them (LinuxKernel.Recorded.cs); for 4.11 the modelled
         /// entry_SYSCALL_64 → … → do_one_initcall path calling the module's init on the emulated CPU.
         /// </summary>
         public void Insmod(ModuleImage image)
@@ -36,10 +37,14 @@ namespace KDsl.Runtime.Kernel
             ulong ptRegs = Current.StackTop - Profiles.KernelProfile.PtRegsSize;
             WritePtRegs(ptRegs, userRip);
 
-            Cpu.Rsp = ptRegs;
-            Cpu.Rflags = 0x202; // entry_SYSCALL_64 runs the syscall with interrupts enabled
-            Cpu.Rip = Kallsyms.AddressOf(Profile.SyscallEntry);
-            Cpu[Reg.Rdi] = init; // carried down the modelled syscall path to do_one_initcall's call *%rdi
+            if (Footprint is { } footprint) EnterInitAsRecorded(footprint, init, ptRegs);
+            else
+            {
+                Cpu.Rsp = ptRegs;
+                Cpu.Rflags = 0x202; // entry_SYSCALL_64 runs the syscall with interrupts enabled
+                Cpu.Rip = Kallsyms.AddressOf(Profile.SyscallEntry);
+                Cpu[Reg.Rdi] = init; // carried down the modelled syscall path to do_one_initcall's call *%rdi
+            }
             RunUntilDone();
             AfterInsmod(image);
         }

@@ -27,29 +27,40 @@ namespace KDsl.Runtime.Kernel
                     AbandonCreators();
                     return;
                 }
-                switch (Cpu.Run(budget))
+                if (!Dispatch(Cpu.Run(budget)))
                 {
-                    case StopReason.Hypercall:
-                        Service();
-                        break;
-                    case StopReason.Exception:
-                        HandleException(Cpu.LastException);
-                        break;
-                    case StopReason.TripleFault:
-                        // A fault while delivering #DF: the CPU shuts down and the machine resets; the kernel prints nothing.
-                        Outcome = RunOutcome.TripleFault;
-                        _finished = true;
-                        break;
-                    case StopReason.Halt:
-                        Outcome = RunOutcome.Completed;
-                        _finished = true;
-                        break;
-                    case StopReason.BudgetExhausted:
-                        SoftLockup();
-                        AbandonCreators();
-                        return;
+                    SoftLockup();
+                    AbandonCreators();
+                    return;
                 }
             }
+        }
+
+        /// <summary>What the kernel does when the CPU stops; false when the instruction budget ran out.</summary>
+        private bool Dispatch(StopReason stop)
+        {
+            switch (stop)
+            {
+                case StopReason.Hypercall:
+                    Service();
+                    break;
+                case StopReason.Exception:
+                    HandleException(Cpu.LastException);
+                    break;
+                case StopReason.TripleFault:
+                    // A fault while delivering #DF: the CPU shuts down and the machine resets; the kernel prints nothing.
+                    Outcome = RunOutcome.TripleFault;
+                    _finished = true;
+                    break;
+                case StopReason.Halt:
+                    if (TakeHostBranch()) break; // the recorded text's data-dependent branch
+                    Outcome = RunOutcome.Completed;
+                    _finished = true;
+                    break;
+                case StopReason.BudgetExhausted:
+                    return false;
+            }
+            return true;
         }
 
         /// <summary>A vmcall in the modelled kernel text: the C# kernel does the function's real work.</summary>
@@ -64,7 +75,23 @@ namespace KDsl.Runtime.Kernel
             }
 
             if (site.Function == Profile.PrintkSymbol && site.AtEntry)
+            {
                 _pendingPrintk = FormatPrintk();
+                if (_replay != null && Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string format)) _replay.BeginPrintk(format);
+            }
+            else if (site.Function == KDsl.Profiles.KernelProfile.ConsoleWrite)
+            {
+                // The recorded console driver's write: the line reaches the console here (a printk that dies before
+                // its console output ran never shows its line, as on the real kernels).
+                if (_pendingPrintk != null) Log.Emit(_pendingPrintk);
+                _pendingPrintk = null;
+            }
+            else if (site.Function == "do_one_initcall" && !site.AtEntry)
+            {
+                // the init returned into do_one_initcall: finit_module's result (the recorded text above is not run)
+                InitReturn = (long)Cpu[Reg.Rax];
+                _finished = true;
+            }
             else if (site.Function == Profile.SyscallEntry)
             {
                 InitReturn = (long)Cpu[Reg.Rax];

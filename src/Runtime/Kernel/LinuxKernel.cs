@@ -62,6 +62,9 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The tasks' kernel stacks (kernel/fork.c): vmalloc'd or direct-mapped, the stack cache.</summary>
         public ThreadStacks Stacks { get; }
         public KernelCounters Counters { get; } = new KernelCounters();
+        /// <summary>The real kernel's recorded footprint this profile's text is built from (null for linux-4.11).</summary>
+        public KernelFootprint? Footprint => KernelFootprint.For(Profile.Name);
+        private KernelPathReplay? _replay;
         public TaskStruct Current { get; private set; } = null!;
         public Module? Module { get; private set; }
         public OopsFacts? Oops { get; private set; }
@@ -91,8 +94,11 @@ namespace KDsl.Runtime.Kernel
                 Tables.Map2M(Root, Profile.DirectMapBase + pa, pa, PteFlags.Kernel);
 
             var text = TextCache.GetOrAdd(Profile.Name, _ => KernelTextCompiler.Compile(Profile));
-            ModuleLoader.MapCopy(text.Text, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
+            if (text.Pages is null) ModuleLoader.MapCopy(text.Text, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
+            else ModuleLoader.MapCopyPages(text.Text, text.Pages, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
             Kallsyms.AddText(KernelProfile.KernelTextBase, text.Symbols, text.Unwind, null);
+            if (Footprint != null)
+                _replay = new KernelPathReplay(Footprint, text, KernelProfile.KernelTextBase, Kallsyms.AddressOf(Profile.PrintkSymbol));
             foreach (var site in text.Services)
                 _services[KernelProfile.KernelTextBase + (ulong)site.Offset] = site;
             foreach (var bug in text.Bugs)

@@ -106,6 +106,20 @@ namespace KDsl.Runtime.Kernel
             return true;
         }
 
+        /// <summary>As <see cref="MapCopy"/> for the listed 4 KiB pages of <paramref name="bytes"/> only (a sparse text).</summary>
+        public static bool MapCopyPages(byte[] bytes, IReadOnlyList<int> pages, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)
+        {
+            foreach (int page in pages)
+            {
+                int off = page * (int)PhysicalMemory.PageSize;
+                if (!memory.TryAllocPage(out ulong pa)) return false;
+                int chunk = Math.Min((int)PhysicalMemory.PageSize, bytes.Length - off);
+                if (chunk > 0) memory.Write(pa, new ReadOnlySpan<byte>(bytes, off, chunk));
+                if (!tables.Map4K(root, va + (ulong)off, pa, protection)) return false;
+            }
+            return true;
+        }
+
         public static ulong PageAlign(ulong size) => (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
 
         private static void WriteInt32(byte[] bytes, int offset, int value) => BitConverter.GetBytes(value).CopyTo(bytes, offset);

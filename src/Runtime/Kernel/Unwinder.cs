@@ -59,7 +59,14 @@ namespace KDsl.Runtime.Kernel
                 if (!kallsyms.TryFindFunction(rip, out var function)) break;
                 int cfa = function.CfaAt(rip);
                 ulong slot;
-                if (profile.FramePointer && cfa > 16)
+                if (cfa < 0)
+                {
+                    // A recorded function that realigned RSP: ORC's CFA is RBP + 16, the caller's RBP saved at RBP.
+                    slot = rbp + (ulong)(-cfa) - 8;
+                    if (!mmu.TryReadU64(rbp, out ulong savedRbp)) break;
+                    rbp = savedRbp;
+                }
+                else if (profile.FramePointer && cfa > 16)
                 {
                     // push rbp; mov rbp, rsp has run: the return address sits just above the saved RBP.
                     slot = rbp + 8;

@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace KDsl.Profiles
+{
+    /// <summary>A real kernel function as kallsyms sizes it (to the next symbol).</summary>
+    public readonly struct FootprintSymbol
+    {
+        public FootprintSymbol(ulong address, int size, string name)
+        {
+            Address = address;
+            Size = size;
+            Name = name;
+        }
+
+        public ulong Address { get; }
+        public int Size { get; }
+        public string Name { get; }
+    }
+
+    /// <summary>One instruction the real kernel executed on a recorded path: its bytes, and the CFA offset at it.</summary>
+    public readonly struct FootprintInstruction
+    {
+        public FootprintInstruction(ulong address, int cfa, byte[] bytes)
+        {
+            Address = address;
+            Cfa = cfa;
+            Bytes = bytes;
+        }
+
+        public ulong Address { get; }
+        /// <summary>RSP + Cfa is the caller's RSP (the slot above the return address), as ORC describes the address.</summary>
+        public int Cfa { get; }
+        public byte[] Bytes { get; }
+    }
+
+    /// <summary>A recorded printk call: its format, how deep it went, and where control went at every non-sequential step.</summary>
+    public sealed class PrintkFootprint
+    {
+        public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps)
+        {
+            Format = format;
+            Deepest = deepest;
+            Steps = steps;
+            Jumps = jumps;
+        }
+
+        /// <summary>The format the module passed, KERN_ level prefix included.</summary>
+        public string Format { get; }
+        /// <summary>Bytes below the caller's RSP the call touched at its deepest (the return address included).</summary>
+        public int Deepest { get; }
+        /// <summary>Instructions the real call ran, from printk's first to its return.</summary>
+        public int Steps { get; }
+        /// <summary>Every step whose successor was not the next instruction: (from, to), in execution order.</summary>
+        public IReadOnlyList<KeyValuePair<ulong, ulong>> Jumps { get; }
+    }
+
+    /// <summary>
+    /// The kernel's stack footprint as recorded on the real kernel (tools/kernel-trace): the functions and instructions
+    /// its paths run at their real addresses (the profiles run with KASLR off), the task stack and registers the syscall
+    /// path hands a module's init, and every printk call instruction by instruction. The modelled kernel text is built
+    /// from this (KernelTextCompiler), so a fault lands where the real kernel's does. Data, not code: Footprints/*.ktrace.
+    /// </summary>
+    public sealed class KernelFootprint
+    {
+        private static readonly Dictionary<string, KernelFootprint?> Cache = new Dictionary<string, KernelFootprint?>();
+
+        public List<FootprintSymbol> Symbols { get; } = new List<FootprintSymbol>();
+        public List<FootprintInstruction> Instructions { get; } = new List<FootprintInstruction>();
+        /// <summary>CFA at return addresses of the syscall path's functions above the init (not single-stepped).</summary>
+        public List<KeyValuePair<ulong, int>> ReturnSites { get; } = new List<KeyValuePair<ulong, int>>();
+        /// <summary>The task stack from the init's entry RSP (its return address) up to pt_regs, as tokens (see <see cref="InitWord"/>).</summary>
+        public List<string> InitWords { get; } = new List<string>();
+        /// <summary>Registers at the init's first instruction, as tokens.</summary>
+        public List<KeyValuePair<string, string>> InitRegisters { get; } = new List<KeyValuePair<string, string>>();
+        public List<PrintkFootprint> Printks { get; } = new List<PrintkFootprint>();
+
+        /// <summary>The init's return address: the instruction in do_one_initcall after its call of the init.</summary>
+        public ulong InitReturnAddress => ReturnSites.Count > 0 ? ReturnSites[0].Key : 0;
+
+        /// <summary>Stack bytes in use when the init starts, its return address included (pt_regs + the syscall path).</summary>
+        public int StackInUseAtInitEntry => KernelProfile.PtRegsSize + 8 * InitWords.Count;
+
+        /// <summary>The footprint recorded for a profile, or null for a kernel KDsl has not measured (linux-4.11).</summary>
+        public static KernelFootprint? For(string profileName)
+        {
+            lock (Cache)
+            {
+                if (Cache.TryGetValue(profileName, out var cached)) return cached;
+                var stream = typeof(KernelFootprint).Assembly.GetManifestResourceStream("KDsl.Profiles.Footprints." + profileName + ".ktrace");
+                KernelFootprint? footprint = null;
+                if (stream != null)
+                    using (var reader = new StreamReader(stream, Encoding.UTF8))
+                        footprint = Parse(reader);
+                Cache[profileName] = footprint;
+                return footprint;
+            }
+        }
+
+        public static KernelFootprint Parse(TextReader reader)
+        {
+            var f = new KernelFootprint();
+            string? line;
+            string? format = null;
+            int deepest = 0, steps = 0;
+            while ((line = reader.ReadLine()) != null)
+            {
+                if (line.Length == 0 || line[0] == '#') continue;
+                int space = line.IndexOf(' ');
+                string key = space < 0 ? line : line.Substring(0, space);
+                string rest = space < 0 ? "" : line.Substring(space + 1);
+                var fields = rest.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                switch (key)
+                {
+                    case "symbol":
+                        f.Symbols.Add(new FootprintSymbol(Hex(fields[0]), (int)Hex(fields[1]), fields[2]));
+                        break;
+                    case "insn":
+                        f.Instructions.Add(new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2])));
+                        break;
+                    case "retsite":
+                        f.ReturnSites.Add(new KeyValuePair<ulong, int>(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture)));
+                        break;
+                    case "path":
+                        format = rest.StartsWith("printk ", StringComparison.Ordinal) ? JsonString(rest.Substring(7)) : null;
+                        break;
+                    case "words":
+                        f.InitWords.AddRange(fields);
+                        break;
+                    case "regs":
+                        foreach (var field in fields)
+                        {
+                            int eq = field.IndexOf('=');
+                            f.InitRegisters.Add(new KeyValuePair<string, string>(field.Substring(0, eq), field.Substring(eq + 1)));
+                        }
+                        break;
+                    case "deepest":
+                        deepest = int.Parse(fields[0], CultureInfo.InvariantCulture);
+                        break;
+                    case "steps":
+                        steps = int.Parse(fields[0], CultureInfo.InvariantCulture);
+                        break;
+                    case "jumps":
+                        var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int gt = field.IndexOf('>');
+                            jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
+                        }
+                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps));
+                        break;
+                    default:
+                        throw new InvalidDataException("unknown footprint line: " + key);
+                }
+            }
+            return f;
+        }
+
+        /// <summary>The deepest any recorded printk went below its caller's RSP: what a printk costs the caller's stack.</summary>
+        public int PrintkDeepest
+        {
+            get
+            {
+                int deepest = 0;
+                foreach (var p in Printks) deepest = Math.Max(deepest, p.Deepest);
+                return deepest;
+            }
+        }
+
+        private static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+        private static byte[] Bytes(string hex)
+        {
+            var bytes = new byte[hex.Length / 2];
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Hex(hex.Substring(2 * i, 2));
+            return bytes;
+        }
+
+        /// <summary>A JSON string literal as reduce.py writes it (json.dumps: \n, \", \\, \uXXXX).</summary>
+        private static string JsonString(string literal)
+        {
+            var sb = new StringBuilder();
+            for (int i = 1; i < literal.Length - 1; i++)
+            {
+                char c = literal[i];
+                if (c != '\\') { sb.Append(c); continue; }
+                char e = literal[++i];
+                switch (e)
+                {
+                    case 'n': sb.Append('\n'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'u': sb.Append((char)Hex(literal.Substring(i + 1, 4))); i += 4; break;
+                    default: sb.Append(e); break;
+                }
+            }
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System;
+using System.Globalization;
+using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// The parts of the kernel whose footprint is recorded from the real kernel (Profiles/Footprints): the syscall path
+    /// that hands the module's init the stack and registers the real one does, and the host branches that steer the
+    /// recorded printk text along the real run.
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        /// <summary>
+        /// finit_module as recorded: pt_regs at the top of the stack, below them the syscall path's frames word for word
+        /// as the real kernel left them when do_one_initcall called the init (return addresses, saved registers, stale
+        /// data), the registers it passed, and the CPU at the init's first instruction.
+        /// </summary>
+        private void EnterInitAsRecorded(KernelFootprint footprint, ulong init, ulong ptRegs)
+        {
+            ulong rsp = ptRegs - (ulong)(8 * footprint.InitWords.Count);
+            for (int i = 0; i < footprint.InitWords.Count; i++)
+                Mmu.TryWriteU64(rsp + (ulong)(8 * i), RecordedWord(footprint.InitWords[i], init));
+            foreach (var r in footprint.InitRegisters)
+                if (Enum.TryParse<Reg>(r.Key, ignoreCase: true, out var reg)) Cpu[reg] = RecordedWord(r.Value, init);
+            Cpu.Rsp = rsp;
+            Cpu.Rflags = 0x246;
+            Cpu.Rip = init;
+        }
+
+        /// <summary>
+        /// A recorded stack word or register in this machine's layout: "t…" kernel text (the same address: the text is
+        /// at the real addresses), "minit" the module's init, "m.sec+off" another module address (text keeps its offset,
+        /// anything else is not modelled: 0), "s-off" an address on the task stack below its top, else the value itself.
+        /// </summary>
+        private ulong RecordedWord(string token, ulong init)
+        {
+            if (token == "minit") return init;
+            if (token[0] == 't') return ParseHex(token.Substring(1));
+            if (token[0] == 's') return Current.StackTop - ParseHex(token.Substring(2));
+            if (token[0] == 'm')
+            {
+                int plus = token.LastIndexOf('+');
+                string section = token.Substring(1, plus - 1);
+                ulong offset = ParseHex(token.Substring(plus + 1));
+                return section == ".text" && Module != null ? Module.TextBase + offset : 0;
+            }
+            return ParseHex(token);
+        }
+
+        private static ulong ParseHex(string hex) => ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. A call
+        /// pushes the address after the real instruction first; when that push hits an unmapped page it faults as
+        /// the call instruction would (#PF at its address, which becomes #DF on the guard page).
+        /// </summary>
+        private bool TakeHostBranch()
+        {
+            ulong at = Cpu.Rip - 1;
+            if (_replay is null || !_replay.IsBranch(at)) return false;
+            var branch = _replay.BranchAt(at);
+            ulong target = _replay.Next(at);
+            if (branch.IsCall)
+            {
+                ulong sp = Cpu.Rsp - 8;
+                if (!Mmu.TryWriteU64(sp, at + (ulong)branch.Length))
+                {
+                    Cpu.Rip = at;
+                    Cpu.Cr2 = sp;
+                    Dispatch(Cpu.DeliverException(Vectors.PF, 0x2)); // a supervisor write to a not-present page
+                    return true;
+                }
+                Cpu.Rsp = sp;
+            }
+            else if (branch.StackWords < 0) Cpu.Rsp += 8;
+            Cpu.Rip = target;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# The guest's /init. ktrace_mode=kallsyms prints the kernel's text symbols and powers off;
+# ktrace_mode=load loads /ktrace.ko (the tracer, attached through QEMU's gdb stub, does the rest).
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mode=$(sed -n 's/.*ktrace_mode=\([^ ]*\).*/\1/p' /proc/cmdline)
+case "$mode" in
+  kallsyms)
+    echo "KTRACE: kallsyms begin"
+    grep -E ' [tTwW] ' /proc/kallsyms
+    echo "KTRACE: kallsyms end"
+    ;;
+  load)
+    echo "KTRACE: insmod /ktrace.ko"
+    insmod /ktrace.ko
+    echo "KTRACE: insmod exit status=$?"
+    for f in /sys/module/ktrace/sections/.* ; do echo "KTRACE: section ${f##*/} $(cat $f)"; done
+    ;;
+esac
+echo "KTRACE: done"
+poweroff -f

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
+
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" > PROFILE.ktrace
+  CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
+  kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
+
+What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
+  symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
+  insn ADDR CFA BYTES          every instruction a path executed, with its real bytes and the CFA offset
+                               (RSP + CFA = the caller's RSP) at it, computed from the recorded RSPs; -16 where
+                               the function realigned RSP and the CFA is RBP + 16
+  retsite ADDR CFA             the CFA at a return address of the untraced syscall path (from the stack words)
+  path init / words ... / regs the task stack from the module init's entry RSP up to pt_regs, word by word, and the
+                               registers at the init's first instruction
+  path printk "FORMAT"        a printk call (format as a JSON string): the deepest stack it used below its
+  deepest N / steps N /        caller's RSP, how many instructions it ran, and every step whose successor is not
+  jumps ...                    the next instruction, FROM>TO
+"""
+import bisect, json, re, sys
+
+raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
+PT_REGS = 168
+MODULES = 0xffffffffc0000000
+
+syms = []
+for line in open(kallsyms_path):
+    a, _, name = line.split()[:3]
+    syms.append((int(a, 16), name))
+syms.sort()
+keys = [a for a, _ in syms]
+
+def function(addr):
+    """(start, size, name) of the kernel symbol containing addr, sized as kallsyms sizes it: to the next symbol."""
+    i = bisect.bisect_right(keys, addr) - 1
+    j = i + 1
+    while j < len(syms) and syms[j][0] == syms[i][0]:
+        j += 1
+    return syms[i][0], syms[j][0] - syms[i][0], syms[i][1]
+
+def is_text(addr):
+    return keys[0] <= addr < keys[-1]
+
+sections = {}
+for line in open(sections_path):
+    parts = line.split()
+    if len(parts) == 4 and parts[1] == "section":
+        sections[parts[2]] = int(parts[3], 16)
+
+code, paths = {}, []
+for line in open(raw):
+    o = json.loads(line)
+    if "code" in o:
+        code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
+    elif "path" in o:
+        paths.append(o)
+
+used = {}          # start -> (size, name)
+cfa_at = {}        # pc -> cfa
+
+def use(addr):
+    start, size, name = function(addr)
+    used[start] = (size, name)
+
+def walk(steps, entry_sp):
+    """CFA at every step: a call opens a frame whose CFA is the RSP after the call + 8; ret closes it; a jmp into
+    another function (tail call, thunk) stays in the frame, as ORC describes it."""
+    frames = [[entry_sp, False]]  # entry RSP of each open frame, and whether it realigned RSP (CFA via RBP)
+    for i, (pc, sp) in enumerate(steps):
+        use(pc)
+        asm = code[pc][1]
+        frame = frames[-1]
+        # after push %rbp; mov %rsp,%rbp; and $-N,%rsp the CFA is RBP + 16 (ORC's bp-based rows): written as -16
+        cfa = -16 if frame[1] else frame[0] + 8 - sp
+        if cfa_at.setdefault(pc, cfa) != cfa:
+            sys.exit("inconsistent CFA at %x: %d and %d" % (pc, cfa_at[pc], cfa))
+        if re.match(r"and\s+\$0xf+[0-9a-f]*,%rsp$", asm):
+            frame[1] = True
+        elif asm.startswith("leave") or re.match(r"(mov|lea)\s+.*%rbp.*,%rsp$", asm):
+            frame[1] = False
+        if i + 1 < len(steps):
+            nsp = steps[i + 1][1]
+            if asm.startswith("call") and nsp == sp - 8:
+                frames.append([nsp, False])
+            elif asm.startswith("ret") and len(frames) > 1:
+                frames.pop()
+
+def jumps(steps):
+    out = []
+    for (pc, _), (npc, _) in zip(steps, steps[1:]):
+        if npc != pc + len(code[pc][0]):
+            out.append("%x>%x" % (pc, npc))
+    return out
+
+def classify(word, top, init_entry):
+    """A recorded stack word as KDsl rebuilds it: kernel text, module, stack address or plain data."""
+    if is_text(word):
+        use(word - 1)
+        return "t%x" % word
+    if word >= MODULES:
+        if word == init_entry:
+            return "minit"
+        base = max((b for b in sections.values() if b <= word), default=None)
+        name = [n for n, b in sections.items() if b == base][0] if base is not None else "?"
+        return "m%s+%x" % (name, word - base) if base is not None else "%x" % word
+    if top - 0x4000 <= word < top:
+        return "s-%x" % (top - word)
+    return "%x" % word
+
+out = ["# KDsl kernel footprint for %s: Debian %s under QEMU (TCG, nokaslr, randomize_kstack_offset=off)." % (profile, release),
+       "# Recorded instruction by instruction with tools/kernel-trace (trace.sh, reduce.py); do not edit by hand."]
+body = []
+for p in paths:
+    steps = p["steps"]
+    if p["path"] == "init":
+        walk(steps, steps[0][1])
+        top, sp = p["stack_top"], p["entry_rsp"]
+        stack = bytes.fromhex(p["stack"])
+        words = [int.from_bytes(stack[i:i + 8], "little") for i in range(0, len(stack) - PT_REGS, 8)]
+        body.append("path init")
+        body.append("words " + " ".join(classify(w, top, p["module_init"]) for w in words))
+        # the registers do_one_initcall hands the init (callee-saved ones end up in the module's frames)
+        body.append("regs " + " ".join("%s=%s" % (r, classify(v, top, p["module_init"])) for r, v in p["regs"].items()))
+        # the reliable chain's slots give each untraced frame's CFA at its return address
+        chain = chain_text.split()
+        slots = []
+        at = 0
+        for entry in chain:
+            name, off = entry.split("+")
+            addr = [a for a, n in syms if n == name][0] + int(off, 16)
+            while words[at] != addr:
+                at += 1
+            slots.append((at, addr))
+            at += 1
+        top_slot = len(words)  # the entry code's frame ends at pt_regs
+        for k, (slot, addr) in enumerate(slots):
+            upper = slots[k + 1][0] if k + 1 < len(slots) else None
+            if upper is not None:
+                body.append("retsite %x %d" % (addr, (upper - slot) * 8))
+            else:
+                body.append("retsite %x %d" % (addr, (top_slot - slot) * 8))  # entry_SYSCALL_64: pt_regs follow
+    else:
+        walk(steps, p["entry_rsp"])
+        # the deepest stack the call touched: the lowest RSP (nothing below RSP is written), below the caller's RSP
+        deepest = p["entry_rsp"] + 8 - min(sp for _, sp in steps)
+        body.append("path printk " + json.dumps(p["format"]))
+        body.append("deepest %d" % deepest)
+        body.append("steps %d" % len(steps))
+        body.append("jumps " + " ".join(jumps(steps)))
+
+for start in sorted(used):
+    size, name = used[start]
+    out.append("symbol %x %x %s" % (start, size, name))
+for pc in sorted(cfa_at):
+    out.append("insn %x %d %s" % (pc, cfa_at[pc], code[pc][0].hex()))
+out += body
+print("\n".join(out))

@@ -1,0 +1,99 @@
+# gdb script (run by trace.sh inside `gdb -batch -x trace.py`): attaches to QEMU's gdb stub, waits for the
+# ktrace module's init to be called, and records on the real kernel, instruction by instruction:
+#   - "init": do_one_initcall's steps down to the module's init, and the task stack from there to its top;
+#   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
+#     and afterwards the stack region the call used (what it left behind below its caller).
+# QEMU's single step masks interrupts and timers, so a trace is the call's own path.
+# Output: one JSON object per line in $KTRACE_OUT; code bytes of every executed instruction once.
+import gdb, json, os, bisect
+
+OUT = os.environ["KTRACE_OUT"]
+PRINTK = os.environ.get("KTRACE_PRINTK", "_printk")
+CALLS = int(os.environ.get("KTRACE_CALLS", "5"))
+MODULES = 0xffffffffc0000000
+
+syms = []
+for line in open(os.environ["KTRACE_KALLSYMS"]):
+    a, _, name = line.split()[:3]
+    syms.append((int(a, 16), name))
+syms.sort()
+addr_of = {}
+for a, n in syms:
+    addr_of.setdefault(n, a)
+keys = [a for a, _ in syms]
+
+out = open(OUT, "w")
+code = {}
+inferior = None
+
+def emit(obj):
+    out.write(json.dumps(obj) + "\n")
+    out.flush()
+
+def reg(name):
+    return int(gdb.parse_and_eval("$" + name)) & 0xffffffffffffffff
+
+def read(addr, n):
+    return bytes(inferior.read_memory(addr, n))
+
+def note_code(pc):
+    if pc not in code:
+        insn = inferior.architecture().disassemble(pc)[0]
+        code[pc] = read(pc, insn["length"]).hex()
+        emit({"code": pc, "bytes": code[pc], "asm": insn["asm"]})
+
+def step():
+    gdb.execute("stepi", to_string=True)
+    return reg("rip"), reg("rsp")
+
+def run_to(addr):
+    gdb.execute("hbreak *0x%x" % addr, to_string=True)
+    gdb.execute("continue", to_string=True)
+    gdb.execute("delete", to_string=True)
+
+gdb.execute("set pagination off")
+gdb.execute("set confirm off")
+gdb.execute("set architecture i386:x86-64")
+for attempt in range(30):  # QEMU may still be starting
+    try:
+        gdb.execute("target remote :1234")
+        break
+    except gdb.error:
+        import time
+        time.sleep(1)
+inferior = gdb.selected_inferior()
+
+# The first do_init_module after boot is ktrace's (the initramfs loads no other module).
+run_to(addr_of["do_init_module"])
+run_to(addr_of["do_one_initcall"])
+steps = []
+pc, sp = reg("rip"), reg("rsp")
+while pc < MODULES:
+    note_code(pc)
+    steps.append([pc, sp])
+    pc, sp = step()
+top = (sp & ~0x3fff) + 0x4000
+stack = read(sp, top - sp)
+regs = {r: reg(r) for r in ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")}
+emit({"path": "init", "steps": steps, "entry_rsp": sp, "stack_top": top, "stack": stack.hex(), "module_init": pc, "regs": regs})
+
+for n in range(1, CALLS + 1):
+    run_to(addr_of[PRINTK])
+    pc, sp = reg("rip"), reg("rsp")
+    entry_rsp = sp
+    ret = int.from_bytes(read(sp, 8), "little")
+    fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")
+    steps = []
+    while not (pc == ret and sp == entry_rsp + 8):
+        note_code(pc)
+        steps.append([pc, sp])
+        pc, sp = step()
+    below = 4096
+    residue = read(entry_rsp + 8 - below, below)
+    emit({"path": "printk %d" % n, "format": fmt, "entry_rsp": entry_rsp, "return": ret, "steps": steps,
+          "residue_base": entry_rsp + 8 - below, "residue": residue.hex()})
+    gdb.write("traced printk %d: %d instructions\n" % (n, len(steps)))
+
+out.close()
+# Let the guest finish: init.sh prints the module's section addresses, then powers off.
+gdb.execute("detach")
