@@ -76,8 +76,7 @@ namespace KDsl.CodeGen
         /// <summary>
         /// Where the C# kernel steps into the footprint text, each a vmcall over the first bytes of a real instruction that
         /// does nothing there (the ftrace NOP at a function's entry): printk's entry (the message is formatted and the
-        /// recorded path chosen), the 8250 console's write (the line reaches the console) and do_one_initcall's return
-        /// from the init (finit_module's result).
+        /// recorded path chosen) and do_one_initcall's return from the init (finit_module's result).
         /// </summary>
         private static void AddFootprintServices(KernelProfile profile, KernelFootprint footprint, List<byte> text, List<ServiceSite> services)
         {
@@ -94,7 +93,6 @@ namespace KDsl.CodeGen
             foreach (var s in footprint.Symbols)
             {
                 if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
-                else if (s.Name == KernelProfile.ConsoleWrite) At(s.Address, s.Name, atEntry: true);
             }
             At(footprint.InitReturnAddress, "do_one_initcall", atEntry: false);
         }

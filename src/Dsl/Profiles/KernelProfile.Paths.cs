@@ -95,9 +95,6 @@ namespace KDsl.Profiles
             Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
         };
 
-        /// <summary>The console driver's write in the recorded text: a printk's line reaches the console when it runs.</summary>
-        public const string ConsoleWrite = "serial8250_console_write";
-
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it
         /// calls dump_stack, whose show_stack service prints the trace from the real stack; dump_stack_lvl since 5.13),

@@ -14,16 +14,25 @@ namespace KDsl.Runtime.Kernel
     {
         private readonly Dictionary<ulong, HostBranch> _branches = new Dictionary<ulong, HostBranch>();
         private readonly Dictionary<ulong, int> _lengths = new Dictionary<ulong, int>();
-        private readonly Dictionary<PrintkFootprint, Target[]> _targets = new Dictionary<PrintkFootprint, Target[]>();
+        private readonly Dictionary<PrintkFootprint, (Target[] Targets, int Commit)> _targets = new Dictionary<PrintkFootprint, (Target[], int)>();
         private readonly KernelFootprint _footprint;
         private readonly ulong _printkEntry;
+        private readonly ulong _commitEntry;
         private Target[] _current = Array.Empty<Target>();
-        private int _next;
+        private int _next, _commit;
+
+        /// <summary>
+        /// The function whose return makes a printk's record final in the ringbuffer (kernel/printk/printk_ringbuffer.c):
+        /// from then on the line reaches the console, if not by this call then by the panic's flush of the records.
+        /// </summary>
+        public const string CommitFunction = "prb_final_commit";
 
         public KernelPathReplay(KernelFootprint footprint, KernelTextImage text, ulong textBase, ulong printkEntry)
         {
             _footprint = footprint;
             _printkEntry = printkEntry;
+            foreach (var s in footprint.Symbols)
+                if (s.Name == CommitFunction) _commitEntry = s.Address;
             foreach (var b in text.Branches) _branches[textBase + (ulong)b.Offset] = b;
             foreach (var i in footprint.Instructions) _lengths[i.Address] = i.Bytes.Length;
         }
@@ -41,13 +50,18 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public void BeginPrintk(string format)
         {
-            _current = TargetsOf(Closest(format));
+            (_current, _commit) = TargetsOf(Closest(format));
             _next = 0;
+            Committed = false;
         }
+
+        /// <summary>Whether the printk under way has committed its record (its <see cref="CommitFunction"/> returned).</summary>
+        public bool Committed { get; private set; }
 
         /// <summary>Where control goes from the host branch at <paramref name="address"/>.</summary>
         public ulong Next(ulong address)
         {
+            if (_next >= _commit) Committed = true;
             if (_next < _current.Length && _current[_next].From == address) return _current[_next++].To;
             Desyncs++;
             if (Environment.GetEnvironmentVariable("KDSL_DEBUG_REPLAY") != null)
@@ -91,24 +105,26 @@ namespace KDsl.Runtime.Kernel
         /// Replays the recording's control flow from printk's entry: the next instruction unless the recording jumped,
         /// and notes where control went after each host branch.
         /// </summary>
-        private Target[] TargetsOf(PrintkFootprint path)
+        private (Target[], int) TargetsOf(PrintkFootprint path)
         {
             if (_targets.TryGetValue(path, out var cached)) return cached;
             var targets = new List<Target>();
-            ulong pc = _printkEntry;
-            int j = 0;
+            ulong pc = _printkEntry, commitReturn = 0;
+            int j = 0, commit = int.MaxValue;
             for (int step = 0; step < path.Steps; step++)
             {
                 ulong next;
                 if (j < path.Jumps.Count && path.Jumps[j].Key == pc) next = path.Jumps[j++].Value;
                 else if (_lengths.TryGetValue(pc, out int length)) next = pc + (ulong)length;
                 else throw new InvalidOperationException($"footprint path of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
+                if (next == _commitEntry) commitReturn = pc + (ulong)_lengths[pc];
+                else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
                 if (_branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
                 pc = next;
             }
-            var array = targets.ToArray();
-            _targets[path] = array;
-            return array;
+            var result = (targets.ToArray(), commit);
+            _targets[path] = result;
+            return result;
         }
 
         private readonly struct Target

@@ -62,6 +62,11 @@ namespace KDsl.Runtime.Kernel
             if (_replay is null || !_replay.IsBranch(at)) return false;
             var branch = _replay.BranchAt(at);
             ulong target = _replay.Next(at);
+            if (_replay.Committed && _pendingPrintk != null)
+            {
+                Log.Emit(_pendingPrintk); // the record is in the ringbuffer: it reaches the log even if the console dies
+                _pendingPrintk = null;
+            }
             if (branch.IsCall)
             {
                 ulong sp = Cpu.Rsp - 8;

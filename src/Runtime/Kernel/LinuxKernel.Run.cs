@@ -79,13 +79,6 @@ namespace KDsl.Runtime.Kernel
                 _pendingPrintk = FormatPrintk();
                 if (_replay != null && Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string format)) _replay.BeginPrintk(format);
             }
-            else if (site.Function == KDsl.Profiles.KernelProfile.ConsoleWrite)
-            {
-                // The recorded console driver's write: the line reaches the console here (a printk that dies before
-                // its console output ran never shows its line, as on the real kernels).
-                if (_pendingPrintk != null) Log.Emit(_pendingPrintk);
-                _pendingPrintk = null;
-            }
             else if (site.Function == "do_one_initcall" && !site.AtEntry)
             {
                 // the init returned into do_one_initcall: finit_module's result (the recorded text above is not run)
