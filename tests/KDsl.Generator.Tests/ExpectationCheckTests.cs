@@ -31,7 +31,8 @@ expect { no fault; }
         {
             var (_, result) = Run(TwoLevels);
             Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Completed), result.Dmesg);
-            Assert.That(result.StackHighWater, Is.InRange(8792, 8792 + 672));
+            // two 4120-byte levels below 552 in use; the real 6.1 printk goes at most 896 bytes below its caller
+            Assert.That(result.StackHighWater, Is.InRange(8792, 8792 + 896));
         }
 
         [Test]

@@ -150,7 +150,9 @@ namespace KDsl.Runtime.Kernel
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.BeginStack(OopsPrinter.TaskStackName));
             for (ulong slot = start; slot < ptRegs; slot += 8)
             {
-                if (Mmu.TryReadU64(slot, out ulong word) && Kallsyms.IsTextAddress(word - 1))
+                // __kernel_text_address(addr) tests the word itself (a function's first byte counts: a stored function
+                // pointer, the init's address); %pB then names the byte before it, the call a return address follows
+                if (Mmu.TryReadU64(slot, out ulong word) && (Kallsyms.IsTextAddress(word) || Kallsyms.IsTextAddress(word - 1)))
                     entries.Add(CallTraceEntry.Frame(word, reliable.Contains(slot)));
             }
             if (!Profile.LegacyOopsLayout && !Current.KernelThread)

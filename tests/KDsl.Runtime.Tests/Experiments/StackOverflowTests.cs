@@ -95,7 +95,7 @@ namespace KDsl.Runtime.Tests.Experiments
         }
 
         [TestCase("linux-4.11")]
-        [TestCase("linux-5.10")]
+        // linux-5.10 hangs silently here on the real kernel (a known divergence, RealKernel/RealKernelReplayTests.cs)
         [TestCase("linux-6.1")]
         public void Buf992_PrintsFourteenLinesAndDiesInsidePrintk(string profile)
         {
@@ -114,14 +114,17 @@ namespace KDsl.Runtime.Tests.Experiments
         }
 
         [Test]
-        public void Buf992_Linux61_FaultsAtTheEntryPushOfSchedClockCpu()
+        public void Buf992_Linux61_FaultsInNumberCalledFromTheStorePath()
         {
-            // real-kernel README: "RSP is exactly the stack base (the push in the callee faulted, CR2 = base-8)".
+            // real-kernel/logs-6.1/step5_992-norand.log: "RIP: 0010:number+0x20/0x3b0", RSP ff641837805afff8 and
+            // CR2 ff641837805affe8 with the stack at ff641837805b0000: number's mov %rdx,(%rsp) one word below the base,
+            // and the #PF frame's push 16 bytes lower; called from vsnprintf+0x1a8 <- vprintk_store+0x1c1.
             var run = Step5.Run(992, "linux-6.1");
             var (fault, begin, _, _) = Step5.GuardPageLine(run);
-            Assert.That(run.Oops!.RipSymbol, Does.StartWith("sched_clock_cpu+0x0/"));
-            Assert.That(Step5.RegisterRsp(run), Is.EqualTo(begin));
-            Assert.That(fault, Is.EqualTo(begin - 8));
+            Assert.That(run.Oops!.RipSymbol, Is.EqualTo("number+0x20/0x3b0"));
+            Assert.That(Step5.RegisterRsp(run), Is.EqualTo(begin - 8));
+            Assert.That(fault, Is.EqualTo(begin - 0x18));
+            Assert.That(run.Dmesg, Does.Contain(" vsnprintf+0x1a8/0x550"));
         }
 
         [TestCase("linux-5.10")]
@@ -139,8 +142,8 @@ namespace KDsl.Runtime.Tests.Experiments
         public void ThreadSize8K_CountFollowsFromFrameSizeEntryUsageAndThreadSize(int buf)
         {
             // linux-6.1: a level's frame is buf (rounded to 8) + 24; 552 bytes are in use when init calls rstack;
-            // a level prints when its frame fits and printk still has the stack its path needs below the buffer,
-            // which the real 6.1 kernel bounds to more than 592 and at most 672 bytes.
+            // a level prints when its frame fits and its printk gets as far as committing its record: 656 bytes below
+            // the buffer on the real 6.1 kernel, single-stepped (tools/kernel-trace; the README's table: the store path).
             const int threadSize = 8192, inUse = 552;
             int frame = ((buf + 7) & ~7) + 24;
             int Count(int printkNeed)
@@ -153,8 +156,9 @@ namespace KDsl.Runtime.Tests.Experiments
                     count++;
                 }
             }
-            int expected = Count(593);
-            Assume.That(Count(672), Is.EqualTo(expected), "the count must not depend on where in (592, 672] printk's need lies");
+            int expected = Count(656);
+            Assume.That(Count(640), Is.EqualTo(expected), "the count must not depend on a few bytes of printk's need");
+            Assume.That(Count(672), Is.EqualTo(expected), "the count must not depend on a few bytes of printk's need");
 
             var run = Step5.Run(buf, "linux-6.1", "8K");
             Assert.That(Step5.BufferAddresses(run), Has.Count.EqualTo(expected), run.Dmesg);

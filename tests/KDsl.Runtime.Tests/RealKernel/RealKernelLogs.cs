@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using KDsl.Runtime;
+
+namespace KDsl.Runtime.Tests.RealKernel
+{
+    /// <summary>One real-kernel log under Logs/PROFILE/ (step5_BUF[-TAG].log) and the step5 run it replays.</summary>
+    internal sealed record RealKernelLog(string Profile, string File)
+    {
+        public int Buf => int.Parse(Regex.Match(File, @"^step5_(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+        /// <summary>The run's tag from the file name ("norand", "nohash", "seed"), or "".</summary>
+        public string Tag => Regex.Match(File, @"^step5_\d+-?([\w-]*)\.log$").Groups[1].Value;
+
+        /// <summary>"linux-6.1 step5 BUF=992", plus the tag when it tells two runs of the same BUF apart ("norand" is every
+        /// 6.1 log's, so it is left out).</summary>
+        public string Name => $"{Profile} step5 BUF={Buf}" + (Tag is "" or "norand" ? "" : " " + Tag);
+
+        public string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", Profile, File);
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>The real logs, the step5 source they replay, and the field-by-field comparison with KDsl's run.</summary>
+    internal static class RealKernelLogs
+    {
+        /// <summary>
+        /// Every replayed log (Logs/README.md says where each came from). Adding one: Logs/import.sh SRC PROFILE, then one line
+        /// here. Only runs whose stack layout KDsl reproduces: 6.1 with randomize_kstack_offset=off, all 5.10, the 4.11 seed.
+        /// </summary>
+        public static readonly RealKernelLog[] All =
+        {
+            new("linux-6.1", "step5_4096-norand.log"),
+            new("linux-6.1", "step5_3000-norand.log"),
+            new("linux-6.1", "step5_2048-norand.log"),
+            new("linux-6.1", "step5_992-norand.log"),
+            new("linux-6.1", "step5_512-norand.log"),
+            new("linux-5.10", "step5_4096.log"),
+            new("linux-5.10", "step5_3000-nohash.log"),
+            new("linux-5.10", "step5_2048.log"),
+            new("linux-5.10", "step5_992.log"),
+            new("linux-5.10", "step5_992-nohash.log"),
+            new("linux-5.10", "step5_512.log"),
+            new("linux-4.11", "step5_4096-seed.log"),
+        };
+
+        /// <summary>The compared fields, in table order.</summary>
+        public static readonly string[] Fields =
+            { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" };
+
+        /// <summary>
+        /// shared/reference/real-kernel/src/step5_common.h in KDsl (probe=0, depth=100): BUF bytes written through a pointer,
+        /// the address printed with %px at KERN_INFO, recursion while n &gt; 0. Pointers unhashed, as no_hash_pointers.
+        /// </summary>
+        public static string Source(int buf, string profile) => $@"module step5 ""step5 kernel stack overflow oracle"";
+
+config {{
+    profile = {profile};
+    thread_size = 16K;
+    vmap_stack = on;
+    hash_pointers = off;
+}}
+
+const BUF = {buf};
+
+void rstack(int n) {{
+    char buf[BUF];
+    char *vp = buf;
+    for (int i = 0; i < BUF; i++)
+        vp[i] = (char)i;
+    printk(""\0016[%px] finished initialized buf.\n"", buf);
+    if (n > 0)
+        rstack(n - 1);
+}}
+
+init {{
+    printk(""\0016step5 LOADED.\n"");
+    rstack(100);
+}}
+
+exit {{
+    printk(""\0016step5 UNLOADED.\n"");
+}}
+";
+
+        private static readonly ConcurrentDictionary<RealKernelLog, Lazy<KernelLogFields>> RealCache = new();
+        private static readonly ConcurrentDictionary<RealKernelLog, Lazy<KdslRun>> KdslCache = new();
+
+        public static KernelLogFields Real(RealKernelLog log) =>
+            RealCache.GetOrAdd(log, l => new Lazy<KernelLogFields>(() => KernelLogFields.Parse(File.ReadAllText(l.Path)))).Value;
+
+        /// <summary>KDsl's run of the same experiment under the log's profile (once per log), or the reason it did not run.</summary>
+        public static KdslRun Kdsl(RealKernelLog log) =>
+            KdslCache.GetOrAdd(log, l => new Lazy<KdslRun>(() => KdslRun.Of(l))).Value;
+
+        /// <summary>One field's value as compared (Items) and as the table shows it (Display); null when the log cannot say.</summary>
+        public static FieldValue? Field(KernelLogFields f, string field)
+        {
+            switch (field)
+            {
+                case "lines":
+                    var lines = f.ModuleLines.Select(l => Regex.Replace(l, @"\b[0-9a-f]{16}\b", "ADDR")).ToList();
+                    return new FieldValue(lines, $"{lines.Count}: " + RunLength(lines));
+                case "buffer offsets":
+                    if (f.BufferAddresses.Count == 0) return FieldValue.None("(no addresses)");
+                    if (f.BufferOffsetsFromTop is not { } offsets) return null;
+                    var items = offsets.Select(o => "top" + Signed(-o)).ToList();
+                    return new FieldValue(items, Progression(offsets.Select(o => -o).ToList(), "top"));
+                case "CR2":
+                    if (f.FirstReport is null || !f.FirstReport.Contains("stack guard page", StringComparison.Ordinal))
+                        return FieldValue.None("(no guard-page hit)");
+                    if (f.GuardPageOffsetFromBase is not long cr2) return null;
+                    return FieldValue.One("base" + Signed(cr2));
+                case "RIP":
+                    if (f.Rip is null) return FieldValue.None("(no RIP)");
+                    var rip = Regex.Match(f.Rip, @"^([A-Za-z_.$][\w.$]*)\+0x([0-9a-f]+)/0x([0-9a-f]+)(?: \[([\w-]+)\])?$");
+                    return FieldValue.One(rip.Success
+                        ? new TraceEntry(true, rip.Groups[1].Value, KernelLogFields.Hex(rip.Groups[2].Value), KernelLogFields.Hex(rip.Groups[3].Value),
+                            rip.Groups[4].Success ? rip.Groups[4].Value : null, null, f.Rip).Key
+                        : f.Rip);
+                case "call trace":
+                    return Sequence(f.Reliable.Select(e => e.Key).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
+                case "stale entries":
+                    return Sequence(f.Stale.Select(e => e.Key).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
+                case "end of run":
+                    return FieldValue.One(f.EndOfRun);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(field), field, null);
+            }
+        }
+
+        /// <summary>One row per (log, field): the real value, KDsl's, and whether they are equal.</summary>
+        public static IEnumerable<(RealKernelLog Log, string Field, FieldValue? Real, FieldValue? Kdsl, string? KdslError)> Rows()
+        {
+            foreach (var log in All.Where(l => File.Exists(l.Path)))
+            {
+                var real = Real(log);
+                var run = Kdsl(log);
+                foreach (var field in Fields)
+                    yield return (log, field, Field(real, field), run.Fields is null ? null : Field(run.Fields, field), run.Error);
+            }
+        }
+
+        private static string Verdict(FieldValue? real, FieldValue? kdsl) =>
+            real is null ? "n/a" : kdsl is not null && real.Items.SequenceEqual(kdsl.Items) ? "✓" : "✗";
+
+        /// <summary>
+        /// The report, in markdown: a summary matrix (one row per log, ✓/✗ per field), then one table per log with the real
+        /// value, KDsl's and the verdict for each field. Expected values are the real logs'; nothing here reads KDsl's output
+        /// back into an expectation.
+        /// </summary>
+        public static string MarkdownTable()
+        {
+            var rows = Rows().ToList();
+            var sb = new StringBuilder();
+            int pass = rows.Count(r => Verdict(r.Real, r.Kdsl) == "✓"), all = rows.Count(r => r.Real is not null);
+            sb.AppendLine($"### KDsl vs the real kernels: {pass} of {all} (log, field) pairs match").AppendLine();
+            sb.Append("| log |");
+            foreach (var field in Fields) sb.Append(' ').Append(field).Append(" |");
+            sb.AppendLine().Append("|---|").AppendLine(string.Concat(Fields.Select(_ => "---|")));
+            foreach (var group in rows.GroupBy(r => r.Log))
+            {
+                sb.Append("| ").Append(group.Key.Name).Append(" |");
+                foreach (var r in group) sb.Append(' ').Append(Verdict(r.Real, r.Kdsl)).Append(" |");
+                sb.AppendLine();
+            }
+            foreach (var group in rows.GroupBy(r => r.Log))
+            {
+                var log = group.Key;
+                sb.AppendLine().AppendLine($"#### {log.Name} (`{log.Profile}/{log.File}`)").AppendLine();
+                sb.AppendLine("| field | real kernel | KDsl | |").AppendLine("|---|---|---|---|");
+                foreach (var (_, field, real, kdsl, error) in group)
+                    sb.Append("| ").Append(field).Append(" | ")
+                      .Append(Cell(real?.Display ?? "n/a (not in this log)")).Append(" | ")
+                      .Append(Cell(kdsl?.Display ?? (error is null ? "n/a" : "did not run: " + error))).Append(" | ")
+                      .Append(Verdict(real, kdsl)).AppendLine(" |");
+            }
+            return sb.ToString();
+        }
+
+        private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", "<br>");
+
+        private static FieldValue Sequence(IReadOnlyList<string> items, string empty) =>
+            items.Count == 0 ? FieldValue.None(empty) : new FieldValue(items, RunLength(items));
+
+        /// <summary>"a; b ×3; c": repeated neighbours collapsed.</summary>
+        public static string RunLength(IReadOnlyList<string> items)
+        {
+            var parts = new List<string>();
+            for (int i = 0; i < items.Count;)
+            {
+                int j = i;
+                while (j < items.Count && items[j] == items[i]) j++;
+                parts.Add(j - i > 1 ? $"{items[i]} ×{j - i}" : items[i]);
+                i = j;
+            }
+            return string.Join("; ", parts);
+        }
+
+        /// <summary>"top-0x1240, then every -0x1018 (3 values)" for an arithmetic sequence, else every value.</summary>
+        private static string Progression(IReadOnlyList<long> values, string origin)
+        {
+            if (values.Count >= 3)
+            {
+                long step = values[1] - values[0];
+                if (Enumerable.Range(1, values.Count - 1).All(i => values[i] - values[i - 1] == step))
+                    return $"{origin}{Signed(values[0])} … {origin}{Signed(values[^1])}, step {Signed(step)} ({values.Count} values)";
+            }
+            return string.Join(", ", values.Select(v => origin + Signed(v)));
+        }
+
+        private static string Signed(long v) => v < 0 ? $"-0x{-v:x}" : $"+0x{v:x}";
+    }
+
+    /// <summary>A field's compared items and its table text.</summary>
+    internal sealed record FieldValue(IReadOnlyList<string> Items, string Display)
+    {
+        public static FieldValue One(string value) => new(new[] { value }, value);
+        /// <summary>An absence, compared by what is absent: "(no oops)" is not "(none)" (an oops without such entries).</summary>
+        public static FieldValue None(string display) => new(new[] { display }, display);
+        public override string ToString() => Display;
+    }
+
+    /// <summary>KDsl's run of a replayed log's experiment, its log as the oracle harness would have captured it.</summary>
+    internal sealed class KdslRun
+    {
+        private KdslRun(RunResult? result, IReadOnlyList<string> log, KernelLogFields? fields, string? error)
+        {
+            Result = result;
+            Log = log;
+            Fields = fields;
+            Error = error;
+        }
+
+        public RunResult? Result { get; }
+        /// <summary>KDsl's dmesg, plus the harness's "ORACLE: insmod exit status=N" when insmod returned.</summary>
+        public IReadOnlyList<string> Log { get; }
+        public KernelLogFields? Fields { get; }
+        /// <summary>Why KDsl could not run the experiment (compile errors, an exception), or null.</summary>
+        public string? Error { get; }
+
+        public static KdslRun Of(RealKernelLog log)
+        {
+            try
+            {
+                var compiled = Compiler.Compile("step5.kdsl", RealKernelLogs.Source(log.Buf, log.Profile));
+                var errors = compiled.Diagnostics.Where(d => d.IsError).ToList();
+                if (compiled.Image is null || errors.Count > 0)
+                    return new KdslRun(null, Array.Empty<string>(), null, "compile errors: " + string.Join("; ", errors));
+                var run = Machine.Run(compiled.Image);
+                var lines = run.Log.ToList();
+                // kmod's insmod exits 0 when init returned 0, 1 when init_module failed; the harness then prints this line.
+                if (run.Outcome == RunOutcome.Completed)
+                    lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}");
+                else if (run.Outcome == RunOutcome.LoadFailed)
+                    lines.Add("ORACLE: insmod exit status=1");
+                return new KdslRun(run, lines, KernelLogFields.Parse(lines), null);
+            }
+            catch (Exception e)
+            {
+                return new KdslRun(null, Array.Empty<string>(), null, e.GetType().Name + ": " + e.Message);
+            }
+        }
+    }
+}
