@@ -13,18 +13,20 @@ namespace KDsl.CodeGen
     ///   set-up, and every access through RSP (the first touch of a fresh frame is often a store to (%rsp));
     /// - every branch whose outcome depends on data (jcc, indirect jmp, indirect call) becomes a hlt and a host branch:
     ///   the C# kernel sends control where the recorded run went (KernelPathReplay);
-    /// - everything else (arithmetic, loads and stores through other pointers, per-CPU reads) becomes NOPs of the same
-    ///   length, so every instruction keeps its real offset and a fault reports the real function+offset.
+    /// - everything else (arithmetic, loads and stores through other pointers, per-CPU reads) becomes one NOP of the same
+    ///   length, so every instruction keeps its real offset (a fault reports the real function+offset) and still
+    ///   retires as one instruction.
     /// Bytes of a function the recorded runs never executed are int3.
     /// </summary>
     public static class FootprintText
     {
-        private const byte Nop = 0x90, Hlt = 0xF4, Int3 = 0xCC, PopRax = 0x58;
+        private const byte Hlt = 0xF4, Int3 = 0xCC, PopRax = 0x58;
 
         /// <summary>Adds the footprint's functions to <paramref name="text"/> (offsets from the text base).</summary>
-        public static void Lay(KernelFootprint footprint, ulong textBase, List<byte> text, List<ModuleSymbol> symbols, List<UnwindEntry> unwind,
-            List<HostBranch> branches)
+        public static void Lay(KernelFootprint footprint, string printkSymbol, ulong textBase, List<byte> text, List<ModuleSymbol> symbols,
+            List<UnwindEntry> unwind, List<HostBranch> branches)
         {
+            var outcomes = Outcomes(footprint, printkSymbol);
             foreach (var s in footprint.Symbols)
             {
                 int start = checked((int)(s.Address - textBase));
@@ -45,15 +47,29 @@ namespace KDsl.CodeGen
                 // A retpoline's ret goes to the target it stored over its own return address: an indirect jump.
                 if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && thunks.Exists(t => insn.Address - t.Address < (ulong)t.Size))
                     kind = Treatment.HostReturn;
-                for (int i = 0; i < insn.Bytes.Length; i++)
+                // A branch that went the same way on every recorded run needs no host: it falls through or jumps there.
+                ulong fallThrough = insn.Address + (ulong)insn.Bytes.Length;
+                if (kind == Treatment.HostJump && outcomes.TryGetValue(insn.Address, out var went) && went.Count == 1)
                 {
-                    text[offset + i] = kind switch
-                    {
-                        Treatment.Verbatim => insn.Bytes[i],
-                        Treatment.PopInsteadOfPopf => i == 0 ? PopRax : Nop,
-                        Treatment.Nop => Nop,
-                        _ => i == 0 ? Hlt : Nop,
-                    };
+                    ulong only = First(went);
+                    if (only == fallThrough) kind = Treatment.Nop;
+                    else if (WriteJump(text, offset, insn.Bytes.Length, (long)(only - fallThrough))) kind = Treatment.Written;
+                }
+                int length = insn.Bytes.Length;
+                switch (kind)
+                {
+                    case Treatment.Verbatim:
+                        for (int i = 0; i < length; i++) text[offset + i] = insn.Bytes[i];
+                        break;
+                    case Treatment.Nop:
+                        WriteNop(text, offset, length);
+                        break;
+                    case Treatment.Written:
+                        break;
+                    default: // a one-byte stand-in (pop %rax for popf, hlt for a host branch), then the rest as one NOP
+                        text[offset] = kind == Treatment.PopInsteadOfPopf ? PopRax : Hlt;
+                        WriteNop(text, offset + 1, length - 1);
+                        break;
                 }
                 if (kind == Treatment.HostJump || kind == Treatment.HostCall || kind == Treatment.HostReturn)
                     branches.Add(new HostBranch(offset, insn.Bytes.Length, kind == Treatment.HostCall ? +1 : kind == Treatment.HostReturn ? -1 : 0));
@@ -65,7 +81,48 @@ namespace KDsl.CodeGen
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         }
 
-        private enum Treatment { Verbatim, Nop, PopInsteadOfPopf, HostJump, HostCall, HostReturn }
+        private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn }
+
+        /// <summary>Where control went after each instruction, over every recorded printk (the runs KDsl replays).</summary>
+        private static Dictionary<ulong, HashSet<ulong>> Outcomes(KernelFootprint footprint, string printkSymbol)
+        {
+            var outcomes = new Dictionary<ulong, HashSet<ulong>>();
+            ulong entry = footprint.AddressOf(printkSymbol);
+            foreach (var path in footprint.Printks)
+                foreach (var step in footprint.Steps(path, entry))
+                {
+                    if (!outcomes.TryGetValue(step.Key, out var set)) outcomes[step.Key] = set = new HashSet<ulong>();
+                    set.Add(step.Value);
+                }
+            return outcomes;
+        }
+
+        private static ulong First(HashSet<ulong> set)
+        {
+            foreach (var value in set) return value;
+            throw new InvalidOperationException("empty set");
+        }
+
+        /// <summary>jmp rel8 or rel32 to <paramref name="displacement"/> from the instruction's end, NOP-padded to its length; false when it does not fit.</summary>
+        private static bool WriteJump(List<byte> text, int offset, int length, long displacement)
+        {
+            if (length >= 2 && displacement >= sbyte.MinValue && displacement <= sbyte.MaxValue)
+            {
+                // the jmp goes last so its end is the real instruction's end; NOPs before it
+                WriteNop(text, offset, length - 2);
+                text[offset + length - 2] = 0xEB;
+                text[offset + length - 1] = (byte)(sbyte)displacement;
+                return true;
+            }
+            if (length >= 5 && displacement >= int.MinValue && displacement <= int.MaxValue)
+            {
+                WriteNop(text, offset, length - 5);
+                text[offset + length - 5] = 0xE9;
+                for (int i = 0; i < 4; i++) text[offset + length - 4 + i] = (byte)(displacement >> (8 * i));
+                return true;
+            }
+            return false;
+        }
 
         private static Treatment Classify(in Instruction i)
         {
@@ -103,9 +160,36 @@ namespace KDsl.CodeGen
             return false;
         }
 
+        /// <summary>
+        /// One NOP instruction of exactly <paramref name="length"/> bytes (the SDM's recommended multi-byte forms, extra
+        /// 0x66 prefixes beyond nine), so a replaced instruction still retires as one instruction.
+        /// </summary>
+        public static void WriteNop(List<byte> text, int offset, int length)
+        {
+            if (length <= 0) return;
+            byte[] form = NopForms[Math.Min(length, NopForms.Length - 1)];
+            int prefixes = length - form.Length;
+            for (int i = 0; i < prefixes; i++) text[offset + i] = 0x66;
+            for (int i = 0; i < form.Length; i++) text[offset + prefixes + i] = form[i];
+        }
+
+        private static readonly byte[][] NopForms =
+        {
+            new byte[0],
+            new byte[] { 0x90 },
+            new byte[] { 0x66, 0x90 },
+            new byte[] { 0x0F, 0x1F, 0x00 },
+            new byte[] { 0x0F, 0x1F, 0x40, 0x00 },
+            new byte[] { 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+            new byte[] { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+            new byte[] { 0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00 },
+            new byte[] { 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+            new byte[] { 0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+        };
+
         private static void Grow(List<byte> text, int size)
         {
-            while (text.Count < size) text.Add(0);
+            if (text.Count < size) text.AddRange(new byte[size - text.Count]);
         }
     }
 }

@@ -32,7 +32,7 @@ namespace KDsl.CodeGen
             if (footprint != null)
             {
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
-                FootprintText.Lay(footprint, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
+                FootprintText.Lay(footprint, profile.PrintkSymbol, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
                 foreach (var s in symbols) starts[s.Name] = s.Offset;
                 AddFootprintServices(profile, footprint, text, services);
             }
@@ -80,13 +80,12 @@ namespace KDsl.CodeGen
         /// </summary>
         private static void AddFootprintServices(KernelProfile profile, KernelFootprint footprint, List<byte> text, List<ServiceSite> services)
         {
-            var lengths = new Dictionary<ulong, int>();
-            foreach (var insn in footprint.Instructions) lengths[insn.Address] = insn.Bytes.Length;
             void At(ulong address, string function, bool atEntry)
             {
                 int offset = checked((int)(address - KernelProfile.KernelTextBase));
-                int length = lengths.TryGetValue(address, out int l) ? Math.Max(l, Vmcall.Length) : Vmcall.Length;
-                for (int i = 0; i < length; i++) text[offset + i] = i < Vmcall.Length ? Vmcall[i] : (byte)0x90;
+                int length = footprint.InstructionLengths.TryGetValue(address, out int l) ? Math.Max(l, Vmcall.Length) : Vmcall.Length;
+                for (int i = 0; i < Vmcall.Length; i++) text[offset + i] = Vmcall[i];
+                FootprintText.WriteNop(text, offset + Vmcall.Length, length - Vmcall.Length);
                 services.Add(new ServiceSite(offset + Vmcall.Length, function, atEntry));
             }
 
@@ -94,7 +93,7 @@ namespace KDsl.CodeGen
             {
                 if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
             }
-            At(footprint.InitReturnAddress, "do_one_initcall", atEntry: false);
+            At(footprint.InitReturnAddress, KernelFootprint.InitCaller, atEntry: false);
         }
 
         /// <summary>The pages that hold a function: only these are mapped (the real text between them is not modelled).</summary>

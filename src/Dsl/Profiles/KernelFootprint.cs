@@ -78,6 +78,12 @@ namespace KDsl.Profiles
         public List<KeyValuePair<string, string>> InitRegisters { get; } = new List<KeyValuePair<string, string>>();
         public List<PrintkFootprint> Printks { get; } = new List<PrintkFootprint>();
 
+        /// <summary>Each executed instruction's length by address (how the recorded runs step from one to the next).</summary>
+        public Dictionary<ulong, int> InstructionLengths { get; } = new Dictionary<ulong, int>();
+
+        /// <summary>The function the init returns into; its vmcall there ends finit_module (KernelTextCompiler, LinuxKernel.Run).</summary>
+        public const string InitCaller = "do_one_initcall";
+
         /// <summary>The init's return address: the instruction in do_one_initcall after its call of the init.</summary>
         public ulong InitReturnAddress => ReturnSites.Count > 0 ? ReturnSites[0].Key : 0;
 
@@ -119,7 +125,9 @@ namespace KDsl.Profiles
                         f.Symbols.Add(new FootprintSymbol(Hex(fields[0]), (int)Hex(fields[1]), fields[2]));
                         break;
                     case "insn":
-                        f.Instructions.Add(new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2])));
+                        var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
+                        f.Instructions.Add(insn);
+                        f.InstructionLengths[insn.Address] = insn.Bytes.Length;
                         break;
                     case "retsite":
                         f.ReturnSites.Add(new KeyValuePair<ulong, int>(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture)));
@@ -157,6 +165,33 @@ namespace KDsl.Profiles
                 }
             }
             return f;
+        }
+
+        /// <summary>
+        /// A recorded printk call replayed step by step from printk's first instruction (<paramref name="entry"/>): each
+        /// executed instruction's address and where control went next, the next instruction unless the recording jumped.
+        /// </summary>
+        public IEnumerable<KeyValuePair<ulong, ulong>> Steps(PrintkFootprint path, ulong entry)
+        {
+            ulong pc = entry;
+            int j = 0;
+            for (int step = 0; step < path.Steps; step++)
+            {
+                ulong next;
+                if (j < path.Jumps.Count && path.Jumps[j].Key == pc) next = path.Jumps[j++].Value;
+                else if (InstructionLengths.TryGetValue(pc, out int length)) next = pc + (ulong)length;
+                else throw new InvalidDataException($"the recorded printk of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
+                yield return new KeyValuePair<ulong, ulong>(pc, next);
+                pc = next;
+            }
+        }
+
+        /// <summary>The entry of the profile's printk (the first instruction every recorded printk path ran).</summary>
+        public ulong AddressOf(string function)
+        {
+            foreach (var s in Symbols)
+                if (s.Name == function) return s.Address;
+            throw new InvalidDataException("the footprint has no function " + function);
         }
 
         /// <summary>The deepest any recorded printk went below its caller's RSP: what a printk costs the caller's stack.</summary>

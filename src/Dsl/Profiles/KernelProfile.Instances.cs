@@ -68,7 +68,6 @@ namespace KDsl.Profiles
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
-            SyscallEntry = "entry_SYSCALL_64_after_hwframe",
             KernelFunctions = Linux510Text,
         };
 
@@ -102,7 +101,6 @@ namespace KDsl.Profiles
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
-            SyscallEntry = "entry_SYSCALL_64_after_hwframe",
             KernelFunctions = Linux61Text,
         };
     }

@@ -20,7 +20,10 @@ namespace KDsl.Profiles
         /// <summary>Size of struct pt_regs, saved by the syscall entry at the top of the task stack.</summary>
         public const int PtRegsSize = 168;
 
-        /// <summary>The syscall entry point; the C# kernel builds pt_regs and starts here with RDI = init.</summary>
+        /// <summary>
+        /// The modelled syscall entry of a profile without a recorded footprint (4.11): the C# kernel builds pt_regs and
+        /// starts here with RDI = init. A recorded kernel enters the init directly (LinuxKernel.Recorded).
+        /// </summary>
         public string SyscallEntry { get; private set; } = "";
         /// <summary>The services a vmcall can ask for are named after the function that issues them.</summary>
         public IReadOnlyList<KernelFunctionShape> KernelFunctions { get; private set; } = new KernelFunctionShape[0];

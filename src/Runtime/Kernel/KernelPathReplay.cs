@@ -2,24 +2,81 @@ using System;
 using System.Collections.Generic;
 using KDsl.Image;
 using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
 
 namespace KDsl.Runtime.Kernel
 {
     /// <summary>
     /// Steers the footprint text along a recorded run of the real kernel. The text keeps the real stack operations but
-    /// not the data a branch depends on, so every data-dependent branch is a host branch (a hlt); this class knows,
-    /// for the printk call under way, where the real kernel went at each of them, in order.
+    /// not the data a branch depends on, so every data-dependent branch is a host branch (a hlt); this class follows,
+    /// for the printk call under way, where the real kernel went at each of them, in order (one per machine; what it
+    /// follows is the profile's shared <see cref="RecordedPrintks"/>).
     /// </summary>
     public sealed class KernelPathReplay
     {
-        private readonly Dictionary<ulong, HostBranch> _branches = new Dictionary<ulong, HostBranch>();
-        private readonly Dictionary<ulong, int> _lengths = new Dictionary<ulong, int>();
-        private readonly Dictionary<PrintkFootprint, (Target[] Targets, int Commit)> _targets = new Dictionary<PrintkFootprint, (Target[], int)>();
+        private readonly RecordedPrintks _recorded;
+        private RecordedPrintks.Path _current = RecordedPrintks.Path.Empty;
+        private int _next;
+
+        public KernelPathReplay(RecordedPrintks recorded) => _recorded = recorded;
+
+        public bool TryGetBranch(ulong address, out HostBranch branch) => _recorded.Branches.TryGetValue(address, out branch);
+
+        /// <summary>printk was called with this format: follow its recorded path (<see cref="RecordedPrintks.For"/>).</summary>
+        public void BeginPrintk(string format)
+        {
+            _current = _recorded.For(format);
+            _next = 0;
+            Committed = false;
+        }
+
+        /// <summary>Whether the printk under way has committed its record (<see cref="RecordedPrintks.CommitFunction"/> returned).</summary>
+        public bool Committed { get; private set; }
+
+        /// <summary>The next host branch is the first after the commit: the kernel logs the line (<see cref="Commit"/>) before it is taken.</summary>
+        public bool AtCommit => !Committed && _next >= _current.Commit;
+
+        public void Commit() => Committed = true;
+
+        /// <summary>
+        /// Takes <paramref name="branch"/>, the host branch at <paramref name="at"/>, as the recorded run took it: a call
+        /// pushes the address after the real instruction, a retpoline's ret pops the word it returns through. False for
+        /// a call whose push hits an unmapped page (nothing changed: the kernel delivers the fault).
+        /// </summary>
+        public bool TryTake(X64Cpu cpu, ulong at, in HostBranch branch, out ulong target)
+        {
+            target = 0;
+            if (branch.IsCall)
+            {
+                ulong sp = cpu.Rsp - 8;
+                if (!cpu.Mmu.TryWriteU64(sp, at + (ulong)branch.Length)) return false;
+                cpu.Rsp = sp;
+            }
+            else if (branch.StackWords < 0) cpu.Rsp += 8;
+            target = Next(at, branch);
+            return true;
+        }
+
+        /// <summary>Where control goes from <paramref name="branch"/>, the host branch at <paramref name="address"/>.</summary>
+        private ulong Next(ulong address, in HostBranch branch)
+        {
+            var targets = _current.Targets;
+            if (_next < targets.Length && targets[_next].From == address) return targets[_next++].To;
+            // Off the recording (a branch the recorded text runs but this call's recording does not have): fall through.
+            return address + (ulong)branch.Length;
+        }
+    }
+
+    /// <summary>
+    /// A profile's recorded printk calls as the footprint text runs them: the host branches by address, and per recorded
+    /// call where control went at each of them and when its record was committed. Immutable, built once per profile.
+    /// </summary>
+    public sealed class RecordedPrintks
+    {
         private readonly KernelFootprint _footprint;
+        private readonly List<(string Format, string Conversions, Path Path)> _paths = new List<(string, string, Path)>();
         private readonly ulong _printkEntry;
         private readonly ulong _commitEntry;
-        private Target[] _current = Array.Empty<Target>();
-        private int _next, _commit;
 
         /// <summary>
         /// The function whose return makes a printk's record final in the ringbuffer (kernel/printk/printk_ringbuffer.c):
@@ -27,61 +84,33 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public const string CommitFunction = "prb_final_commit";
 
-        public KernelPathReplay(KernelFootprint footprint, KernelTextImage text, ulong textBase, ulong printkEntry)
+        public RecordedPrintks(KernelFootprint footprint, KernelTextImage text, ulong textBase, string printkSymbol)
         {
             _footprint = footprint;
-            _printkEntry = printkEntry;
-            foreach (var s in footprint.Symbols)
-                if (s.Name == CommitFunction) _commitEntry = s.Address;
-            foreach (var b in text.Branches) _branches[textBase + (ulong)b.Offset] = b;
-            foreach (var i in footprint.Instructions) _lengths[i.Address] = i.Bytes.Length;
+            _commitEntry = footprint.AddressOf(CommitFunction);
+            _printkEntry = footprint.AddressOf(printkSymbol);
+            foreach (var b in text.Branches) Branches[textBase + (ulong)b.Offset] = b;
+            foreach (var p in footprint.Printks) _paths.Add((StripLevel(p.Format), Conversions(p.Format), Walk(p)));
         }
 
-        /// <summary>Host branches taken off the recorded run (a bug in KDsl's text or data; 0 on every recorded path).</summary>
-        public int Desyncs { get; private set; }
-
-        public bool IsBranch(ulong address) => _branches.ContainsKey(address);
-
-        public HostBranch BranchAt(ulong address) => _branches[address];
+        public Dictionary<ulong, HostBranch> Branches { get; } = new Dictionary<ulong, HostBranch>();
 
         /// <summary>
-        /// printk was called with this format: follow the recorded call of the same format, or of the recorded format
-        /// closest to it (same conversions first; printk's stack footprint does not depend on the arguments' values).
+        /// The recorded call of the same format, or of the recorded format closest to it (same conversions first;
+        /// printk's stack footprint does not depend on the arguments' values).
         /// </summary>
-        public void BeginPrintk(string format)
+        public Path For(string format)
         {
-            (_current, _commit) = TargetsOf(Closest(format));
-            _next = 0;
-            Committed = false;
-        }
-
-        /// <summary>Whether the printk under way has committed its record (its <see cref="CommitFunction"/> returned).</summary>
-        public bool Committed { get; private set; }
-
-        /// <summary>Where control goes from the host branch at <paramref name="address"/>.</summary>
-        public ulong Next(ulong address)
-        {
-            if (_next >= _commit) Committed = true;
-            if (_next < _current.Length && _current[_next].From == address) return _current[_next++].To;
-            Desyncs++;
-            if (Environment.GetEnvironmentVariable("KDSL_DEBUG_REPLAY") != null)
-                Console.Error.WriteLine($"replay desync at {address:x}: expected {(_next < _current.Length ? _current[_next].From : 0):x} (#{_next} of {_current.Length})");
-            return address + (ulong)_branches[address].Length; // off the recording: fall through
-        }
-
-        private PrintkFootprint Closest(string format)
-        {
-            string wanted = Conversions(format);
-            PrintkFootprint? best = null;
+            string text = StripLevel(format), wanted = Conversions(format);
+            var best = Path.Empty;
             int bestScore = int.MaxValue;
-            foreach (var p in _footprint.Printks)
+            foreach (var (recorded, conversions, path) in _paths)
             {
-                if (StripLevel(p.Format) == StripLevel(format)) return p;
-                string have = Conversions(p.Format);
-                int score = (have == wanted ? 0 : 1000) + Math.Abs(have.Length - wanted.Length) * 10 + Math.Abs(p.Format.Length - format.Length) / 8;
-                if (score < bestScore) { bestScore = score; best = p; }
+                if (recorded == text) return path;
+                int score = (conversions == wanted ? 0 : 1000) + Math.Abs(conversions.Length - wanted.Length) * 10 + Math.Abs(recorded.Length - text.Length) / 8;
+                if (score < bestScore) { bestScore = score; best = path; }
             }
-            return best!;
+            return best;
         }
 
         /// <summary>The conversion characters of a format ("%d %s %px" → "dsp"): what decides vsnprintf's calls.</summary>
@@ -105,29 +134,37 @@ namespace KDsl.Runtime.Kernel
         /// Replays the recording's control flow from printk's entry: the next instruction unless the recording jumped,
         /// and notes where control went after each host branch.
         /// </summary>
-        private (Target[], int) TargetsOf(PrintkFootprint path)
+        private Path Walk(PrintkFootprint path)
         {
-            if (_targets.TryGetValue(path, out var cached)) return cached;
             var targets = new List<Target>();
-            ulong pc = _printkEntry, commitReturn = 0;
-            int j = 0, commit = int.MaxValue;
-            for (int step = 0; step < path.Steps; step++)
+            ulong commitReturn = 0;
+            int commit = int.MaxValue;
+            foreach (var step in _footprint.Steps(path, _printkEntry))
             {
-                ulong next;
-                if (j < path.Jumps.Count && path.Jumps[j].Key == pc) next = path.Jumps[j++].Value;
-                else if (_lengths.TryGetValue(pc, out int length)) next = pc + (ulong)length;
-                else throw new InvalidOperationException($"footprint path of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
-                if (next == _commitEntry) commitReturn = pc + (ulong)_lengths[pc];
+                ulong pc = step.Key, next = step.Value;
+                if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionLengths[pc];
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
-                if (_branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
-                pc = next;
+                if (Branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
             }
-            var result = (targets.ToArray(), commit);
-            _targets[path] = result;
-            return result;
+            return new Path(targets.ToArray(), commit);
         }
 
-        private readonly struct Target
+        /// <summary>One recorded call: where control went at each host branch, and how many it took before the commit.</summary>
+        public sealed class Path
+        {
+            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue);
+
+            public Path(Target[] targets, int commit)
+            {
+                Targets = targets;
+                Commit = commit;
+            }
+
+            public Target[] Targets { get; }
+            public int Commit { get; }
+        }
+
+        public readonly struct Target
         {
             public Target(ulong from, ulong to)
             {

@@ -96,7 +96,7 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         private void PanicEntry()
         {
-            string message = _pendingPanic.Length > 0 ? _pendingPanic : FormatPrintk();
+            string message = _pendingPanic.Length > 0 ? _pendingPanic : FormatPrintk(FormatAtRdi());
             _pendingPanic = "";
             if ((_taint & Taint.Bit(Taint.Die)) != 0)
             {

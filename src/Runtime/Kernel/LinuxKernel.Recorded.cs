@@ -52,35 +52,28 @@ namespace KDsl.Runtime.Kernel
         private static ulong ParseHex(string hex) => ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. A call
-        /// pushes the address after the real instruction first; when that push hits an unmapped page it faults as
-        /// the call instruction would (#PF at its address, which becomes #DF on the guard page).
+        /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. At the
+        /// commit point the printk's line is logged first; a call whose push hits an unmapped page faults as the call
+        /// instruction would (#PF at its address, which becomes #DF on the guard page).
         /// </summary>
         private bool TakeHostBranch()
         {
             ulong at = Cpu.Rip - 1;
-            if (_replay is null || !_replay.IsBranch(at)) return false;
-            var branch = _replay.BranchAt(at);
-            ulong target = _replay.Next(at);
-            if (_replay.Committed && _pendingPrintk != null)
+            if (_replay is null || !_replay.TryGetBranch(at, out var branch)) return false;
+            if (_replay.AtCommit)
             {
-                Log.Emit(_pendingPrintk); // the record is in the ringbuffer: it reaches the log even if the console dies
+                _replay.Commit();
+                if (_pendingPrintk != null) Log.Emit(_pendingPrintk); // in the ringbuffer: it reaches the log even if the console dies
                 _pendingPrintk = null;
             }
-            if (branch.IsCall)
+            if (_replay.TryTake(Cpu, at, branch, out ulong target))
             {
-                ulong sp = Cpu.Rsp - 8;
-                if (!Mmu.TryWriteU64(sp, at + (ulong)branch.Length))
-                {
-                    Cpu.Rip = at;
-                    Cpu.Cr2 = sp;
-                    Dispatch(Cpu.DeliverException(Vectors.PF, 0x2)); // a supervisor write to a not-present page
-                    return true;
-                }
-                Cpu.Rsp = sp;
+                Cpu.Rip = target;
+                return true;
             }
-            else if (branch.StackWords < 0) Cpu.Rsp += 8;
-            Cpu.Rip = target;
+            Cpu.Rip = at;
+            Cpu.Cr2 = Cpu.Rsp - 8;
+            Dispatch(Cpu.DeliverException(Vectors.PF, 0x2)); // a supervisor write to a not-present page
             return true;
         }
     }

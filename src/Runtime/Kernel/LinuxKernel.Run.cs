@@ -76,10 +76,11 @@ namespace KDsl.Runtime.Kernel
 
             if (site.Function == Profile.PrintkSymbol && site.AtEntry)
             {
-                _pendingPrintk = FormatPrintk();
-                if (_replay != null && Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string format)) _replay.BeginPrintk(format);
+                string format = FormatAtRdi();
+                _pendingPrintk = FormatPrintk(format);
+                _replay?.BeginPrintk(format); // the recorded path the rest of printk's text follows
             }
-            else if (site.Function == "do_one_initcall" && !site.AtEntry)
+            else if (site.Function == KDsl.Profiles.KernelFootprint.InitCaller && !site.AtEntry)
             {
                 // the init returned into do_one_initcall: finit_module's result (the recorded text above is not run)
                 InitReturn = (long)Cpu[Reg.Rax];
@@ -146,11 +147,13 @@ namespace KDsl.Runtime.Kernel
             }
         }
 
-        /// <summary>printk's varargs where the SysV ABI put them: RDI the format, then RSI, RDX, RCX, R8, R9 and the caller's stack.</summary>
-        private string FormatPrintk()
+        /// <summary>The format string of a printk-style call, from RDI ("" when unreadable).</summary>
+        private string FormatAtRdi() => Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string fmt) ? fmt : "";
+
+        /// <summary>printk's message: <paramref name="fmt"/> (from RDI) with the varargs where the SysV ABI put them: RSI, RDX, RCX, R8, R9 and the caller's stack.</summary>
+        private string FormatPrintk(string fmt)
         {
-            ulong fmtAddress = Cpu[Reg.Rdi];
-            if (!Mmu.TryReadCString(fmtAddress, 1024, out string fmt)) return "";
+            if (fmt.Length == 0) return "";
             var args = new GuestVarargs(new[] { Cpu[Reg.Rsi], Cpu[Reg.Rdx], Cpu[Reg.Rcx], Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu);
             return Vsnprintf.Format(fmt, args, Vsprintf);
         }

@@ -20,6 +20,7 @@ namespace KDsl.Runtime.Kernel
     public sealed partial class LinuxKernel : IDisposable
     {
         private static readonly ConcurrentDictionary<string, KernelTextImage> TextCache = new ConcurrentDictionary<string, KernelTextImage>();
+        private static readonly ConcurrentDictionary<string, RecordedPrintks> RecordedPrintksCache = new ConcurrentDictionary<string, RecordedPrintks>();
 
         private readonly Dictionary<ulong, ServiceSite> _services = new Dictionary<ulong, ServiceSite>();
         /// <summary>The kernel's own __bug_table (BUG_ON()s in the modelled text), by the ud2's address.</summary>
@@ -35,6 +36,7 @@ namespace KDsl.Runtime.Kernel
         {
             Config = config;
             Profile = profile;
+            Footprint = KernelFootprint.For(profile.Name);
             _random = new DeterministicRandom(0x4b44736c); // "KDsl": fixed, so canaries and oops ids repeat run to run
             Memory = new PhysicalMemory(memorySize);
             Tables = new PageTables(Memory);
@@ -63,7 +65,7 @@ namespace KDsl.Runtime.Kernel
         public ThreadStacks Stacks { get; }
         public KernelCounters Counters { get; } = new KernelCounters();
         /// <summary>The real kernel's recorded footprint this profile's text is built from (null for linux-4.11).</summary>
-        public KernelFootprint? Footprint => KernelFootprint.For(Profile.Name);
+        public KernelFootprint? Footprint { get; }
         private KernelPathReplay? _replay;
         public TaskStruct Current { get; private set; } = null!;
         public Module? Module { get; private set; }
@@ -97,8 +99,9 @@ namespace KDsl.Runtime.Kernel
             if (text.Pages is null) ModuleLoader.MapCopy(text.Text, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
             else ModuleLoader.MapCopyPages(text.Text, text.Pages, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
             Kallsyms.AddText(KernelProfile.KernelTextBase, text.Symbols, text.Unwind, null);
-            if (Footprint != null)
-                _replay = new KernelPathReplay(Footprint, text, KernelProfile.KernelTextBase, Kallsyms.AddressOf(Profile.PrintkSymbol));
+            if (Footprint is { } footprint)
+                _replay = new KernelPathReplay(RecordedPrintksCache.GetOrAdd(Profile.Name,
+                    _ => new RecordedPrintks(footprint, text, KernelProfile.KernelTextBase, Profile.PrintkSymbol)));
             foreach (var site in text.Services)
                 _services[KernelProfile.KernelTextBase + (ulong)site.Offset] = site;
             foreach (var bug in text.Bugs)

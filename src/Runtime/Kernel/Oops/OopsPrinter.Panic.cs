@@ -12,9 +12,6 @@ namespace KDsl.Runtime.Kernel.Oops
         public static string OopsEndPanicMessage(bool inInterrupt) =>
             inInterrupt ? "Fatal exception in interrupt" : "Fatal exception";
 
-        /// <summary>__START_KERNEL_map: the kernel image mapping's base (arch/x86/include/asm/page_64_types.h).</summary>
-        public const ulong StartKernelMap = 0xffffffff80000000;
-
         /// <summary>
         /// panic(): "Kernel panic - not syncing: %s" (one trailing newline of the message stripped), the
         /// dump_kernel_offset notifier's line (KDsl boots without KASLR: "Kernel Offset: disabled"), and the closing
@@ -28,7 +25,7 @@ namespace KDsl.Runtime.Kernel.Oops
             var lines = new List<string>
             {
                 F("Kernel panic - not syncing: %s", message),
-                DumpKernelOffset(kaslrOffset: null),
+                DumpKernelOffset,
             };
             if (Profile.PrintsPanicEndMarker)
                 lines.Add(F("---[ end Kernel panic - not syncing: %s ]---", message));
@@ -36,18 +33,12 @@ namespace KDsl.Runtime.Kernel.Oops
         }
 
         /// <summary>
-        /// dump_kernel_offset, the panic notifier of arch/x86/kernel/setup.c (the same in 4.11, 5.10 and 6.1):
-        /// <c>if (kaslr_enabled()) pr_emerg("Kernel Offset: 0x%lx from 0x%lx (relocation range: 0x%lx-0x%lx)\n",
-        /// kaslr_offset(), __START_KERNEL, __START_KERNEL_map, MODULES_VADDR-1); else pr_emerg("Kernel Offset: disabled\n");</c>
-        /// <paramref name="kaslrOffset"/> null is a boot without KASLR (nokaslr), which is KDsl's fixed layout: the
-        /// kernel's text at __START_KERNEL itself (<see cref="KernelProfile.KernelTextBase"/>), the direct map and
-        /// vmalloc area at their unrandomised bases.
+        /// dump_kernel_offset, the panic notifier of arch/x86/kernel/setup.c (the same in 4.11, 5.10 and 6.1): with KASLR
+        /// "Kernel Offset: 0x%lx from 0x%lx (relocation range: …)", else "Kernel Offset: disabled". KDsl's layout is a
+        /// nokaslr boot: the kernel text at __START_KERNEL (<see cref="KernelProfile.KernelTextBase"/>, the addresses the
+        /// recorded footprints were taken at), the direct map and vmalloc area at their unrandomised bases.
         /// </summary>
-        public string DumpKernelOffset(ulong? kaslrOffset) =>
-            kaslrOffset is ulong offset
-                ? F("Kernel Offset: 0x%lx from 0x%lx (relocation range: 0x%lx-0x%lx)",
-                    offset, KernelProfile.KernelTextBase, StartKernelMap, KernelProfile.ModulesBase - 1)
-                : "Kernel Offset: disabled";
+        private const string DumpKernelOffset = "Kernel Offset: disabled";
 
         /// <summary>
         /// handle_stack_overflow's KERN_EMERG line. Classic (≤5.15): "BUG: stack guard page was hit at %p

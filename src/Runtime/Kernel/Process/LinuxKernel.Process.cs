@@ -129,6 +129,7 @@ namespace KDsl.Runtime.Kernel
                         _finished = true;
                         break;
                     case StopReason.Halt:
+                        if (TakeHostBranch()) break; // the recorded kernel text's data-dependent branch
                         KillProcess(p, Signals.SIGKILL, 0, 0);
                         break;
                     case StopReason.BudgetExhausted:
