@@ -55,6 +55,11 @@ namespace KDsl.Cli
                 if (!json)
                 {
                     Console.Out.Write(result.Dmesg);
+                    if (result.Unprinted.Count > 0)
+                    {
+                        Console.Error.WriteLine($"kdsl: the console stops here: a printk died holding a reserved ringbuffer record, and the {result.Unprinted.Count} records logged after it were never printed:");
+                        foreach (var line in result.Unprinted) Console.Error.WriteLine("kdsl:   " + line);
+                    }
                     Console.Out.WriteLine("counters: " + string.Join(" ", result.Counters.Select(c => $"{c.Key}={c.Value}")));
                     // What the shell would say about each user process: its output, then "Bus error", "exit 135"...
                     foreach (var process in result.Processes)
@@ -87,7 +92,7 @@ namespace KDsl.Cli
 
         /// <summary>
         /// The --json document: { file, exitCode, scenarios: [{ name, config, outcome, passed, initReturn, instructions,
-        /// stackHighWater, log[], oops {...} | null, expectationFailures[] }] }. Addresses are hex strings as dmesg prints them.
+        /// stackHighWater, log[], unprinted[] (records behind a never-committed one), oops {...} | null, expectationFailures[] }] }. Addresses are hex strings as dmesg prints them.
         /// </summary>
         internal static void WriteJson(TextWriter output, FileInfo file, IReadOnlyList<(Scenario Scenario, RunResult Result, IReadOnlyList<ExpectationFailure> Failures)> runs, int exit)
         {
@@ -124,6 +129,9 @@ namespace KDsl.Cli
                     w.WriteNumber("stackHighWater", result.StackHighWater);
                     w.WriteStartArray("log");
                     foreach (var line in result.Log) w.WriteStringValue(line);
+                    w.WriteEndArray();
+                    w.WriteStartArray("unprinted");
+                    foreach (var line in result.Unprinted) w.WriteStringValue(line);
                     w.WriteEndArray();
                     if (result.Oops is { } o)
                     {

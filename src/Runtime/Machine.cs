@@ -28,8 +28,10 @@ namespace KDsl.Runtime
     {
         public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
             long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null,
-            IReadOnlyList<KeyValuePair<string, long>>? counters = null, IReadOnlyList<TaskStruct>? kernelThreads = null)
+            IReadOnlyList<KeyValuePair<string, long>>? counters = null, IReadOnlyList<TaskStruct>? kernelThreads = null,
+            IReadOnlyList<string>? unprinted = null)
         {
+            Unprinted = unprinted ?? System.Array.Empty<string>();
             Counters = counters ?? System.Array.Empty<KeyValuePair<string, long>>();
             KernelThreads = kernelThreads ?? System.Array.Empty<TaskStruct>();
             Processes = processes ?? System.Array.Empty<ProcessResult>();
@@ -73,6 +75,11 @@ namespace KDsl.Runtime
         /// <summary>dmesg lines with their timestamps, e.g. "[    1.001234] step5 LOADED.".</summary>
         public IReadOnlyList<string> Log { get; }
         public string Dmesg => string.Join("\n", Log) + "\n";
+        /// <summary>
+        /// Records the console never printed: logged behind a printk record that was reserved and never committed (the
+        /// printk died inside the ringbuffer's reservation). The real kernel is silent from there on.
+        /// </summary>
+        public IReadOnlyList<string> Unprinted { get; }
         /// <summary>The first oops' facts, or null when nothing oopsed.</summary>
         public OopsFacts? Oops { get; }
         /// <summary>init's return value when insmod returned.</summary>
@@ -117,7 +124,8 @@ namespace KDsl.Runtime
             long stackHighWater = image.HasInit ? kernel.StackHighWater : 0;
             kernel.RunProcesses(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
-                stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads);
+                stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
+                kernel.Log.Unprinted);
         }
     }
 }

@@ -21,7 +21,8 @@ namespace KDsl.CodeGen
     /// <summary>
     /// A function's frame as the kernel's GCC lays it out (the kernel builds with 8-byte stack alignment):
     /// return address, [saved RBP], pushed callee-saved registers, then from the stack pointer upwards:
-    /// spill temporaries, scalar slots, arrays, and the stack-protector canary directly above the arrays.
+    /// spill temporaries, scalar slots, arrays (each ending at the top of its 8-byte-aligned slot), and the stack-protector
+    /// canary directly above the arrays.
     /// step5's rstack under linux-6.1 is therefore push rbx; sub rsp, BUF+8, buf at RSP: BUF + 24 bytes a level.
     /// </summary>
     internal sealed class FrameLayout
@@ -63,9 +64,17 @@ namespace KDsl.CodeGen
             }
             foreach (var a in arrays)
             {
-                _homes[a] = new Home(null, offset);
-                Arrays.Add((a, offset));
-                offset += Align8(a.Type.Size);
+                // GCC puts a protected array against what lies above it (the canary): an array whose size is not a multiple
+                // of 8 starts above its slot's base, at its element's alignment (char buf[1500]: RSP + 4, as measured on
+                // 6.1 and 5.10).
+                int slot = Align8(a.Type.Size);
+                var scalar = a.Type;
+                while (scalar.Kind == TypeKind.Array && scalar.Element is { } inner) scalar = inner;
+                int elementAlign = (int)System.Math.Max(1, System.Math.Min(8, scalar.Size));
+                int start = offset + (int)((slot - a.Type.Size) / elementAlign * elementAlign);
+                _homes[a] = new Home(null, start);
+                Arrays.Add((a, start));
+                offset += slot;
             }
             if (arrays.Count > 0)
             {

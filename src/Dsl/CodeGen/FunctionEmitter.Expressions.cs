@@ -244,15 +244,61 @@ namespace KDsl.CodeGen
 
         private void FreeTemporary() => _temporariesInUse--;
 
+        /// <summary>
+        /// Caller-saved registers an expression without calls never touches (arguments are loaded only right before a
+        /// call; locals live in RBX.., R10, R11; evaluation uses RAX, RCX, RDX): they hold an operand across one.
+        /// </summary>
+        private static readonly Gpr[] RegisterTemporaries = { Gpr.Rsi, Gpr.Rdi, Gpr.R8, Gpr.R9 };
+
+        /// <summary>No call, kernel call, built-in or system call anywhere in the expression.</summary>
+        private static bool CallFree(BoundExpression e) => e switch
+        {
+            BoundCall => false,
+            BoundDereference d => CallFree(d.Pointer),
+            BoundAddressOf a => CallFree(a.Operand),
+            BoundUnary u => CallFree(u.Operand),
+            BoundBinary b => CallFree(b.Left) && CallFree(b.Right),
+            BoundLogical l => CallFree(l.Left) && CallFree(l.Right),
+            BoundAssignment a => CallFree(a.Target) && CallFree(a.Value),
+            BoundIncrement i => CallFree(i.Target),
+            BoundConversion c => CallFree(c.Operand),
+            _ => true,
+        };
+
         private Iced.Intel.AssemblerMemoryOperand Temporary(int index) => __qword_ptr[rsp + (_frame.TemporaryOffset(index) + _pushed)];
 
-        /// <summary>Evaluates Left into RAX and Right into RCX, spilling Left's counterpart when Right is not simple.</summary>
+        /// <summary>
+        /// Evaluates Left into RAX and Right into RCX. When Right is not simple, the operand evaluated first waits in a
+        /// caller-saved register if the other one makes no call (GCC's shape: <c>deep(n - 1) + buf[n]</c> keeps the
+        /// call's result in a register, no stack slot), else in a stack temporary.
+        /// </summary>
         private void EmitOperands(BoundExpression left, BoundExpression right)
         {
             if (IsSimple(right))
             {
                 EmitExpression(left);
                 EmitSimple(Gpr.Rcx, right);
+                return;
+            }
+            if (_registerTemporariesInUse < RegisterTemporaries.Length && (CallFree(right) || CallFree(left)))
+            {
+                var held = RegisterTemporaries[_registerTemporariesInUse++];
+                if (CallFree(right))
+                {
+                    EmitExpression(left);
+                    A.mov(held.Q(), rax);
+                    EmitExpression(right);
+                    A.mov(rcx, rax);
+                    A.mov(rax, held.Q());
+                }
+                else
+                {
+                    EmitExpression(right);
+                    A.mov(held.Q(), rax);
+                    EmitExpression(left);
+                    A.mov(rcx, held.Q());
+                }
+                _registerTemporariesInUse--;
                 return;
             }
             EmitExpression(right);

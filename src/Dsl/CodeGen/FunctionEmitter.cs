@@ -27,6 +27,7 @@ namespace KDsl.CodeGen
         private readonly Stack<(CodeLabel Break, CodeLabel Continue)> _loops = new Stack<(CodeLabel, CodeLabel)>();
         private CodeLabel _epilogue = null!;
         private int _temporariesInUse;
+        private int _registerTemporariesInUse;
         private int _pushed; // bytes pushed for stack arguments, added to RSP-relative offsets
 
         private FunctionEmitter(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings, int temporaries)

@@ -28,7 +28,19 @@ namespace KDsl.Runtime.Kernel
             _current = _recorded.For(format);
             _next = 0;
             Committed = false;
+            Reserved = false;
         }
+
+        /// <summary>
+        /// Whether the printk under way has reserved its record in the ringbuffer (<see cref="RecordedPrintks.ReserveFunction"/>
+        /// is next): from then until the commit, the console reader cannot get past it.
+        /// </summary>
+        public bool Reserved { get; private set; }
+
+        /// <summary>The host branch just taken was the last before the reservation (<see cref="Reserve"/> it now).</summary>
+        public bool AtReserve => !Reserved && _next >= _current.Reserve;
+
+        public void Reserve() => Reserved = true;
 
         /// <summary>Whether the printk under way has committed its record (<see cref="RecordedPrintks.CommitFunction"/> returned).</summary>
         public bool Committed { get; private set; }
@@ -77,6 +89,7 @@ namespace KDsl.Runtime.Kernel
         private readonly List<(string Format, string Conversions, Path Path)> _paths = new List<(string, string, Path)>();
         private readonly ulong _printkEntry;
         private readonly ulong _commitEntry;
+        private readonly ulong _reserveEntry;
 
         /// <summary>
         /// The function whose return makes a printk's record final in the ringbuffer (kernel/printk/printk_ringbuffer.c):
@@ -84,10 +97,18 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public const string CommitFunction = "prb_final_commit";
 
+        /// <summary>
+        /// prb_reserve calls this once desc_reserve (inlined) has set the new descriptor to the reserved state: a record
+        /// that is reserved and never committed stops every reader (_prb_read_valid: "Non-existent/non-finalized record.
+        /// Must stop."), so nothing logged after it reaches the console.
+        /// </summary>
+        public const string ReserveFunction = "data_alloc";
+
         public RecordedPrintks(KernelFootprint footprint, KernelTextImage text, ulong textBase, string printkSymbol)
         {
             _footprint = footprint;
             _commitEntry = footprint.AddressOf(CommitFunction);
+            _reserveEntry = footprint.AddressOf(ReserveFunction);
             _printkEntry = footprint.AddressOf(printkSymbol);
             foreach (var b in text.Branches) Branches[textBase + (ulong)b.Offset] = b;
             foreach (var p in footprint.Printks) _paths.Add((StripLevel(p.Format), Conversions(p.Format), Walk(p)));
@@ -138,30 +159,37 @@ namespace KDsl.Runtime.Kernel
         {
             var targets = new List<Target>();
             ulong commitReturn = 0;
-            int commit = int.MaxValue;
+            int commit = int.MaxValue, reserve = int.MaxValue;
             foreach (var step in _footprint.Steps(path, _printkEntry))
             {
                 ulong pc = step.Key, next = step.Value;
+                if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
                 if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionLengths[pc];
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
                 if (Branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
             }
-            return new Path(targets.ToArray(), commit);
+            return new Path(targets.ToArray(), commit, reserve);
         }
 
-        /// <summary>One recorded call: where control went at each host branch, and how many it took before the commit.</summary>
+        /// <summary>
+        /// One recorded call: where control went at each host branch, how many it took before the record was reserved
+        /// (the last one before prb_reserve's call of <see cref="ReserveFunction"/>: no stack write lies between them that
+        /// could fault) and before the commit.
+        /// </summary>
         public sealed class Path
         {
-            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue);
+            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue);
 
-            public Path(Target[] targets, int commit)
+            public Path(Target[] targets, int commit, int reserve)
             {
                 Targets = targets;
                 Commit = commit;
+                Reserve = reserve;
             }
 
             public Target[] Targets { get; }
             public int Commit { get; }
+            public int Reserve { get; }
         }
 
         public readonly struct Target

@@ -52,8 +52,9 @@ namespace KDsl.Runtime.Kernel
         private static ulong ParseHex(string hex) => ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. At the
-        /// commit point the printk's line is logged first; a call whose push hits an unmapped page faults as the call
+        /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. Past the
+        /// reservation point the record holds the console's place; at the commit point the printk's line is logged
+        /// first; a call whose push hits an unmapped page faults as the call
         /// instruction would (#PF at its address, which becomes #DF on the guard page).
         /// </summary>
         private bool TakeHostBranch()
@@ -63,12 +64,17 @@ namespace KDsl.Runtime.Kernel
             if (_replay.AtCommit)
             {
                 _replay.Commit();
-                if (_pendingPrintk != null) Log.Emit(_pendingPrintk); // in the ringbuffer: it reaches the log even if the console dies
+                Log.Commit(_pendingPrintk); // final in the ringbuffer: it reaches the console even if this path dies
                 _pendingPrintk = null;
             }
             if (_replay.TryTake(Cpu, at, branch, out ulong target))
             {
                 Cpu.Rip = target;
+                if (_replay.AtReserve)
+                {
+                    _replay.Reserve();
+                    Log.Reserve(); // a fault from here to the commit leaves the record reserved for ever
+                }
                 return true;
             }
             Cpu.Rip = at;
