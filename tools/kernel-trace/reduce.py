@@ -15,6 +15,8 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
                                registers at the init's first instruction
   path printk "FORMAT"        a printk call (format as a JSON string): the deepest stack it used below its
   deepest N / steps N /        caller's RSP, how many instructions it ran, and every step whose successor is not
+  residue OFF=VALUE ... /       the words it changed below its caller's RSP (OFF bytes below it) as they were when it
+                               returned, data included: what a later oops's stack scan finds there
   jumps ...                    the next instruction, FROM>TO
 """
 import bisect, json, re, sys
@@ -29,6 +31,9 @@ for line in open(kallsyms_path):
     syms.append((int(a, 16), name))
 syms.sort()
 keys = [a for a, _ in syms]
+addr_of = {}
+for a, n in syms:
+    addr_of.setdefault(n, a)
 
 def function(addr):
     """(start, size, name) of the kernel symbol containing addr, sized as kallsyms sizes it: to the next symbol."""
@@ -39,7 +44,8 @@ def function(addr):
     return syms[i][0], syms[j][0] - syms[i][0], syms[i][1]
 
 def is_text(addr):
-    return keys[0] <= addr < keys[-1]
+    """core_kernel_text(): [_stext, _etext); the data after it and the init text freed after boot are not text."""
+    return addr_of["_stext"] <= addr < addr_of["_etext"]
 
 sections = {}
 for line in open(sections_path):
@@ -107,6 +113,32 @@ def classify(word, top, init_entry):
         return "s-%x" % (top - word)
     return "%x" % word
 
+def residue(p, deepest):
+    """The words the call changed below its caller's RSP, as OFF=VALUE (OFF bytes below the caller's RSP): kernel text
+    "t…", the module's own addresses "m" (KDsl's call writes its own), stack addresses "c-…"/"c+…" from the caller's
+    RSP, anything else as is."""
+    caller = p["entry_rsp"] + 8
+    base = p["residue_base"]
+    before, after = bytes.fromhex(p["before"]), bytes.fromhex(p["residue"])
+    out = []
+    for addr in range(caller - deepest, caller, 8):
+        i = addr - base
+        old, new = before[i:i + 8], after[i:i + 8]
+        if old == new:
+            continue
+        word = int.from_bytes(new, "little")
+        if is_text(word):
+            use(word - 1)
+            token = "t%x" % word
+        elif word >= MODULES:
+            token = "m"
+        elif caller - 0x4000 <= word < caller + 0x4000:
+            token = "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
+        else:
+            token = "%x" % word
+        out.append("%x=%s" % (caller - addr, token))
+    return out
+
 out = ["# KDsl kernel footprint for %s: Debian %s under QEMU (TCG, nokaslr, randomize_kstack_offset=off)." % (profile, release),
        "# Recorded instruction by instruction with tools/kernel-trace (trace.sh, reduce.py); do not edit by hand."]
 body = []
@@ -146,6 +178,8 @@ for p in paths:
         body.append("path printk " + json.dumps(p["format"]))
         body.append("deepest %d" % deepest)
         body.append("steps %d" % len(steps))
+        if "before" in p:
+            body.append("residue " + " ".join(residue(p, deepest)))
         body.append("jumps " + " ".join(jumps(steps)))
 
 for start in sorted(used):

@@ -2,7 +2,7 @@
 # ktrace module's init to be called, and records on the real kernel, instruction by instruction:
 #   - "init": do_one_initcall's steps down to the module's init, and the task stack from there to its top;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
-#     and afterwards the stack region the call used (what it left behind below its caller).
+#     and the 4 KiB below its caller's stack pointer before and after the call (what it left behind there).
 # QEMU's single step masks interrupts and timers, so a trace is the call's own path.
 # Output: one JSON object per line in $KTRACE_OUT; code bytes of every executed instruction once.
 import gdb, json, os, bisect
@@ -83,15 +83,16 @@ for n in range(1, CALLS + 1):
     entry_rsp = sp
     ret = int.from_bytes(read(sp, 8), "little")
     fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")
+    below = 4096
+    before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
     steps = []
     while not (pc == ret and sp == entry_rsp + 8):
         note_code(pc)
         steps.append([pc, sp])
         pc, sp = step()
-    below = 4096
     residue = read(entry_rsp + 8 - below, below)
     emit({"path": "printk %d" % n, "format": fmt, "entry_rsp": entry_rsp, "return": ret, "steps": steps,
-          "residue_base": entry_rsp + 8 - below, "residue": residue.hex()})
+          "residue_base": entry_rsp + 8 - below, "residue": residue.hex(), "before": before.hex()})
     gdb.write("traced printk %d: %d instructions\n" % (n, len(steps)))
 
 out.close()

@@ -13,6 +13,7 @@ namespace KDsl.CodeGen
     ///   set-up, and every access through RSP (the first touch of a fresh frame is often a store to (%rsp));
     /// - every branch whose outcome depends on data (jcc, indirect jmp, indirect call) becomes a hlt and a host branch:
     ///   the C# kernel sends control where the recorded run went (KernelPathReplay);
+    /// - printk's own ret is a host branch too: after it the C# kernel writes what the recorded call left below its caller;
     /// - everything else (arithmetic, loads and stores through other pointers, per-CPU reads) becomes one NOP of the same
     ///   length, so every instruction keeps its real offset (a fault reports the real function+offset) and still
     ///   retires as one instruction.
@@ -35,6 +36,7 @@ namespace KDsl.CodeGen
                 symbols.Add(new ModuleSymbol(s.Name, Section.Text, start, s.Size, 0));
             }
 
+            var printk = footprint.Symbols.Find(s => s.Name == printkSymbol);
             var thunks = new List<FootprintSymbol>();
             foreach (var s in footprint.Symbols)
                 if (s.Name.StartsWith("__x86_indirect_thunk_", StringComparison.Ordinal)) thunks.Add(s);
@@ -47,6 +49,9 @@ namespace KDsl.CodeGen
                 // A retpoline's ret goes to the target it stored over its own return address: an indirect jump.
                 if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && thunks.Exists(t => insn.Address - t.Address < (ulong)t.Size))
                     kind = Treatment.HostReturn;
+                // printk's own ret: the host runs it, then leaves the recorded call's residue below the caller.
+                if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && insn.Address - printk.Address < (ulong)printk.Size)
+                    kind = Treatment.HostReturnToCaller;
                 // A branch that went the same way on every recorded run needs no host: it falls through or jumps there.
                 ulong fallThrough = insn.Address + (ulong)insn.Bytes.Length;
                 if (kind == Treatment.HostJump && outcomes.TryGetValue(insn.Address, out var went) && went.Count == 1)
@@ -71,8 +76,9 @@ namespace KDsl.CodeGen
                         WriteNop(text, offset + 1, length - 1);
                         break;
                 }
-                if (kind == Treatment.HostJump || kind == Treatment.HostCall || kind == Treatment.HostReturn)
-                    branches.Add(new HostBranch(offset, insn.Bytes.Length, kind == Treatment.HostCall ? +1 : kind == Treatment.HostReturn ? -1 : 0));
+                if (kind == Treatment.HostJump || kind == Treatment.HostCall || kind == Treatment.HostReturn || kind == Treatment.HostReturnToCaller)
+                    branches.Add(new HostBranch(offset, insn.Bytes.Length, kind == Treatment.HostCall ? +1 : kind == Treatment.HostJump ? 0 : -1,
+                        returnsToCaller: kind == Treatment.HostReturnToCaller));
                 unwind.Add(new UnwindEntry(offset, insn.Cfa));
             }
 
@@ -81,7 +87,7 @@ namespace KDsl.CodeGen
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         }
 
-        private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn }
+        private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn, HostReturnToCaller }
 
         /// <summary>Where control went after each instruction, over every recorded printk (the runs KDsl replays).</summary>
         private static Dictionary<ulong, HashSet<ulong>> Outcomes(KernelFootprint footprint, string printkSymbol)

@@ -27,11 +27,12 @@ namespace KDsl.Image
     /// </summary>
     public readonly struct HostBranch
     {
-        public HostBranch(int offset, int length, int stackWords)
+        public HostBranch(int offset, int length, int stackWords, bool returnsToCaller = false)
         {
             Offset = offset;
             Length = length;
             StackWords = stackWords;
+            ReturnsToCaller = returnsToCaller;
         }
 
         /// <summary>Offset of the real instruction (and of the hlt that stands for it).</summary>
@@ -41,6 +42,11 @@ namespace KDsl.Image
         /// <summary>+1: a call (pushes the return address); -1: a retpoline's ret (pops the target it stored); 0: a jump.</summary>
         public int StackWords { get; }
         public bool IsCall => StackWords > 0;
+        /// <summary>
+        /// printk's own ret, back into the module: an ordinary ret through the word on the stack, after which the C# kernel
+        /// leaves below the caller what the recorded call left there (<see cref="KDsl.Profiles.PrintkFootprint.Residue"/>).
+        /// </summary>
+        public bool ReturnsToCaller { get; }
     }
 
     /// <summary>The modelled kernel's text for one profile: machine code, symbols, unwind rows, vmcall sites and BUG sites.</summary>

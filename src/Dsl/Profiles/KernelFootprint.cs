@@ -40,12 +40,14 @@ namespace KDsl.Profiles
     /// <summary>A recorded printk call: its format, how deep it went, and where control went at every non-sequential step.</summary>
     public sealed class PrintkFootprint
     {
-        public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps)
+        public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
+            IReadOnlyList<KeyValuePair<int, string>>? residue = null)
         {
             Format = format;
             Deepest = deepest;
             Steps = steps;
             Jumps = jumps;
+            Residue = residue ?? Array.Empty<KeyValuePair<int, string>>();
         }
 
         /// <summary>The format the module passed, KERN_ level prefix included.</summary>
@@ -56,6 +58,12 @@ namespace KDsl.Profiles
         public int Steps { get; }
         /// <summary>Every step whose successor was not the next instruction: (from, to), in execution order.</summary>
         public IReadOnlyList<KeyValuePair<ulong, ulong>> Jumps { get; }
+        /// <summary>
+        /// The words the call changed below its caller's RSP, as they were when it returned: (bytes below the caller's
+        /// RSP, value). Values: "t…" kernel text, "m" the module's own (the caller's), "c-…"/"c+…" a stack address relative
+        /// to the caller's RSP, else the hex value. Return addresses and data alike: what an oops's scan finds later.
+        /// </summary>
+        public IReadOnlyList<KeyValuePair<int, string>> Residue { get; }
     }
 
     /// <summary>
@@ -112,6 +120,7 @@ namespace KDsl.Profiles
             string? line;
             string? format = null;
             int deepest = 0, steps = 0;
+            List<KeyValuePair<int, string>>? residue = null;
             while ((line = reader.ReadLine()) != null)
             {
                 if (line.Length == 0 || line[0] == '#') continue;
@@ -151,6 +160,14 @@ namespace KDsl.Profiles
                     case "steps":
                         steps = int.Parse(fields[0], CultureInfo.InvariantCulture);
                         break;
+                    case "residue":
+                        residue = new List<KeyValuePair<int, string>>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int eq = field.IndexOf('=');
+                            residue.Add(new KeyValuePair<int, string>((int)Hex(field.Substring(0, eq)), field.Substring(eq + 1)));
+                        }
+                        break;
                     case "jumps":
                         var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
                         foreach (var field in fields)
@@ -158,7 +175,8 @@ namespace KDsl.Profiles
                             int gt = field.IndexOf('>');
                             jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
                         }
-                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps));
+                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps, residue));
+                        residue = null;
                         break;
                     default:
                         throw new InvalidDataException("unknown footprint line: " + key);

@@ -58,6 +58,14 @@ namespace KDsl.Runtime.Kernel
         public bool TryTake(X64Cpu cpu, ulong at, in HostBranch branch, out ulong target)
         {
             target = 0;
+            if (branch.ReturnsToCaller)
+            {
+                cpu.Mmu.TryReadU64(cpu.Rsp, out target); // printk's entry read the same word
+                cpu.Rsp += 8;
+                Next(at, branch); // stays in step with the recording
+                LeaveResidue(cpu, cpu.Rsp);
+                return true;
+            }
             if (branch.IsCall)
             {
                 ulong sp = cpu.Rsp - 8;
@@ -67,6 +75,17 @@ namespace KDsl.Runtime.Kernel
             else if (branch.StackWords < 0) cpu.Rsp += 8;
             target = Next(at, branch);
             return true;
+        }
+
+        /// <summary>
+        /// printk returned to a caller whose RSP is <paramref name="callerRsp"/>: below it, the words the recorded call
+        /// changed take the values it left (the recorded text replays return addresses and stack writes, not the data
+        /// the real path stored through other pointers, such as port->serial_in).
+        /// </summary>
+        private void LeaveResidue(X64Cpu cpu, ulong callerRsp)
+        {
+            foreach (var word in _current.Residue)
+                cpu.Mmu.TryWriteU64(callerRsp - (ulong)word.Below, word.StackRelative ? unchecked(callerRsp + word.Value) : word.Value);
         }
 
         /// <summary>Where control goes from <paramref name="branch"/>, the host branch at <paramref name="address"/>.</summary>
@@ -168,8 +187,26 @@ namespace KDsl.Runtime.Kernel
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
                 if (Branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
             }
-            return new Path(targets.ToArray(), commit, reserve);
+            return new Path(targets.ToArray(), commit, reserve, Residue(path));
         }
+
+        /// <summary>The recorded call's residue in this machine's terms; the module's own words are left as the run wrote them.</summary>
+        private static ResidueWord[] Residue(PrintkFootprint path)
+        {
+            var words = new List<ResidueWord>(path.Residue.Count);
+            foreach (var r in path.Residue)
+            {
+                string v = r.Value;
+                if (v == "m") continue;
+                if (v[0] == 't') words.Add(new ResidueWord(r.Key, Hex(v.Substring(1)), false));
+                else if (v.StartsWith("c-", StringComparison.Ordinal)) words.Add(new ResidueWord(r.Key, unchecked(0 - Hex(v.Substring(2))), true));
+                else if (v.StartsWith("c+", StringComparison.Ordinal)) words.Add(new ResidueWord(r.Key, Hex(v.Substring(2)), true));
+                else words.Add(new ResidueWord(r.Key, Hex(v), false));
+            }
+            return words.ToArray();
+        }
+
+        private static ulong Hex(string s) => ulong.Parse(s, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// One recorded call: where control went at each host branch, how many it took before the record was reserved
@@ -178,18 +215,37 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public sealed class Path
         {
-            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue);
+            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue, Array.Empty<ResidueWord>());
 
-            public Path(Target[] targets, int commit, int reserve)
+            public Path(Target[] targets, int commit, int reserve, ResidueWord[] residue)
             {
                 Targets = targets;
                 Commit = commit;
                 Reserve = reserve;
+                Residue = residue;
             }
+
+            /// <summary>What the call left below its caller's RSP (<see cref="PrintkFootprint.Residue"/>).</summary>
+            public ResidueWord[] Residue { get; }
 
             public Target[] Targets { get; }
             public int Commit { get; }
             public int Reserve { get; }
+        }
+
+        /// <summary>A word the recorded call left <see cref="Below"/> bytes below its caller's RSP: a value, or an offset from that RSP.</summary>
+        public readonly struct ResidueWord
+        {
+            public ResidueWord(int below, ulong value, bool stackRelative)
+            {
+                Below = below;
+                Value = value;
+                StackRelative = stackRelative;
+            }
+
+            public int Below { get; }
+            public ulong Value { get; }
+            public bool StackRelative { get; }
         }
 
         public readonly struct Target

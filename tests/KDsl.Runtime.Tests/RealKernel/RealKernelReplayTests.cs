@@ -19,7 +19,7 @@ namespace KDsl.Runtime.Tests.RealKernel
             {
                 var real = RealKernelLogs.Real(log);
                 foreach (var field in RealKernelLogs.Fields)
-                    if (RealKernelLogs.Field(real, field) is not null)        // a field the log cannot give (hashed) has no case
+                    if (log.Gives(field) && RealKernelLogs.Field(real, field) is not null) // a field the log cannot give (hashed, cut) has no case
                         yield return new TestCaseData(log.Profile, log.File, field).SetName($"{log.Name}: {field}");
             }
         }
@@ -49,8 +49,8 @@ namespace KDsl.Runtime.Tests.RealKernel
             "stale words the real path stored as data (a function pointer such as port->serial_in, the init's address in a saved " +
             "register) or overwrote through other pointers: the recorded text replays the stack's return addresses, not its data";
         private const string Seed411 =
-            "linux-4.11 is not recorded (no real 4.11 kernel here): its frame-pointer trace marks every entry \"?\" in the seed, " +
-            "and the seed's excerpt ends at the end trace line";
+            "linux-4.11 is not recorded (no real 4.11 kernel here): its printk path, and so the words it leaves behind, are " +
+            "the hand-made 4.11 text's, not the real kernel's";
 
         /// <summary>Where KDsl and the real kernel still part ways, and why; each is checked to still differ.</summary>
         private static readonly Dictionary<string, string> KnownDivergences = new()
@@ -65,9 +65,7 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-5.10 step5 BUF=1200: stale entries"] = DataPointers,
             ["linux-5.10 step5 BUF=2500: stale entries"] = DataPointers,
             ["linux-5.10 step5 BUF=6000: stale entries"] = DataPointers,
-            ["linux-4.11 step5 BUF=4096 seed: call trace"] = Seed411,
             ["linux-4.11 step5 BUF=4096 seed: stale entries"] = Seed411,
-            ["linux-4.11 step5 BUF=4096 seed: end of run"] = Seed411,
         };
 
         /// <summary>Every log named in RealKernelLogs.All is in the repository and copied next to the tests.</summary>
