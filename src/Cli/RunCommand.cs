@@ -60,6 +60,9 @@ namespace KDsl.Cli
                         Console.Error.WriteLine($"kdsl: the console stops here: a printk died holding a reserved ringbuffer record, and the {result.Unprinted.Count} records logged after it were never printed:");
                         foreach (var line in result.Unprinted) Console.Error.WriteLine("kdsl:   " + line);
                     }
+                    // What the shell says when the oops killed insmod ("Killed" after a page fault, "Segmentation fault" after die())
+                    if (result.InsmodSignal != 0)
+                        Console.Out.WriteLine($"insmod: {Signals.Description(result.InsmodSignal)} (exit status {128 + result.InsmodSignal})");
                     Console.Out.WriteLine("counters: " + string.Join(" ", result.Counters.Select(c => $"{c.Key}={c.Value}")));
                     // What the shell would say about each user process: its output, then "Bus error", "exit 135"...
                     foreach (var process in result.Processes)
@@ -125,6 +128,7 @@ namespace KDsl.Cli
                     w.WriteString("outcome", result.Outcome.ToString());
                     w.WriteBoolean("passed", failures.Count == 0);
                     if (result.InitReturn is long ret) w.WriteNumber("initReturn", ret); else w.WriteNull("initReturn");
+                    w.WriteNumber("insmodSignal", result.InsmodSignal);
                     w.WriteNumber("instructions", result.Instructions);
                     w.WriteNumber("stackHighWater", result.StackHighWater);
                     w.WriteStartArray("log");

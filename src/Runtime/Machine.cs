@@ -29,8 +29,9 @@ namespace KDsl.Runtime
         public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
             long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null,
             IReadOnlyList<KeyValuePair<string, long>>? counters = null, IReadOnlyList<TaskStruct>? kernelThreads = null,
-            IReadOnlyList<string>? unprinted = null)
+            IReadOnlyList<string>? unprinted = null, int insmodSignal = 0)
         {
+            InsmodSignal = insmodSignal;
             Unprinted = unprinted ?? System.Array.Empty<string>();
             Counters = counters ?? System.Array.Empty<KeyValuePair<string, long>>();
             KernelThreads = kernelThreads ?? System.Array.Empty<TaskStruct>();
@@ -82,6 +83,8 @@ namespace KDsl.Runtime
         public IReadOnlyList<string> Unprinted { get; }
         /// <summary>The first oops' facts, or null when nothing oopsed.</summary>
         public OopsFacts? Oops { get; }
+        /// <summary>The signal an oops in init killed insmod with (9 SIGKILL after a page fault, 11 SIGSEGV after die()), or 0.</summary>
+        public int InsmodSignal { get; }
         /// <summary>init's return value when insmod returned.</summary>
         public long? InitReturn { get; }
         /// <summary>Guest instructions retired.</summary>
@@ -125,7 +128,7 @@ namespace KDsl.Runtime
             kernel.RunProcesses(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
                 stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
-                kernel.Log.Unprinted);
+                kernel.Log.Unprinted, kernel.InsmodSignal);
         }
     }
 }

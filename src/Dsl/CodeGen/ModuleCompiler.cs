@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using KDsl.Analysis;
 using KDsl.Binding;
 using KDsl.Diagnostics;
@@ -41,9 +42,17 @@ namespace KDsl.CodeGen
             var functionOffsets = new Dictionary<string, int>();
             string? init = null, exit = null, later = null;
 
-            foreach (var function in program.Functions)
+            // The init first, alone in its page, the rest from the next page on: as load_module lays out .init.text and
+            // .text (each from a page boundary, kallsyms sizing each section's last symbol up to its page end), so a
+            // fault near the start of either cannot show code bytes before it, and the init's address, stored on a
+            // stack, names no function (%pB looks up the byte before it).
+            var initText = program.Functions.Where(f => f.Symbol.Kind == FunctionKind.Init).ToList();
+            var ordered = initText.Concat(program.Functions.Where(f => f.Symbol.Kind != FunctionKind.Init)).ToList();
+            for (int i = 0; i < ordered.Count; i++)
             {
-                while (text.Count % 16 != 0) text.Add(0xCC);
+                var function = ordered[i];
+                int alignment = i > 0 && i == initText.Count ? 4096 : 16; // the core .text starts a page of its own
+                while (text.Count % alignment != 0) text.Add(0xCC);
                 var (code, _) = FunctionEmitter.Emit(function, profile, source, strings);
                 int start = text.Count;
                 functionOffsets[code.Name] = start;

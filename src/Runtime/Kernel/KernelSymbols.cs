@@ -46,12 +46,23 @@ namespace KDsl.Runtime.Kernel
         private readonly List<TextFunction> _functions = new List<TextFunction>();
         private readonly Dictionary<string, ulong> _byName = new Dictionary<string, ulong>();
 
-        public void AddText(ulong baseAddress, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, string? module)
+        /// <summary>
+        /// Adds text symbols. A module's are sized as the kernel sizes them (kernel/module kallsyms, get_ksymbol): up to the
+        /// next symbol, the last one up to the end of the text's pages (<paramref name="textEnd"/>, its offset from the base),
+        /// so an address in the padding between two functions still names the one before it.
+        /// </summary>
+        public void AddText(ulong baseAddress, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, string? module,
+            long textEnd = -1)
         {
+            var text = new List<ModuleSymbol>();
             foreach (var s in symbols)
+                if (s.Section == Section.Text) text.Add(s);
+            if (textEnd >= 0) text.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            for (int i = 0; i < text.Count; i++)
             {
-                if (s.Section != Section.Text) continue;
-                _functions.Add(new TextFunction(s.Name, baseAddress + (ulong)s.Offset, (ulong)s.Size, module, baseAddress, unwind));
+                var s = text[i];
+                long size = textEnd < 0 ? s.Size : (i + 1 < text.Count ? text[i + 1].Offset : textEnd) - s.Offset;
+                _functions.Add(new TextFunction(s.Name, baseAddress + (ulong)s.Offset, (ulong)size, module, baseAddress, unwind));
                 _byName[s.Name] = baseAddress + (ulong)s.Offset;
             }
             _functions.Sort((a, b) => a.Start.CompareTo(b.Start));

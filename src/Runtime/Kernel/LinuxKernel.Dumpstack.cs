@@ -147,13 +147,17 @@ namespace KDsl.Runtime.Kernel
             reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
             if (TraceStart(regs.Rsp) is not ulong start)
                 return entries; // "Call Trace:" and nothing after it: no <TASK>, no frames, no pt_regs
+            // 4.11's frame-pointer unwinder (arch/x86/kernel/unwind_frame.c, __unwind_start) skips frames until it reaches
+            // regs->sp; when that is off the task stack (in the guard page below it) it never does: the unwind is done before
+            // the first frame and the scan prints every entry "?" (the seed's trace). The oops facts keep the real chain.
+            bool unwindLost = Profile.FramePointer && !Current.OnStack(regs.Rsp);
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.BeginStack(OopsPrinter.TaskStackName));
             for (ulong slot = start; slot < ptRegs; slot += 8)
             {
                 // __kernel_text_address(addr) tests the word itself (a function's first byte counts: a stored function
                 // pointer, the init's address); %pB then names the byte before it, the call a return address follows
-                if (Mmu.TryReadU64(slot, out ulong word) && (Kallsyms.IsTextAddress(word) || Kallsyms.IsTextAddress(word - 1)))
-                    entries.Add(CallTraceEntry.Frame(word, reliable.Contains(slot)));
+                if (Mmu.TryReadU64(slot, out ulong word) && IsKernelTextAddress(word))
+                    entries.Add(CallTraceEntry.Frame(word, !unwindLost && reliable.Contains(slot)));
             }
             if (!Profile.LegacyOopsLayout && !Current.KernelThread)
             {
@@ -163,6 +167,14 @@ namespace KDsl.Runtime.Kernel
             if (Profile.TaskStackMarkers) entries.Add(CallTraceEntry.EndStack(OopsPrinter.TaskStackName));
             return entries;
         }
+
+        /// <summary>
+        /// __kernel_text_address for a stack word: inside a function KDsl knows. The vmlinux text holds only the recorded
+        /// functions, so a word just past one of them (the first byte of the unrecorded function after it, stored as a
+        /// pointer) is text too; a module's symbols are all known, and a word just past its text (its .rodata) is not.
+        /// </summary>
+        private bool IsKernelTextAddress(ulong word) =>
+            Kallsyms.IsTextAddress(word) || (Kallsyms.TryFindFunction(word - 1, out var before) && before.Module is null);
 
         /// <summary>
         /// Where show_trace_log_lvl's scan of the task stack starts, or null when it prints nothing. 4.19+ (dumpstack.c):

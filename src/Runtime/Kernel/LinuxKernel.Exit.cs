@@ -64,6 +64,7 @@ namespace KDsl.Runtime.Kernel
         private void AfterInsmod(ModuleImage image)
         {
             if (_halted || Module is null) return;
+            InsmodSignal = Current.ExitSignal;
             if (Current.ExitSignal == 0 && InitReturn is long ret)
             {
                 if (ret < 0) _moduleFreed = true;

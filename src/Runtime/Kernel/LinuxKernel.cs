@@ -72,6 +72,8 @@ namespace KDsl.Runtime.Kernel
         public OopsFacts? Oops { get; private set; }
         public RunOutcome Outcome { get; private set; } = RunOutcome.Completed;
         public long? InitReturn { get; private set; }
+        /// <summary>The signal an oops killed insmod with (SIGKILL after a page fault, SIGSEGV after die()), or 0.</summary>
+        public int InsmodSignal { get; private set; }
         /// <summary>The deepest use of insmod's kernel stack in bytes (see <see cref="StackUsage"/>).</summary>
         public int StackHighWater => StackUsage.HighWaterMark(Current, Cpu.LowestRsp);
 

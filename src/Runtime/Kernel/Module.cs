@@ -87,7 +87,7 @@ namespace KDsl.Runtime.Kernel
                 return null;
             }
 
-            kallsyms.AddText(textBase, image.Symbols, image.Unwind, image.Name);
+            kallsyms.AddText(textBase, image.Symbols, image.Unwind, image.Name, (long)textSize);
             error = null;
             return module;
         }

@@ -54,10 +54,6 @@ namespace KDsl.Runtime.Kernel
             ulong stackLow, ulong stackTop)
         {
             var slots = new HashSet<ulong>();
-            // 4.11's frame-pointer unwinder (arch/x86/kernel/unwind_frame.c, __unwind_start) skips frames until it reaches
-            // regs->sp; when that is off the task stack (in the guard page below it) it never does, the unwind is done
-            // before the first frame, and every entry the scan prints is "?" (the seed's trace).
-            if (profile.FramePointer && (rsp < stackLow || rsp >= stackTop)) return slots;
             for (int frame = 0; frame < MaxFrames; frame++)
             {
                 if (!kallsyms.TryFindFunction(rip, out var function)) break;

@@ -132,9 +132,13 @@ init {
         {
             var image = Compile("linux-6.1");
             int LineOf(int offset) => image.Lines.Where(l => l.Offset <= offset).OrderBy(l => l.Offset).Last().Line;
-            var printkCalls = image.Relocations.Where(r => r.Target == "_printk").Select(r => r.Offset - 1).OrderBy(o => o).ToList();
-            Assert.That(LineOf(printkCalls[0]), Is.EqualTo(8));  // printk in rstack
-            Assert.That(LineOf(printkCalls[1]), Is.EqualTo(13)); // printk in init
+            int PrintkCallIn(string function)
+            {
+                var f = image.Symbols.Single(s => s.Name == function);
+                return image.Relocations.Single(r => r.Target == "_printk" && r.Offset >= f.Offset && r.Offset < f.Offset + f.Size).Offset - 1;
+            }
+            Assert.That(LineOf(PrintkCallIn("rstack")), Is.EqualTo(8));
+            Assert.That(LineOf(PrintkCallIn(image.InitSymbol)), Is.EqualTo(13));
         }
 
         [Test]

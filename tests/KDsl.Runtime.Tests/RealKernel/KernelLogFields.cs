@@ -24,6 +24,8 @@ namespace KDsl.Runtime.Tests.RealKernel
         private static readonly Regex LoaderLine = new(
             @"^[\w-]+: (loading out-of-tree module taints kernel\.|module verification failed: .*|module license .* taints kernel\.)$",
             RegexOptions.Compiled);
+        /// <summary>Late boot messages that can land among the module's lines on a fresh boot (the TSC's refined calibration).</summary>
+        private static readonly Regex BootLine = new(@"^(tsc|clocksource): ", RegexOptions.Compiled);
         private static readonly Regex ReportStart = new(
             @"^(BUG: |Oops: |general protection fault|kernel BUG at |WARNING: |Kernel panic - not syncing|watchdog: |" +
             @"stack guard page: |kernel stack overflow|double fault: |divide error: |invalid opcode: |stack segment: )",
@@ -107,7 +109,7 @@ namespace KDsl.Runtime.Tests.RealKernel
             {
                 string l = lines[i];
                 if (ReportStart.IsMatch(l)) { report = i; break; }
-                if (l.StartsWith("ORACLE:", StringComparison.Ordinal) || LoaderLine.IsMatch(l)) continue;
+                if (l.StartsWith("ORACLE:", StringComparison.Ordinal) || LoaderLine.IsMatch(l) || BootLine.IsMatch(l)) continue;
                 moduleLines.Add(l);
             }
             f.ModuleLines = moduleLines;
@@ -203,11 +205,12 @@ namespace KDsl.Runtime.Tests.RealKernel
         /// <summary>
         /// The value compared with the other kernel: a kernel symbol in full ("vsnprintf+0x1a8/0x550"); a module's own function
         /// by name only ("rstack [module]": its offsets depend on the module's compiler, not on the kernel); a raw address
-        /// ("? 0xffffffffc0529000") by where it points ("module address" in the module area).
+        /// ("? 0xffffffffc0529000") by where it points ("module address" in the module area). A module function's clone
+        /// suffix is GCC's (.constprop.0, .isra.0): it names the same source function.
         /// </summary>
         public string Key =>
             RawAddress is ulong a ? (a >= 0xffffffffc0000000 ? "module address" : "address")
-            : Module is not null ? $"{Function} [module]"
+            : Module is not null ? $"{Function!.Split('.')[0]} [module]" // GCC's clones (poke.constprop.0, check.isra.0) are the same function
             : $"{Function}+0x{Offset:x}/0x{Size:x}";
     }
 }

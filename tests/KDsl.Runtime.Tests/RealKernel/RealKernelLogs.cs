@@ -10,25 +10,42 @@ using KDsl.Runtime;
 
 namespace KDsl.Runtime.Tests.RealKernel
 {
-    /// <summary>One real-kernel log under Logs/PROFILE/ (step5_BUF[-TAG].log) and the step5 run it replays.</summary>
+    /// <summary>
+    /// One real-kernel log under Logs/PROFILE/ and the experiment it replays: step5_BUF[-TAG].log is step5 with that
+    /// buffer size (<see cref="RealKernelLogs.Source"/>); NAME[-TAG].log is Logs/experiments/NAME.kdsl, the KDsl twin of
+    /// the module Logs/experiments/NAME.c that ran on the real kernel.
+    /// </summary>
     internal sealed record RealKernelLog(string Profile, string File)
     {
-        public int Buf => int.Parse(Regex.Match(File, @"^step5_(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        private Match Step5 => Regex.Match(File, @"^step5_(\d+)");
+
+        public bool IsStep5 => Step5.Success;
+
+        public int Buf => int.Parse(Step5.Groups[1].Value, CultureInfo.InvariantCulture);
+
+        /// <summary>"step5" or the experiment's name ("null_deref").</summary>
+        public string Experiment => IsStep5 ? "step5" : Regex.Match(File, @"^([a-z0-9_]+)").Groups[1].Value;
 
         /// <summary>The run's tag from the file name ("norand", "nohash", "seed"), or "".</summary>
-        public string Tag => Regex.Match(File, @"^step5_\d+-?([\w-]*)\.log$").Groups[1].Value;
+        public string Tag => Regex.Match(File, @"^[a-z0-9_]+-?([\w-]*)\.log$").Groups[1].Value;
 
-        /// <summary>"linux-6.1 step5 BUF=992", plus the tag when it tells two runs of the same BUF apart ("norand" is every
-        /// 6.1 log's, so it is left out).</summary>
-        public string Name => $"{Profile} step5 BUF={Buf}" + (Tag is "" or "norand" ? "" : " " + Tag);
+        /// <summary>"linux-6.1 step5 BUF=992" or "linux-6.1 null_deref", plus the tag when it tells two runs apart ("norand"
+        /// is every 6.1 log's, so it is left out).</summary>
+        public string Name => $"{Profile} {Experiment}" + (IsStep5 ? $" BUF={Buf}" : "") + (Tag is "" or "norand" ? "" : " " + Tag);
+
+        public string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", Profile, File);
+
+        /// <summary>The KDsl source of the experiment under this log's profile.</summary>
+        public string Source => IsStep5
+            ? RealKernelLogs.Source(Buf, Profile)
+            : System.IO.File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", "experiments", Experiment + ".kdsl"))
+                .Replace("PROFILE", Profile);
 
         /// <summary>
         /// Whether the log can give the field at all: the seed is a dmesg excerpt that stops at the oops' end trace line,
         /// so how its run ended is not in it (4.11's #DF handler runs in_interrupt() after ist_enter: die() panics).
         /// </summary>
         public bool Gives(string field) => !(Tag == "seed" && field == "end of run");
-
-        public string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", Profile, File);
 
         public override string ToString() => Name;
     }
@@ -51,6 +68,7 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-6.1", "step5_1500-norand.log"),
             new("linux-6.1", "step5_2500-norand.log"),
             new("linux-6.1", "step5_6000-norand.log"),
+            new("linux-6.1", "step5_1060-norand.log"),
             new("linux-5.10", "step5_4096.log"),
             new("linux-5.10", "step5_3000-nohash.log"),
             new("linux-5.10", "step5_2048.log"),
@@ -62,6 +80,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "step5_2500-norand.log"),
             new("linux-5.10", "step5_6000-norand.log"),
             new("linux-4.11", "step5_4096-seed.log"),
+            new("linux-6.1", "recurse-norand.log"),
+            new("linux-6.1", "null_deref-norand.log"),
+            new("linux-6.1", "divide_error-norand.log"),
+            new("linux-6.1", "bug_on-norand.log"),
+            new("linux-5.10", "recurse-norand.log"),
+            new("linux-5.10", "null_deref-norand.log"),
+            new("linux-5.10", "divide_error-norand.log"),
+            new("linux-5.10", "bug_on-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>
@@ -266,7 +292,7 @@ exit {{
         {
             try
             {
-                var compiled = Compiler.Compile("step5.kdsl", RealKernelLogs.Source(log.Buf, log.Profile));
+                var compiled = Compiler.Compile(log.Experiment + ".kdsl", log.Source);
                 var errors = compiled.Diagnostics.Where(d => d.IsError).ToList();
                 if (compiled.Image is null || errors.Count > 0)
                     return new KdslRun(null, Array.Empty<string>(), null, "compile errors: " + string.Join("; ", errors));
@@ -277,6 +303,8 @@ exit {{
                     lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}");
                 else if (run.Outcome == RunOutcome.LoadFailed)
                     lines.Add("ORACLE: insmod exit status=1");
+                else if (run.InsmodSignal != 0)
+                    lines.Add($"ORACLE: insmod exit status={128 + run.InsmodSignal}"); // the shell's status of a killed process
                 return new KdslRun(run, lines, KernelLogFields.Parse(lines), null);
             }
             catch (Exception e)
