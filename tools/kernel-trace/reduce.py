@@ -17,6 +17,8 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   deepest N / steps N /        caller's RSP, how many instructions it ran, and every step whose successor is not
   residue OFF=VALUE ... /       the words it changed below its caller's RSP (OFF bytes below it) as they were when it
                                returned, data included: what a later oops's stack scan finds there
+  writes STEP:OFF=VALUE ... /   the same words as the call went, after which step each changed (only changes from or
+                               to a kernel text address): what the scan finds when the call dies half way
   jumps ...                    the next instruction, FROM>TO
 """
 import bisect, json, re, sys
@@ -101,7 +103,7 @@ def jumps(steps):
 def classify(word, top, init_entry):
     """A recorded stack word as KDsl rebuilds it: kernel text, module, stack address or plain data."""
     if is_text(word):
-        use(word - 1)
+        use(word - 1 if is_text(word - 1) else word)  # %pB names the byte before it, when that is text
         return "t%x" % word
     if word >= MODULES:
         if word == init_entry:
@@ -113,9 +115,32 @@ def classify(word, top, init_entry):
         return "s-%x" % (top - word)
     return "%x" % word
 
+def module_text(word):
+    """In one of the ktrace module's text sections (.text*, .init.text, .exit.text)."""
+    base = max((b for b in sections.values() if b <= word), default=None)
+    return base is not None and any("text" in n for n, b in sections.items() if b == base)
+
+def word_token(word, caller):
+    """A stack word as KDsl rebuilds it: kernel text "t…", the module's own code "m" (KDsl's run writes its own
+    return addresses), a stack address "c-…"/"c+…" from the caller's RSP, anything else (module data included) as is."""
+    if is_text(word):
+        use(word - 1 if is_text(word - 1) else word)  # %pB names the byte before it, when that is text
+        return "t%x" % word
+    if word >= MODULES and module_text(word):
+        return "m"
+    if caller - 0x4000 <= word < caller + 0x4000:
+        return "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
+    return "%x" % word
+
+def writes(p):
+    """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten), as
+    STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP became VALUE."""
+    caller = p["entry_rsp"] + 8
+    return ["%d:%x=%s" % (k, off, word_token(new, caller)) for k, off, old, new in p["writes"] if is_text(old) or is_text(new)]
+
 def residue(p, deepest):
     """The words the call changed below its caller's RSP, as OFF=VALUE (OFF bytes below the caller's RSP): kernel text
-    "t…", the module's own addresses "m" (KDsl's call writes its own), stack addresses "c-…"/"c+…" from the caller's
+    "t…", the module's own code "m" (KDsl's call writes its own), stack addresses "c-…"/"c+…" from the caller's
     RSP, anything else as is."""
     caller = p["entry_rsp"] + 8
     base = p["residue_base"]
@@ -126,17 +151,7 @@ def residue(p, deepest):
         old, new = before[i:i + 8], after[i:i + 8]
         if old == new:
             continue
-        word = int.from_bytes(new, "little")
-        if is_text(word):
-            use(word - 1)
-            token = "t%x" % word
-        elif word >= MODULES:
-            token = "m"
-        elif caller - 0x4000 <= word < caller + 0x4000:
-            token = "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
-        else:
-            token = "%x" % word
-        out.append("%x=%s" % (caller - addr, token))
+        out.append("%x=%s" % (caller - addr, word_token(int.from_bytes(new, "little"), caller)))
     return out
 
 out = ["# KDsl kernel footprint for %s: Debian %s under QEMU (TCG, nokaslr, randomize_kstack_offset=off)." % (profile, release),
@@ -180,6 +195,8 @@ for p in paths:
         body.append("steps %d" % len(steps))
         if "before" in p:
             body.append("residue " + " ".join(residue(p, deepest)))
+        if "writes" in p:
+            body.append("writes " + " ".join(writes(p)))
         body.append("jumps " + " ".join(jumps(steps)))
 
 for start in sorted(used):

@@ -2,7 +2,8 @@
 # ktrace module's init to be called, and records on the real kernel, instruction by instruction:
 #   - "init": do_one_initcall's steps down to the module's init, and the task stack from there to its top;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
-#     and the 4 KiB below its caller's stack pointer before and after the call (what it left behind there).
+#     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
+#     change to the 1.5 KiB below it, after which step (how far a call that dies has got).
 # QEMU's single step masks interrupts and timers, so a trace is the call's own path.
 # Output: one JSON object per line in $KTRACE_OUT; code bytes of every executed instruction once.
 import gdb, json, os, bisect
@@ -86,13 +87,24 @@ for n in range(1, CALLS + 1):
     below = 4096
     before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
     steps = []
+    # every stack word the call changes, step by step (what a later oops finds depends on how far the call got)
+    window = 1536
+    low = entry_rsp + 8 - window
+    prev = read(low, window)
+    writes = []
     while not (pc == ret and sp == entry_rsp + 8):
         note_code(pc)
         steps.append([pc, sp])
         pc, sp = step()
+        cur = read(low, window)
+        if cur != prev:
+            for i in range(0, window, 8):
+                if cur[i:i + 8] != prev[i:i + 8]:
+                    writes.append([len(steps), window - i, int.from_bytes(prev[i:i + 8], "little"), int.from_bytes(cur[i:i + 8], "little")])
+            prev = cur
     residue = read(entry_rsp + 8 - below, below)
     emit({"path": "printk %d" % n, "format": fmt, "entry_rsp": entry_rsp, "return": ret, "steps": steps,
-          "residue_base": entry_rsp + 8 - below, "residue": residue.hex(), "before": before.hex()})
+          "residue_base": entry_rsp + 8 - below, "residue": residue.hex(), "before": before.hex(), "writes": writes})
     gdb.write("traced printk %d: %d instructions\n" % (n, len(steps)))
 
 out.close()

@@ -8,12 +8,13 @@ namespace KDsl.Analysis
     /// <summary>A call instruction in a function: where, how deep the caller is at that point, and what it calls.</summary>
     public readonly struct CallSite
     {
-        public CallSite(int offset, int depth, string? target, bool isKernel)
+        public CallSite(int offset, int depth, string? target, bool isKernel, string? firstString = null)
         {
             Offset = offset;
             Depth = depth;
             Target = target;
             IsKernel = isKernel;
+            FirstString = firstString;
         }
 
         /// <summary>Offset of the call instruction in .text.</summary>
@@ -23,6 +24,8 @@ namespace KDsl.Analysis
         /// <summary>The called function (a module function or a kernel symbol), null for an indirect call.</summary>
         public string? Target { get; }
         public bool IsKernel { get; }
+        /// <summary>The string constant the first argument register (RDI) was last loaded with before the call: printk's format.</summary>
+        public string? FirstString { get; }
     }
 
     /// <summary>One function's stack facts, read off its machine code.</summary>
@@ -59,15 +62,28 @@ namespace KDsl.Analysis
         {
             public ImageIndex(ModuleImage image)
             {
-                foreach (var r in image.Relocations)
-                    if (r.Kind == RelocationKind.Rel32) Relocations[r.Offset] = r.Target;
+                var strings = new Dictionary<string, string>(System.StringComparer.Ordinal);
                 foreach (var s in image.Symbols)
                 {
-                    if (s.Section != Section.Text) continue;
+                    if (s.Section == Section.RoData)
+                    {
+                        int length = 0;
+                        while (s.Offset + length < image.RoData.Length && image.RoData[s.Offset + length] != 0) length++;
+                        strings[s.Name] = System.Text.Encoding.UTF8.GetString(image.RoData, s.Offset, length);
+                        continue;
+                    }
                     FunctionsByOffset[s.Offset] = s.Name;
                     FunctionNames.Add(s.Name);
                 }
+                foreach (var r in image.Relocations)
+                {
+                    if (r.Kind == RelocationKind.Rel32) Relocations[r.Offset] = r.Target;
+                    else if (strings.TryGetValue(r.Target, out string? text) && r.Addend == 0) StringAt[r.Offset] = text;
+                }
             }
+
+            /// <summary>Relocation places (in .text) that load the address of a string constant, and the string.</summary>
+            internal Dictionary<int, string> StringAt { get; } = new Dictionary<int, string>();
 
             internal Dictionary<int, string> Relocations { get; } = new Dictionary<int, string>();
             internal Dictionary<int, string> FunctionsByOffset { get; } = new Dictionary<int, string>();
@@ -86,6 +102,7 @@ namespace KDsl.Analysis
             var reader = new ByteArrayCodeReader(image.Text);
             var decoder = IcedDecoder.Create(64, reader);
 
+            string? rdiString = null; // along one path; a branch target keeps the last seen (printk's format is loaded just before)
             while (work.Count > 0)
             {
                 var (offset, depth) = work.Pop();
@@ -114,9 +131,12 @@ namespace KDsl.Analysis
                             depth -= (int)insn.GetImmediate(1);
                             break;
                         case Mnemonic.Call:
-                            calls[offset] = CallTarget(insn, offset, depth, index);
+                            calls[offset] = CallTarget(insn, offset, depth, index, rdiString);
+                            rdiString = null; // the call clobbers RDI
                             break;
                     }
+                    if (insn.Op0Kind == OpKind.Register && (insn.Op0Register == Register.RDI || insn.Op0Register == Register.EDI))
+                        rdiString = StringLoaded(offset, next, index);
                     if (depth > max) max = depth;
 
                     if (insn.Mnemonic == Mnemonic.Ret || insn.Mnemonic == Mnemonic.Ud2) break;
@@ -134,11 +154,19 @@ namespace KDsl.Analysis
             return new FunctionFrame(function.Name, max, locals, new List<CallSite>(calls.Values));
         }
 
-        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index)
+        /// <summary>The string whose address the instruction at [offset, next) loads, through a relocation inside it.</summary>
+        private static string? StringLoaded(int offset, int next, ImageIndex index)
+        {
+            for (int place = offset + 1; place < next; place++)
+                if (index.StringAt.TryGetValue(place, out string? text)) return text;
+            return null;
+        }
+
+        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index, string? rdiString)
         {
             if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false);
             if (index.Relocations.TryGetValue(offset + 1, out string? symbol))
-                return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol));
+                return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol), rdiString);
             return index.FunctionsByOffset.TryGetValue((int)insn.NearBranch64, out string? callee)
                 ? new CallSite(offset, depth, callee, false)
                 : new CallSite(offset, depth, null, false);

@@ -12,13 +12,26 @@ namespace KDsl.Analysis
         private readonly Dictionary<string, KernelFunctionShape> _shapes = new Dictionary<string, KernelFunctionShape>();
         private readonly Dictionary<string, int> _costs = new Dictionary<string, int>();
 
+        private readonly KernelFootprint? _footprint;
+        private readonly string _printk;
+
         public KernelCosts(KernelProfile profile)
         {
             foreach (var f in profile.KernelFunctions) _shapes[f.Name] = f;
-            // A recorded kernel's printk costs what the real one used at its deepest (every recorded format went as deep).
+            _printk = profile.PrintkSymbol;
+            // A recorded kernel's printk costs what the real one used at its deepest: per format, the recorded call the
+            // run replays for it; of unknown format, the deepest recorded.
             var footprint = KernelFootprint.For(profile.Name);
-            if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
+            if (footprint != null && footprint.Printks.Count > 0)
+            {
+                _footprint = footprint;
+                _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
+            }
         }
+
+        /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>
+        public int CostOf(string name, string? firstString) =>
+            firstString != null && name == _printk && _footprint?.PrintkFor(firstString) is { } recorded ? recorded.Deepest : CostOf(name);
 
         /// <summary>
         /// Stack bytes in use when a kernel thread's function is called: pt_regs (copy_thread leaves them at the top),

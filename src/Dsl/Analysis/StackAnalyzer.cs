@@ -160,7 +160,7 @@ namespace KDsl.Analysis
             recursed = false;
             args = Array.Empty<long?>();
             if (site.Target is null) return 8; // an indirect call: its callee is unknown (none are emitted today)
-            if (site.IsKernel) return _kernel.CostOf(site.Target);
+            if (site.IsKernel) return _kernel.CostOf(site.Target, site.FirstString);
             args = Arguments(call, known);
             var key = Key(site.Target, args); // computed once: the recursion check and the memo share it
             recursed = _inProgress.Contains(key) || _activations >= MaxActivations;
@@ -191,7 +191,7 @@ namespace KDsl.Analysis
                     if (site.Target is null) continue;
                     if (site.IsKernel)
                     {
-                        long need = here + _kernel.CostOf(site.Target);
+                        long need = here + _kernel.CostOf(site.Target, site.FirstString);
                         if (need > _threadSize)
                         {
                             at = call?.Call ?? via;
@@ -241,7 +241,7 @@ namespace KDsl.Analysis
                 {
                     if (!Reachable(call, known) || site.Target is null || Capped(site)) continue;
                     var calleeArgs = Arguments(call, known);
-                    long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site.Target) : Cost(site.Target, calleeArgs));
+                    long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site.Target, site.FirstString) : Cost(site.Target, calleeArgs));
                     if (total <= best) continue;
                     best = total;
                     (next, kernel, nextArgs) = site.IsKernel ? (null, site.Target, calleeArgs) : (site.Target, (string?)null, calleeArgs);

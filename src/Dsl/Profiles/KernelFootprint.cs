@@ -41,8 +41,9 @@ namespace KDsl.Profiles
     public sealed class PrintkFootprint
     {
         public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
-            IReadOnlyList<KeyValuePair<int, string>>? residue = null)
+            IReadOnlyList<KeyValuePair<int, string>>? residue = null, IReadOnlyList<RecordedWrite>? writes = null)
         {
+            Writes = writes ?? Array.Empty<RecordedWrite>();
             Format = format;
             Deepest = deepest;
             Steps = steps;
@@ -64,6 +65,27 @@ namespace KDsl.Profiles
         /// to the caller's RSP, else the hex value. Return addresses and data alike: what an oops's scan finds later.
         /// </summary>
         public IReadOnlyList<KeyValuePair<int, string>> Residue { get; }
+        /// <summary>The same words as the call went, in order: what a scan finds when the call dies half way.</summary>
+        public IReadOnlyList<RecordedWrite> Writes { get; }
+    }
+
+    /// <summary>
+    /// After <see cref="Step"/> instructions of a recorded printk, the word <see cref="Below"/> bytes below its caller's
+    /// RSP became <see cref="Value"/> (a <see cref="PrintkFootprint.Residue"/> value). Only changes from or to a kernel
+    /// text address are kept: the others do not change what an oops's stack scan prints.
+    /// </summary>
+    public readonly struct RecordedWrite
+    {
+        public RecordedWrite(int step, int below, string value)
+        {
+            Step = step;
+            Below = below;
+            Value = value;
+        }
+
+        public int Step { get; }
+        public int Below { get; }
+        public string Value { get; }
     }
 
     /// <summary>
@@ -121,6 +143,7 @@ namespace KDsl.Profiles
             string? format = null;
             int deepest = 0, steps = 0;
             List<KeyValuePair<int, string>>? residue = null;
+            List<RecordedWrite>? writes = null;
             while ((line = reader.ReadLine()) != null)
             {
                 if (line.Length == 0 || line[0] == '#') continue;
@@ -168,6 +191,15 @@ namespace KDsl.Profiles
                             residue.Add(new KeyValuePair<int, string>((int)Hex(field.Substring(0, eq)), field.Substring(eq + 1)));
                         }
                         break;
+                    case "writes":
+                        writes = new List<RecordedWrite>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int colon = field.IndexOf(':'), eq = field.IndexOf('=');
+                            writes.Add(new RecordedWrite(int.Parse(field.Substring(0, colon), CultureInfo.InvariantCulture),
+                                (int)Hex(field.Substring(colon + 1, eq - colon - 1)), field.Substring(eq + 1)));
+                        }
+                        break;
                     case "jumps":
                         var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
                         foreach (var field in fields)
@@ -175,8 +207,9 @@ namespace KDsl.Profiles
                             int gt = field.IndexOf('>');
                             jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
                         }
-                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps, residue));
+                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes));
                         residue = null;
+                        writes = null;
                         break;
                     default:
                         throw new InvalidDataException("unknown footprint line: " + key);
@@ -212,7 +245,64 @@ namespace KDsl.Profiles
             throw new InvalidDataException("the footprint has no function " + function);
         }
 
-        /// <summary>The deepest any recorded printk went below its caller's RSP: what a printk costs the caller's stack.</summary>
+        /// <summary>
+        /// The recorded printk call of the same format, or of the recorded format closest to it: the fewest conversions
+        /// to change (vsnprintf calls one helper per conversion, and the helpers differ in depth), then the nearest
+        /// length. The arguments' values do not change printk's stack footprint. Null without recordings.
+        /// </summary>
+        public PrintkFootprint? PrintkFor(string format)
+        {
+            string text = StripLevel(format);
+            var wanted = Conversions(format);
+            PrintkFootprint? best = null;
+            int bestScore = int.MaxValue;
+            foreach (var p in Printks)
+            {
+                string recorded = StripLevel(p.Format);
+                if (recorded == text) return p;
+                int score = EditDistance(Conversions(p.Format), wanted) * 1000 + Math.Min(Math.Abs(recorded.Length - text.Length), 999);
+                if (score < bestScore) { bestScore = score; best = p; }
+            }
+            return best;
+        }
+
+        /// <summary>
+        /// The conversions of a format by the vsnprintf helper they run: "n" for the integers (number()), "s" string(),
+        /// "c" (no helper), "p" and its extension for pointers ("px", "pS"); "%d %s %px" → n, s, px.
+        /// </summary>
+        private static List<string> Conversions(string format)
+        {
+            var list = new List<string>();
+            for (int i = 0; i < format.Length; i++)
+            {
+                if (format[i] != '%') continue;
+                i++;
+                while (i < format.Length && "-+ #0123456789.*lhzjt".IndexOf(format[i]) >= 0) i++;
+                if (i >= format.Length || format[i] == '%') continue;
+                char c = format[i];
+                if ("diuxXo".IndexOf(c) >= 0) list.Add("n");
+                else if (c == 'p') list.Add(i + 1 < format.Length && char.IsLetter(format[i + 1]) ? "p" + format[i + 1] : "p");
+                else list.Add(c.ToString());
+            }
+            return list;
+        }
+
+        private static int EditDistance(List<string> a, List<string> b)
+        {
+            var d = new int[a.Count + 1, b.Count + 1];
+            for (int i = 0; i <= a.Count; i++) d[i, 0] = i;
+            for (int j = 0; j <= b.Count; j++) d[0, j] = j;
+            for (int i = 1; i <= a.Count; i++)
+                for (int j = 1; j <= b.Count; j++)
+                    d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            return d[a.Count, b.Count];
+        }
+
+        /// <summary>The format without its KERN_ level prefix ("\u0001" and a digit).</summary>
+        private static string StripLevel(string format) =>
+            format.Length >= 2 && format[0] == '\u0001' ? format.Substring(2) : format;
+
+        /// <summary>The deepest any recorded printk went below its caller's RSP: what a printk of unknown format costs.</summary>
         public int PrintkDeepest
         {
             get

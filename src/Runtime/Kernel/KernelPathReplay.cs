@@ -17,15 +17,21 @@ namespace KDsl.Runtime.Kernel
         private readonly RecordedPrintks _recorded;
         private RecordedPrintks.Path _current = RecordedPrintks.Path.Empty;
         private int _next;
+        private bool _inPrintk;
+        private ulong _callerRsp;
+        private long _lastBranchInstructions;
 
         public KernelPathReplay(RecordedPrintks recorded) => _recorded = recorded;
 
         public bool TryGetBranch(ulong address, out HostBranch branch) => _recorded.Branches.TryGetValue(address, out branch);
 
         /// <summary>printk was called with this format: follow its recorded path (<see cref="RecordedPrintks.For"/>).</summary>
-        public void BeginPrintk(string format)
+        public void BeginPrintk(string format, ulong callerRsp, long instructions)
         {
             _current = _recorded.For(format);
+            _callerRsp = callerRsp;
+            _lastBranchInstructions = instructions;
+            _inPrintk = true;
             _next = 0;
             Committed = false;
             Reserved = false;
@@ -64,6 +70,7 @@ namespace KDsl.Runtime.Kernel
                 cpu.Rsp += 8;
                 Next(at, branch); // stays in step with the recording
                 LeaveResidue(cpu, cpu.Rsp);
+                _inPrintk = false;
                 return true;
             }
             if (branch.IsCall)
@@ -74,7 +81,28 @@ namespace KDsl.Runtime.Kernel
             }
             else if (branch.StackWords < 0) cpu.Rsp += 8;
             target = Next(at, branch);
+            _lastBranchInstructions = cpu.InstructionCount;
             return true;
+        }
+
+        /// <summary>
+        /// An exception stops the printk under way for good (the task dies in it): the words the recorded call had changed
+        /// by the same step, above the faulting RSP, take its values, as the scan of the oops would find them on the real
+        /// kernel (the store path's return addresses the console path wrote over through other pointers, say). How far
+        /// the call got is the host branches taken and the instructions retired since the last.
+        /// </summary>
+        public void Interrupted(X64Cpu cpu, ulong rsp)
+        {
+            if (!_inPrintk) return;
+            _inPrintk = false;
+            long since = cpu.InstructionCount - _lastBranchInstructions;
+            foreach (var w in _current.Writes)
+            {
+                if (w.Branches > _next || (w.Branches == _next && w.Since > since)) break;
+                ulong address = _callerRsp - (ulong)w.Word.Below;
+                if (address >= rsp && !w.Word.Module)
+                    cpu.Mmu.TryWriteU64(address, w.Word.StackRelative ? unchecked(_callerRsp + w.Word.Value) : w.Word.Value);
+            }
         }
 
         /// <summary>
@@ -105,7 +133,7 @@ namespace KDsl.Runtime.Kernel
     public sealed class RecordedPrintks
     {
         private readonly KernelFootprint _footprint;
-        private readonly List<(string Format, string Conversions, Path Path)> _paths = new List<(string, string, Path)>();
+        private readonly Dictionary<PrintkFootprint, Path> _paths = new Dictionary<PrintkFootprint, Path>();
         private readonly ulong _printkEntry;
         private readonly ulong _commitEntry;
         private readonly ulong _reserveEntry;
@@ -130,45 +158,14 @@ namespace KDsl.Runtime.Kernel
             _reserveEntry = footprint.AddressOf(ReserveFunction);
             _printkEntry = footprint.AddressOf(printkSymbol);
             foreach (var b in text.Branches) Branches[textBase + (ulong)b.Offset] = b;
-            foreach (var p in footprint.Printks) _paths.Add((StripLevel(p.Format), Conversions(p.Format), Walk(p)));
+            foreach (var p in footprint.Printks) _paths[p] = Walk(p);
         }
 
         public Dictionary<ulong, HostBranch> Branches { get; } = new Dictionary<ulong, HostBranch>();
 
-        /// <summary>
-        /// The recorded call of the same format, or of the recorded format closest to it (same conversions first;
-        /// printk's stack footprint does not depend on the arguments' values).
-        /// </summary>
-        public Path For(string format)
-        {
-            string text = StripLevel(format), wanted = Conversions(format);
-            var best = Path.Empty;
-            int bestScore = int.MaxValue;
-            foreach (var (recorded, conversions, path) in _paths)
-            {
-                if (recorded == text) return path;
-                int score = (conversions == wanted ? 0 : 1000) + Math.Abs(conversions.Length - wanted.Length) * 10 + Math.Abs(recorded.Length - text.Length) / 8;
-                if (score < bestScore) { bestScore = score; best = path; }
-            }
-            return best;
-        }
-
-        /// <summary>The conversion characters of a format ("%d %s %px" → "dsp"): what decides vsnprintf's calls.</summary>
-        private static string Conversions(string format)
-        {
-            var chars = new System.Text.StringBuilder();
-            for (int i = 0; i < format.Length; i++)
-            {
-                if (format[i] != '%') continue;
-                i++;
-                while (i < format.Length && "-+ #0123456789.*lhzjt".IndexOf(format[i]) >= 0) i++;
-                if (i < format.Length && format[i] != '%') chars.Append(format[i]);
-            }
-            return chars.ToString();
-        }
-
-        private static string StripLevel(string format) =>
-            format.Length >= 2 && format[0] == '\u0001' ? format.Substring(2) : format;
+        /// <summary>The recorded call <see cref="KernelFootprint.PrintkFor"/> picks for the format, as a path to replay.</summary>
+        public Path For(string format) =>
+            _footprint.PrintkFor(format) is { } recorded && _paths.TryGetValue(recorded, out var path) ? path : Path.Empty;
 
         /// <summary>
         /// Replays the recording's control flow from printk's entry: the next instruction unless the recording jumped,
@@ -179,15 +176,35 @@ namespace KDsl.Runtime.Kernel
             var targets = new List<Target>();
             ulong commitReturn = 0;
             int commit = int.MaxValue, reserve = int.MaxValue;
+            // Where each step stands against the host branches: how many came before it, how many steps since the last
+            // (KDsl retires one instruction per step between host branches; a rep loop the recording stepped per
+            // iteration is the exception, rare on these paths).
+            var branchesAfter = new List<int>(path.Steps);
+            var sinceBranch = new List<int>(path.Steps);
+            int since = 0;
             foreach (var step in _footprint.Steps(path, _printkEntry))
             {
                 ulong pc = step.Key, next = step.Value;
                 if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
                 if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionLengths[pc];
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
-                if (Branches.ContainsKey(pc)) targets.Add(new Target(pc, next));
+                if (Branches.ContainsKey(pc))
+                {
+                    targets.Add(new Target(pc, next));
+                    since = 0;
+                }
+                else since++;
+                branchesAfter.Add(targets.Count);
+                sinceBranch.Add(since);
             }
-            return new Path(targets.ToArray(), commit, reserve, Residue(path));
+            var writes = new List<TimedWrite>(path.Writes.Count);
+            foreach (var w in path.Writes)
+            {
+                int producer = Math.Min(w.Step, branchesAfter.Count) - 1; // "after STEP steps": the step that wrote it
+                if (producer < 0) continue;
+                writes.Add(new TimedWrite(branchesAfter[producer], sinceBranch[producer], Word(w.Below, w.Value)));
+            }
+            return new Path(targets.ToArray(), commit, reserve, Residue(path), writes.ToArray());
         }
 
         /// <summary>The recorded call's residue in this machine's terms; the module's own words are left as the run wrote them.</summary>
@@ -196,14 +213,20 @@ namespace KDsl.Runtime.Kernel
             var words = new List<ResidueWord>(path.Residue.Count);
             foreach (var r in path.Residue)
             {
-                string v = r.Value;
-                if (v == "m") continue;
-                if (v[0] == 't') words.Add(new ResidueWord(r.Key, Hex(v.Substring(1)), false));
-                else if (v.StartsWith("c-", StringComparison.Ordinal)) words.Add(new ResidueWord(r.Key, unchecked(0 - Hex(v.Substring(2))), true));
-                else if (v.StartsWith("c+", StringComparison.Ordinal)) words.Add(new ResidueWord(r.Key, Hex(v.Substring(2)), true));
-                else words.Add(new ResidueWord(r.Key, Hex(v), false));
+                var word = Word(r.Key, r.Value);
+                if (!word.Module) words.Add(word);
             }
             return words.ToArray();
+        }
+
+        /// <summary>A recorded value ("t…" text, "m" the module's, "c±…" from the caller's RSP, else hex) <paramref name="below"/> the caller's RSP.</summary>
+        private static ResidueWord Word(int below, string v)
+        {
+            if (v == "m") return new ResidueWord(below, 0, false, module: true);
+            if (v[0] == 't') return new ResidueWord(below, Hex(v.Substring(1)), false);
+            if (v.StartsWith("c-", StringComparison.Ordinal)) return new ResidueWord(below, unchecked(0 - Hex(v.Substring(2))), true);
+            if (v.StartsWith("c+", StringComparison.Ordinal)) return new ResidueWord(below, Hex(v.Substring(2)), true);
+            return new ResidueWord(below, Hex(v), false);
         }
 
         private static ulong Hex(string s) => ulong.Parse(s, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
@@ -215,15 +238,19 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public sealed class Path
         {
-            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue, Array.Empty<ResidueWord>());
+            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue, Array.Empty<ResidueWord>(), Array.Empty<TimedWrite>());
 
-            public Path(Target[] targets, int commit, int reserve, ResidueWord[] residue)
+            public Path(Target[] targets, int commit, int reserve, ResidueWord[] residue, TimedWrite[] writes)
             {
                 Targets = targets;
                 Commit = commit;
                 Reserve = reserve;
                 Residue = residue;
+                Writes = writes;
             }
+
+            /// <summary>The same words as the call went (<see cref="PrintkFootprint.Writes"/>), in step order.</summary>
+            public TimedWrite[] Writes { get; }
 
             /// <summary>What the call left below its caller's RSP (<see cref="PrintkFootprint.Residue"/>).</summary>
             public ResidueWord[] Residue { get; }
@@ -236,16 +263,37 @@ namespace KDsl.Runtime.Kernel
         /// <summary>A word the recorded call left <see cref="Below"/> bytes below its caller's RSP: a value, or an offset from that RSP.</summary>
         public readonly struct ResidueWord
         {
-            public ResidueWord(int below, ulong value, bool stackRelative)
+            public ResidueWord(int below, ulong value, bool stackRelative, bool module = false)
             {
                 Below = below;
                 Value = value;
                 StackRelative = stackRelative;
+                Module = module;
             }
 
             public int Below { get; }
             public ulong Value { get; }
             public bool StackRelative { get; }
+            /// <summary>One of the recording module's own addresses: this machine's run writes its own there.</summary>
+            public bool Module { get; }
+        }
+
+        /// <summary>
+        /// A <see cref="ResidueWord"/> the recorded call wrote once <see cref="Branches"/> host branches were taken and
+        /// <see cref="Since"/> instructions retired after the last of them (0: the host branch itself wrote it, a call's push).
+        /// </summary>
+        public readonly struct TimedWrite
+        {
+            public TimedWrite(int branches, int since, ResidueWord word)
+            {
+                Branches = branches;
+                Since = since;
+                Word = word;
+            }
+
+            public int Branches { get; }
+            public int Since { get; }
+            public ResidueWord Word { get; }
         }
 
         public readonly struct Target

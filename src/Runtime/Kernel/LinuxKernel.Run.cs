@@ -78,7 +78,7 @@ namespace KDsl.Runtime.Kernel
             {
                 string format = FormatAtRdi();
                 _pendingPrintk = FormatPrintk(format);
-                _replay?.BeginPrintk(format); // the recorded path the rest of printk's text follows
+                _replay?.BeginPrintk(format, Cpu.Rsp + 8, Cpu.InstructionCount); // the recorded path the rest of printk's text follows
             }
             else if (site.Function == KDsl.Profiles.KernelFootprint.InitCaller && !site.AtEntry)
             {

@@ -11,6 +11,7 @@ namespace KDsl.Runtime.Kernel
     {
         private void HandleException(in ExceptionInfo info)
         {
+            _replay?.Interrupted(Cpu, info.FaultRsp); // a recorded printk that dies leaves what it had written so far
             var regs = RegistersAt(info);
             switch (info.Vector)
             {

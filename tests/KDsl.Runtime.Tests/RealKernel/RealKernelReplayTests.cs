@@ -45,9 +45,6 @@ namespace KDsl.Runtime.Tests.RealKernel
                 $"{name}\nreal: {real.Display}\nKDsl: {kdsl.Display}");
         }
 
-        private const string DataPointers =
-            "the printk that dies ran its store path, then its console path overwrote the store path's return addresses through " +
-            "other pointers; KDsl writes what a recorded call left only when it returns, so they survive in the dying one";
         private const string Codegen =
             "the module's code is KDsl's, not GCC's: KDsl's function saves RBX, which holds the init's address from " +
             "do_one_initcall on 6.1, where GCC keeps the volatile local in memory (divide_error) or tail-calls printk (bug_on)";
@@ -58,8 +55,6 @@ namespace KDsl.Runtime.Tests.RealKernel
         /// <summary>Where KDsl and the real kernel still part ways, and why; each is checked to still differ.</summary>
         private static readonly Dictionary<string, string> KnownDivergences = new()
         {
-            ["linux-5.10 step5 BUF=3000 nohash: stale entries"] = DataPointers,
-            ["linux-5.10 step5 BUF=2500: stale entries"] = DataPointers,
             ["linux-4.11 step5 BUF=4096 seed: stale entries"] = Seed411,
             ["linux-6.1 divide_error: stale entries"] = Codegen,
             ["linux-6.1 bug_on: stale entries"] = Codegen,

@@ -1,6 +1,7 @@
 /* ktrace: the kernel calls whose stack footprint KDsl models, made one after the other from a module's
  * init, so that trace.py can stop at each printk and single-step through it on the real kernel.
- * The formats are the seed experiment's (step5) and one with every common conversion. */
+ * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
+ * alone and in pairs (trace.sh traces all 14 calls). */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
@@ -23,6 +24,16 @@ static int __init ktrace_init(void)
 	buffer_line();
 	printk(KERN_INFO "ktrace %d %s %lu %x %c %p.\n", -42, "str", 123456789UL, 0xbeefU, 'c', (void *)ktrace_init);
 	printk(KERN_INFO "ktrace done.\n");
+	/* One conversion each, and common pairs: vsnprintf's helpers (number, string, pointer...) differ in depth. */
+	printk(KERN_INFO "ktrace depth %d\n", 7);
+	printk(KERN_INFO "ktrace %s\n", "name");
+	printk(KERN_INFO "ktrace %lu bytes\n", 4096UL);
+	printk(KERN_INFO "ktrace %x\n", 0xbeefU);
+	printk(KERN_INFO "ktrace %p\n", (void *)ktrace_init);
+	printk(KERN_INFO "ktrace %pS\n", (void *)ktrace_init);
+	printk(KERN_INFO "ktrace %s: depth %d\n", __func__, 7);
+	printk(KERN_INFO "ktrace %d %d\n", 7, 4096);
+	printk(KERN_INFO "ktrace %c\n", 'c');
 	return 0;
 }
 
