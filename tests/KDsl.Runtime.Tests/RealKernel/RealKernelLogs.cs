@@ -35,11 +35,23 @@ namespace KDsl.Runtime.Tests.RealKernel
 
         public string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", Profile, File);
 
-        /// <summary>The KDsl source of the experiment under this log's profile.</summary>
-        public string Source => IsStep5
-            ? RealKernelLogs.Source(Buf, Profile)
-            : System.IO.File.ReadAllText(System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", "experiments", Experiment + ".kdsl"))
-                .Replace("PROFILE", Profile);
+        /// <summary>
+        /// The KDsl source of the experiment under this log's profile: experiments/NAME.kdsl, or for NAME_N (fmt_d_700)
+        /// experiments/NAME.kdsl with its BUF constant set to N, as the C twin's BUF was.
+        /// </summary>
+        public string Source
+        {
+            get
+            {
+                if (IsStep5) return RealKernelLogs.Source(Buf, Profile);
+                string folder = System.IO.Path.Combine(AppContext.BaseDirectory, "RealKernel", "Logs", "experiments");
+                string file = System.IO.Path.Combine(folder, Experiment + ".kdsl");
+                if (System.IO.File.Exists(file)) return System.IO.File.ReadAllText(file).Replace("PROFILE", Profile);
+                var sized = Regex.Match(Experiment, @"^(.+)_(\d+)$");
+                return Regex.Replace(System.IO.File.ReadAllText(System.IO.Path.Combine(folder, sized.Groups[1].Value + ".kdsl")),
+                    @"const BUF = \d+;", $"const BUF = {sized.Groups[2].Value};").Replace("PROFILE", Profile);
+            }
+        }
 
         /// <summary>
         /// Whether the log can give the field at all: the seed is a dmesg excerpt that stops at the oops' end trace line,
@@ -88,6 +100,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "null_deref-norand.log"),
             new("linux-5.10", "divide_error-norand.log"),
             new("linux-5.10", "bug_on-norand.log"),
+            new("linux-6.1", "fmt_d_700-norand.log"),
+            new("linux-6.1", "fmt_d_1000-norand.log"),
+            new("linux-6.1", "fmt_s_750-norand.log"),
+            new("linux-6.1", "fmt_s_1100-norand.log"),
+            new("linux-5.10", "fmt_d_700-norand.log"),
+            new("linux-5.10", "fmt_d_1000-norand.log"),
+            new("linux-5.10", "fmt_s_750-norand.log"),
+            new("linux-5.10", "fmt_s_1100-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>
