@@ -20,6 +20,8 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   writes STEP:OFF=VALUE ... /   the same words as the call went, after which step each changed (only changes from or
                                to a kernel text address): what the scan finds when the call dies half way
   jumps ...                    the next instruction, FROM>TO
+  path kthread / words ...     the task stack kthread_run's thread function starts with, word by word from its return
+                               address into kthread up to pt_regs (recorded under the ktrace thread's printk)
 """
 import bisect, json, re, sys
 
@@ -120,6 +122,27 @@ def module_text(word):
     base = max((b for b in sections.values() if b <= word), default=None)
     return base is not None and any("text" in n for n, b in sections.items() if b == base)
 
+def thread_entry(p):
+    """The stack kthread_run's thread function starts with, from the printk the ktrace thread makes: the words from
+    kthread's return address (threadfn's return slot) up to pt_regs, and the CFA at kthread's and ret_from_fork's
+    return addresses (the distance to the next return-address slot; ret_from_fork's frame ends at pt_regs)."""
+    above = bytes.fromhex(p["above"])
+    top = p["stack_top"]
+    words = [int.from_bytes(above[i:i + 8], "little") for i in range(0, len(above), 8)]
+    def slot_in(name, start):
+        for i in range(start, len(words)):
+            w = words[i]
+            if is_text(w) and function(w - 1)[2] == name:
+                return i
+        sys.exit("no return address into %s on the kernel thread's stack" % name)
+    k = slot_in("kthread", 0)
+    r = slot_in("ret_from_fork", k + 1)
+    pt_regs = len(words) - PT_REGS // 8
+    after.append("path kthread")
+    after.append("words " + " ".join(classify(w, top, 0) for w in words[k:pt_regs]))
+    body.append("retsite %x %d" % (words[k], (r - k) * 8))
+    body.append("retsite %x %d" % (words[r], (pt_regs - r) * 8))
+
 def word_token(word, caller):
     """A stack word as KDsl rebuilds it: kernel text "t…", the module's own code "m" (KDsl's run writes its own
     return addresses), a stack address "c-…"/"c+…" from the caller's RSP, anything else (module data included) as is."""
@@ -157,6 +180,7 @@ def residue(p, deepest):
 out = ["# KDsl kernel footprint for %s: Debian %s under QEMU (TCG, nokaslr, randomize_kstack_offset=off)." % (profile, release),
        "# Recorded instruction by instruction with tools/kernel-trace (trace.sh, reduce.py); do not edit by hand."]
 body = []
+after = []  # paths that must follow every retsite line (the init's chain comes first)
 for p in paths:
     steps = p["steps"]
     if p["path"] == "init":
@@ -197,6 +221,8 @@ for p in paths:
             body.append("residue " + " ".join(residue(p, deepest)))
         if "writes" in p:
             body.append("writes " + " ".join(writes(p)))
+        if "above" in p and p["format"].endswith("ktrace thread.\n"):
+            thread_entry(p)
         body.append("jumps " + " ".join(jumps(steps)))
 
 for start in sorted(used):
@@ -204,5 +230,5 @@ for start in sorted(used):
     out.append("symbol %x %x %s" % (start, size, name))
 for pc in sorted(cfa_at):
     out.append("insn %x %d %s" % (pc, cfa_at[pc], code[pc][0].hex()))
-out += body
+out += body + after
 print("\n".join(out))

@@ -10,6 +10,6 @@ printk=_printk; [ "$kernel" = 5.10 ] && printk=printk
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 sleep 1
-KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=14 gdb -batch -nx -x "$HERE/trace.py"
+KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=15 gdb -batch -nx -x "$HERE/trace.py"
 wait $qemu
 grep -a "KTRACE: section" "$dir/trace-console.log" | tr -d "\r" | sed "s/^\[[ 0-9.]*\] //" > "$out.sections"

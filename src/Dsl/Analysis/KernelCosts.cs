@@ -22,11 +22,8 @@ namespace KDsl.Analysis
             // A recorded kernel's printk costs what the real one used at its deepest: per format, the recorded call the
             // run replays for it; of unknown format, the deepest recorded.
             var footprint = KernelFootprint.For(profile.Name);
-            if (footprint != null && footprint.Printks.Count > 0)
-            {
-                _footprint = footprint;
-                _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
-            }
+            _footprint = footprint;
+            if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
         }
 
         /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>
@@ -35,10 +32,12 @@ namespace KDsl.Analysis
 
         /// <summary>
         /// Stack bytes in use when a kernel thread's function is called: pt_regs (copy_thread leaves them at the top),
-        /// ret_from_fork's call of kthread and kthread's frame; the function's own return address is its cost's.
+        /// ret_from_fork's call of kthread and kthread's frame (recorded on 5.10 and 6.1); the function's own return
+        /// address is its cost's.
         /// </summary>
         public int ThreadFunctionInUse =>
-            KernelProfile.PtRegsSize + 8 + (_shapes.TryGetValue("kthread", out var kthread) ? kthread.FrameSize : 0);
+            _footprint is { ThreadWords.Count: > 0 } recorded ? recorded.StackInUseAtThreadCall
+            : KernelProfile.PtRegsSize + 8 + (_shapes.TryGetValue("kthread", out var kthread) ? kthread.FrameSize : 0);
 
         /// <summary>Bytes below the caller's RSP the call reaches at its deepest, or 8 for a function KDsl does not model.</summary>
         public int CostOf(string name)

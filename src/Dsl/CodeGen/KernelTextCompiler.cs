@@ -76,7 +76,8 @@ namespace KDsl.CodeGen
         /// <summary>
         /// Where the C# kernel steps into the footprint text, each a vmcall over the first bytes of a real instruction that
         /// does nothing there (the ftrace NOP at a function's entry): printk's entry (the message is formatted and the
-        /// recorded path chosen) and do_one_initcall's return from the init (finit_module's result).
+        /// recorded path chosen), do_one_initcall's return from the init (finit_module's result) and kthread's return from a
+        /// thread function (the thread exits).
         /// </summary>
         private static void AddFootprintServices(KernelProfile profile, KernelFootprint footprint, List<byte> text, List<ServiceSite> services)
         {
@@ -94,6 +95,7 @@ namespace KDsl.CodeGen
                 if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
             }
             At(footprint.InitReturnAddress, KernelFootprint.InitCaller, atEntry: false);
+            if (footprint.ThreadReturnAddress != 0) At(footprint.ThreadReturnAddress, KernelFootprint.ThreadCaller, atEntry: false);
         }
 
         /// <summary>The pages that hold a function: only these are mapped (the real text between them is not modelled).</summary>

@@ -24,6 +24,8 @@ namespace KDsl.CodeGen
         /// <summary>CONFIG_FRAME_WARN's default: 2048 on 64-bit in every profile KDsl models (real-kernel README); `frame_warn = N;` changes it.</summary>
         public const int FrameWarn = DiagnosticOptions.DefaultFrameWarn;
 
+        private const int PageSize = 4096;
+
         public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source)
         {
             var diagnostics = new List<Diagnostic>();
@@ -42,17 +44,18 @@ namespace KDsl.CodeGen
             var functionOffsets = new Dictionary<string, int>();
             string? init = null, exit = null, later = null;
 
-            // The init first, alone in its page, the rest from the next page on: as load_module lays out .init.text and
-            // .text (each from a page boundary, kallsyms sizing each section's last symbol up to its page end), so a
-            // fault near the start of either cannot show code bytes before it, and the init's address, stored on a
-            // stack, names no function (%pB looks up the byte before it).
+            // The init first, alone in its pages, then one page left unmapped, then the rest: load_module allocates
+            // .init.text and .text apart (module_alloc: vmalloc areas with a guard page between), so a fault in the
+            // first bytes of either cannot copy code bytes before it (the real "Code: Unable to access opcode bytes",
+            // CR2 moved), and the init's address, stored on a stack, names no function (%pB looks up the byte before it).
             var initText = program.Functions.Where(f => f.Symbol.Kind == FunctionKind.Init).ToList();
             var ordered = initText.Concat(program.Functions.Where(f => f.Symbol.Kind != FunctionKind.Init)).ToList();
             for (int i = 0; i < ordered.Count; i++)
             {
                 var function = ordered[i];
-                int alignment = i > 0 && i == initText.Count ? 4096 : 16; // the core .text starts a page of its own
-                while (text.Count % alignment != 0) text.Add(0xCC);
+                bool coreStart = i > 0 && i == initText.Count;
+                while (text.Count % (coreStart ? PageSize : 16) != 0) text.Add(0xCC);
+                if (coreStart) text.AddRange(Enumerable.Repeat((byte)0xCC, PageSize)); // the unmapped page between
                 var (code, _) = FunctionEmitter.Emit(function, profile, source, strings);
                 int start = text.Count;
                 functionOffsets[code.Name] = start;

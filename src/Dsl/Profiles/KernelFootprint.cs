@@ -106,6 +106,18 @@ namespace KDsl.Profiles
         public List<string> InitWords { get; } = new List<string>();
         /// <summary>Registers at the init's first instruction, as tokens.</summary>
         public List<KeyValuePair<string, string>> InitRegisters { get; } = new List<KeyValuePair<string, string>>();
+        /// <summary>
+        /// The task stack a kthread_run thread's function starts with, word by word from its return address into kthread
+        /// (the lowest) up to pt_regs; empty when not recorded. Tokens as <see cref="InitWords"/>.
+        /// </summary>
+        public List<string> ThreadWords { get; } = new List<string>();
+
+        /// <summary>kthread's return address from the thread function (where it calls do_exit's path), or 0.</summary>
+        public ulong ThreadReturnAddress =>
+            ThreadWords.Count > 0 && ThreadWords[0].Length > 1 && ThreadWords[0][0] == 't' ? Hex(ThreadWords[0].Substring(1)) : 0;
+
+        /// <summary>Stack bytes in use when kthread calls the thread function: pt_regs and the recorded words above its return address.</summary>
+        public int StackInUseAtThreadCall => KernelProfile.PtRegsSize + 8 * (ThreadWords.Count - 1);
         public List<PrintkFootprint> Printks { get; } = new List<PrintkFootprint>();
 
         /// <summary>Each executed instruction's length by address (how the recorded runs step from one to the next).</summary>
@@ -113,6 +125,8 @@ namespace KDsl.Profiles
 
         /// <summary>The function the init returns into; its vmcall there ends finit_module (KernelTextCompiler, LinuxKernel.Run).</summary>
         public const string InitCaller = "do_one_initcall";
+        /// <summary>The function that calls a kernel thread's function (kernel/kthread.c).</summary>
+        public const string ThreadCaller = "kthread";
 
         /// <summary>The init's return address: the instruction in do_one_initcall after its call of the init.</summary>
         public ulong InitReturnAddress => ReturnSites.Count > 0 ? ReturnSites[0].Key : 0;
@@ -140,7 +154,7 @@ namespace KDsl.Profiles
         {
             var f = new KernelFootprint();
             string? line;
-            string? format = null;
+            string? format = null, path = null;
             int deepest = 0, steps = 0;
             List<KeyValuePair<int, string>>? residue = null;
             List<RecordedWrite>? writes = null;
@@ -166,9 +180,10 @@ namespace KDsl.Profiles
                         break;
                     case "path":
                         format = rest.StartsWith("printk ", StringComparison.Ordinal) ? JsonString(rest.Substring(7)) : null;
+                        path = rest;
                         break;
                     case "words":
-                        f.InitWords.AddRange(fields);
+                        (path == "kthread" ? f.ThreadWords : f.InitWords).AddRange(fields);
                         break;
                     case "regs":
                         foreach (var field in fields)

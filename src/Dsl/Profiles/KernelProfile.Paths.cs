@@ -73,15 +73,28 @@ namespace KDsl.Profiles
             // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
             Entry("warn_slowpath_null", 8, Call("__warn")),
             F("__warn", 40, Call("dump_stack")),
-        }.Concat(FaultsText("dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
+        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
 
         // The syscall path and printk of 5.10 and 6.1 are the real kernels' own, recorded (Footprints/*.ktrace): only
         // the trap entries and KDsl's fault, thread and allocator models are written here.
         private static KernelFunctionShape[] Linux510Text =>
-            TrapEntries.Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
+            TrapEntries.Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
 
         private static KernelFunctionShape[] Linux61Text =>
-            TrapEntries.Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
+            TrapEntries.Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
+
+        /// <summary>
+        /// How a new kernel thread reaches its function: ret_from_fork → kthread → threadfn(data), then do_exit. Recorded
+        /// on the real kernel where the footprint has it (KernelFootprint.ThreadWords: the thread starts on those words and
+        /// returns into kthread's real return site); KDsl's own frames otherwise (4.11, uncalibrated).
+        /// </summary>
+        private static IEnumerable<KernelFunctionShape> ThreadEntryText(string profile) =>
+            KernelFootprint.For(profile) is { ThreadWords.Count: > 0 } ? Enumerable.Empty<KernelFunctionShape>() : new[]
+            {
+                F("ret_from_fork", 0, Call("kthread")),
+                // kthread(): threadfn(data), then do_exit; the `later` kworker's threadfn is worker_thread (never returns).
+                F("kthread", 40, CallRdiWithRsi(), Call("do_exit")),
+            };
 
         // Where sg_set_buf's CONFIG_DEBUG_SG BUG_ON(!virt_addr_valid(buf)) sits in include/linux/scatterlist.h: line 143
         // in the v5.10-era file (0-day build warnings quoting it), 160 after the 5.17 reshuffle and 163 in the 4.x
@@ -101,8 +114,8 @@ namespace KDsl.Profiles
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it
         /// calls dump_stack, whose show_stack service prints the trace from the real stack; dump_stack_lvl since 5.13),
-        /// and the kernel thread that runs an experiment's `later` block (ret_from_fork → kthread → worker_thread →
-        /// process_one_work → the block, its address in RDI); worker_thread's service marks the work done.
+        /// and the kernel thread that runs an experiment's `later` block (kthread → worker_thread → process_one_work → the
+        /// block, its address in RDI); worker_thread's service marks the work done.
         /// Frame sizes are KDsl's, not calibrated.
         /// </summary>
         private static IEnumerable<KernelFunctionShape> FaultsText(string dumpStack, string sgSetBufBug) => new[]
@@ -110,9 +123,6 @@ namespace KDsl.Profiles
             Entry("panic", 40, Call(dumpStack)),
             F(dumpStack, 16, Call("show_stack")),
             Entry("show_stack", 0),
-            F("ret_from_fork", 0, Call("kthread")),
-            // kthread(): threadfn(data), then do_exit; the `later` kworker's threadfn is worker_thread (never returns).
-            F("kthread", 40, CallRdiWithRsi(), Call("do_exit")),
             F("worker_thread", 48, Call("process_one_work"), Service()),
             F("process_one_work", 56, CallRdi()),
             // A task's end: do_exit → do_task_dead → __schedule, whose entry service runs schedule_debug's

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using KDsl.Image;
 using KDsl.Runtime.Kernel.Printk;
@@ -43,13 +44,14 @@ namespace KDsl.Runtime.Kernel
     /// <summary>kallsyms: the modelled vmlinux text plus the loaded module's functions, sorted by address.</summary>
     public sealed class KernelSymbols : IKallsyms
     {
+        private const long PageMask = 4095;
         private readonly List<TextFunction> _functions = new List<TextFunction>();
         private readonly Dictionary<string, ulong> _byName = new Dictionary<string, ulong>();
 
         /// <summary>
         /// Adds text symbols. A module's are sized as the kernel sizes them (kernel/module kallsyms, get_ksymbol): up to the
-        /// next symbol, the last one up to the end of the text's pages (<paramref name="textEnd"/>, its offset from the base),
-        /// so an address in the padding between two functions still names the one before it.
+        /// next symbol, the last of a section up to the end of its page (<paramref name="textEnd"/> caps the whole text), so
+        /// an address in the padding between two functions still names the one before it.
         /// </summary>
         public void AddText(ulong baseAddress, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, string? module,
             long textEnd = -1)
@@ -61,7 +63,9 @@ namespace KDsl.Runtime.Kernel
             for (int i = 0; i < text.Count; i++)
             {
                 var s = text[i];
-                long size = textEnd < 0 ? s.Size : (i + 1 < text.Count ? text[i + 1].Offset : textEnd) - s.Offset;
+                // up to the next symbol, but not past the page the function ends in (the section's end)
+                long pageEnd = (s.Offset + Math.Max(s.Size, 1) + PageMask) & ~PageMask;
+                long size = textEnd < 0 ? s.Size : Math.Min(i + 1 < text.Count ? text[i + 1].Offset : textEnd, pageEnd) - s.Offset;
                 _functions.Add(new TextFunction(s.Name, baseAddress + (ulong)s.Offset, (ulong)size, module, baseAddress, unwind));
                 _byName[s.Name] = baseAddress + (ulong)s.Offset;
             }

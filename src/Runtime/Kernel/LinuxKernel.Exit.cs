@@ -78,17 +78,15 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// A kworker runs the `later` block: a fresh task with its own vmalloc'd stack, entering at ret_from_fork with
-        /// the block's address in RDI, down kthread → worker_thread → process_one_work, which calls it. When it
+        /// A kworker runs the `later` block: a fresh task with its own vmalloc'd stack, started as a kernel thread whose
+        /// function is worker_thread with the block's address as data, down to process_one_work, which calls it. When it
         /// returns, worker_thread's service ends the task.
         /// </summary>
         private void RunLater(ulong function)
         {
             InsmodTask = Current;
             LaterTask = CreateTask(LaterPid, $"kworker/{Profile.Cpu}:1", kernelThread: true);
-            StartOnStack(LaterTask, Kallsyms.AddressOf("ret_from_fork"));
-            Cpu[Reg.Rdi] = Kallsyms.AddressOf("worker_thread"); // kthread's threadfn; worker_thread's work is the block
-            Cpu[Reg.Rsi] = function;
+            StartThread(LaterTask, Kallsyms.AddressOf("worker_thread"), function); // kthread's threadfn; its work is the block
             RunUntilDone();
         }
     }

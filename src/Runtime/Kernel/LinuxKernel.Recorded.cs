@@ -30,6 +30,28 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
+        /// kthread_run's new thread as recorded: pt_regs at the top of its stack, below them ret_from_fork's and kthread's
+        /// frames word for word as the real kernel had them when kthread called the thread function, which starts with
+        /// its argument in RDI and returns into kthread (where the C# kernel ends the thread: <see cref="ThreadReturned"/>).
+        /// </summary>
+        private void EnterThreadAsRecorded(KernelFootprint footprint, TaskStruct task, ulong threadfn, ulong data)
+        {
+            StartOnStack(task, threadfn);
+            ulong top = task.StackTop - KernelProfile.PtRegsSize;
+            ulong rsp = top - (ulong)(8 * footprint.ThreadWords.Count);
+            for (int i = 0; i < footprint.ThreadWords.Count; i++)
+                Mmu.TryWriteU64(rsp + (ulong)(8 * i), RecordedWord(footprint.ThreadWords[i], threadfn));
+            Cpu.Rsp = rsp;
+            Cpu[Reg.Rdi] = data;
+        }
+
+        /// <summary>
+        /// The thread function returned into kthread: kthread_exit(ret), KDsl's do_exit path (its frames are KDsl's, below
+        /// kthread's recorded ones).
+        /// </summary>
+        private void ThreadReturned() => Cpu.Rip = Kallsyms.AddressOf("do_exit");
+
+        /// <summary>
         /// A recorded stack word or register in this machine's layout: "t…" kernel text (the same address: the text is
         /// at the real addresses), "minit" the module's init, "m.sec+off" another module address (text keeps its offset,
         /// anything else is not modelled: 0), "s-off" an address on the task stack below its top, else the value itself.

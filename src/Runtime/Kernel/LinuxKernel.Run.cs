@@ -86,6 +86,8 @@ namespace KDsl.Runtime.Kernel
                 InitReturn = (long)Cpu[Reg.Rax];
                 _finished = true;
             }
+            else if (site.Function == KDsl.Profiles.KernelFootprint.ThreadCaller && !site.AtEntry)
+                ThreadReturned(); // a recorded kthread's return site: the thread function is done
             else if (site.Function == Profile.SyscallEntry)
             {
                 InitReturn = (long)Cpu[Reg.Rax];

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using KDsl.Runtime.Cpu;
 
+using KDsl.Profiles;
+
 namespace KDsl.Runtime.Kernel
 {
     /// <summary>
@@ -74,9 +76,7 @@ namespace KDsl.Runtime.Kernel
             var creator = new SuspendedCreator(Current, task, Cpu.Gpr.ToArray(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp);
             _creators.Push(creator);
             Cpu.LowestRsp = ulong.MaxValue;
-            StartOnStack(task, Kallsyms.AddressOf("ret_from_fork"));
-            Cpu[Reg.Rdi] = threadfn;
-            Cpu[Reg.Rsi] = data;
+            StartThread(task, threadfn, data);
             _watchdogTouchNs = Log.NowNs; // the switch let the watchdog thread run
         }
 
@@ -172,6 +172,22 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>Makes <paramref name="task"/> current and points the CPU at <paramref name="rip"/> in kernel mode, RSP just
         /// below the pt_regs at its stack's top, interrupts on: how a new kernel thread (copy_thread) or an exit path starts.</summary>
+        /// <summary>
+        /// A new kernel thread (copy_thread's frame): on a recorded kernel it starts in threadfn on the stack the real
+        /// ret_from_fork and kthread leave; otherwise at the modelled ret_from_fork, with threadfn in RDI and data in RSI.
+        /// </summary>
+        private void StartThread(TaskStruct task, ulong threadfn, ulong data)
+        {
+            if (KernelFootprint.For(Profile.Name) is { ThreadWords.Count: > 0 } recorded)
+            {
+                EnterThreadAsRecorded(recorded, task, threadfn, data);
+                return;
+            }
+            StartOnStack(task, Kallsyms.AddressOf("ret_from_fork"));
+            Cpu[Reg.Rdi] = threadfn;
+            Cpu[Reg.Rsi] = data;
+        }
+
         private void StartOnStack(TaskStruct task, ulong rip)
         {
             Current = task;

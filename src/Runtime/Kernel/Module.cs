@@ -80,7 +80,7 @@ namespace KDsl.Runtime.Kernel
                 }
             }
 
-            if (!MapCopy(text, textBase, PteFlags.KernelRx, memory, tables, root) ||
+            if (!MapCopyPages(text, CodePages(image), textBase, PteFlags.KernelRx, memory, tables, root) ||
                 !MapCopy(image.RoData, roBase, PteFlags.KernelReadOnly, memory, tables, root))
             {
                 error = $"{image.Name}: out of memory loading the module";
@@ -118,6 +118,19 @@ namespace KDsl.Runtime.Kernel
                 if (!tables.Map4K(root, va + (ulong)off, pa, protection)) return false;
             }
             return true;
+        }
+
+        /// <summary>The text pages that hold code: the page between .init.text and .text (ModuleCompiler) stays unmapped.</summary>
+        private static List<int> CodePages(ModuleImage image)
+        {
+            var pages = new SortedSet<int>();
+            foreach (var s in image.Symbols)
+            {
+                if (s.Section != Section.Text) continue;
+                for (int page = s.Offset / (int)PhysicalMemory.PageSize; page <= (s.Offset + System.Math.Max(s.Size, 1) - 1) / (int)PhysicalMemory.PageSize; page++)
+                    pages.Add(page);
+            }
+            return new List<int>(pages);
         }
 
         public static ulong PageAlign(ulong size) => (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;

@@ -108,6 +108,10 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "fmt_d_1000-norand.log"),
             new("linux-5.10", "fmt_s_750-norand.log"),
             new("linux-5.10", "fmt_s_1100-norand.log"),
+            new("linux-6.1", "kthread_step5_1000-norand.log"),
+            new("linux-6.1", "kthread_step5_4096-norand.log"),
+            new("linux-5.10", "kthread_step5_1000-norand.log"),
+            new("linux-5.10", "kthread_step5_4096-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>

@@ -1,10 +1,11 @@
 /* ktrace: the kernel calls whose stack footprint KDsl models, made one after the other from a module's
  * init, so that trace.py can stop at each printk and single-step through it on the real kernel.
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
- * alone and in pairs (trace.sh traces all 14 calls). */
+ * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 15 calls). */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
+#include <linux/kthread.h>
 
 static noinline void buffer_line(void)
 {
@@ -15,6 +16,13 @@ static noinline void buffer_line(void)
 	for (i = 0; i < sizeof(buf); i++)
 		vp[i] = (char)i;
 	printk(KERN_INFO "[%px] finished initialized buf.\n", buf);
+}
+
+/* A kernel thread's function: its printk shows the stack kthread_run's thread starts with (ret_from_fork, kthread). */
+static noinline int ktrace_thread(void *data)
+{
+	printk(KERN_INFO "ktrace thread.\n");
+	return 0;
 }
 
 static int __init ktrace_init(void)
@@ -34,6 +42,7 @@ static int __init ktrace_init(void)
 	printk(KERN_INFO "ktrace %s: depth %d\n", __func__, 7);
 	printk(KERN_INFO "ktrace %d %d\n", 7, 4096);
 	printk(KERN_INFO "ktrace %c\n", 'c');
+	kthread_run(ktrace_thread, NULL, "ktrace");
 	return 0;
 }
 
