@@ -142,8 +142,15 @@ namespace KDsl.Analysis
                     if (insn.Mnemonic == Mnemonic.Ret || insn.Mnemonic == Mnemonic.Ud2) break;
                     if (insn.FlowControl == FlowControl.UnconditionalBranch)
                     {
-                        if (insn.Op0Kind == OpKind.NearBranch64) offset = (int)insn.NearBranch64;
-                        else break;
+                        if (insn.Op0Kind != OpKind.NearBranch64) break;
+                        int target = (int)insn.NearBranch64;
+                        if (index.Relocations.ContainsKey(offset + 1) || target < start || target >= end)
+                        {
+                            // a sibling call: the frame is gone, the callee returns to this function's caller in its place
+                            calls[offset] = CallTarget(insn, offset, depth - 8, index, rdiString);
+                            break;
+                        }
+                        offset = target;
                         continue;
                     }
                     if (insn.FlowControl == FlowControl.ConditionalBranch)

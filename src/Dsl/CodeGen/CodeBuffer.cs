@@ -100,6 +100,13 @@ namespace KDsl.CodeGen
             Bytes(0xE8, 0, 0, 0, 0);
         }
 
+        /// <summary>jmp rel32 to a symbol (a sibling call), relocated as a call is.</summary>
+        public void JumpSymbol(string symbol)
+        {
+            _fixups.Add(new Fixup(Count, 1, Image.RelocationKind.Rel32, symbol, -4));
+            Bytes(0xE9, 0, 0, 0, 0);
+        }
+
         /// <summary>mov reg, imm32 (sign-extended) of a module address: R_X86_64_32S, as GCC's -mcmodel=kernel emits.</summary>
         public void MovSymbolAddress(Gpr reg, string symbol)
         {

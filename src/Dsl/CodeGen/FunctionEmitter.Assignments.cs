@@ -183,6 +183,11 @@ namespace KDsl.CodeGen
                 if (temps[i] >= 0) FreeTemporary();
 
             if (call.Function.IsVariadic) A.xor(eax, eax); // AL = number of vector registers used
+            if (_tailCalls.Contains(call) && stackArgs == 0 && _pushed == 0)
+            {
+                EmitTailJump(call.Function.Kind == Symbols.FunctionKind.Kernel ? KernelSymbol(call.Function) : call.Function.LinkName);
+                return;
+            }
             if (call.Function.Kind == Symbols.FunctionKind.Syscall)
                 EmitSyscall(call.Function);
             else if (call.Function.Kind == Symbols.FunctionKind.Kernel)

@@ -26,6 +26,8 @@ namespace KDsl.CodeGen
         private readonly CodeBuffer _code = new CodeBuffer();
         private readonly Stack<(CodeLabel Break, CodeLabel Continue)> _loops = new Stack<(CodeLabel, CodeLabel)>();
         private CodeLabel _epilogue = null!;
+        private CodeLabel? _canaryFail;
+        private readonly HashSet<BoundCall> _tailCalls;
         private int _temporariesInUse;
         private int _registerTemporariesInUse;
         private int _pushed; // bytes pushed for stack arguments, added to RSP-relative offsets
@@ -37,6 +39,7 @@ namespace KDsl.CodeGen
             _source = source;
             _strings = strings;
             _frame = new FrameLayout(function, profile, temporaries);
+            _tailCalls = TailCalls.Find(function, profile);
         }
 
         /// <summary>The deepest number of spill temporaries the body needed.</summary>
@@ -59,6 +62,7 @@ namespace KDsl.CodeGen
         private void EmitFunction()
         {
             _epilogue = _code.NewLabel();
+            if (_frame.CanaryOffset >= 0) _canaryFail = _code.NewLabel();
             _code.MarkLine(Line(_source, _function.Span));
             EmitPrologue();
             EmitStatement(_function.Body);
@@ -136,14 +140,25 @@ namespace KDsl.CodeGen
 
         private void EmitEpilogue()
         {
-            CodeLabel? canaryFail = null;
-            if (_frame.CanaryOffset >= 0)
+            if (_canaryFail is not null)
             {
-                canaryFail = _code.NewLabel();
                 A.mov(rdx, __qword_ptr[rsp + _frame.CanaryOffset]);
                 _code.Bytes(0x65, 0x48, 0x2B, 0x14, 0x25, 0x28, 0x00, 0x00, 0x00); // sub rdx, gs:0x28
-                A.jne(canaryFail.Iced);
+                A.jne(_canaryFail.Iced);
             }
+            TearDownFrame();
+            A.ret();
+            if (_canaryFail is not null)
+            {
+                _code.Place(_canaryFail);
+                _code.SetCfa(Cfa + _frame.LocalSize);
+                _code.CallSymbol("__stack_chk_fail");
+            }
+        }
+
+        /// <summary>add rsp and the pops, the CFA row after each: the epilogue's, and a tail call's before its jmp.</summary>
+        private void TearDownFrame()
+        {
             int cfa = Cfa + _frame.LocalSize;
             if (_frame.LocalSize > 0)
             {
@@ -160,13 +175,23 @@ namespace KDsl.CodeGen
                 A.pop(rbp);
                 _code.SetCfa(cfa -= 8);
             }
-            A.ret();
-            if (canaryFail is not null)
+        }
+
+        /// <summary>
+        /// A sibling call (<see cref="TailCalls"/>): the arguments are in their registers; check the canary (in R11, which
+        /// no argument uses), tear the frame down and jmp, so the callee returns straight to this function's caller.
+        /// </summary>
+        private void EmitTailJump(string symbol)
+        {
+            if (_canaryFail is not null)
             {
-                _code.Place(canaryFail);
-                _code.SetCfa(Cfa + _frame.LocalSize);
-                _code.CallSymbol("__stack_chk_fail");
+                A.mov(r11, __qword_ptr[rsp + _frame.CanaryOffset]);
+                _code.Bytes(0x65, 0x4C, 0x2B, 0x1C, 0x25, 0x28, 0x00, 0x00, 0x00); // sub r11, gs:0x28
+                A.jne(_canaryFail.Iced);
             }
+            TearDownFrame();
+            _code.JumpSymbol(symbol);
+            _code.SetCfa(Cfa + _frame.LocalSize + _pushed); // the code after it is on the other paths, in the frame
         }
 
         private void EmitStatement(BoundStatement statement)

@@ -55,8 +55,13 @@ namespace KDsl.Profiles
         public bool RandomOopsId { get; private set; }
         /// <summary>Print "PKRU: %08x" (CR4.PKE set on the reference machines).</summary>
         public bool HasPkru { get; private set; }
-        /// <summary>Whether "---[ end Kernel panic - not syncing: … ]---" reaches the log (5.10 loses it in the NMI buffer).</summary>
-        public bool PrintsPanicEndMarker { get; private set; }
+        /// <summary>
+        /// Whether "---[ end Kernel panic - not syncing: … ]---" reaches the log when panic runs in NMI context (the #DF
+        /// handler, a kernel int3): 5.10's printk_nmi keeps it in the per-CPU NMI buffer after panic's last flush, so it is
+        /// never printed (the real step5 logs end at "Kernel Offset:"); from process context it is printed (the real
+        /// stack_protector log shows it).
+        /// </summary>
+        public bool PrintsPanicEndMarkerInNmi { get; private set; }
         /// <summary>taint_flags[] letters in order; 'P' prints 'G' when clear, every other clear flag a blank.</summary>
         public string TaintLetters { get; private set; } = "";
         /// <summary>

@@ -125,10 +125,10 @@ namespace KDsl.Runtime.Kernel
                 yield return LoadedModule.Create(Profile, Module.Name, Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule), _moduleState);
         }
 
-        /// <summary>panic(): the message, the kernel offset notifier, and the end marker; the machine stops.</summary>
-        private void Panic(string message)
+        /// <summary>panic(): the message, the kernel offset notifier, and the end marker (<see cref="OopsPrinter.Panic"/>); the machine stops.</summary>
+        private void Panic(string message, bool inNmi = false)
         {
-            foreach (var line in new OopsPrinter(Profile, Vsprintf).Panic(message))
+            foreach (var line in new OopsPrinter(Profile, Vsprintf).Panic(message, inNmi))
                 Printk(line + "\n");
             Outcome = RunOutcome.Panic;
             _finished = true;

@@ -34,7 +34,7 @@ namespace KDsl.Runtime.Kernel
         private void OopsEnd(bool inInterrupt, int signal, bool irqsDisabled)
         {
             if (inInterrupt)
-                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true));
+                Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: true), inNmi: true); // #DF and int3 run NMI-like
             else if (Config.PanicOnOops)
                 Panic(OopsPrinter.OopsEndPanicMessage(inInterrupt: false));
             else

@@ -91,20 +91,20 @@ namespace KDsl.Runtime.Tests.Faults
             const string message = "stack-protector: Kernel stack is corrupted in: overrun\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[stack_protector\\]";
             var at = AssertInOrder(run,
                 "stack_protector: wrote 16 bytes into a 16-byte buffer",
-                "=stack_protector: wrote 24 bytes into a 16-byte buffer",
                 // %pB of the return address after the call to __stack_chk_fail, the function's last instruction (kallsyms
                 // sizes a module's symbol up to the next one, so the alignment padding after it counts in the size).
-                "=Kernel panic - not syncing: " + message,
+                "Kernel panic - not syncing: " + message,
                 "=CPU: .*",
                 "=Hardware name: .*",
                 "=Call Trace:",
                 " overrun\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[stack_protector\\]",
                 "Kernel Offset: disabled");
             var lines = Messages(run);
-            if (profile != "linux-5.10")
-                Assert.That(lines.Last(), Does.Match("^---\\[ end Kernel panic - not syncing: " + message + " \\]---$"));
-            else
-                Assert.That(lines.Last(), Is.EqualTo("Kernel Offset: disabled"));
+            // 5.10 and 6.1 tail-call printk after the canary check (the real logs print only the first line); 4.11 builds
+            // with frame pointers and -fno-optimize-sibling-calls, so its printk runs before the epilogue's check.
+            Assert.That(lines.Count(l => l.Contains("wrote 24 bytes")), Is.EqualTo(profile == "linux-4.11" ? 1 : 0));
+            // panic from process context prints its end marker on every profile (5.10 loses it only in NMI context)
+            Assert.That(lines.Last(), Does.Match("^---\\[ end Kernel panic - not syncing: " + message + " \\]---$"));
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Panic));
             Assert.That(run.Oops!.Kind, Is.EqualTo("stack_protector"));
             Assert.That(run.Oops.Function, Is.EqualTo("overrun"));

@@ -50,8 +50,10 @@ namespace KDsl.Runtime.Tests.Faults
             Assert.That(trace, Has.None.Match("^RIP: 0033"), "a kernel thread has no user registers to show");
         }
 
+        // panic from process context prints its end marker on 5.10 too (the real 5.10 stack_protector log); it is lost only
+        // in NMI context (#DF: the step5 logs)
         [TestCase("linux-6.1", true)]
-        [TestCase("linux-5.10", false)]
+        [TestCase("linux-5.10", true)]
         [TestCase("linux-4.11", true)]
         public void PanicOnOops_EndsInFatalException(string profile, bool endMarker)
         {

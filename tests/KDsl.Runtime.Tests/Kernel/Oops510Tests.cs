@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using KDsl.Profiles;
 using KDsl.Runtime.Kernel.Oops;
@@ -156,11 +157,15 @@ namespace KDsl.Runtime.Tests.Kernel
         }
 
         [Test]
-        public void PanicHasNoEndMarkerOn510()
+        public void PanicHasNoEndMarkerOn510InNmiContext()
         {
+            // the step5 logs (panic from the #DF handler) end at "Kernel Offset:"; the stack_protector log (panic from
+            // process context) ends with the marker
             var (printer, _) = Build();
-            Assert.That(printer.Panic(OopsPrinter.OopsEndPanicMessage(true)),
+            Assert.That(printer.Panic(OopsPrinter.OopsEndPanicMessage(true), inNmi: true),
                 Is.EqualTo(new[] { Expected[^1], "Kernel Offset: disabled" }));
+            Assert.That(printer.Panic("stack-protector: Kernel stack is corrupted in: overrun+0x45/0x55 [stack_protector]").Last(),
+                Is.EqualTo("---[ end Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: overrun+0x45/0x55 [stack_protector] ]---"));
         }
 
         [Test]

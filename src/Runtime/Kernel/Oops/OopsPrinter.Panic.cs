@@ -15,10 +15,10 @@ namespace KDsl.Runtime.Kernel.Oops
         /// <summary>
         /// panic(): "Kernel panic - not syncing: %s" (one trailing newline of the message stripped), the
         /// dump_kernel_offset notifier's line (KDsl boots without KASLR: "Kernel Offset: disabled"), and the closing
-        /// "---[ end Kernel panic - not syncing: %s ]---" where the profile's log shows it (5.10 loses it).
+        /// "---[ end Kernel panic - not syncing: %s ]---" unless the profile loses it in NMI context (5.10, <paramref name="inNmi"/>).
         /// The dump_stack() a panic without a prior oops prints is not included.
         /// </summary>
-        public IReadOnlyList<string> Panic(string message)
+        public IReadOnlyList<string> Panic(string message, bool inNmi = false)
         {
             if (message.EndsWith('\n'))
                 message = message.Substring(0, message.Length - 1);
@@ -27,7 +27,7 @@ namespace KDsl.Runtime.Kernel.Oops
                 F("Kernel panic - not syncing: %s", message),
                 DumpKernelOffset,
             };
-            if (Profile.PrintsPanicEndMarker)
+            if (!inNmi || Profile.PrintsPanicEndMarkerInNmi)
                 lines.Add(F("---[ end Kernel panic - not syncing: %s ]---", message));
             return lines;
         }

@@ -1,0 +1,175 @@
+using System.Collections.Generic;
+using KDsl.Binding;
+using KDsl.Profiles;
+using KDsl.Symbols;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>
+    /// GCC's sibling calls (-foptimize-sibling-calls, on at -O2): a call whose result is the function's, or a void
+    /// function's last call, becomes "tear the frame down, check the canary, jmp". The kernel turns them off with
+    /// CONFIG_FRAME_POINTER (Makefile: -fno-optimize-sibling-calls), so 4.11's code keeps every call; 5.10 and 6.1
+    /// (ORC) do them. GCC declines when a local's address may be reachable by the callee (the frame must outlive the
+    /// call): step5's rstack passes buf to printk, so its recursion stays a call; overrun's printk (which only gets a
+    /// number) is a jmp, so its canary is checked before the line is printed, as on the real kernels.
+    /// </summary>
+    internal static class TailCalls
+    {
+        public static HashSet<BoundCall> Find(BoundFunction function, KernelProfile profile)
+        {
+            var calls = new HashSet<BoundCall>();
+            var kind = function.Symbol.Kind;
+            if (profile.FramePointer || kind is FunctionKind.Process or FunctionKind.Init) return calls;
+            if (AddressEscapes(function.Body)) return calls;
+            bool returnsVoid = function.Symbol.ReturnType.Kind == TypeKind.Void;
+            Visit(function.Body, returnsVoid, function.Symbol.ReturnType, calls);
+            return calls;
+        }
+
+        /// <summary>Collects the calls in tail position: <c>return f(...)</c>, and a void function's call that nothing follows.</summary>
+        private static void Visit(BoundStatement statement, bool last, TypeSymbol returnType, HashSet<BoundCall> calls)
+        {
+            switch (statement)
+            {
+                case BoundBlock b:
+                    for (int i = 0; i < b.Statements.Length; i++)
+                        Visit(b.Statements[i], last && i == b.Statements.Length - 1, returnType, calls);
+                    break;
+                case BoundIf i:
+                    Visit(i.Then, last, returnType, calls);
+                    if (i.Else is not null) Visit(i.Else, last, returnType, calls);
+                    break;
+                case BoundWhile w:
+                    Visit(w.Body, false, returnType, calls);
+                    break;
+                case BoundFor f:
+                    Visit(f.Body, false, returnType, calls);
+                    break;
+                case BoundReturn { Value: BoundCall c } when Eligible(c) && c.Type.Equals(returnType):
+                    calls.Add(c);
+                    break;
+                case BoundExpressionStatement { Expression: BoundCall c } when last && Eligible(c):
+                    calls.Add(c);
+                    break;
+            }
+        }
+
+        /// <summary>A real call (a module or kernel function, not a macro or a system call) with its arguments in registers.</summary>
+        private static bool Eligible(BoundCall c) =>
+            c.Function.Kind is FunctionKind.User or FunctionKind.Kernel && c.Arguments.Length <= GprExtensions.ArgumentRegisters.Length;
+
+        /// <summary>
+        /// Whether the address of a local may reach a callee: passed as an argument, stored through a pointer, directly or
+        /// through a variable that holds such an address (followed to a fixed point).
+        /// </summary>
+        private static bool AddressEscapes(BoundStatement body)
+        {
+            var carriers = new HashSet<VariableSymbol>();
+            var stores = new List<(VariableSymbol? Variable, BoundExpression Value, bool ThroughPointer)>();
+            var arguments = new List<BoundExpression>();
+            Collect(body, stores, arguments);
+            bool grew = true;
+            while (grew)
+            {
+                grew = false;
+                foreach (var (variable, value, _) in stores)
+                    if (variable is not null && !carriers.Contains(variable) && Mentions(value, carriers))
+                        grew = carriers.Add(variable);
+            }
+            foreach (var (_, value, throughPointer) in stores)
+                if (throughPointer && Mentions(value, carriers)) return true;
+            foreach (var argument in arguments)
+                if (Mentions(argument, carriers)) return true;
+            return false;
+        }
+
+        private static void Collect(BoundStatement s, List<(VariableSymbol?, BoundExpression, bool)> stores, List<BoundExpression> arguments)
+        {
+            switch (s)
+            {
+                case BoundBlock b:
+                    foreach (var x in b.Statements) Collect(x, stores, arguments);
+                    break;
+                case BoundVariableDeclaration d when d.Initializer is not null:
+                    stores.Add((d.Variable, d.Initializer, false));
+                    Collect(d.Initializer, stores, arguments);
+                    break;
+                case BoundExpressionStatement e:
+                    Collect(e.Expression, stores, arguments);
+                    break;
+                case BoundIf i:
+                    Collect(i.Condition, stores, arguments);
+                    Collect(i.Then, stores, arguments);
+                    if (i.Else is not null) Collect(i.Else, stores, arguments);
+                    break;
+                case BoundWhile w:
+                    Collect(w.Condition, stores, arguments);
+                    Collect(w.Body, stores, arguments);
+                    break;
+                case BoundFor f:
+                    if (f.Initializer is not null) Collect(f.Initializer, stores, arguments);
+                    if (f.Condition is not null) Collect(f.Condition, stores, arguments);
+                    if (f.Step is not null) Collect(f.Step, stores, arguments);
+                    Collect(f.Body, stores, arguments);
+                    break;
+                case BoundReturn r when r.Value is not null:
+                    Collect(r.Value, stores, arguments);
+                    break;
+            }
+        }
+
+        private static void Collect(BoundExpression e, List<(VariableSymbol?, BoundExpression, bool)> stores, List<BoundExpression> arguments)
+        {
+            switch (e)
+            {
+                case BoundAssignment a:
+                    stores.Add((a.Target is BoundVariable v ? v.Variable : null, a.Value, a.Target is not BoundVariable));
+                    Collect(a.Target, stores, arguments);
+                    Collect(a.Value, stores, arguments);
+                    break;
+                case BoundCall c:
+                    foreach (var argument in c.Arguments)
+                    {
+                        arguments.Add(argument);
+                        Collect(argument, stores, arguments);
+                    }
+                    break;
+                case BoundBinary b:
+                    Collect(b.Left, stores, arguments);
+                    Collect(b.Right, stores, arguments);
+                    break;
+                case BoundLogical l:
+                    Collect(l.Left, stores, arguments);
+                    Collect(l.Right, stores, arguments);
+                    break;
+                case BoundUnary u:
+                    Collect(u.Operand, stores, arguments);
+                    break;
+                case BoundConversion c:
+                    Collect(c.Operand, stores, arguments);
+                    break;
+                case BoundDereference d:
+                    Collect(d.Pointer, stores, arguments);
+                    break;
+                case BoundAddressOf a:
+                    Collect(a.Operand, stores, arguments);
+                    break;
+                case BoundIncrement i:
+                    Collect(i.Target, stores, arguments);
+                    break;
+            }
+        }
+
+        /// <summary>The expression's value may be the address of a local: an array, &x, or a variable holding one.</summary>
+        private static bool Mentions(BoundExpression e, HashSet<VariableSymbol> carriers) => e switch
+        {
+            BoundArrayVariable or BoundAddressOf => true,
+            BoundVariable v => carriers.Contains(v.Variable),
+            BoundBinary b => Mentions(b.Left, carriers) || Mentions(b.Right, carriers),
+            BoundConversion c => Mentions(c.Operand, carriers),
+            BoundAssignment a => Mentions(a.Value, carriers),
+            BoundLogical l => Mentions(l.Left, carriers) || Mentions(l.Right, carriers),
+            _ => false,
+        };
+    }
+}
