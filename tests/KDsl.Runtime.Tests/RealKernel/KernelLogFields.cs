@@ -24,8 +24,11 @@ namespace KDsl.Runtime.Tests.RealKernel
         private static readonly Regex LoaderLine = new(
             @"^[\w-]+: (loading out-of-tree module taints kernel\.|module verification failed: .*|module license .* taints kernel\.)$",
             RegexOptions.Compiled);
-        /// <summary>Late boot messages that can land among the module's lines on a fresh boot (the TSC's refined calibration).</summary>
-        private static readonly Regex BootLine = new(@"^(tsc|clocksource): ", RegexOptions.Compiled);
+        /// <summary>
+        /// Lines that are not the module's: late boot messages that can land among them (the TSC's refined calibration),
+        /// the harness's `cat /proc/modules` after insmod returned, and the power-off at the end of a run that completed.
+        /// </summary>
+        private static readonly Regex BootLine = new(@"^((tsc|clocksource|ACPI|reboot): |acpi_power_off called$|\w+ \d+ \d+ - (Live|Loading|Unloading) 0x)", RegexOptions.Compiled);
         private static readonly Regex ReportStart = new(
             @"^(BUG: |Oops: |general protection fault|kernel BUG at |WARNING: |Kernel panic - not syncing|watchdog: |" +
             @"stack guard page: |kernel stack overflow|double fault: |divide error: |invalid opcode: |stack segment: )",

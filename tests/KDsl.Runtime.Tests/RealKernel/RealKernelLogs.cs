@@ -114,6 +114,8 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "kthread_step5_4096-norand.log"),
             new("linux-6.1", "stack_protector-norand.log"),
             new("linux-5.10", "stack_protector-norand.log"),
+            new("linux-6.1", "tailrec-norand.log"),
+            new("linux-5.10", "tailrec-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>
