@@ -64,10 +64,19 @@ namespace KDsl.CodeGen
         /// </summary>
         private static bool AddressEscapes(BoundStatement body)
         {
-            var carriers = new HashSet<VariableSymbol>();
             var stores = new List<(VariableSymbol? Variable, BoundExpression Value, bool ThroughPointer)>();
             var arguments = new List<BoundExpression>();
-            Collect(body, stores, arguments);
+            foreach (var statement in BoundTree.Statements(body))
+            {
+                if (statement is BoundVariableDeclaration { Initializer: { } init } d) stores.Add((d.Variable, init, false));
+                foreach (var expression in BoundTree.OwnExpressions(statement))
+                    BoundTree.Visit(expression, e =>
+                    {
+                        if (e is BoundAssignment a) stores.Add((a.Target is BoundVariable v ? v.Variable : null, a.Value, a.Target is not BoundVariable));
+                        else if (e is BoundCall c) arguments.AddRange(c.Arguments);
+                    });
+            }
+            var carriers = new HashSet<VariableSymbol>();
             bool grew = true;
             while (grew)
             {
@@ -81,83 +90,6 @@ namespace KDsl.CodeGen
             foreach (var argument in arguments)
                 if (Mentions(argument, carriers)) return true;
             return false;
-        }
-
-        private static void Collect(BoundStatement s, List<(VariableSymbol?, BoundExpression, bool)> stores, List<BoundExpression> arguments)
-        {
-            switch (s)
-            {
-                case BoundBlock b:
-                    foreach (var x in b.Statements) Collect(x, stores, arguments);
-                    break;
-                case BoundVariableDeclaration d when d.Initializer is not null:
-                    stores.Add((d.Variable, d.Initializer, false));
-                    Collect(d.Initializer, stores, arguments);
-                    break;
-                case BoundExpressionStatement e:
-                    Collect(e.Expression, stores, arguments);
-                    break;
-                case BoundIf i:
-                    Collect(i.Condition, stores, arguments);
-                    Collect(i.Then, stores, arguments);
-                    if (i.Else is not null) Collect(i.Else, stores, arguments);
-                    break;
-                case BoundWhile w:
-                    Collect(w.Condition, stores, arguments);
-                    Collect(w.Body, stores, arguments);
-                    break;
-                case BoundFor f:
-                    if (f.Initializer is not null) Collect(f.Initializer, stores, arguments);
-                    if (f.Condition is not null) Collect(f.Condition, stores, arguments);
-                    if (f.Step is not null) Collect(f.Step, stores, arguments);
-                    Collect(f.Body, stores, arguments);
-                    break;
-                case BoundReturn r when r.Value is not null:
-                    Collect(r.Value, stores, arguments);
-                    break;
-            }
-        }
-
-        private static void Collect(BoundExpression e, List<(VariableSymbol?, BoundExpression, bool)> stores, List<BoundExpression> arguments)
-        {
-            switch (e)
-            {
-                case BoundAssignment a:
-                    stores.Add((a.Target is BoundVariable v ? v.Variable : null, a.Value, a.Target is not BoundVariable));
-                    Collect(a.Target, stores, arguments);
-                    Collect(a.Value, stores, arguments);
-                    break;
-                case BoundCall c:
-                    foreach (var argument in c.Arguments)
-                    {
-                        arguments.Add(argument);
-                        Collect(argument, stores, arguments);
-                    }
-                    break;
-                case BoundBinary b:
-                    Collect(b.Left, stores, arguments);
-                    Collect(b.Right, stores, arguments);
-                    break;
-                case BoundLogical l:
-                    Collect(l.Left, stores, arguments);
-                    Collect(l.Right, stores, arguments);
-                    break;
-                case BoundUnary u:
-                    Collect(u.Operand, stores, arguments);
-                    break;
-                case BoundConversion c:
-                    Collect(c.Operand, stores, arguments);
-                    break;
-                case BoundDereference d:
-                    Collect(d.Pointer, stores, arguments);
-                    break;
-                case BoundAddressOf a:
-                    Collect(a.Operand, stores, arguments);
-                    break;
-                case BoundIncrement i:
-                    Collect(i.Target, stores, arguments);
-                    break;
-            }
         }
 
         /// <summary>The expression's value may be the address of a local: an array, &x, or a variable holding one.</summary>

@@ -69,6 +69,59 @@ namespace KDsl.Profiles
         public IReadOnlyList<RecordedWrite> Writes { get; }
     }
 
+    /// <summary>What a recorded stack word or register is, and so how a machine with another layout rebuilds it.</summary>
+    public enum FootprintWordKind
+    {
+        /// <summary>A value kept as it was: data, or kernel text ("t…": the text is at the real addresses).</summary>
+        Value,
+        /// <summary>"minit": the module's init function.</summary>
+        ModuleInit,
+        /// <summary>"m": the recording module's own code: the replaying run writes its own.</summary>
+        ModuleCode,
+        /// <summary>"m.section+off": an address in one of the recording module's sections.</summary>
+        ModuleSection,
+        /// <summary>"s-off": an address on the task stack, off bytes below its top.</summary>
+        BelowStackTop,
+        /// <summary>"c-off" / "c+off": an address on the task stack, relative to the printk caller's RSP.</summary>
+        FromCaller,
+    }
+
+    /// <summary>
+    /// One recorded word (reduce.py's tokens, the same in the init's words and registers, the kthread words and a
+    /// printk's residue and writes): its kind, and the value, offset or signed delta that goes with it.
+    /// </summary>
+    public readonly struct FootprintWord
+    {
+        private FootprintWord(FootprintWordKind kind, ulong value, string? section = null)
+        {
+            Kind = kind;
+            Value = value;
+            Section = section;
+        }
+
+        public FootprintWordKind Kind { get; }
+        /// <summary>The value; for BelowStackTop the offset below the top; for FromCaller the delta (two's complement);
+        /// for ModuleSection the offset in the section.</summary>
+        public ulong Value { get; }
+        public string? Section { get; }
+
+        public static FootprintWord Parse(string token)
+        {
+            if (token == "minit") return new FootprintWord(FootprintWordKind.ModuleInit, 0);
+            if (token == "m") return new FootprintWord(FootprintWordKind.ModuleCode, 0);
+            if (token[0] == 't') return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token.Substring(1)));
+            if (token.StartsWith("s-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.BelowStackTop, KernelFootprint.Hex(token.Substring(2)));
+            if (token.StartsWith("c-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, unchecked(0 - KernelFootprint.Hex(token.Substring(2))));
+            if (token.StartsWith("c+", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, KernelFootprint.Hex(token.Substring(2)));
+            if (token[0] == 'm')
+            {
+                int plus = token.LastIndexOf('+');
+                return new FootprintWord(FootprintWordKind.ModuleSection, KernelFootprint.Hex(token.Substring(plus + 1)), token.Substring(1, plus - 1));
+            }
+            return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token));
+        }
+    }
+
     /// <summary>
     /// After <see cref="Step"/> instructions of a recorded printk, the word <see cref="Below"/> bytes below its caller's
     /// RSP became <see cref="Value"/> (a <see cref="PrintkFootprint.Residue"/> value). Only changes from or to a kernel
@@ -113,8 +166,7 @@ namespace KDsl.Profiles
         public List<string> ThreadWords { get; } = new List<string>();
 
         /// <summary>kthread's return address from the thread function (where it calls do_exit's path), or 0.</summary>
-        public ulong ThreadReturnAddress =>
-            ThreadWords.Count > 0 && ThreadWords[0].Length > 1 && ThreadWords[0][0] == 't' ? Hex(ThreadWords[0].Substring(1)) : 0;
+        public ulong ThreadReturnAddress => ThreadWords.Count > 0 ? FootprintWord.Parse(ThreadWords[0]).Value : 0;
 
         /// <summary>Stack bytes in use when kthread calls the thread function: pt_regs and the recorded words above its return address.</summary>
         public int StackInUseAtThreadCall => KernelProfile.PtRegsSize + 8 * (ThreadWords.Count - 1);
@@ -265,7 +317,13 @@ namespace KDsl.Profiles
         /// to change (vsnprintf calls one helper per conversion, and the helpers differ in depth), then the nearest
         /// length. The arguments' values do not change printk's stack footprint. Null without recordings.
         /// </summary>
-        public PrintkFootprint? PrintkFor(string format)
+        public PrintkFootprint? PrintkFor(string format) => _printkFor.GetOrAdd(format, ClosestPrintk);
+
+        /// <summary>Every printk of a run asks (and the analysis, per call site): the choice is made once per format.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PrintkFootprint?> _printkFor =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, PrintkFootprint?>(StringComparer.Ordinal);
+
+        private PrintkFootprint? ClosestPrintk(string format)
         {
             string text = StripLevel(format);
             var wanted = Conversions(format);
@@ -328,7 +386,7 @@ namespace KDsl.Profiles
             }
         }
 
-        private static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        internal static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
         private static byte[] Bytes(string hex)
         {

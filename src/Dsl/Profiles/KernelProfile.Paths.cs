@@ -11,9 +11,7 @@ namespace KDsl.Profiles
     /// the seed's log, with frame sizes calibrated:
     /// - the syscall path up to do_one_initcall's call of init uses <see cref="StackInUseAtInitCall"/> bytes
     ///   (pt_regs 168 + return addresses + frames);
-    /// - printk's deepest path needs 640 bytes below the caller (real 6.1: more than 592, at most 672), and its path
-    ///   to sched_clock_cpu needs 608, so with 592 bytes left the push at sched_clock_cpu's entry faults, as in the
-    ///   real 6.1 992-byte run (RIP sched_clock_cpu+0x0, RSP = stack base).
+    /// - 4.11's printk needs 640 bytes below its caller at its deepest (the recorded 6.1 one: 896, 5.10: 832).
     /// </summary>
     public sealed partial class KernelProfile
     {

@@ -100,8 +100,8 @@ namespace KDsl.Runtime.Kernel
             {
                 if (w.Branches > _next || (w.Branches == _next && w.Since > since)) break;
                 ulong address = _callerRsp - (ulong)w.Word.Below;
-                if (address >= rsp && !w.Word.Module)
-                    cpu.Mmu.TryWriteU64(address, w.Word.StackRelative ? unchecked(_callerRsp + w.Word.Value) : w.Word.Value);
+                if (address >= rsp && w.Word.Word.Kind != FootprintWordKind.ModuleCode)
+                    cpu.Mmu.TryWriteU64(address, w.Word.ValueBelow(_callerRsp));
             }
         }
 
@@ -113,7 +113,7 @@ namespace KDsl.Runtime.Kernel
         private void LeaveResidue(X64Cpu cpu, ulong callerRsp)
         {
             foreach (var word in _current.Residue)
-                cpu.Mmu.TryWriteU64(callerRsp - (ulong)word.Below, word.StackRelative ? unchecked(callerRsp + word.Value) : word.Value);
+                cpu.Mmu.TryWriteU64(callerRsp - (ulong)word.Below, word.ValueBelow(callerRsp));
         }
 
         /// <summary>Where control goes from <paramref name="branch"/>, the host branch at <paramref name="address"/>.</summary>
@@ -207,29 +207,20 @@ namespace KDsl.Runtime.Kernel
             return new Path(targets.ToArray(), commit, reserve, Residue(path), writes.ToArray());
         }
 
-        /// <summary>The recorded call's residue in this machine's terms; the module's own words are left as the run wrote them.</summary>
+        /// <summary>The recorded call's residue in this machine's terms; the module's own code words are left as the run wrote them.</summary>
         private static ResidueWord[] Residue(PrintkFootprint path)
         {
             var words = new List<ResidueWord>(path.Residue.Count);
             foreach (var r in path.Residue)
             {
                 var word = Word(r.Key, r.Value);
-                if (!word.Module) words.Add(word);
+                if (word.Word.Kind != FootprintWordKind.ModuleCode) words.Add(word);
             }
             return words.ToArray();
         }
 
-        /// <summary>A recorded value ("t…" text, "m" the module's, "c±…" from the caller's RSP, else hex) <paramref name="below"/> the caller's RSP.</summary>
-        private static ResidueWord Word(int below, string v)
-        {
-            if (v == "m") return new ResidueWord(below, 0, false, module: true);
-            if (v[0] == 't') return new ResidueWord(below, Hex(v.Substring(1)), false);
-            if (v.StartsWith("c-", StringComparison.Ordinal)) return new ResidueWord(below, unchecked(0 - Hex(v.Substring(2))), true);
-            if (v.StartsWith("c+", StringComparison.Ordinal)) return new ResidueWord(below, Hex(v.Substring(2)), true);
-            return new ResidueWord(below, Hex(v), false);
-        }
+        private static ResidueWord Word(int below, string token) => new ResidueWord(below, FootprintWord.Parse(token));
 
-        private static ulong Hex(string s) => ulong.Parse(s, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>
         /// One recorded call: where control went at each host branch, how many it took before the record was reserved
@@ -263,19 +254,18 @@ namespace KDsl.Runtime.Kernel
         /// <summary>A word the recorded call left <see cref="Below"/> bytes below its caller's RSP: a value, or an offset from that RSP.</summary>
         public readonly struct ResidueWord
         {
-            public ResidueWord(int below, ulong value, bool stackRelative, bool module = false)
+            public ResidueWord(int below, FootprintWord word)
             {
                 Below = below;
-                Value = value;
-                StackRelative = stackRelative;
-                Module = module;
+                Word = word;
             }
 
             public int Below { get; }
-            public ulong Value { get; }
-            public bool StackRelative { get; }
-            /// <summary>One of the recording module's own addresses: this machine's run writes its own there.</summary>
-            public bool Module { get; }
+            public FootprintWord Word { get; }
+
+            /// <summary>The word's value in a run whose printk caller's RSP is <paramref name="callerRsp"/>.</summary>
+            public ulong ValueBelow(ulong callerRsp) =>
+                Word.Kind == FootprintWordKind.FromCaller ? unchecked(callerRsp + Word.Value) : Word.Value;
         }
 
         /// <summary>

@@ -52,26 +52,21 @@ namespace KDsl.Runtime.Kernel
         private void ThreadReturned() => Cpu.Rip = Kallsyms.AddressOf("do_exit");
 
         /// <summary>
-        /// A recorded stack word or register in this machine's layout: "t…" kernel text (the same address: the text is
-        /// at the real addresses), "minit" the module's init, "m.sec+off" another module address (text keeps its offset,
-        /// anything else is not modelled: 0), "s-off" an address on the task stack below its top, else the value itself.
+        /// A recorded stack word or register (<see cref="FootprintWord"/>) in this machine's layout: kernel text and data
+        /// as they were, the module's init, a module text address at the same offset (anything else in the module is not
+        /// modelled: 0), a stack address at the same distance below this task's stack top.
         /// </summary>
         private ulong RecordedWord(string token, ulong init)
         {
-            if (token == "minit") return init;
-            if (token[0] == 't') return ParseHex(token.Substring(1));
-            if (token[0] == 's') return Current.StackTop - ParseHex(token.Substring(2));
-            if (token[0] == 'm')
+            var word = FootprintWord.Parse(token);
+            return word.Kind switch
             {
-                int plus = token.LastIndexOf('+');
-                string section = token.Substring(1, plus - 1);
-                ulong offset = ParseHex(token.Substring(plus + 1));
-                return section == ".text" && Module != null ? Module.TextBase + offset : 0;
-            }
-            return ParseHex(token);
+                FootprintWordKind.ModuleInit => init,
+                FootprintWordKind.BelowStackTop => Current.StackTop - word.Value,
+                FootprintWordKind.ModuleSection => word.Section == ".text" && Module != null ? Module.TextBase + word.Value : 0,
+                _ => word.Value,
+            };
         }
-
-        private static ulong ParseHex(string hex) => ulong.Parse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
         /// <summary>
         /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. Past the

@@ -1,0 +1,77 @@
+using System;
+using KDsl.Binding;
+using KDsl.Symbols;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace KDsl.CodeGen
+{
+    /// <summary>Where an expression's intermediate values wait: a free caller-saved register, or a slot at the frame's bottom.</summary>
+    internal sealed partial class FunctionEmitter
+    {
+        private int AllocateTemporary()
+        {
+            int index = _temporariesInUse++;
+            if (_temporariesInUse > MaxTemporaries) MaxTemporaries = _temporariesInUse;
+            if (index >= _frame.Temporaries) throw new InvalidOperationException("expression too complex");
+            return index;
+        }
+
+        private void FreeTemporary() => _temporariesInUse--;
+
+        /// <summary>
+        /// Caller-saved registers an expression without calls never touches (arguments are loaded only right before a
+        /// call; locals live in RBX.., R10, R11; evaluation uses RAX, RCX, RDX): they hold an operand across one.
+        /// </summary>
+        private static readonly Gpr[] RegisterTemporaries = { Gpr.Rsi, Gpr.Rdi, Gpr.R8, Gpr.R9 };
+
+        /// <summary>No call, kernel call, built-in or system call anywhere in the expression.</summary>
+        private static bool CallFree(BoundExpression e) => !BoundTree.Contains(e, IsCall);
+
+        private static readonly System.Func<BoundExpression, bool> IsCall = e => e is BoundCall;
+
+        private Iced.Intel.AssemblerMemoryOperand Temporary(int index) => __qword_ptr[rsp + (_frame.TemporaryOffset(index) + _pushed)];
+
+        /// <summary>
+        /// Evaluates Left into RAX and Right into RCX. When Right is not simple, the operand evaluated first waits in a
+        /// caller-saved register if the other one makes no call (GCC's shape: <c>deep(n - 1) + buf[n]</c> keeps the
+        /// call's result in a register, no stack slot), else in a stack temporary.
+        /// </summary>
+        private void EmitOperands(BoundExpression left, BoundExpression right)
+        {
+            if (IsSimple(right))
+            {
+                EmitExpression(left);
+                EmitSimple(Gpr.Rcx, right);
+                return;
+            }
+            bool rightCallFree = CallFree(right);
+            if (_registerTemporariesInUse < RegisterTemporaries.Length && (rightCallFree || CallFree(left)))
+            {
+                var held = RegisterTemporaries[_registerTemporariesInUse++];
+                if (rightCallFree)
+                {
+                    EmitExpression(left);
+                    A.mov(held.Q(), rax);
+                    EmitExpression(right);
+                    A.mov(rcx, rax);
+                    A.mov(rax, held.Q());
+                }
+                else
+                {
+                    EmitExpression(right);
+                    A.mov(held.Q(), rax);
+                    EmitExpression(left);
+                    A.mov(rcx, held.Q());
+                }
+                _registerTemporariesInUse--;
+                return;
+            }
+            EmitExpression(right);
+            int t = AllocateTemporary();
+            A.mov(Temporary(t), rax);
+            EmitExpression(left);
+            A.mov(rcx, Temporary(t));
+            FreeTemporary();
+        }
+    }
+}
