@@ -19,6 +19,9 @@ namespace KDsl.Runtime
         SoftLockup,
         /// <summary>load_module refused the module (an unknown symbol, no memory).</summary>
         LoadFailed,
+        /// <summary>insmod had not returned when the run's window ended, its tasks still switching: no lockup, no report (a
+        /// real machine would go on, and a harness would time out).</summary>
+        StillRunning,
         /// <summary>Memory ran out and the OOM killer killed a process (mm/oom_kill.c); the system went on.</summary>
         OomKilled,
     }

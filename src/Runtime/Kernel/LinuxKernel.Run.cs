@@ -10,30 +10,37 @@ namespace KDsl.Runtime.Kernel
         public long InstructionBudget { get; set; } = Layout.InstructionBudget;
 
         /// <summary>
-        /// Runs the CPU until the syscall returns, the task dies or the machine panics, within the instruction budget. A
-        /// kernel thread kthread_run created runs in the same loop; when it ends its creator resumes (ResumeCreator), so
-        /// threads creating threads never nest on the host's stack.
+        /// Runs the CPU until the syscall returns, the task dies or the machine panics, and then the kernel threads waiting
+        /// for the CPU (<see cref="Schedule"/>), so threads creating threads never nest on the host's stack. A task that
+        /// runs the instruction budget without a switch is a soft lockup; tasks that keep switching (an endless chain of
+        /// threads) end quietly after twice the budget, as the real machine would go on: <see cref="RunOutcome.StillRunning"/>
+        /// when insmod has not returned.
         /// </summary>
         private void RunUntilDone()
         {
-            _watchdogTouchNs = Log.NowNs; // the task entered the kernel: touch_softlockup_watchdog's timestamp
-            long end = Cpu.InstructionCount + InstructionBudget;
-            while (!_finished || ResumeCreator())
+            TouchSoftlockupWatchdog(); // the task entered the kernel
+            long windowEnd = Cpu.InstructionCount + 2 * InstructionBudget;
+            while (!_finished || Schedule())
             {
-                long budget = end - Cpu.InstructionCount;
-                if (budget <= 0)
+                long budget = System.Math.Min(_lockupAt, windowEnd) - Cpu.InstructionCount;
+                if (budget > 0 && Dispatch(Cpu.Run(budget))) continue;
+                if (Cpu.InstructionCount < _lockupAt)
                 {
-                    SoftLockup();
-                    AbandonCreators();
-                    return;
+                    if (InitReturn is null) Outcome = RunOutcome.StillRunning;
+                    _finished = true;
                 }
-                if (!Dispatch(Cpu.Run(budget)))
-                {
-                    SoftLockup();
-                    AbandonCreators();
-                    return;
-                }
+                else SoftLockup();
+                AbandonOtherTasks();
+                return;
             }
+        }
+
+        /// <summary>touch_softlockup_watchdog: the CPU scheduled (or a task entered the kernel), so the watchdog's
+        /// timestamp is now and the running task may use a whole budget before it counts as stuck.</summary>
+        private void TouchSoftlockupWatchdog()
+        {
+            _watchdogTouchNs = Log.NowNs;
+            _lockupAt = Cpu.InstructionCount + InstructionBudget;
         }
 
         /// <summary>What the kernel does when the CPU stops; false when the instruction budget ran out.</summary>
@@ -170,6 +177,8 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>When the running task last let the watchdog know it was alive (the start of this kernel run).</summary>
         private ulong _watchdogTouchNs;
+        /// <summary>The instruction count at which the running task has had the CPU for a whole budget.</summary>
+        private long _lockupAt;
 
         /// <summary>
         /// kernel/watchdog.c watchdog_timer_fn: the budget ran out, so the CPU never scheduled; the watchdog's hrtimer

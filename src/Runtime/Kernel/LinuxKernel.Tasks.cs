@@ -6,10 +6,10 @@ using KDsl.Profiles;
 namespace KDsl.Runtime.Kernel
 {
     /// <summary>
-    /// Kernel threads and the end of a task: kthread_run (kthread_create_on_node + wake_up_process), do_exit's last
-    /// schedule() with CONFIG_SCHED_STACK_END_CHECK's schedule_debug, and put_task_stack giving the stack back.
-    /// KDsl has one CPU and no preemption: a new kernel thread runs until it exits before kthread_run returns to its
-    /// creator; both run in the one RunUntilDone loop, so threads creating threads cost no host stack.
+    /// Kernel threads and the end of a task: kthread_run (kthread_create_on_node + wake_up_process), the switches between
+    /// tasks in the order the real kernels run them (<see cref="Sched.RunQueue"/>), do_exit's last schedule() with
+    /// CONFIG_SCHED_STACK_END_CHECK's schedule_debug, and put_task_stack giving the stack back. All tasks run in the one
+    /// RunUntilDone loop, so threads creating threads cost no host stack.
     /// </summary>
     public sealed partial class LinuxKernel
     {
@@ -20,6 +20,11 @@ namespace KDsl.Runtime.Kernel
 
         private const long EAGAIN = 11;
         private readonly List<TaskStruct> _kernelThreads = new List<TaskStruct>();
+        private readonly Sched.RunQueue _runQueue = new Sched.RunQueue();
+        /// <summary>The task whose syscall or work returned (insmod, the kworker) while woken threads still had to run,
+        /// with its stack's low-water mark; it is current again when they are done.</summary>
+        private TaskStruct? _returned;
+        private ulong _returnedLowestRsp;
 
         /// <summary>
         /// kernel/fork.c set_max_threads: the tasks whose stacks would take an eighth of RAM, totalram * PAGE_SIZE /
@@ -28,8 +33,6 @@ namespace KDsl.Runtime.Kernel
         private long MaxThreads => System.Math.Max(20L, (long)(Memory.Size / ((ulong)Config.ThreadSize * 8)));
         private int _lastPid;
         private int _processCount;
-        /// <summary>Tasks waiting in kthread_run for the thread they created, the innermost on top.</summary>
-        private readonly Stack<SuspendedCreator> _creators = new Stack<SuspendedCreator>();
 
         /// <summary>The kernel threads kthread_run created, in order (their stacks are freed; the records stay).</summary>
         public IReadOnlyList<TaskStruct> KernelThreads => _kernelThreads;
@@ -47,10 +50,10 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// kthread_run(threadfn, data) at kthread_create_on_node's entry: copy_process (the stack from
-        /// alloc_thread_stack_node), then the CPU switches to the new thread: ret_from_fork → kthread → threadfn(data) →
-        /// do_exit. Its creator waits (<see cref="_creators"/>) and gets the pid in RAX when the thread has ended, or
-        /// -ENOMEM at once when no stack could be allocated (the ERR_PTR kthread_run returns).
+        /// kthread_run(threadfn, data) at kthread_create_on_node's entry: copy_process makes the task (the stack from
+        /// alloc_thread_stack_node) while the creator sleeps in wait_for_completion, so the threads woken before run now;
+        /// then the creator gets the pid in RAX and wakes the new thread, which runs when the creator next sleeps. -ENOMEM
+        /// at once when no stack could be allocated (the ERR_PTR kthread_run returns), -EAGAIN past max_threads.
         /// </summary>
         private void KthreadCreateOnNode()
         {
@@ -58,9 +61,9 @@ namespace KDsl.Runtime.Kernel
             string comm = Kallsyms.TryFindFunction(threadfn, out var f) ? f.Name : "kthread";
             if (comm.Length > MaxComm) comm = comm.Substring(0, MaxComm);
             // copy_process: "if (nr_threads >= max_threads) goto bad_fork_cleanup_count" with -EAGAIN (checked here before the
-            // stack is allocated, not after). The live tasks are insmod and the threads waiting for the ones they created:
-            // KDsl boots none of a real system's other tasks.
-            if (1 + _creators.Count >= MaxThreads)
+            // stack is allocated, not after). The live tasks are insmod and the threads not yet exited: KDsl boots none of a
+            // real system's other tasks.
+            if (1 + _runQueue.LiveThreads >= MaxThreads)
             {
                 Cpu[Reg.Rax] = unchecked((ulong)-EAGAIN);
                 return;
@@ -72,73 +75,88 @@ namespace KDsl.Runtime.Kernel
                 return;
             }
             _kernelThreads.Add(task);
-
-            var creator = new SuspendedCreator(Current, task, Cpu.Gpr.ToArray(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp);
-            _creators.Push(creator);
-            Cpu.LowestRsp = ulong.MaxValue;
-            StartThread(task, threadfn, data);
-            _watchdogTouchNs = Log.NowNs; // the switch let the watchdog thread run
+            _runQueue.Forked(task);
+            _runQueue.Sleep(new Sched.SleepingCreator(Current, new Sched.KthreadCreateInfo(task, threadfn, data),
+                Cpu.Gpr.ToArray(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp));
+            SwitchToNext();
         }
 
         /// <summary>
-        /// The running kernel thread ended (do_exit's schedule, or an oops killed it): finish_task_switch puts its stack and
-        /// task_struct, and its creator continues after kthread_run with the pid. False when no creator waits or the
+        /// The running task stopped running on this CPU: a kernel thread ended (do_exit's schedule, or an oops killed it),
+        /// and finish_task_switch puts its stack and task_struct; or insmod's syscall (the kworker's work) returned, and the
+        /// threads it woke run before it goes on. False when nothing else runs (the returned task is current again) or the
         /// machine stopped.
         /// </summary>
-        private bool ResumeCreator()
+        private bool Schedule()
         {
-            if (_creators.Count == 0) return false;
             if (_halted)
             {
-                _creators.Clear();
+                _runQueue.Abandon();
                 return false;
             }
-            var creator = _creators.Pop();
-            var child = creator.Child;
-            child.StackHighWater = StackUsage.HighWaterMark(child, Cpu.LowestRsp);
-            Stacks.FreeThreadStack(child);
-            Memory.FreePage(child.Address - Profile.DirectMapBase);
+            if (_runQueue.IsThread(Current)) ReleaseThread(Current);
+            else if (_returned is null)
+            {
+                _returned = Current;
+                _returnedLowestRsp = Cpu.LowestRsp;
+            }
+            if (SwitchToNext()) return true;
+            if (_returned is { } task)
+            {
+                Current = task;
+                Cpu.LowestRsp = _returnedLowestRsp;
+                _returned = null;
+            }
+            return false;
+        }
 
-            Current = creator.Task;
-            new System.ReadOnlySpan<ulong>(creator.Gpr).CopyTo(Cpu.Gpr);
-            Cpu.Cs = Selectors.KernelCs;
-            Cpu.Ss = Selectors.KernelDs;
-            Cpu.Rip = creator.Rip;
-            Cpu.Rflags = creator.Rflags;
-            Cpu.LowestRsp = creator.LowestRsp;
-            Cpu[Reg.Rax] = (ulong)child.Pid;
+        /// <summary>
+        /// context_switch to the next task: a woken thread starts, else the latest creator asleep in kthread_run resumes
+        /// after it, its new thread's pid in RAX, and wakes that thread. False when no task is waiting for the CPU.
+        /// </summary>
+        private bool SwitchToNext()
+        {
+            if (_runQueue.TryPickWoken(out var thread))
+            {
+                Cpu.LowestRsp = ulong.MaxValue;
+                StartThread(thread.Task, thread.Threadfn, thread.Data);
+            }
+            else if (_runQueue.TryPickSleeper(out var creator))
+            {
+                Current = creator.Task;
+                new System.ReadOnlySpan<ulong>(creator.Gpr).CopyTo(Cpu.Gpr);
+                Cpu.Cs = Selectors.KernelCs;
+                Cpu.Ss = Selectors.KernelDs;
+                Cpu.Rip = creator.Rip;
+                Cpu.Rflags = creator.Rflags;
+                Cpu.LowestRsp = creator.LowestRsp;
+                Cpu[Reg.Rax] = (ulong)creator.Child.Task.Pid;
+                _runQueue.Wake(creator.Child);
+            }
+            else return false;
             _finished = false;
+            TouchSoftlockupWatchdog(); // the switch let the watchdog's thread run
             return true;
         }
 
-        /// <summary>One CPU, no preemption: a thread the watchdog found stuck keeps the CPU for good; its creators never resume.</summary>
-        private void AbandonCreators()
+        /// <summary>A kernel thread is gone: its stack's high-water mark is kept, its stack and task_struct are freed.</summary>
+        private void ReleaseThread(TaskStruct thread)
         {
-            if (_creators.Count == 0) return;
-            Current.StackHighWater = StackUsage.HighWaterMark(Current, Cpu.LowestRsp);
-            _creators.Clear();
-            _halted = true;
+            thread.StackHighWater = StackUsage.HighWaterMark(thread, Cpu.LowestRsp);
+            Stacks.FreeThreadStack(thread);
+            Memory.FreePage(thread.Address - Profile.DirectMapBase);
+            _runQueue.Exited(thread);
         }
 
-        /// <summary>A task waiting in kthread_run for the thread it created, with the registers it resumes with.</summary>
-        private sealed class SuspendedCreator
+        /// <summary>One CPU, no preemption: a task the watchdog found stuck keeps the CPU for good; no other task waiting for it
+        /// runs again (a stuck insmod alone ends only its own run).</summary>
+        private void AbandonOtherTasks()
         {
-            public SuspendedCreator(TaskStruct task, TaskStruct child, ulong[] gpr, ulong rip, ulong rflags, ulong lowestRsp)
-            {
-                Task = task;
-                Child = child;
-                Gpr = gpr;
-                Rip = rip;
-                Rflags = rflags;
-                LowestRsp = lowestRsp;
-            }
-
-            public TaskStruct Task { get; }
-            public TaskStruct Child { get; }
-            public ulong[] Gpr { get; }
-            public ulong Rip { get; }
-            public ulong Rflags { get; }
-            public ulong LowestRsp { get; }
+            if (!_runQueue.AnyWaiting && _returned is null) return;
+            Current.StackHighWater = StackUsage.HighWaterMark(Current, Cpu.LowestRsp);
+            _runQueue.Abandon();
+            _returned = null;
+            _halted = true;
         }
 
         /// <summary>

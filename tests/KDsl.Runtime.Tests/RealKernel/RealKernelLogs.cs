@@ -126,6 +126,8 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "tailrec-norand.log"),
             new("linux-6.1", "two_threads-norand.log"),
             new("linux-5.10", "two_threads-norand.log"),
+            new("linux-6.1", "thread_nest-norand.log"),
+            new("linux-5.10", "thread_nest-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>

@@ -18,14 +18,15 @@ namespace KDsl.Runtime.Tests.StackModels
         {
             var run = Run();
             Assert.That(run.Dmesg, Does.Contain("forked 1000 threads, 0 failed"));
-            // insmod's stack and the first thread's miss the (empty) cache; every later thread takes the stack the
-            // previous one put back when it exited.
+            // A thread runs while init sleeps in the next kthread_run, after that thread's stack exists (two_threads on the
+            // real kernels): insmod's stack and the first two threads' miss the cache; from the third on, each thread takes
+            // the stack the one before the previous put back, so two stacks take turns.
             Assert.That(run.Counter("forks"), Is.EqualTo(1001));
-            Assert.That(run.Counter("stack_cache_misses"), Is.EqualTo(2));
-            Assert.That(run.Counter("stack_cache_hits"), Is.EqualTo(999));
+            Assert.That(run.Counter("stack_cache_misses"), Is.EqualTo(3));
+            Assert.That(run.Counter("stack_cache_hits"), Is.EqualTo(998));
             Assert.That(run.Counter("vmalloc_calls"), Is.LessThanOrEqualTo(run.Counter("stack_cache_misses")));
             Assert.That(run.Counter("vfree_calls"), Is.Zero);
-            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(1), "one stack, reused");
+            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(2), "two stacks, taking turns");
         }
 
         [Test]
@@ -46,8 +47,9 @@ namespace KDsl.Runtime.Tests.StackModels
             Assert.That(run.Counter("vmalloc_calls"), Is.Zero);
             Assert.That(run.Counter("high_order_allocations"), Is.EqualTo(1001));
             Assert.That(run.Counter("stack_cache_hits"), Is.Zero, "the cache is CONFIG_VMAP_STACK's");
-            // The page allocator gives the freed block back to the next fork: every thread runs on the same four pages.
-            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(1));
+            // The page allocator gives the freed block back to the next fork: the threads take turns on two blocks (two
+            // threads are alive whenever one is created).
+            Assert.That(run.KernelThreads.Select(t => t.Stack).Distinct().Count(), Is.EqualTo(2));
             Assert.That(run.KernelThreads[0].Stack >> 40, Is.EqualTo(0xffff88UL), "in the direct map");
         }
 
@@ -72,10 +74,12 @@ namespace KDsl.Runtime.Tests.StackModels
                 "void leaf(long n) { printk(\"leaf %ld\\n\", n); }\n" +
                 "void mid(long n) { printk(\"mid %ld child %ld\\n\", n, kthread_run(leaf, n * 10)); }\n" +
                 "init { printk(\"top child %ld\\n\", kthread_run(mid, 1)); printk(\"top child %ld\\n\", kthread_run(mid, 2)); }\n");
-            // insmod is 98 on linux-6.1, the `later` kworker would be 99: threads take 100, 101, ... as they are created.
+            // insmod is 98 on linux-6.1, the `later` kworker would be 99: threads take 100, 101, ... as they are created. A
+            // woken thread runs when its creator next sleeps (mid 1 inside init's second kthread_run, after thread 101
+            // exists; mid 2 after init returned); the latest sleeper resumes first (mid 1 before init).
             Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[]
             {
-                "leaf 10", "mid 1 child 101", "top child 100", "leaf 20", "mid 2 child 103", "top child 102",
+                "top child 100", "mid 1 child 102", "leaf 10", "top child 101", "mid 2 child 103", "leaf 20",
             }), run.Dmesg);
         }
 
@@ -86,20 +90,40 @@ namespace KDsl.Runtime.Tests.StackModels
                 "init { kthread_run(spin, 0); printk(\"back\\n\"); }\n", 2_000_000);
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.SoftLockup));
             Assert.That(run.Dmesg, Does.Contain("stuck for").And.Contain("[spin:100]"));
-            Assert.That(run.Log.Count(l => l.Contains("soft lockup")), Is.EqualTo(1), "the creator never runs again");
-            Assert.That(run.Dmesg, Does.Not.Contain("back"));
+            Assert.That(run.Log.Count(l => l.Contains("soft lockup")), Is.EqualTo(1), "nothing runs after it");
+            // kthread_run only woke the thread: it ran once init had returned.
+            Assert.That(run.Dmesg, Does.Contain("back"));
+            Assert.That(run.InitReturn, Is.EqualTo(0));
         }
     
         [Test]
-        public void ThreadsCreatingThreads_StopAtMaxThreadsWithEagain()
+        public void AnEndlessChainOfThreads_EndsQuietlyWhenTheRunsWindowCloses()
         {
-            // Each thread creates the next and waits for it: live tasks grow by one per level. set_max_threads gives
-            // 64 MB / (8 * 16 KB) = 512, so with insmod and threads 0..509 waiting, thread 510's kthread_run fails.
+            // Each thread makes the next and returns: at most two are alive (the next one runs when its creator has
+            // ended), so the chain goes on for ever with no lockup (every switch touches the watchdog) and no -EAGAIN.
             var run = StackModelRun.Run("module s \"s\";\n" +
                 "void self(long n) { long pid = kthread_run(self, n + 1); if (pid < 0) printk(\"kthread_run: %ld at depth %ld\\n\", pid, n); }\n" +
-                "init { kthread_run(self, 0); printk(\"back\\n\"); }\n");
-            Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[] { "kthread_run: -11 at depth 510", "back" }), run.Dmesg);
-            Assert.That(run.Counter("forks"), Is.EqualTo(1 + 511));
+                "init { kthread_run(self, 0); printk(\"back\\n\"); }\n", 2_000_000);
+            Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[] { "back" }), run.Dmesg);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed), "init returned; its threads were still running");
+            Assert.That(run.Counter("forks"), Is.GreaterThan(100));
+            Assert.That(run.Counter("stack_cache_misses"), Is.EqualTo(3), "insmod's and the first two threads': then the cache");
+        }
+
+        [Test]
+        public void ThreadsThatKeepSleeping_StopAtMaxThreadsWithEagain()
+        {
+            // Each thread makes two: while it sleeps in its second kthread_run, its first child runs and does the same, so
+            // every level of the dive keeps two tasks alive (the sleeper and the child it is making). set_max_threads gives
+            // 64 MB / (8 * 16 KB) = 512 tasks: the thread at depth 255 finds 2 * 255 + 1 threads alive (a sleeper and its
+            // second child for each level above it, and itself), insmod makes 512, so both its kthread_run calls fail.
+            var run = StackModelRun.Run("module s \"s\";\n" +
+                "void self(long n) { long a = kthread_run(self, n + 1); long b = kthread_run(self, n + 1);\n" +
+                "  if (a < 0 || b < 0) printk(\"kthread_run: %ld %ld at depth %ld\\n\", a, b, n); }\n" +
+                "init { kthread_run(self, 0); printk(\"back\\n\"); }\n", 20_000_000);
+            var messages = StackModelRun.Messages(run).Skip(2).ToList();
+            Assert.That(messages[0], Is.EqualTo("back"), run.Dmesg);
+            Assert.That(messages[1], Is.EqualTo("kthread_run: -11 -11 at depth 255"), run.Dmesg);
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed));
         }
     }
