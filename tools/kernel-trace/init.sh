@@ -1,6 +1,7 @@
 #!/bin/sh
 # The guest's /init. ktrace_mode=kallsyms prints the kernel's text symbols and powers off;
-# ktrace_mode=load loads /ktrace.ko (the tracer, attached through QEMU's gdb stub, does the rest).
+# ktrace_mode=load loads /ktrace.ko (the tracer, attached through QEMU's gdb stub, does the rest); ktrace_mode=panic
+# loads it with panic_path=1 (the module calls __stack_chk_fail: the kernel panics).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -16,6 +17,10 @@ case "$mode" in
     insmod /ktrace.ko
     echo "KTRACE: insmod exit status=$?"
     for f in /sys/module/ktrace/sections/.* ; do echo "KTRACE: section ${f##*/} $(cat $f)"; done
+    ;;
+  panic)
+    echo "KTRACE: insmod /ktrace.ko panic_path=1"
+    insmod /ktrace.ko panic_path=1
     ;;
 esac
 echo "KTRACE: done"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
 
-Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" > PROFILE.ktrace
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] > PROFILE.ktrace
   CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
   kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
+  PANIC.jsonl: trace.sh's panic mode (panic's path from __stack_chk_fail to show_stack), optional.
 
 What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
@@ -22,10 +23,13 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   jumps ...                    the next instruction, FROM>TO
   path kthread / words ...     the task stack kthread_run's thread function starts with, word by word from its return
                                address into kthread up to pt_regs (recorded under the ktrace thread's printk)
+  path panic / deepest N /     panic's path from __stack_chk_fail's entry (a module's call) to show_stack's, where the
+  steps N / jumps ...          call trace is printed (printks included); its open calls' return addresses are retsites
 """
 import bisect, json, re, sys
 
 raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
+panic_raw = sys.argv[7] if len(sys.argv) > 7 else None
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
 
@@ -74,8 +78,10 @@ def use(addr):
 
 def walk(steps, entry_sp):
     """CFA at every step: a call opens a frame whose CFA is the RSP after the call + 8; ret closes it; a jmp into
-    another function (tail call, thunk) stays in the frame, as ORC describes it."""
+    another function (tail call, thunk) stays in the frame, as ORC describes it. Returns the calls still open at the
+    last step, outermost first: (the call's address, the CFA at it)."""
     frames = [[entry_sp, False]]  # entry RSP of each open frame, and whether it realigned RSP (CFA via RBP)
+    open_calls = []
     for i, (pc, sp) in enumerate(steps):
         use(pc)
         asm = code[pc][1]
@@ -92,8 +98,11 @@ def walk(steps, entry_sp):
             nsp = steps[i + 1][1]
             if asm.startswith("call") and nsp == sp - 8:
                 frames.append([nsp, False])
+                open_calls.append((pc, cfa))
             elif asm.startswith("ret") and len(frames) > 1:
                 frames.pop()
+                open_calls.pop()
+    return open_calls
 
 def jumps(steps):
     out = []
@@ -224,6 +233,22 @@ for p in paths:
         if "above" in p and p["format"].endswith("ktrace thread.\n"):
             thread_entry(p)
         body.append("jumps " + " ".join(jumps(steps)))
+
+if panic_raw:
+    for line in open(panic_raw):
+        o = json.loads(line)
+        if "code" in o:
+            code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
+        elif o.get("path") == "panic":
+            steps = o["steps"]
+            # the return addresses the printed trace starts with: each call still open at show_stack's entry, whose
+            # CFA at the return address is the call's (the rest of those functions never ran on the recording)
+            for pc, cfa in walk(steps, o["entry_rsp"]):
+                body.append("retsite %x %d" % (pc + len(code[pc][0]), cfa))
+            body.append("path panic")
+            body.append("deepest %d" % (o["entry_rsp"] + 8 - min(sp for _, sp in steps)))
+            body.append("steps %d" % len(steps))
+            body.append("jumps " + " ".join(jumps(steps)))
 
 for start in sorted(used):
     size, name = used[start]

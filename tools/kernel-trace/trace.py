@@ -1,6 +1,8 @@
 # gdb script (run by trace.sh inside `gdb -batch -x trace.py`): attaches to QEMU's gdb stub, waits for the
 # ktrace module's init to be called, and records on the real kernel, instruction by instruction:
 #   - "init": do_one_initcall's steps down to the module's init, and the task stack from there to its top;
+#   - with KTRACE_MODE=panic instead: "panic", every instruction from __stack_chk_fail's entry (the module calls it)
+#     to show_stack's, where the call trace is printed: panic's path, nested printks included;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
 #     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
 #     change to the 1.5 KiB below it, after which step (how far a call that dies has got).
@@ -63,6 +65,23 @@ for attempt in range(30):  # QEMU may still be starting
         import time
         time.sleep(1)
 inferior = gdb.selected_inferior()
+
+if os.environ.get("KTRACE_MODE") == "panic":
+    run_to(addr_of["__stack_chk_fail"])
+    entry_rsp = reg("rsp")
+    steps = []
+    pc, sp = reg("rip"), entry_rsp
+    while pc != addr_of["show_stack"]:
+        note_code(pc)
+        steps.append([pc, sp])
+        pc, sp = step()
+    note_code(pc)
+    steps.append([pc, sp])
+    emit({"path": "panic", "entry_rsp": entry_rsp, "steps": steps})
+    gdb.write("traced panic: %d instructions\n" % len(steps))
+    out.close()
+    gdb.execute("detach")
+    raise SystemExit
 
 # The first do_init_module after boot is ktrace's (the initramfs loads no other module).
 run_to(addr_of["do_init_module"])

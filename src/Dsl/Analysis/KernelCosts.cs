@@ -24,6 +24,8 @@ namespace KDsl.Analysis
             var footprint = KernelFootprint.For(profile.Name);
             _footprint = footprint;
             if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
+            // __stack_chk_fail (recorded with panic's path) costs its return address: a stack that reaches it has been
+            // corrupted already and stops for good, so its depth is not the experiment's stack use.
         }
 
         /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>

@@ -89,17 +89,21 @@ namespace KDsl.CodeGen
 
         private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn, HostReturnToCaller }
 
-        /// <summary>Where control went after each instruction, over every recorded printk (the runs KDsl replays).</summary>
+        /// <summary>Where control went after each instruction, over every recorded printk and the panic path (the runs KDsl replays).</summary>
         private static Dictionary<ulong, HashSet<ulong>> Outcomes(KernelFootprint footprint, string printkSymbol)
         {
             var outcomes = new Dictionary<ulong, HashSet<ulong>>();
-            ulong entry = footprint.AddressOf(printkSymbol);
-            foreach (var path in footprint.Printks)
+            void Add(PrintkFootprint path, ulong entry)
+            {
                 foreach (var step in footprint.Steps(path, entry))
                 {
                     if (!outcomes.TryGetValue(step.Key, out var set)) outcomes[step.Key] = set = new HashSet<ulong>();
                     set.Add(step.Value);
                 }
+            }
+            ulong printk = footprint.AddressOf(printkSymbol);
+            foreach (var path in footprint.Printks) Add(path, printk);
+            if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
             return outcomes;
         }
 
@@ -147,6 +151,11 @@ namespace KDsl.CodeGen
             // popf would load whatever the replay left in the saved word into RFLAGS (TF, IF): pop it as data instead.
             if (i.Mnemonic == Mnemonic.Popfq || i.Mnemonic == Mnemonic.Popf) return Treatment.PopInsteadOfPopf;
             if (i.StackPointerIncrement != 0 || i.Mnemonic == Mnemonic.Leave) return Treatment.Verbatim;
+            // A register copy or a constant load touches no memory: it runs, so the values a frame saves later (panic's
+            // format in RBX, pushed by dump_stack_lvl) are the ones the real kernel had.
+            if (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
+                (i.Op1Kind == OpKind.Register || i.Op1Kind == OpKind.Immediate32 || i.Op1Kind == OpKind.Immediate32to64 || i.Op1Kind == OpKind.Immediate64))
+                return Treatment.Verbatim;
             for (int op = 0; op < i.OpCount; op++)
             {
                 var kind = i.GetOpKind(op);

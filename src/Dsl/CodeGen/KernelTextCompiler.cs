@@ -94,8 +94,38 @@ namespace KDsl.CodeGen
             {
                 if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
             }
+            if (footprint.Panic != null)
+            {
+                // panic's recorded path: __stack_chk_fail's message (at its second instruction, the load of panic's format:
+                // the first puts the caller's address in RSI), panic's entry (a panic from elsewhere starts the path
+                // there), dump_stack's (the OOM report's), and show_stack's, where the C# kernel prints the trace.
+                foreach (string name in new[] { KernelFootprint.PanicEntry, "panic", "dump_stack", KernelFootprint.PanicTrace })
+                    At(ServicePoint(footprint, name), name, atEntry: true);
+            }
             At(footprint.InitReturnAddress, KernelFootprint.InitCaller, atEntry: false);
             if (footprint.ThreadReturnAddress != 0) At(footprint.ThreadReturnAddress, KernelFootprint.ThreadCaller, atEntry: false);
+        }
+
+        /// <summary>
+        /// Where a service can stand in a recorded function: its first instruction long enough for the vmcall that does
+        /// not use the stack (the ftrace NOP, a load of a constant, which the service then performs), after the ones that
+        /// must run as recorded: pushes (5.10's dump_stack) and reads through RSP (__stack_chk_fail's of its caller).
+        /// </summary>
+        private static ulong ServicePoint(KernelFootprint footprint, string function)
+        {
+            ulong at = footprint.AddressOf(function);
+            for (int i = 0; i < 4 && footprint.InstructionBytes(at) is { } bytes; i++)
+            {
+                bool push = bytes.Length == 1 && bytes[0] >= 0x50 && bytes[0] <= 0x57;
+                bool readsRsp = bytes.Length == 4 && bytes[0] == 0x48 && bytes[1] == 0x8B && (bytes[2] & 0xC7) == 0x04 && bytes[3] == 0x24;
+                if (!push && !readsRsp)
+                {
+                    if (bytes.Length >= Vmcall.Length) return at;
+                    break;
+                }
+                at += (ulong)bytes.Length;
+            }
+            throw new InvalidOperationException($"no instruction of {function} in the footprint can hold a service");
         }
 
         /// <summary>The pages that hold a function: only these are mapped (the real text between them is not modelled).</summary>

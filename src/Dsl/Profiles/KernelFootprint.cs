@@ -37,7 +37,10 @@ namespace KDsl.Profiles
         public byte[] Bytes { get; }
     }
 
-    /// <summary>A recorded printk call: its format, how deep it went, and where control went at every non-sequential step.</summary>
+    /// <summary>
+    /// A recorded call: a printk (its format), or panic's path from __stack_chk_fail to show_stack (no format): how deep
+    /// it went, and where control went at every non-sequential step.
+    /// </summary>
     public sealed class PrintkFootprint
     {
         public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
@@ -172,8 +175,24 @@ namespace KDsl.Profiles
         public int StackInUseAtThreadCall => KernelProfile.PtRegsSize + 8 * (ThreadWords.Count - 1);
         public List<PrintkFootprint> Printks { get; } = new List<PrintkFootprint>();
 
+        /// <summary>
+        /// panic's path as recorded from a module's call of <see cref="PanicEntry"/> to <see cref="PanicTrace"/>'s entry,
+        /// where the call trace is printed (its printks included), or null when not recorded.
+        /// </summary>
+        public PrintkFootprint? Panic { get; private set; }
+
+        /// <summary>Where the recorded panic path starts: what a module calls when its stack canary was overwritten.</summary>
+        public const string PanicEntry = "__stack_chk_fail";
+        /// <summary>Where the recorded panic path ends: dump_stack's call of show_stack, which prints the trace.</summary>
+        public const string PanicTrace = "show_stack";
+
         /// <summary>Each executed instruction's length by address (how the recorded runs step from one to the next).</summary>
         public Dictionary<ulong, int> InstructionLengths { get; } = new Dictionary<ulong, int>();
+
+        private readonly Dictionary<ulong, byte[]> _instructionBytes = new Dictionary<ulong, byte[]>();
+
+        /// <summary>The real bytes of the executed instruction at <paramref name="address"/>, or null.</summary>
+        public byte[]? InstructionBytes(ulong address) => _instructionBytes.TryGetValue(address, out var bytes) ? bytes : null;
 
         /// <summary>The function the init returns into; its vmcall there ends finit_module (KernelTextCompiler, LinuxKernel.Run).</summary>
         public const string InitCaller = "do_one_initcall";
@@ -226,6 +245,7 @@ namespace KDsl.Profiles
                         var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
                         f.Instructions.Add(insn);
                         f.InstructionLengths[insn.Address] = insn.Bytes.Length;
+                        f._instructionBytes[insn.Address] = insn.Bytes;
                         break;
                     case "retsite":
                         f.ReturnSites.Add(new KeyValuePair<ulong, int>(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture)));
@@ -274,7 +294,9 @@ namespace KDsl.Profiles
                             int gt = field.IndexOf('>');
                             jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
                         }
-                        f.Printks.Add(new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes));
+                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes);
+                        if (path == "panic") f.Panic = recorded;
+                        else f.Printks.Add(recorded);
                         residue = null;
                         writes = null;
                         break;
@@ -298,7 +320,7 @@ namespace KDsl.Profiles
                 ulong next;
                 if (j < path.Jumps.Count && path.Jumps[j].Key == pc) next = path.Jumps[j++].Value;
                 else if (InstructionLengths.TryGetValue(pc, out int length)) next = pc + (ulong)length;
-                else throw new InvalidDataException($"the recorded printk of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
+                else throw new InvalidDataException($"the recorded path of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
                 yield return new KeyValuePair<ulong, ulong>(pc, next);
                 pc = next;
             }

@@ -71,15 +71,22 @@ namespace KDsl.Profiles
             // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
             Entry("warn_slowpath_null", 8, Call("__warn")),
             F("__warn", 40, Call("dump_stack")),
-        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
+        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("linux-4.11", "dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).ToArray();
 
         // The syscall path and printk of 5.10 and 6.1 are the real kernels' own, recorded (Footprints/*.ktrace): only
         // the trap entries and KDsl's fault, thread and allocator models are written here.
+        // panic's path down to show_stack is recorded too where the footprint has it: the OOM report then calls the real
+        // dump_stack (6.1's dump_stack_lvl(KERN_DEFAULT), a tail call that leaves no frame).
         private static KernelFunctionShape[] Linux510Text =>
-            TrapEntries.Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("dump_stack", SgSetBufBug510)).Concat(OomText("5.10", "dump_stack")).ToArray();
+            TrapEntries("linux-5.10").Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("linux-5.10", "dump_stack", SgSetBufBug510))
+                .Concat(OomText("5.10", "dump_stack")).ToArray();
 
         private static KernelFunctionShape[] Linux61Text =>
-            TrapEntries.Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("dump_stack_lvl", SgSetBufBug61)).Concat(OomText("6.1", "dump_stack_lvl")).ToArray();
+            TrapEntries("linux-6.1").Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("linux-6.1", "dump_stack_lvl", SgSetBufBug61))
+                .Concat(OomText("6.1", PanicRecorded("linux-6.1") ? "dump_stack" : "dump_stack_lvl")).ToArray();
+
+        /// <summary>Whether the profile's footprint has panic's path (__stack_chk_fail → panic → dump_stack → show_stack).</summary>
+        private static bool PanicRecorded(string profile) => KernelFootprint.For(profile)?.Panic != null;
 
         /// <summary>
         /// How a new kernel thread reaches its function: ret_from_fork → kthread → threadfn(data), then do_exit. Recorded
@@ -101,26 +108,32 @@ namespace KDsl.Profiles
         private const string SgSetBufBug510 = "include/linux/scatterlist.h:143";
         private const string SgSetBufBug61 = "include/linux/scatterlist.h:160";
 
-        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+) and __stack_chk_fail.</summary>
-        private static KernelFunctionShape[] TrapEntries => new[]
-        {
-            Entry("__stack_chk_fail", 8, Call("panic")),
-            Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
-            Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
-        };
+        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+) and __stack_chk_fail (unless recorded).</summary>
+        private static IEnumerable<KernelFunctionShape> TrapEntries(string profile) =>
+            (PanicRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[] { Entry("__stack_chk_fail", 8, Call("panic")) })
+            .Concat(new[]
+            {
+                Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
+                Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
+            });
 
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it
-        /// calls dump_stack, whose show_stack service prints the trace from the real stack; dump_stack_lvl since 5.13),
-        /// and the kernel thread that runs an experiment's `later` block (kthread → worker_thread → process_one_work → the
+        /// calls dump_stack, whose show_stack service prints the trace from the real stack; dump_stack_lvl since 5.13;
+        /// the real ones where the footprint recorded them), and the kernel thread that runs an experiment's `later` block (kthread → worker_thread → process_one_work → the
         /// block, its address in RDI); worker_thread's service marks the work done.
         /// Frame sizes are KDsl's, not calibrated.
         /// </summary>
-        private static IEnumerable<KernelFunctionShape> FaultsText(string dumpStack, string sgSetBufBug) => new[]
+        private static IEnumerable<KernelFunctionShape> FaultsText(string profile, string dumpStack, string sgSetBufBug) =>
+            (PanicRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[]
+            {
+                Entry("panic", 40, Call(dumpStack)),
+                F(dumpStack, 16, Call("show_stack")),
+                Entry("show_stack", 0),
+            }).Concat(FaultsTextRest(sgSetBufBug));
+
+        private static IEnumerable<KernelFunctionShape> FaultsTextRest(string sgSetBufBug) => new[]
         {
-            Entry("panic", 40, Call(dumpStack)),
-            F(dumpStack, 16, Call("show_stack")),
-            Entry("show_stack", 0),
             F("worker_thread", 48, Call("process_one_work"), Service()),
             F("process_one_work", 56, CallRdi()),
             // A task's end: do_exit → do_task_dead → __schedule, whose entry service runs schedule_debug's

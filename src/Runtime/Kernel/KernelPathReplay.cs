@@ -38,6 +38,33 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
+        /// panic's recorded path was entered at <paramref name="function"/>'s entry (__stack_chk_fail, panic or dump_stack):
+        /// follow it from there to show_stack. The printks on it are part of the path: they start no recording of their
+        /// own (<see cref="InPanic"/>), and the C# kernel prints panic's lines.
+        /// </summary>
+        public void BeginPanic(ulong function, long instructions)
+        {
+            _current = _recorded.Panic;
+            _next = _recorded.PanicStarts.TryGetValue(function, out int first) ? first : _current.Targets.Length;
+            _lastBranchInstructions = instructions;
+            _inPrintk = false;
+            InPanic = true;
+            // the path's printks log nothing of their own (the C# kernel prints panic's lines): no record to reserve or commit
+            Committed = true;
+            Reserved = true;
+        }
+
+        /// <summary>panic's recorded path is under way (<see cref="BeginPanic"/>) until <see cref="EndPanic"/>.</summary>
+        public bool InPanic { get; private set; }
+
+        /// <summary>show_stack was reached: the C# kernel prints the trace, and the path's recording ends here.</summary>
+        public void EndPanic()
+        {
+            InPanic = false;
+            _current = RecordedPrintks.Path.Empty;
+        }
+
+        /// <summary>
         /// Whether the printk under way has reserved its record in the ringbuffer (<see cref="RecordedPrintks.ReserveFunction"/>
         /// is next): from then until the commit, the console reader cannot get past it.
         /// </summary>
@@ -158,8 +185,21 @@ namespace KDsl.Runtime.Kernel
             _reserveEntry = footprint.AddressOf(ReserveFunction);
             _printkEntry = footprint.AddressOf(printkSymbol);
             foreach (var b in text.Branches) Branches[textBase + (ulong)b.Offset] = b;
-            foreach (var p in footprint.Printks) _paths[p] = Walk(p);
+            foreach (var p in footprint.Printks) _paths[p] = Walk(p, _printkEntry);
+            if (footprint.Panic is { } panic)
+            {
+                ulong entry = footprint.AddressOf(KernelFootprint.PanicEntry);
+                foreach (string name in new[] { KernelFootprint.PanicEntry, "panic", "dump_stack" })
+                    PanicStarts[footprint.AddressOf(name)] = -1;
+                Panic = Walk(panic, entry);
+            }
         }
+
+        /// <summary>panic's recorded path (<see cref="KernelFootprint.Panic"/>), or an empty one.</summary>
+        public Path Panic { get; } = Path.Empty;
+
+        /// <summary>Where panic's path stands (host branches taken) when it enters __stack_chk_fail, panic and dump_stack.</summary>
+        public Dictionary<ulong, int> PanicStarts { get; } = new Dictionary<ulong, int>();
 
         public Dictionary<ulong, HostBranch> Branches { get; } = new Dictionary<ulong, HostBranch>();
 
@@ -171,7 +211,7 @@ namespace KDsl.Runtime.Kernel
         /// Replays the recording's control flow from printk's entry: the next instruction unless the recording jumped,
         /// and notes where control went after each host branch.
         /// </summary>
-        private Path Walk(PrintkFootprint path)
+        private Path Walk(PrintkFootprint path, ulong entry)
         {
             var targets = new List<Target>();
             ulong commitReturn = 0;
@@ -182,9 +222,10 @@ namespace KDsl.Runtime.Kernel
             var branchesAfter = new List<int>(path.Steps);
             var sinceBranch = new List<int>(path.Steps);
             int since = 0;
-            foreach (var step in _footprint.Steps(path, _printkEntry))
+            foreach (var step in _footprint.Steps(path, entry))
             {
                 ulong pc = step.Key, next = step.Value;
+                if (PanicStarts.TryGetValue(pc, out int start) && start < 0) PanicStarts[pc] = targets.Count;
                 if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
                 if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionLengths[pc];
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;

@@ -109,6 +109,26 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
+        /// The recorded dump_stack's entry, called by the OOM report: the rest of panic's recorded path from here runs to
+        /// show_stack (dump_stack_lvl's frame, dump_stack_print_info's printks), whose service prints the trace and returns
+        /// to this caller with its callee-saved registers (the rest of dump_stack_lvl is not recorded). On panic's own
+        /// path it is just a step of the path.
+        /// </summary>
+        private void DumpStackEntry()
+        {
+            if (_replay is null || _replay.InPanic) return;
+            // the service may stand after pushes (5.10): the caller's RSP is where the CFA there says
+            ulong at = Cpu.Rip - 3;
+            if (!Kallsyms.TryFindFunction(at, out var dumpStack)) return;
+            ulong entryRsp = Cpu.Rsp + (ulong)dumpStack.CfaAt(at) - 8;
+            _dumpStackCaller = new[] { entryRsp, Cpu[Reg.Rbx], Cpu[Reg.Rbp], Cpu[Reg.R12], Cpu[Reg.R13], Cpu[Reg.R14], Cpu[Reg.R15] };
+            _replay.BeginPanic(dumpStack.Start, Cpu.InstructionCount);
+        }
+
+        /// <summary>RSP (at the return address) and RBX, RBP, R12–R15 of the recorded dump_stack's caller, or null.</summary>
+        private ulong[]? _dumpStackCaller;
+
+        /// <summary>
         /// show_stack(NULL, NULL) from dump_stack: dump_stack_print_info (CPU:, Hardware name:) and the call trace of
         /// the live stack, whose first reliable frame is the return into dump_stack. Then what the caller does next:
         /// __warn prints the end marker and taints W; panic ends the machine.
@@ -125,6 +145,21 @@ namespace KDsl.Runtime.Kernel
 
             var reason = _dumpStackReason;
             _dumpStackReason = DumpStackReason.None;
+            _replay?.EndPanic();
+            if (_dumpStackCaller is { } caller)
+            {
+                // back to the recorded dump_stack's caller, as its ret would
+                _dumpStackCaller = null;
+                Mmu.TryReadU64(caller[0], out ulong ret);
+                Cpu.Rip = ret;
+                Cpu.Rsp = caller[0] + 8;
+                Cpu[Reg.Rbx] = caller[1];
+                Cpu[Reg.Rbp] = caller[2];
+                Cpu[Reg.R12] = caller[3];
+                Cpu[Reg.R13] = caller[4];
+                Cpu[Reg.R14] = caller[5];
+                Cpu[Reg.R15] = caller[6];
+            }
             if (reason == DumpStackReason.Warn)
             {
                 Printk(printer.OopsEndMarker(_random.Next()) + "\n");

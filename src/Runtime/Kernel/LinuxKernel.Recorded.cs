@@ -69,6 +69,21 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
+        /// A service's vmcall stands over a recorded instruction (KernelTextCompiler.ServicePoint): when that loaded a
+        /// constant into a register (__stack_chk_fail's format for panic), the service does the load.
+        /// </summary>
+        private void LoadCoveredConstant(ulong address)
+        {
+            if (Footprint?.InstructionBytes(address) is not { } bytes) return;
+            var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(bytes), address);
+            decoder.Decode(out var insn);
+            if (insn.Mnemonic != Iced.Intel.Mnemonic.Mov || insn.Op0Kind != Iced.Intel.OpKind.Register) return;
+            if (insn.Op1Kind is not (Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64)) return;
+            if (Enum.TryParse<Reg>(Iced.Intel.RegisterExtensions.GetFullRegister(insn.Op0Register).ToString(), ignoreCase: true, out var reg))
+                Cpu[reg] = insn.GetImmediate(1); // a 32-bit destination zero-extends: Immediate32's value already is
+        }
+
+        /// <summary>
         /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. Past the
         /// reservation point the record holds the console's place; at the commit point the printk's line is logged
         /// first; a call whose push hits an unmapped page faults as the call

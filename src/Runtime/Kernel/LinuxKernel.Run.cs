@@ -81,7 +81,12 @@ namespace KDsl.Runtime.Kernel
                 return;
             }
 
-            if (site.Function == Profile.PrintkSymbol && site.AtEntry)
+            LoadCoveredConstant(Cpu.Rip - 3);
+            if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InPanic: true })
+            {
+                // a printk on panic's recorded path: the path's own (the C# kernel prints panic's lines)
+            }
+            else if (site.Function == Profile.PrintkSymbol && site.AtEntry)
             {
                 string format = FormatAtRdi();
                 _pendingPrintk = FormatPrintk(format);
@@ -118,6 +123,7 @@ namespace KDsl.Runtime.Kernel
                     StackTop = Current.StackTop,
                     Panicked = true,
                 };
+                _replay?.BeginPanic(Kallsyms.AddressOf(KDsl.Profiles.KernelFootprint.PanicEntry), Cpu.InstructionCount);
             }
             else if (site.Function == Profiles.KernelProfile.UserSyscallEntry)
             {
@@ -129,7 +135,12 @@ namespace KDsl.Runtime.Kernel
             else if (site.Function == "vmalloc")
                 Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
             else if (site.Function == "panic")
+            {
+                if (_replay is { InPanic: false }) _replay.BeginPanic(FunctionStart(Cpu.Rip - 3), Cpu.InstructionCount); // panic called from elsewhere
                 PanicEntry();
+            }
+            else if (site.Function == "dump_stack")
+                DumpStackEntry();
             else if (site.Function == "show_stack")
                 ShowStack();
             else if (site.Function == "warn_slowpath_null")
@@ -155,6 +166,9 @@ namespace KDsl.Runtime.Kernel
                 Cpu[Reg.Rax] = (ulong)text.Length;
             }
         }
+
+        /// <summary>The start of the kernel function holding <paramref name="address"/>.</summary>
+        private ulong FunctionStart(ulong address) => Kallsyms.TryFindFunction(address, out var f) ? f.Start : address;
 
         /// <summary>The format string of a printk-style call, from RDI ("" when unreadable).</summary>
         private string FormatAtRdi() => Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string fmt) ? fmt : "";

@@ -56,7 +56,9 @@ namespace KDsl.Runtime.Kernel
             var slots = new HashSet<ulong>();
             for (int frame = 0; frame < MaxFrames; frame++)
             {
-                if (!kallsyms.TryFindFunction(rip, out var function)) break;
+                // A return address names its call's function (ORC looks up ip - 1): a noreturn call can end a function
+                // (__stack_chk_fail's call of panic), so the address after it belongs to the next one.
+                if (!kallsyms.TryFindFunction(frame == 0 ? rip : rip - 1, out var function)) break;
                 int cfa = function.CfaAt(rip);
                 ulong slot;
                 if (cfa < 0)

@@ -1,7 +1,9 @@
 /* ktrace: the kernel calls whose stack footprint KDsl models, made one after the other from a module's
  * init, so that trace.py can stop at each printk and single-step through it on the real kernel.
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
- * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 15 calls). */
+ * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 15 calls).
+ * With panic_path=1 it only calls __stack_chk_fail, as a module whose canary was overwritten does: trace.sh's panic
+ * mode steps panic() from there to show_stack (the panic path's footprint). */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
@@ -25,8 +27,16 @@ static noinline int ktrace_thread(void *data)
 	return 0;
 }
 
+extern void __stack_chk_fail(void);
+static int panic_path;
+module_param(panic_path, int, 0);
+
 static int __init ktrace_init(void)
 {
+	if (panic_path) {
+		__stack_chk_fail();
+		return 0;
+	}
 	printk(KERN_INFO "step5 LOADED.\n");
 	buffer_line();
 	buffer_line();
