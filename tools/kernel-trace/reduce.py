@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
 
-Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] > PROFILE.ktrace
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] > PROFILE.ktrace
   CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
   kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
   PANIC.jsonl: trace.sh's panic mode (panic's path from __stack_chk_fail to show_stack), optional.
+  THREAD.jsonl: trace.sh's thread mode (the registers a kernel thread's function starts with), optional.
 
 What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
@@ -22,7 +23,8 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
                                to a kernel text address): what the scan finds when the call dies half way
   jumps ...                    the next instruction, FROM>TO
   path kthread / words ...     the task stack kthread_run's thread function starts with, word by word from its return
-                               address into kthread up to pt_regs (recorded under the ktrace thread's printk)
+  / regs ...                   address into kthread up to pt_regs (recorded under the ktrace thread's printk), and the
+                               registers it starts with ("minit" is the thread function itself)
   path panic / deepest N /     panic's path from __stack_chk_fail's entry (a module's call) to show_stack's, where the
   steps N / jumps ...          call trace is printed (printks included); its open calls' return addresses are retsites
 """
@@ -30,6 +32,7 @@ import bisect, json, re, sys
 
 raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
 panic_raw = sys.argv[7] if len(sys.argv) > 7 else None
+thread_raw = sys.argv[8] if len(sys.argv) > 8 else None
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
 
@@ -249,6 +252,12 @@ if panic_raw:
             body.append("deepest %d" % (o["entry_rsp"] + 8 - min(sp for _, sp in steps)))
             body.append("steps %d" % len(steps))
             body.append("jumps " + " ".join(jumps(steps)))
+
+if thread_raw:
+    for line in open(thread_raw):
+        o = json.loads(line)
+        if o.get("path") == "kthread regs":
+            after.append("regs " + " ".join("%s=%s" % (r, classify(v, o["stack_top"], o["threadfn"])) for r, v in o["regs"].items()))
 
 for start in sorted(used):
     size, name = used[start]

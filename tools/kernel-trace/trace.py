@@ -1,6 +1,8 @@
 # gdb script (run by trace.sh inside `gdb -batch -x trace.py`): attaches to QEMU's gdb stub, waits for the
 # ktrace module's init to be called, and records on the real kernel, instruction by instruction:
 #   - "init": do_one_initcall's steps down to the module's init, and the task stack from there to its top;
+#   - with KTRACE_MODE=thread instead: "kthread regs", the registers a kernel thread's function starts with
+#     (at kthread's call of it, the module's thread);
 #   - with KTRACE_MODE=panic instead: "panic", every instruction from __stack_chk_fail's entry (the module calls it)
 #     to show_stack's, where the call trace is printed: panic's path, nested printks included;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
@@ -79,6 +81,34 @@ if os.environ.get("KTRACE_MODE") == "panic":
     steps.append([pc, sp])
     emit({"path": "panic", "entry_rsp": entry_rsp, "steps": steps})
     gdb.write("traced panic: %d instructions\n" % len(steps))
+    out.close()
+    gdb.execute("detach")
+    raise SystemExit
+
+if os.environ.get("KTRACE_MODE") == "thread":
+    # kthread's call of the thread function (through a retpoline thunk): the registers the function starts with
+    run_to(addr_of["do_init_module"])  # the kernel is up (its text readable) and the module loading: the next threads are its own
+    start = addr_of["kthread"]
+    end = keys[bisect.bisect_right(keys, start)]
+    call_site = None
+    for insn in inferior.architecture().disassemble(start, end - 1):
+        target = insn["asm"].split()[-1]
+        if "call" in insn["asm"] and target.startswith("0x"):
+            t = int(target, 16)
+            i = bisect.bisect_right(keys, t) - 1
+            if syms[i][1].startswith("__x86_indirect_thunk") and syms[i][0] == t:
+                call_site = insn["addr"]
+    gdb.execute("hbreak *0x%x" % call_site, to_string=True)
+    pc = 0
+    while pc < MODULES:
+        gdb.execute("continue", to_string=True)
+        for _ in range(8):
+            pc, sp = step()
+            if pc >= MODULES:
+                break
+    regs = {r: reg(r) for r in ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")}
+    emit({"path": "kthread regs", "threadfn": pc, "stack_top": (sp & ~0x3fff) + 0x4000, "regs": regs})
+    gdb.write("thread function entered at %x\n" % pc)
     out.close()
     gdb.execute("detach")
     raise SystemExit

@@ -1,17 +1,19 @@
 #!/bin/bash
 # Records the real kernel's footprints with trace.py: boots setup.sh's kernel with QEMU's gdb stub waiting,
-# attaches gdb, and writes the raw trace to OUT (JSON lines). Usage: trace.sh 6.1|5.10 OUT [panic]
+# attaches gdb, and writes the raw trace to OUT (JSON lines). Usage: trace.sh 6.1|5.10 OUT [panic|thread]
 #   panic: the module calls __stack_chk_fail instead, and the trace is panic's path from there to show_stack.
+#   thread: the module loads as usual; the trace is the registers its kernel thread's function starts with.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 kernel=$1 out=$2 mode=${3:-load}
 dir=${KTRACE_WORK:-/tmp/ktrace}/$kernel
 printk=_printk; [ "$kernel" = 5.10 ] && printk=printk
-"$HERE/boot.sh" "$kernel" "$mode" "$dir/trace-console.log" -s -S &
+boot_mode=$mode; [ "$mode" = thread ] && boot_mode=load
+"$HERE/boot.sh" "$kernel" "$boot_mode" "$dir/trace-console.log" -s -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 sleep 1
 KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=15 KTRACE_MODE=$mode gdb -batch -nx -x "$HERE/trace.py"
-if [ "$mode" = panic ]; then kill $qemu; exit 0; fi  # the panicked guest never powers off
+if [ "$mode" != load ]; then kill $qemu; exit 0; fi  # what it needs is recorded (a panicked guest never powers off)
 wait $qemu
 grep -a "KTRACE: section" "$dir/trace-console.log" | tr -d "\r" | sed "s/^\[[ 0-9.]*\] //" > "$out.sections"

@@ -168,6 +168,9 @@ namespace KDsl.Profiles
         /// </summary>
         public List<string> ThreadWords { get; } = new List<string>();
 
+        /// <summary>Registers at a kthread_run thread function's first instruction, as tokens ("minit": the function); empty when not recorded.</summary>
+        public List<KeyValuePair<string, string>> ThreadRegisters { get; } = new List<KeyValuePair<string, string>>();
+
         /// <summary>kthread's return address from the thread function (where it calls do_exit's path), or 0.</summary>
         public ulong ThreadReturnAddress => ThreadWords.Count > 0 ? FootprintWord.Parse(ThreadWords[0]).Value : 0;
 
@@ -261,7 +264,8 @@ namespace KDsl.Profiles
                         foreach (var field in fields)
                         {
                             int eq = field.IndexOf('=');
-                            f.InitRegisters.Add(new KeyValuePair<string, string>(field.Substring(0, eq), field.Substring(eq + 1)));
+                            (path == "kthread" ? f.ThreadRegisters : f.InitRegisters)
+                                .Add(new KeyValuePair<string, string>(field.Substring(0, eq), field.Substring(eq + 1)));
                         }
                         break;
                     case "deepest":

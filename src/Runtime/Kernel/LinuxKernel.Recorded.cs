@@ -22,8 +22,7 @@ namespace KDsl.Runtime.Kernel
             ulong rsp = ptRegs - (ulong)(8 * footprint.InitWords.Count);
             for (int i = 0; i < footprint.InitWords.Count; i++)
                 Mmu.TryWriteU64(rsp + (ulong)(8 * i), RecordedWord(footprint.InitWords[i], init));
-            foreach (var r in footprint.InitRegisters)
-                if (Enum.TryParse<Reg>(r.Key, ignoreCase: true, out var reg)) Cpu[reg] = RecordedWord(r.Value, init);
+            SetRecordedRegisters(footprint.InitRegisters, init);
             Cpu.Rsp = rsp;
             Cpu.Rflags = 0x246;
             Cpu.Rip = init;
@@ -32,7 +31,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// kthread_run's new thread as recorded: pt_regs at the top of its stack, below them ret_from_fork's and kthread's
         /// frames word for word as the real kernel had them when kthread called the thread function, which starts with
-        /// its argument in RDI and returns into kthread (where the C# kernel ends the thread: <see cref="ThreadReturned"/>).
+        /// kthread's registers and its argument in RDI and returns into kthread (where the C# kernel ends the thread: <see cref="ThreadReturned"/>).
         /// </summary>
         private void EnterThreadAsRecorded(KernelFootprint footprint, TaskStruct task, ulong threadfn, ulong data)
         {
@@ -41,8 +40,17 @@ namespace KDsl.Runtime.Kernel
             ulong rsp = top - (ulong)(8 * footprint.ThreadWords.Count);
             for (int i = 0; i < footprint.ThreadWords.Count; i++)
                 Mmu.TryWriteU64(rsp + (ulong)(8 * i), RecordedWord(footprint.ThreadWords[i], threadfn));
+            // kthread's registers, not the previous task's: what the thread's first frames save (and a later scan finds)
+            SetRecordedRegisters(footprint.ThreadRegisters, threadfn);
             Cpu.Rsp = rsp;
             Cpu[Reg.Rdi] = data;
+        }
+
+        /// <summary>Recorded registers (<see cref="RecordedWord"/> tokens), <paramref name="function"/> being the one entered.</summary>
+        private void SetRecordedRegisters(System.Collections.Generic.IEnumerable<System.Collections.Generic.KeyValuePair<string, string>> registers, ulong function)
+        {
+            foreach (var r in registers)
+                if (Enum.TryParse<Reg>(r.Key, ignoreCase: true, out var reg)) Cpu[reg] = RecordedWord(r.Value, function);
         }
 
         /// <summary>

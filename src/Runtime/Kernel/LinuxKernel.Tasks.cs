@@ -188,8 +188,6 @@ namespace KDsl.Runtime.Kernel
             RunUntilDone();
         }
 
-        /// <summary>Makes <paramref name="task"/> current and points the CPU at <paramref name="rip"/> in kernel mode, RSP just
-        /// below the pt_regs at its stack's top, interrupts on: how a new kernel thread (copy_thread) or an exit path starts.</summary>
         /// <summary>
         /// A new kernel thread (copy_thread's frame): on a recorded kernel it starts in threadfn on the stack the real
         /// ret_from_fork and kthread leave; otherwise at the modelled ret_from_fork, with threadfn in RDI and data in RSI.
@@ -206,6 +204,8 @@ namespace KDsl.Runtime.Kernel
             Cpu[Reg.Rsi] = data;
         }
 
+        /// <summary>Makes <paramref name="task"/> current and points the CPU at <paramref name="rip"/> in kernel mode, RSP just
+        /// below the pt_regs at its stack's top, interrupts on: how a new kernel thread (copy_thread) or an exit path starts.</summary>
         private void StartOnStack(TaskStruct task, ulong rip)
         {
             Current = task;

@@ -128,6 +128,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "two_threads-norand.log"),
             new("linux-6.1", "thread_nest-norand.log"),
             new("linux-5.10", "thread_nest-norand.log"),
+            new("linux-6.1", "step5_1800-norand.log"),
+            new("linux-5.10", "step5_1800-norand.log"),
+            new("linux-6.1", "step5_2200-norand.log"),
+            new("linux-5.10", "step5_2200-norand.log"),
+            new("linux-6.1", "fmt_s_900-norand.log"),
+            new("linux-5.10", "fmt_s_900-norand.log"),
+            new("linux-6.1", "kthread_protector-norand.log"),
+            new("linux-5.10", "kthread_protector-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>

@@ -52,39 +52,11 @@ namespace KDsl.Runtime.Kernel.Sched
     }
 
     /// <summary>struct kthread_create_info: the thread and what it will run.</summary>
-    public sealed class KthreadCreateInfo
-    {
-        public KthreadCreateInfo(TaskStruct task, ulong threadfn, ulong data)
-        {
-            Task = task;
-            Threadfn = threadfn;
-            Data = data;
-        }
+    public sealed record KthreadCreateInfo(TaskStruct Task, ulong Threadfn, ulong Data);
 
-        public TaskStruct Task { get; }
-        public ulong Threadfn { get; }
-        public ulong Data { get; }
-    }
-
-    /// <summary>A task asleep in kthread_run, with the registers it resumes with (switch_to's saved context).</summary>
-    public sealed class SleepingCreator
-    {
-        public SleepingCreator(TaskStruct task, KthreadCreateInfo child, ulong[] gpr, ulong rip, ulong rflags, ulong lowestRsp)
-        {
-            Task = task;
-            Child = child;
-            Gpr = gpr;
-            Rip = rip;
-            Rflags = rflags;
-            LowestRsp = lowestRsp;
-        }
-
-        public TaskStruct Task { get; }
-        /// <summary>The thread it is making; kthread_run wakes it after returning its pid.</summary>
-        public KthreadCreateInfo Child { get; }
-        public ulong[] Gpr { get; }
-        public ulong Rip { get; }
-        public ulong Rflags { get; }
-        public ulong LowestRsp { get; }
-    }
+    /// <summary>
+    /// A task asleep in kthread_run, with the registers it resumes with (switch_to's saved context); <paramref name="Child"/>
+    /// is the thread it is making, which kthread_run wakes after returning its pid.
+    /// </summary>
+    public sealed record SleepingCreator(TaskStruct Task, KthreadCreateInfo Child, ulong[] Gpr, ulong Rip, ulong Rflags, ulong LowestRsp);
 }
