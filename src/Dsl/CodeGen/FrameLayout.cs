@@ -37,8 +37,9 @@ namespace KDsl.CodeGen
 
             var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
             var arrays = new List<VariableSymbol>();
+            _aliases = ArrayAliases.Find(function);
             foreach (var local in function.Locals)
-                (local.Type.Kind == TypeKind.Array ? arrays : scalars).Add(local);
+                if (!_aliases.ContainsKey(local)) (local.Type.Kind == TypeKind.Array ? arrays : scalars).Add(local);
 
             int nextCalleeSaved = 0, nextScratch = 0;
             var slotted = new List<VariableSymbol>();
@@ -97,6 +98,11 @@ namespace KDsl.CodeGen
         public int FrameSize => 8 + (FramePointer ? 8 : 0) + 8 * SavedRegisters.Length + LocalSize;
 
         public Home HomeOf(VariableSymbol v) => _homes[v];
+
+        private readonly Dictionary<VariableSymbol, VariableSymbol> _aliases;
+
+        /// <summary>Whether <paramref name="v"/> only ever holds <paramref name="array"/>'s address (<see cref="ArrayAliases"/>): it has no home.</summary>
+        public bool IsArrayAlias(VariableSymbol v, out VariableSymbol array) => _aliases.TryGetValue(v, out array!);
 
         public int TemporaryOffset(int index) => index * 8;
 

@@ -184,7 +184,7 @@ namespace KDsl.CodeGen
                 memory = __[rsp + (int)(offset + constant.Value)];
                 return true;
             }
-            if (index is BoundVariable { Variable: var v } && _frame.HomeOf(v).Register is Gpr r && offset <= int.MaxValue)
+            if (index is BoundVariable { Variable: var v } && !_frame.IsArrayAlias(v, out _) && _frame.HomeOf(v).Register is Gpr r && offset <= int.MaxValue)
             {
                 memory = __[rsp + r.Q() * scale + (int)offset];
                 return true;
@@ -210,6 +210,11 @@ namespace KDsl.CodeGen
 
         private void LoadVariable(Gpr target, VariableSymbol v)
         {
+            if (_frame.IsArrayAlias(v, out var array))
+            {
+                A.lea(target.Q(), __[rsp + (_frame.HomeOf(array).Offset + _pushed)]);
+                return;
+            }
             var home = _frame.HomeOf(v);
             if (home.Register is Gpr r)
             {

@@ -204,7 +204,7 @@ namespace KDsl.CodeGen
                     foreach (var s in b.Statements) EmitStatement(s);
                     break;
                 case BoundVariableDeclaration d:
-                    if (d.Initializer is not null)
+                    if (d.Initializer is not null && !_frame.IsArrayAlias(d.Variable, out _)) // an alias is its array's address: nothing to store
                     {
                         EmitExpression(d.Initializer);
                         StoreVariable(d.Variable, Gpr.Rax);

@@ -136,6 +136,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "fmt_s_900-norand.log"),
             new("linux-6.1", "kthread_protector-norand.log"),
             new("linux-5.10", "kthread_protector-norand.log"),
+            new("linux-6.1", "deref_deep_11-norand.log"),
+            new("linux-5.10", "deref_deep_11-norand.log"),
+            new("linux-6.1", "deref_deep_12-norand.log"),
+            new("linux-5.10", "deref_deep_12-norand.log"),
+            new("linux-6.1", "deref_deep_13-norand.log"),
+            new("linux-5.10", "deref_deep_13-norand.log"),
+            new("linux-6.1", "deref_deep_14-norand.log"),
+            new("linux-5.10", "deref_deep_14-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>
