@@ -13,7 +13,7 @@ boot_mode=$mode; [ "$mode" = thread ] && boot_mode=load
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 sleep 1
-KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=15 KTRACE_MODE=$mode gdb -batch -nx -x "$HERE/trace.py"
+KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=19 KTRACE_MODE=$mode gdb -batch -nx -x "$HERE/trace.py"
 if [ "$mode" != load ]; then kill $qemu; exit 0; fi  # what it needs is recorded (a panicked guest never powers off)
 wait $qemu
 grep -a "KTRACE: section" "$dir/trace-console.log" | tr -d "\r" | sed "s/^\[[ 0-9.]*\] //" > "$out.sections"

@@ -1,7 +1,7 @@
 /* ktrace: the kernel calls whose stack footprint KDsl models, made one after the other from a module's
  * init, so that trace.py can stop at each printk and single-step through it on the real kernel.
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
- * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 15 calls).
+ * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 19 calls).
  * With panic_path=1 it only calls __stack_chk_fail, as a module whose canary was overwritten does: trace.sh's panic
  * mode steps panic() from there to show_stack (the panic path's footprint). */
 #include <linux/module.h>
@@ -52,6 +52,11 @@ static int __init ktrace_init(void)
 	printk(KERN_INFO "ktrace %s: depth %d\n", __func__, 7);
 	printk(KERN_INFO "ktrace %d %d\n", 7, 4096);
 	printk(KERN_INFO "ktrace %c\n", 'c');
+	/* The common two-conversion orders: vsnprintf's first helper decides where a printk with little stack dies. */
+	printk(KERN_INFO "ktrace %d at %px\n", 7, (void *)ktrace_init);
+	printk(KERN_INFO "ktrace %px %d\n", (void *)ktrace_init, 7);
+	printk(KERN_INFO "ktrace %d %s\n", 7, "name");
+	printk(KERN_INFO "ktrace %s %s\n", "name", "name");
 	kthread_run(ktrace_thread, NULL, "ktrace");
 	return 0;
 }
