@@ -11,8 +11,8 @@ namespace KDsl.Cli
     /// <summary>
     /// `kdsl sweep FILE --param NAME=VALUES [--set ...] [--scenario NAME] [--count TEXT] [--json]`: compiles and runs
     /// the experiment once per value of one setting or constant, and prints a table of outcomes (or one JSON document).
-    /// Each value is compiled on its own, exactly as `kdsl run --set NAME=VALUE` would; the values run in order, so the
-    /// table is the same bytes every time. Progress goes to stderr, redrawn in place only when stderr is a terminal.
+    /// Each value is compiled on its own, exactly as `kdsl run --set NAME=VALUE` would, on every core at once; the table
+    /// lists them in order, so it is the same bytes every time. Progress goes to stderr, redrawn in place only when stderr is a terminal.
     /// Exit 0 when every value compiled and ran (whatever its outcome), 2 when one did not compile or on bad arguments.
     /// </summary>
     internal static class SweepCommand
@@ -48,30 +48,34 @@ namespace KDsl.Cli
             }
             if (!Compilation.TryRead(file, out string text)) return 2;
 
-            var rows = new List<SweepRow>();
+            // Each value is compiled and run on its own machine, on every core; the table keeps the values' order.
             var values = parameter!.Values;
+            var outcomes = new ValueOutcome[values.Count];
+            int done = 0;
+            var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+            System.Threading.Tasks.Parallel.For(0, values.Count, options, i =>
+            {
+                outcomes[i] = RunValue(file, text, fixedSettings, parameter.Name, values[i], scenarioName, countText);
+                lock (progress) progress.Step(done++, values.Count, $"{parameter.Name}={values[i]}");
+            });
+
+            var rows = new List<SweepRow>();
             for (int i = 0; i < values.Count; i++)
             {
-                progress.Step(i, values.Count, $"{parameter.Name}={values[i]}");
-                var settings = new Dictionary<string, string>(fixedSettings, StringComparer.Ordinal) { [parameter.Name] = values[i] };
-                var compiled = Compiler.Compile(file.FullName, text, settings);
-                var errors = compiled.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-                if (compiled.Image is null)
+                var outcome = outcomes[i];
+                if (outcome.Errors is { } errors)
                 {
                     progress.Interrupt();
                     Console.Error.WriteLine($"kdsl: {parameter.Name}={values[i]}:");
                     foreach (var d in errors) Console.Error.WriteLine(d.ToString());
-                    rows.Add(SweepRow.NotCompiled(values[i], errors.Count));
-                    continue;
                 }
-                var chosen = scenarioName is null ? compiled.Scenarios[0] : compiled.Scenarios.FirstOrDefault(s => s.Name == scenarioName);
-                if (chosen is null)
+                if (outcome.MissingScenario is { } scenarios)
                 {
                     progress.Interrupt();
-                    Compilation.ReportNoScenario(file, scenarioName!, compiled.Scenarios);
+                    Compilation.ReportNoScenario(file, scenarioName!, scenarios);
                     return 2;
                 }
-                rows.Add(SweepRow.Ran(values[i], chosen.Image, Machine.Run(chosen.Image), countText));
+                rows.Add(outcome.Row!);
             }
 
             int exit = rows.All(r => r.Compiled) ? 0 : 2;
@@ -80,6 +84,26 @@ namespace KDsl.Cli
             progress.Done(Summary(parameter, rows));
             return exit;
         }
+
+        /// <summary>One value compiled as `kdsl run --set NAME=VALUE` would (of the named scenarios only the one swept), and run.</summary>
+        private static ValueOutcome RunValue(FileInfo file, string text, Dictionary<string, string> fixedSettings, string name, string value,
+            string? scenarioName, string? countText)
+        {
+            var settings = new Dictionary<string, string>(fixedSettings, StringComparer.Ordinal) { [name] = value };
+            var compiled = Compiler.CompileScenario(file.FullName, text, settings, scenarioName);
+            if (compiled.Image is null)
+            {
+                var errors = compiled.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                return new ValueOutcome(SweepRow.NotCompiled(value, errors.Count), errors, null);
+            }
+            var chosen = scenarioName is null ? compiled.Scenarios[0] : compiled.Scenarios.FirstOrDefault(s => s.Name == scenarioName);
+            if (chosen is null) return new ValueOutcome(null, null, compiled.Scenarios);
+            return new ValueOutcome(SweepRow.Ran(value, chosen.Image, Machine.Run(chosen.Image), countText), null, null);
+        }
+
+        /// <summary>A value's row, or its compile errors, or the scenarios when the one asked for is not there.</summary>
+        private sealed record ValueOutcome(SweepRow? Row, IReadOnlyList<KDsl.Diagnostics.Diagnostic>? Errors,
+            IReadOnlyList<KDsl.Image.Scenario>? MissingScenario);
 
         /// <summary>"kdsl: swept BUF over 8 values: 3 Completed, 5 Panic".</summary>
         private static string Summary(SweepParameter parameter, IReadOnlyList<SweepRow> rows)

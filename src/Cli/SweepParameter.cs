@@ -7,7 +7,7 @@ namespace KDsl.Cli
     /// <summary>
     /// `kdsl sweep`'s `--param NAME=VALUES`: the setting or constant to vary and the values it takes, each passed to
     /// the compiler as `--set NAME=VALUE` would be. VALUES is a range `FROM..TO[:STEP]` of integers (decimal, 0x hex,
-    /// or a size with K/M, as `thread_size = 16K` is written), STEP added each time or, written `*N`, multiplied by N;
+    /// or a size with K/M, as `thread_size = 16K` is written), STEP added each time (written STEP or +STEP) or, written `*N`, multiplied by N;
     /// or a comma list `A,B,C` taken as written (profile names, on/off, 8K).
     /// </summary>
     internal sealed class SweepParameter
@@ -72,6 +72,7 @@ namespace KDsl.Cli
             }
             bool multiply = stepText is not null && (stepText.StartsWith('*') || stepText.StartsWith('x'));
             if (multiply) stepText = stepText!.Substring(1);
+            else if (stepText is not null && stepText.StartsWith('+')) stepText = stepText.Substring(1); // "+STEP": added, as plain STEP
             if (!TryInteger(spec.Substring(0, dots), out long from) || !TryInteger(rest, out long to))
             {
                 error = $"--param {name}: '{spec}' is not FROM..TO[:STEP] with integers (decimal, 0x hex, or K/M sizes)";

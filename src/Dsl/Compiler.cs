@@ -37,7 +37,18 @@ namespace KDsl
         /// <param name="path">The file's path, used in every diagnostic's location.</param>
         /// <param name="text">The file's text.</param>
         /// <param name="overrides">Settings that win over the file's config block (the CLI's --set), or null.</param>
-        public static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides = null)
+        public static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides = null) =>
+            Compile(path, text, overrides, onlyScenario: null, allScenarios: true);
+
+        /// <summary>
+        /// As <see cref="Compile(string, string, IReadOnlyDictionary{string, string})"/>, but of the named scenarios only
+        /// <paramref name="scenario"/> (null: none, the default alone) is compiled: what a run of one scenario needs.
+        /// </summary>
+        public static CompileResult CompileScenario(string path, string text, IReadOnlyDictionary<string, string>? overrides, string? scenario) =>
+            Compile(path, text, overrides, scenario, allScenarios: false);
+
+        private static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides, string? onlyScenario,
+            bool allScenarios)
         {
             var source = new SourceText(path ?? "", text ?? "");
             try
@@ -60,6 +71,7 @@ namespace KDsl
                 for (int i = 1; i < program.Scenarios.Length; i++)
                 {
                     var info = program.Scenarios[i];
+                    if (!allScenarios && info.Name != onlyScenario) continue;
                     var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions);
                     AddNew(all, seen, scenarioOptions.Apply(scenarioDiagnostics));
                     if (scenarioProgram is null) continue;

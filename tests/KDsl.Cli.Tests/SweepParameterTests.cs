@@ -28,6 +28,7 @@ namespace KDsl.Cli.Tests
                 Assert.That(Values("A=0x10..0x30:0x10"), Is.EqualTo(new[] { "16", "32", "48" }));
                 Assert.That(Values("D=-2..2:2"), Is.EqualTo(new[] { "-2", "0", "2" }));
                 Assert.That(Values("M=1M..2M:1M"), Is.EqualTo(new[] { "1048576", "2097152" }));
+                Assert.That(Values("BUF=64..256:+64"), Is.EqualTo(new[] { "64", "128", "192", "256" })); // the help's "+STEP"
             });
         }
 

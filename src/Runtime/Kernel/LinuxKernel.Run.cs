@@ -211,6 +211,8 @@ namespace KDsl.Runtime.Kernel
             ulong tick = (Log.NowNs / samplePeriodNs + 1) * samplePeriodNs;
             while ((tick >> 30) <= touchTs + 2 * watchdogThresh) tick += samplePeriodNs;
             ulong duration = (tick >> 30) - touchTs;
+            // The budget stands for those seconds: the report is printed when the watchdog's hrtimer fires, at the tick.
+            Log.AdvanceTo(tick);
 
             string prefix = Profile.LegacyOopsLayout ? "NMI watchdog: " : "watchdog: ";
             Printk(Vsnprintf.Sprintf(Vsprintf, prefix + "BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n",

@@ -44,6 +44,15 @@ namespace KDsl.Runtime.Kernel
             }
         }
 
+        /// <summary>
+        /// Time passes without the guest running instructions (the CPU was stuck until a timer fired): the clock moves on
+        /// to <paramref name="ns"/>, never back.
+        /// </summary>
+        public void AdvanceTo(ulong ns)
+        {
+            if (ns > NowNs) _consoleNs += ns - NowNs;
+        }
+
         /// <summary>prb_reserve: the next record's place is taken; nothing logged from now on is printed before it.</summary>
         public void Reserve() => _reserved = true;
 

@@ -182,5 +182,17 @@ expect {
             Assert.That(byName["tiny_stack"].Stack, Is.Not.SameAs(image.Stack));
             Assert.That(byName["tiny_stack"].Stack!.ThreadSize, Is.EqualTo(8192));
         }
+
+        [Test]
+        public void CompileScenario_CompilesTheDefaultAndOnlyTheOneAskedFor()
+        {
+            string text = Module + "scenario small { config { BUF = 64; } }\nscenario big { config { BUF = 8192; } }\n";
+            Assert.That(Compiler.Compile("t.kdsl", text).Scenarios.Select(s => s.Name), Is.EqualTo(new[] { "default", "small", "big" }));
+            Assert.That(Compiler.CompileScenario("t.kdsl", text, null, "big").Scenarios.Select(s => s.Name), Is.EqualTo(new[] { "default", "big" }));
+            Assert.That(Compiler.CompileScenario("t.kdsl", text, null, null).Scenarios.Select(s => s.Name), Is.EqualTo(new[] { "default" }));
+            // the one compiled is the same image as in the whole file's compilation
+            Assert.That(Compiler.CompileScenario("t.kdsl", text, null, "small").Scenarios[1].Image.Text,
+                Is.EqualTo(Compiler.Compile("t.kdsl", text).Scenarios[1].Image.Text));
+        }
     }
 }

@@ -58,5 +58,16 @@ namespace KDsl.Runtime.Tests.Faults
             var run = Inline("spin();", "linux-6.1", Spin);
             Assert.That(Messages(run), Has.None.Match("Tainted: .*L"));
         }
+
+        [Test]
+        public void TheReport_IsStampedWhenTheWatchdogFires()
+        {
+            // The hrtimer that finds the CPU stuck fires at 24 s of virtual time (see above): the BUG line and what follows
+            // carry that time, not the instant the instruction budget ran out.
+            var run = Inline("spin();", "linux-6.1", Spin);
+            string line = System.Linq.Enumerable.Single(run.Log, l => l.Contains("soft lockup"));
+            double seconds = double.Parse(line.Substring(1, line.IndexOf(']') - 1).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(seconds, Is.EqualTo(24.0).Within(0.001), line);
+        }
     }
 }
