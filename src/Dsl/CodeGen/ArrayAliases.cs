@@ -16,7 +16,7 @@ namespace KDsl.CodeGen
     internal static class ArrayAliases
     {
         /// <summary>Each such pointer, with the array whose address it holds.</summary>
-        public static Dictionary<VariableSymbol, VariableSymbol> Find(BoundFunction function)
+        public static Dictionary<VariableSymbol, VariableSymbol> Find(BoundFunction function, Liveness liveness)
         {
             var aliases = new Dictionary<VariableSymbol, VariableSymbol>();
             var written = new HashSet<VariableSymbol>();
@@ -33,85 +33,9 @@ namespace KDsl.CodeGen
                     });
             }
             foreach (var v in written) aliases.Remove(v);
-            if (aliases.Count > 0) new IndexedAfterCall(aliases).Statement(function.Body);
+            foreach (var v in new List<VariableSymbol>(aliases.Keys))
+                if (liveness.IndexedByVariableAfterCall(v)) aliases.Remove(v);
             return aliases;
-        }
-
-        /// <summary>Walks in evaluation order and drops the aliases indexed by a non-constant after a call.</summary>
-        private sealed class IndexedAfterCall
-        {
-            private readonly Dictionary<VariableSymbol, VariableSymbol> _aliases;
-            private bool _called;
-
-            public IndexedAfterCall(Dictionary<VariableSymbol, VariableSymbol> aliases) => _aliases = aliases;
-
-            public void Statement(BoundStatement s)
-            {
-                switch (s)
-                {
-                    case BoundBlock b:
-                        foreach (var x in b.Statements) Statement(x);
-                        return;
-                    case BoundIf i:
-                        Expression(i.Condition);
-                        Statement(i.Then);
-                        if (i.Else is not null) Statement(i.Else);
-                        return;
-                    case BoundWhile w:
-                        Expression(w.Condition);
-                        Statement(w.Body);
-                        return;
-                    case BoundFor f:
-                        if (f.Initializer is not null) Statement(f.Initializer);
-                        if (f.Condition is not null) Expression(f.Condition);
-                        Statement(f.Body);
-                        if (f.Step is not null) Expression(f.Step);
-                        return;
-                }
-                foreach (var e in BoundTree.OwnExpressions(s)) Expression(e);
-            }
-
-            private void Expression(BoundExpression e)
-            {
-                switch (e)
-                {
-                    case BoundCall c:
-                        foreach (var argument in c.Arguments) Expression(argument);
-                        _called = true;
-                        return;
-                    case BoundBinary { Operator: BoundBinaryOperator.Add, Left: BoundVariable v } b when _aliases.ContainsKey(v.Variable):
-                        if (_called && b.Right is not BoundLiteral) _aliases.Remove(v.Variable);
-                        Expression(b.Right);
-                        return;
-                    case BoundBinary b:
-                        Expression(b.Left);
-                        Expression(b.Right);
-                        return;
-                    case BoundLogical l:
-                        Expression(l.Left);
-                        Expression(l.Right);
-                        return;
-                    case BoundAssignment a:
-                        Expression(a.Value);
-                        Expression(a.Target);
-                        return;
-                    case BoundUnary u:
-                        Expression(u.Operand);
-                        return;
-                    case BoundConversion c:
-                        Expression(c.Operand);
-                        return;
-                    case BoundDereference d:
-                        Expression(d.Pointer);
-                        return;
-                    case BoundAddressOf a:
-                        Expression(a.Operand);
-                        return;
-                    case BoundIncrement i:
-                        Expression(i.Target);
-                        return;
-                }
-            }
         }
 
         private static VariableSymbol? ArrayOf(BoundExpression e) => e switch

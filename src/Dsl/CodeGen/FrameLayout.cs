@@ -37,7 +37,7 @@ namespace KDsl.CodeGen
 
             var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
             var arrays = new List<VariableSymbol>();
-            _aliases = ArrayAliases.Find(function);
+            _aliases = ArrayAliases.Find(function, liveness);
             foreach (var local in function.Locals)
                 if (!_aliases.ContainsKey(local)) (local.Type.Kind == TypeKind.Array ? arrays : scalars).Add(local);
 

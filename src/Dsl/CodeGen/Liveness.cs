@@ -16,6 +16,8 @@ namespace KDsl.CodeGen
         private readonly HashSet<VariableSymbol> _addressTaken = new HashSet<VariableSymbol>();
         private readonly List<int> _calls = new List<int>();
         private readonly Dictionary<VariableSymbol, int> _declared = new Dictionary<VariableSymbol, int>();
+        /// <summary>Where a pointer was indexed by a non-constant (<c>p[i]</c>: p + i), by position.</summary>
+        private readonly List<(VariableSymbol Pointer, int At)> _variableIndexed = new List<(VariableSymbol, int)>();
         private readonly Stack<(int Start, HashSet<VariableSymbol> Used)> _loops = new Stack<(int, HashSet<VariableSymbol>)>();
         private int _position;
 
@@ -40,6 +42,15 @@ namespace KDsl.CodeGen
             if (!_ranges.TryGetValue(v, out var r)) return false;
             foreach (int c in _calls)
                 if (c > r.First && c < r.Last) return true;
+            return false;
+        }
+
+        /// <summary>Whether <paramref name="pointer"/> is indexed by a non-constant after the function's first call.</summary>
+        public bool IndexedByVariableAfterCall(VariableSymbol pointer)
+        {
+            if (_calls.Count == 0) return false;
+            foreach (var (p, at) in _variableIndexed)
+                if (p == pointer && at > _calls[0]) return true;
             return false;
         }
 
@@ -125,6 +136,8 @@ namespace KDsl.CodeGen
                     break;
                 case BoundBinary b:
                     Expression(b.Left);
+                    if (b is { Operator: BoundBinaryOperator.Add, Left: BoundVariable pointer, Right: not BoundLiteral })
+                        _variableIndexed.Add((pointer.Variable, _position));
                     Expression(b.Right);
                     break;
                 case BoundLogical l:
