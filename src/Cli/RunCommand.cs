@@ -137,6 +137,7 @@ namespace KDsl.Cli
                     w.WriteStartArray("unprinted");
                     foreach (var line in result.Unprinted) w.WriteStringValue(line);
                     w.WriteEndArray();
+                    ProcessJson.WriteArray(w, result.Processes);
                     if (result.Oops is { } o)
                     {
                         w.WriteStartObject("oops");

@@ -111,16 +111,7 @@ namespace KDsl.Cli
                 w.WriteEndObject();
             }
             else w.WriteNull("predicted");
-            w.WriteStartArray("processes");
-            foreach (var process in r?.Processes ?? Array.Empty<KDsl.Runtime.ProcessResult>())
-            {
-                w.WriteStartObject();
-                w.WriteString("name", process.Name);
-                w.WriteNumber("exitStatus", process.ExitStatus);
-                if (process.Signal == 0) w.WriteNull("signal"); else w.WriteString("signal", process.SignalName);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            ProcessJson.WriteArray(w, r?.Processes ?? Array.Empty<KDsl.Runtime.ProcessResult>());
             w.WriteEndObject();
         }
     }

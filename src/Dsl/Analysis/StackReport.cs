@@ -70,6 +70,10 @@ namespace KDsl.Analysis
         public string Path { get; }
         public bool Unbounded { get; }
         public StackOverflowPoint? Overflow { get; }
+
+        /// <summary>"init: worst case 17032 of the stack (step5_init → rstack ×101 → _printk), overflows: rstack at depth 4: …".</summary>
+        public override string ToString() =>
+            $"{Entry}: worst case {(Unbounded ? "unbounded" : WorstCase + " bytes")} ({Path})" + (Overflow is null ? "" : $", overflows: {Overflow}");
     }
 
     /// <summary>The static stack analysis of one module: per function and per entry point.</summary>
@@ -85,5 +89,15 @@ namespace KDsl.Analysis
         public IReadOnlyList<FunctionStackUsage> Functions { get; }
         public IReadOnlyList<EntryStackUsage> Entries { get; }
         public int ThreadSize { get; }
+
+        /// <summary>One line per function (its frame) and per entry point (its worst case), as `kdsl check` reports them.</summary>
+        public override string ToString()
+        {
+            var lines = new List<string>();
+            foreach (var f in Functions) lines.Add($"{f.Name}: frame {f.FrameSize} bytes");
+            foreach (var e in Entries) lines.Add(e.ToString());
+            lines.Add($"THREAD_SIZE {ThreadSize}");
+            return string.Join("\n", lines);
+        }
     }
 }
