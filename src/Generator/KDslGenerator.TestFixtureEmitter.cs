@@ -10,7 +10,7 @@ namespace KDsl.Generator
     {
         /// <summary>
         /// Writes the NUnit fixture of one module (when the compilation references NUnit): class <c>Step5Tests</c> with a
-        /// [Test] per scenario that states expectations, named after the scenario. The test runs the scenario's image,
+        /// test per scenario that states expectations, its method named after the scenario and its test name "FILE: SCENARIO". The test runs the scenario's image,
         /// checks it with KDsl.Runtime.ExpectationCheck and fails with its report; a #line directive maps each
         /// Assert.Fail to its expect line in the .kdsl file, so the stack trace of a failure leads to the experiment.
         /// </summary>
@@ -45,7 +45,9 @@ namespace KDsl.Generator
                     first = false;
 
                     w.WriteLine($"/// <summary>Scenario {Emitter.XmlEscape(scenario.Name)}: runs the module and checks its {Emitter.Int(expectations.Count)} expectation(s).</summary>");
-                    w.WriteLine($"[{NUnit}Test]");
+                    // named with the file, so a test run's list reads "step5.kdsl: default", not a bare scenario name
+                    string testName = System.IO.Path.GetFileName(module.FilePath) + ": " + scenario.Name;
+                    w.WriteLine($"[{NUnit}TestCase(TestName = {Emitter.Literal(testName)})]");
                     w.WriteLine($"public void {method}()");
                     w.OpenBlock();
                     w.WriteLine($"global::KDsl.Image.Scenario scenario = {module.ClassName}.Scenarios[{Emitter.Int(i)}];");

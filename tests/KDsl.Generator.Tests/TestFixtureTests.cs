@@ -43,8 +43,11 @@ namespace KDsl.Generator.Tests
             var (_, fixture) = Generate("FixtureShape");
 
             Assert.That(fixture.GetCustomAttributes(typeof(TestFixtureAttribute), false), Has.Length.EqualTo(1));
-            var tests = fixture.GetMethods().Where(m => m.GetCustomAttributes(typeof(TestAttribute), false).Length == 1).Select(m => m.Name);
-            Assert.That(tests, Is.EquivalentTo(new[] { "default", "right", "silent" }));
+            var tests = fixture.GetMethods().Where(m => m.GetCustomAttributes(typeof(TestCaseAttribute), false).Length == 1).ToList();
+            Assert.That(tests.Select(m => m.Name), Is.EquivalentTo(new[] { "default", "right", "silent" }));
+            // each named with its file, so a test run's list says which experiment it is
+            var names = tests.Select(m => ((TestCaseAttribute)m.GetCustomAttributes(typeof(TestCaseAttribute), false)[0]).TestName);
+            Assert.That(names, Is.EquivalentTo(new[] { "wrong-hello.kdsl: default", "wrong-hello.kdsl: right", "wrong-hello.kdsl: silent" }));
         }
 
         [Test]

@@ -17,6 +17,8 @@ namespace KDsl.Binding
     {
         private readonly List<ScenarioSyntax> _scenarios = new List<ScenarioSyntax>();
         private readonly HashSet<string> _constNames = new HashSet<string>();
+        /// <summary>Each top-level constant's name in its declaration: where a bad value given to the run is reported.</summary>
+        private readonly Dictionary<string, TextSpan> _constDeclarations = new Dictionary<string, TextSpan>();
         private readonly Dictionary<string, long> _constOverrides = new Dictionary<string, long>();
         private string? _scenarioName;
         private ScenarioSyntax? _selectedScenario;
@@ -112,7 +114,7 @@ namespace KDsl.Binding
         /// When <paramref name="key"/> names a top-level constant: checks the value (an integer literal, optionally
         /// negative) and, when <paramref name="record"/>, makes it the constant's value. False for any other key.
         /// </summary>
-        private bool TryOverrideConst(string key, string value, TextSpan span, bool record)
+        private bool TryOverrideConst(string key, string value, TextSpan span, bool record, bool fromRun = false)
         {
             if (!_constNames.Contains(key)) return false;
             string text = value.Trim();
@@ -121,7 +123,8 @@ namespace KDsl.Binding
             if (text.Length == 0 || !char.IsDigit(text[0]) ||
                 NumberLiteral.TryParse(text, out long parsed, out _) != NumberParseResult.Ok)
             {
-                _diagnostics.ReportInvalidConstOverride(span, key, value);
+                if (fromRun) _diagnostics.ReportInvalidConstOverrideForRun(_constDeclarations.TryGetValue(key, out var declared) ? declared : span, key, value);
+                else _diagnostics.ReportInvalidConstOverride(span, key, value);
                 return true;
             }
             if (record) _constOverrides[key] = negative ? -parsed : parsed;

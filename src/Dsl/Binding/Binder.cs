@@ -103,6 +103,7 @@ namespace KDsl.Binding
                         break;
                     case ConstDeclarationSyntax c when !c.Identifier.IsMissing:
                         _constNames.Add(c.Identifier.Text);
+                        _constDeclarations[c.Identifier.Text] = c.Identifier.Span;
                         break;
                 }
             }
@@ -298,7 +299,7 @@ namespace KDsl.Binding
                 foreach (var pair in overrides)
                 {
                     string key = (pair.Key ?? "").Trim(), value = (pair.Value ?? "").Trim();
-                    if (TryOverrideConst(key, value, span, record: true)) continue;
+                    if (TryOverrideConst(key, value, span, record: true, fromRun: true)) continue;
                     // --set frame_warn=0, --set severity.KDSL1001=error (or "severity KDSL1001")
                     int dot = key.IndexOfAny(new[] { '.', ' ' });
                     string? argument = dot > 0 ? key.Substring(dot + 1).Trim() : null;

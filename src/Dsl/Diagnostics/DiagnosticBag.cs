@@ -161,6 +161,10 @@ namespace KDsl.Diagnostics
                 : $"scenario {Quote(name)} is declared more than once");
         public void ReportInvalidConstOverride(TextSpan span, string name, string value) =>
             Report(DiagnosticDescriptors.InvalidConstOverride, span, $"invalid value {Quote(value)} for constant {Quote(name)}; expected an integer literal");
+        /// <summary>The same for a value given to the run (kdsl --set NAME=VALUE), reported at the constant's declaration.</summary>
+        public void ReportInvalidConstOverrideForRun(TextSpan span, string name, string value) =>
+            Report(DiagnosticDescriptors.InvalidConstOverride, span,
+                $"invalid value {Quote(value)} given for constant {Quote(name)} (--set {name}={value}); expected an integer literal");
 
         public void ReportInternalError(string message) => Report(DiagnosticDescriptors.InternalError, new TextSpan(0, 0), "internal compiler error: " + message);
     }

@@ -194,5 +194,15 @@ expect {
             Assert.That(Compiler.CompileScenario("t.kdsl", text, null, "small").Scenarios[1].Image.Text,
                 Is.EqualTo(Compiler.Compile("t.kdsl", text).Scenarios[1].Image.Text));
         }
+
+        [Test]
+        public void ABadValueGivenToTheRun_IsReportedAtTheConstant()
+        {
+            var result = Compiler.Compile("t.kdsl", Module, new Dictionary<string, string> { ["BUF"] = "abc" });
+            var d = result.Diagnostics.Single(x => x.IsError);
+            Assert.That(d.Id, Is.EqualTo("KDSL0186"));
+            Assert.That(d.Location.Line, Is.EqualTo(3), d.ToString()); // const BUF = 4096;
+            Assert.That(d.Message, Does.Contain("--set BUF=abc"));
+        }
     }
 }
