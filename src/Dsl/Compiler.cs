@@ -60,8 +60,9 @@ namespace KDsl
                 if (program is null) return new CompileResult(options.Apply(all), null);
                 var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source);
                 if (generated != null) all.AddRange(generated);
-                // `severity ID = ...` from the config block: applied once every diagnostic of the pass is in.
-                all = options.Apply(all);
+                // `severity ID = ...` from the config block: applied once every diagnostic of the pass is in (and the stack
+                // warnings of an experiment that expects its overflow are info).
+                all = options.ForExpectations(program.Expectations).Apply(all);
                 if (HasErrors(all) || image is null) return new CompileResult(all, null);
 
                 // Each named scenario: bound again with its settings and constants, and compiled into its own image.

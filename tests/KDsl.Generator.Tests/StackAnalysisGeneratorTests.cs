@@ -48,6 +48,13 @@ namespace KDsl.Generator.Tests
 
         // --- 5: the examples' KDSL1001/KDSL1002 where the source says --------------------------------------------------
 
+        /// <summary>
+        /// step5 as an experiment that does not say it expects its overflow (its top-level expect without the oops line):
+        /// the stack diagnostics keep their warning severity there (see ExpectedOverflow_MakesTheStackWarningsInfo).
+        /// </summary>
+        private static string Step5NotExpectingTheOverflow() =>
+            ReadExample("step5.kdsl").Replace("    oops stack_guard in rstack depth 4;\n", "", StringComparison.Ordinal);
+
         [Test]
         public void Examples_StackWarnings_AreWhereTheSourceSays()
         {
@@ -57,13 +64,15 @@ namespace KDsl.Generator.Tests
             // step5: a 4096-byte buffer is over FRAME_WARN (2048), so KDSL1001 on the function's name; the expect block says
             // the guard page is hit in rstack's own frame, so KDSL1002 marks the call that enters that activation, the recursive call.
             // step5-992: 992 bytes is under FRAME_WARN; it overflows inside printk ("depth 15 of rstack"): KDSL1002 on the printk call.
-            // The other examples do not recurse and have small frames: neither warning.
-            var expected = new Dictionary<string, (string Id, string Needle, int Skip)[]>
+            // The other examples do not recurse and have small frames: neither warning. step5 and step5-992 expect the
+            // guard page to be hit (`oops stack_guard`), so both are info there: the overflow is the experiment.
+            var info = DiagnosticSeverity.Info;
+            var expected = new Dictionary<string, (string Id, string Needle, int Skip, DiagnosticSeverity Severity)[]>
             {
-                ["step5.kdsl"] = new[] { ("KDSL1001", "void rstack(", 5), ("KDSL1002", "rstack(n - 1)", 0) },
-                ["step5-992.kdsl"] = new[] { ("KDSL1002", "printk(\"[%px] finished", 0) },
+                ["step5.kdsl"] = new[] { ("KDSL1001", "void rstack(", 5, info), ("KDSL1002", "rstack(n - 1)", 0, info) },
+                ["step5-992.kdsl"] = new[] { ("KDSL1002", "printk(\"[%px] finished", 0, info) },
                 // step5's recursion with five levels: the same two warnings (the runtime lets it run past the stack: vmap_stack = off).
-                ["stack-overflow-no-vmap.kdsl"] = new[] { ("KDSL1001", "void rstack(", 5), ("KDSL1002", "rstack(n - 1)", 0) },
+                ["stack-overflow-no-vmap.kdsl"] = new[] { ("KDSL1001", "void rstack(", 5, DiagnosticSeverity.Warning), ("KDSL1002", "rstack(n - 1)", 0, DiagnosticSeverity.Warning) },
             };
 
             foreach (string file in files)
@@ -73,8 +82,8 @@ namespace KDsl.Generator.Tests
                 var actual = run.Diagnostics.Where(d => d.Id is "KDSL1001" or "KDSL1002")
                     .Select(d => (d.Id, Start(d), d.Location.GetLineSpan().Path, d.Severity))
                     .OrderBy(d => d.Item2).ToList();
-                var wanted = (expected.TryGetValue(file!, out var list) ? list : Array.Empty<(string Id, string Needle, int Skip)>())
-                    .Select(e => (e.Id, PositionOf(text, e.Needle, e.Skip), ExamplePath(file!), DiagnosticSeverity.Warning))
+                var wanted = (expected.TryGetValue(file!, out var list) ? list : Array.Empty<(string Id, string Needle, int Skip, DiagnosticSeverity Severity)>())
+                    .Select(e => (e.Id, PositionOf(text, e.Needle, e.Skip), ExamplePath(file!), e.Severity))
                     .OrderBy(d => d.Item2).ToList();
                 Assert.That(actual, Is.EqualTo(wanted), file + ":\n" + string.Join("\n", run.Diagnostics));
             }
@@ -87,7 +96,7 @@ namespace KDsl.Generator.Tests
         {
             // What `dotnet_diagnostic.KDSL1001.severity = error` (.editorconfig [*] or .globalconfig) becomes: a specific
             // diagnostic option of the compilation. The GeneratorDriver filters generator diagnostics through the options.
-            string text = ReadExample("step5.kdsl");
+            string text = Step5NotExpectingTheOverflow();
             Compilation Options(ReportDiagnostic report, string assembly) => GeneratorHarness.CreateCompilation(assemblyName: assembly)
                 .WithOptions(GeneratorHarness.CreateCompilation().Options.WithSpecificDiagnosticOptions(
                     new Dictionary<string, ReportDiagnostic> { ["KDSL1001"] = report }));
@@ -110,7 +119,7 @@ namespace KDsl.Generator.Tests
         [Test]
         public void ConfigBlock_ChangesSeverities_AndFrameWarn()
         {
-            string text = ReadExample("step5.kdsl").Replace("vmap_stack = on;", "vmap_stack = on;\n    severity KDSL1002 = none;\n    severity KDSL1004 = warning;", StringComparison.Ordinal);
+            string text = Step5NotExpectingTheOverflow().Replace("vmap_stack = on;", "vmap_stack = on;\n    severity KDSL1002 = none;\n    severity KDSL1004 = warning;", StringComparison.Ordinal);
             GeneratorRun run = RunOn("step5.kdsl", text);
             Assert.That(run.Diagnostics.Where(d => d.Id == "KDSL1002"), Is.Empty);
             Assert.That(run.Diagnostics.Single(d => d.Id == "KDSL1001").Severity, Is.EqualTo(DiagnosticSeverity.Warning));
@@ -118,7 +127,7 @@ namespace KDsl.Generator.Tests
             Assert.That(run.Result.GeneratedSources, Has.Length.EqualTo(1));
 
             // An error is an error: no module is generated.
-            string asError = ReadExample("step5.kdsl").Replace("vmap_stack = on;", "vmap_stack = on;\n    severity KDSL1001 = error;", StringComparison.Ordinal);
+            string asError = Step5NotExpectingTheOverflow().Replace("vmap_stack = on;", "vmap_stack = on;\n    severity KDSL1001 = error;", StringComparison.Ordinal);
             GeneratorRun failed = RunOn("step5.kdsl", asError);
             Assert.That(failed.Diagnostics.Single(d => d.Id == "KDSL1001").Severity, Is.EqualTo(DiagnosticSeverity.Error));
             Assert.That(failed.Result.GeneratedSources, Is.Empty);
@@ -126,9 +135,22 @@ namespace KDsl.Generator.Tests
             // frame_warn = 0 disables KDSL1001; a threshold above the frame too.
             foreach (string frameWarn in new[] { "0", "8192" })
             {
-                string quiet = ReadExample("step5.kdsl").Replace("vmap_stack = on;", "vmap_stack = on;\n    frame_warn = " + frameWarn + ";", StringComparison.Ordinal);
+                string quiet = Step5NotExpectingTheOverflow().Replace("vmap_stack = on;", "vmap_stack = on;\n    frame_warn = " + frameWarn + ";", StringComparison.Ordinal);
                 Assert.That(RunOn("step5.kdsl", quiet).Diagnostics.Where(d => d.Id == "KDSL1001"), Is.Empty, frameWarn);
             }
+        }
+
+        [Test]
+        public void ExpectedOverflow_MakesTheStackWarningsInfo()
+        {
+            // step5 says `oops stack_guard`: its stack warnings are info, so a TreatWarningsAsErrors build still builds it;
+            // without that expectation they are warnings; a severity the config block sets wins over the rule.
+            Assert.That(RunOn("step5.kdsl", ReadExample("step5.kdsl")).Diagnostics.Where(d => d.Id is "KDSL1001" or "KDSL1002").Select(d => d.Severity),
+                Is.EqualTo(new[] { DiagnosticSeverity.Info, DiagnosticSeverity.Info }));
+            Assert.That(RunOn("step5.kdsl", Step5NotExpectingTheOverflow()).Diagnostics.Where(d => d.Id is "KDSL1001" or "KDSL1002").Select(d => d.Severity),
+                Is.EqualTo(new[] { DiagnosticSeverity.Warning, DiagnosticSeverity.Warning }));
+            string configured = ReadExample("step5.kdsl").Replace("vmap_stack = on;", "vmap_stack = on;\n    severity KDSL1002 = warning;", StringComparison.Ordinal);
+            Assert.That(RunOn("step5.kdsl", configured).Diagnostics.Single(d => d.Id == "KDSL1002").Severity, Is.EqualTo(DiagnosticSeverity.Warning));
         }
 
         [Test]

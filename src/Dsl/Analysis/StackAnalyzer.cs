@@ -78,7 +78,8 @@ namespace KDsl.Analysis
                 if (!analyzer._frames.TryGetValue(f.Symbol.LinkName, out var frame)) continue;
                 var position = source.GetLinePosition(f.Symbol.NameSpan.Start);
                 functions.Add(new FunctionStackUsage(f.Symbol.LinkName, position.Line + 1, position.Character + 1, frame.FrameSize, frame.LocalSize));
-                if (frameWarn > 0 && frame.LocalSize > frameWarn)
+                // CONFIG_FRAME_WARN is the kernel's -Wframe-larger-than: a `process` block is a user program, built without it
+                if (frameWarn > 0 && frame.LocalSize > frameWarn && f.Symbol.Kind != FunctionKind.Process)
                     diagnostics.Add(analyzer.Report(DiagnosticDescriptors.FrameLargerThanWarn, f.Symbol.NameSpan,
                         $"the frame size of {frame.LocalSize} bytes is larger than {frameWarn} bytes"));
             }

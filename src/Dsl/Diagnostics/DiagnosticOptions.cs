@@ -35,6 +35,26 @@ namespace KDsl.Diagnostics
         public DiagnosticOptions WithSeverity(string id, DiagnosticSeverity? severity) =>
             new DiagnosticOptions(FrameWarn, new Dictionary<string, DiagnosticSeverity?>(_severities) { [id] = severity });
 
+        /// <summary>
+        /// An experiment whose expect block says the stack overflows (`oops stack_guard`) is about that overflow: the
+        /// stack warnings (KDSL1001 frame size, KDSL1002 predicted overflow) become info, so a build that treats warnings
+        /// as errors still builds it. A severity the config block set for them stays.
+        /// </summary>
+        public DiagnosticOptions ForExpectations(IEnumerable<KDsl.Image.Expectation> expectations)
+        {
+            bool overflowExpected = false;
+            foreach (var e in expectations)
+                if (e.Kind == KDsl.Image.ExpectationKind.Oops && e.Text == "stack_guard") overflowExpected = true;
+            if (!overflowExpected) return this;
+            var result = this;
+            foreach (string id in StackWarnings)
+                if (!_severities.ContainsKey(id)) result = result.WithSeverity(id, DiagnosticSeverity.Info);
+            return result;
+        }
+
+        private static readonly string[] StackWarnings =
+            { DiagnosticDescriptors.FrameLargerThanWarn.Id, DiagnosticDescriptors.StackOverflowPredicted.Id };
+
         /// <summary>The same threshold and the same severities (so a compilation reports the same diagnostics).</summary>
         public bool SameAs(DiagnosticOptions other)
         {

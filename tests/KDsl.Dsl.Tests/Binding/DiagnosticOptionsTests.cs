@@ -74,6 +74,16 @@ namespace KDsl.Dsl.Tests.Binding
         }
 
         [Test]
+        public void FrameWarn_IsTheKernelsFlag_NotAUserProgramsOne()
+        {
+            // CONFIG_FRAME_WARN sets -Wframe-larger-than for the kernel's build; a `process` block is a user program.
+            string text = Support.Header + "process big {\n    char buf[3000];\n    buf[0] = 1;\n    exit(0);\n}\n";
+            var result = Compiler.Compile("t.kdsl", text);
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            Assert.That(result.Diagnostics.Count(d => d.Id == "KDSL1001"), Is.EqualTo(0));
+        }
+
+        [Test]
         public void Severity_ChangesOrSuppressesTheDiagnostic()
         {
             var asError = Compiler.Compile("t.kdsl", WithConfig("severity KDSL1001 = error;", BigFrame));
