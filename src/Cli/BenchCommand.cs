@@ -26,7 +26,7 @@ namespace KDsl.Cli
 
         public static Command Create()
         {
-            var dir = new Option<DirectoryInfo?>("--dir") { Description = "The workload directory (default: bench/workloads above the working directory)" };
+            var dir = new Option<DirectoryInfo?>("--dir") { Description = "The workload directory (default: bench/workloads above the working directory, else the ones the tool ships)" };
             var repeat = new Option<int>("--repeat") { Description = "Timed runs per workload (the best is reported)", DefaultValueFactory = _ => 3 };
             var only = new Option<string?>("--only") { Description = "Run one workload, e.g. W2" };
             var native = new Option<bool>("--native") { Description = "Also run each workload's entry natively (needs gcc) and print the ratio" };
@@ -173,7 +173,9 @@ namespace KDsl.Cli
                     if (Directory.Exists(candidate)) return candidate;
                 }
             }
-            return null;
+            // the installed tool: the copies it was packed with, beside kdsl.dll
+            string shipped = Path.Combine(AppContext.BaseDirectory, "workloads");
+            return Directory.Exists(shipped) ? shipped : null;
         }
     }
 }
