@@ -54,9 +54,16 @@ namespace KDsl.Cli
             var output = new StringBuilder();
             output.Append($"{Path.GetFileName(image.SourcePath)}: module {image.Name} ({image.Config.Profile}), .text {image.Text.Length} bytes\n");
             Formatter formatter = intel ? new IntelFormatter() : new GasFormatter();
-            formatter.Options.FirstOperandCharIndex = 8;
+            // objdump's layout, which kernel scripts parse (scripts/checkstack.pl's x86_64 pattern is "sub    $0x…,%rsp"):
+            // the mnemonic padded to six and a space, 0x hex (Intel syntax too, small numbers too), a zero displacement
+            // shown, and (below) scale 1 written out when there is an index.
+            formatter.Options.FirstOperandCharIndex = 7;
             formatter.Options.UppercaseHex = false;
             formatter.Options.BranchLeadingZeros = false;
+            formatter.Options.HexPrefix = "0x";
+            formatter.Options.HexSuffix = null;
+            formatter.Options.ShowZeroDisplacements = true;
+            formatter.Options.SmallHexNumbersInDecimal = false;
             var lines = image.Lines.OrderBy(l => l.Offset).ToArray();
             var relocations = image.Relocations.OrderBy(r => r.Offset).ToArray();
             var functions = image.Symbols.Where(s => s.Section == Section.Text).OrderBy(s => s.Offset).ToArray();
@@ -81,16 +88,33 @@ namespace KDsl.Cli
                         lastLine = line;
                     }
                     formatter.Format(instruction, formatted);
-                    string bytes = string.Join(" ", image.Text.Skip(offset).Take(instruction.Length).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-                    output.Append($"  {offset,4:x}:\t{bytes,-30}\t{formatted.ToStringAndReset()}");
+                    // objdump: seven bytes a line ("xx " each, padded to 21), the rest on continuation lines below
+                    string asm = formatted.ToStringAndReset();
+                    if (!intel) asm = IndexWithoutScale.Replace(asm, "($1,$2,1)"); // objdump shows scale 1 with an index
+                    output.Append($"  {offset,4:x}:\t{Bytes(image.Text, offset, Math.Min(instruction.Length, BytesPerLine)),-21}\t{asm}");
                     foreach (var r in relocations)
                         if (r.Offset >= offset && r.Offset < offset + instruction.Length)
                             output.Append($"\t# {r.Kind} {r.Target}{(r.Addend == 0 ? "" : (r.Addend > 0 ? "+" : "") + r.Addend.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
                     output.Append('\n');
+                    for (int more = BytesPerLine; more < instruction.Length; more += BytesPerLine)
+                        output.Append($"  {offset + more,4:x}:\t{Bytes(image.Text, offset + more, Math.Min(instruction.Length - more, BytesPerLine))}\n");
                     if (instruction.Length == 0) break;
                 }
             }
             return output.ToString();
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex IndexWithoutScale =
+            new System.Text.RegularExpressions.Regex(@"\((%\w+),(%\w+)\)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>objdump's insn_width for x86: bytes shown on an instruction's line.</summary>
+        private const int BytesPerLine = 7;
+
+        private static string Bytes(byte[] text, int offset, int count)
+        {
+            var sb = new StringBuilder(count * 3);
+            for (int i = 0; i < count; i++) sb.Append(text[offset + i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture)).Append(' ');
+            return sb.ToString();
         }
 
         private static int LineAt(LineEntry[] lines, int offset)

@@ -38,5 +38,28 @@ namespace KDsl.Cli.Tests
             Assert.That(exit, Is.EqualTo(2));
             Assert.That(error, Does.Contain("no scenario 'nope'"));
         }
+
+        [Test]
+        public void TheLayoutIsObjdumps_SoCheckstackReadsIt()
+        {
+            // scripts/checkstack.pl's patterns (Linux): a function header and, for x86_64, the frame's sub of RSP with
+            // objdump's mnemonic column ("sub" and four spaces). step5's rstack on 6.1: push rbx; sub $0x1008,%rsp.
+            var (_, output, _) = CliRunner.Run("disasm", CliRunner.Example("step5.kdsl"));
+            var header = new System.Text.RegularExpressions.Regex(@"^([0-9a-fA-F]+) <(.*)>:$");
+            var frame = new System.Text.RegularExpressions.Regex(@"^.*[as][du][db]    \$(0x[0-9a-f]{1,8}),\%(e|r)sp$");
+            var lines = output.Split('\n');
+            Assert.That(lines.Where(l => header.IsMatch(l)).Select(l => header.Match(l).Groups[2].Value), Does.Contain("rstack"));
+            Assert.That(lines.Where(l => frame.IsMatch(l)).Select(l => frame.Match(l).Groups[1].Value), Does.Contain("0x1008"));
+            // objdump's columns: seven bytes a line padded to 21, the rest continued below; scale 1 written out
+            Assert.That(output, Does.Contain("\t48 81 ec 08 10 00 00 \tsub    $0x1008,%rsp"));
+            Assert.That(output, Does.Contain("\t0f 1f 44 00 00       \tnopl   0x0(%rax,%rax,1)"));
+        }
+
+        [Test]
+        public void IntelHexIsObjdumps()
+        {
+            var (_, output, _) = CliRunner.Run("disasm", CliRunner.Example("step5.kdsl"), "--intel");
+            Assert.That(output, Does.Contain("sub    rsp,0x1008").And.Not.Contain("1008h"));
+        }
     }
 }
