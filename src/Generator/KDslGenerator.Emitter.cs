@@ -301,8 +301,12 @@ namespace KDsl.Generator
                         case '<': sb.Append("&lt;"); break;
                         case '>': sb.Append("&gt;"); break;
                         case '&': sb.Append("&amp;"); break;
+                        // every line terminator C# knows ends a /// comment: none may survive, or what follows it is code
                         case '\r':
-                        case '\n': sb.Append(' '); break;
+                        case '\n':
+                        case '\u0085':
+                        case '\u2028':
+                        case '\u2029': sb.Append(' '); break;
                         default: sb.Append(c); break;
                     }
                 }

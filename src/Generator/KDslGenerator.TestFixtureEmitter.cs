@@ -72,9 +72,9 @@ namespace KDsl.Generator
                 w.CloseBlock();
             }
 
-            /// <summary>A #line file name is taken verbatim up to the next quote: a path with a quote or a line break cannot be one.</summary>
+            /// <summary>A #line file name is taken verbatim up to the next quote: a path with a quote or any line terminator cannot be one.</summary>
             private static bool CanMapLines(string path) =>
-                path.Length > 0 && path.IndexOf('"') < 0 && path.IndexOf('\n') < 0 && path.IndexOf('\r') < 0;
+                path.Length > 0 && path.IndexOfAny(new[] { '"', '\n', '\r', '\u0085', '\u2028', '\u2029' }) < 0;
 
             /// <summary>The scenario's name as a method name: @-escaped when a C# keyword, made unique within the fixture.</summary>
             private static string MethodName(string scenario, HashSet<string> used)

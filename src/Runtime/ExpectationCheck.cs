@@ -68,7 +68,17 @@ namespace KDsl.Runtime
                 case ExpectationKind.PrintkLine:
                 case ExpectationKind.PrintkPattern:
                 {
-                    var matching = MatchingLines(result, e);
+                    IReadOnlyList<string> matching;
+                    try
+                    {
+                        matching = MatchingLines(result, e);
+                    }
+                    catch (RegexMatchTimeoutException)
+                    {
+                        return Fail($"a message matching /{e.Text}/",
+                            $"the pattern ran past {PatternTimeout.TotalSeconds:0} s on one line (it backtracks: a backreference or lookaround with nested repetition); simplify it",
+                            Head(result.Log));
+                    }
                     if (e.Count >= 0 ? matching.Count == e.Count : matching.Count > 0) return null;
                     string what = e.Kind switch
                     {
@@ -198,7 +208,7 @@ namespace KDsl.Runtime
         public static IReadOnlyList<string> MatchingLines(RunResult result, Expectation e)
         {
             var lines = new List<string>();
-            Regex? regex = e.Kind == ExpectationKind.PrintkPattern ? new Regex(e.Text, RegexOptions.CultureInvariant) : null;
+            Regex? regex = e.Kind == ExpectationKind.PrintkPattern ? PatternRegex(e.Text) : null;
             foreach (var line in result.Log)
             {
                 string message = Message(line);
@@ -211,6 +221,26 @@ namespace KDsl.Runtime
                 if (match) lines.Add(line);
             }
             return lines;
+        }
+
+        /// <summary>How long one `printk match` pattern may take on one line when it cannot run without backtracking.</summary>
+        public static readonly TimeSpan PatternTimeout = TimeSpan.FromSeconds(1);
+
+        /// <summary>
+        /// A `printk match` pattern as it runs: without backtracking (linear in the line, so "^(a+)+$" cannot hang) where
+        /// .NET's engine allows it, else with <see cref="PatternTimeout"/> per match (backreferences and lookarounds need
+        /// backtracking); a match that times out throws <see cref="RegexMatchTimeoutException"/>.
+        /// </summary>
+        private static Regex PatternRegex(string pattern)
+        {
+            try
+            {
+                return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            }
+            catch (NotSupportedException)
+            {
+                return new Regex(pattern, RegexOptions.CultureInvariant, PatternTimeout);
+            }
         }
 
         /// <summary>A dmesg line without its "[    1.001234] " timestamp.</summary>

@@ -170,6 +170,12 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The start of the kernel function holding <paramref name="address"/>.</summary>
         private ulong FunctionStart(ulong address) => Kallsyms.TryFindFunction(address, out var f) ? f.Start : address;
 
+        /// <summary>
+        /// kernel/printk/printk.c LOG_LINE_MAX, CONSOLE_LOG_MAX (1024) - PREFIX_MAX (32): the text buffer a record is
+        /// formatted into (vscnprintf), so a message keeps at most 991 characters (the same 992 in 4.11's textbuf).
+        /// </summary>
+        private const int LogLineMax = 1024 - 32;
+
         /// <summary>The format string of a printk-style call, from RDI ("" when unreadable).</summary>
         private string FormatAtRdi() => Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string fmt) ? fmt : "";
 
@@ -178,7 +184,7 @@ namespace KDsl.Runtime.Kernel
         {
             if (fmt.Length == 0) return "";
             var args = new GuestVarargs(new[] { Cpu[Reg.Rsi], Cpu[Reg.Rdx], Cpu[Reg.Rcx], Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu);
-            return Vsnprintf.Format(fmt, args, Vsprintf);
+            return Vsnprintf.Format(fmt, args, Vsprintf, LogLineMax);
         }
 
         /// <summary>vmalloc(size): PAGE_KERNEL pages with a guard page after the area; NULL for 0 or when memory runs out.</summary>

@@ -158,5 +158,22 @@ namespace KDsl.Runtime.Tests.Kernel
             Assert.That((text, level), Is.EqualTo(("x", -1)));
             Assert.That(KernLevel.PrintkGetLevel("\x01" + "9x"), Is.EqualTo('\0'), "not a level digit");
         }
+
+        [Test]
+        public void AHugeFieldWidth_IsClampedAsTheKernelClampsIt()
+        {
+            // set_field_width: field_width is a 24-bit field, FIELD_WIDTH_MAX = (1 << 23) - 1; set_precision: 16 bits.
+            Assert.That(P("%*d", int.MaxValue, 1).Length, Is.EqualTo((1 << 23) - 1));
+            Assert.That(P("%*d|", int.MinValue, 1).Length, Is.EqualTo((1 << 23) - 1 + 1), "negative: left-justified, same clamp");
+            Assert.That(P("%.*d", int.MaxValue, 1).Length, Is.EqualTo((1 << 15) - 1));
+        }
+
+        [Test]
+        public void TheBufferSize_StopsTheOutput()
+        {
+            // vsnprintf(buf, size): size - 1 characters and no more, whatever the widths ask for
+            var args = new PrintkArgList(new object?[] { int.MaxValue, 1, int.MaxValue, 2 });
+            Assert.That(Vsnprintf.Format("%*d%*d", args, null, 992), Has.Length.EqualTo(991));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Text;
 
 namespace KDsl.Runtime.Kernel.Printk
@@ -10,6 +11,11 @@ namespace KDsl.Runtime.Kernel.Printk
     /// </summary>
     public static partial class Vsnprintf
     {
+        /// <summary>lib/vsprintf.c FIELD_WIDTH_MAX, (1 &lt;&lt; 23) - 1: struct printf_spec's field_width is 24 bits wide.</summary>
+        public const int FieldWidthMax = (1 << 23) - 1;
+        /// <summary>lib/vsprintf.c PRECISION_MAX, (1 &lt;&lt; 15) - 1: precision is 16 bits wide.</summary>
+        public const int PrecisionMax = (1 << 15) - 1;
+
         /// <summary>Formats <paramref name="fmt"/>; the result is cut to size-1 characters like vsnprintf(buf, size).</summary>
         public static string Format(string fmt, IPrintkArgs args, VsprintfConfig? config = null, int size = int.MaxValue)
         {
@@ -28,6 +34,7 @@ namespace KDsl.Runtime.Kernel.Printk
                 i++;
                 if (!FormatOne(fmt, ref i, args, config, sb))
                     break;
+                if (sb.Length >= size) break; // vsnprintf stops writing at the buffer's end (what follows is only counted)
             }
             if (size <= 0) return "";
             return sb.Length >= size ? sb.ToString(0, size - 1) : sb.ToString();
@@ -63,8 +70,8 @@ namespace KDsl.Runtime.Kernel.Printk
             {
                 i++;
                 int w = unchecked((int)args.NextArg());
-                if (w < 0) { spec.Flags |= SpecFlags.Left; w = -w; }
-                spec.FieldWidth = w;
+                if (w < 0) { spec.Flags |= SpecFlags.Left; w = w == int.MinValue ? int.MaxValue : -w; }
+                spec.FieldWidth = Math.Min(w, FieldWidthMax); // set_field_width: a 24-bit field, clamped
             }
             else if (i < fmt.Length && char.IsAsciiDigit(fmt[i]))
             {
@@ -85,7 +92,7 @@ namespace KDsl.Runtime.Kernel.Printk
                 {
                     p = i < fmt.Length && char.IsAsciiDigit(fmt[i]) ? SkipAtoi(fmt, ref i) : 0;
                 }
-                spec.Precision = p < 0 ? 0 : p;
+                spec.Precision = p < 0 ? 0 : Math.Min(p, PrecisionMax); // set_precision: a 16-bit field, clamped
             }
 
             // length modifier
