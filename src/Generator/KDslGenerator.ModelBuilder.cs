@@ -150,8 +150,15 @@ namespace KDsl.Generator
                 {
                     if (name is null) continue;
                     bool newHint = hintNames.Add(name.HintName);
-                    bool newClass = classNames.Add(name.ClassName);
-                    if (!newHint || !newClass) shadowed.Add(name.FilePath);
+                    // a module takes its class name and its NUnit fixture's (a.kdsl: A and ATests, so aTests.kdsl cannot be ATests)
+                    bool newClass = !classNames.Contains(name.ClassName) && !classNames.Contains(name.ClassName + "Tests");
+                    if (!newHint || !newClass)
+                    {
+                        shadowed.Add(name.FilePath);
+                        continue;
+                    }
+                    classNames.Add(name.ClassName);
+                    classNames.Add(name.ClassName + "Tests");
                 }
                 return shadowed.ToImmutableEquatableArray();
             }

@@ -33,7 +33,9 @@ namespace KDsl.Generator
                 w.WriteLine($"public sealed partial class {fixture}");
                 w.OpenBlock();
 
-                var used = new HashSet<string>(StringComparer.Ordinal) { fixture };
+                // object's members too: a scenario named ToString or GetType would hide them (CS0114/CS0108)
+                var used = new HashSet<string>(StringComparer.Ordinal)
+                    { fixture, "ToString", "GetHashCode", "GetType", "Equals", "ReferenceEquals", "Finalize", "MemberwiseClone" };
                 bool first = true;
                 for (int i = 0; i < module.Scenarios.Count; i++)
                 {

@@ -134,5 +134,31 @@ namespace KDsl.Generator.Tests
             Assert.That(result.Success, Is.True, () => string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
             return pe.ToArray();
         }
+
+        [Test]
+        public void ScenariosNamedAfterObjectsMembers_StillBuild()
+        {
+            string text = "module m \"m\";\ninit { }\nexpect { no fault; }\n" +
+                string.Concat(new[] { "ToString", "GetHashCode", "GetType", "Finalize", "MemberwiseClone", "Equals" }
+                    .Select(n => "scenario " + n + " { expect { no fault; } }\n"));
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(withNUnit: true, assemblyName: "ObjectMembers"),
+                new InMemoryAdditionalText(GeneratorHarness.TestDirectory + "/members.kdsl", text));
+            Assert.That(run.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+            Assert.That(run.Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty,
+                "no CS0114/CS0108 from a test method hiding object's member");
+            GeneratorHarness.EmitOrFail(run.Output);
+        }
+
+        [Test]
+        public void AFileNamedLikeAnothersFixture_GetsKDSL9998_AndTheOutputBuilds()
+        {
+            // a.kdsl's fixture is ATests: aTests.kdsl would be class ATests too
+            GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(withNUnit: true, assemblyName: "FixtureClash"),
+                new InMemoryAdditionalText(GeneratorHarness.TestDirectory + "/a.kdsl", "module a \"a\";\ninit { }\nexpect { no fault; }\n"),
+                new InMemoryAdditionalText(GeneratorHarness.TestDirectory + "/aTests.kdsl", "module b \"b\";\ninit { }\nexpect { no fault; }\n"));
+            Assert.That(run.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => (d.Id, Path.GetFileName(d.Location.GetLineSpan().Path))),
+                Is.EqualTo(new[] { ("KDSL9998", "aTests.kdsl") }));
+            GeneratorHarness.EmitOrFail(run.Output);
+        }
     }
 }
