@@ -113,6 +113,12 @@ namespace KDsl.Analysis
             if (overflow is not null)
                 diagnostics.Add(Report(DiagnosticDescriptors.StackOverflowPredicted, at?.Span ?? entry.Symbol.NameSpan,
                     $"{entry.Symbol.Name}: {overflow} (path: {path})"));
+            else if (worst == long.MaxValue)
+                // no overflow point found, yet no bound either: a chain past the activation cap (every activation holds at
+                // least its return address, so MaxActivations of them are more than any THREAD_SIZE)
+                diagnostics.Add(Report(DiagnosticDescriptors.StackOverflowPredicted, entry.Symbol.NameSpan,
+                    $"{entry.Symbol.Name}: the call chain is deeper than the analysis follows ({MaxActivations} activations, at least " +
+                    $"{8L * MaxActivations} bytes of {_threadSize}) (path: {path})"));
             else
                 diagnostics.Add(Report(DiagnosticDescriptors.StackSummary, entry.Symbol.NameSpan,
                     $"{entry.Symbol.Name} uses at most {worst} of {_threadSize} bytes of stack (path: {path})"));
@@ -164,7 +170,9 @@ namespace KDsl.Analysis
             if (site.IsKernel) return _kernel.CostOf(site.Target, site.FirstString);
             args = Arguments(call, known);
             var key = Key(site.Target, args); // computed once: the recursion check and the memo share it
-            recursed = _inProgress.Contains(key) || _activations >= MaxActivations;
+            // a recursion is a call of a function already on the path; running into the activation cap on a long chain of
+            // distinct functions is not one (its cost is unbounded to the analysis, but no KDSL1003 names a call for it)
+            recursed = _inProgress.Contains(key) || ActiveCount(site.Target) > 0;
             return _frames.TryGetValue(site.Target, out var frame) ? Cost(site.Target, frame, args, key) : 8;
         }
 
