@@ -24,8 +24,6 @@ namespace KDsl.Analysis
             var footprint = KernelFootprint.For(profile.Name);
             _footprint = footprint;
             if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
-            // __stack_chk_fail (recorded with panic's path) costs its return address: a stack that reaches it has been
-            // corrupted already and stops for good, so its depth is not the experiment's stack use.
         }
 
         /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>
@@ -41,7 +39,11 @@ namespace KDsl.Analysis
             _footprint is { ThreadWords.Count: > 0 } recorded ? recorded.StackInUseAtThreadCall
             : KernelProfile.PtRegsSize + 8 + (_shapes.TryGetValue("kthread", out var kthread) ? kthread.FrameSize : 0);
 
-        /// <summary>Bytes below the caller's RSP the call reaches at its deepest, or 8 for a function KDsl does not model.</summary>
+        /// <summary>
+        /// Bytes below the caller's RSP the call reaches at its deepest, or 8 for a function KDsl does not model (so also
+        /// the recorded __stack_chk_fail: a stack that reaches it is corrupted already and stops for good, and panic's path
+        /// is not the experiment's stack use).
+        /// </summary>
         public int CostOf(string name)
         {
             if (_costs.TryGetValue(name, out int cost)) return cost;

@@ -16,8 +16,7 @@ namespace KDsl.Binding
     public sealed partial class Binder
     {
         private readonly List<ScenarioSyntax> _scenarios = new List<ScenarioSyntax>();
-        private readonly HashSet<string> _constNames = new HashSet<string>();
-        /// <summary>Each top-level constant's name in its declaration: where a bad value given to the run is reported.</summary>
+        /// <summary>The top-level constants, each with its name's span in its declaration (where a bad value given to the run is reported).</summary>
         private readonly Dictionary<string, TextSpan> _constDeclarations = new Dictionary<string, TextSpan>();
         private readonly Dictionary<string, long> _constOverrides = new Dictionary<string, long>();
         private string? _scenarioName;
@@ -116,7 +115,7 @@ namespace KDsl.Binding
         /// </summary>
         private bool TryOverrideConst(string key, string value, TextSpan span, bool record, bool fromRun = false)
         {
-            if (!_constNames.Contains(key)) return false;
+            if (!_constDeclarations.ContainsKey(key)) return false;
             string text = value.Trim();
             bool negative = text.StartsWith("-");
             if (negative) text = text.Substring(1).TrimStart();

@@ -102,7 +102,6 @@ namespace KDsl.Binding
                         _scenarios.Add(s);
                         break;
                     case ConstDeclarationSyntax c when !c.Identifier.IsMissing:
-                        _constNames.Add(c.Identifier.Text);
                         _constDeclarations[c.Identifier.Text] = c.Identifier.Span;
                         break;
                 }

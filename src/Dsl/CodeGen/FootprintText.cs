@@ -153,8 +153,7 @@ namespace KDsl.CodeGen
             if (i.StackPointerIncrement != 0 || i.Mnemonic == Mnemonic.Leave) return Treatment.Verbatim;
             // A register copy or a constant load touches no memory: it runs, so the values a frame saves later (panic's
             // format in RBX, pushed by dump_stack_lvl) are the ones the real kernel had.
-            if (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
-                (i.Op1Kind == OpKind.Register || i.Op1Kind == OpKind.Immediate32 || i.Op1Kind == OpKind.Immediate32to64 || i.Op1Kind == OpKind.Immediate64))
+            if (IsConstantLoad(i) || (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP && i.Op1Kind == OpKind.Register))
                 return Treatment.Verbatim;
             for (int op = 0; op < i.OpCount; op++)
             {
@@ -164,6 +163,43 @@ namespace KDsl.CodeGen
                     return Treatment.Verbatim;
             }
             return Treatment.Nop;
+        }
+
+        private static bool IsConstantLoad(in Instruction i) =>
+            i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
+            i.Op1Kind is OpKind.Immediate32 or OpKind.Immediate32to64 or OpKind.Immediate64;
+
+        /// <summary>The recorded instruction <paramref name="bytes"/> at <paramref name="address"/> decoded.</summary>
+        private static Instruction Decode(byte[] bytes, ulong address)
+        {
+            var decoder = Decoder.Create(64, new ByteArrayCodeReader(bytes), address);
+            decoder.Decode(out var decoded);
+            return decoded;
+        }
+
+        /// <summary>
+        /// Whether the recorded instruction loads a constant into a register (<c>mov $imm, %reg</c>): a service that
+        /// stands over it does the load (<paramref name="register"/> is the full 64-bit one).
+        /// </summary>
+        public static bool TryConstantLoad(byte[] bytes, ulong address, out Register register, out ulong value)
+        {
+            var i = Decode(bytes, address);
+            register = IsConstantLoad(i) ? i.Op0Register.GetFullRegister() : Register.None;
+            value = register == Register.None ? 0 : i.GetImmediate(1);
+            return register != Register.None;
+        }
+
+        /// <summary>
+        /// Where a service's vmcall may stand over a recorded instruction: one the text makes a NOP, or a constant load the
+        /// service performs. <paramref name="runsFirst"/>: otherwise, whether it is a plain stack operation (a push, a
+        /// read through RSP) that can run as recorded before a service further on; a branch or call cannot.
+        /// </summary>
+        public static bool CanHoldService(byte[] bytes, ulong address, out bool runsFirst)
+        {
+            var i = Decode(bytes, address);
+            var kind = Classify(i);
+            runsFirst = kind == Treatment.Verbatim && i.FlowControl == FlowControl.Next && !IsConstantLoad(i);
+            return kind == Treatment.Nop || IsConstantLoad(i);
         }
 
         /// <summary>mov %rsp,%rbp / lea N(%rsp),%rbp: the frame pointer a later leave or lea N(%rbp),%rsp goes back through.</summary>

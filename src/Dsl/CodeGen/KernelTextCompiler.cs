@@ -84,7 +84,7 @@ namespace KDsl.CodeGen
             void At(ulong address, string function, bool atEntry)
             {
                 int offset = checked((int)(address - KernelProfile.KernelTextBase));
-                int length = footprint.InstructionLengths.TryGetValue(address, out int l) ? Math.Max(l, Vmcall.Length) : Vmcall.Length;
+                int length = Math.Max(footprint.InstructionBytes(address)?.Length ?? 0, Vmcall.Length);
                 for (int i = 0; i < Vmcall.Length; i++) text[offset + i] = Vmcall[i];
                 FootprintText.WriteNop(text, offset + Vmcall.Length, length - Vmcall.Length);
                 services.Add(new ServiceSite(offset + Vmcall.Length, function, atEntry));
@@ -107,22 +107,17 @@ namespace KDsl.CodeGen
         }
 
         /// <summary>
-        /// Where a service can stand in a recorded function: its first instruction long enough for the vmcall that does
-        /// not use the stack (the ftrace NOP, a load of a constant, which the service then performs), after the ones that
-        /// must run as recorded: pushes (5.10's dump_stack) and reads through RSP (__stack_chk_fail's of its caller).
+        /// Where a service can stand in a recorded function: its first instruction long enough for the vmcall that the text
+        /// makes a NOP or that loads a constant (FootprintText.CanHoldService), after the stack operations that must run as
+        /// recorded (5.10's dump_stack pushes; __stack_chk_fail reads its caller's address through RSP).
         /// </summary>
         private static ulong ServicePoint(KernelFootprint footprint, string function)
         {
             ulong at = footprint.AddressOf(function);
-            for (int i = 0; i < 4 && footprint.InstructionBytes(at) is { } bytes; i++)
+            while (footprint.InstructionBytes(at) is { } bytes)
             {
-                bool push = bytes.Length == 1 && bytes[0] >= 0x50 && bytes[0] <= 0x57;
-                bool readsRsp = bytes.Length == 4 && bytes[0] == 0x48 && bytes[1] == 0x8B && (bytes[2] & 0xC7) == 0x04 && bytes[3] == 0x24;
-                if (!push && !readsRsp)
-                {
-                    if (bytes.Length >= Vmcall.Length) return at;
-                    break;
-                }
+                if (FootprintText.CanHoldService(bytes, at, out bool runsFirst) && bytes.Length >= Vmcall.Length) return at;
+                if (!runsFirst) break;
                 at += (ulong)bytes.Length;
             }
             throw new InvalidOperationException($"no instruction of {function} in the footprint can hold a service");

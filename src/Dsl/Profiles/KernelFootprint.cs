@@ -189,9 +189,7 @@ namespace KDsl.Profiles
         /// <summary>Where the recorded panic path ends: dump_stack's call of show_stack, which prints the trace.</summary>
         public const string PanicTrace = "show_stack";
 
-        /// <summary>Each executed instruction's length by address (how the recorded runs step from one to the next).</summary>
-        public Dictionary<ulong, int> InstructionLengths { get; } = new Dictionary<ulong, int>();
-
+        /// <summary>Each executed instruction's real bytes by address (their length is how the recorded runs step on).</summary>
         private readonly Dictionary<ulong, byte[]> _instructionBytes = new Dictionary<ulong, byte[]>();
 
         /// <summary>The real bytes of the executed instruction at <paramref name="address"/>, or null.</summary>
@@ -247,7 +245,6 @@ namespace KDsl.Profiles
                     case "insn":
                         var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
                         f.Instructions.Add(insn);
-                        f.InstructionLengths[insn.Address] = insn.Bytes.Length;
                         f._instructionBytes[insn.Address] = insn.Bytes;
                         break;
                     case "retsite":
@@ -323,7 +320,7 @@ namespace KDsl.Profiles
             {
                 ulong next;
                 if (j < path.Jumps.Count && path.Jumps[j].Key == pc) next = path.Jumps[j++].Value;
-                else if (InstructionLengths.TryGetValue(pc, out int length)) next = pc + (ulong)length;
+                else if (_instructionBytes.TryGetValue(pc, out var bytes)) next = pc + (ulong)bytes.Length;
                 else throw new InvalidDataException($"the recorded path of \"{path.Format}\" leaves the recorded instructions at {pc:x}");
                 yield return new KeyValuePair<ulong, ulong>(pc, next);
                 pc = next;

@@ -227,7 +227,7 @@ namespace KDsl.Runtime.Kernel
                 ulong pc = step.Key, next = step.Value;
                 if (PanicStarts.TryGetValue(pc, out int start) && start < 0) PanicStarts[pc] = targets.Count;
                 if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
-                if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionLengths[pc];
+                if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionBytes(pc)!.Length;
                 else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
                 if (Branches.ContainsKey(pc))
                 {

@@ -121,12 +121,15 @@ namespace KDsl.Runtime.Kernel
             ulong at = Cpu.Rip - 3;
             if (!Kallsyms.TryFindFunction(at, out var dumpStack)) return;
             ulong entryRsp = Cpu.Rsp + (ulong)dumpStack.CfaAt(at) - 8;
-            _dumpStackCaller = new[] { entryRsp, Cpu[Reg.Rbx], Cpu[Reg.Rbp], Cpu[Reg.R12], Cpu[Reg.R13], Cpu[Reg.R14], Cpu[Reg.R15] };
+            _dumpStackCaller = new DumpStackCaller(entryRsp, Cpu[Reg.Rbx], Cpu[Reg.Rbp], Cpu[Reg.R12], Cpu[Reg.R13], Cpu[Reg.R14], Cpu[Reg.R15]);
             _replay.BeginPanic(dumpStack.Start, Cpu.InstructionCount);
         }
 
-        /// <summary>RSP (at the return address) and RBX, RBP, R12–R15 of the recorded dump_stack's caller, or null.</summary>
-        private ulong[]? _dumpStackCaller;
+        /// <summary>The recorded dump_stack's caller while its trace is being reached, or null.</summary>
+        private DumpStackCaller? _dumpStackCaller;
+
+        /// <summary>RSP at the return address, and the callee-saved registers dump_stack gives back.</summary>
+        private sealed record DumpStackCaller(ulong Rsp, ulong Rbx, ulong Rbp, ulong R12, ulong R13, ulong R14, ulong R15);
 
         /// <summary>
         /// show_stack(NULL, NULL) from dump_stack: dump_stack_print_info (CPU:, Hardware name:) and the call trace of
@@ -150,15 +153,15 @@ namespace KDsl.Runtime.Kernel
             {
                 // back to the recorded dump_stack's caller, as its ret would
                 _dumpStackCaller = null;
-                Mmu.TryReadU64(caller[0], out ulong ret);
+                Mmu.TryReadU64(caller.Rsp, out ulong ret);
                 Cpu.Rip = ret;
-                Cpu.Rsp = caller[0] + 8;
-                Cpu[Reg.Rbx] = caller[1];
-                Cpu[Reg.Rbp] = caller[2];
-                Cpu[Reg.R12] = caller[3];
-                Cpu[Reg.R13] = caller[4];
-                Cpu[Reg.R14] = caller[5];
-                Cpu[Reg.R15] = caller[6];
+                Cpu.Rsp = caller.Rsp + 8;
+                Cpu[Reg.Rbx] = caller.Rbx;
+                Cpu[Reg.Rbp] = caller.Rbp;
+                Cpu[Reg.R12] = caller.R12;
+                Cpu[Reg.R13] = caller.R13;
+                Cpu[Reg.R14] = caller.R14;
+                Cpu[Reg.R15] = caller.R15;
             }
             if (reason == DumpStackReason.Warn)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using KDsl.Profiles;
 using KDsl.Runtime.Cpu;
@@ -47,7 +48,7 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>Recorded registers (<see cref="RecordedWord"/> tokens), <paramref name="function"/> being the one entered.</summary>
-        private void SetRecordedRegisters(System.Collections.Generic.IEnumerable<System.Collections.Generic.KeyValuePair<string, string>> registers, ulong function)
+        private void SetRecordedRegisters(IEnumerable<KeyValuePair<string, string>> registers, ulong function)
         {
             foreach (var r in registers)
                 if (Enum.TryParse<Reg>(r.Key, ignoreCase: true, out var reg)) Cpu[reg] = RecordedWord(r.Value, function);
@@ -82,14 +83,18 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         private void LoadCoveredConstant(ulong address)
         {
-            if (Footprint?.InstructionBytes(address) is not { } bytes) return;
-            var decoder = Iced.Intel.Decoder.Create(64, new Iced.Intel.ByteArrayCodeReader(bytes), address);
-            decoder.Decode(out var insn);
-            if (insn.Mnemonic != Iced.Intel.Mnemonic.Mov || insn.Op0Kind != Iced.Intel.OpKind.Register) return;
-            if (insn.Op1Kind is not (Iced.Intel.OpKind.Immediate32 or Iced.Intel.OpKind.Immediate32to64 or Iced.Intel.OpKind.Immediate64)) return;
-            if (Enum.TryParse<Reg>(Iced.Intel.RegisterExtensions.GetFullRegister(insn.Op0Register).ToString(), ignoreCase: true, out var reg))
-                Cpu[reg] = insn.GetImmediate(1); // a 32-bit destination zero-extends: Immediate32's value already is
+            if (!_coveredConstants.TryGetValue(address, out var load))
+                _coveredConstants[address] = load = CoveredConstant(address); // decoded once per service site
+            if (load is var (reg, value)) Cpu[reg] = value;
         }
+
+        private readonly Dictionary<ulong, (Reg, ulong)?> _coveredConstants = new Dictionary<ulong, (Reg, ulong)?>();
+
+        private (Reg, ulong)? CoveredConstant(ulong address) =>
+            Footprint?.InstructionBytes(address) is { } bytes &&
+            KDsl.CodeGen.FootprintText.TryConstantLoad(bytes, address, out var register, out ulong value) &&
+            Enum.TryParse<Reg>(register.ToString(), ignoreCase: true, out var reg)
+                ? (reg, value) : null;
 
         /// <summary>
         /// A hlt of the recorded text where the real kernel branched on data: go where the recorded run went. Past the
