@@ -1,7 +1,8 @@
 #!/bin/bash
 # Boots one of setup.sh's kernels under QEMU (TCG, one CPU, 512 MB, KASLR and the per-syscall stack offset
 # off, raw pointers) with the serial console in a file. Usage: boot.sh 6.1|5.10 MODE LOG [QEMU options...]
-#   MODE kallsyms: the guest prints its text symbols;  MODE load: it loads ktrace.ko;  MODE panic: with panic_path=1.
+#   MODE kallsyms: the guest prints its text symbols;  MODE load: it loads ktrace.ko;  MODE panic: with panic_path=1;
+#   MODE oops: with oops_path=1.
 # Ends when the guest powers off or after $KTRACE_TIMEOUT seconds (default 600).
 set -uo pipefail
 kernel=$1 mode=$2 log=$3; shift 3

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The guest's /init. ktrace_mode=kallsyms prints the kernel's text symbols and powers off;
 # ktrace_mode=load loads /ktrace.ko (the tracer, attached through QEMU's gdb stub, does the rest); ktrace_mode=panic
-# loads it with panic_path=1 (the module calls __stack_chk_fail: the kernel panics).
+# loads it with panic_path=1 (the module calls __stack_chk_fail: the kernel panics); ktrace_mode=oops with
+# oops_path=1 (the module writes through NULL: the kernel oopses and kills insmod).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -21,6 +22,11 @@ case "$mode" in
   panic)
     echo "KTRACE: insmod /ktrace.ko panic_path=1"
     insmod /ktrace.ko panic_path=1
+    ;;
+  oops)
+    echo "KTRACE: insmod /ktrace.ko oops_path=1"
+    insmod /ktrace.ko oops_path=1
+    echo "KTRACE: insmod exit status=$?"
     ;;
 esac
 echo "KTRACE: done"

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
 
-Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] > PROFILE.ktrace
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] [OOPS.jsonl] > PROFILE.ktrace
   CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
   kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
   PANIC.jsonl: trace.sh's panic mode (panic's path from __stack_chk_fail to show_stack), optional.
   THREAD.jsonl: trace.sh's thread mode (the registers a kernel thread's function starts with), optional.
+  OOPS.jsonl: trace.sh's oops mode (a kernel NULL write's page fault, entry to show_trace_log_lvl), optional.
 
 What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
@@ -27,12 +28,17 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
                                registers it starts with ("minit" is the thread function itself)
   path panic / deepest N /     panic's path from __stack_chk_fail's entry (a module's call) to show_stack's, where the
   steps N / jumps ...          call trace is printed (printks included); its open calls' return addresses are retsites
+  path oops / deepest N /      the page fault's oops path from asm_exc_page_fault's entry (the exception frame's error
+  steps N / formats [...] /    code at RSP) to show_trace_log_lvl's, where the call trace is printed: the formats of
+  writes ... / jumps ...       its printks in call order (a JSON array), its stack writes below that RSP ("ip": the
+                               faulting instruction's address, copied from pt_regs), its open calls as retsites
 """
 import bisect, json, re, sys
 
 raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
 panic_raw = sys.argv[7] if len(sys.argv) > 7 else None
 thread_raw = sys.argv[8] if len(sys.argv) > 8 else None
+oops_raw = sys.argv[9] if len(sys.argv) > 9 else None
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
 
@@ -155,9 +161,12 @@ def thread_entry(p):
     body.append("retsite %x %d" % (words[k], (r - k) * 8))
     body.append("retsite %x %d" % (words[r], (pt_regs - r) * 8))
 
-def word_token(word, caller):
+def word_token(word, caller, fault_ip=None):
     """A stack word as KDsl rebuilds it: kernel text "t…", the module's own code "m" (KDsl's run writes its own
-    return addresses), a stack address "c-…"/"c+…" from the caller's RSP, anything else (module data included) as is."""
+    return addresses), on the oops path the faulting instruction's address "ip", a stack address "c-…"/"c+…" from the
+    caller's RSP, anything else (module data included) as is."""
+    if fault_ip is not None and word == fault_ip:
+        return "ip"
     if is_text(word):
         use(word - 1 if is_text(word - 1) else word)  # %pB names the byte before it, when that is text
         return "t%x" % word
@@ -167,11 +176,14 @@ def word_token(word, caller):
         return "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
     return "%x" % word
 
-def writes(p):
-    """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten), as
-    STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP became VALUE."""
-    caller = p["entry_rsp"] + 8
-    return ["%d:%x=%s" % (k, off, word_token(new, caller)) for k, off, old, new in p["writes"] if is_text(old) or is_text(new)]
+def writes(p, base=None, fault_ip=None, own=0):
+    """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten, or the
+    faulting address copied), as STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP
+    (the oops path: below its entry RSP) became VALUE. Words up to OWN bytes below it are left out: the replay writes
+    them itself with its own values (the oops path's pt_regs hold the interrupted context's registers)."""
+    caller = p["entry_rsp"] + 8 if base is None else base
+    return ["%d:%x=%s" % (k, off, word_token(new, caller, fault_ip)) for k, off, old, new in p["writes"]
+            if off > own and (is_text(old) or is_text(new) or (fault_ip is not None and new == fault_ip))]
 
 def residue(p, deepest):
     """The words the call changed below its caller's RSP, as OFF=VALUE (OFF bytes below the caller's RSP): kernel text
@@ -251,6 +263,24 @@ if panic_raw:
             body.append("path panic")
             body.append("deepest %d" % (o["entry_rsp"] + 8 - min(sp for _, sp in steps)))
             body.append("steps %d" % len(steps))
+            body.append("jumps " + " ".join(jumps(steps)))
+
+if oops_raw:
+    for line in open(oops_raw):
+        o = json.loads(line)
+        if "code" in o:
+            code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
+        elif o.get("path") == "oops":
+            steps = o["steps"]
+            base = o["entry_rsp"]
+            # the entry's frame: RSP at its first instruction is the error code's slot, its caller's RSP the RIP's
+            for pc, cfa in walk(steps, base):
+                body.append("retsite %x %d" % (pc + len(code[pc][0]), cfa))
+            body.append("path oops")
+            body.append("deepest %d" % (base - min(sp for _, sp in steps)))
+            body.append("steps %d" % len(steps))
+            body.append("formats " + json.dumps([fmt for _, fmt in o["printks"]]))
+            body.append("writes " + " ".join(writes(o, base, o.get("fault_ip"), own=PT_REGS - 6 * 8)))
             body.append("jumps " + " ".join(jumps(steps)))
 
 if thread_raw:

@@ -5,6 +5,10 @@
 #     (at kthread's call of it, the module's thread);
 #   - with KTRACE_MODE=panic instead: "panic", every instruction from __stack_chk_fail's entry (the module calls it)
 #     to show_stack's, where the call trace is printed: panic's path, nested printks included;
+#   - with KTRACE_MODE=oops instead: "oops", every instruction from asm_exc_page_fault's entry (the module's NULL
+#     write faulted) to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
+#     report's printks before the trace (their formats, and after which step each was called), and every change to
+#     the 4 KiB below the exception frame, after which step;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
 #     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
 #     change to the 1.5 KiB below it, after which step (how far a call that dies has got).
@@ -81,6 +85,42 @@ if os.environ.get("KTRACE_MODE") == "panic":
     steps.append([pc, sp])
     emit({"path": "panic", "entry_rsp": entry_rsp, "steps": steps})
     gdb.write("traced panic: %d instructions\n" % len(steps))
+    out.close()
+    gdb.execute("detach")
+    raise SystemExit
+
+if os.environ.get("KTRACE_MODE") == "oops":
+    run_to(addr_of["do_init_module"])  # the module is loading: the next kernel-mode fault in module text is its NULL write
+    gdb.execute("hbreak *0x%x" % addr_of["asm_exc_page_fault"], to_string=True)
+    while True:
+        gdb.execute("continue", to_string=True)
+        if int.from_bytes(read(reg("rsp") + 8, 8), "little") >= MODULES:
+            break  # the faulting RIP (above the error code) is the module's; user faults of insmod are let through
+    gdb.execute("delete", to_string=True)
+    entry_rsp = reg("rsp")
+    fault_ip = int.from_bytes(read(entry_rsp + 8, 8), "little")
+    window = 4096
+    low = entry_rsp - window
+    prev = read(low, window)
+    steps, printks, writes = [], [], []
+    pc, sp = reg("rip"), entry_rsp
+    end = addr_of["show_trace_log_lvl"]
+    while pc != end:
+        note_code(pc)
+        if pc == addr_of[PRINTK]:
+            printks.append([len(steps), read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")])
+        steps.append([pc, sp])
+        pc, sp = step()
+        cur = read(low, window)
+        if cur != prev:
+            for i in range(0, window, 8):
+                if cur[i:i + 8] != prev[i:i + 8]:
+                    writes.append([len(steps), window - i, int.from_bytes(prev[i:i + 8], "little"), int.from_bytes(cur[i:i + 8], "little")])
+            prev = cur
+    note_code(pc)
+    steps.append([pc, sp])
+    emit({"path": "oops", "entry_rsp": entry_rsp, "fault_ip": fault_ip, "steps": steps, "printks": printks, "writes": writes})
+    gdb.write("traced oops: %d instructions, %d printks\n" % (len(steps), len(printks)))
     out.close()
     gdb.execute("detach")
     raise SystemExit

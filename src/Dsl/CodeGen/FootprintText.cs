@@ -89,7 +89,7 @@ namespace KDsl.CodeGen
 
         private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn, HostReturnToCaller }
 
-        /// <summary>Where control went after each instruction, over every recorded printk and the panic path (the runs KDsl replays).</summary>
+        /// <summary>Where control went after each instruction, over every recorded printk, the panic path and the oops path (the runs KDsl replays).</summary>
         private static Dictionary<ulong, HashSet<ulong>> Outcomes(KernelFootprint footprint, string printkSymbol)
         {
             var outcomes = new Dictionary<ulong, HashSet<ulong>>();
@@ -104,6 +104,7 @@ namespace KDsl.CodeGen
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
             if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
+            if (footprint.Oops is { } oops) Add(oops, footprint.AddressOf(KernelFootprint.OopsEntry));
             return outcomes;
         }
 
@@ -153,7 +154,8 @@ namespace KDsl.CodeGen
             if (i.StackPointerIncrement != 0 || i.Mnemonic == Mnemonic.Leave) return Treatment.Verbatim;
             // A register copy or a constant load touches no memory: it runs, so the values a frame saves later (panic's
             // format in RBX, pushed by dump_stack_lvl) are the ones the real kernel had.
-            if (IsConstantLoad(i) || (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP && i.Op1Kind == OpKind.Register))
+            if (IsConstantLoad(i) || (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
+                i.Op1Kind == OpKind.Register && i.Op0Register.IsGPR() && i.Op1Register.IsGPR())) // not mov %fs,%edx (__show_regs)
                 return Treatment.Verbatim;
             for (int op = 0; op < i.OpCount; op++)
             {

@@ -44,8 +44,10 @@ namespace KDsl.Profiles
     public sealed class PrintkFootprint
     {
         public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
-            IReadOnlyList<KeyValuePair<int, string>>? residue = null, IReadOnlyList<RecordedWrite>? writes = null)
+            IReadOnlyList<KeyValuePair<int, string>>? residue = null, IReadOnlyList<RecordedWrite>? writes = null,
+            IReadOnlyList<string>? formats = null)
         {
+            Formats = formats ?? Array.Empty<string>();
             Writes = writes ?? Array.Empty<RecordedWrite>();
             Format = format;
             Deepest = deepest;
@@ -70,6 +72,8 @@ namespace KDsl.Profiles
         public IReadOnlyList<KeyValuePair<int, string>> Residue { get; }
         /// <summary>The same words as the call went, in order: what a scan finds when the call dies half way.</summary>
         public IReadOnlyList<RecordedWrite> Writes { get; }
+        /// <summary>A kernel path's printk calls (the oops path's report lines), their formats in call order.</summary>
+        public IReadOnlyList<string> Formats { get; }
     }
 
     /// <summary>What a recorded stack word or register is, and so how a machine with another layout rebuilds it.</summary>
@@ -87,6 +91,8 @@ namespace KDsl.Profiles
         BelowStackTop,
         /// <summary>"c-off" / "c+off": an address on the task stack, relative to the printk caller's RSP.</summary>
         FromCaller,
+        /// <summary>"ip": on the oops path, the faulting instruction's address (a copy of pt_regs' ip).</summary>
+        FaultIp,
     }
 
     /// <summary>
@@ -112,6 +118,7 @@ namespace KDsl.Profiles
         {
             if (token == "minit") return new FootprintWord(FootprintWordKind.ModuleInit, 0);
             if (token == "m") return new FootprintWord(FootprintWordKind.ModuleCode, 0);
+            if (token == "ip") return new FootprintWord(FootprintWordKind.FaultIp, 0);
             if (token[0] == 't') return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token.Substring(1)));
             if (token.StartsWith("s-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.BelowStackTop, KernelFootprint.Hex(token.Substring(2)));
             if (token.StartsWith("c-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, unchecked(0 - KernelFootprint.Hex(token.Substring(2))));
@@ -189,6 +196,40 @@ namespace KDsl.Profiles
         /// <summary>Where the recorded panic path ends: dump_stack's call of show_stack, which prints the trace.</summary>
         public const string PanicTrace = "show_stack";
 
+        /// <summary>
+        /// The page fault's oops path as recorded from a kernel-mode NULL write's exception entry (<see cref="OopsEntry"/>)
+        /// to <see cref="OopsTrace"/>'s entry (the report's lines before the call trace, their printks included), or null.
+        /// </summary>
+        public PrintkFootprint? Oops { get; private set; }
+
+        /// <summary>Where the recorded oops path starts: the #PF gate's entry, RSP at the exception frame's error code.</summary>
+        public const string OopsEntry = "asm_exc_page_fault";
+        /// <summary>Where the recorded oops path ends: show_regs' call of show_trace_log_lvl, which prints the call trace.</summary>
+        public const string OopsTrace = "show_trace_log_lvl";
+
+        /// <summary>
+        /// The recorded return site inside <paramref name="function"/> (the return address of its call that was still open
+        /// when a recorded path ended) and the CFA there, or null.
+        /// </summary>
+        public KeyValuePair<ulong, int>? ReturnSiteIn(string function)
+        {
+            foreach (var s in Symbols)
+            {
+                if (s.Name != function) continue;
+                foreach (var site in ReturnSites)
+                    if (site.Key > s.Address && site.Key - s.Address <= (ulong)s.Size) return site;
+            }
+            return null;
+        }
+
+        /// <summary>Whether the recorded text has <paramref name="function"/> (a modelled kernel function of that name would collide).</summary>
+        public bool Records(string function)
+        {
+            foreach (var s in Symbols)
+                if (s.Name == function) return true;
+            return false;
+        }
+
         /// <summary>Each executed instruction's real bytes by address (their length is how the recorded runs step on).</summary>
         private readonly Dictionary<ulong, byte[]> _instructionBytes = new Dictionary<ulong, byte[]>();
 
@@ -230,6 +271,7 @@ namespace KDsl.Profiles
             int deepest = 0, steps = 0;
             List<KeyValuePair<int, string>>? residue = null;
             List<RecordedWrite>? writes = null;
+            List<string>? formats = null;
             while ((line = reader.ReadLine()) != null)
             {
                 if (line.Length == 0 || line[0] == '#') continue;
@@ -288,6 +330,9 @@ namespace KDsl.Profiles
                                 (int)Hex(field.Substring(colon + 1, eq - colon - 1)), field.Substring(eq + 1)));
                         }
                         break;
+                    case "formats":
+                        formats = JsonStrings(rest);
+                        break;
                     case "jumps":
                         var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
                         foreach (var field in fields)
@@ -295,11 +340,13 @@ namespace KDsl.Profiles
                             int gt = field.IndexOf('>');
                             jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
                         }
-                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes);
+                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes, formats);
                         if (path == "panic") f.Panic = recorded;
+                        else if (path == "oops") f.Oops = recorded;
                         else f.Printks.Add(recorded);
                         residue = null;
                         writes = null;
+                        formats = null;
                         break;
                     default:
                         throw new InvalidDataException("unknown footprint line: " + key);
@@ -421,17 +468,33 @@ namespace KDsl.Profiles
         /// <summary>A JSON string literal as reduce.py writes it (json.dumps: \n, \", \\, \uXXXX).</summary>
         private static string JsonString(string literal)
         {
+            int i = 0;
+            return ReadJsonString(literal, ref i);
+        }
+
+        /// <summary>A JSON array of strings (reduce.py's json.dumps of a list), its elements in order.</summary>
+        private static List<string> JsonStrings(string array)
+        {
+            var strings = new List<string>();
+            for (int i = 0; i < array.Length; i++)
+                if (array[i] == '"') strings.Add(ReadJsonString(array, ref i));
+            return strings;
+        }
+
+        /// <summary>The JSON string literal whose opening quote is at <paramref name="i"/>; leaves i at its closing quote.</summary>
+        private static string ReadJsonString(string text, ref int i)
+        {
             var sb = new StringBuilder();
-            for (int i = 1; i < literal.Length - 1; i++)
+            for (i++; i < text.Length && text[i] != '"'; i++)
             {
-                char c = literal[i];
+                char c = text[i];
                 if (c != '\\') { sb.Append(c); continue; }
-                char e = literal[++i];
+                char e = text[++i];
                 switch (e)
                 {
                     case 'n': sb.Append('\n'); break;
                     case 't': sb.Append('\t'); break;
-                    case 'u': sb.Append((char)Hex(literal.Substring(i + 1, 4))); i += 4; break;
+                    case 'u': sb.Append((char)Hex(text.Substring(i + 1, 4))); i += 4; break;
                     default: sb.Append(e); break;
                 }
             }

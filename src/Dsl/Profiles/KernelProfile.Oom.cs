@@ -14,9 +14,11 @@ namespace KDsl.Profiles
         /// oom_kill_process's body service the "Killed process" line and the SIGKILL. 4.11 (seed era):
         /// page_fault → do_page_fault → __do_page_fault; 5.10: exc_page_fault → do_user_addr_fault and
         /// alloc_pages_vma → __alloc_pages_nodemask; 6.1: vma_alloc_folio → __folio_alloc → __alloc_pages.
-        /// Frame sizes are KDsl's, not calibrated.
+        /// Frame sizes are KDsl's, not calibrated. Where the footprint recorded the #PF entry, exc_page_fault and (6.1)
+        /// do_user_addr_fault on the oops path, those are the real ones, and the chain starts after them (OutOfMemory lays
+        /// their frames).
         /// </summary>
-        private static IEnumerable<KernelFunctionShape> OomText(string release, string dumpStack)
+        private static IEnumerable<KernelFunctionShape> OomText(string release, string dumpStack, KernelFootprint? footprint = null)
         {
             bool legacy = release == "4.11";
             var text = new List<KernelFunctionShape>();
@@ -27,8 +29,9 @@ namespace KDsl.Profiles
             }
             else
             {
-                text.Add(F("exc_page_fault", 32, Call("do_user_addr_fault")));
-                text.Add(F("do_user_addr_fault", 64, Call("handle_mm_fault")));
+                bool recorded = footprint?.Oops != null;
+                if (!recorded || !footprint!.Records("exc_page_fault")) text.Add(F("exc_page_fault", 32, Call("do_user_addr_fault")));
+                if (!recorded || !footprint!.Records("do_user_addr_fault")) text.Add(F("do_user_addr_fault", 64, Call("handle_mm_fault")));
             }
             text.Add(F("handle_mm_fault", 48, Call("__handle_mm_fault")));
             if (release == "6.1")

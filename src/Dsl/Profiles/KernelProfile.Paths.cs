@@ -79,14 +79,20 @@ namespace KDsl.Profiles
         // dump_stack (6.1's dump_stack_lvl(KERN_DEFAULT), a tail call that leaves no frame).
         private static KernelFunctionShape[] Linux510Text =>
             TrapEntries("linux-5.10").Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("linux-5.10", "dump_stack", SgSetBufBug510))
-                .Concat(OomText("5.10", "dump_stack")).ToArray();
+                .Concat(OomText("5.10", "dump_stack", KernelFootprint.For("linux-5.10"))).ToArray();
 
         private static KernelFunctionShape[] Linux61Text =>
             TrapEntries("linux-6.1").Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("linux-6.1", "dump_stack_lvl", SgSetBufBug61))
-                .Concat(OomText("6.1", PanicRecorded("linux-6.1") ? "dump_stack" : "dump_stack_lvl")).ToArray();
+                .Concat(OomText("6.1", PanicRecorded("linux-6.1") ? "dump_stack" : "dump_stack_lvl", KernelFootprint.For("linux-6.1"))).ToArray();
 
         /// <summary>Whether the profile's footprint has panic's path (__stack_chk_fail → panic → dump_stack → show_stack).</summary>
         private static bool PanicRecorded(string profile) => KernelFootprint.For(profile)?.Panic != null;
+
+        /// <summary>
+        /// Whether the profile's footprint has the page fault's oops path (asm_exc_page_fault → exc_page_fault → … →
+        /// show_trace_log_lvl): then the #PF entry and its handler are the real ones, not modelled.
+        /// </summary>
+        private static bool OopsRecorded(string profile) => KernelFootprint.For(profile)?.Oops != null;
 
         /// <summary>
         /// How a new kernel thread reaches its function: ret_from_fork → kthread → threadfn(data), then do_exit. Recorded
@@ -108,14 +114,14 @@ namespace KDsl.Profiles
         private const string SgSetBufBug510 = "include/linux/scatterlist.h:143";
         private const string SgSetBufBug61 = "include/linux/scatterlist.h:160";
 
-        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+) and __stack_chk_fail (unless recorded).</summary>
+        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+; the #PF one unless recorded) and __stack_chk_fail (unless recorded).</summary>
         private static IEnumerable<KernelFunctionShape> TrapEntries(string profile) =>
             (PanicRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[] { Entry("__stack_chk_fail", 8, Call("panic")) })
             .Concat(new[]
             {
                 Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
-                Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
-            });
+                Entry("asm_exc_general_protection", 0),
+            }).Concat(OopsRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[] { Entry("asm_exc_page_fault", 0, Call("exc_page_fault")) });
 
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it

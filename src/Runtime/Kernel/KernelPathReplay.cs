@@ -19,6 +19,8 @@ namespace KDsl.Runtime.Kernel
         private int _next;
         private bool _inPrintk;
         private ulong _callerRsp;
+        private ulong _faultIp;
+        private int _commitsPassed;
         private long _lastBranchInstructions;
 
         public KernelPathReplay(RecordedPrintks recorded) => _recorded = recorded;
@@ -56,6 +58,51 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>panic's recorded path is under way (<see cref="BeginPanic"/>) until <see cref="EndPanic"/>.</summary>
         public bool InPanic { get; private set; }
+
+        /// <summary>
+        /// A kernel-mode page fault entered the recorded oops path at the #PF gate, RSP at the exception frame's error code
+        /// (<paramref name="frameRsp"/>): follow it to show_trace_log_lvl. Its printks start no recording of their own; the
+        /// C# kernel logs the report's lines as the recorded ones are committed (<see cref="OopsRecordsCommitted"/>).
+        /// </summary>
+        public void BeginOops(ulong frameRsp, ulong faultIp, long instructions)
+        {
+            _current = _recorded.Oops;
+            _next = 0;
+            _commitsPassed = 0;
+            _callerRsp = frameRsp; // the recorded writes are relative to the entry's RSP
+            _faultIp = faultIp;
+            _lastBranchInstructions = instructions;
+            _inPrintk = false;
+            InOops = true;
+            Committed = true;
+            Reserved = true;
+        }
+
+        /// <summary>The recorded oops path is under way (<see cref="BeginOops"/>) until <see cref="EndOops"/> or a fault in it.</summary>
+        public bool InOops { get; private set; }
+
+        /// <summary>A recorded kernel path (panic's or the oops's) is under way: printk's entry starts no recording of its own.</summary>
+        public bool InKernelPath => InPanic || InOops;
+
+        public void EndOops()
+        {
+            InOops = false;
+            _current = RecordedPrintks.Path.Empty;
+        }
+
+        /// <summary>
+        /// How many of the oops path's printks have committed a whole line to the ringbuffer by now (the host branch about
+        /// to be taken is the <c>_next</c>-th): the report's lines up to that count are in the log.
+        /// </summary>
+        public int OopsRecordsCommitted
+        {
+            get
+            {
+                var commits = _current.Commits;
+                while (_commitsPassed < commits.Length && commits[_commitsPassed] <= _next) _commitsPassed++;
+                return _commitsPassed;
+            }
+        }
 
         /// <summary>show_stack was reached: the C# kernel prints the trace, and the path's recording ends here.</summary>
         public void EndPanic()
@@ -120,15 +167,16 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public void Interrupted(X64Cpu cpu, ulong rsp)
         {
-            if (!_inPrintk) return;
+            if (!_inPrintk && !InOops) return;
             _inPrintk = false;
+            InOops = false;
             long since = cpu.InstructionCount - _lastBranchInstructions;
             foreach (var w in _current.Writes)
             {
                 if (w.Branches > _next || (w.Branches == _next && w.Since > since)) break;
                 ulong address = _callerRsp - (ulong)w.Word.Below;
                 if (address >= rsp && w.Word.Word.Kind != FootprintWordKind.ModuleCode)
-                    cpu.Mmu.TryWriteU64(address, w.Word.ValueBelow(_callerRsp));
+                    cpu.Mmu.TryWriteU64(address, w.Word.Word.Kind == FootprintWordKind.FaultIp ? _faultIp : w.Word.ValueBelow(_callerRsp));
             }
         }
 
@@ -193,7 +241,11 @@ namespace KDsl.Runtime.Kernel
                     PanicStarts[footprint.AddressOf(name)] = -1;
                 Panic = Walk(panic, entry);
             }
+            if (footprint.Oops is { } oops) Oops = Walk(oops, footprint.AddressOf(KernelFootprint.OopsEntry));
         }
+
+        /// <summary>The page fault's recorded oops path (<see cref="KernelFootprint.Oops"/>), or an empty one.</summary>
+        public Path Oops { get; } = Path.Empty;
 
         /// <summary>panic's recorded path (<see cref="KernelFootprint.Panic"/>), or an empty one.</summary>
         public Path Panic { get; } = Path.Empty;
@@ -214,8 +266,9 @@ namespace KDsl.Runtime.Kernel
         private Path Walk(PrintkFootprint path, ulong entry)
         {
             var targets = new List<Target>();
+            var commits = new List<int>();
             ulong commitReturn = 0;
-            int commit = int.MaxValue, reserve = int.MaxValue;
+            int reserve = int.MaxValue;
             // Where each step stands against the host branches: how many came before it, how many steps since the last
             // (KDsl retires one instruction per step between host branches; a rep loop the recording stepped per
             // iteration is the exception, rare on these paths).
@@ -228,7 +281,11 @@ namespace KDsl.Runtime.Kernel
                 if (PanicStarts.TryGetValue(pc, out int start) && start < 0) PanicStarts[pc] = targets.Count;
                 if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
                 if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionBytes(pc)!.Length;
-                else if (pc == commitReturn && commit == int.MaxValue) commit = targets.Count;
+                else if (pc == commitReturn)
+                {
+                    commits.Add(targets.Count);
+                    commitReturn = 0;
+                }
                 if (Branches.ContainsKey(pc))
                 {
                     targets.Add(new Target(pc, next));
@@ -245,7 +302,7 @@ namespace KDsl.Runtime.Kernel
                 if (producer < 0) continue;
                 writes.Add(new TimedWrite(branchesAfter[producer], sinceBranch[producer], Word(w.Below, w.Value)));
             }
-            return new Path(targets.ToArray(), commit, reserve, Residue(path), writes.ToArray());
+            return new Path(targets.ToArray(), commits.ToArray(), reserve, Residue(path), writes.ToArray());
         }
 
         /// <summary>The recorded call's residue in this machine's terms; the module's own code words are left as the run wrote them.</summary>
@@ -270,12 +327,13 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public sealed class Path
         {
-            public static readonly Path Empty = new Path(Array.Empty<Target>(), int.MaxValue, int.MaxValue, Array.Empty<ResidueWord>(), Array.Empty<TimedWrite>());
+            public static readonly Path Empty = new Path(Array.Empty<Target>(), Array.Empty<int>(), int.MaxValue, Array.Empty<ResidueWord>(), Array.Empty<TimedWrite>());
 
-            public Path(Target[] targets, int commit, int reserve, ResidueWord[] residue, TimedWrite[] writes)
+            public Path(Target[] targets, int[] commits, int reserve, ResidueWord[] residue, TimedWrite[] writes)
             {
                 Targets = targets;
-                Commit = commit;
+                Commits = commits;
+                Commit = commits.Length > 0 ? commits[0] : int.MaxValue;
                 Reserve = reserve;
                 Residue = residue;
                 Writes = writes;
@@ -288,6 +346,9 @@ namespace KDsl.Runtime.Kernel
             public ResidueWord[] Residue { get; }
 
             public Target[] Targets { get; }
+            /// <summary>Host branches taken before each commit of a whole record (prb_final_commit's return), in order.</summary>
+            public int[] Commits { get; }
+            /// <summary>The first of <see cref="Commits"/>: a printk's own record.</summary>
             public int Commit { get; }
             public int Reserve { get; }
         }

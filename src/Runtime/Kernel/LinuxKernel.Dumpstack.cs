@@ -21,18 +21,26 @@ namespace KDsl.Runtime.Kernel
         private void Die(string dieString, string kind, RegisterSet regs, ulong errorCode, bool inInterrupt, ulong? cr2Line = null,
             int signal = SigSegv, bool? irqsDisabled = null)
         {
-            var report = BuildReport(dieString, regs, errorCode, out var reliable);
-            report.DieCounter = ++_dieCounter;
-            report.Cr2Line = cr2Line;
-
-            var printer = new OopsPrinter(Profile, Vsprintf);
-            foreach (var line in printer.Die(report))
+            var die = DieReport(dieString, regs, errorCode, cr2Line);
+            foreach (var line in die.Lines)
                 Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Die);
 
-            RecordOops(kind, dieString, regs, report.Code!, reliable, panicked: inInterrupt || Config.PanicOnOops);
+            RecordOops(kind, dieString, regs, die.Report.Code!, die.Reliable, panicked: inInterrupt || Config.PanicOnOops);
             OopsEnd(inInterrupt, signal, irqsDisabled ?? (regs.Rflags & CpuFlags.IF) == 0);
         }
+
+        /// <summary>What die() prints (__die_header's count taken), and where in it show_trace_log_lvl's lines start.</summary>
+        private DieLines DieReport(string dieString, RegisterSet regs, ulong errorCode, ulong? cr2Line)
+        {
+            var report = BuildReport(dieString, regs, errorCode, out var reliable);
+            report.DieCounter = ++_dieCounter;
+            report.Cr2Line = cr2Line;
+            var lines = new OopsPrinter(Profile, Vsprintf).Die(report, out int traceStart);
+            return new DieLines(report, lines, traceStart, reliable);
+        }
+
+        private sealed record DieLines(OopsReport Report, IReadOnlyList<string> Lines, int TraceStart, HashSet<ulong> Reliable);
 
         /// <summary>
         /// The oops facts an experiment's expectations read. <paramref name="regs"/> are the faulting context's: the fault
@@ -144,7 +152,8 @@ namespace KDsl.Runtime.Kernel
         {
             var entries = new List<CallTraceEntry>();
             ulong ptRegs = Current.StackTop - KernelProfile.PtRegsSize;
-            reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs);
+            var regsFrames = new List<ulong>();
+            reliable = Unwinder.ReliableSlots(Profile, Kallsyms, Mmu, regs.Rip, regs.Rsp, regs.Rbp, Current.Stack, ptRegs, regsFrames);
             if (TraceStart(regs.Rsp) is not ulong start)
                 return entries; // "Call Trace:" and nothing after it: no <TASK>, no frames, no pt_regs
             // 4.11's frame-pointer unwinder (arch/x86/kernel/unwind_frame.c, __unwind_start) skips frames until it reaches
@@ -156,8 +165,15 @@ namespace KDsl.Runtime.Kernel
             {
                 // __kernel_text_address(addr) tests the word itself (a function's first byte counts: a stored function
                 // pointer, the init's address); %pB then names the byte before it, the call a return address follows
+                if (regsFrames.Exists(frame => slot == frame + Unwinder.PtRegsIpOffset)) continue; // printed with its registers
                 if (Mmu.TryReadU64(slot, out ulong word) && IsKernelTextAddress(word))
                     entries.Add(CallTraceEntry.Frame(word, !unwindLost && reliable.Contains(slot)));
+                if (regsFrames.Contains(slot + 8))
+                {
+                    // the unwinder stepped from the entry's return address into the exception's pt_regs: show_regs_if_on_stack
+                    var interrupted = ReadPtRegs(slot + 8);
+                    entries.Add(CallTraceEntry.RegsOnStack(interrupted, CodeDump.Copy(Profile, interrupted.Rip, ReadKernelByte)));
+                }
             }
             if (!Profile.LegacyOopsLayout && !Current.KernelThread)
             {

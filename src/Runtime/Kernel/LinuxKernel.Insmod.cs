@@ -103,9 +103,11 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>The pt_regs the syscall entry saved, read back from the stack for the trace's user register block.</summary>
-        private RegisterSet ReadUserPtRegs()
+        private RegisterSet ReadUserPtRegs() => ReadPtRegs(Current.StackTop - Profiles.KernelProfile.PtRegsSize);
+
+        /// <summary>A struct pt_regs on the stack at <paramref name="p"/> (r15 first, ss last).</summary>
+        private RegisterSet ReadPtRegs(ulong p)
         {
-            ulong p = Current.StackTop - Profiles.KernelProfile.PtRegsSize;
             ulong R(int index) => Mmu.TryReadU64(p + (ulong)(8 * index), out ulong v) ? v : 0;
             return new RegisterSet
             {

@@ -106,6 +106,7 @@ namespace KDsl.Runtime.Kernel
         {
             ulong at = Cpu.Rip - 1;
             if (_replay is null || !_replay.TryGetBranch(at, out var branch)) return false;
+            if (_replay.InOops) LogCommittedOopsLines();
             if (_replay.AtCommit)
             {
                 _replay.Commit();

@@ -82,9 +82,9 @@ namespace KDsl.Runtime.Kernel
             }
 
             LoadCoveredConstant(Cpu.Rip - 3);
-            if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InPanic: true })
+            if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InKernelPath: true })
             {
-                // a printk on panic's recorded path: the path's own (the C# kernel prints panic's lines)
+                // a printk on panic's or the oops's recorded path: the path's own (the C# kernel prints their lines)
             }
             else if (site.Function == Profile.PrintkSymbol && site.AtEntry)
             {
@@ -143,6 +143,8 @@ namespace KDsl.Runtime.Kernel
                 DumpStackEntry();
             else if (site.Function == "show_stack")
                 ShowStack();
+            else if (site.Function == KDsl.Profiles.KernelFootprint.OopsTrace)
+                ShowTraceLogLvl();
             else if (site.Function == "warn_slowpath_null")
                 WarnSlowpathNull();
             else if (site.Function == "dump_header")

@@ -11,6 +11,7 @@ namespace KDsl.Runtime.Kernel
     {
         private void HandleException(in ExceptionInfo info)
         {
+            if (_replay is { InOops: true }) _recordedOops = null; // a fault in the oops path: its report is never finished
             _replay?.Interrupted(Cpu, info.FaultRsp); // a recorded printk that dies leaves what it had written so far
             var regs = RegistersAt(info);
             switch (info.Vector)
@@ -19,7 +20,7 @@ namespace KDsl.Runtime.Kernel
                     ExcDoubleFault(regs, info.Cr2);
                     break;
                 case Vectors.PF:
-                    ExcPageFault(regs, info.ErrorCode, info.Cr2);
+                    ExcPageFault(regs, info.ErrorCode, info.Cr2, info.FrameRsp);
                     break;
                 case Vectors.UD:
                     ExcInvalidOp(regs);
@@ -173,19 +174,26 @@ namespace KDsl.Runtime.Kernel
         /// (so not a push) but hit the guard page still means overflow (page_fault_oops' get_stack_guard_info check);
         /// anything else is a page-fault oops and kills the task.
         /// </summary>
-        private void ExcPageFault(RegisterSet regs, uint errorCode, ulong address)
+        private void ExcPageFault(RegisterSet regs, uint errorCode, ulong address, ulong frameRsp)
         {
             if (InStackGuardPage(address))
             {
                 HandleStackOverflow(regs, address, doubleFault: false);
                 return;
             }
-            ShowFaultOops(regs, errorCode, address);
+            var lines = new System.Collections.Generic.List<string>();
+            ShowFaultOops(lines, regs, errorCode, address);
             // Then (arch/x86/mm/fault.c, 4.x no_context and 5.x+ page_fault_oops alike) the STACK_END_MAGIC check.
-            if (Stacks.TaskStackEndCorrupted(Current)) Printk("Thread overran stack, or stack corrupted\n");
+            if (Stacks.TaskStackEndCorrupted(Current)) lines.Add("Thread overran stack, or stack corrupted\n");
             // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL). The #PF
             // gate cleared IF and a kernel-mode fault reaches page_fault_oops before do_user_addr_fault would
             // local_irq_enable() (the SMAP and instruction-fetch checks come first; kernel addresses never enable them).
+            if (_replay is not null && Footprint?.Oops is not null && frameRsp != 0)
+            {
+                BeginRecordedOops(lines, regs, errorCode, address, frameRsp); // the real path prints them as it goes
+                return;
+            }
+            foreach (var line in lines) Printk(line);
             Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill, irqsDisabled: true);
         }
 
@@ -196,40 +204,40 @@ namespace KDsl.Runtime.Kernel
         /// 4.x: "BUG: unable to handle kernel NULL pointer dereference at %p" / "… paging request at %p", "IP: %pS", and
         /// each level a printk of its own ("PGD %lx ", "PUD %lx ", …, no P4D before 4.12) ended by printk("\n"), which
         /// after a partial line stores an empty record. Both print the NX line first when an instruction fetch hit a
-        /// present page without execute permission.
+        /// present page without execute permission. Each printk's text goes to <paramref name="lines"/>.
         /// </summary>
-        private void ShowFaultOops(RegisterSet regs, uint errorCode, ulong address)
+        private void ShowFaultOops(System.Collections.Generic.List<string> lines, RegisterSet regs, uint errorCode, ulong address)
         {
             var walk = Tables.Walk(Root, address);
             if ((errorCode & PfError.Instr) != 0 && walk.Present && (LeafEntry(walk) & (ulong)PteFlags.NoExecute) != 0)
-                Printk("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
+                lines.Add("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
 
             if (Profile.LegacyOopsLayout)
             {
-                Printk(Vsnprintf.Sprintf(Vsprintf, address < PhysicalMemory.PageSize
+                lines.Add(Vsnprintf.Sprintf(Vsprintf, address < PhysicalMemory.PageSize
                     ? "BUG: unable to handle kernel NULL pointer dereference at %p\n"
                     : "BUG: unable to handle kernel paging request at %p\n", address));
-                Printk(Vsnprintf.Sprintf(Vsprintf, "IP: %pS\n", regs.Rip));
-                Printk(Vsnprintf.Sprintf(Vsprintf, "PGD %lx \n", walk.Pgd));
-                if (walk.Level <= 3) Printk(Vsnprintf.Sprintf(Vsprintf, "PUD %lx \n", walk.Pud));
-                if (walk.Level <= 2) Printk(Vsnprintf.Sprintf(Vsprintf, "PMD %lx \n", walk.Pmd));
-                if (walk.Level <= 1) Printk(Vsnprintf.Sprintf(Vsprintf, "PTE %lx\n", walk.Pte));
-                Printk("\n");
+                lines.Add(Vsnprintf.Sprintf(Vsprintf, "IP: %pS\n", regs.Rip));
+                lines.Add(Vsnprintf.Sprintf(Vsprintf, "PGD %lx \n", walk.Pgd));
+                if (walk.Level <= 3) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PUD %lx \n", walk.Pud));
+                if (walk.Level <= 2) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PMD %lx \n", walk.Pmd));
+                if (walk.Level <= 1) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PTE %lx\n", walk.Pte));
+                lines.Add("\n");
                 return;
             }
 
-            Printk(address < PhysicalMemory.PageSize
+            lines.Add(address < PhysicalMemory.PageSize
                 ? Vsnprintf.Sprintf(Vsprintf, "BUG: kernel NULL pointer dereference, address: %px\n", address)
                 : Vsnprintf.Sprintf(Vsprintf, "BUG: unable to handle page fault for address: %px\n", address));
             string access = (errorCode & PfError.Instr) != 0 ? "instruction fetch" : (errorCode & PfError.Write) != 0 ? "write access" : "read access";
-            Printk($"#PF: supervisor {access} in kernel mode\n");
+            lines.Add($"#PF: supervisor {access} in kernel mode\n");
             string why = (errorCode & PfError.Prot) == 0 ? "not-present page" : (errorCode & PfError.Rsvd) != 0 ? "reserved bit violation" : "permissions violation";
-            Printk(Vsnprintf.Sprintf(Vsprintf, "#PF: error_code(0x%04lx) - %s\n", (ulong)errorCode, why));
+            lines.Add(Vsnprintf.Sprintf(Vsprintf, "#PF: error_code(0x%04lx) - %s\n", (ulong)errorCode, why));
             string line = Vsnprintf.Sprintf(Vsprintf, "PGD %lx P4D %lx ", walk.Pgd, walk.Pgd);
             if (walk.Level <= 3) line += Vsnprintf.Sprintf(Vsprintf, "PUD %lx ", walk.Pud);
             if (walk.Level <= 2) line += Vsnprintf.Sprintf(Vsprintf, "PMD %lx ", walk.Pmd);
             if (walk.Level <= 1) line += Vsnprintf.Sprintf(Vsprintf, "PTE %lx", walk.Pte);
-            Printk(line + "\n");
+            lines.Add(line + "\n");
         }
 
         /// <summary>lookup_address's entry: the PTE, or the PMD/PUD of a 2 MiB / 1 GiB mapping.</summary>

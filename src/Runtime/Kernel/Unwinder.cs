@@ -50,15 +50,42 @@ namespace KDsl.Runtime.Kernel
             return (function ?? "", depth);
         }
 
+        /// <summary>pt_regs' words: where an entry frame keeps the interrupted context's RBP, RIP and RSP.</summary>
+        private const int PtRegsRbp = 4 * 8, PtRegsRip = 16 * 8, PtRegsRsp = 19 * 8;
+
+        /// <summary>The byte offset of pt_regs' ip: show_trace_log_lvl does not print that word again after the registers.</summary>
+        public const int PtRegsIpOffset = PtRegsRip;
+
+        /// <summary>
+        /// The reliable return-address slots. <paramref name="regsFrames"/> (when given) receives each pt_regs of a
+        /// kernel-mode exception the unwind went through: an IDT entry (asm_exc_*) calls its handler with RSP at the
+        /// pt_regs it built, and ORC's UNWIND_HINT_REGS there continues at the interrupted RIP and RSP.
+        /// </summary>
         public static HashSet<ulong> ReliableSlots(KernelProfile profile, KernelSymbols kallsyms, Mmu mmu, ulong rip, ulong rsp, ulong rbp,
-            ulong stackLow, ulong stackTop)
+            ulong stackLow, ulong stackTop, List<ulong>? regsFrames = null)
         {
             var slots = new HashSet<ulong>();
+            bool exact = true; // rip is where the context stopped, not a return address
             for (int frame = 0; frame < MaxFrames; frame++)
             {
                 // A return address names its call's function (ORC looks up ip - 1): a noreturn call can end a function
                 // (__stack_chk_fail's call of panic), so the address after it belongs to the next one.
-                if (!kallsyms.TryFindFunction(frame == 0 ? rip : rip - 1, out var function)) break;
+                if (!kallsyms.TryFindFunction(exact ? rip : rip - 1, out var function)) break;
+                if (!exact && function.Name.StartsWith("asm_exc_", System.StringComparison.Ordinal))
+                {
+                    // the entry's call of its handler: RSP (just above this return address) is the pt_regs
+                    ulong ptRegs = rsp;
+                    if (ptRegs + PtRegsRsp + 8 > stackTop || !mmu.TryReadU64(ptRegs + PtRegsRip, out ulong ip) ||
+                        !mmu.TryReadU64(ptRegs + PtRegsRsp, out ulong sp) || !mmu.TryReadU64(ptRegs + PtRegsRbp, out ulong bp) ||
+                        !kallsyms.TryFindFunction(ip, out _)) break; // a user context: the task's own pt_regs end the stack
+                    regsFrames?.Add(ptRegs);
+                    rip = ip;
+                    rsp = sp;
+                    rbp = bp;
+                    exact = true;
+                    continue;
+                }
+                exact = false;
                 int cfa = function.CfaAt(rip);
                 ulong slot;
                 if (cfa < 0)

@@ -144,6 +144,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "deref_deep_13-norand.log"),
             new("linux-6.1", "deref_deep_14-norand.log"),
             new("linux-5.10", "deref_deep_14-norand.log"),
+            new("linux-6.1", "deref_700_17-norand.log"),
+            new("linux-5.10", "deref_700_17-norand.log"),
+            new("linux-6.1", "deref_700_18-norand.log"),
+            new("linux-5.10", "deref_700_18-norand.log"),
+            new("linux-6.1", "deref_700_19-norand.log"),
+            new("linux-5.10", "deref_700_19-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>

@@ -3,7 +3,9 @@
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
  * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 19 calls).
  * With panic_path=1 it only calls __stack_chk_fail, as a module whose canary was overwritten does: trace.sh's panic
- * mode steps panic() from there to show_stack (the panic path's footprint). */
+ * mode steps panic() from there to show_stack (the panic path's footprint). With oops_path=1 it writes through a NULL
+ * pointer, as a module with a stray dereference does: trace.sh's oops mode steps the page fault's entry and the oops
+ * report from there to show_trace_log_lvl (the page-fault oops path's footprint). */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
@@ -27,14 +29,29 @@ static noinline int ktrace_thread(void *data)
 	return 0;
 }
 
+/* The oops path's fault, 64 bytes of NOPs into the function, so the Code: line's bytes around it are readable (a
+ * fault near the start of a module's text, where the bytes before it are unmapped, takes another, nested, fault in
+ * show_opcodes: the common case is the readable one). */
+static noinline void null_write(void)
+{
+	asm volatile(".skip 64, 0x90");
+	*(volatile int *)0 = 1;
+}
+
 extern void __stack_chk_fail(void);
 static int panic_path;
 module_param(panic_path, int, 0);
+static int oops_path;
+module_param(oops_path, int, 0);
 
 static int __init ktrace_init(void)
 {
 	if (panic_path) {
 		__stack_chk_fail();
+		return 0;
+	}
+	if (oops_path) {
+		null_write();
 		return 0;
 	}
 	printk(KERN_INFO "step5 LOADED.\n");

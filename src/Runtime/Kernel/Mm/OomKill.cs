@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using KDsl.Profiles;
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Mm;
 using KDsl.Runtime.Kernel.Printk;
@@ -60,7 +61,42 @@ namespace KDsl.Runtime.Kernel
             Mmu.TryWriteU64(info.FrameRsp, ulong.MaxValue);
             Cpu.Rsp = ptRegs;
             Cpu[Reg.Rdi] = ptRegs;
+            if (Footprint?.Oops != null && EnterRecordedFaultEntry()) return;
             Cpu.Rip = Kallsyms.AddressOf(Profile.ExceptionEntry(Vectors.PF)) + 3; // past the entry's vmcall
+        }
+
+        /// <summary>
+        /// The #PF entry and exc_page_fault are the real ones (recorded on the oops path): their frames as the recording
+        /// has them at their open calls, each return address where its caller's CFA puts it, then KDsl's chain. The
+        /// recorded exc_page_fault's open call is the one the oops path took (to do_user_addr_fault, which there tail-jumps
+        /// to page_fault_oops on 6.1, to bad_area_nosemaphore on 5.10), so the trace names the real function at that
+        /// call's offset. do_user_addr_fault's frame is the one it has at that tail jump (none: its return
+        /// address right below exc_page_fault's), and handle_mm_fault is entered from there: the real function and
+        /// size, at an offset that is not its real call of handle_mm_fault (the oops path never ran that call).
+        /// </summary>
+        private bool EnterRecordedFaultEntry()
+        {
+            var footprint = Footprint!;
+            if (footprint.ReturnSiteIn(KernelFootprint.OopsEntry) is not { } entry || footprint.ReturnSiteIn("exc_page_fault") is not { } handler)
+                return false;
+            ulong entryRet = Cpu.Rsp - 8; // the entry calls its handler with RSP at pt_regs
+            Mmu.TryWriteU64(entryRet, entry.Key);
+            ulong handlerRet = entryRet - (ulong)handler.Value; // the CFA at its call, handlerRet + 8 + CFA, is entryRet + 8
+            Mmu.TryWriteU64(handlerRet, handler.Key);
+            Cpu.Rsp = handlerRet;
+            Cpu.Rip = Kallsyms.AddressOf("do_user_addr_fault");
+            if (!footprint.Records("do_user_addr_fault")) return true;
+            ulong tailJump = 0;
+            var oopsPath = footprint.Oops!;
+            foreach (var jump in oopsPath.Jumps)
+                if (Kallsyms.TryFindFunction(jump.Key, out var from) && from.Name == "do_user_addr_fault" &&
+                    !(Kallsyms.TryFindFunction(jump.Value, out var to) && to.Name == from.Name))
+                    tailJump = jump.Key; // where it left for page_fault_oops (6.1) or bad_area_nosemaphore (5.10)
+            if (tailJump == 0) return false;
+            Cpu.Rsp = handlerRet - 8;
+            Mmu.TryWriteU64(Cpu.Rsp, tailJump);
+            Cpu.Rip = Kallsyms.AddressOf("handle_mm_fault");
+            return true;
         }
 
         /// <summary>
