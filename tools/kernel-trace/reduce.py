@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
 
-Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] [OOPS.jsonl] > PROFILE.ktrace
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] [OOPS.jsonl...] > PROFILE.ktrace
   CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
   kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
   PANIC.jsonl: trace.sh's panic mode (panic's path from __stack_chk_fail to show_stack), optional.
   THREAD.jsonl: trace.sh's thread mode (the registers a kernel thread's function starts with), optional.
-  OOPS.jsonl: trace.sh's oops mode (a kernel NULL write's page fault, entry to show_trace_log_lvl), optional.
+  OOPS.jsonl: trace.sh's oops modes (a kernel NULL write's page fault, a BUG(), a division by zero, a non-canonical
+  load: each from its exception entry to show_trace_log_lvl), optional, any number.
 
 What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
@@ -28,17 +29,17 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
                                registers it starts with ("minit" is the thread function itself)
   path panic / deepest N /     panic's path from __stack_chk_fail's entry (a module's call) to show_stack's, where the
   steps N / jumps ...          call trace is printed (printks included); its open calls' return addresses are retsites
-  path oops / deepest N /      the page fault's oops path from asm_exc_page_fault's entry (the exception frame's error
-  steps N / formats [...] /    code at RSP) to show_trace_log_lvl's, where the call trace is printed: the formats of
-  writes ... / jumps ...       its printks in call order (a JSON array), its stack writes below that RSP ("ip": the
-                               faulting instruction's address, copied from pt_regs), its open calls as retsites
+  path oops ENTRY / deepest N  an oops path from its exception entry (asm_exc_page_fault, asm_exc_invalid_op, ...; RSP at
+  / steps N / formats [...] /  the exception frame the CPU pushed) to show_trace_log_lvl's, where the call trace is
+  writes ... / jumps ...       printed: the formats of its printks in call order (a JSON array), its stack writes below
+                               that RSP ("ip": the faulting instruction's address) except pt_regs, its open calls as retsites
 """
 import bisect, json, re, sys
 
 raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
 panic_raw = sys.argv[7] if len(sys.argv) > 7 else None
 thread_raw = sys.argv[8] if len(sys.argv) > 8 else None
-oops_raw = sys.argv[9] if len(sys.argv) > 9 else None
+oops_raws = sys.argv[9:]
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
 
@@ -265,7 +266,7 @@ if panic_raw:
             body.append("steps %d" % len(steps))
             body.append("jumps " + " ".join(jumps(steps)))
 
-if oops_raw:
+for oops_raw in oops_raws:
     for line in open(oops_raw):
         o = json.loads(line)
         if "code" in o:
@@ -276,11 +277,14 @@ if oops_raw:
             # the entry's frame: RSP at its first instruction is the error code's slot, its caller's RSP the RIP's
             for pc, cfa in walk(steps, base):
                 body.append("retsite %x %d" % (pc + len(code[pc][0]), cfa))
-            body.append("path oops")
+            body.append("path oops " + o.get("entry", "asm_exc_page_fault"))
             body.append("deepest %d" % (base - min(sp for _, sp in steps)))
             body.append("steps %d" % len(steps))
             body.append("formats " + json.dumps([fmt for _, fmt in o["printks"]]))
-            body.append("writes " + " ".join(writes(o, base, o.get("fault_ip"), own=PT_REGS - 6 * 8)))
+            # pt_regs' 15 registers below the hardware frame (and the orig_ax the entry pushes for a vector without an
+            # error code) hold the interrupted context's registers: the replay writes those itself
+            own = PT_REGS - 6 * 8 + (0 if o.get("error_code", True) else 8)
+            body.append("writes " + " ".join(writes(o, base, o.get("fault_ip"), own=own)))
             body.append("jumps " + " ".join(jumps(steps)))
 
 if thread_raw:

@@ -6,7 +6,8 @@
 #   - with KTRACE_MODE=panic instead: "panic", every instruction from __stack_chk_fail's entry (the module calls it)
 #     to show_stack's, where the call trace is printed: panic's path, nested printks included;
 #   - with KTRACE_MODE=oops instead: "oops", every instruction from asm_exc_page_fault's entry (the module's NULL
-#     write faulted) to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
+#     write faulted; oops-ud, oops-de, oops-gp: asm_exc_invalid_op's for its BUG(), asm_exc_divide_error's,
+#     asm_exc_general_protection's) to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
 #     report's printks before the trace (their formats, and after which step each was called), and every change to
 #     the 4 KiB below the exception frame, after which step;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
@@ -89,16 +90,20 @@ if os.environ.get("KTRACE_MODE") == "panic":
     gdb.execute("detach")
     raise SystemExit
 
-if os.environ.get("KTRACE_MODE") == "oops":
-    run_to(addr_of["do_init_module"])  # the module is loading: the next kernel-mode fault in module text is its NULL write
-    gdb.execute("hbreak *0x%x" % addr_of["asm_exc_page_fault"], to_string=True)
+OOPS_ENTRIES = {"oops": ("asm_exc_page_fault", True), "oops-ud": ("asm_exc_invalid_op", False),
+                "oops-de": ("asm_exc_divide_error", False), "oops-gp": ("asm_exc_general_protection", True)}
+if os.environ.get("KTRACE_MODE") in OOPS_ENTRIES:
+    entry, error_code = OOPS_ENTRIES[os.environ["KTRACE_MODE"]]
+    rip_at = 8 if error_code else 0  # the faulting RIP sits above the error code, when the vector pushes one
+    run_to(addr_of["do_init_module"])  # the module is loading: the next kernel-mode fault in module text is its own
+    gdb.execute("hbreak *0x%x" % addr_of[entry], to_string=True)
     while True:
         gdb.execute("continue", to_string=True)
-        if int.from_bytes(read(reg("rsp") + 8, 8), "little") >= MODULES:
-            break  # the faulting RIP (above the error code) is the module's; user faults of insmod are let through
+        if int.from_bytes(read(reg("rsp") + rip_at, 8), "little") >= MODULES:
+            break  # the module's fault; insmod's own user faults are let through
     gdb.execute("delete", to_string=True)
     entry_rsp = reg("rsp")
-    fault_ip = int.from_bytes(read(entry_rsp + 8, 8), "little")
+    fault_ip = int.from_bytes(read(entry_rsp + rip_at, 8), "little")
     window = 4096
     low = entry_rsp - window
     prev = read(low, window)
@@ -119,7 +124,8 @@ if os.environ.get("KTRACE_MODE") == "oops":
             prev = cur
     note_code(pc)
     steps.append([pc, sp])
-    emit({"path": "oops", "entry_rsp": entry_rsp, "fault_ip": fault_ip, "steps": steps, "printks": printks, "writes": writes})
+    emit({"path": "oops", "entry": entry, "error_code": error_code, "entry_rsp": entry_rsp, "fault_ip": fault_ip,
+          "steps": steps, "printks": printks, "writes": writes})
     gdb.write("traced oops: %d instructions, %d printks\n" % (len(steps), len(printks)))
     out.close()
     gdb.execute("detach")

@@ -104,7 +104,7 @@ namespace KDsl.CodeGen
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
             if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
-            if (footprint.Oops is { } oops) Add(oops, footprint.AddressOf(KernelFootprint.OopsEntry));
+            foreach (var oops in footprint.OopsPaths) Add(oops.Value, footprint.AddressOf(oops.Key));
             return outcomes;
         }
 

@@ -197,12 +197,16 @@ namespace KDsl.Profiles
         public const string PanicTrace = "show_stack";
 
         /// <summary>
-        /// The page fault's oops path as recorded from a kernel-mode NULL write's exception entry (<see cref="OopsEntry"/>)
-        /// to <see cref="OopsTrace"/>'s entry (the report's lines before the call trace, their printks included), or null.
+        /// The oops paths as recorded, by the exception entry they start at (asm_exc_page_fault for a kernel NULL write,
+        /// asm_exc_invalid_op for a BUG(), asm_exc_divide_error, asm_exc_general_protection; RSP at the frame the CPU
+        /// pushed) to <see cref="OopsTrace"/>'s entry: the report's lines before the call trace, their printks included.
         /// </summary>
-        public PrintkFootprint? Oops { get; private set; }
+        public Dictionary<string, PrintkFootprint> OopsPaths { get; } = new Dictionary<string, PrintkFootprint>(StringComparer.Ordinal);
 
-        /// <summary>Where the recorded oops path starts: the #PF gate's entry, RSP at the exception frame's error code.</summary>
+        /// <summary>The page fault's oops path (<see cref="OopsPaths"/> at <see cref="OopsEntry"/>), or null.</summary>
+        public PrintkFootprint? Oops => OopsPaths.TryGetValue(OopsEntry, out var path) ? path : null;
+
+        /// <summary>The #PF gate's entry, where the page fault's oops path starts.</summary>
         public const string OopsEntry = "asm_exc_page_fault";
         /// <summary>Where the recorded oops path ends: show_regs' call of show_trace_log_lvl, which prints the call trace.</summary>
         public const string OopsTrace = "show_trace_log_lvl";
@@ -342,7 +346,7 @@ namespace KDsl.Profiles
                         }
                         var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes, formats);
                         if (path == "panic") f.Panic = recorded;
-                        else if (path == "oops") f.Oops = recorded;
+                        else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
                         else f.Printks.Add(recorded);
                         residue = null;
                         writes = null;

@@ -89,10 +89,10 @@ namespace KDsl.Profiles
         private static bool PanicRecorded(string profile) => KernelFootprint.For(profile)?.Panic != null;
 
         /// <summary>
-        /// Whether the profile's footprint has the page fault's oops path (asm_exc_page_fault → exc_page_fault → … →
-        /// show_trace_log_lvl): then the #PF entry and its handler are the real ones, not modelled.
+        /// Whether the profile's footprint has an oops path from the exception entry <paramref name="entry"/> (asm_exc_* →
+        /// its handler → … → show_trace_log_lvl): then the entry is the real one, not modelled.
         /// </summary>
-        private static bool OopsRecorded(string profile) => KernelFootprint.For(profile)?.Oops != null;
+        private static bool OopsRecorded(string profile, string entry) => KernelFootprint.For(profile)?.OopsPaths.ContainsKey(entry) == true;
 
         /// <summary>
         /// How a new kernel thread reaches its function: ret_from_fork → kthread → threadfn(data), then do_exit. Recorded
@@ -114,14 +114,14 @@ namespace KDsl.Profiles
         private const string SgSetBufBug510 = "include/linux/scatterlist.h:143";
         private const string SgSetBufBug61 = "include/linux/scatterlist.h:160";
 
-        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+; the #PF one unless recorded) and __stack_chk_fail (unless recorded).</summary>
+        /// <summary>The 5.x/6.x IDT entry points (asm_exc_*, 5.8+; those an oops path was recorded from are the real ones) and __stack_chk_fail (unless recorded).</summary>
         private static IEnumerable<KernelFunctionShape> TrapEntries(string profile) =>
             (PanicRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[] { Entry("__stack_chk_fail", 8, Call("panic")) })
             .Concat(new[]
             {
                 Entry("asm_exc_divide_error", 0), Entry("asm_exc_invalid_op", 0), Entry("asm_exc_double_fault", 0),
-                Entry("asm_exc_general_protection", 0),
-            }).Concat(OopsRecorded(profile) ? Enumerable.Empty<KernelFunctionShape>() : new[] { Entry("asm_exc_page_fault", 0, Call("exc_page_fault")) });
+                Entry("asm_exc_general_protection", 0), Entry("asm_exc_page_fault", 0, Call("exc_page_fault")),
+            }.Where(entry => !OopsRecorded(profile, entry.Name)));
 
         /// <summary>
         /// What every profile adds for the fault experiments: panic() (its entry service takes the message, then it

@@ -60,13 +60,13 @@ namespace KDsl.Runtime.Kernel
         public bool InPanic { get; private set; }
 
         /// <summary>
-        /// A kernel-mode page fault entered the recorded oops path at the #PF gate, RSP at the exception frame's error code
-        /// (<paramref name="frameRsp"/>): follow it to show_trace_log_lvl. Its printks start no recording of their own; the
+        /// A kernel-mode exception entered the oops path recorded from its gate, <paramref name="entry"/>, RSP at the frame
+        /// the CPU pushed (<paramref name="frameRsp"/>): follow it to show_trace_log_lvl. Its printks start no recording of their own; the
         /// C# kernel logs the report's lines as the recorded ones are committed (<see cref="OopsRecordsCommitted"/>).
         /// </summary>
-        public void BeginOops(ulong frameRsp, ulong faultIp, long instructions)
+        public void BeginOops(string entry, ulong frameRsp, ulong faultIp, long instructions)
         {
-            _current = _recorded.Oops;
+            _current = _recorded.OopsPaths.TryGetValue(entry, out var path) ? path : RecordedPrintks.Path.Empty;
             _next = 0;
             _commitsPassed = 0;
             _callerRsp = frameRsp; // the recorded writes are relative to the entry's RSP
@@ -241,11 +241,11 @@ namespace KDsl.Runtime.Kernel
                     PanicStarts[footprint.AddressOf(name)] = -1;
                 Panic = Walk(panic, entry);
             }
-            if (footprint.Oops is { } oops) Oops = Walk(oops, footprint.AddressOf(KernelFootprint.OopsEntry));
+            foreach (var oops in footprint.OopsPaths) OopsPaths[oops.Key] = Walk(oops.Value, footprint.AddressOf(oops.Key));
         }
 
-        /// <summary>The page fault's recorded oops path (<see cref="KernelFootprint.Oops"/>), or an empty one.</summary>
-        public Path Oops { get; } = Path.Empty;
+        /// <summary>The recorded oops paths (<see cref="KernelFootprint.OopsPaths"/>) by the exception entry they start at.</summary>
+        public Dictionary<string, Path> OopsPaths { get; } = new Dictionary<string, Path>(StringComparer.Ordinal);
 
         /// <summary>panic's recorded path (<see cref="KernelFootprint.Panic"/>), or an empty one.</summary>
         public Path Panic { get; } = Path.Empty;

@@ -36,7 +36,7 @@ namespace KDsl.Runtime.Kernel
         /// execution continues after the ud2 (regs->ip += LEN_UD2); a BUG prints "kernel BUG at FILE:LINE!" and the
         /// "invalid opcode" oops follows, as does any other #UD.
         /// </summary>
-        private void ExcInvalidOp(RegisterSet regs)
+        private void ExcInvalidOp(RegisterSet regs, ulong frameRsp)
         {
             var bug = FindBug(regs.Rip);
             if (bug is not null && bug.Warning)
@@ -46,12 +46,13 @@ namespace KDsl.Runtime.Kernel
                 else Die("invalid opcode", "invalid_opcode", regs, 0, inInterrupt: false);
                 return;
             }
-            if (bug is not null)
+            if (bug is null)
             {
-                Printk(CutHere + "\n");
-                Printk(Vsnprintf.Sprintf(Vsprintf, "kernel BUG at %s:%u!\n", bug.File, (ulong)bug.Line));
+                Die("invalid opcode", "invalid_opcode", regs, 0, inInterrupt: false); // the recorded path is a BUG()'s
+                return;
             }
-            Die("invalid opcode", bug is null ? "invalid_opcode" : "bug", regs, 0, inInterrupt: false);
+            var lines = new List<string> { CutHere + "\n", Vsnprintf.Sprintf(Vsprintf, "kernel BUG at %s:%u!\n", bug.File, (ulong)bug.Line) };
+            DieFromEntry(Profile.ExceptionEntry(Vectors.UD), frameRsp, lines, "invalid opcode", "bug", regs, 0);
         }
 
         /// <summary>

@@ -1,51 +1,77 @@
 using System.Collections.Generic;
 using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Oops;
 
 namespace KDsl.Runtime.Kernel
 {
     /// <summary>
-    /// A kernel-mode page fault's oops on the real kernel's footprint (Profiles/Footprints, the "oops" path): the #PF
-    /// entry, exc_page_fault, page_fault_oops, __die and show_regs run as recorded on the faulting task's stack, their
-    /// printks included, down to show_trace_log_lvl. The C# kernel writes the report's lines: each one when the recorded
-    /// path has committed the record that held it, so an oops that overflows the stack on the way (a fault deep in a
-    /// recursion leaves the report little room) has logged what the real one had, and dies where the real one dies.
+    /// A kernel-mode exception's oops on the real kernel's footprint (Profiles/Footprints, the "oops" paths: a page fault,
+    /// a BUG(), a division by zero, a general protection fault): the exception entry, its handler, die/__die and show_regs
+    /// run as recorded on the faulting task's stack, their printks included, down to show_trace_log_lvl. The C# kernel
+    /// writes the report's lines: each one when the recorded path has committed the record that held it, so an oops that
+    /// overflows the stack on the way (a fault deep in a recursion leaves the report little room) has logged what the
+    /// real one had, and dies where the real one dies.
     /// </summary>
     public sealed partial class LinuxKernel
     {
-        /// <summary>The page-fault oops under way on the recorded path: its lines, and how many are logged.</summary>
+        /// <summary>The oops under way on a recorded path: its lines, how many are logged, and how oops_end ends it.</summary>
         private sealed class RecordedOops
         {
-            public RecordedOops(List<string> beforeTrace, List<string> rest)
+            public RecordedOops(List<string> beforeTrace, List<string> rest, int signal, bool irqsDisabled)
             {
                 BeforeTrace = beforeTrace;
                 Rest = rest;
+                Signal = signal;
+                IrqsDisabled = irqsDisabled;
             }
 
-            /// <summary>show_fault_oops through __show_regs: one printk's text each (a pr_cont line is one).</summary>
+            /// <summary>What the handler prints before die, and die through __show_regs: one printk's text each (a pr_cont line is one).</summary>
             public List<string> BeforeTrace { get; }
             /// <summary>show_trace_log_lvl's lines and what follows: print_modules, the CR2 line, oops_end's.</summary>
             public List<string> Rest { get; }
+            public int Signal { get; }
+            public bool IrqsDisabled { get; }
             public int Logged { get; set; }
         }
 
         private RecordedOops? _recordedOops;
 
         /// <summary>
-        /// page_fault_oops on the recorded path: the report is what the C# kernel would print at once (its die counter
-        /// taken now, as __die_header takes it), the oops facts are the fault's, and the CPU, its exception frame
-        /// pushed, runs the #PF gate's recorded text from <paramref name="frameRsp"/>.
+        /// die() for a kernel-mode exception that came in through <paramref name="entry"/> (its gate; the CPU pushed its
+        /// frame at <paramref name="frameRsp"/>) after the handler's own lines <paramref name="before"/>: on the path
+        /// recorded from that entry when the footprint has one, else at once. The task is killed (or, with
+        /// panic_on_oops, the machine panics) either way.
         /// </summary>
-        private void BeginRecordedOops(List<string> faultLines, RegisterSet regs, uint errorCode, ulong address, ulong frameRsp)
+        private void DieFromEntry(string entry, ulong frameRsp, List<string> before, string dieString, string kind, RegisterSet regs,
+            ulong errorCode, ulong? cr2Line = null, int signal = SigSegv, bool? irqsDisabled = null)
         {
-            var die = DieReport("Oops", regs, errorCode, cr2Line: address);
+            bool irqs = irqsDisabled ?? (regs.Rflags & CpuFlags.IF) == 0;
+            if (_replay is not null && Footprint?.OopsPaths.ContainsKey(entry) == true && frameRsp != 0)
+            {
+                BeginRecordedOops(entry, frameRsp, before, dieString, kind, regs, errorCode, cr2Line, signal, irqs);
+                return;
+            }
+            foreach (var line in before) Printk(line);
+            Die(dieString, kind, regs, errorCode, inInterrupt: false, cr2Line, signal, irqs);
+        }
+
+        /// <summary>
+        /// The oops on the recorded path: the report is what the C# kernel would print at once (its die counter taken
+        /// now, as __die_header takes it), the oops facts are the fault's, and the CPU, its exception frame pushed, runs
+        /// the gate's recorded text from <paramref name="frameRsp"/>.
+        /// </summary>
+        private void BeginRecordedOops(string entry, ulong frameRsp, List<string> faultLines, string dieString, string kind, RegisterSet regs,
+            ulong errorCode, ulong? cr2Line, int signal, bool irqsDisabled)
+        {
+            var die = DieReport(dieString, regs, errorCode, cr2Line);
             var before = new List<string>(faultLines);
             var rest = new List<string>();
             for (int i = 0; i < die.Lines.Count; i++)
                 (i < die.TraceStart ? before : rest).Add(die.Lines[i] + "\n");
-            RecordOops("page_fault", "Oops", regs, die.Report.Code!, die.Reliable, panicked: Config.PanicOnOops);
-            _recordedOops = new RecordedOops(before, rest);
-            _replay!.BeginOops(frameRsp, regs.Rip, Cpu.InstructionCount);
+            RecordOops(kind, dieString, regs, die.Report.Code!, die.Reliable, panicked: Config.PanicOnOops);
+            _recordedOops = new RecordedOops(before, rest, signal, irqsDisabled);
+            _replay!.BeginOops(entry, frameRsp, regs.Rip, Cpu.InstructionCount);
         }
 
         /// <summary>At a host branch of the oops path: the lines whose records the path has committed are in the log.</summary>
@@ -69,7 +95,7 @@ namespace KDsl.Runtime.Kernel
             for (; oops.Logged < oops.BeforeTrace.Count; oops.Logged++) Printk(oops.BeforeTrace[oops.Logged]);
             foreach (var line in oops.Rest) Printk(line);
             _taint |= Taint.Bit(Taint.Die);
-            OopsEnd(inInterrupt: false, SigKill, irqsDisabled: true);
+            OopsEnd(inInterrupt: false, oops.Signal, oops.IrqsDisabled);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using KDsl.Profiles;
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Oops;
@@ -23,14 +24,15 @@ namespace KDsl.Runtime.Kernel
                     ExcPageFault(regs, info.ErrorCode, info.Cr2, info.FrameRsp);
                     break;
                 case Vectors.UD:
-                    ExcInvalidOp(regs);
+                    ExcInvalidOp(regs, info.FrameRsp);
                     break;
                 case Vectors.GP:
-                    Die("general protection fault", "general_protection", regs, info.ErrorCode, inInterrupt: false);
+                    DieFromEntry(Profile.ExceptionEntry(Vectors.GP), info.FrameRsp, new List<string>(), "general protection fault",
+                        "general_protection", regs, info.ErrorCode);
                     break;
                 case Vectors.DE:
                     // do_error_trap(regs, 0, "divide error", X86_TRAP_DE, SIGFPE, ...) → die(): the same string in 4.11 and 6.1.
-                    Die("divide error", "divide_error", regs, 0, inInterrupt: false);
+                    DieFromEntry(Profile.ExceptionEntry(Vectors.DE), info.FrameRsp, new List<string>(), "divide error", "divide_error", regs, 0);
                     break;
                 case Vectors.BP:
                     // exc_int3 (5.8+) runs a kernel-mode #BP inside irqentry_nmi_enter; 4.11's do_int3 inside ist_enter,
@@ -181,20 +183,15 @@ namespace KDsl.Runtime.Kernel
                 HandleStackOverflow(regs, address, doubleFault: false);
                 return;
             }
-            var lines = new System.Collections.Generic.List<string>();
+            var lines = new List<string>();
             ShowFaultOops(lines, regs, errorCode, address);
             // Then (arch/x86/mm/fault.c, 4.x no_context and 5.x+ page_fault_oops alike) the STACK_END_MAGIC check.
             if (Stacks.TaskStackEndCorrupted(Current)) lines.Add("Thread overran stack, or stack corrupted\n");
             // page_fault_oops: __die("Oops"), the "CR2: %016lx" executive line, oops_end(flags, regs, SIGKILL). The #PF
             // gate cleared IF and a kernel-mode fault reaches page_fault_oops before do_user_addr_fault would
             // local_irq_enable() (the SMAP and instruction-fetch checks come first; kernel addresses never enable them).
-            if (_replay is not null && Footprint?.Oops is not null && frameRsp != 0)
-            {
-                BeginRecordedOops(lines, regs, errorCode, address, frameRsp); // the real path prints them as it goes
-                return;
-            }
-            foreach (var line in lines) Printk(line);
-            Die("Oops", "page_fault", regs, errorCode, inInterrupt: false, cr2Line: address, signal: SigKill, irqsDisabled: true);
+            DieFromEntry(Profile.ExceptionEntry(Vectors.PF), frameRsp, lines, "Oops", "page_fault", regs, errorCode,
+                cr2Line: address, signal: SigKill, irqsDisabled: true);
         }
 
         /// <summary>
@@ -206,7 +203,7 @@ namespace KDsl.Runtime.Kernel
         /// after a partial line stores an empty record. Both print the NX line first when an instruction fetch hit a
         /// present page without execute permission. Each printk's text goes to <paramref name="lines"/>.
         /// </summary>
-        private void ShowFaultOops(System.Collections.Generic.List<string> lines, RegisterSet regs, uint errorCode, ulong address)
+        private void ShowFaultOops(List<string> lines, RegisterSet regs, uint errorCode, ulong address)
         {
             var walk = Tables.Walk(Root, address);
             if ((errorCode & PfError.Instr) != 0 && walk.Present && (LeafEntry(walk) & (ulong)PteFlags.NoExecute) != 0)

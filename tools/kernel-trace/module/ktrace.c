@@ -38,10 +38,31 @@ static noinline void null_write(void)
 	*(volatile int *)0 = 1;
 }
 
+/* The other oops paths' faults, the same way: a BUG() (ud2 with a bug table entry), a division by zero, and a
+ * load through a non-canonical address (#GP). */
+static noinline void bug_here(void)
+{
+	asm volatile(".skip 64, 0x90");
+	BUG();
+}
+
+static volatile int zero;
+static noinline int divide(int x)
+{
+	asm volatile(".skip 64, 0x90");
+	return x / zero;
+}
+
+static noinline int non_canonical(void)
+{
+	asm volatile(".skip 64, 0x90");
+	return *(volatile int *)0x8000000000000000UL;
+}
+
 extern void __stack_chk_fail(void);
 static int panic_path;
 module_param(panic_path, int, 0);
-static int oops_path;
+static int oops_path; /* 1: NULL write (#PF), 2: BUG() (#UD), 3: divide by zero (#DE), 4: non-canonical load (#GP) */
 module_param(oops_path, int, 0);
 
 static int __init ktrace_init(void)
@@ -50,9 +71,11 @@ static int __init ktrace_init(void)
 		__stack_chk_fail();
 		return 0;
 	}
-	if (oops_path) {
-		null_write();
-		return 0;
+	switch (oops_path) {
+	case 1: null_write(); return 0;
+	case 2: bug_here(); return 0;
+	case 3: return divide(7);
+	case 4: return non_canonical();
 	}
 	printk(KERN_INFO "step5 LOADED.\n");
 	buffer_line();
