@@ -86,6 +86,8 @@ def use(addr):
     start, size, name = function(addr)
     used[start] = (size, name)
 
+PREFIXES = re.compile(r"^(?:(?:cs|ds|ss|es|notrack|bnd)\s+)+")
+
 def walk(steps, entry_sp):
     """CFA at every step: a call opens a frame whose CFA is the RSP after the call + 8; ret closes it; a jmp into
     another function (tail call, thunk) stays in the frame, as ORC describes it. Returns the calls still open at the
@@ -94,7 +96,7 @@ def walk(steps, entry_sp):
     open_calls = []
     for i, (pc, sp) in enumerate(steps):
         use(pc)
-        asm = code[pc][1]
+        asm = PREFIXES.sub("", code[pc][1])  # "cs call" (a prefix padding a retpoline call) is a call
         frame = frames[-1]
         # after push %rbp; mov %rsp,%rbp; and $-N,%rsp the CFA is RBP + 16 (ORC's bp-based rows): written as -16
         cfa = -16 if frame[1] else frame[0] + 8 - sp

@@ -154,7 +154,7 @@ namespace KDsl.CodeGen
             if (i.StackPointerIncrement != 0 || i.Mnemonic == Mnemonic.Leave) return Treatment.Verbatim;
             // A register copy or a constant load touches no memory: it runs, so the values a frame saves later (panic's
             // format in RBX, pushed by dump_stack_lvl) are the ones the real kernel had.
-            if (IsConstantLoad(i) || (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
+            if (IsConstantLoad(i) || IsZeroing(i) || (i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
                 i.Op1Kind == OpKind.Register && i.Op0Register.IsGPR() && i.Op1Register.IsGPR())) // not mov %fs,%edx (__show_regs)
                 return Treatment.Verbatim;
             for (int op = 0; op < i.OpCount; op++)
@@ -170,6 +170,15 @@ namespace KDsl.CodeGen
         private static bool IsConstantLoad(in Instruction i) =>
             i.Mnemonic == Mnemonic.Mov && i.Op0Kind == OpKind.Register && i.Op0Register != Register.RSP &&
             i.Op1Kind is OpKind.Immediate32 or OpKind.Immediate32to64 or OpKind.Immediate64;
+
+        /// <summary>
+        /// xor %reg,%reg: the zeroing idiom, a constant load of 0 (the entry code clears the interrupted context's
+        /// registers with it, do_error_trap's caller its error code): run, so a register the real kernel cleared is not
+        /// left holding an old return address that a later push would store as a stale "?" entry.
+        /// </summary>
+        private static bool IsZeroing(in Instruction i) =>
+            (i.Mnemonic == Mnemonic.Xor || i.Mnemonic == Mnemonic.Sub) && i.OpCount == 2 && i.Op0Kind == OpKind.Register &&
+            i.Op1Kind == OpKind.Register && i.Op0Register == i.Op1Register && i.Op0Register.IsGPR() && i.Op0Register != Register.ESP;
 
         /// <summary>The recorded instruction <paramref name="bytes"/> at <paramref name="address"/> decoded.</summary>
         private static Instruction Decode(byte[] bytes, ulong address)

@@ -150,6 +150,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "deref_700_18-norand.log"),
             new("linux-6.1", "deref_700_19-norand.log"),
             new("linux-5.10", "deref_700_19-norand.log"),
+            new("linux-6.1", "bug_700_18-norand.log"),
+            new("linux-5.10", "bug_700_18-norand.log"),
+            new("linux-6.1", "bug_700_19-norand.log"),
+            new("linux-5.10", "bug_700_19-norand.log"),
+            new("linux-6.1", "div_700_18-norand.log"),
+            new("linux-5.10", "div_700_18-norand.log"),
+            new("linux-6.1", "div_700_19-norand.log"),
+            new("linux-5.10", "div_700_19-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>
