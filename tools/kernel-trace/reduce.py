@@ -71,13 +71,18 @@ for line in open(sections_path):
     if len(parts) == 4 and parts[1] == "section":
         sections[parts[2]] = int(parts[3], 16)
 
-code, paths = {}, []
-for line in open(raw):
-    o = json.loads(line)
-    if "code" in o:
-        code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
-    elif "path" in o:
-        paths.append(o)
+code = {}
+
+def recorded_paths(path):
+    """A raw trace's path objects, in order; the code bytes it noted go to `code` on the way."""
+    for line in open(path):
+        o = json.loads(line)
+        if "code" in o:
+            code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
+        elif "path" in o:
+            yield o
+
+paths = list(recorded_paths(raw))
 
 used = {}          # start -> (size, name)
 cfa_at = {}        # pc -> cfa
@@ -253,11 +258,8 @@ for p in paths:
         body.append("jumps " + " ".join(jumps(steps)))
 
 if panic_raw:
-    for line in open(panic_raw):
-        o = json.loads(line)
-        if "code" in o:
-            code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
-        elif o.get("path") == "panic":
+    for o in recorded_paths(panic_raw):
+        if o["path"] == "panic":
             steps = o["steps"]
             # the return addresses the printed trace starts with: each call still open at show_stack's entry, whose
             # CFA at the return address is the call's (the rest of those functions never ran on the recording)
@@ -269,11 +271,8 @@ if panic_raw:
             body.append("jumps " + " ".join(jumps(steps)))
 
 for oops_raw in oops_raws:
-    for line in open(oops_raw):
-        o = json.loads(line)
-        if "code" in o:
-            code[o["code"]] = (bytes.fromhex(o["bytes"]), o["asm"])
-        elif o.get("path") == "oops":
+    for o in recorded_paths(oops_raw):
+        if o["path"] == "oops":
             steps = o["steps"]
             base = o["entry_rsp"]
             # the entry's frame: RSP at its first instruction is the error code's slot, its caller's RSP the RIP's
@@ -290,9 +289,8 @@ for oops_raw in oops_raws:
             body.append("jumps " + " ".join(jumps(steps)))
 
 if thread_raw:
-    for line in open(thread_raw):
-        o = json.loads(line)
-        if o.get("path") == "kthread regs":
+    for o in recorded_paths(thread_raw):
+        if o["path"] == "kthread regs":
             after.append("regs " + " ".join("%s=%s" % (r, classify(v, o["stack_top"], o["threadfn"])) for r, v in o["regs"].items()))
 
 for start in sorted(used):

@@ -6,8 +6,8 @@
 #   - with KTRACE_MODE=panic instead: "panic", every instruction from __stack_chk_fail's entry (the module calls it)
 #     to show_stack's, where the call trace is printed: panic's path, nested printks included;
 #   - with KTRACE_MODE=oops instead: "oops", every instruction from asm_exc_page_fault's entry (the module's NULL
-#     write faulted; oops-ud, oops-de, oops-gp: asm_exc_invalid_op's for its BUG(), asm_exc_divide_error's,
-#     asm_exc_general_protection's) to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
+#     write faulted; oops-ud, oops-de, oops-gp, oops-warn: asm_exc_invalid_op's for its BUG(), asm_exc_divide_error's,
+#     asm_exc_general_protection's, asm_exc_invalid_op's for its WARN_ON, "asm_exc_invalid_op:warn") to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
 #     report's printks before the trace (their formats, and after which step each was called), and every change to
 #     the 4 KiB below the exception frame, after which step;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
@@ -56,6 +56,21 @@ def step():
     gdb.execute("stepi", to_string=True)
     return reg("rip"), reg("rsp")
 
+class StackWrites:
+    """Every change to the WINDOW bytes of stack at LOW, after which step: [step, bytes below LOW + WINDOW, old, new]."""
+    def __init__(self, low, window):
+        self.low, self.window, self.writes = low, window, []
+        self.prev = read(low, window)
+
+    def after(self, step_count):
+        cur = read(self.low, self.window)
+        if cur != self.prev:
+            for i in range(0, self.window, 8):
+                if cur[i:i + 8] != self.prev[i:i + 8]:
+                    self.writes.append([step_count, self.window - i, int.from_bytes(self.prev[i:i + 8], "little"),
+                                        int.from_bytes(cur[i:i + 8], "little")])
+            self.prev = cur
+
 def run_to(addr):
     gdb.execute("hbreak *0x%x" % addr, to_string=True)
     gdb.execute("continue", to_string=True)
@@ -91,7 +106,8 @@ if os.environ.get("KTRACE_MODE") == "panic":
     raise SystemExit
 
 OOPS_ENTRIES = {"oops": ("asm_exc_page_fault", True), "oops-ud": ("asm_exc_invalid_op", False),
-                "oops-de": ("asm_exc_divide_error", False), "oops-gp": ("asm_exc_general_protection", True)}
+                "oops-de": ("asm_exc_divide_error", False), "oops-gp": ("asm_exc_general_protection", True),
+                "oops-warn": ("asm_exc_invalid_op", False)}
 if os.environ.get("KTRACE_MODE") in OOPS_ENTRIES:
     entry, error_code = OOPS_ENTRIES[os.environ["KTRACE_MODE"]]
     rip_at = 8 if error_code else 0  # the faulting RIP sits above the error code, when the vector pushes one
@@ -104,10 +120,8 @@ if os.environ.get("KTRACE_MODE") in OOPS_ENTRIES:
     gdb.execute("delete", to_string=True)
     entry_rsp = reg("rsp")
     fault_ip = int.from_bytes(read(entry_rsp + rip_at, 8), "little")
-    window = 4096
-    low = entry_rsp - window
-    prev = read(low, window)
-    steps, printks, writes = [], [], []
+    watch = StackWrites(entry_rsp - 4096, 4096)
+    steps, printks = [], []
     pc, sp = reg("rip"), entry_rsp
     end = addr_of["show_trace_log_lvl"]
     while pc != end:
@@ -116,14 +130,12 @@ if os.environ.get("KTRACE_MODE") in OOPS_ENTRIES:
             printks.append([len(steps), read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")])
         steps.append([pc, sp])
         pc, sp = step()
-        cur = read(low, window)
-        if cur != prev:
-            for i in range(0, window, 8):
-                if cur[i:i + 8] != prev[i:i + 8]:
-                    writes.append([len(steps), window - i, int.from_bytes(prev[i:i + 8], "little"), int.from_bytes(cur[i:i + 8], "little")])
-            prev = cur
+        watch.after(len(steps))
+    writes = watch.writes
     note_code(pc)
     steps.append([pc, sp])
+    if os.environ["KTRACE_MODE"] == "oops-warn":
+        entry += ":warn"  # the same gate as a BUG()'s; the path a WARN takes from it is another
     emit({"path": "oops", "entry": entry, "error_code": error_code, "entry_rsp": entry_rsp, "fault_ip": fault_ip,
           "steps": steps, "printks": printks, "writes": writes})
     gdb.write("traced oops: %d instructions, %d printks\n" % (len(steps), len(printks)))
@@ -189,20 +201,13 @@ while n < CALLS:
     before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
     steps = []
     # every stack word the call changes, step by step (what a later oops finds depends on how far the call got)
-    window = 1536
-    low = entry_rsp + 8 - window
-    prev = read(low, window)
-    writes = []
+    watch = StackWrites(entry_rsp + 8 - 1536, 1536)
     while not (pc == ret and sp == entry_rsp + 8):
         note_code(pc)
         steps.append([pc, sp])
         pc, sp = step()
-        cur = read(low, window)
-        if cur != prev:
-            for i in range(0, window, 8):
-                if cur[i:i + 8] != prev[i:i + 8]:
-                    writes.append([len(steps), window - i, int.from_bytes(prev[i:i + 8], "little"), int.from_bytes(cur[i:i + 8], "little")])
-            prev = cur
+        watch.after(len(steps))
+    writes = watch.writes
     residue = read(entry_rsp + 8 - below, below)
     emit({"path": "printk %d" % n, "format": fmt, "entry_rsp": entry_rsp, "return": ret, "steps": steps,
           "residue_base": entry_rsp + 8 - below, "residue": residue.hex(), "before": before.hex(), "writes": writes,

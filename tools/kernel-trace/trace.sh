@@ -1,9 +1,9 @@
 #!/bin/bash
 # Records the real kernel's footprints with trace.py: boots setup.sh's kernel with QEMU's gdb stub waiting,
-# attaches gdb, and writes the raw trace to OUT (JSON lines). Usage: trace.sh 6.1|5.10 OUT [panic|oops|oops-ud|oops-de|oops-gp|thread]
+# attaches gdb, and writes the raw trace to OUT (JSON lines). Usage: trace.sh 6.1|5.10 OUT [panic|oops|oops-ud|oops-de|oops-gp|oops-warn|thread]
 #   panic: the module calls __stack_chk_fail instead, and the trace is panic's path from there to show_stack.
 #   oops: the module writes through NULL instead, and the trace is the page fault's oops path from the exception
-#         entry to show_trace_log_lvl; oops-ud, oops-de, oops-gp: a BUG(), a division by zero, a non-canonical load.
+#         entry to show_trace_log_lvl; oops-ud, oops-de, oops-gp, oops-warn: a BUG(), a division by zero, a non-canonical load, a WARN_ON.
 #   thread: the module loads as usual; the trace is the registers its kernel thread's function starts with.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -104,7 +104,7 @@ namespace KDsl.CodeGen
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
             if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
-            foreach (var oops in footprint.OopsPaths) Add(oops.Value, footprint.AddressOf(oops.Key));
+            foreach (var oops in footprint.OopsPaths) Add(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
             return outcomes;
         }
 

@@ -203,6 +203,19 @@ namespace KDsl.Profiles
         /// </summary>
         public Dictionary<string, PrintkFootprint> OopsPaths { get; } = new Dictionary<string, PrintkFootprint>(StringComparer.Ordinal);
 
+        /// <summary>
+        /// The exception entry an <see cref="OopsPaths"/> key starts at: the key itself, or what precedes ':' in a key that
+        /// names another path from the same gate ("asm_exc_invalid_op:warn", a WARN's, beside a BUG()'s).
+        /// </summary>
+        public static string OopsPathEntry(string key)
+        {
+            int colon = key.IndexOf(':');
+            return colon < 0 ? key : key.Substring(0, colon);
+        }
+
+        /// <summary>The WARN's path from the #UD gate (<see cref="OopsPaths"/>): report_bug's warning branch, __warn, show_regs.</summary>
+        public const string WarnPath = "asm_exc_invalid_op:warn";
+
         /// <summary>The page fault's oops path (<see cref="OopsPaths"/> at <see cref="OopsEntry"/>), or null.</summary>
         public PrintkFootprint? Oops => OopsPaths.TryGetValue(OopsEntry, out var path) ? path : null;
 

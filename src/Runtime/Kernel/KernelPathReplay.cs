@@ -241,7 +241,7 @@ namespace KDsl.Runtime.Kernel
                     PanicStarts[footprint.AddressOf(name)] = -1;
                 Panic = Walk(panic, entry);
             }
-            foreach (var oops in footprint.OopsPaths) OopsPaths[oops.Key] = Walk(oops.Value, footprint.AddressOf(oops.Key));
+            foreach (var oops in footprint.OopsPaths) OopsPaths[oops.Key] = Walk(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
         }
 
         /// <summary>The recorded oops paths (<see cref="KernelFootprint.OopsPaths"/>) by the exception entry they start at.</summary>

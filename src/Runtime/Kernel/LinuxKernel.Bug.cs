@@ -41,7 +41,7 @@ namespace KDsl.Runtime.Kernel
             var bug = FindBug(regs.Rip);
             if (bug is not null && bug.Warning)
             {
-                ReportWarning(regs, bug);
+                if (ReportWarning(regs, bug, frameRsp)) return; // on the recorded path, which returns after the ud2 itself
                 if (Cpu.Iret()) Cpu.Rip = regs.Rip + 2;
                 else Die("invalid opcode", "invalid_opcode", regs, 0, inInterrupt: false);
                 return;
@@ -57,9 +57,10 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// report_bug's warning branch: CUT_HERE, then __warn(file, line, bugaddr, TAINT_WARN, regs): "WARNING: CPU: %d
-        /// PID: %d at %s:%d %pS", print_modules(), show_regs(regs), the end marker, and taint W.
+        /// PID: %d at %s:%d %pS", print_modules(), show_regs(regs), the end marker, and taint W. On the path recorded from
+        /// a WARN when the footprint has it (true: that path returns after the ud2), else at once.
         /// </summary>
-        private void ReportWarning(RegisterSet regs, BugEntry bug)
+        private bool ReportWarning(RegisterSet regs, BugEntry bug, ulong frameRsp)
         {
             var printer = new OopsPrinter(Profile, Vsprintf);
             var report = BuildReport("", regs, 0, out _);
@@ -69,10 +70,12 @@ namespace KDsl.Runtime.Kernel
                 Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip),
                 printer.PrintModules(report),
             };
-            printer.ShowRegs(lines, report);
+            printer.ShowRegs(lines, report, out int traceStart);
             lines.Add(printer.OopsEndMarker(report.OopsId));
+            if (WarnOnRecordedPath(lines, traceStart, regs, frameRsp)) return true;
             foreach (var line in lines) Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Warn);
+            return false;
         }
 
         /// <summary>

@@ -18,13 +18,17 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The oops under way on a recorded path: its lines, how many are logged, and how oops_end ends it.</summary>
         private sealed class RecordedOops
         {
-            public RecordedOops(List<string> beforeTrace, List<string> rest, int signal, bool irqsDisabled)
+            public RecordedOops(List<string> beforeTrace, List<string> rest, int signal, bool irqsDisabled, RegisterSet? resume = null)
             {
                 BeforeTrace = beforeTrace;
                 Rest = rest;
                 Signal = signal;
                 IrqsDisabled = irqsDisabled;
+                Resume = resume;
             }
+
+            /// <summary>A warning's: the context the exception returns to, after the ud2 (null: the task dies).</summary>
+            public RegisterSet? Resume { get; }
 
             /// <summary>What the handler prints before die, and die through __show_regs: one printk's text each (a pr_cont line is one).</summary>
             public List<string> BeforeTrace { get; }
@@ -74,6 +78,35 @@ namespace KDsl.Runtime.Kernel
             _replay!.BeginOops(entry, frameRsp, regs.Rip, Cpu.InstructionCount);
         }
 
+        /// <summary>
+        /// report_bug's warning branch on the path recorded from a WARN (<see cref="KernelFootprint.WarnPath"/>), when the
+        /// footprint has it: its lines (CUT_HERE, the WARNING line, print_modules, show_regs up to the trace) logged as the
+        /// path commits them, the trace and the end marker at show_trace_log_lvl, then back after the ud2. False without it.
+        /// </summary>
+        private bool WarnOnRecordedPath(List<string> lines, int traceStart, RegisterSet regs, ulong frameRsp)
+        {
+            if (_replay is null || Footprint?.OopsPaths.ContainsKey(KernelFootprint.WarnPath) != true || frameRsp == 0) return false;
+            var before = new List<string>();
+            var rest = new List<string>();
+            for (int i = 0; i < lines.Count; i++)
+                (i < traceStart ? before : rest).Add(lines[i] + "\n");
+            _recordedOops = new RecordedOops(before, rest, 0, irqsDisabled: false, resume: regs);
+            _replay.BeginOops(KernelFootprint.WarnPath, frameRsp, regs.Rip, Cpu.InstructionCount);
+            return true;
+        }
+
+        /// <summary>The exception returns to <paramref name="regs"/>' context, RIP past the ud2 (handle_bug: regs->ip += LEN_UD2).</summary>
+        private void ResumeAfterWarning(RegisterSet regs)
+        {
+            Cpu[Reg.Rax] = regs.Rax; Cpu[Reg.Rbx] = regs.Rbx; Cpu[Reg.Rcx] = regs.Rcx; Cpu[Reg.Rdx] = regs.Rdx;
+            Cpu[Reg.Rsi] = regs.Rsi; Cpu[Reg.Rdi] = regs.Rdi; Cpu[Reg.Rbp] = regs.Rbp;
+            Cpu[Reg.R8] = regs.R8; Cpu[Reg.R9] = regs.R9; Cpu[Reg.R10] = regs.R10; Cpu[Reg.R11] = regs.R11;
+            Cpu[Reg.R12] = regs.R12; Cpu[Reg.R13] = regs.R13; Cpu[Reg.R14] = regs.R14; Cpu[Reg.R15] = regs.R15;
+            Cpu.Rsp = regs.Rsp;
+            Cpu.Rflags = regs.Rflags;
+            Cpu.Rip = regs.Rip + 2;
+        }
+
         /// <summary>At a host branch of the oops path: the lines whose records the path has committed are in the log.</summary>
         private void LogCommittedOopsLines()
         {
@@ -94,6 +127,13 @@ namespace KDsl.Runtime.Kernel
             _replay?.EndOops();
             for (; oops.Logged < oops.BeforeTrace.Count; oops.Logged++) Printk(oops.BeforeTrace[oops.Logged]);
             foreach (var line in oops.Rest) Printk(line);
+            if (oops.Resume is { } regs)
+            {
+                // __warn's end: taint W; the handler returns and iret resumes after the ud2, every register as pt_regs kept it
+                _taint |= Taint.Bit(Taint.Warn);
+                ResumeAfterWarning(regs);
+                return;
+            }
             _taint |= Taint.Bit(Taint.Die);
             OopsEnd(inInterrupt: false, oops.Signal, oops.IrqsDisabled);
         }

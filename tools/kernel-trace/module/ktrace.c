@@ -59,10 +59,17 @@ static noinline int non_canonical(void)
 	return *(volatile int *)0x8000000000000000UL;
 }
 
+/* A WARN_ON: the warning's report, after which the function goes on. */
+static noinline void warn_here(void)
+{
+	asm volatile(".skip 64, 0x90");
+	WARN_ON(1);
+}
+
 extern void __stack_chk_fail(void);
 static int panic_path;
 module_param(panic_path, int, 0);
-static int oops_path; /* 1: NULL write (#PF), 2: BUG() (#UD), 3: divide by zero (#DE), 4: non-canonical load (#GP) */
+static int oops_path; /* 1: NULL write (#PF), 2: BUG() (#UD), 3: divide by zero (#DE), 4: non-canonical load (#GP), 5: WARN_ON (#UD) */
 module_param(oops_path, int, 0);
 
 static int __init ktrace_init(void)
@@ -76,6 +83,7 @@ static int __init ktrace_init(void)
 	case 2: bug_here(); return 0;
 	case 3: return divide(7);
 	case 4: return non_canonical();
+	case 5: warn_here(); return 0;
 	}
 	printk(KERN_INFO "step5 LOADED.\n");
 	buffer_line();
