@@ -30,9 +30,10 @@ What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
   path panic / deepest N /     panic's path from __stack_chk_fail's entry (a module's call) to show_stack's, where the
   steps N / jumps ...          call trace is printed (printks included); its open calls' return addresses are retsites
   path oops ENTRY / deepest N  an oops path from its exception entry (asm_exc_page_fault, asm_exc_invalid_op, ...; RSP at
-  / steps N / formats [...] /  the exception frame the CPU pushed) to show_trace_log_lvl's, where the call trace is
-  writes ... / jumps ...       printed: the formats of its printks in call order (a JSON array), its stack writes below
-                               that RSP ("ip": the faulting instruction's address) except pt_regs, its open calls as retsites
+  / steps N / formats [...] /  the exception frame the CPU pushed) to the entry of the printk of the call trace's
+  writes ... / jumps ...       second entry: the formats of its printks in call order (a JSON array), its stack writes
+                               below that RSP ("ip": the faulting instruction's address) except pt_regs, its open calls
+                               as retsites
 """
 import bisect, json, re, sys
 

@@ -7,9 +7,10 @@
 #     to show_stack's, where the call trace is printed: panic's path, nested printks included;
 #   - with KTRACE_MODE=oops instead: "oops", every instruction from asm_exc_page_fault's entry (the module's NULL
 #     write faulted; oops-ud, oops-de, oops-gp, oops-warn: asm_exc_invalid_op's for its BUG(), asm_exc_divide_error's,
-#     asm_exc_general_protection's, asm_exc_invalid_op's for its WARN_ON, "asm_exc_invalid_op:warn") to show_trace_log_lvl's, where the oops's call trace is printed: the page fault's entry, the oops
-#     report's printks before the trace (their formats, and after which step each was called), and every change to
-#     the 4 KiB below the exception frame, after which step;
+#     asm_exc_general_protection's, asm_exc_invalid_op's for its WARN_ON, "asm_exc_invalid_op:warn") through the
+#     call trace's first entry line, to the entry of the printk of its second: the exception's entry, the report's
+#     printks (their formats, and after which step each was called), and every change to the 4 KiB below the
+#     exception frame, after which step;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
 #     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
 #     change to the 1.5 KiB below it, after which step (how far a call that dies has got).
@@ -81,7 +82,7 @@ gdb.execute("set confirm off")
 gdb.execute("set architecture i386:x86-64")
 for attempt in range(30):  # QEMU may still be starting
     try:
-        gdb.execute("target remote :1234")
+        gdb.execute("target remote :%s" % os.environ.get("KTRACE_GDB_PORT", "1234"))
         break
     except gdb.error:
         import time
@@ -123,11 +124,18 @@ if os.environ.get("KTRACE_MODE") in OOPS_ENTRIES:
     watch = StackWrites(entry_rsp - 4096, 4096)
     steps, printks = [], []
     pc, sp = reg("rip"), entry_rsp
-    end = addr_of["show_trace_log_lvl"]
-    while pc != end:
-        note_code(pc)
+    # to the printk of the trace's second entry: the report before the trace, "Call Trace:" (and 6.1's <TASK>) and the
+    # first entry's line (the trace's printks, " %s%pB", go as deep as any after them)
+    in_trace, entries = False, 0
+    while True:
+        in_trace = in_trace or pc == addr_of["show_trace_log_lvl"]
         if pc == addr_of[PRINTK]:
-            printks.append([len(steps), read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")])
+            fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")
+            entries += in_trace and "%pB" in fmt
+            if entries == 2:
+                break
+            printks.append([len(steps), fmt])
+        note_code(pc)
         steps.append([pc, sp])
         pc, sp = step()
         watch.after(len(steps))

@@ -102,8 +102,6 @@ namespace KDsl.CodeGen
                 foreach (string name in new[] { KernelFootprint.PanicEntry, "panic", "dump_stack", KernelFootprint.PanicTrace })
                     At(ServicePoint(footprint, name), name, atEntry: true);
             }
-            // the recorded oops paths end where show_regs calls show_trace_log_lvl: the C# kernel prints the trace
-            if (footprint.OopsPaths.Count > 0) At(ServicePoint(footprint, KernelFootprint.OopsTrace), KernelFootprint.OopsTrace, atEntry: true);
             At(footprint.InitReturnAddress, KernelFootprint.InitCaller, atEntry: false);
             if (footprint.ThreadReturnAddress != 0) At(footprint.ThreadReturnAddress, KernelFootprint.ThreadCaller, atEntry: false);
         }

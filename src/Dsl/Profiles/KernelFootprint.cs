@@ -199,7 +199,8 @@ namespace KDsl.Profiles
         /// <summary>
         /// The oops paths as recorded, by the exception entry they start at (asm_exc_page_fault for a kernel NULL write,
         /// asm_exc_invalid_op for a BUG(), asm_exc_divide_error, asm_exc_general_protection; RSP at the frame the CPU
-        /// pushed) to <see cref="OopsTrace"/>'s entry: the report's lines before the call trace, their printks included.
+        /// pushed) to the entry of the printk of the call trace's second entry: the report through "Call Trace:" and its
+        /// first entry line, their printks included (<see cref="PrintkFootprint.Formats"/>).
         /// </summary>
         public Dictionary<string, PrintkFootprint> OopsPaths { get; } = new Dictionary<string, PrintkFootprint>(StringComparer.Ordinal);
 
@@ -221,8 +222,6 @@ namespace KDsl.Profiles
 
         /// <summary>The #PF gate's entry, where the page fault's oops path starts.</summary>
         public const string OopsEntry = "asm_exc_page_fault";
-        /// <summary>Where the recorded oops path ends: show_regs' call of show_trace_log_lvl, which prints the call trace.</summary>
-        public const string OopsTrace = "show_trace_log_lvl";
 
         /// <summary>
         /// The recorded return site inside <paramref name="function"/> (the return address of its call that was still open

@@ -90,7 +90,7 @@ namespace KDsl.Profiles
 
         /// <summary>
         /// Whether the profile's footprint has an oops path from the exception entry <paramref name="entry"/> (asm_exc_* →
-        /// its handler → … → show_trace_log_lvl): then the entry is the real one, not modelled.
+        /// its handler → … → the call trace): then the entry is the real one, not modelled.
         /// </summary>
         private static bool OopsRecorded(string profile, string entry) => KernelFootprint.For(profile)?.OopsPaths.ContainsKey(entry) == true;
 

@@ -21,6 +21,7 @@ namespace KDsl.Runtime.Kernel
         private ulong _callerRsp;
         private ulong _faultIp;
         private int _commitsPassed;
+        private int _oopsPrintks;
         private long _lastBranchInstructions;
 
         public KernelPathReplay(RecordedPrintks recorded) => _recorded = recorded;
@@ -61,7 +62,7 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// A kernel-mode exception entered the oops path recorded from its gate, <paramref name="entry"/>, RSP at the frame
-        /// the CPU pushed (<paramref name="frameRsp"/>): follow it to show_trace_log_lvl. Its printks start no recording of their own; the
+        /// the CPU pushed (<paramref name="frameRsp"/>): follow it into the call trace. Its printks start no recording of their own; the
         /// C# kernel logs the report's lines as the recorded ones are committed (<see cref="OopsRecordsCommitted"/>).
         /// </summary>
         public void BeginOops(string entry, ulong frameRsp, ulong faultIp, long instructions)
@@ -69,6 +70,7 @@ namespace KDsl.Runtime.Kernel
             _current = _recorded.OopsPaths.TryGetValue(entry, out var path) ? path : RecordedPrintks.Path.Empty;
             _next = 0;
             _commitsPassed = 0;
+            _oopsPrintks = 0;
             _callerRsp = frameRsp; // the recorded writes are relative to the entry's RSP
             _faultIp = faultIp;
             _lastBranchInstructions = instructions;
@@ -80,6 +82,12 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>The recorded oops path is under way (<see cref="BeginOops"/>) until <see cref="EndOops"/> or a fault in it.</summary>
         public bool InOops { get; private set; }
+
+        /// <summary>
+        /// printk was entered on the oops path: false for one of the path's own printks, true for its last step, the entry
+        /// of the printk of the call trace's second entry, where the recording ends (the C# kernel prints the rest).
+        /// </summary>
+        public bool OopsPrintkEndsPath() => ++_oopsPrintks >= _current.PrintkCalls;
 
         /// <summary>A recorded kernel path (panic's or the oops's) is under way: printk's entry starts no recording of its own.</summary>
         public bool InKernelPath => InPanic || InOops;
@@ -267,6 +275,7 @@ namespace KDsl.Runtime.Kernel
         {
             var targets = new List<Target>();
             var commits = new List<int>();
+            int printkCalls = 0;
             ulong commitReturn = 0;
             int reserve = int.MaxValue;
             // Where each step stands against the host branches: how many came before it, how many steps since the last
@@ -279,6 +288,7 @@ namespace KDsl.Runtime.Kernel
             {
                 ulong pc = step.Key, next = step.Value;
                 if (PanicStarts.TryGetValue(pc, out int start) && start < 0) PanicStarts[pc] = targets.Count;
+                if (pc == _printkEntry) printkCalls++;
                 if (next == _reserveEntry && reserve == int.MaxValue) reserve = targets.Count;
                 if (next == _commitEntry) commitReturn = pc + (ulong)_footprint.InstructionBytes(pc)!.Length;
                 else if (pc == commitReturn)
@@ -302,7 +312,7 @@ namespace KDsl.Runtime.Kernel
                 if (producer < 0) continue;
                 writes.Add(new TimedWrite(branchesAfter[producer], sinceBranch[producer], Word(w.Below, w.Value)));
             }
-            return new Path(targets.ToArray(), commits.ToArray(), reserve, Residue(path), writes.ToArray());
+            return new Path(targets.ToArray(), commits.ToArray(), reserve, Residue(path), writes.ToArray(), printkCalls);
         }
 
         /// <summary>The recorded call's residue in this machine's terms; the module's own code words are left as the run wrote them.</summary>
@@ -329,8 +339,9 @@ namespace KDsl.Runtime.Kernel
         {
             public static readonly Path Empty = new Path(Array.Empty<Target>(), Array.Empty<int>(), int.MaxValue, Array.Empty<ResidueWord>(), Array.Empty<TimedWrite>());
 
-            public Path(Target[] targets, int[] commits, int reserve, ResidueWord[] residue, TimedWrite[] writes)
+            public Path(Target[] targets, int[] commits, int reserve, ResidueWord[] residue, TimedWrite[] writes, int printkCalls = 0)
             {
+                PrintkCalls = printkCalls;
                 Targets = targets;
                 Commits = commits;
                 Commit = commits.Length > 0 ? commits[0] : int.MaxValue;
@@ -348,6 +359,8 @@ namespace KDsl.Runtime.Kernel
             public Target[] Targets { get; }
             /// <summary>Host branches taken before each commit of a whole record (prb_final_commit's return), in order.</summary>
             public int[] Commits { get; }
+            /// <summary>How many times the recording entered printk (a kernel path's own printks; a printk path's is 1).</summary>
+            public int PrintkCalls { get; }
             /// <summary>The first of <see cref="Commits"/>: a printk's own record.</summary>
             public int Commit { get; }
             public int Reserve { get; }

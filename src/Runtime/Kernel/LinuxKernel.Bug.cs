@@ -70,9 +70,9 @@ namespace KDsl.Runtime.Kernel
                 Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip),
                 printer.PrintModules(report),
             };
-            printer.ShowRegs(lines, report, out int traceStart);
+            printer.ShowRegs(lines, report);
             lines.Add(printer.OopsEndMarker(report.OopsId));
-            if (WarnOnRecordedPath(lines, traceStart, regs, frameRsp)) return true;
+            if (WarnOnRecordedPath(lines, regs, frameRsp)) return true;
             foreach (var line in lines) Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Warn);
             return false;

@@ -30,17 +30,16 @@ namespace KDsl.Runtime.Kernel
             OopsEnd(inInterrupt, signal, irqsDisabled ?? (regs.Rflags & CpuFlags.IF) == 0);
         }
 
-        /// <summary>What die() prints (__die_header's count taken), and where in it show_trace_log_lvl's lines start.</summary>
+        /// <summary>What die() prints, __die_header's count taken.</summary>
         private DieLines DieReport(string dieString, RegisterSet regs, ulong errorCode, ulong? cr2Line)
         {
             var report = BuildReport(dieString, regs, errorCode, out var reliable);
             report.DieCounter = ++_dieCounter;
             report.Cr2Line = cr2Line;
-            var lines = new OopsPrinter(Profile, Vsprintf).Die(report, out int traceStart);
-            return new DieLines(report, lines, traceStart, reliable);
+            return new DieLines(report, new OopsPrinter(Profile, Vsprintf).Die(report), reliable);
         }
 
-        private sealed record DieLines(OopsReport Report, IReadOnlyList<string> Lines, int TraceStart, HashSet<ulong> Reliable);
+        private sealed record DieLines(OopsReport Report, IReadOnlyList<string> Lines, HashSet<ulong> Reliable);
 
         /// <summary>
         /// The oops facts an experiment's expectations read. <paramref name="regs"/> are the faulting context's: the fault

@@ -7,35 +7,31 @@ namespace KDsl.Runtime.Kernel
 {
     /// <summary>
     /// A kernel-mode exception's oops on the real kernel's footprint (Profiles/Footprints, the "oops" paths: a page fault,
-    /// a BUG(), a division by zero, a general protection fault): the exception entry, its handler, die/__die and show_regs
-    /// run as recorded on the faulting task's stack, their printks included, down to show_trace_log_lvl. The C# kernel
-    /// writes the report's lines: each one when the recorded path has committed the record that held it, so an oops that
-    /// overflows the stack on the way (a fault deep in a recursion leaves the report little room) has logged what the
-    /// real one had, and dies where the real one dies.
+    /// a BUG(), a division by zero, a general protection fault, a WARN): the exception entry, its handler, die/__die and
+    /// show_regs run as recorded on the faulting task's stack, their printks included, through the call trace's first
+    /// entry. The C# kernel writes the report's lines: each one when the recorded path has committed the record that held
+    /// it, so an oops that overflows the stack on the way (a fault deep in a recursion leaves the report little room) has
+    /// logged what the real one had, and dies where the real one dies.
     /// </summary>
     public sealed partial class LinuxKernel
     {
         /// <summary>The oops under way on a recorded path: its lines, how many are logged, and how oops_end ends it.</summary>
         private sealed class RecordedOops
         {
-            public RecordedOops(List<string> beforeTrace, List<string> rest, int signal, bool irqsDisabled, RegisterSet? resume = null)
+            public RecordedOops(List<string> lines, int signal, bool irqsDisabled, RegisterSet? resume = null)
             {
-                BeforeTrace = beforeTrace;
-                Rest = rest;
+                Lines = lines;
                 Signal = signal;
                 IrqsDisabled = irqsDisabled;
                 Resume = resume;
             }
 
-            /// <summary>A warning's: the context the exception returns to, after the ud2 (null: the task dies).</summary>
-            public RegisterSet? Resume { get; }
-
-            /// <summary>What the handler prints before die, and die through __show_regs: one printk's text each (a pr_cont line is one).</summary>
-            public List<string> BeforeTrace { get; }
-            /// <summary>show_trace_log_lvl's lines and what follows: print_modules, the CR2 line, oops_end's.</summary>
-            public List<string> Rest { get; }
+            /// <summary>Every line of the report, the handler's first: one printk's text each (a pr_cont line is one).</summary>
+            public List<string> Lines { get; }
             public int Signal { get; }
             public bool IrqsDisabled { get; }
+            /// <summary>A warning's: the context the exception returns to, after the ud2 (null: the task dies).</summary>
+            public RegisterSet? Resume { get; }
             public int Logged { get; set; }
         }
 
@@ -69,28 +65,22 @@ namespace KDsl.Runtime.Kernel
             ulong errorCode, ulong? cr2Line, int signal, bool irqsDisabled)
         {
             var die = DieReport(dieString, regs, errorCode, cr2Line);
-            var before = new List<string>(faultLines);
-            var rest = new List<string>();
-            for (int i = 0; i < die.Lines.Count; i++)
-                (i < die.TraceStart ? before : rest).Add(die.Lines[i] + "\n");
+            var lines = new List<string>(faultLines);
+            foreach (var line in die.Lines) lines.Add(line + "\n");
             RecordOops(kind, dieString, regs, die.Report.Code!, die.Reliable, panicked: Config.PanicOnOops);
-            _recordedOops = new RecordedOops(before, rest, signal, irqsDisabled);
+            _recordedOops = new RecordedOops(lines, signal, irqsDisabled);
             _replay!.BeginOops(entry, frameRsp, regs.Rip, Cpu.InstructionCount);
         }
 
         /// <summary>
         /// report_bug's warning branch on the path recorded from a WARN (<see cref="KernelFootprint.WarnPath"/>), when the
-        /// footprint has it: its lines (CUT_HERE, the WARNING line, print_modules, show_regs up to the trace) logged as the
-        /// path commits them, the trace and the end marker at show_trace_log_lvl, then back after the ud2. False without it.
+        /// footprint has it: its lines (CUT_HERE, the WARNING line, print_modules, show_regs, the end marker) logged as
+        /// the path commits them, the rest when it ends, then back after the ud2. False without it.
         /// </summary>
-        private bool WarnOnRecordedPath(List<string> lines, int traceStart, RegisterSet regs, ulong frameRsp)
+        private bool WarnOnRecordedPath(List<string> lines, RegisterSet regs, ulong frameRsp)
         {
             if (_replay is null || Footprint?.OopsPaths.ContainsKey(KernelFootprint.WarnPath) != true || frameRsp == 0) return false;
-            var before = new List<string>();
-            var rest = new List<string>();
-            for (int i = 0; i < lines.Count; i++)
-                (i < traceStart ? before : rest).Add(lines[i] + "\n");
-            _recordedOops = new RecordedOops(before, rest, 0, irqsDisabled: false, resume: regs);
+            _recordedOops = new RecordedOops(lines.ConvertAll(line => line + "\n"), 0, irqsDisabled: false, resume: regs);
             _replay.BeginOops(KernelFootprint.WarnPath, frameRsp, regs.Rip, Cpu.InstructionCount);
             return true;
         }
@@ -112,21 +102,20 @@ namespace KDsl.Runtime.Kernel
         {
             if (_recordedOops is not { } oops) return;
             int committed = _replay!.OopsRecordsCommitted;
-            while (oops.Logged < committed && oops.Logged < oops.BeforeTrace.Count)
-                Printk(oops.BeforeTrace[oops.Logged++]);
+            while (oops.Logged < committed && oops.Logged < oops.Lines.Count)
+                Printk(oops.Lines[oops.Logged++]);
         }
 
         /// <summary>
-        /// show_trace_log_lvl's entry: the recorded path ends. The lines not logged yet (a line more than the recording
-        /// had), the call trace and the rest of the report, taint D (oops_end's add_taint), and oops_end's ending.
+        /// The recorded path ends (at the printk of the call trace's second entry): the lines not logged yet, then
+        /// oops_end's ending: taint D and the task's death (a warning's: taint W, and back after the ud2).
         /// </summary>
-        private void ShowTraceLogLvl()
+        private void EndRecordedOops()
         {
             if (_recordedOops is not { } oops) return;
             _recordedOops = null;
             _replay?.EndOops();
-            for (; oops.Logged < oops.BeforeTrace.Count; oops.Logged++) Printk(oops.BeforeTrace[oops.Logged]);
-            foreach (var line in oops.Rest) Printk(line);
+            for (; oops.Logged < oops.Lines.Count; oops.Logged++) Printk(oops.Lines[oops.Logged]);
             if (oops.Resume is { } regs)
             {
                 // __warn's end: taint W; the handler returns and iret resumes after the ud2, every register as pt_regs kept it

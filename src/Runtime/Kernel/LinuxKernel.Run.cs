@@ -82,7 +82,9 @@ namespace KDsl.Runtime.Kernel
             }
 
             LoadCoveredConstant(Cpu.Rip - 3);
-            if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InKernelPath: true })
+            if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InOops: true } && _replay.OopsPrintkEndsPath())
+                EndRecordedOops(); // the printk of the trace's second entry: the recording ends here
+            else if (site.Function == Profile.PrintkSymbol && site.AtEntry && _replay is { InKernelPath: true })
             {
                 // a printk on panic's or the oops's recorded path: the path's own (the C# kernel prints their lines)
             }
@@ -143,8 +145,6 @@ namespace KDsl.Runtime.Kernel
                 DumpStackEntry();
             else if (site.Function == "show_stack")
                 ShowStack();
-            else if (site.Function == KDsl.Profiles.KernelFootprint.OopsTrace)
-                ShowTraceLogLvl();
             else if (site.Function == "warn_slowpath_null")
                 WarnSlowpathNull();
             else if (site.Function == "dump_header")

@@ -87,6 +87,8 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 bug_700_19: stale entries"] = OopsData,
             ["linux-6.1 div_700_18: stale entries"] = OopsData,
             ["linux-6.1 div_700_19: stale entries"] = OopsData,
+            ["linux-5.10 bug_700_19: stale entries"] = OopsData,
+            ["linux-5.10 div_700_19: stale entries"] = OopsData,
             ["linux-6.1 thread_nest: lines"] = CfsTiming,
             ["linux-5.10 thread_nest: lines"] = CfsTiming,
             ["linux-6.1 stack_protector: end of run"] = PanicMessage,

@@ -29,17 +29,14 @@ namespace KDsl.Runtime.Kernel.Oops
         /// __die + oops_end up to, not including, the panic: header through the end-trace marker, and on 4.19+ the
         /// executive-summary register dump after it. The caller decides what follows (panic or killing the task).
         /// </summary>
-        public IReadOnlyList<string> Die(OopsReport report) => Die(report, out _);
-
-        /// <summary><see cref="Die(OopsReport)"/>; <paramref name="traceStart"/>: the index of its "Call Trace:" line (show_trace_log_lvl's first).</summary>
-        public IReadOnlyList<string> Die(OopsReport report, out int traceStart)
+        public IReadOnlyList<string> Die(OopsReport report)
         {
             var lines = new List<string> { DieHeader(report) };
             if (Legacy)
             {
                 // 4.x __die: print_modules() before show_regs(), then the one-line summary.
                 lines.Add(PrintModules(report));
-                ShowRegs(lines, report, out traceStart);
+                ShowRegs(lines, report);
                 lines.Add(F("RIP: %pS RSP: %016lx", report.Regs.Rip, report.Regs.Rsp));
                 if (report.Cr2Line is ulong legacyCr2) lines.Add(F("CR2: %016lx", legacyCr2));
                 lines.Add(OopsEndMarker(report.OopsId));
@@ -47,7 +44,7 @@ namespace KDsl.Runtime.Kernel.Oops
             }
 
             // __die_body: show_regs(regs); print_modules(); then oops_end → oops_exit and the executive summary.
-            ShowRegs(lines, report, out traceStart);
+            ShowRegs(lines, report);
             lines.Add(PrintModules(report));
             if (report.Cr2Line is ulong cr2) lines.Add(F("CR2: %016lx", cr2));
             lines.Add(OopsEndMarker(report.OopsId));
@@ -63,19 +60,14 @@ namespace KDsl.Runtime.Kernel.Oops
         /// show_regs(regs): the CPU/Hardware name lines (4.x: plus the task line), the registers in ALL or USER mode,
         /// and, for a kernel-mode context, the call trace (4.x: then the Code: line).
         /// </summary>
-        public void ShowRegs(List<string> lines, OopsReport report) => ShowRegs(lines, report, out _);
-
-        /// <summary><see cref="ShowRegs(List{string}, OopsReport)"/>; <paramref name="traceStart"/>: where its call trace starts in <paramref name="lines"/>.</summary>
-        public void ShowRegs(List<string> lines, OopsReport report, out int traceStart)
+        public void ShowRegs(List<string> lines, OopsReport report)
         {
             bool user = report.Regs.IsUserMode;
-            traceStart = lines.Count;
             lines.AddRange(DumpStackPrintInfo(report));
             if (Legacy)
             {
                 lines.Add(F("task: %p task.stack: %p", report.TaskAddress, report.TaskStackAddress));
                 ShowRegisters(lines, report.Regs, null, user ? ShowRegsMode.User : ShowRegsMode.All);
-                traceStart = lines.Count;
                 if (!user)
                 {
                     lines.AddRange(CallTrace(report.CallTrace));
@@ -84,7 +76,6 @@ namespace KDsl.Runtime.Kernel.Oops
                 return;
             }
             ShowRegisters(lines, report.Regs, report.Code, user ? ShowRegsMode.User : ShowRegsMode.All);
-            traceStart = lines.Count;
             if (!user)
                 lines.AddRange(CallTrace(report.CallTrace));
         }
