@@ -158,6 +158,10 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "div_700_18-norand.log"),
             new("linux-6.1", "div_700_19-norand.log"),
             new("linux-5.10", "div_700_19-norand.log"),
+            new("linux-6.1", "warn_700_18-norand.log"),
+            new("linux-5.10", "warn_700_18-norand.log"),
+            new("linux-6.1", "warn_700_19-norand.log"),
+            new("linux-5.10", "warn_700_19-norand.log"),
         };
 
         /// <summary>The compared fields, in table order.</summary>

@@ -58,7 +58,7 @@ namespace KDsl.Runtime.Tests.RealKernel
             "module address), KDsl's follows overrun (so it reads as overrun's end)";
         private const string OopsData =
             "module addresses the oops path stores as data depend on the run: the recording (ktrace's faults in null_write, " +
-            "bug_here, divide) left the faulting address in some words (frames of __show_regs, do_trap, sprintf) where the " +
+            "bug_here, divide, warn_here) left the faulting address in some words (frames of __show_regs, do_trap, sprintf) where the " +
             "real deep runs have another module address (kallsyms' next symbol, deref_deep_exit on 6.1) or none, so KDsl " +
             "shows an extra '? rstack' or a bare module address; the kernel text words, RIP, trace and ending match";
         private const string CfsTiming =
@@ -89,6 +89,9 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 div_700_19: stale entries"] = OopsData,
             ["linux-5.10 bug_700_19: stale entries"] = OopsData,
             ["linux-5.10 div_700_19: stale entries"] = OopsData,
+            ["linux-6.1 warn_700_18: stale entries"] = OopsData,
+            ["linux-6.1 warn_700_19: stale entries"] = OopsData,
+            ["linux-5.10 warn_700_19: stale entries"] = OopsData,
             ["linux-6.1 thread_nest: lines"] = CfsTiming,
             ["linux-5.10 thread_nest: lines"] = CfsTiming,
             ["linux-6.1 stack_protector: end of run"] = PanicMessage,
