@@ -92,6 +92,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>A recorded kernel path (panic's or the oops's) is under way: printk's entry starts no recording of its own.</summary>
         public bool InKernelPath => InPanic || InOops;
 
+        /// <summary>The oops path's recording has ended (the C# kernel prints the rest of the report).</summary>
         public void EndOops()
         {
             InOops = false;
