@@ -8,6 +8,14 @@ namespace KDsl.Diagnostics
     public sealed class DiagnosticBag : IEnumerable<Diagnostic>
     {
         private readonly List<Diagnostic> _diagnostics = new List<Diagnostic>();
+        private int _errors;
+
+        /// <summary>
+        /// Errors reported before the rest are dropped, as C compilers cap a cascade (-fmax-errors): one
+        /// <see cref="DiagnosticDescriptors.TooManyErrors"/> stands for them, so a file of a million bad lines costs a
+        /// build a hundred diagnostics, not a million.
+        /// </summary>
+        public const int MaxErrors = 100;
 
         public DiagnosticBag(SourceText text) => Text = text;
 
@@ -38,6 +46,13 @@ namespace KDsl.Diagnostics
             if (span.Start < 0) span = new TextSpan(0, 0);
             if (span.End > Text.Length) span = TextSpan.FromBounds(System.Math.Min(span.Start, Text.Length), Text.Length);
             var d = new Diagnostic(descriptor.Id, severity, Text.GetLocation(span), message);
+            if (d.IsError && ++_errors > MaxErrors)
+            {
+                if (_errors == MaxErrors + 1)
+                    _diagnostics.Add(new Diagnostic(DiagnosticDescriptors.TooManyErrors.Id, DiagnosticSeverity.Error, d.Location,
+                        $"too many errors: only the first {MaxErrors} are reported, this one and the rest are not"));
+                return d;
+            }
             _diagnostics.Add(d);
             return d;
         }

@@ -30,6 +30,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor ExpectedConfigValue = new DiagnosticDescriptor("KDSL0013", E, "Config value expected");
         public static readonly DiagnosticDescriptor UnknownExpectation = new DiagnosticDescriptor("KDSL0014", E, "Unknown expectation");
         public static readonly DiagnosticDescriptor CallOfNonName = new DiagnosticDescriptor("KDSL0015", E, "Only named functions can be called");
+        public static readonly DiagnosticDescriptor TooManyErrors = new DiagnosticDescriptor("KDSL0016", E, "Too many errors");
 
         // --- semantics -------------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor UndefinedName = new DiagnosticDescriptor("KDSL0100", E, "Undefined name");

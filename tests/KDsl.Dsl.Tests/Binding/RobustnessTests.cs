@@ -31,6 +31,23 @@ namespace KDsl.Dsl.Tests.Binding
             Assert.That(result.Image, Is.Null);
         }
 
+        /// <summary>
+        /// A cascade of errors is capped as a C compiler caps it: the first 100, then one KDSL0016 at the 101st (from
+        /// first principles: DiagnosticBag.MaxErrors), so 20,000 bad calls cost a build 101 diagnostics.
+        /// </summary>
+        [Test]
+        public void ErrorCascade_IsCappedAtAHundred_WithOneTooManyErrors()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n");
+            for (int i = 0; i < 20000; i++) source.Append("    undefined_").Append(i).Append("();\n");
+            source.Append("}\n");
+            var errors = Compiler.Compile("many.kdsl", source.ToString()).Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(errors, Has.Count.EqualTo(101));
+            Assert.That(errors.Take(100).Select(d => d.Id), Is.All.EqualTo("KDSL0101"));
+            Assert.That(errors[100].Id, Is.EqualTo("KDSL0016"));
+            Assert.That(errors[100].Location.Line, Is.EqualTo(errors[99].Location.Line + 1), "reported where the 101st error is");
+        }
+
         [Test]
         public void RandomBytes_NeverThrow()
         {
