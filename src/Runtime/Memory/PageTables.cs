@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace KDsl.Runtime.Memory
 {
@@ -154,6 +155,39 @@ namespace KDsl.Runtime.Memory
                 table = e & AddressMask;
             }
             return false;
+        }
+
+        /// <summary>
+        /// The 4 KiB pages in [<paramref name="start"/>, <paramref name="end"/>) that a present leaf maps, in address
+        /// order. The walk skips every non-present table entry whole, as the kernel's page-range walkers do
+        /// (zap_pte_range, change_protection): a range of terabytes with a few pages touched costs those pages, not the range.
+        /// </summary>
+        public List<ulong> PresentPages(ulong root, ulong start, ulong end)
+        {
+            var pages = new List<ulong>();
+            if (end > start) CollectPresent(root & AddressMask, 4, 0, start, end - 1, pages);
+            return pages;
+        }
+
+        private void CollectPresent(ulong table, int level, ulong baseVa, ulong first, ulong last, List<ulong> pages)
+        {
+            ulong span = 1UL << (12 + 9 * (level - 1)); // bytes one entry of this level maps
+            for (int i = 0; i < 512; i++)
+            {
+                ulong va = baseVa + (ulong)i * span;
+                if (level == 4 && i >= 256) va |= 0xFFFF_0000_0000_0000UL; // the upper half is sign-extended
+                ulong vaLast = va + (span - 1);
+                if (vaLast < first || va > last) continue;
+                ulong e = _mem.ReadU64(table + (ulong)i * 8);
+                if ((e & (ulong)PteFlags.Present) == 0) continue;
+                if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
+                {
+                    ulong from = Math.Max(va, first) & ~PhysicalMemory.PageMask, to = Math.Min(vaLast, last);
+                    for (ulong page = from; page <= to && page >= from; page += PhysicalMemory.PageSize) pages.Add(page);
+                    continue;
+                }
+                CollectPresent(e & AddressMask, level - 1, va, first, last, pages);
+            }
         }
 
         /// <summary>Reads every level's entry for va without side effects (no A/D updates).</summary>

@@ -30,7 +30,7 @@ namespace KDsl.Runtime.Kernel.Mm
                 usage.TotalVm += (long)((vma.End - vma.Start) >> PhysicalMemory.PageShift);
                 bool image = vma.File is null && vma.Name is not null && !vma.Name.StartsWith("[", System.StringComparison.Ordinal)
                     && (vma.Flags & VmFlags.Write) == 0;
-                for (ulong va = vma.Start; va < vma.End; va += PhysicalMemory.PageSize)
+                foreach (ulong va in tables.PresentPages(mm.Root, vma.Start, vma.End))
                 {
                     var walk = tables.Walk(mm.Root, va);
                     if (!walk.Present) continue;

@@ -176,7 +176,7 @@ namespace KDsl.Runtime.Kernel
             foreach (var vma in p.Mm.Vmas)
             {
                 if (vma.File != inode) continue;
-                for (ulong va = vma.Start; va < vma.End; va += PhysicalMemory.PageSize)
+                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End))
                     if (vma.Pgoff + (long)((va - vma.Start) >> PhysicalMemory.PageShift) >= firstGone) Tables.Unmap(p.Mm.Root, va);
             }
             Mmu.FlushAll();
@@ -268,7 +268,7 @@ namespace KDsl.Runtime.Kernel
         {
             foreach (var vma in p.Mm.SplitRange(start, end))
             {
-                for (ulong va = vma.Start; va < vma.End; va += PhysicalMemory.PageSize)
+                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End)) // the touched pages, not the range
                 {
                     ulong leaf = Tables.GetLeaf(p.Mm.Root, va);
                     if (leaf == 0) continue;
@@ -301,7 +301,7 @@ namespace KDsl.Runtime.Kernel
             foreach (var vma in p.Mm.SplitRange(addr, end))
             {
                 vma.Flags = (vma.Flags & ~(VmFlags.Read | VmFlags.Write | VmFlags.Exec)) | VmFlags.FromProt(prot);
-                for (ulong va = vma.Start; va < vma.End; va += PhysicalMemory.PageSize)
+                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End)) // change_protection: mapped pages only
                 {
                     ulong leaf = Tables.GetLeaf(p.Mm.Root, va);
                     if (leaf == 0) continue;
