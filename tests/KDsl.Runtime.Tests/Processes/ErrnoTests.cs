@@ -16,6 +16,18 @@ namespace KDsl.Runtime.Tests.Processes
             return p.ExitStatus;
         }
 
+        /// <summary>
+        /// RLIMIT_NOFILE (1024, Debian's default soft limit): fds 3 to 1023 open, the next open fails with EMFILE (24), and
+        /// closing one frees the lowest descriptor again.
+        /// </summary>
+        [Test]
+        public void Open_PastRlimitNofile_Emfile_AndCloseFreesTheLowest()
+        {
+            var p = Inline("long n = 0; long r = 0; while (1) { r = open(\"/f\", O_CREAT | O_RDWR, 0644); if (r < 0) break; n++; }\n" +
+                           "if (n != 1021) exit(100);\nclose(500);\nif (open(\"/f\", O_RDWR, 0) != 500) exit(101);\nexit(-r);");
+            Assert.That((p.Signal, p.ExitStatus), Is.EqualTo((0, 24)), string.Join("\n", p.Syscalls.GetRange(0, System.Math.Min(5, p.Syscalls.Count))));
+        }
+
         [Test] public void Close_BadFd_Ebadf() => Assert.That(Errno("", "close(42)"), Is.EqualTo(EBADF));
         [Test] public void Write_BadFd_Ebadf() => Assert.That(Errno("char b[4];", "write(7, b, 4)"), Is.EqualTo(EBADF));
         [Test] public void Ftruncate_BadFd_Ebadf() => Assert.That(Errno("", "ftruncate(5, 10)"), Is.EqualTo(EBADF));

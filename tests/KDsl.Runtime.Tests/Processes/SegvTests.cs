@@ -99,6 +99,21 @@ namespace KDsl.Runtime.Tests.Processes
             Assert.That((p.Signal, p.ExitStatus), Is.EqualTo((0, 7)));
         }
 
+        /// <summary>
+        /// A program that loops on getpid and on writing 64 bytes to stdout until the budget stops it: the host keeps a
+        /// bounded trace (ProcessResult.MaxTracedSyscalls, then one closing line) and a bounded capture (MaxCapturedOutput).
+        /// </summary>
+        [Test]
+        public void SyscallAndOutputLoops_KeepBoundedTraceAndCapture()
+        {
+            var p = Inline("char b[64]; for (long i = 0; i < 64; i++) b[i] = 'x'; while (1) { getpid(); write(1, b, 64); }", budget: 2_000_000);
+            Assert.That(p.StoppedByBudget, Is.True);
+            Assert.That(p.Syscalls, Has.Count.EqualTo(ProcessResult.MaxTracedSyscalls + 1));
+            Assert.That(p.Syscalls[^1], Does.StartWith("... (only the first"));
+            Assert.That(p.OutputBytes, Has.Length.EqualTo(ProcessResult.MaxCapturedOutput));
+            Assert.That(p.OutputTruncated, Is.True);
+        }
+
         [Test]
         public void InfiniteLoop_StoppedByTheBudget()
         {

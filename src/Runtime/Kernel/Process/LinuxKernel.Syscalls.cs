@@ -15,7 +15,7 @@ namespace KDsl.Runtime.Kernel
     /// </summary>
     public sealed partial class LinuxKernel
     {
-        public const long EPERM = 1, ENOENT = 2, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14, EINVAL = 22, ENOSYS = 38;
+        public const long EPERM = 1, ENOENT = 2, EBADF = 9, ENOMEM = 12, EACCES = 13, EFAULT = 14, EINVAL = 22, EMFILE = 24, ENOSYS = 38;
         public const int NrRead = 0, NrWrite = 1, NrOpen = 2, NrClose = 3, NrMmap = 9, NrMprotect = 10, NrMunmap = 11,
             NrRtSigaction = 13, NrRtSigreturn = 15, NrGetpid = 39, NrExit = 60, NrFtruncate = 77, NrExitGroup = 231;
         private const int MapShared = 0x01, MapPrivate = 0x02, MapFixed = 0x10, MapAnonymous = 0x20;
@@ -44,7 +44,7 @@ namespace KDsl.Runtime.Kernel
                 _ => -ENOSYS,
             };
             if (nr == NrMmap && ret > 0 && (ulong)ret < MmStruct.TaskSize) p.Result.MmapResults.Add((ulong)ret);
-            p.Result.Syscalls.Add(Strace(nr, a0, a1, a2, a3, a4, a5, ret));
+            p.Result.Trace(Strace(nr, a0, a1, a2, a3, a4, a5, ret));
             if (p.Exited || nr == NrRtSigreturn) return; // rt_sigreturn restored every register itself
 
             Cpu[Reg.Rax] = (ulong)ret;
@@ -95,6 +95,8 @@ namespace KDsl.Runtime.Kernel
         {
             if (!StrncpyFromUser(p, path, 4096, out string name)) return -EFAULT;
             if (name.Length == 0) return -ENOENT;
+            int fd = p.AllocFd(); // do_sys_openat2 takes the descriptor first: at RLIMIT_NOFILE nothing is created
+            if (fd < 0) return -EMFILE;
             if (!_tmpfs.TryLookup(name, out var inode))
             {
                 if ((flags & OpenFlags.Creat) == 0) return -ENOENT;
@@ -102,7 +104,6 @@ namespace KDsl.Runtime.Kernel
             }
             var file = new OpenFile(inode, flags);
             if ((flags & OpenFlags.Trunc) != 0) DoTruncate(p, inode, 0); // Linux truncates whatever the access mode (handle_truncate)
-            int fd = p.AllocFd();
             p.Files[fd] = file;
             return fd;
         }
@@ -120,7 +121,10 @@ namespace KDsl.Runtime.Kernel
             if (copied == 0) return -EFAULT;
             if (console)
             {
-                for (int i = 0; i < copied; i++) p.Output.Add(data[i]);
+                // the terminal takes every byte; KDsl keeps the first MaxCapturedOutput of them (a bounded capture)
+                int kept = (int)Math.Min(copied, Math.Max(0L, ProcessResult.MaxCapturedOutput - p.Output.Count));
+                for (int i = 0; i < kept; i++) p.Output.Add(data[i]);
+                if (kept < copied) p.Result.OutputTruncated = true;
                 return copied;
             }
             file = p.Files[fd];

@@ -33,8 +33,27 @@ namespace KDsl.Runtime
         public byte[] OutputBytes { get; internal set; } = System.Array.Empty<byte>();
         /// <summary><see cref="OutputBytes"/> as UTF-8 text.</summary>
         public string Output => System.Text.Encoding.UTF8.GetString(OutputBytes);
-        /// <summary>Each system call as strace would show it: "mmap(0, 4096, 3, 1, 3, 0) = 0x7ffff7ffe000".</summary>
+        /// <summary>
+        /// Each system call as strace would show it: "mmap(0, 4096, 3, 1, 3, 0) = 0x7ffff7ffe000"; the first
+        /// <see cref="MaxTracedSyscalls"/>, then one line saying how the trace ends (a getpid loop stays a bounded trace).
+        /// </summary>
         public List<string> Syscalls { get; } = new List<string>();
+
+        /// <summary>How many system calls <see cref="Syscalls"/> keeps.</summary>
+        public const int MaxTracedSyscalls = 10_000;
+
+        /// <summary>How many bytes of fd 1 and 2 <see cref="OutputBytes"/> keeps (the writes themselves all succeed).</summary>
+        public const int MaxCapturedOutput = 1 << 20;
+
+        /// <summary>The process wrote more to fds 1 and 2 than <see cref="MaxCapturedOutput"/>: the rest was not kept.</summary>
+        public bool OutputTruncated { get; internal set; }
+
+        /// <summary>Adds a system call to <see cref="Syscalls"/> while the trace has room.</summary>
+        internal void Trace(string call)
+        {
+            if (Syscalls.Count < MaxTracedSyscalls) Syscalls.Add(call);
+            else if (Syscalls.Count == MaxTracedSyscalls) Syscalls.Add($"... (only the first {MaxTracedSyscalls} system calls are traced)");
+        }
         /// <summary>Signals delivered to a handler (sigaction), in order: signo, si_code, si_addr.</summary>
         public List<(int Signo, int Code, ulong Addr)> Handled { get; } = new List<(int Signo, int Code, ulong Addr)>();
         /// <summary>True when the OOM killer chose this process and killed it with SIGKILL.</summary>

@@ -40,11 +40,15 @@ namespace KDsl.Runtime.Kernel
         public ulong ThreadErrorCode { get; set; }
         public ulong ThreadCr2 { get; set; }
 
+        /// <summary>RLIMIT_NOFILE's soft limit as Debian starts a process with it (ulimit -n): fds 0 to 1023.</summary>
+        public const int NoFileLimit = 1024;
+
+        /// <summary>get_unused_fd_flags: the lowest free descriptor (0-2 are the console's), or -1 at RLIMIT_NOFILE (EMFILE).</summary>
         public int AllocFd()
         {
-            int fd = 3;
-            while (Files.ContainsKey(fd)) fd++;
-            return fd;
+            for (int fd = 3; fd < NoFileLimit; fd++)
+                if (!Files.ContainsKey(fd)) return fd;
+            return -1;
         }
     }
 }
