@@ -3,9 +3,9 @@
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
  * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 19 calls).
  * With panic_path=1 it only calls __stack_chk_fail, as a module whose canary was overwritten does: trace.sh's panic
- * mode steps panic() from there to show_stack (the panic path's footprint). With oops_path=1 it writes through a NULL
- * pointer, as a module with a stray dereference does: trace.sh's oops mode steps the page fault's entry and the oops
- * report from there to show_trace_log_lvl (the page-fault oops path's footprint). */
+ * mode steps panic() from there to show_stack (the panic path's footprint). With oops_path=1 to 5 it faults as a buggy
+ * module does (a NULL write, BUG(), a division by zero, a non-canonical load, a WARN_ON): trace.sh's oops modes step
+ * the exception's entry and its report from there through the call trace's first entry (the oops paths' footprint). */
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
