@@ -9,7 +9,7 @@ Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.json
   OOPS.jsonl: trace.sh's oops modes (a kernel NULL write's page fault, a BUG(), a division by zero, a non-canonical
   load: each from its exception entry to show_trace_log_lvl), optional, any number.
 
-What the data holds (format in src/Dsl/Profiles/KernelFootprint.cs):
+What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
   insn ADDR CFA BYTES          every instruction a path executed, with its real bytes and the CFA offset
                                (RSP + CFA = the caller's RSP) at it, computed from the recorded RSPs; -16 where

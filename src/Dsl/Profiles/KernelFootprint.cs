@@ -1,163 +1,17 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Text;
 
 namespace KDsl.Profiles
 {
-    /// <summary>A real kernel function as kallsyms sizes it (to the next symbol).</summary>
-    public readonly struct FootprintSymbol
-    {
-        public FootprintSymbol(ulong address, int size, string name)
-        {
-            Address = address;
-            Size = size;
-            Name = name;
-        }
-
-        public ulong Address { get; }
-        public int Size { get; }
-        public string Name { get; }
-    }
-
-    /// <summary>One instruction the real kernel executed on a recorded path: its bytes, and the CFA offset at it.</summary>
-    public readonly struct FootprintInstruction
-    {
-        public FootprintInstruction(ulong address, int cfa, byte[] bytes)
-        {
-            Address = address;
-            Cfa = cfa;
-            Bytes = bytes;
-        }
-
-        public ulong Address { get; }
-        /// <summary>RSP + Cfa is the caller's RSP (the slot above the return address), as ORC describes the address.</summary>
-        public int Cfa { get; }
-        public byte[] Bytes { get; }
-    }
-
-    /// <summary>
-    /// A recorded call: a printk (its format), or panic's path from __stack_chk_fail to show_stack (no format): how deep
-    /// it went, and where control went at every non-sequential step.
-    /// </summary>
-    public sealed class PrintkFootprint
-    {
-        public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
-            IReadOnlyList<KeyValuePair<int, string>>? residue = null, IReadOnlyList<RecordedWrite>? writes = null,
-            IReadOnlyList<string>? formats = null)
-        {
-            Formats = formats ?? Array.Empty<string>();
-            Writes = writes ?? Array.Empty<RecordedWrite>();
-            Format = format;
-            Deepest = deepest;
-            Steps = steps;
-            Jumps = jumps;
-            Residue = residue ?? Array.Empty<KeyValuePair<int, string>>();
-        }
-
-        /// <summary>The format the module passed, KERN_ level prefix included.</summary>
-        public string Format { get; }
-        /// <summary>Bytes below the caller's RSP the call touched at its deepest (the return address included).</summary>
-        public int Deepest { get; }
-        /// <summary>Instructions the real call ran, from printk's first to its return.</summary>
-        public int Steps { get; }
-        /// <summary>Every step whose successor was not the next instruction: (from, to), in execution order.</summary>
-        public IReadOnlyList<KeyValuePair<ulong, ulong>> Jumps { get; }
-        /// <summary>
-        /// The words the call changed below its caller's RSP, as they were when it returned: (bytes below the caller's
-        /// RSP, value). Values: "t…" kernel text, "m" the module's own (the caller's), "c-…"/"c+…" a stack address relative
-        /// to the caller's RSP, else the hex value. Return addresses and data alike: what an oops's scan finds later.
-        /// </summary>
-        public IReadOnlyList<KeyValuePair<int, string>> Residue { get; }
-        /// <summary>The same words as the call went, in order: what a scan finds when the call dies half way.</summary>
-        public IReadOnlyList<RecordedWrite> Writes { get; }
-        /// <summary>A kernel path's printk calls (the oops path's report lines), their formats in call order.</summary>
-        public IReadOnlyList<string> Formats { get; }
-    }
-
-    /// <summary>What a recorded stack word or register is, and so how a machine with another layout rebuilds it.</summary>
-    public enum FootprintWordKind
-    {
-        /// <summary>A value kept as it was: data, or kernel text ("t…": the text is at the real addresses).</summary>
-        Value,
-        /// <summary>"minit": the module's init function.</summary>
-        ModuleInit,
-        /// <summary>"m": the recording module's own code: the replaying run writes its own.</summary>
-        ModuleCode,
-        /// <summary>"m.section+off": an address in one of the recording module's sections.</summary>
-        ModuleSection,
-        /// <summary>"s-off": an address on the task stack, off bytes below its top.</summary>
-        BelowStackTop,
-        /// <summary>"c-off" / "c+off": an address on the task stack, relative to the printk caller's RSP.</summary>
-        FromCaller,
-        /// <summary>"ip": on the oops path, the faulting instruction's address (a copy of pt_regs' ip).</summary>
-        FaultIp,
-    }
-
-    /// <summary>
-    /// One recorded word (reduce.py's tokens, the same in the init's words and registers, the kthread words and a
-    /// printk's residue and writes): its kind, and the value, offset or signed delta that goes with it.
-    /// </summary>
-    public readonly struct FootprintWord
-    {
-        private FootprintWord(FootprintWordKind kind, ulong value, string? section = null)
-        {
-            Kind = kind;
-            Value = value;
-            Section = section;
-        }
-
-        public FootprintWordKind Kind { get; }
-        /// <summary>The value; for BelowStackTop the offset below the top; for FromCaller the delta (two's complement);
-        /// for ModuleSection the offset in the section.</summary>
-        public ulong Value { get; }
-        public string? Section { get; }
-
-        public static FootprintWord Parse(string token)
-        {
-            if (token == "minit") return new FootprintWord(FootprintWordKind.ModuleInit, 0);
-            if (token == "m") return new FootprintWord(FootprintWordKind.ModuleCode, 0);
-            if (token == "ip") return new FootprintWord(FootprintWordKind.FaultIp, 0);
-            if (token[0] == 't') return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token.Substring(1)));
-            if (token.StartsWith("s-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.BelowStackTop, KernelFootprint.Hex(token.Substring(2)));
-            if (token.StartsWith("c-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, unchecked(0 - KernelFootprint.Hex(token.Substring(2))));
-            if (token.StartsWith("c+", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, KernelFootprint.Hex(token.Substring(2)));
-            if (token[0] == 'm')
-            {
-                int plus = token.LastIndexOf('+');
-                return new FootprintWord(FootprintWordKind.ModuleSection, KernelFootprint.Hex(token.Substring(plus + 1)), token.Substring(1, plus - 1));
-            }
-            return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token));
-        }
-    }
-
-    /// <summary>
-    /// After <see cref="Step"/> instructions of a recorded printk, the word <see cref="Below"/> bytes below its caller's
-    /// RSP became <see cref="Value"/> (a <see cref="PrintkFootprint.Residue"/> value). Only changes from or to a kernel
-    /// text address are kept: the others do not change what an oops's stack scan prints.
-    /// </summary>
-    public readonly struct RecordedWrite
-    {
-        public RecordedWrite(int step, int below, string value)
-        {
-            Step = step;
-            Below = below;
-            Value = value;
-        }
-
-        public int Step { get; }
-        public int Below { get; }
-        public string Value { get; }
-    }
-
     /// <summary>
     /// The kernel's stack footprint as recorded on the real kernel (tools/kernel-trace): the functions and instructions
     /// its paths run at their real addresses (the profiles run with KASLR off), the task stack and registers the syscall
     /// path hands a module's init, and every printk call instruction by instruction. The modelled kernel text is built
     /// from this (KernelTextCompiler), so a fault lands where the real kernel's does. Data, not code: Footprints/*.ktrace.
     /// </summary>
-    public sealed class KernelFootprint
+    public sealed partial class KernelFootprint
     {
         private static readonly Dictionary<string, KernelFootprint?> Cache = new Dictionary<string, KernelFootprint?>();
 
@@ -279,98 +133,6 @@ namespace KDsl.Profiles
             }
         }
 
-        public static KernelFootprint Parse(TextReader reader)
-        {
-            var f = new KernelFootprint();
-            string? line;
-            string? format = null, path = null;
-            int deepest = 0, steps = 0;
-            List<KeyValuePair<int, string>>? residue = null;
-            List<RecordedWrite>? writes = null;
-            List<string>? formats = null;
-            while ((line = reader.ReadLine()) != null)
-            {
-                if (line.Length == 0 || line[0] == '#') continue;
-                int space = line.IndexOf(' ');
-                string key = space < 0 ? line : line.Substring(0, space);
-                string rest = space < 0 ? "" : line.Substring(space + 1);
-                var fields = rest.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
-                switch (key)
-                {
-                    case "symbol":
-                        f.Symbols.Add(new FootprintSymbol(Hex(fields[0]), (int)Hex(fields[1]), fields[2]));
-                        break;
-                    case "insn":
-                        var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
-                        f.Instructions.Add(insn);
-                        f._instructionBytes[insn.Address] = insn.Bytes;
-                        break;
-                    case "retsite":
-                        f.ReturnSites.Add(new KeyValuePair<ulong, int>(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture)));
-                        break;
-                    case "path":
-                        format = rest.StartsWith("printk ", StringComparison.Ordinal) ? JsonString(rest.Substring(7)) : null;
-                        path = rest;
-                        break;
-                    case "words":
-                        (path == "kthread" ? f.ThreadWords : f.InitWords).AddRange(fields);
-                        break;
-                    case "regs":
-                        foreach (var field in fields)
-                        {
-                            int eq = field.IndexOf('=');
-                            (path == "kthread" ? f.ThreadRegisters : f.InitRegisters)
-                                .Add(new KeyValuePair<string, string>(field.Substring(0, eq), field.Substring(eq + 1)));
-                        }
-                        break;
-                    case "deepest":
-                        deepest = int.Parse(fields[0], CultureInfo.InvariantCulture);
-                        break;
-                    case "steps":
-                        steps = int.Parse(fields[0], CultureInfo.InvariantCulture);
-                        break;
-                    case "residue":
-                        residue = new List<KeyValuePair<int, string>>(fields.Length);
-                        foreach (var field in fields)
-                        {
-                            int eq = field.IndexOf('=');
-                            residue.Add(new KeyValuePair<int, string>((int)Hex(field.Substring(0, eq)), field.Substring(eq + 1)));
-                        }
-                        break;
-                    case "writes":
-                        writes = new List<RecordedWrite>(fields.Length);
-                        foreach (var field in fields)
-                        {
-                            int colon = field.IndexOf(':'), eq = field.IndexOf('=');
-                            writes.Add(new RecordedWrite(int.Parse(field.Substring(0, colon), CultureInfo.InvariantCulture),
-                                (int)Hex(field.Substring(colon + 1, eq - colon - 1)), field.Substring(eq + 1)));
-                        }
-                        break;
-                    case "formats":
-                        formats = JsonStrings(rest);
-                        break;
-                    case "jumps":
-                        var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
-                        foreach (var field in fields)
-                        {
-                            int gt = field.IndexOf('>');
-                            jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
-                        }
-                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes, formats);
-                        if (path == "panic") f.Panic = recorded;
-                        else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
-                        else f.Printks.Add(recorded);
-                        residue = null;
-                        writes = null;
-                        formats = null;
-                        break;
-                    default:
-                        throw new InvalidDataException("unknown footprint line: " + key);
-                }
-            }
-            return f;
-        }
-
         /// <summary>
         /// A recorded printk call replayed step by step from printk's first instruction (<paramref name="entry"/>): each
         /// executed instruction's address and where control went next, the next instruction unless the recording jumped.
@@ -470,51 +232,6 @@ namespace KDsl.Profiles
                 foreach (var p in Printks) deepest = Math.Max(deepest, p.Deepest);
                 return deepest;
             }
-        }
-
-        internal static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-
-        private static byte[] Bytes(string hex)
-        {
-            var bytes = new byte[hex.Length / 2];
-            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Hex(hex.Substring(2 * i, 2));
-            return bytes;
-        }
-
-        /// <summary>A JSON string literal as reduce.py writes it (json.dumps: \n, \", \\, \uXXXX).</summary>
-        private static string JsonString(string literal)
-        {
-            int i = 0;
-            return ReadJsonString(literal, ref i);
-        }
-
-        /// <summary>A JSON array of strings (reduce.py's json.dumps of a list), its elements in order.</summary>
-        private static List<string> JsonStrings(string array)
-        {
-            var strings = new List<string>();
-            for (int i = 0; i < array.Length; i++)
-                if (array[i] == '"') strings.Add(ReadJsonString(array, ref i));
-            return strings;
-        }
-
-        /// <summary>The JSON string literal whose opening quote is at <paramref name="i"/>; leaves i at its closing quote.</summary>
-        private static string ReadJsonString(string text, ref int i)
-        {
-            var sb = new StringBuilder();
-            for (i++; i < text.Length && text[i] != '"'; i++)
-            {
-                char c = text[i];
-                if (c != '\\') { sb.Append(c); continue; }
-                char e = text[++i];
-                switch (e)
-                {
-                    case 'n': sb.Append('\n'); break;
-                    case 't': sb.Append('\t'); break;
-                    case 'u': sb.Append((char)Hex(text.Substring(i + 1, 4))); i += 4; break;
-                    default: sb.Append(e); break;
-                }
-            }
-            return sb.ToString();
         }
     }
 }

@@ -1,0 +1,149 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace KDsl.Profiles
+{
+    /// <summary>Reading a profile's .ktrace (tools/kernel-trace/reduce.py's format, documented in its header).</summary>
+    public sealed partial class KernelFootprint
+    {
+        public static KernelFootprint Parse(TextReader reader)
+        {
+            var f = new KernelFootprint();
+            string? line;
+            string? format = null, path = null;
+            int deepest = 0, steps = 0;
+            List<KeyValuePair<int, string>>? residue = null;
+            List<RecordedWrite>? writes = null;
+            List<string>? formats = null;
+            while ((line = reader.ReadLine()) != null)
+            {
+                if (line.Length == 0 || line[0] == '#') continue;
+                int space = line.IndexOf(' ');
+                string key = space < 0 ? line : line.Substring(0, space);
+                string rest = space < 0 ? "" : line.Substring(space + 1);
+                var fields = rest.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                switch (key)
+                {
+                    case "symbol":
+                        f.Symbols.Add(new FootprintSymbol(Hex(fields[0]), (int)Hex(fields[1]), fields[2]));
+                        break;
+                    case "insn":
+                        var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
+                        f.Instructions.Add(insn);
+                        f._instructionBytes[insn.Address] = insn.Bytes;
+                        break;
+                    case "retsite":
+                        f.ReturnSites.Add(new KeyValuePair<ulong, int>(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture)));
+                        break;
+                    case "path":
+                        format = rest.StartsWith("printk ", StringComparison.Ordinal) ? JsonString(rest.Substring(7)) : null;
+                        path = rest;
+                        break;
+                    case "words":
+                        (path == "kthread" ? f.ThreadWords : f.InitWords).AddRange(fields);
+                        break;
+                    case "regs":
+                        foreach (var field in fields)
+                        {
+                            int eq = field.IndexOf('=');
+                            (path == "kthread" ? f.ThreadRegisters : f.InitRegisters)
+                                .Add(new KeyValuePair<string, string>(field.Substring(0, eq), field.Substring(eq + 1)));
+                        }
+                        break;
+                    case "deepest":
+                        deepest = int.Parse(fields[0], CultureInfo.InvariantCulture);
+                        break;
+                    case "steps":
+                        steps = int.Parse(fields[0], CultureInfo.InvariantCulture);
+                        break;
+                    case "residue":
+                        residue = new List<KeyValuePair<int, string>>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int eq = field.IndexOf('=');
+                            residue.Add(new KeyValuePair<int, string>((int)Hex(field.Substring(0, eq)), field.Substring(eq + 1)));
+                        }
+                        break;
+                    case "writes":
+                        writes = new List<RecordedWrite>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int colon = field.IndexOf(':'), eq = field.IndexOf('=');
+                            writes.Add(new RecordedWrite(int.Parse(field.Substring(0, colon), CultureInfo.InvariantCulture),
+                                (int)Hex(field.Substring(colon + 1, eq - colon - 1)), field.Substring(eq + 1)));
+                        }
+                        break;
+                    case "formats":
+                        formats = JsonStrings(rest);
+                        break;
+                    case "jumps":
+                        var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
+                        foreach (var field in fields)
+                        {
+                            int gt = field.IndexOf('>');
+                            jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
+                        }
+                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes, formats);
+                        if (path == "panic") f.Panic = recorded;
+                        else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
+                        else f.Printks.Add(recorded);
+                        residue = null;
+                        writes = null;
+                        formats = null;
+                        break;
+                    default:
+                        throw new InvalidDataException("unknown footprint line: " + key);
+                }
+            }
+            return f;
+        }
+
+        internal static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+        private static byte[] Bytes(string hex)
+        {
+            var bytes = new byte[hex.Length / 2];
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Hex(hex.Substring(2 * i, 2));
+            return bytes;
+        }
+
+        /// <summary>A JSON string literal as reduce.py writes it (json.dumps: \n, \", \\, \uXXXX).</summary>
+        private static string JsonString(string literal)
+        {
+            int i = 0;
+            return ReadJsonString(literal, ref i);
+        }
+
+        /// <summary>A JSON array of strings (reduce.py's json.dumps of a list), its elements in order.</summary>
+        private static List<string> JsonStrings(string array)
+        {
+            var strings = new List<string>();
+            for (int i = 0; i < array.Length; i++)
+                if (array[i] == '"') strings.Add(ReadJsonString(array, ref i));
+            return strings;
+        }
+
+        /// <summary>The JSON string literal whose opening quote is at <paramref name="i"/>; leaves i at its closing quote.</summary>
+        private static string ReadJsonString(string text, ref int i)
+        {
+            var sb = new StringBuilder();
+            for (i++; i < text.Length && text[i] != '"'; i++)
+            {
+                char c = text[i];
+                if (c != '\\') { sb.Append(c); continue; }
+                char e = text[++i];
+                switch (e)
+                {
+                    case 'n': sb.Append('\n'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'u': sb.Append((char)Hex(text.Substring(i + 1, 4))); i += 4; break;
+                    default: sb.Append(e); break;
+                }
+            }
+            return sb.ToString();
+        }
+    }
+}
