@@ -337,26 +337,49 @@ namespace KDsl.Runtime.Kernel
 
         // --- user memory access (uaccess with exception-table fixups) ------------------------------------------------
 
-        /// <summary>copy_from_user: bytes up to the first fault the mm cannot resolve (a fault there returns -EFAULT, never an oops).</summary>
+        /// <summary>
+        /// copy_from_user: bytes up to the first fault the mm cannot resolve (a fault there returns -EFAULT, never an
+        /// oops), a page at a time (one walk a page, as the real copy takes at most one fault a page).
+        /// </summary>
         private int CopyFromUser(UserProcess p, ulong src, byte[] dst)
         {
-            for (int i = 0; i < dst.Length; i++)
+            int done = 0;
+            while (done < dst.Length)
             {
-                if (!TryUserPhysical(p, src + (ulong)i, write: false, out ulong pa)) return i;
-                dst[i] = Memory.ReadU8(pa);
+                ulong va = src + (ulong)done;
+                if (!TryUserPhysical(p, va, write: false, out ulong pa)) break;
+                int chunk = UserChunk(va, dst.Length - done);
+                Memory.Read(pa, dst.AsSpan(done, chunk));
+                done += chunk;
             }
-            return dst.Length;
+            ChargeCopy(done);
+            return done;
         }
 
         private int CopyToUser(UserProcess p, ulong dst, byte[] src)
         {
-            for (int i = 0; i < src.Length; i++)
+            int done = 0;
+            while (done < src.Length)
             {
-                if (!TryUserPhysical(p, dst + (ulong)i, write: true, out ulong pa)) return i;
-                Memory.WriteU8(pa, src[i]);
+                ulong va = dst + (ulong)done;
+                if (!TryUserPhysical(p, va, write: true, out ulong pa)) break;
+                int chunk = UserChunk(va, src.Length - done);
+                Memory.Write(pa, src.AsSpan(done, chunk));
+                done += chunk;
             }
-            return src.Length;
+            ChargeCopy(done);
+            return done;
         }
+
+        /// <summary>The bytes from <paramref name="va"/> to its page's end, at most <paramref name="left"/>.</summary>
+        private static int UserChunk(ulong va, int left) => (int)Math.Min((ulong)left, PhysicalMemory.PageSize - (va & PhysicalMemory.PageMask));
+
+        /// <summary>
+        /// The kernel's copy is work the guest's run pays for: copy_user_generic's rep movsq retires one iteration per 8
+        /// bytes, counted against the instruction budget, so a process that copies without end meets the soft-lockup
+        /// report as one that loops does.
+        /// </summary>
+        private void ChargeCopy(int bytes) => Cpu.InstructionCount += (bytes + 7) / 8;
 
         private bool TryPutUser(UserProcess p, ulong dst, byte[] src) => CopyToUser(p, dst, src) == src.Length;
 
