@@ -60,6 +60,8 @@ namespace KDsl.Cli
                         Console.Error.WriteLine($"kdsl: the console stops here: a printk died holding a reserved ringbuffer record, and the {result.Unprinted.Count} records logged after it were never printed:");
                         foreach (var line in result.Unprinted) Console.Error.WriteLine("kdsl:   " + line);
                     }
+                    if (result.Outcome == RunOutcome.Hung)
+                        Console.Error.WriteLine($"kdsl: the CPU halted with interrupts disabled at {result.HaltedAt:x16}: the machine hangs here, silently (QEMU's guests have no NMI watchdog to report it)");
                     // What the shell says when the oops killed insmod ("Killed" after a page fault, "Segmentation fault" after die())
                     if (result.InsmodSignal != 0)
                         Console.Out.WriteLine($"insmod: {Signals.Description(result.InsmodSignal)} (exit status {128 + result.InsmodSignal})");

@@ -161,6 +161,7 @@ namespace KDsl.Runtime
                 string actual = oops is not null ? $"it was {oops.Kind} ({oops.DieString}) at {oops.RipSymbol}"
                     : result.Outcome == RunOutcome.SoftLockup ? "it was soft_lockup"
                     : result.Outcome == RunOutcome.OomKilled ? "the OOM killer killed a process"
+                    : result.Outcome == RunOutcome.Hung ? $"the CPU halted with interrupts off at {result.HaltedAt:x}"
                     : $"the run ended {result.Outcome} without one";
                 return fail(expected, actual, OopsExcerpt(result));
             }
@@ -187,6 +188,9 @@ namespace KDsl.Runtime
                     foreach (var p in result.Processes)
                         if (p.OomKilled) return true;
                     return result.Outcome == RunOutcome.OomKilled;
+                case "hang":
+                    // Not an oops: the CPU halted with interrupts off, and the machine hangs without a report.
+                    return result.Outcome == RunOutcome.Hung;
                 case "stack_protector":
                     // __stack_chk_fail panics ("stack-protector: Kernel stack is corrupted in: ...") without an oops.
                     return result.Oops?.Kind == kind || (result.Oops is null && CountLines(result, "stack-protector:") > 0);

@@ -24,6 +24,9 @@ namespace KDsl.Runtime
         StillRunning,
         /// <summary>Memory ran out and the OOM killer killed a process (mm/oom_kill.c); the system went on.</summary>
         OomKilled,
+        /// <summary>The CPU halted with interrupts disabled (<c>cli; hlt</c>): nothing wakes it and, with no NMI watchdog
+        /// on QEMU's guests, nothing reports it; the machine hangs silently (<see cref="RunResult.HaltedAt"/>).</summary>
+        Hung,
     }
 
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
@@ -92,6 +95,8 @@ namespace KDsl.Runtime
         public long? InitReturn { get; }
         /// <summary>Guest instructions retired.</summary>
         public long Instructions { get; }
+        /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
+        public ulong HaltedAt { get; init; }
     }
 
     /// <summary>Boots an emulated machine for one experiment, loads the module with insmod and runs it.</summary>
@@ -131,7 +136,7 @@ namespace KDsl.Runtime
             kernel.RunProcesses(image);
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
                 stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
-                kernel.Log.Unprinted, kernel.InsmodSignal);
+                kernel.Log.Unprinted, kernel.InsmodSignal) { HaltedAt = kernel.HaltedAt };
         }
     }
 }

@@ -27,13 +27,14 @@ namespace KDsl.Image
     {
         /// <summary>
         /// The kinds `oops KIND` accepts: the guard page hit, a page-fault oops, BUG(), the stack protector, the
-        /// watchdog's soft lockup, the other exceptions the runtime reports (OopsFacts.Kind), and `oom`: the OOM killer
-        /// killed a process (not an oops, but the run's end an experiment is about).
+        /// watchdog's soft lockup, the other exceptions the runtime reports (OopsFacts.Kind), `oom`: the OOM killer
+        /// killed a process, and `hang`: the CPU halted with interrupts off (neither is an oops, but each is the run's end
+        /// an experiment is about).
         /// </summary>
         public static readonly System.Collections.Generic.IReadOnlyList<string> OopsKinds = new[]
         {
             "stack_guard", "page_fault", "bug", "stack_protector", "soft_lockup",
-            "double_fault", "invalid_opcode", "general_protection", "divide_error", "oom", "int3",
+            "double_fault", "invalid_opcode", "general_protection", "divide_error", "oom", "int3", "hang",
         };
 
         public Expectation(ExpectationKind kind, string text, int count, string? function, int line)

@@ -9,6 +9,9 @@ namespace KDsl.Runtime.Kernel
         /// <summary>Instructions each run of the CPU (insmod, rmmod, the later work) may retire before the watchdog reports a soft lockup.</summary>
         public long InstructionBudget { get; set; } = Layout.InstructionBudget;
 
+        /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
+        public ulong HaltedAt { get; private set; }
+
         /// <summary>
         /// Runs the CPU until the syscall returns, the task dies or the machine panics, and then the kernel threads waiting
         /// for the CPU (<see cref="Schedule"/>), so threads creating threads never nest on the host's stack. A task that
@@ -61,7 +64,14 @@ namespace KDsl.Runtime.Kernel
                     break;
                 case StopReason.Halt:
                     if (TakeHostBranch()) break; // the recorded text's data-dependent branch
-                    Outcome = RunOutcome.Completed;
+                    // hlt with interrupts on: the next timer tick wakes the CPU, which goes on after it
+                    if ((Cpu.Rflags & CpuFlags.IF) != 0) break;
+                    // with interrupts off nothing wakes it, and nothing reports it: QEMU's guests have no NMI watchdog
+                    // ("NMI watchdog: Perf NMI watchdog permanently disabled" in their boot logs), and the soft-lockup
+                    // watchdog's timer interrupt cannot come. The machine hangs silently.
+                    Outcome = RunOutcome.Hung;
+                    HaltedAt = Cpu.Rip - 1;
+                    _halted = true; // nothing runs any more: no other task, no `later` work, no process
                     _finished = true;
                     break;
                 case StopReason.BudgetExhausted:

@@ -40,7 +40,7 @@ namespace KDsl.Runtime.Kernel
             var names = image.ProcessNames;
             for (int i = 0; i < names.Count; i++)
             {
-                if (_halted || Outcome is RunOutcome.Panic or RunOutcome.TripleFault or RunOutcome.LoadFailed) return;
+                if (_halted || Outcome is RunOutcome.Panic or RunOutcome.TripleFault or RunOutcome.LoadFailed or RunOutcome.Hung) return;
                 var result = new ProcessResult(names[i], ProcessPid(i));
                 Processes.Add(result);
                 RunProcess(image, result);
