@@ -14,7 +14,7 @@ namespace KDsl.Runtime.Cpu.Decoding
         Cbw, Cwd,
         Shl, Shr, Sar, Rol, Ror, Rcl, Rcr,
         Bt, Bts, Btr, Btc, Bsf, Bsr, Bswap,
-        Xadd, Cmpxchg, Xchg,
+        Xadd, Cmpxchg, Cmpxchg8b, Xchg,
         Push, Pop, Pushfq, Popfq, Leave,
         CallRel, CallInd, Ret, JmpRel, JmpInd, Jcc, Setcc, Cmovcc,
         Stos, Movs, Lods, Scas, Cmps,

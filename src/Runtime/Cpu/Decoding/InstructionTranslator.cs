@@ -30,7 +30,7 @@ namespace KDsl.Runtime.Cpu.Decoding
             S(Op.Rol, Mnemonic.Rol); S(Op.Ror, Mnemonic.Ror); S(Op.Rcl, Mnemonic.Rcl); S(Op.Rcr, Mnemonic.Rcr);
             S(Op.Bt, Mnemonic.Bt); S(Op.Bts, Mnemonic.Bts); S(Op.Btr, Mnemonic.Btr); S(Op.Btc, Mnemonic.Btc);
             S(Op.Bsf, Mnemonic.Bsf); S(Op.Bsr, Mnemonic.Bsr); S(Op.Bswap, Mnemonic.Bswap);
-            S(Op.Xadd, Mnemonic.Xadd); S(Op.Cmpxchg, Mnemonic.Cmpxchg); S(Op.Xchg, Mnemonic.Xchg);
+            S(Op.Xadd, Mnemonic.Xadd); S(Op.Cmpxchg, Mnemonic.Cmpxchg); S(Op.Cmpxchg8b, Mnemonic.Cmpxchg8b, Mnemonic.Cmpxchg16b); S(Op.Xchg, Mnemonic.Xchg);
             S(Op.Push, Mnemonic.Push); S(Op.Pop, Mnemonic.Pop); S(Op.Pushfq, Mnemonic.Pushfq, Mnemonic.Pushf);
             S(Op.Popfq, Mnemonic.Popfq, Mnemonic.Popf); S(Op.Leave, Mnemonic.Leave);
             S(Op.CallRel, Mnemonic.Call); S(Op.Ret, Mnemonic.Ret); S(Op.JmpRel, Mnemonic.Jmp);

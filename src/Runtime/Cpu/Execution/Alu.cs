@@ -164,6 +164,49 @@ namespace KDsl.Runtime.Cpu
             return true;
         }
 
+        /// <summary>
+        /// cmpxchg8b m64 / cmpxchg16b m128 (REX.W; CPUID's CX8 and CX16): EDX:EAX (RDX:RAX) against the operand; equal, ZF
+        /// is set and ECX:EBX (RCX:RBX) stored; else ZF is clear and the operand loaded into EDX:EAX (RDX:RAX). Only ZF
+        /// changes. cmpxchg16b's operand must be 16-byte aligned (#GP(0)), so both its halves lie in one page.
+        /// </summary>
+        private bool ExecCmpxchg8b16b(ref DecodedInstruction d)
+        {
+            ulong ea = EffectiveAddress(ref d);
+            bool equal;
+            if (d.Size == 16)
+            {
+                if ((ea & 15) != 0) return Raise(Vectors.GP, 0);
+                if (!Read(ea, 8, out ulong lo) || !Read(ea + 8, 8, out ulong hi)) return false;
+                equal = lo == R(0) && hi == R(2);
+                if (equal)
+                {
+                    if (!Write(ea, 8, R(3)) || !Write(ea + 8, 8, R(1))) return false;
+                }
+                else
+                {
+                    R(0) = lo;
+                    R(2) = hi;
+                }
+            }
+            else
+            {
+                if (!Read(ea, 8, out ulong v)) return false;
+                equal = v == ((R(2) << 32) | (uint)R(0));
+                if (equal)
+                {
+                    if (!Write(ea, 8, (R(1) << 32) | (uint)R(3))) return false;
+                }
+                else
+                {
+                    R(0) = (uint)v; // 32-bit register writes zero-extend
+                    R(2) = v >> 32;
+                }
+            }
+            Materialize();
+            _flags = equal ? _flags | CpuFlags.ZF : _flags & ~CpuFlags.ZF;
+            return true;
+        }
+
         /// <summary>bt/bts/btr/btc (kind 0..3) with bit-string addressing for memory operands.</summary>
         private bool ExecBt(ref DecodedInstruction d, int kind)
         {

@@ -166,6 +166,7 @@ namespace KDsl.Runtime.Cpu
                     case Op.Bswap: ExecBswap(ref d); goto next;
                     case Op.Xadd: if (!ExecXadd(ref d)) goto fault; goto seq;
                     case Op.Cmpxchg: if (!ExecCmpxchg(ref d)) goto fault; goto seq;
+                    case Op.Cmpxchg8b: if (!ExecCmpxchg8b16b(ref d)) goto fault; goto seq;
                     case Op.Xchg: if (!ExecXchg(ref d)) goto fault; goto seq;
                     case Op.Push: if (!ExecPush(ref d)) goto fault; goto seq;
                     case Op.Pop: if (!ExecPop(ref d)) goto fault; goto seq;

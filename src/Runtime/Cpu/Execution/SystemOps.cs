@@ -84,6 +84,7 @@ namespace KDsl.Runtime.Cpu
             else if (leaf == 1)
             {
                 dd = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15); // FPU TSC MSR CX8 CMOV
+                c = 1u << 13; // CX16
             }
             R(0) = a;
             R(3) = b;
