@@ -8,26 +8,8 @@ namespace KDsl.Runtime.Tests.Cpu
 {
     /// <summary>Expected values are worked out from the SDM's flag definitions, not from the interpreter.</summary>
     [TestFixture]
-    public class ArithmeticFlagsTests
+    public class ArithmeticFlagsTests : GuestTest
     {
-        private GuestFixture _g = null!;
-
-        [SetUp]
-        public void SetUp() => _g = new GuestFixture();
-
-        [TearDown]
-        public void TearDown() => _g.Dispose();
-
-        private void RunOk(Action<Assembler> body)
-        {
-            StopReason r = _g.Run(a =>
-            {
-                body(a);
-                a.hlt();
-            });
-            Assert.That(r, Is.EqualTo(StopReason.Halt), () => _g.Cpu.LastException.ToString());
-        }
-
         /// <summary>Asserts the six status flags: CF PF AF ZF SF OF.</summary>
         private void Flags(int cf, int pf, int af, int zf, int sf, int of)
         {

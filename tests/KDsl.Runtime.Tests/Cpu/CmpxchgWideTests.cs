@@ -12,22 +12,8 @@ namespace KDsl.Runtime.Tests.Cpu
     /// the operand loaded; no other flag changes; cmpxchg16b's operand 16-byte aligned or #GP(0).
     /// </summary>
     [TestFixture]
-    public class CmpxchgWideTests
+    public class CmpxchgWideTests : GuestTest
     {
-        private GuestFixture _g = null!;
-
-        [SetUp]
-        public void SetUp() => _g = new GuestFixture();
-
-        [TearDown]
-        public void TearDown() => _g.Dispose();
-
-        private void RunOk(Action<Assembler> body)
-        {
-            StopReason r = _g.Run(a => { body(a); a.hlt(); });
-            Assert.That(r, Is.EqualTo(StopReason.Halt), () => _g.Cpu.LastException.ToString());
-        }
-
         private bool Zf => ((_g.Cpu.Rflags >> 6) & 1) != 0;
         private bool Cf => (_g.Cpu.Rflags & 1) != 0;
 

@@ -7,16 +7,8 @@ using static Iced.Intel.AssemblerRegisters;
 namespace KDsl.Runtime.Tests.Cpu
 {
     [TestFixture]
-    public class ExceptionDeliveryTests
+    public class ExceptionDeliveryTests : GuestTest
     {
-        private GuestFixture _g = null!;
-
-        [SetUp]
-        public void SetUp() => _g = new GuestFixture();
-
-        [TearDown]
-        public void TearDown() => _g.Dispose();
-
         /// <summary>Reads the five-or-six-slot frame at FrameRsp and checks it against ExceptionInfo.</summary>
         private void AssertFrame(ExceptionInfo e)
         {

@@ -7,21 +7,8 @@ using static Iced.Intel.AssemblerRegisters;
 namespace KDsl.Runtime.Tests.Cpu
 {
     [TestFixture]
-    public class MulDivTests
+    public class MulDivTests : GuestTest
     {
-        private GuestFixture _g = null!;
-
-        [SetUp]
-        public void SetUp() => _g = new GuestFixture();
-
-        [TearDown]
-        public void TearDown() => _g.Dispose();
-
-        private StopReason Run(Action<Assembler> body) => _g.Run(a => { body(a); a.hlt(); });
-
-        private void RunOk(Action<Assembler> body) =>
-            Assert.That(Run(body), Is.EqualTo(StopReason.Halt), () => _g.Cpu.LastException.ToString());
-
         [Test]
         public void Mul64_HighHalfInRdx_SetsCarryOverflow()
         {

@@ -7,22 +7,8 @@ using static Iced.Intel.AssemblerRegisters;
 namespace KDsl.Runtime.Tests.Cpu
 {
     [TestFixture]
-    public class StackFlowStringTests
+    public class StackFlowStringTests : GuestTest
     {
-        private GuestFixture _g = null!;
-
-        [SetUp]
-        public void SetUp() => _g = new GuestFixture();
-
-        [TearDown]
-        public void TearDown() => _g.Dispose();
-
-        private void RunOk(Action<Assembler> body)
-        {
-            StopReason r = _g.Run(a => { body(a); a.hlt(); });
-            Assert.That(r, Is.EqualTo(StopReason.Halt), () => _g.Cpu.LastException.ToString());
-        }
-
         [Test]
         public void PushPop_MovesRspAndData()
         {

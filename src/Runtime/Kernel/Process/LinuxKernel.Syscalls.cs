@@ -341,30 +341,22 @@ namespace KDsl.Runtime.Kernel
         /// copy_from_user: bytes up to the first fault the mm cannot resolve (a fault there returns -EFAULT, never an
         /// oops), a page at a time (one walk a page, as the real copy takes at most one fault a page).
         /// </summary>
-        private int CopyFromUser(UserProcess p, ulong src, byte[] dst)
-        {
-            int done = 0;
-            while (done < dst.Length)
-            {
-                ulong va = src + (ulong)done;
-                if (!TryUserPhysical(p, va, write: false, out ulong pa)) break;
-                int chunk = UserChunk(va, dst.Length - done);
-                Memory.Read(pa, dst.AsSpan(done, chunk));
-                done += chunk;
-            }
-            ChargeCopy(done);
-            return done;
-        }
+        private int CopyFromUser(UserProcess p, ulong src, byte[] dst) =>
+            CopyUserPages(p, src, dst.Length, write: false, (pa, done, chunk) => Memory.Read(pa, dst.AsSpan(done, chunk)));
 
-        private int CopyToUser(UserProcess p, ulong dst, byte[] src)
+        private int CopyToUser(UserProcess p, ulong dst, byte[] src) =>
+            CopyUserPages(p, dst, src.Length, write: true, (pa, done, chunk) => Memory.Write(pa, src.AsSpan(done, chunk)));
+
+        /// <summary>Copies <paramref name="length"/> bytes at <paramref name="va"/> page by page, up to the first unresolvable fault.</summary>
+        private int CopyUserPages(UserProcess p, ulong va, int length, bool write, Action<ulong, int, int> copy)
         {
             int done = 0;
-            while (done < src.Length)
+            while (done < length)
             {
-                ulong va = dst + (ulong)done;
-                if (!TryUserPhysical(p, va, write: true, out ulong pa)) break;
-                int chunk = UserChunk(va, src.Length - done);
-                Memory.Write(pa, src.AsSpan(done, chunk));
+                ulong at = va + (ulong)done;
+                if (!TryUserPhysical(p, at, write, out ulong pa)) break;
+                int chunk = UserChunk(at, length - done);
+                copy(pa, done, chunk);
                 done += chunk;
             }
             ChargeCopy(done);
