@@ -7,7 +7,10 @@
 set -uo pipefail
 kernel=$1 mode=$2 log=$3; shift 3
 dir=${KTRACE_WORK:-/tmp/ktrace}/$kernel
-cmdline="console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init nokaslr randomize_kstack_offset=off no_hash_pointers ktrace_mode=$mode"
+# tsc=reliable: the single-stepping stalls the guest for seconds, after which the clocksource watchdog may find the
+# TSC skewed and mark it unstable, and sched_clock with it (printk's timestamps then take sched_clock_cpu's unstable
+# path); a run at full speed keeps it stable, and so must the recording.
+cmdline="console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init nokaslr randomize_kstack_offset=off no_hash_pointers tsc=reliable ktrace_mode=$mode"
 exec timeout "${KTRACE_TIMEOUT:-600}" qemu-system-x86_64 -machine pc -cpu max -m 512 -smp 1 -nographic -no-reboot \
   -kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" -append "$cmdline" \
   -serial file:"$log" -monitor none -display none -net none "$@"

@@ -24,6 +24,8 @@ What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   writes STEP:OFF=VALUE ... /   the same words as the call went, after which step each changed (only changes from or
                                to a kernel text address): what the scan finds when the call dies half way
   jumps ...                    the next instruction, FROM>TO
+  path call NAME / ...         an allocator call (NAME: __kmalloc, kfree, vmalloc, __get_free_pages, free_pages), from
+                               its entry to its return, recorded and written as a printk call is
   path kthread / words ...     the task stack kthread_run's thread function starts with, word by word from its return
   / regs ...                   address into kthread up to pt_regs (recorded under the ktrace thread's printk), and the
                                registers it starts with ("minit" is the thread function itself)
@@ -122,10 +124,17 @@ def walk(steps, entry_sp):
                 open_calls.pop()
     return open_calls
 
+FLOW = re.compile(r"^(?:(?:cs|ds|notrack|bnd|rep[a-z]*)\s+)*(?:j[a-z]+|call|ret|iret|sysret|int|ud2|hlt)")
+
 def jumps(steps):
     out = []
     for (pc, _), (npc, _) in zip(steps, steps[1:]):
         if npc != pc + len(code[pc][0]):
+            asm = code[pc][1]
+            # only a branch, or a string instruction stepped per iteration, goes elsewhere; anything else means the
+            # kernel patched its text while it was traced (a static key flipped, the bytes noted before no longer ran)
+            if not FLOW.match(asm) and not (npc == pc and asm.startswith("rep")):
+                sys.exit("%x (%s) went to %x: the kernel text changed during the trace" % (pc, asm, npc))
             out.append("%x>%x" % (pc, npc))
     return out
 
@@ -247,14 +256,14 @@ for p in paths:
         walk(steps, p["entry_rsp"])
         # the deepest stack the call touched: the lowest RSP (nothing below RSP is written), below the caller's RSP
         deepest = p["entry_rsp"] + 8 - min(sp for _, sp in steps)
-        body.append("path printk " + json.dumps(p["format"]))
+        body.append("path printk " + json.dumps(p["format"]) if "format" in p else "path " + p["path"])
         body.append("deepest %d" % deepest)
         body.append("steps %d" % len(steps))
         if "before" in p:
             body.append("residue " + " ".join(residue(p, deepest)))
         if "writes" in p:
             body.append("writes " + " ".join(writes(p)))
-        if "above" in p and p["format"].endswith("ktrace thread.\n"):
+        if "above" in p and p.get("format", "").endswith("ktrace thread.\n"):
             thread_entry(p)
         body.append("jumps " + " ".join(jumps(steps)))
 

@@ -13,7 +13,9 @@
 #     exception frame, after which step;
 #   - "printk N": every instruction of the module's N-th printk call until it returns, with RIP and RSP,
 #     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
-#     change to the 1.5 KiB below it, after which step (how far a call that dies has got).
+#     change to the 1.5 KiB below it, after which step (how far a call that dies has got);
+#   - "call NAME": the same for each allocator call the module makes (__kmalloc, kfree, vmalloc, __get_free_pages,
+#     free_pages), between its last printk and its kernel thread's.
 # QEMU's single step masks interrupts and timers, so a trace is the call's own path.
 # Output: one JSON object per line in $KTRACE_OUT; code bytes of every executed instruction once.
 import gdb, json, os, bisect
@@ -21,6 +23,7 @@ import gdb, json, os, bisect
 OUT = os.environ["KTRACE_OUT"]
 PRINTK = os.environ.get("KTRACE_PRINTK", "_printk")
 CALLS = int(os.environ.get("KTRACE_CALLS", "5"))
+ALLOCATORS = os.environ.get("KTRACE_ALLOCATORS", "__kmalloc kfree vmalloc __get_free_pages free_pages").split()
 MODULES = 0xffffffffc0000000
 
 syms = []
@@ -193,18 +196,28 @@ stack = read(sp, top - sp)
 regs = {r: reg(r) for r in ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15")}
 emit({"path": "init", "steps": steps, "entry_rsp": sp, "stack_top": top, "stack": stack.hex(), "module_init": pc, "regs": regs})
 
+# The module's calls in the order it makes them: KTRACE_CALLS printks, of which the last comes from its kernel thread,
+# and before that one the allocator calls (KTRACE_ALLOCATORS), each traced the same way from its entry to its return.
+sequence = [PRINTK] * (CALLS - 1) + ALLOCATORS + [PRINTK]
+# ktrace's first round of allocator calls warms the caches and is not traced: the first allocator's first call starts
+# it, and the round is over by that allocator's next call
+skip = {ALLOCATORS[0]: 1} if ALLOCATORS else {}
 n = 0
-while n < CALLS:
-    run_to(addr_of[PRINTK])
-    pc, sp = reg("rip"), reg("rsp")
-    entry_rsp = sp
-    ret = int.from_bytes(read(sp, 8), "little")
-    if ret < MODULES:
-        continue  # the kernel's own printk (a clocksource watchdog note, slowed down by the stepping): not ktrace's
-    n += 1
-    fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1")
+for name in sequence:
+    while True:
+        run_to(addr_of[name])
+        pc, sp = reg("rip"), reg("rsp")
+        entry_rsp = sp
+        ret = int.from_bytes(read(sp, 8), "little")
+        if ret >= MODULES and skip.get(name, 0) > 0:
+            skip[name] -= 1
+            continue
+        if ret >= MODULES:
+            break
+        # the kernel's own call (a clocksource watchdog's printk, slowed down by the stepping; any kfree): not ktrace's
+    fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1") if name == PRINTK else None
     top = (entry_rsp & ~0x3fff) + 0x4000
-    above = read(entry_rsp, top - entry_rsp)  # the task stack from the return address up: who called printk
+    above = read(entry_rsp, top - entry_rsp)  # the task stack from the return address up: who called it
     below = 4096
     before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
     steps = []
@@ -215,12 +228,21 @@ while n < CALLS:
         steps.append([pc, sp])
         pc, sp = step()
         watch.after(len(steps))
+        if not top - 0x4000 <= sp < top:
+            # another task's stack: the call scheduled away, and its recording would be another task's run
+            raise SystemExit("%s switched stacks at step %d (%x): not a call's own path" % (name, len(steps), pc))
     writes = watch.writes
     residue = read(entry_rsp + 8 - below, below)
-    emit({"path": "printk %d" % n, "format": fmt, "entry_rsp": entry_rsp, "return": ret, "steps": steps,
-          "residue_base": entry_rsp + 8 - below, "residue": residue.hex(), "before": before.hex(), "writes": writes,
-          "stack_top": top, "above": above.hex()})
-    gdb.write("traced printk %d: %d instructions\n" % (n, len(steps)))
+    record = {"entry_rsp": entry_rsp, "return": ret, "steps": steps, "residue_base": entry_rsp + 8 - below,
+              "residue": residue.hex(), "before": before.hex(), "writes": writes, "stack_top": top, "above": above.hex()}
+    if name == PRINTK:
+        n += 1
+        record["path"] = "printk %d" % n
+        record["format"] = fmt
+    else:
+        record["path"] = "call " + name
+    emit(record)
+    gdb.write("traced %s: %d instructions\n" % (record["path"], len(steps)))
 
 out.close()
 # Let the guest finish: init.sh prints the module's section addresses, then powers off.

@@ -5,7 +5,8 @@ namespace KDsl.Analysis
 {
     /// <summary>
     /// What calling a kernel function costs the caller's stack, from the profile's kernel text: the
-    /// return address, the function's frame and its deepest callee; for a recorded kernel, printk's measured depth.
+    /// return address, the function's frame and its deepest callee; for a recorded kernel, printk's and the allocators'
+    /// measured depths.
     /// </summary>
     public sealed class KernelCosts
     {
@@ -24,6 +25,9 @@ namespace KDsl.Analysis
             var footprint = KernelFootprint.For(profile.Name);
             _footprint = footprint;
             if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
+            // a recorded allocator costs what the real one used at its deepest
+            if (footprint != null)
+                foreach (var call in footprint.Calls) _costs[call.Key] = call.Value.Deepest;
         }
 
         /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>

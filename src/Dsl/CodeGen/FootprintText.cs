@@ -36,7 +36,7 @@ namespace KDsl.CodeGen
                 symbols.Add(new ModuleSymbol(s.Name, Section.Text, start, s.Size, 0));
             }
 
-            var printk = footprint.Symbols.Find(s => s.Name == printkSymbol);
+            var finalReturns = FinalReturns(footprint, printkSymbol);
             var thunks = new List<FootprintSymbol>();
             foreach (var s in footprint.Symbols)
                 if (s.Name.StartsWith("__x86_indirect_thunk_", StringComparison.Ordinal)) thunks.Add(s);
@@ -49,8 +49,8 @@ namespace KDsl.CodeGen
                 // A retpoline's ret goes to the target it stored over its own return address: an indirect jump.
                 if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && thunks.Exists(t => insn.Address - t.Address < (ulong)t.Size))
                     kind = Treatment.HostReturn;
-                // printk's own ret: the host runs it, then leaves the recorded call's residue below the caller.
-                if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && insn.Address - printk.Address < (ulong)printk.Size)
+                // the ret that ends a recorded printk or allocator call: the host runs it, then leaves the call's residue below the caller
+                if (kind == Treatment.Verbatim && decoded.FlowControl == FlowControl.Return && finalReturns.Contains(insn.Address))
                     kind = Treatment.HostReturnToCaller;
                 // A branch that went the same way on every recorded run needs no host: it falls through or jumps there.
                 ulong fallThrough = insn.Address + (ulong)insn.Bytes.Length;
@@ -87,13 +87,32 @@ namespace KDsl.CodeGen
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         }
 
+        /// <summary>
+        /// The ret each recorded printk and allocator call returned to its caller with: the called function's own, or a
+        /// function's it tail-called (vmalloc's jmp to __vmalloc_node).
+        /// </summary>
+        private static HashSet<ulong> FinalReturns(KernelFootprint footprint, string printkSymbol)
+        {
+            var rets = new HashSet<ulong>();
+            void Add(RecordedPath path, ulong entry)
+            {
+                ulong last = 0;
+                foreach (var step in footprint.Steps(path, entry)) last = step.Key;
+                if (last != 0) rets.Add(last);
+            }
+            ulong printk = footprint.AddressOf(printkSymbol);
+            foreach (var path in footprint.Printks) Add(path, printk);
+            foreach (var call in footprint.Calls) Add(call.Value, footprint.AddressOf(call.Key));
+            return rets;
+        }
+
         private enum Treatment { Verbatim, Nop, Written, PopInsteadOfPopf, HostJump, HostCall, HostReturn, HostReturnToCaller }
 
-        /// <summary>Where control went after each instruction, over every recorded printk, the panic path and the oops path (the runs KDsl replays).</summary>
+        /// <summary>Where control went after each instruction, over every recorded printk and allocator call, the panic path and the oops paths (the runs KDsl replays).</summary>
         private static Dictionary<ulong, HashSet<ulong>> Outcomes(KernelFootprint footprint, string printkSymbol)
         {
             var outcomes = new Dictionary<ulong, HashSet<ulong>>();
-            void Add(PrintkFootprint path, ulong entry)
+            void Add(RecordedPath path, ulong entry)
             {
                 foreach (var step in footprint.Steps(path, entry))
                 {
@@ -103,6 +122,7 @@ namespace KDsl.CodeGen
             }
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
+            foreach (var call in footprint.Calls) Add(call.Value, footprint.AddressOf(call.Key));
             if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
             foreach (var oops in footprint.OopsPaths) Add(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
             return outcomes;

@@ -17,8 +17,12 @@ namespace KDsl.CodeGen
         public static KernelTextImage Compile(KernelProfile profile)
         {
             var codes = new List<FunctionCode>();
+            var standIns = new HashSet<string>();
             foreach (var f in profile.KernelFunctions)
+            {
                 codes.Add(Emit(f, profile.FramePointer));
+                if (f.StandsInForRecorded) standIns.Add(f.Name);
+            }
 
             var text = new List<byte>();
             var symbols = new List<ModuleSymbol>();
@@ -40,9 +44,9 @@ namespace KDsl.CodeGen
             {
                 while (text.Count % 16 != 0) text.Add(0xCC);
                 int start = text.Count;
-                if (starts.ContainsKey(code.Name))
+                if (starts.ContainsKey(code.Name) && !standIns.Contains(code.Name))
                     throw new InvalidOperationException($"kernel function {code.Name} is both recorded and modelled in {profile.Name}");
-                starts[code.Name] = start;
+                starts[code.Name] = start; // a stand-in: the modelled callers' calls (the only ones relocated) reach it
                 symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, 0));
                 text.AddRange(code.Bytes);
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
@@ -76,8 +80,8 @@ namespace KDsl.CodeGen
         /// <summary>
         /// Where the C# kernel steps into the footprint text, each a vmcall over the first bytes of a real instruction that
         /// does nothing there (the ftrace NOP at a function's entry): printk's entry (the message is formatted and the
-        /// recorded path chosen), do_one_initcall's return from the init (finit_module's result) and kthread's return from a
-        /// thread function (the thread exits).
+        /// recorded path chosen), the recorded allocators' entries (the allocation is made), do_one_initcall's return
+        /// from the init (finit_module's result) and kthread's return from a thread function (the thread exits).
         /// </summary>
         private static void AddFootprintServices(KernelProfile profile, KernelFootprint footprint, List<byte> text, List<ServiceSite> services)
         {
@@ -94,6 +98,8 @@ namespace KDsl.CodeGen
             {
                 if (s.Name == profile.PrintkSymbol) At(s.Address, s.Name, atEntry: true);
             }
+            // the recorded allocators: the C# kernel allocates at the entry, the recorded path runs the footprint
+            foreach (string name in footprint.Calls.Keys) At(ServicePoint(footprint, name), name, atEntry: true);
             if (footprint.Panic != null)
             {
                 // panic's recorded path: __stack_chk_fail's message (at its second instruction, the load of panic's format:

@@ -44,7 +44,7 @@ namespace KDsl.Image
         public bool IsCall => StackWords > 0;
         /// <summary>
         /// printk's own ret, back into the module: an ordinary ret through the word on the stack, after which the C# kernel
-        /// leaves below the caller what the recorded call left there (<see cref="KDsl.Profiles.PrintkFootprint.Residue"/>).
+        /// leaves below the caller what the recorded call left there (<see cref="KDsl.Profiles.RecordedPath.Residue"/>).
         /// </summary>
         public bool ReturnsToCaller { get; }
     }

@@ -35,12 +35,13 @@ namespace KDsl.Profiles
     }
 
     /// <summary>
-    /// A recorded call: a printk (its format), or panic's path from __stack_chk_fail to show_stack (no format): how deep
-    /// it went, and where control went at every non-sequential step.
+    /// A recorded run of the real kernel: a printk call (its format), an allocator call, panic's path from
+    /// __stack_chk_fail to show_stack or an oops path (no format): how deep it went, and where control went at every
+    /// non-sequential step.
     /// </summary>
-    public sealed class PrintkFootprint
+    public sealed class RecordedPath
     {
-        public PrintkFootprint(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
+        public RecordedPath(string format, int deepest, int steps, IReadOnlyList<KeyValuePair<ulong, ulong>> jumps,
             IReadOnlyList<KeyValuePair<int, string>>? residue = null, IReadOnlyList<RecordedWrite>? writes = null,
             IReadOnlyList<string>? formats = null)
         {

@@ -61,7 +61,7 @@ namespace KDsl.Profiles
 
     /// <summary>
     /// After <see cref="Step"/> instructions of a recorded printk, the word <see cref="Below"/> bytes below its caller's
-    /// RSP became <see cref="Value"/> (a <see cref="PrintkFootprint.Residue"/> value). Only changes from or to a kernel
+    /// RSP became <see cref="Value"/> (a <see cref="RecordedPath.Residue"/> value). Only changes from or to a kernel
     /// text address are kept: the others do not change what an oops's stack scan prints.
     /// </summary>
     public readonly struct RecordedWrite

@@ -86,9 +86,10 @@ namespace KDsl.Profiles
                             int gt = field.IndexOf('>');
                             jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
                         }
-                        var recorded = new PrintkFootprint(format ?? "", deepest, steps, jumps, residue, writes, formats);
+                        var recorded = new RecordedPath(format ?? "", deepest, steps, jumps, residue, writes, formats);
                         if (path == "panic") f.Panic = recorded;
                         else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
+                        else if (path != null && path.StartsWith("call ", StringComparison.Ordinal)) f.Calls[path.Substring(5)] = recorded;
                         else f.Printks.Add(recorded);
                         residue = null;
                         writes = null;

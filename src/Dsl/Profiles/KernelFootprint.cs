@@ -37,13 +37,13 @@ namespace KDsl.Profiles
 
         /// <summary>Stack bytes in use when kthread calls the thread function: pt_regs and the recorded words above its return address.</summary>
         public int StackInUseAtThreadCall => KernelProfile.PtRegsSize + 8 * (ThreadWords.Count - 1);
-        public List<PrintkFootprint> Printks { get; } = new List<PrintkFootprint>();
+        public List<RecordedPath> Printks { get; } = new List<RecordedPath>();
 
         /// <summary>
         /// panic's path as recorded from a module's call of <see cref="PanicEntry"/> to <see cref="PanicTrace"/>'s entry,
         /// where the call trace is printed (its printks included), or null when not recorded.
         /// </summary>
-        public PrintkFootprint? Panic { get; private set; }
+        public RecordedPath? Panic { get; private set; }
 
         /// <summary>Where the recorded panic path starts: what a module calls when its stack canary was overwritten.</summary>
         public const string PanicEntry = "__stack_chk_fail";
@@ -54,9 +54,9 @@ namespace KDsl.Profiles
         /// The oops paths as recorded, by the exception entry they start at (asm_exc_page_fault for a kernel NULL write,
         /// asm_exc_invalid_op for a BUG(), asm_exc_divide_error, asm_exc_general_protection; RSP at the frame the CPU
         /// pushed) to the entry of the printk of the call trace's second entry: the report through "Call Trace:" and its
-        /// first entry line, their printks included (<see cref="PrintkFootprint.Formats"/>).
+        /// first entry line, their printks included (<see cref="RecordedPath.Formats"/>).
         /// </summary>
-        public Dictionary<string, PrintkFootprint> OopsPaths { get; } = new Dictionary<string, PrintkFootprint>(StringComparer.Ordinal);
+        public Dictionary<string, RecordedPath> OopsPaths { get; } = new Dictionary<string, RecordedPath>(StringComparer.Ordinal);
 
         /// <summary>
         /// The exception entry an <see cref="OopsPaths"/> key starts at: the key itself, or what precedes ':' in a key that
@@ -71,8 +71,14 @@ namespace KDsl.Profiles
         /// <summary>The WARN's path from the #UD gate (<see cref="OopsPaths"/>): report_bug's warning branch, __warn, show_regs.</summary>
         public const string WarnPath = "asm_exc_invalid_op:warn";
 
+        /// <summary>
+        /// The allocator calls as recorded from a module's call to their return (__kmalloc, kfree, vmalloc, __get_free_pages,
+        /// free_pages), by the function called: the C# kernel does the allocation, the recorded text its stack footprint.
+        /// </summary>
+        public Dictionary<string, RecordedPath> Calls { get; } = new Dictionary<string, RecordedPath>(StringComparer.Ordinal);
+
         /// <summary>The page fault's oops path (<see cref="OopsPaths"/> at <see cref="OopsEntry"/>), or null.</summary>
-        public PrintkFootprint? Oops => OopsPaths.TryGetValue(OopsEntry, out var path) ? path : null;
+        public RecordedPath? Oops => OopsPaths.TryGetValue(OopsEntry, out var path) ? path : null;
 
         /// <summary>The #PF gate's entry, where the page fault's oops path starts.</summary>
         public const string OopsEntry = "asm_exc_page_fault";
@@ -137,7 +143,7 @@ namespace KDsl.Profiles
         /// A recorded printk call replayed step by step from printk's first instruction (<paramref name="entry"/>): each
         /// executed instruction's address and where control went next, the next instruction unless the recording jumped.
         /// </summary>
-        public IEnumerable<KeyValuePair<ulong, ulong>> Steps(PrintkFootprint path, ulong entry)
+        public IEnumerable<KeyValuePair<ulong, ulong>> Steps(RecordedPath path, ulong entry)
         {
             ulong pc = entry;
             int j = 0;
@@ -165,17 +171,17 @@ namespace KDsl.Profiles
         /// to change (vsnprintf calls one helper per conversion, and the helpers differ in depth), then the nearest
         /// length. The arguments' values do not change printk's stack footprint. Null without recordings.
         /// </summary>
-        public PrintkFootprint? PrintkFor(string format) => _printkFor.GetOrAdd(format, ClosestPrintk);
+        public RecordedPath? PrintkFor(string format) => _printkFor.GetOrAdd(format, ClosestPrintk);
 
         /// <summary>Every printk of a run asks (and the analysis, per call site): the choice is made once per format.</summary>
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PrintkFootprint?> _printkFor =
-            new System.Collections.Concurrent.ConcurrentDictionary<string, PrintkFootprint?>(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RecordedPath?> _printkFor =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, RecordedPath?>(StringComparer.Ordinal);
 
-        private PrintkFootprint? ClosestPrintk(string format)
+        private RecordedPath? ClosestPrintk(string format)
         {
             string text = StripLevel(format);
             var wanted = Conversions(format);
-            PrintkFootprint? best = null;
+            RecordedPath? best = null;
             int bestScore = int.MaxValue;
             foreach (var p in Printks)
             {

@@ -52,6 +52,21 @@ namespace KDsl.Profiles
         public bool ServiceAtEntry { get; }
         public IReadOnlyList<KernelStepEntry> Steps { get; }
 
+        /// <summary>
+        /// KDsl's frame for a recorded function on a path its recording never took (the OOM chain's call of the page
+        /// allocator's slow path from __alloc_pages, whose fast path is recorded): a copy of its own beside the real text,
+        /// under the same name, which only modelled callers reach.
+        /// </summary>
+        public bool StandsInForRecorded { get; private set; }
+
+        /// <summary>This function, as a stand-in for the recorded one of its name (<see cref="StandsInForRecorded"/>).</summary>
+        public KernelFunctionShape AsStandIn()
+        {
+            var copy = new KernelFunctionShape(Name, FrameSize, ServiceAtEntry, new List<KernelStepEntry>(Steps).ToArray());
+            copy.StandsInForRecorded = true;
+            return copy;
+        }
+
         public static KernelStepEntry Call(string name) => new KernelStepEntry(KernelStep.Call, name);
         public static KernelStepEntry CallRdi() => new KernelStepEntry(KernelStep.CallRdi, "");
         public static KernelStepEntry CallRdiWithRsi() => new KernelStepEntry(KernelStep.CallRdiWithRsi, "");

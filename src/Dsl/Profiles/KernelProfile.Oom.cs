@@ -47,6 +47,11 @@ namespace KDsl.Profiles
                 text.Add(F("alloc_pages_vma", 48, Call("__alloc_pages_nodemask")));
                 text.Add(F("__alloc_pages_nodemask", 80, Call(legacy ? "__alloc_pages_slowpath" : "__alloc_pages_slowpath.constprop.0")));
             }
+            // The page allocator's entry is recorded on the allocator calls' fast path (get_page_from_freelist found a page):
+            // the OOM chain's own frame for it, which calls the slow path, stands in beside the real one.
+            string allocator = release == "6.1" ? "__alloc_pages" : "__alloc_pages_nodemask";
+            int at = text.FindIndex(f => f.Name == allocator);
+            if (at >= 0 && footprint?.Records(allocator) == true) text[at] = text[at].AsStandIn();
             text.Add(F(legacy ? "__alloc_pages_slowpath" : "__alloc_pages_slowpath.constprop.0", 160, Call("out_of_memory")));
             text.Add(F("out_of_memory", 48, Call("oom_kill_process")));
             text.Add(F("oom_kill_process", 40, Call("dump_header"), Service()));

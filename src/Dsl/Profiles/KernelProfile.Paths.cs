@@ -136,7 +136,10 @@ namespace KDsl.Profiles
                 Entry("panic", 40, Call(dumpStack)),
                 F(dumpStack, 16, Call("show_stack")),
                 Entry("show_stack", 0),
-            }).Concat(FaultsTextRest(sgSetBufBug));
+            }).Concat(FaultsTextRest(sgSetBufBug).Where(f => !CallRecorded(profile, f.Name)));
+
+        /// <summary>Whether the profile's footprint has the allocator <paramref name="function"/>'s path: then its text is the real one.</summary>
+        private static bool CallRecorded(string profile, string function) => KernelFootprint.For(profile)?.Calls.ContainsKey(function) == true;
 
         private static IEnumerable<KernelFunctionShape> FaultsTextRest(string sgSetBufBug) => new[]
         {

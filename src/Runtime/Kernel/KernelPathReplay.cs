@@ -17,7 +17,10 @@ namespace KDsl.Runtime.Kernel
         private readonly RecordedPrintks _recorded;
         private RecordedPrintks.Path _current = RecordedPrintks.Path.Empty;
         private int _next;
-        private bool _inPrintk;
+        /// <summary>A printk or allocator call from outside the recorded paths is under way (its path is <c>_current</c>).</summary>
+        private bool _inCall;
+        /// <summary>What the allocator call under way returns (the C# kernel's allocation), or null for a printk.</summary>
+        private ulong? _callResult;
         private ulong _callerRsp;
         private ulong _faultIp;
         private int _commitsPassed;
@@ -29,12 +32,25 @@ namespace KDsl.Runtime.Kernel
         public bool TryGetBranch(ulong address, out HostBranch branch) => _recorded.Branches.TryGetValue(address, out branch);
 
         /// <summary>printk was called with this format: follow its recorded path (<see cref="RecordedPrintks.For"/>).</summary>
-        public void BeginPrintk(string format, ulong callerRsp, long instructions)
+        public void BeginPrintk(string format, ulong callerRsp, long instructions) => BeginCall(_recorded.For(format), callerRsp, instructions, null);
+
+        /// <summary>
+        /// A recorded allocator (<see cref="RecordedPrintks.Calls"/>) was called: follow its recorded path; it returns
+        /// <paramref name="result"/>, the allocation the C# kernel made.
+        /// </summary>
+        public void BeginAllocatorCall(string function, ulong callerRsp, long instructions, ulong result) =>
+            BeginCall(_recorded.Calls[function], callerRsp, instructions, result);
+
+        /// <summary>A printk or allocator call from outside the recorded paths is under way: calls it makes start no path of their own.</summary>
+        public bool InCall => _inCall;
+
+        private void BeginCall(RecordedPrintks.Path path, ulong callerRsp, long instructions, ulong? result)
         {
-            _current = _recorded.For(format);
+            _current = path;
+            _callResult = result;
             _callerRsp = callerRsp;
             _lastBranchInstructions = instructions;
-            _inPrintk = true;
+            _inCall = true;
             _next = 0;
             Committed = false;
             Reserved = false;
@@ -50,7 +66,7 @@ namespace KDsl.Runtime.Kernel
             _current = _recorded.Panic;
             _next = _recorded.PanicStarts.TryGetValue(function, out int first) ? first : _current.Targets.Length;
             _lastBranchInstructions = instructions;
-            _inPrintk = false;
+            _inCall = false;
             InPanic = true;
             // the path's printks log nothing of their own (the C# kernel prints panic's lines): no record to reserve or commit
             Committed = true;
@@ -74,7 +90,7 @@ namespace KDsl.Runtime.Kernel
             _callerRsp = frameRsp; // the recorded writes are relative to the entry's RSP
             _faultIp = faultIp;
             _lastBranchInstructions = instructions;
-            _inPrintk = false;
+            _inCall = false;
             InOops = true;
             Committed = true;
             Reserved = true;
@@ -152,8 +168,13 @@ namespace KDsl.Runtime.Kernel
                 cpu.Mmu.TryReadU64(cpu.Rsp, out target); // printk's entry read the same word
                 cpu.Rsp += 8;
                 Next(at, branch); // stays in step with the recording
-                LeaveResidue(cpu, cpu.Rsp);
-                _inPrintk = false;
+                if (_inCall && cpu.Rsp == _callerRsp)
+                {
+                    // the call's own return (not a nested call of the same function): what it left, what it returns
+                    LeaveResidue(cpu, cpu.Rsp);
+                    if (_callResult is ulong result) cpu[Reg.Rax] = result;
+                    _inCall = false;
+                }
                 return true;
             }
             if (branch.IsCall)
@@ -176,8 +197,8 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         public void Interrupted(X64Cpu cpu, ulong rsp)
         {
-            if (!_inPrintk && !InOops) return;
-            _inPrintk = false;
+            if (!_inCall && !InOops) return;
+            _inCall = false;
             InOops = false;
             long since = cpu.InstructionCount - _lastBranchInstructions;
             foreach (var w in _current.Writes)
@@ -211,13 +232,14 @@ namespace KDsl.Runtime.Kernel
     }
 
     /// <summary>
-    /// A profile's recorded printk calls as the footprint text runs them: the host branches by address, and per recorded
-    /// call where control went at each of them and when its record was committed. Immutable, built once per profile.
+    /// A profile's recorded printk and allocator calls, panic and oops paths as the footprint text runs them: the host
+    /// branches by address, and per recorded path where control went at each of them and when a printk's record was
+    /// committed. Immutable, built once per profile.
     /// </summary>
     public sealed class RecordedPrintks
     {
         private readonly KernelFootprint _footprint;
-        private readonly Dictionary<PrintkFootprint, Path> _paths = new Dictionary<PrintkFootprint, Path>();
+        private readonly Dictionary<RecordedPath, Path> _paths = new Dictionary<RecordedPath, Path>();
         private readonly ulong _printkEntry;
         private readonly ulong _commitEntry;
         private readonly ulong _reserveEntry;
@@ -251,7 +273,11 @@ namespace KDsl.Runtime.Kernel
                 Panic = Walk(panic, entry);
             }
             foreach (var oops in footprint.OopsPaths) OopsPaths[oops.Key] = Walk(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
+            foreach (var call in footprint.Calls) Calls[call.Key] = Walk(call.Value, footprint.AddressOf(call.Key));
         }
+
+        /// <summary>The recorded allocator calls (<see cref="KernelFootprint.Calls"/>) by the function called.</summary>
+        public Dictionary<string, Path> Calls { get; } = new Dictionary<string, Path>(StringComparer.Ordinal);
 
         /// <summary>The recorded oops paths (<see cref="KernelFootprint.OopsPaths"/>) by the exception entry they start at.</summary>
         public Dictionary<string, Path> OopsPaths { get; } = new Dictionary<string, Path>(StringComparer.Ordinal);
@@ -272,7 +298,7 @@ namespace KDsl.Runtime.Kernel
         /// Replays the recording's control flow from printk's entry: the next instruction unless the recording jumped,
         /// and notes where control went after each host branch.
         /// </summary>
-        private Path Walk(PrintkFootprint path, ulong entry)
+        private Path Walk(RecordedPath path, ulong entry)
         {
             var targets = new List<Target>();
             var commits = new List<int>();
@@ -280,8 +306,8 @@ namespace KDsl.Runtime.Kernel
             ulong commitReturn = 0;
             int reserve = int.MaxValue;
             // Where each step stands against the host branches: how many came before it, how many steps since the last
-            // (KDsl retires one instruction per step between host branches; a rep loop the recording stepped per
-            // iteration is the exception, rare on these paths).
+            // (KDsl retires one instruction per step between host branches; a rep instruction, which the recording
+            // stepped per iteration, once: the allocators' memset and clear_page run one).
             var branchesAfter = new List<int>(path.Steps);
             var sinceBranch = new List<int>(path.Steps);
             int since = 0;
@@ -302,7 +328,7 @@ namespace KDsl.Runtime.Kernel
                     targets.Add(new Target(pc, next));
                     since = 0;
                 }
-                else since++;
+                else if (next != pc) since++; // a string instruction's iterations, stepped one by one, retire once here
                 branchesAfter.Add(targets.Count);
                 sinceBranch.Add(since);
             }
@@ -317,7 +343,7 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>The recorded call's residue in this machine's terms; the module's own code words are left as the run wrote them.</summary>
-        private static ResidueWord[] Residue(PrintkFootprint path)
+        private static ResidueWord[] Residue(RecordedPath path)
         {
             var words = new List<ResidueWord>(path.Residue.Count);
             foreach (var r in path.Residue)
@@ -351,10 +377,10 @@ namespace KDsl.Runtime.Kernel
                 Writes = writes;
             }
 
-            /// <summary>The same words as the call went (<see cref="PrintkFootprint.Writes"/>), in step order.</summary>
+            /// <summary>The same words as the call went (<see cref="RecordedPath.Writes"/>), in step order.</summary>
             public TimedWrite[] Writes { get; }
 
-            /// <summary>What the call left below its caller's RSP (<see cref="PrintkFootprint.Residue"/>).</summary>
+            /// <summary>What the call left below its caller's RSP (<see cref="RecordedPath.Residue"/>).</summary>
             public ResidueWord[] Residue { get; }
 
             public Target[] Targets { get; }

@@ -78,6 +78,19 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
+        /// A module called an allocator whose path is recorded (__kmalloc, kfree, vmalloc, __get_free_pages, free_pages):
+        /// the C# kernel makes the allocation now, the real function's recorded text runs its stack footprint, and the
+        /// result is in RAX when it returns. A call on another recorded path (kfree inside vmalloc's) is that path's own.
+        /// </summary>
+        private void RecordedAllocatorCall(string function)
+        {
+            if (_replay is null || _replay.InCall || _replay.InKernelPath) return;
+            if (function == "vmalloc") Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
+            else StackModelService(function);
+            _replay.BeginAllocatorCall(function, Cpu.Rsp + 8, Cpu.InstructionCount, Cpu[Reg.Rax]);
+        }
+
+        /// <summary>
         /// A service's vmcall stands over a recorded instruction (KernelTextCompiler.ServicePoint): when that loaded a
         /// constant into a register (__stack_chk_fail's format for panic), the service does the load.
         /// </summary>

@@ -144,6 +144,8 @@ namespace KDsl.Runtime.Kernel
                 var info = new ExceptionInfo { Vector = Vectors.UD, FaultRip = Cpu[Reg.Rcx] - 2, FaultRsp = Cpu.Rsp, FaultRflags = Cpu[Reg.R11], FaultCs = Selectors.KernelCs };
                 HandleException(info);
             }
+            else if (site.AtEntry && Footprint?.Calls.ContainsKey(site.Function) == true)
+                RecordedAllocatorCall(site.Function);
             else if (site.Function == "vmalloc")
                 Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
             else if (site.Function == "panic")

@@ -1,7 +1,8 @@
 /* ktrace: the kernel calls whose stack footprint KDsl models, made one after the other from a module's
  * init, so that trace.py can stop at each printk and single-step through it on the real kernel.
  * The formats are the seed experiment's (step5), one with every common conversion, and each common conversion
- * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 19 calls).
+ * alone and in pairs, and one from a kernel thread it starts (trace.sh traces all 19 calls), and between the last two
+ * the allocator calls an experiment can make (trace.sh traces those too).
  * With panic_path=1 it only calls __stack_chk_fail, as a module whose canary was overwritten does: trace.sh's panic
  * mode steps panic() from there to show_stack (the panic path's footprint). With oops_path=1 to 5 it faults as a buggy
  * module does (a NULL write, BUG(), a division by zero, a non-canonical load, a WARN_ON): trace.sh's oops modes step
@@ -10,6 +11,9 @@
 #include <linux/kernel.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/gfp.h>
 
 static noinline void buffer_line(void)
 {
@@ -66,6 +70,44 @@ static noinline void warn_here(void)
 	WARN_ON(1);
 }
 
+/* The allocator calls an experiment makes (KDsl's kmalloc, kfree, vmalloc, __get_free_pages, free_pages builtins),
+ * each once: trace.py single-steps each from its entry to its return, as it does printk. The size is not a
+ * constant, so GCC calls __kmalloc (a constant size inlines kmalloc into kmalloc_trace). The store after the last
+ * call keeps it from being a tail call, whose return would not come back to the module. */
+static volatile long alloc_size = 64;
+static volatile unsigned long sink;
+static noinline void allocator_calls(void)
+{
+	void *p;
+	unsigned long page;
+
+	/* Each call sleeps where its path may (might_sleep: __cond_resched). The stepping of the calls before leaves a
+	 * timer tick pending, which marks the task for rescheduling as soon as it runs: without the cond_resched() just
+	 * before, the traced call would schedule away, which a run at full speed rarely does. */
+	/* A first round, untraced, warms the caches (a new slab for vmalloc's vmap_area, the per-CPU page lists), so that
+	 * the traced calls take the fast path most calls take: a recursion that allocates at every level dies on one. */
+	p = __kmalloc(alloc_size, GFP_KERNEL);
+	kfree(p);
+	p = vmalloc(4096);
+	sink = (unsigned long)p;
+	vfree(p);
+	page = __get_free_pages(GFP_KERNEL, 0);
+	free_pages(page, 0);
+	cond_resched();
+	p = __kmalloc(alloc_size, GFP_KERNEL);
+	cond_resched();
+	kfree(p);
+	cond_resched();
+	p = vmalloc(4096);
+	sink = (unsigned long)p;
+	vfree(p);
+	cond_resched();
+	page = __get_free_pages(GFP_KERNEL, 0);
+	cond_resched();
+	free_pages(page, 0);
+	sink = page;
+}
+
 extern void __stack_chk_fail(void);
 static int panic_path;
 module_param(panic_path, int, 0);
@@ -105,6 +147,7 @@ static int __init ktrace_init(void)
 	printk(KERN_INFO "ktrace %px %d\n", (void *)ktrace_init, 7);
 	printk(KERN_INFO "ktrace %d %s\n", 7, "name");
 	printk(KERN_INFO "ktrace %s %s\n", "name", "name");
+	allocator_calls();
 	kthread_run(ktrace_thread, NULL, "ktrace");
 	return 0;
 }
