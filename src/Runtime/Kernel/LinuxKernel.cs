@@ -20,6 +20,11 @@ namespace KDsl.Runtime.Kernel
     public sealed partial class LinuxKernel : IDisposable
     {
         private static readonly ConcurrentDictionary<string, KernelTextImage> TextCache = new ConcurrentDictionary<string, KernelTextImage>();
+        /// <summary>
+        /// Each profile's kernel text pages, built once: every machine maps them copy-on-write rather than copying them
+        /// into frames of its own (copying linux-6.1's 91 pages took 0.35 ms of a 0.48 ms boot, thread CPU time).
+        /// </summary>
+        private static readonly ConcurrentDictionary<string, SharedPages> TextPagesCache = new ConcurrentDictionary<string, SharedPages>();
         private static readonly ConcurrentDictionary<string, RecordedPrintks> RecordedPrintksCache = new ConcurrentDictionary<string, RecordedPrintks>();
 
         private readonly Dictionary<ulong, ServiceSite> _services = new Dictionary<ulong, ServiceSite>();
@@ -98,8 +103,8 @@ namespace KDsl.Runtime.Kernel
                 Tables.Map2M(Root, Profile.DirectMapBase + pa, pa, PteFlags.Kernel);
 
             var text = TextCache.GetOrAdd(Profile.Name, _ => KernelTextCompiler.Compile(Profile));
-            if (text.Pages is null) ModuleLoader.MapCopy(text.Text, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
-            else ModuleLoader.MapCopyPages(text.Text, text.Pages, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
+            var textPages = TextPagesCache.GetOrAdd(Profile.Name, _ => new SharedPages(text.Text, text.Pages));
+            ModuleLoader.MapShared(textPages, KernelProfile.KernelTextBase, PteFlags.KernelRx, Memory, Tables, Root);
             Kallsyms.AddText(KernelProfile.KernelTextBase, text.Symbols, text.Unwind, null);
             if (Footprint is { } footprint)
                 _replay = new KernelPathReplay(RecordedPrintksCache.GetOrAdd(Profile.Name,

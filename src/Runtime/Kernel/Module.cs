@@ -120,6 +120,15 @@ namespace KDsl.Runtime.Kernel
             return true;
         }
 
+        /// <summary>
+        /// As <see cref="MapCopyPages"/> for pages every machine starts with the same (the kernel text): the same frames,
+        /// page tables and bytes, but the frames map the host pages all machines share, copy-on-write, instead of each
+        /// holding a copy (<see cref="SharedPages"/>).
+        /// </summary>
+        public static bool MapShared(SharedPages pages, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root) =>
+            memory.TryAllocShared(pages, (index, pa) =>
+                tables.Map4K(root, va + (ulong)pages.PageNumber(index) * PhysicalMemory.PageSize, pa, protection));
+
         /// <summary>The text pages that hold code: the page between .init.text and .text (ModuleCompiler) stays unmapped.</summary>
         private static List<int> CodePages(ModuleImage image)
         {
