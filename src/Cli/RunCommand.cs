@@ -13,7 +13,7 @@ namespace KDsl.Cli
     /// `kdsl run FILE [--scenario NAME|all] [--set key=value ...] [--json] [--svg OUT.svg]`: runs the default scenario
     /// (the file's top-level config and expect), one named scenario, or all of them; prints dmesg (or, with --json, one
     /// JSON document of results), optionally draws the kernel stack at the fault as SVG, and exits 0 when every run
-    /// ends as its expect says, 1 when not, 2 on compile errors or an unknown scenario.
+    /// ends as its expect says, 1 when not, 2 on compile errors or an unknown scenario, 3 when KDsl failed inside.
     /// </summary>
     internal static class RunCommand
     {
@@ -60,6 +60,8 @@ namespace KDsl.Cli
                         Console.Error.WriteLine($"kdsl: the console stops here: a printk died holding a reserved ringbuffer record, and the {result.Unprinted.Count} records logged after it were never printed:");
                         foreach (var line in result.Unprinted) Console.Error.WriteLine("kdsl:   " + line);
                     }
+                    if (result.InternalError is { } internalError)
+                        Console.Error.WriteLine($"kdsl: internal error, the run stops here: {internalError}. This is a bug in KDsl, not the kernel's behaviour: please report it with {file.Name}");
                     if (result.Outcome == RunOutcome.Hung)
                         Console.Error.WriteLine($"kdsl: the CPU halted with interrupts disabled at {result.HaltedAt:x16}: the machine hangs here, silently (QEMU's guests have no NMI watchdog to report it)");
                     // What the shell says when the oops killed insmod ("Killed" after a page fault, "Segmentation fault" after die())
@@ -88,7 +90,8 @@ namespace KDsl.Cli
                 failed++;
                 if (!json) Console.Error.WriteLine(ExpectationCheck.Report(file.FullName, scenario.Name, scenario.Image.Config, failures));
             }
-            int exit = failed == 0 ? 0 : 1;
+            // 3: KDsl failed inside on some scenario (its result says nothing about the kernel); 1: expectations not met
+            int exit = runs.Exists(r => r.Result.Outcome == RunOutcome.InternalError) ? 3 : failed == 0 ? 0 : 1;
             if (json) WriteJson(Console.Out, file, runs, exit);
             else if (scenarios.Count > 1)
                 Console.Error.WriteLine($"kdsl: {scenarios.Count - failed} of {scenarios.Count} scenarios met their expectations");
@@ -128,6 +131,7 @@ namespace KDsl.Cli
                     foreach (var counter in result.Counters) w.WriteNumber(counter.Key, counter.Value);
                     w.WriteEndObject();
                     w.WriteString("outcome", result.Outcome.ToString());
+                    if (result.InternalError is not null) w.WriteString("internalError", result.InternalError);
                     w.WriteBoolean("passed", failures.Count == 0);
                     if (result.InitReturn is long ret) w.WriteNumber("initReturn", ret); else w.WriteNull("initReturn");
                     w.WriteNumber("insmodSignal", result.InsmodSignal);

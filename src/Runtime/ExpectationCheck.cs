@@ -62,6 +62,10 @@ namespace KDsl.Runtime
             ExpectationFailure Fail(string expected, string actual, IReadOnlyList<string> excerpt) =>
                 new ExpectationFailure(e, expected, actual, index, excerpt);
 
+            // a run KDsl could not finish checks nothing: what it would have printed is unknown
+            if (result.InternalError is { } error)
+                return Fail("a run KDsl could finish", "KDsl failed inside (a bug in KDsl): " + error, result.Log);
+
             switch (e.Kind)
             {
                 case ExpectationKind.Printk:

@@ -27,6 +27,9 @@ namespace KDsl.Runtime
         /// <summary>The CPU halted with interrupts disabled (<c>cli; hlt</c>): nothing wakes it and, with no NMI watchdog
         /// on QEMU's guests, nothing reports it; the machine hangs silently (<see cref="RunResult.HaltedAt"/>).</summary>
         Hung,
+        /// <summary>KDsl itself failed (a host exception in the emulated kernel): a bug to report, not the kernel's behaviour
+        /// (<see cref="RunResult.InternalError"/>).</summary>
+        InternalError,
     }
 
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
@@ -97,6 +100,8 @@ namespace KDsl.Runtime
         public long Instructions { get; }
         /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
         public ulong HaltedAt { get; init; }
+        /// <summary>What went wrong inside KDsl (<see cref="RunOutcome.InternalError"/>), or null.</summary>
+        public string? InternalError { get; init; }
     }
 
     /// <summary>Boots an emulated machine for one experiment, loads the module with insmod and runs it.</summary>
@@ -130,13 +135,23 @@ namespace KDsl.Runtime
             if (instructionBudget <= 0) throw new System.ArgumentOutOfRangeException(nameof(instructionBudget));
             using var kernel = LinuxKernel.Boot(config ?? image.Config, memorySize);
             kernel.InstructionBudget = instructionBudget;
-            if (image.HasInit) kernel.Insmod(image);
-            // The kernel stack's high-water mark is insmod's (user stacks are not kernel stacks): taken before any process ran.
-            long stackHighWater = image.HasInit ? kernel.StackHighWater : 0;
-            kernel.RunProcesses(image);
+            long stackHighWater = 0;
+            try
+            {
+                if (image.HasInit) kernel.Insmod(image);
+                // The kernel stack's high-water mark is insmod's (user stacks are not kernel stacks): taken before any process ran.
+                stackHighWater = image.HasInit ? kernel.StackHighWater : 0;
+                kernel.RunProcesses(image);
+            }
+            catch (System.Exception e) when (e is not System.OutOfMemoryException)
+            {
+                // The boundary: guest behaviour must end in a kernel report, so a host exception from the emulated kernel
+                // is KDsl's bug. The run ends there with what it had logged, and says so instead of taking the host down.
+                kernel.InternalError(e);
+            }
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
                 stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
-                kernel.Log.Unprinted, kernel.InsmodSignal) { HaltedAt = kernel.HaltedAt };
+                kernel.Log.Unprinted, kernel.InsmodSignal) { HaltedAt = kernel.HaltedAt, InternalError = kernel.InternalErrorText };
         }
     }
 }

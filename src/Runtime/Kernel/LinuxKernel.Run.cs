@@ -9,6 +9,21 @@ namespace KDsl.Runtime.Kernel
         /// <summary>Instructions each run of the CPU (insmod, rmmod, the later work) may retire before the watchdog reports a soft lockup.</summary>
         public long InstructionBudget { get; set; } = Layout.InstructionBudget;
 
+        /// <summary>What went wrong inside KDsl when the run ended in <see cref="RunOutcome.InternalError"/>, or null.</summary>
+        public string? InternalErrorText { get; private set; }
+
+        /// <summary>
+        /// A host exception escaped the emulated kernel (Machine.Run's boundary): the run ends here, nothing else runs, and
+        /// the exception's type, message and the guest's RIP are kept for the report.
+        /// </summary>
+        public void InternalError(System.Exception e)
+        {
+            Outcome = RunOutcome.InternalError;
+            InternalErrorText = $"{e.GetType().Name}: {e.Message} (guest RIP {Cpu.Rip:x16}, {Cpu.InstructionCount} instructions)";
+            _halted = true;
+            _finished = true;
+        }
+
         /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
         public ulong HaltedAt { get; private set; }
 
