@@ -221,13 +221,16 @@ namespace KDsl.Runtime.Kernel
                 cpu.Mmu.TryWriteU64(callerRsp - (ulong)word.Below, word.ValueBelow(callerRsp));
         }
 
-        /// <summary>Where control goes from <paramref name="branch"/>, the host branch at <paramref name="address"/>.</summary>
+        /// <summary>Where control goes from <paramref name="branch"/>, the host branch at <paramref name="address"/>: where the recorded run went.</summary>
         private ulong Next(ulong address, in HostBranch branch)
         {
             var targets = _current.Targets;
             if (_next < targets.Length && targets[_next].From == address) return targets[_next++].To;
-            // Off the recording (a branch the recorded text runs but this call's recording does not have): fall through.
-            return address + (ulong)branch.Length;
+            // Off the recording: the text took a way the recorded run did not (the replay lost step with it), so where the
+            // real kernel would go is unknown. Falling through would loop until a soft-lockup report the real kernel never
+            // prints; this is KDsl's failure, and Machine.Run's boundary reports it as one.
+            throw new InvalidOperationException(
+                $"the recorded kernel path left its recording at {address:x} (host branch {_next} of {targets.Length})");
         }
     }
 
