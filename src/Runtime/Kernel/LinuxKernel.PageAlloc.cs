@@ -19,7 +19,7 @@ namespace KDsl.Runtime.Kernel
 
         private readonly Dictionary<ulong, int> _kmallocOrders = new Dictionary<ulong, int>();
 
-        /// <summary>The entry services of the stack-model builtins; false for any other function.</summary>
+        /// <summary>The entry services of the stack-model builtins and allocators (vmalloc too); false for any other function.</summary>
         private bool StackModelService(string function)
         {
             switch (function)
@@ -30,6 +30,7 @@ namespace KDsl.Runtime.Kernel
                 case "free_pages": FreePages(Cpu[Reg.Rdi], (long)Cpu[Reg.Rsi]); return true;
                 case "__kmalloc": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdi]); return true;
                 case "kfree": Kfree(Cpu[Reg.Rdi]); return true;
+                case "vmalloc": Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]); return true;
                 case "sg_init_one": SgInitOne(Cpu[Reg.Rdi], Cpu[Reg.Rsi]); return true;
                 default: return false;
             }

@@ -85,8 +85,7 @@ namespace KDsl.Runtime.Kernel
         private void RecordedAllocatorCall(string function)
         {
             if (_replay is null || _replay.InCall || _replay.InKernelPath) return;
-            if (function == "vmalloc") Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
-            else StackModelService(function);
+            StackModelService(function);
             _replay.BeginAllocatorCall(function, Cpu.Rsp + 8, Cpu.InstructionCount, Cpu[Reg.Rax]);
         }
 

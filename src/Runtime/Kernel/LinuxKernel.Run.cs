@@ -161,8 +161,6 @@ namespace KDsl.Runtime.Kernel
             }
             else if (site.AtEntry && Footprint?.Calls.ContainsKey(site.Function) == true)
                 RecordedAllocatorCall(site.Function);
-            else if (site.Function == "vmalloc")
-                Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]);
             else if (site.Function == "panic")
             {
                 if (_replay is { InPanic: false }) _replay.BeginPanic(FunctionStart(Cpu.Rip - 3), Cpu.InstructionCount); // panic called from elsewhere
