@@ -15,7 +15,8 @@
 #     the 4 KiB below its caller's stack pointer before and after the call (what it left behind there), and every
 #     change to the 1.5 KiB below it, after which step (how far a call that dies has got);
 #   - "call NAME": the same for each allocator call the module makes (__kmalloc, kfree, vmalloc, __get_free_pages,
-#     free_pages), between its last printk and its kernel thread's.
+#     free_pages, and a constant-size kmalloc's kmalloc_trace and kmalloc_large on 6.1, kmem_cache_alloc_trace and
+#     kmalloc_order_trace on 5.10: trace.sh's list), between its last printk and its kernel thread's.
 # QEMU's single step masks interrupts and timers, so a trace is the call's own path.
 # Output: one JSON object per line in $KTRACE_OUT; code bytes of every executed instruction once.
 import gdb, json, os, bisect

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using KDsl.Profiles;
 using KDsl.Symbols;
 using KDsl.Syntax;
+using KDsl.Text;
 
 namespace KDsl.Binding
 {
@@ -29,7 +31,11 @@ namespace KDsl.Binding
         {
             (VmallocName, "vmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
             // void *kmalloc(size): physically contiguous, direct-mapped (whole pages; NULL when memory runs out).
+            // A size computed at run time calls __kmalloc; a constant one another function (BindConstantKmalloc).
             ("kmalloc", "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
+            // __kmalloc(size): kmalloc's out-of-line function, called directly as C code does to keep a constant size off
+            // kmalloc_trace's path.
+            ("__kmalloc", "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
             ("kfree", "kfree", TypeSymbol.Void, new[] { ("p", TypeSymbol.PointerTo(TypeSymbol.Void)) }),
             // long __get_free_pages(order): 2^order contiguous pages' direct-map address, 0 when none is free.
             ("__get_free_pages", "__get_free_pages", TypeSymbol.Long, new[] { ("order", TypeSymbol.Long) }),
@@ -41,8 +47,15 @@ namespace KDsl.Binding
         };
 
         private FunctionSymbol _panic = null!;
+        private FunctionSymbol _kmallocSlab = null!;
+        private FunctionSymbol _kmallocLarge = null!;
 
-        private void DeclareBuiltins()
+        /// <summary>KMALLOC_MAX_CACHE_SIZE with SLUB (include/linux/slab.h: KMALLOC_SHIFT_HIGH = PAGE_SHIFT + 1): 8 KiB.</summary>
+        private const long KmallocMaxCacheSize = 8192;
+        /// <summary>GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS) since 4.15's renumbering, as GCC passes it.</summary>
+        private const long GfpKernel = 0xcc0;
+
+        private void DeclareBuiltins(KernelProfile profile)
         {
             var none = ImmutableArray<VariableSymbol>.Empty;
             var cond = ImmutableArray.Create(new VariableSymbol("condition", TypeSymbol.Long, VariableKind.Parameter, 0, default));
@@ -61,6 +74,36 @@ namespace KDsl.Binding
                     symbols.Add(new VariableSymbol(parameters[i].Name, parameters[i].Type, VariableKind.Parameter, i, default));
                 _global.TryDeclare(name, new FunctionSymbol(name, returnType, symbols.ToImmutable(), FunctionKind.Kernel, default, linkName: link));
             }
+            // What kmalloc() of a constant size calls (BindConstantKmalloc): not in scope, only reached through kmalloc.
+            var voidPointer = TypeSymbol.PointerTo(TypeSymbol.Void);
+            _kmallocSlab = new FunctionSymbol("kmalloc", voidPointer, Parameters(("cache", voidPointer), ("flags", TypeSymbol.Long), ("size", TypeSymbol.Long)),
+                FunctionKind.Kernel, default, linkName: profile.ConstantKmallocSymbol);
+            _kmallocLarge = new FunctionSymbol("kmalloc", voidPointer, Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long)),
+                FunctionKind.Kernel, default, linkName: profile.LargeKmallocSymbol);
+        }
+
+        private static ImmutableArray<VariableSymbol> Parameters(params (string Name, TypeSymbol Type)[] parameters)
+        {
+            var symbols = ImmutableArray.CreateBuilder<VariableSymbol>(parameters.Length);
+            for (int i = 0; i < parameters.Length; i++)
+                symbols.Add(new VariableSymbol(parameters[i].Name, parameters[i].Type, VariableKind.Parameter, i, default));
+            return symbols.MoveToImmutable();
+        }
+
+        /// <summary>
+        /// kmalloc(size) with a size known when compiling, as include/linux/slab.h's kmalloc() folds it
+        /// (__builtin_constant_p): 0 is ZERO_SIZE_PTR with no call; above KMALLOC_MAX_CACHE_SIZE it is kmalloc_large(size,
+        /// flags) (5.10: kmalloc_order_trace(size, flags, order)); else kmalloc_trace(kmalloc_caches[type][index], flags,
+        /// size) (5.10: kmem_cache_alloc_trace). Each is another kernel path than __kmalloc's, which only a size computed
+        /// at run time reaches. KDsl's kernel has no kmem_cache objects: the cache argument is 0.
+        /// </summary>
+        private BoundExpression BindConstantKmalloc(BoundLiteral size, TypeSymbol type, TextSpan span)
+        {
+            if (size.Value == 0) return new BoundLiteral(16, type, span); // ZERO_SIZE_PTR
+            var flags = new BoundLiteral(GfpKernel, TypeSymbol.Long, span);
+            if ((ulong)size.Value > KmallocMaxCacheSize)
+                return new BoundCall(_kmallocLarge, ImmutableArray.Create<BoundExpression>(size, flags), span);
+            return new BoundCall(_kmallocSlab, ImmutableArray.Create<BoundExpression>(new BoundLiteral(0, _kmallocSlab.Parameters[0].Type, span), flags, size), span);
         }
 
         /// <summary>

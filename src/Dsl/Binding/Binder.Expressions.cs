@@ -173,6 +173,8 @@ namespace KDsl.Binding
 
             if (ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic)) CheckPrintk(syntax, arguments);
             if (failed) return new BoundErrorExpression(syntax.Span);
+            if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
+                return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
             return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
         }
 

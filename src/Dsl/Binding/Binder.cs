@@ -120,7 +120,7 @@ namespace KDsl.Binding
             _printk = new FunctionSymbol(PrintkName, TypeSymbol.Int, ImmutableArray.Create(fmt), FunctionKind.Kernel, default,
                 isVariadic: true, linkName: profile.PrintkSymbol);
             _global.TryDeclare(PrintkName, _printk);
-            DeclareBuiltins();
+            DeclareBuiltins(profile);
 
             var userFunctions = new List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)>();
             foreach (var member in root.Members)

@@ -136,12 +136,12 @@ namespace KDsl.Profiles
                 Entry("panic", 40, Call(dumpStack)),
                 F(dumpStack, 16, Call("show_stack")),
                 Entry("show_stack", 0),
-            }).Concat(FaultsTextRest(sgSetBufBug).Where(f => !CallRecorded(profile, f.Name)));
+            }).Concat(FaultsTextRest(sgSetBufBug, ConstantKmalloc(profile)).Where(f => !CallRecorded(profile, f.Name)));
 
         /// <summary>Whether the profile's footprint has the allocator <paramref name="function"/>'s path: then its text is the real one.</summary>
         private static bool CallRecorded(string profile, string function) => KernelFootprint.For(profile)?.Calls.ContainsKey(function) == true;
 
-        private static IEnumerable<KernelFunctionShape> FaultsTextRest(string sgSetBufBug) => new[]
+        private static IEnumerable<KernelFunctionShape> FaultsTextRest(string sgSetBufBug, (string Slab, string Large) constantKmalloc) => new[]
         {
             F("worker_thread", 48, Call("process_one_work"), Service()),
             F("process_one_work", 56, CallRdi()),
@@ -161,6 +161,8 @@ namespace KDsl.Profiles
             // sg_phys() = __pa(buf) (virt_to_page's arithmetic, wrong for a vmalloc address) and returns the byte sum.
             F("sg_init_one", 24, Service(), Bug(sgSetBufBug)),
             Entry("__kmalloc", 8),
+            Entry(constantKmalloc.Slab, 8),
+            Entry(constantKmalloc.Large, 8),
             Entry("kfree", 8),
             // vmalloc(size): the entry service maps fresh zeroed pages (Kernel/Mm/Vmalloc) and returns the area in RAX.
             Entry("vmalloc", 8),

@@ -40,6 +40,14 @@ namespace KDsl.Profiles
         public byte[] FtraceNop { get; private set; } = Array.Empty<byte>();
         /// <summary>printk's symbol: _printk since 5.15, printk before.</summary>
         public string PrintkSymbol { get; private set; } = "printk";
+        /// <summary>What kmalloc() of a constant size up to 8 KiB calls: kmalloc_trace since 6.1, kmem_cache_alloc_trace before.</summary>
+        public string ConstantKmallocSymbol => ConstantKmalloc(Name).Slab;
+        /// <summary>What kmalloc() of a constant size above 8 KiB calls: kmalloc_large since 6.1, kmalloc_order_trace before.</summary>
+        public string LargeKmallocSymbol => ConstantKmalloc(Name).Large;
+
+        /// <summary>6.1 replaced kmem_cache_alloc_trace and kmalloc_order_trace (CONFIG_TRACING's) by kmalloc_trace and kmalloc_large.</summary>
+        private static (string Slab, string Large) ConstantKmalloc(string profile) =>
+            profile == "linux-6.1" ? ("kmalloc_trace", "kmalloc_large") : ("kmem_cache_alloc_trace", "kmalloc_order_trace");
 
         // --- message formats -----------------------------------------------------------------------------------
         public GuardPageStyle GuardPage { get; private set; }

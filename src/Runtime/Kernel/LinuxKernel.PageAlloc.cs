@@ -29,6 +29,10 @@ namespace KDsl.Runtime.Kernel
                 case "__get_free_pages": Cpu[Reg.Rax] = GetFreePages((long)Cpu[Reg.Rdi]); return true;
                 case "free_pages": FreePages(Cpu[Reg.Rdi], (long)Cpu[Reg.Rsi]); return true;
                 case "__kmalloc": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdi]); return true;
+                // a constant-size kmalloc: kmalloc_trace(cache, flags, size) (5.10: kmem_cache_alloc_trace), and above
+                // KMALLOC_MAX_CACHE_SIZE kmalloc_large(size, flags) (5.10: kmalloc_order_trace(size, flags, order))
+                case "kmalloc_trace": case "kmem_cache_alloc_trace": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdx]); return true;
+                case "kmalloc_large": case "kmalloc_order_trace": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdi]); return true;
                 case "kfree": Kfree(Cpu[Reg.Rdi]); return true;
                 case "vmalloc": Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]); return true;
                 case "sg_init_one": SgInitOne(Cpu[Reg.Rdi], Cpu[Reg.Rsi]); return true;

@@ -110,7 +110,8 @@ namespace KDsl.Runtime.Tests.RealKernel
         /// alloc_gfp): where the overflow lands depends on the allocator's own depth. BUF 600..880 step 40 were measured
         /// while the allocators' footprint was built; 620..860 step 40 were held out (KDsl's predictions saved before the
         /// runs were read). 6.1's vmalloc at BUF=800 is left out: a timer interrupt came in the middle of it
-        /// (sysvec_apic_timer_interrupt+0x5 on the task stack), which no replay can time.
+        /// (sysvec_apic_timer_interrupt+0x5 on the task stack), which no replay can time. The constant-size kmalloc runs
+        /// (alloc_kc, alloc_kl) were all held out.
         /// </summary>
         private static IEnumerable<RealKernelLog> AllocatorRuns()
         {
@@ -119,6 +120,12 @@ namespace KDsl.Runtime.Tests.RealKernel
                     foreach (string profile in new[] { "linux-6.1", "linux-5.10" })
                         if (!(profile == "linux-6.1" && kind == "vm" && buf == 800))
                             yield return new(profile, $"alloc_{kind}_{buf}-norand.log");
+            // kmalloc of a constant size (alloc_kc: 64 bytes, kmalloc_trace / kmem_cache_alloc_trace; alloc_kl: 16 KiB,
+            // kmalloc_large / kmalloc_order_trace), all held out: KDsl's predictions were saved before the runs were read.
+            foreach (var (kind, sizes) in new[] { ("kc", new[] { 600, 640, 680, 700, 720, 760, 800, 840, 880 }), ("kl", new[] { 600, 680, 760, 840 }) })
+                foreach (int buf in sizes)
+                    foreach (string profile in new[] { "linux-6.1", "linux-5.10" })
+                        yield return new(profile, $"alloc_{kind}_{buf}-norand.log");
         }
     }
 }

@@ -76,6 +76,23 @@ static noinline void warn_here(void)
  * call keeps it from being a tail call, whose return would not come back to the module. */
 static volatile long alloc_size = 64;
 static volatile unsigned long sink;
+
+/* kmalloc() with a constant size, as most C code calls it: GCC folds kmalloc() into a call of kmalloc_trace (6.1) or
+ * kmem_cache_alloc_trace (5.10) with the size's kmalloc cache, and above KMALLOC_MAX_CACHE_SIZE (8 KiB) into
+ * kmalloc_large (6.1) or kmalloc_order_trace (5.10): other paths than __kmalloc's. Their kfree() is not traced. */
+static noinline void constant_kmalloc_calls(void)
+{
+	void *p;
+
+	cond_resched();
+	p = kmalloc(64, GFP_KERNEL);
+	sink = (unsigned long)p;
+	kfree(p);
+	cond_resched();
+	p = kmalloc(16384, GFP_KERNEL);
+	sink = (unsigned long)p;
+	kfree(p);
+}
 static noinline void allocator_calls(void)
 {
 	void *p;
@@ -93,6 +110,7 @@ static noinline void allocator_calls(void)
 	vfree(p);
 	page = __get_free_pages(GFP_KERNEL, 0);
 	free_pages(page, 0);
+	constant_kmalloc_calls();
 	cond_resched();
 	p = __kmalloc(alloc_size, GFP_KERNEL);
 	cond_resched();
@@ -106,6 +124,7 @@ static noinline void allocator_calls(void)
 	cond_resched();
 	free_pages(page, 0);
 	sink = page;
+	constant_kmalloc_calls();
 }
 
 extern void __stack_chk_fail(void);

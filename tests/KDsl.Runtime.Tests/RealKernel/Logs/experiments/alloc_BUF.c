@@ -1,4 +1,5 @@
-/* alloc_km_N.c, alloc_vm_N.c, alloc_gfp_N.c: #define BUF N and one of KMALLOC, VMALLOC (neither: __get_free_pages), then this file.
+/* alloc_km_N.c, alloc_vm_N.c, alloc_gfp_N.c, alloc_kc_N.c, alloc_kl_N.c: #define BUF N and one of KMALLOC, VMALLOC,
+ * KMALLOC_CONST, KMALLOC_LARGE (none: __get_free_pages), then this file.
  * Allocator calls at every level of a recursion of BUF-byte frames: with little stack left, the overflow lands in
  * the module's buffer fill or inside the allocator, depending on how deep the allocator's own path goes. */
 #include <linux/module.h>
@@ -17,6 +18,10 @@ static noinline void rstack(int n)
 		vp[i] = (char)n;
 #if defined(KMALLOC)
 	{ void *p = __kmalloc(size, GFP_KERNEL); vp[1] = (char)(long)p; kfree(p); }
+#elif defined(KMALLOC_CONST)
+	{ void *p = kmalloc(64, GFP_KERNEL); vp[1] = (char)(long)p; kfree(p); }
+#elif defined(KMALLOC_LARGE)
+	{ void *p = kmalloc(16384, GFP_KERNEL); vp[1] = (char)(long)p; kfree(p); }
 #elif defined(VMALLOC)
 	{ void *p = vmalloc(4096); vp[1] = (char)(long)p; }
 #else

@@ -1,0 +1,86 @@
+using System.Linq;
+using Iced.Intel;
+using KDsl.Image;
+using NUnit.Framework;
+using IcedDecoder = Iced.Intel.Decoder;
+
+namespace KDsl.Dsl.Tests.CodeGen
+{
+    /// <summary>
+    /// Which kernel function kmalloc calls, as GCC compiles include/linux/slab.h's kmalloc(): a size known at compile
+    /// time takes the __builtin_constant_p branch (kmalloc_trace / kmem_cache_alloc_trace up to KMALLOC_MAX_CACHE_SIZE,
+    /// 8 KiB with SLUB; kmalloc_large / kmalloc_order_trace above it; ZERO_SIZE_PTR with no call for 0), a size
+    /// computed at run time calls __kmalloc. The arguments sit where those functions take them: kmalloc_trace(s, flags,
+    /// size) has the size in RDX, kmalloc_large(size, flags) and __kmalloc(size, flags) in RDI.
+    /// </summary>
+    [TestFixture]
+    public class KmallocCallTests
+    {
+        private static string Source(string profile, string call) => $@"module t ""t"";
+config {{ profile = {profile}; }}
+const SIZE = 64;
+long f(long n) {{
+    void *p = {call};
+    return (long)p;
+}}
+init {{ f(100); }}
+";
+
+        /// <summary>The kernel functions f calls (its relocated call targets) and the constant loaded into each register before.</summary>
+        private static (string[] Calls, long? Rdi, long? Rdx) Compile(string profile, string call)
+        {
+            var result = Compiler.Compile("t.kdsl", Source(profile, call));
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            var image = result.Image!;
+            var symbol = image.Symbols.Single(s => s.Name == "f" && s.Section == Section.Text);
+            var calls = image.Relocations.Where(r => r.Offset >= symbol.Offset && r.Offset < symbol.Offset + symbol.Size && r.Target != "__stack_chk_fail")
+                .Select(r => r.Target).ToArray();
+            long? rdi = null, rdx = null;
+            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(image.Text, symbol.Offset, symbol.Size), (ulong)symbol.Offset);
+            while (decoder.IP < (ulong)(symbol.Offset + symbol.Size))
+            {
+                var i = decoder.Decode();
+                if (i.Mnemonic == Mnemonic.Call) break;
+                if (i.Mnemonic != Mnemonic.Mov || i.Op1Kind is not (OpKind.Immediate32 or OpKind.Immediate32to64)) continue;
+                var full = i.Op0Register.GetFullRegister();
+                if (full == Register.RDI) rdi = (long)i.GetImmediate(1);
+                if (full == Register.RDX) rdx = (long)i.GetImmediate(1);
+            }
+            return (calls, rdi, rdx);
+        }
+
+        [TestCase("linux-6.1", "kmalloc_trace")]
+        [TestCase("linux-5.10", "kmem_cache_alloc_trace")]
+        [TestCase("linux-4.11", "kmem_cache_alloc_trace")]
+        public void ConstantSize_CallsTheSizeCachesFunction_WithTheSizeInRdx(string profile, string expected)
+        {
+            foreach (string size in new[] { "64", "SIZE", "SIZE * 2", "8192" })
+            {
+                var (calls, _, rdx) = Compile(profile, $"kmalloc({size})");
+                Assert.That(calls, Is.EqualTo(new[] { expected }), size);
+                Assert.That(rdx, Is.EqualTo(size switch { "SIZE * 2" => 128, "SIZE" => 64, _ => long.Parse(size) }), size);
+            }
+        }
+
+        [TestCase("linux-6.1", "kmalloc_large")]
+        [TestCase("linux-5.10", "kmalloc_order_trace")]
+        public void ConstantSizeAboveKmallocMaxCacheSize_CallsTheLargeFunction_WithTheSizeInRdi(string profile, string expected)
+        {
+            var (calls, rdi, _) = Compile(profile, "kmalloc(8193)");
+            Assert.That(calls, Is.EqualTo(new[] { expected }));
+            Assert.That(rdi, Is.EqualTo(8193));
+        }
+
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void SizeComputedAtRunTime_Calls__kmalloc(string profile)
+        {
+            Assert.That(Compile(profile, "kmalloc(n)").Calls, Is.EqualTo(new[] { "__kmalloc" }));
+            Assert.That(Compile(profile, "__kmalloc(64)").Calls, Is.EqualTo(new[] { "__kmalloc" }), "__kmalloc called directly, as C code may");
+        }
+
+        [Test]
+        public void ConstantZero_IsZeroSizePtr_WithoutACall() =>
+            Assert.That(Compile("linux-6.1", "kmalloc(0)").Calls, Is.Empty);
+    }
+}
