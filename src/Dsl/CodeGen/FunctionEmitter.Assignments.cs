@@ -143,14 +143,14 @@ namespace KDsl.CodeGen
             // the last complex one that goes in a register is evaluated straight into it (GCC's shape: no spill slot).
             int direct = -1;
             for (int i = 0; i < args.Length; i++)
-                if (!IsSimple(args[i])) direct = i;
+                if (!IsSimpleArgument(args[i])) direct = i;
             if (direct >= registerCount) direct = -1;
 
             var temps = new int[args.Length];
             for (int i = 0; i < args.Length; i++)
             {
                 temps[i] = -1;
-                if (IsSimple(args[i]) || i == direct) continue;
+                if (IsSimpleArgument(args[i]) || i == direct) continue;
                 EmitExpression(args[i]);
                 temps[i] = AllocateTemporary();
                 A.mov(Temporary(temps[i]), rax);
@@ -166,7 +166,7 @@ namespace KDsl.CodeGen
             for (int i = args.Length - 1; i >= registerCount; i--)
             {
                 if (temps[i] >= 0) A.mov(rax, Temporary(temps[i]));
-                else EmitSimple(Gpr.Rax, args[i]);
+                else EmitSimpleArgument(Gpr.Rax, args[i]);
                 A.push(rax);
                 _pushed += 8;
                 _code.SetCfa(Cfa + _frame.LocalSize + _pushed);
@@ -177,7 +177,7 @@ namespace KDsl.CodeGen
                 if (i == direct) continue;
                 var reg = GprExtensions.ArgumentRegisters[i];
                 if (temps[i] >= 0) A.mov(reg.Q(), Temporary(temps[i]));
-                else EmitSimple(reg, args[i]);
+                else EmitSimpleArgument(reg, args[i]);
             }
             for (int i = 0; i < args.Length; i++)
                 if (temps[i] >= 0) FreeTemporary();
@@ -202,6 +202,45 @@ namespace KDsl.CodeGen
                 _code.SetCfa(Cfa + _frame.LocalSize + _pushed);
             }
             Normalize(Gpr.Rax, call.Type);
+        }
+
+        /// <summary>
+        /// An argument loaded straight into its register, with nothing clobbered: a simple expression, or a variable plus
+        /// or minus a constant, which GCC computes with one lea (printk("%d %d", n, n + 1), rec(n - 1)) where a spill slot
+        /// would make the frame bigger than GCC's.
+        /// </summary>
+        private static bool IsSimpleArgument(BoundExpression e) => IsSimple(e) || IsVariablePlusConstant(e, out _, out _);
+
+        private static bool IsVariablePlusConstant(BoundExpression e, out BoundVariable variable, out int offset)
+        {
+            variable = null!;
+            offset = 0;
+            if (e is not BoundBinary { Operator: BoundBinaryOperator.Add or BoundBinaryOperator.Subtract, Left: BoundVariable v, Right: BoundLiteral k } b ||
+                b.Type.Kind is not (TypeKind.Int or TypeKind.Long) || v.Type.Kind != b.Type.Kind)
+                return false;
+            long value = b.Operator == BoundBinaryOperator.Add ? k.Value : -k.Value;
+            if (value < int.MinValue || value > int.MaxValue) return false;
+            variable = v;
+            offset = (int)value;
+            return true;
+        }
+
+        /// <summary>
+        /// Loads an argument (<see cref="IsSimpleArgument"/>) into <paramref name="target"/>. An int's sum is computed in 32
+        /// bits, as GCC does (lea 0x1(%rbx),%edi): the callee reads only the low half of an int argument.
+        /// </summary>
+        private void EmitSimpleArgument(Gpr target, BoundExpression e)
+        {
+            if (!IsVariablePlusConstant(e, out var v, out int offset))
+            {
+                EmitSimple(target, e);
+                return;
+            }
+            Gpr source = target;
+            if (_frame.HomeOf(v.Variable).Register is Gpr home) source = home;
+            else LoadVariable(target, v.Variable);
+            if (e.Type.Kind == TypeKind.Int) A.lea(target.D(), __[source.Q() + offset]);
+            else A.lea(target.Q(), __[source.Q() + offset]);
         }
 
         /// <summary>The kernel's name for a function the language knows by its C name (printk is _printk since 5.15).</summary>

@@ -1,0 +1,55 @@
+using System.Linq;
+using Iced.Intel;
+using NUnit.Framework;
+using IcedDecoder = Iced.Intel.Decoder;
+
+namespace KDsl.Dsl.Tests.CodeGen
+{
+    /// <summary>
+    /// Arguments that are a variable plus or minus a constant go straight into their registers with one lea, as GCC
+    /// compiles them, and take no spill slot in the frame. Expected values from objdump of the real experiments' modules
+    /// (experiments/manyargs_BUF.c at BUF=700, GCC 12 for 6.1): rec is push rbx; sub $0x2c8,%rsp, the same frame as
+    /// fmt_d's rec with one argument, and its printk arguments are lea 0x6(%rbx),%eax ... lea 0x4(%rbx),%r9d; the
+    /// recursive call's argument is lea -0x1(%rbx),%edi.
+    /// </summary>
+    [TestFixture]
+    public class ArgumentFrameTests
+    {
+        private const string Source = "module m \"m\";\nconfig { profile = linux-6.1; }\n" +
+            "void rec(int n) {\n char buf[700];\n char *vp = buf;\n for (int i = 0; i < 700; i++) vp[i] = (char)n;\n" +
+            " printk(\"args %d %d %d %d %d %d %d\\n\", n, n + 1, n + 2, n + 3, n + 4, n + 5, n + 6);\n" +
+            " if (n > 0) rec(n - 1);\n vp[0] = 0;\n}\ninit { rec(100); }\n";
+
+        private static Instruction[] Decode(string function)
+        {
+            var result = Compiler.Compile("m.kdsl", Source);
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            var image = result.Image!;
+            var symbol = image.Symbols.Single(s => s.Name == function);
+            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(image.Text, symbol.Offset, symbol.Size), (ulong)symbol.Offset);
+            var list = new System.Collections.Generic.List<Instruction>();
+            while (decoder.IP < (ulong)(symbol.Offset + symbol.Size)) list.Add(decoder.Decode());
+            return list.ToArray();
+        }
+
+        [Test]
+        public void SevenPrintkArguments_NoSpillSlots_GccsFrame()
+        {
+            var code = Decode("rec");
+            var sub = code.First(i => i.Mnemonic == Mnemonic.Sub && i.Op0Register == Register.RSP);
+            Assert.That(sub.GetImmediate(1), Is.EqualTo(0x2c8));
+            Assert.That(code.Count(i => i.Mnemonic == Mnemonic.Push), Is.EqualTo(3), "rbx, then the two stack arguments");
+        }
+
+        [Test]
+        public void VariablePlusConstant_IsOneLeaIntoTheArgumentRegister()
+        {
+            var leas = Decode("rec").Where(i => i.Mnemonic == Mnemonic.Lea && i.MemoryBase == Register.RBX)
+                .Select(i => (i.Op0Register, (long)i.MemoryDisplacement64)).ToArray();
+            Assert.That(leas, Is.SupersetOf(new[]
+            {
+                (Register.EDX, 1L), (Register.ECX, 2L), (Register.R8D, 3L), (Register.R9D, 4L), (Register.EDI, -1L),
+            }));
+        }
+    }
+}
