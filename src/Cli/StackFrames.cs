@@ -21,11 +21,12 @@ namespace KDsl.Cli
     internal static class StackFrames
     {
         /// <summary>
-        /// A stack frame: [Low, High), its function, whether it is a module function and whether RIP is in it. A block is
-        /// the kernel's frames above the module's: Callers lists them, innermost first.
+        /// A stack frame: [Low, High), its function, whether it is a module function and whether RIP is in it; a module
+        /// frame's variables that live on the stack, at <see cref="Body"/> (RSP once its prologue ran) + their offsets. A
+        /// block is the kernel's frames above the module's: Callers lists them, innermost first.
         /// </summary>
-        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool Faulting, int LocalSize, bool Block = false,
-            IReadOnlyList<string>? Callers = null);
+        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool Faulting, ulong Body,
+            IReadOnlyList<FrameVariable> Variables, bool Block = false, IReadOnlyList<string>? Callers = null);
 
         private sealed record Text(IReadOnlyDictionary<string, ModuleSymbol> Symbols, IReadOnlyList<UnwindEntry> Unwind);
 
@@ -34,7 +35,7 @@ namespace KDsl.Cli
             var o = result.Oops!;
             var module = new Text(image.Symbols.Where(s => s.Section == Section.Text).ToDictionary(s => s.Name, StringComparer.Ordinal), image.Unwind);
             var kernel = KernelText(image.Config.Profile);
-            var locals = image.Stack?.Functions.ToDictionary(f => f.Name, f => f.LocalSize, StringComparer.Ordinal) ?? new Dictionary<string, int>();
+            var variables = image.Variables.ToLookup(v => v.Function, StringComparer.Ordinal);
             var frames = new List<Frame>();
             ulong cursor = o.Rsp;
             bool seenModule = false;
@@ -49,14 +50,18 @@ namespace KDsl.Cli
                 if (text is null || !text.Symbols.TryGetValue(name, out var symbol)) break;
                 int cfa = i == 0 ? CfaAtRip(text, symbol, o.RipSymbol) : MaxCfa(text, symbol);
                 if (cfa <= 0 || cursor + (ulong)cfa > o.StackTop) break;
-                frames.Add(new Frame(name, cursor, cursor + (ulong)cfa, isModule, i == 0, isModule && locals.TryGetValue(name, out int l) ? l : 0));
+                ulong high = cursor + (ulong)cfa;
+                // The body (RSP after the prologue) is the function's full frame below the CFA, wherever RIP stopped in it.
+                frames.Add(new Frame(name, cursor, high, isModule, i == 0, high - (ulong)MaxCfa(text, symbol),
+                    isModule ? variables[name].ToList() : Array.Empty<FrameVariable>()));
                 cursor += (ulong)cfa;
                 seenModule |= isModule;
             }
             if (cursor < o.StackTop)
             {
                 var rest = o.CallChain.Skip(i).ToList();
-                frames.Add(new Frame(rest.Count > 0 ? rest[0] : "insmod path", cursor, o.StackTop, false, false, 0, Block: true, Callers: rest));
+                frames.Add(new Frame(rest.Count > 0 ? rest[0] : "insmod path", cursor, o.StackTop, false, false, cursor, Array.Empty<FrameVariable>(),
+                    Block: true, Callers: rest));
             }
             return frames;
         }

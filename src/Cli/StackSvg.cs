@@ -13,7 +13,7 @@ namespace KDsl.Cli
     /// `kdsl run FILE --svg OUT.svg`: the kernel stack at the moment of the fault, high addresses at the top as the
     /// stack grows down, to scale: the task stack [StackBase, StackTop), the unmapped guard page below it (hatched, drawn
     /// over any frame that reached into it), each frame of the oops' reliable call chain (<see cref="StackFrames"/>),
-    /// each module frame's locals (the buffer, labelled with the address the experiment printed inside it), the
+    /// each module frame's variables that live on the stack, by name (an array labelled with the address the experiment printed inside it), the
     /// faulting address (CR2), RSP and the high-water mark. Addresses are in a column on the left and names on the right,
     /// moved apart and joined by leader lines where they would overlap. thread_info lives in task_struct on every
     /// current profile (CONFIG_THREAD_INFO_IN_TASK, 4.9 and later), so it is not drawn on the stack; STACK_END_MAGIC is
@@ -163,34 +163,39 @@ namespace KDsl.Cli
             }
             else right.Add((y1 + y2) / 2, ($"{name}{rip}, {size} bytes", "frame-label", 11, "bold", f.Faulting ? Fault : null));
 
-            if (Buffer(result, f) is { } b)
-            {
-                double by1 = y(b.High), by2 = y(b.Low), bh = Math.Max(1, by2 - by1);
-                Svg.Rect(svg, BufferX, by1, Left + BoxWidth - 12 - BufferX, bh, "buffer", "#fdebd0", "#b9770e");
-                if (bh >= 18) Svg.Text(svg, BufferX + 8, by1 + 14, $"buf: locals {f.LocalSize} B", "buffer-label", 11, null);
-                if (b.Printed is not null && bh >= 32) Svg.Text(svg, BufferX + 8, by1 + 28, "printed as " + b.Printed, "buffer-label", 11, null);
-            }
+            foreach (var v in f.Variables) DrawVariable(svg, result, f, v, y);
             svg.Append("</g>\n");
         }
 
         /// <summary>
-        /// The frame's locals (the buffer), just above its RSP: [Low, Low + LocalSize), below the saved registers and
-        /// the return address; with the address the run printed inside them before the fault, if any.
+        /// One variable of a module frame, by its name, where the compiler put it; an array is labelled with the address the
+        /// run printed inside it before the fault, if any (the experiment's `printk("%px", buf)`).
         /// </summary>
-        private static (ulong Low, ulong High, string? Printed)? Buffer(RunResult result, StackFrames.Frame f)
+        private static void DrawVariable(StringBuilder svg, RunResult result, StackFrames.Frame f, FrameVariable v, Func<ulong, double> y)
         {
-            if (!f.Module || f.LocalSize <= 0) return null;
-            ulong low = f.Low, high = Math.Min(f.Low + (ulong)f.LocalSize, f.High - 8);
+            ulong low = f.Body + (ulong)v.Offset, high = low + (ulong)v.Size;
+            double y1 = y(high), y2 = y(low), h = Math.Max(1, y2 - y1);
+            bool canary = v.Name == FrameVariable.CanaryName;
+            Svg.Rect(svg, BufferX, y1, Left + BoxWidth - 12 - BufferX, h, v.IsArray ? "variable array" : "variable", canary ? "#f9e79f" : "#fdebd0", "#b9770e",
+                $" data-name=\"{Svg.Escape(v.Name)}\" data-low=\"{low:x16}\" data-size=\"{v.Size}\"");
+            if (h >= 18) Svg.Text(svg, BufferX + 8, y1 + 14, $"{v.Name}: {v.Size} bytes", "variable-label", 11, null);
+            if (v.IsArray && h >= 32 && Printed(result, low, high) is { } printed)
+                Svg.Text(svg, BufferX + 8, y1 + 28, "printed as " + printed, "variable-label", 11, null);
+        }
+
+        /// <summary>An address in [low, high) that the log printed before the oops, as printed.</summary>
+        private static string? Printed(RunResult result, ulong low, ulong high)
+        {
             foreach (var line in result.Log)
             {
                 if (line.Contains("BUG:") || line.Contains("stack guard page") || line.Contains("Oops")) break;
                 foreach (Match m in Regex.Matches(line, @"\b[0-9a-f]{16}\b"))
                 {
                     ulong a = ulong.Parse(m.Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    if (a >= low && a < high) return (low, high, m.Value);
+                    if (a >= low && a < high) return m.Value;
                 }
             }
-            return (low, high, null);
+            return null;
         }
     }
 }

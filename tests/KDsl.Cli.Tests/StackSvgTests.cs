@@ -45,8 +45,10 @@ namespace KDsl.Cli.Tests
                 Assert.That((string?)faulting.Attribute("data-function"), Is.EqualTo("rstack"));
                 Assert.That(groups.Count(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "step5_init"), Is.EqualTo(1));
                 Assert.That(groups.Count(g => Class(g) == "kernel-frames"), Is.EqualTo(1));
-                // Each rstack frame has its buffer, labelled with the address the experiment printed.
-                Assert.That(groups.Where(g => Class(g) == "frame").SelectMany(g => g.Elements(Svg + "rect")).Count(r => Class(r) == "buffer"), Is.EqualTo(3));
+                // Each rstack frame has its buffer, by its name in the source, labelled with the address the experiment printed.
+                Assert.That(groups.Where(g => Class(g) == "frame").SelectMany(g => g.Elements(Svg + "rect"))
+                    .Count(r => Class(r) == "variable array" && (string?)r.Attribute("data-name") == "buf"), Is.EqualTo(3));
+                Assert.That(texts.Count(t => t == "buf: 4096 bytes"), Is.EqualTo(4)); // the faulting level's too
                 Assert.That(texts.Count(t => t.Contains("printed as ffffc9000010")), Is.EqualTo(3));
                 // The stack, the guard page below it, the fault address (CR2) and RSP.
                 Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "stack"), Is.EqualTo(1));
@@ -58,6 +60,32 @@ namespace KDsl.Cli.Tests
                 Assert.That(texts, Has.Some.StartsWith("RSP ffffc900000ff"));
                 Assert.That(texts, Has.Some.Contains("CONFIG_THREAD_INFO_IN_TASK"));
             });
+        }
+
+        [Test]
+        public void EachBufIsDrawnWhereTheRunPrintedItAndTheCanaryRightAboveIt()
+        {
+            // The addresses come from the guest: rstack printed buf's address before recursing ("[%px] finished ...").
+            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
+            try
+            {
+                var (_, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5.kdsl"), "--svg", path);
+                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
+                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
+                var rects = XDocument.Load(path).Descendants(Svg + "rect").Where(r => Class(r).StartsWith("variable", System.StringComparison.Ordinal)).ToList();
+                var bufs = rects.Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
+                var canaries = rects.Where(r => (string?)r.Attribute("data-name") == KDsl.Image.FrameVariable.CanaryName).Select(r => Hex(r, "data-low")).ToList();
+                Assert.That(printed, Has.Count.EqualTo(3));
+                Assert.That(bufs, Is.SupersetOf(printed));
+                // GCC's stack protector: the canary is the word directly above the arrays (buf[4096] ends at a multiple of 8).
+                Assert.That(canaries, Is.EquivalentTo(bufs.Select(b => b + 4096)));
+                // n lives in rbx (saved by the push), so no other variable of rstack has a stack slot.
+                Assert.That(rects.Select(r => (string?)r.Attribute("data-name")).Distinct(), Is.EquivalentTo(new[] { "buf", KDsl.Image.FrameVariable.CanaryName }));
+            }
+            finally
+            {
+                File.Delete(path);
+            }
         }
 
         [Test]

@@ -99,6 +99,21 @@ namespace KDsl.CodeGen
 
         public Home HomeOf(VariableSymbol v) => _homes[v];
 
+        /// <summary>The variables with a stack slot, and the canary, lowest first, named for <paramref name="function"/>.</summary>
+        public List<Image.FrameVariable> StackVariables(string function)
+        {
+            var variables = new List<Image.FrameVariable>();
+            foreach (var pair in _homes)
+            {
+                if (pair.Value.Register is not null) continue;
+                bool array = pair.Key.Type.Kind == TypeKind.Array;
+                variables.Add(new Image.FrameVariable(function, pair.Key.Name, pair.Value.Offset, array ? pair.Key.Type.Size : 8, array));
+            }
+            if (CanaryOffset >= 0) variables.Add(new Image.FrameVariable(function, Image.FrameVariable.CanaryName, CanaryOffset, 8, false));
+            variables.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            return variables;
+        }
+
         private readonly Dictionary<VariableSymbol, VariableSymbol> _aliases;
 
         /// <summary>Whether <paramref name="v"/> only ever holds <paramref name="array"/>'s address (<see cref="ArrayAliases"/>): it has no home.</summary>

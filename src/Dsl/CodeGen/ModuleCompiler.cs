@@ -41,6 +41,7 @@ namespace KDsl.CodeGen
             var unwind = new List<UnwindEntry>();
             var fixups = new List<Relocation>();
             var bugs = new List<BugEntry>();
+            var variables = new List<FrameVariable>();
             var functionOffsets = new Dictionary<string, int>();
             string? init = null, exit = null, later = null;
 
@@ -56,7 +57,8 @@ namespace KDsl.CodeGen
                 bool coreStart = i > 0 && i == initText.Count;
                 while (text.Count % (coreStart ? PageSize : 16) != 0) text.Add(0xCC);
                 if (coreStart) text.AddRange(Enumerable.Repeat((byte)0xCC, PageSize)); // the unmapped page between
-                var (code, _) = FunctionEmitter.Emit(function, profile, source, strings);
+                var (code, frame) = FunctionEmitter.Emit(function, profile, source, strings);
+                variables.AddRange(frame.StackVariables(code.Name));
                 int start = text.Count;
                 functionOffsets[code.Name] = start;
                 symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line));
@@ -91,7 +93,7 @@ namespace KDsl.CodeGen
             }
 
             var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
-                symbols, relocations, lines, unwind, init ?? "", exit, program.Expectations, bugs, later);
+                symbols, relocations, lines, unwind, init ?? "", exit, program.Expectations, bugs, later, variables: variables);
             image.Stack = StackAnalyzer.Analyze(program, image, source, profile, program.DiagnosticOptions.FrameWarn, diagnostics);
             return (image, diagnostics);
         }

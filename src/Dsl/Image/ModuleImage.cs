@@ -93,9 +93,10 @@ namespace KDsl.Image
             byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
             IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
             IReadOnlyList<Expectation> expectations, IReadOnlyList<BugEntry>? bugs = null, string? laterSymbol = null,
-            Analysis.StackReport? stack = null)
+            Analysis.StackReport? stack = null, IReadOnlyList<FrameVariable>? variables = null)
         {
             Stack = stack;
+            Variables = variables ?? new FrameVariable[0];
             Name = name;
             Description = description;
             SourcePath = sourcePath;
@@ -117,7 +118,7 @@ namespace KDsl.Image
         /// changes only what the runtime reads.</summary>
         public ModuleImage ForScenario(ExperimentConfig config, IReadOnlyList<Expectation> expectations) =>
             new ModuleImage(Name, Description, SourcePath, config, Text, RoData, Symbols, Relocations, Lines, Unwind, InitSymbol,
-                ExitSymbol, expectations, Bugs, LaterSymbol, Stack);
+                ExitSymbol, expectations, Bugs, LaterSymbol, Stack, Variables);
 
         public string Name { get; }
         public string Description { get; }
@@ -139,6 +140,9 @@ namespace KDsl.Image
         /// once insmod has returned or died, so an experiment can show that the system keeps running after an oops.
         /// </summary>
         public string? LaterSymbol { get; }
+        /// <summary>Every function's variables that live in its stack frame (a compiled image has them; one the generator
+        /// emits leaves them out, as a .ko without debug info does).</summary>
+        public IReadOnlyList<FrameVariable> Variables { get; }
 
         /// <summary>The link-name prefix of a `process NAME { }` block's main function in <see cref="Symbols"/>.</summary>
         public const string ProcessSymbolPrefix = "__process_";
