@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using Iced.Intel;
 using KDsl.Image;
 using IcedDecoder = Iced.Intel.Decoder;
@@ -64,10 +65,19 @@ namespace KDsl.Cli
             formatter.Options.HexSuffix = null;
             formatter.Options.ShowZeroDisplacements = true;
             formatter.Options.SmallHexNumbersInDecimal = false;
+            if (intel)
+            {
+                // objdump -M intel: "QWORD PTR [rsp+0x1000]", "[rax+rax*1+0x0]", "jne 0x20a6" (no "short").
+                formatter.Options.MemorySizeOptions = MemorySizeOptions.Always;
+                formatter.Options.UppercaseKeywords = true;
+                formatter.Options.AlwaysShowScale = true;
+                formatter.Options.ShowBranchSize = false;
+            }
             var lines = image.Lines.OrderBy(l => l.Offset).ToArray();
             var relocations = image.Relocations.OrderBy(r => r.Offset).ToArray();
             var functions = image.Symbols.Where(s => s.Section == Section.Text).OrderBy(s => s.Offset).ToArray();
             var formatted = new StringOutput();
+            int width = AddressWidth(image.Text.Length);
 
             foreach (var function in functions)
             {
@@ -90,22 +100,62 @@ namespace KDsl.Cli
                     formatter.Format(instruction, formatted);
                     // objdump: seven bytes a line ("xx " each, padded to 21), the rest on continuation lines below
                     string asm = formatted.ToStringAndReset();
-                    if (!intel) asm = IndexWithoutScale.Replace(asm, "($1,$2,1)"); // objdump shows scale 1 with an index
-                    output.Append($"  {offset,4:x}:\t{Bytes(image.Text, offset, Math.Min(instruction.Length, BytesPerLine)),-21}\t{asm}");
+                    asm = intel ? ObjdumpIntel(asm) : ObjdumpAtt(asm);
+                    // objdump -M intel names the 64-bit immediate form movabs, as AT&T does
+                    if (intel && instruction.Code == Code.Mov_r64_imm64) asm = "movabs " + asm.Substring(formatter.Options.FirstOperandCharIndex);
+                    output.Append($"{Address(offset, width)}:\t{Bytes(image.Text, offset, Math.Min(instruction.Length, BytesPerLine)),-21}\t{asm}");
                     foreach (var r in relocations)
                         if (r.Offset >= offset && r.Offset < offset + instruction.Length)
                             output.Append($"\t# {r.Kind} {r.Target}{(r.Addend == 0 ? "" : (r.Addend > 0 ? "+" : "") + r.Addend.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
                     output.Append('\n');
                     for (int more = BytesPerLine; more < instruction.Length; more += BytesPerLine)
-                        output.Append($"  {offset + more,4:x}:\t{Bytes(image.Text, offset + more, Math.Min(instruction.Length - more, BytesPerLine))}\n");
+                        output.Append($"{Address(offset + more, width)}:\t{Bytes(image.Text, offset + more, Math.Min(instruction.Length - more, BytesPerLine))}\n");
                     if (instruction.Length == 0) break;
                 }
             }
             return output.ToString();
         }
 
-        private static readonly System.Text.RegularExpressions.Regex IndexWithoutScale =
-            new System.Text.RegularExpressions.Regex(@"\((%\w+),(%\w+)\)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        private static readonly Regex IndexWithoutScale = new Regex(@"\((%\w+),(%\w+)\)", RegexOptions.CultureInvariant);
+        private static readonly Regex AttStos = new Regex(@"^(rep )?(stos +%\w+,)\(%rdi\)$", RegexOptions.CultureInvariant);
+        private static readonly Regex IntelStos = new Regex(@"^(rep )?stos[bwdq] +(BYTE|WORD|DWORD|QWORD) PTR \[rdi\]$", RegexOptions.CultureInvariant);
+        private static readonly Regex IntelAbsolute = new Regex(@"(\b[c-gs]s:)\[(0x[0-9a-f]+)\]", RegexOptions.CultureInvariant);
+
+        /// <summary>Where Iced's GAS syntax and objdump's differ: scale 1 shown with an index, stos's implicit %es: shown.</summary>
+        private static string ObjdumpAtt(string asm)
+        {
+            asm = IndexWithoutScale.Replace(asm, "($1,$2,1)");
+            return AttStos.Replace(asm, "$1$2%es:(%rdi)");
+        }
+
+        /// <summary>
+        /// Where Iced's Intel syntax and objdump -M intel differ: a segment-relative absolute address without brackets
+        /// ("QWORD PTR gs:0x28"), and stos with both its operands ("rep stos DWORD PTR es:[rdi],eax").
+        /// </summary>
+        private static string ObjdumpIntel(string asm)
+        {
+            asm = IntelAbsolute.Replace(asm, "$1$2");
+            var stos = IntelStos.Match(asm);
+            if (!stos.Success) return asm;
+            string accumulator = stos.Groups[2].Value switch { "BYTE" => "al", "WORD" => "ax", "DWORD" => "eax", _ => "rax" };
+            return $"{stos.Groups[1].Value}stos {stos.Groups[2].Value} PTR es:[rdi],{accumulator}";
+        }
+
+        /// <summary>
+        /// objdump's address column (disassemble_bytes' skip_addr_chars): the section's end address as 16 hex digits, its
+        /// leading zeros dropped in chunks of four while at least one stays, so .text under 0x1000 bytes gets 4 columns,
+        /// under 0x10000000 8 columns; the addresses are right-aligned in it.
+        /// </summary>
+        internal static int AddressWidth(long sectionSize)
+        {
+            string digits = sectionSize.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            int skip = 0;
+            while (skip < digits.Length && digits[skip] == '0') skip++;
+            if (skip != 0) skip = (skip - 1) & ~3;
+            return digits.Length - skip;
+        }
+
+        private static string Address(int offset, int width) => offset.ToString("x", System.Globalization.CultureInfo.InvariantCulture).PadLeft(width);
 
         /// <summary>objdump's insn_width for x86: bytes shown on an instruction's line.</summary>
         private const int BytesPerLine = 7;
