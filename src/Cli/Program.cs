@@ -19,6 +19,7 @@ namespace KDsl.Cli
             root.Add(SweepCommand.Create());
             root.Add(BenchCommand.Create());
             root.Add(BuildCommand.Create());
+            root.Add(Lsp.LspCommand.Create());
             return root;
         }
     }

@@ -99,6 +99,18 @@ namespace KDsl.Analysis
             return new StackReport(functions, entries, analyzer._threadSize);
         }
 
+        /// <summary>
+        /// Bytes a call of the module function <paramref name="function"/> (its link name) reaches below the caller's RSP at
+        /// its deepest, its return address included, with the arguments known where <paramref name="args"/> says (null:
+        /// unknown); long.MaxValue when the analysis finds no bound. What an editor shows on a call.
+        /// </summary>
+        public static long CallCost(BoundProgram program, ModuleImage image, SourceText source, KernelProfile profile, string function,
+            long?[] args)
+        {
+            long cost = new StackAnalyzer(program, image, source, profile).Cost(function, args);
+            return cost >= Unbounded ? long.MaxValue : cost;
+        }
+
         /// <param name="inUse">Stack bytes in use when the entry is called: the syscall path for init (exit runs from
         /// delete_module's; the same depth is assumed), ret_from_fork → kthread for a thread function.</param>
         /// <param name="args">Its arguments where they are known.</param>

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using KDsl.Diagnostics;
 using KDsl.Profiles;
 using KDsl.Symbols;
 using KDsl.Syntax;
@@ -54,6 +56,31 @@ namespace KDsl.Binding
         private const long KmallocMaxCacheSize = 8192;
         /// <summary>GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS) since 4.15's renumbering, as GCC passes it.</summary>
         private const long GfpKernel = 0xcc0;
+
+        /// <summary>
+        /// The functions a file calls without declaring them, as a program for <paramref name="profile"/> sees them: printk,
+        /// the fault builtins, the kernel-memory and task builtins, then the system calls (callable in a process block only).
+        /// For editors (completion, hover).
+        /// </summary>
+        public static IReadOnlyList<FunctionSymbol> KernelFunctions(KernelProfile profile)
+        {
+            var text = new SourceText("", "");
+            var binder = new Binder(text, new DiagnosticBag(text));
+            binder.DeclareKernelFunctions(profile);
+            var functions = new List<FunctionSymbol>();
+            foreach (var symbol in binder.ProcessScope().AllSymbols())
+                if (symbol is FunctionSymbol f) functions.Add(f);
+            return functions;
+        }
+
+        private void DeclareKernelFunctions(KernelProfile profile)
+        {
+            var fmt = new VariableSymbol("fmt", TypeSymbol.PointerTo(TypeSymbol.Char), VariableKind.Parameter, 0, default);
+            _printk = new FunctionSymbol(PrintkName, TypeSymbol.Int, ImmutableArray.Create(fmt), FunctionKind.Kernel, default,
+                isVariadic: true, linkName: profile.PrintkSymbol);
+            _global.TryDeclare(PrintkName, _printk);
+            DeclareBuiltins(profile);
+        }
 
         private void DeclareBuiltins(KernelProfile profile)
         {

@@ -30,6 +30,7 @@ namespace KDsl.Binding
         private List<VariableSymbol> _locals = new List<VariableSymbol>();
         private int _loopDepth;
         private FunctionSymbol _printk = null!;
+        private readonly ImmutableArray<ConstantSymbol>.Builder _constants = ImmutableArray.CreateBuilder<ConstantSymbol>();
 
         private Binder(SourceText text, DiagnosticBag diagnostics)
         {
@@ -115,12 +116,8 @@ namespace KDsl.Binding
             var experimentConfig = BindConfig(config, overrides, out var diagnosticOptions);
             var profile = KernelProfile.Find(experimentConfig.Profile) ?? KernelProfile.Linux61;
 
-            // Globals: printk, then constants and function signatures in source order.
-            var fmt = new VariableSymbol("fmt", TypeSymbol.PointerTo(TypeSymbol.Char), VariableKind.Parameter, 0, default);
-            _printk = new FunctionSymbol(PrintkName, TypeSymbol.Int, ImmutableArray.Create(fmt), FunctionKind.Kernel, default,
-                isVariadic: true, linkName: profile.PrintkSymbol);
-            _global.TryDeclare(PrintkName, _printk);
-            DeclareBuiltins(profile);
+            // Globals: printk and the builtins, then constants and function signatures in source order.
+            DeclareKernelFunctions(profile);
 
             var userFunctions = new List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)>();
             foreach (var member in root.Members)
@@ -172,7 +169,7 @@ namespace KDsl.Binding
             var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
             return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
                 scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text, diagnosticOptions,
-                _scenarioOverridesConstants);
+                _scenarioOverridesConstants) { Constants = _constants.ToImmutable() };
         }
 
         private static byte[] ToArray(ImmutableArray<byte> bytes)
@@ -200,6 +197,7 @@ namespace KDsl.Binding
                 symbol = new ConstantSymbol(syntax.Identifier.Text, 0, TypeSymbol.Error, syntax.Identifier.Span);
             }
             if (!_global.TryDeclare(symbol.Name, symbol)) _diagnostics.ReportRedeclaration(syntax.Identifier.Span, symbol.Name);
+            else _constants.Add(symbol);
         }
 
         private FunctionSymbol BindFunctionSignature(FunctionDeclarationSyntax syntax, string moduleName)

@@ -57,6 +57,8 @@ namespace KDsl.Binding
         public ImmutableArray<Expectation> Expectations { get; }
         /// <summary>This scenario's config block gives a constant another value, so its code may differ from the default's.</summary>
         public bool OverridesConstants { get; }
+        /// <summary>The file's `const` declarations with this scenario's values, in source order.</summary>
+        public ImmutableArray<ConstantSymbol> Constants { get; internal set; } = ImmutableArray<ConstantSymbol>.Empty;
         /// <summary>`frame_warn` and `severity ID = ...` from the config block (this scenario's over the file's).</summary>
         public DiagnosticOptions DiagnosticOptions { get; }
     }

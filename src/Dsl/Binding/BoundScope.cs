@@ -22,6 +22,17 @@ namespace KDsl.Binding
             return true;
         }
 
+        /// <summary>This scope's symbols and then its parents', in declaration order, each name once (the innermost).</summary>
+        public IEnumerable<object> AllSymbols()
+        {
+            var seen = new HashSet<string>();
+            var scopes = new List<BoundScope>();
+            for (var scope = this; scope != null; scope = scope.Parent) scopes.Add(scope);
+            for (int i = scopes.Count - 1; i >= 0; i--)
+                foreach (var pair in scopes[i]._symbols)
+                    if (seen.Add(pair.Key)) yield return pair.Value;
+        }
+
         public object? Lookup(string name)
         {
             for (var scope = this; scope != null; scope = scope.Parent)
