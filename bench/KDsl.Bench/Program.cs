@@ -9,7 +9,8 @@ namespace KDsl.Bench
 {
     /// <summary>
     /// quick [N]: each workload N times (CPU time, MIPS, min/median/max); step5 [N]: the seed experiment end to end
-    /// N times (warm time per run, managed and native memory growth); bdn: the BenchmarkDotNet suite.
+    /// N times (warm time per run, managed and native memory growth); lsp [N]: the language server's diagnostics after
+    /// one edit of a 500-line file (LspLatency); bdn: the BenchmarkDotNet suite.
     /// </summary>
     internal static class Program
     {
@@ -46,11 +47,14 @@ namespace KDsl.Bench
                         }
                     }
                     return 0;
+                case "lsp":
+                    LspLatency.Run(args.Length > 1 ? n : 200);
+                    return 0;
                 case "bdn":
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                     return 0;
                 default:
-                    Console.Error.WriteLine("usage: KDsl.Bench [quick N [W1..W4] | step5 N | boot N | phases N | disasm W1 | bdn ...]");
+                    Console.Error.WriteLine("usage: KDsl.Bench [quick N [W1..W4] | step5 N | boot N | phases N | disasm W1 | lsp N | bdn ...]");
                     return 2;
             }
         }

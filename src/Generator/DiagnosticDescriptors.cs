@@ -37,24 +37,35 @@ namespace KDsl.Generator
             helpLinkUri: HelpLinkBase + "kdsl9999",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
 
-        /// <summary>The descriptor for a diagnostic id; message text is passed as the single format argument.</summary>
-        public static DiagnosticDescriptor Get(string id, DiagnosticSeverity severity)
+        /// <summary>
+        /// The descriptor for a diagnostic id; message text is passed as the single format argument. Its help link is
+        /// <paramref name="helpLinkBase"/> + the id's anchor: the package's build/KDsl.props gives the absolute file: URI of
+        /// the diagnostics reference it carries (build_property.KDslHelpLinkBase); without it the link is relative to the repository.
+        /// </summary>
+        public static DiagnosticDescriptor Get(string id, DiagnosticSeverity severity, string? helpLinkBase = null)
         {
-            if (id == DuplicateName.Id && severity == DuplicateName.DefaultSeverity) return DuplicateName;
-            if (id == InternalError.Id && severity == InternalError.DefaultSeverity) return InternalError;
-            return s_passThrough.GetOrAdd(id + "|" + severity.ToString(), _ => CreatePassThrough(id, severity));
+            bool defaultLink = string.IsNullOrEmpty(helpLinkBase) || helpLinkBase == HelpLinkBase;
+            if (defaultLink && id == DuplicateName.Id && severity == DuplicateName.DefaultSeverity) return DuplicateName;
+            if (defaultLink && id == InternalError.Id && severity == InternalError.DefaultSeverity) return InternalError;
+            string link = defaultLink ? HelpLinkBase : helpLinkBase!;
+            return s_passThrough.GetOrAdd(id + "|" + severity.ToString() + "|" + link, _ => CreatePassThrough(id, severity, link));
         }
 
-        private static DiagnosticDescriptor CreatePassThrough(string id, DiagnosticSeverity severity) =>
+        /// <summary>The help link base a project's options give (see <see cref="Get"/>), or null.</summary>
+        public static string? HelpLinkBaseOf(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
+            options.TryGetValue("build_property.KDslHelpLinkBase", out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+        private static DiagnosticDescriptor CreatePassThrough(string id, DiagnosticSeverity severity, string helpLinkBase) =>
 #pragma warning disable RS1017 // The id comes from src/Dsl: the language's diagnostics are defined there, not here.
             new DiagnosticDescriptor(
                 id: id,
-                title: KDsl.Diagnostics.DiagnosticDescriptors.Find(id)?.Title ?? "KDsl " + id,
+                title: KDsl.Diagnostics.DiagnosticDescriptors.Find(id)?.Title ??
+                    (id == DuplicateName.Id ? DuplicateName.Title.ToString() : id == InternalError.Id ? InternalError.Title.ToString() : "KDsl " + id),
                 messageFormat: "{0}",
                 category: Category,
                 defaultSeverity: severity,
                 isEnabledByDefault: true,
-                helpLinkUri: HelpLinkBase + id.ToLowerInvariant());
+                helpLinkUri: helpLinkBase + id.ToLowerInvariant());
 #pragma warning restore RS1017
     }
 }

@@ -106,11 +106,14 @@ namespace KDsl.Generator
                 .Select(static (result, _) => result.Diagnostics)
                 .WithTrackingName(TrackingNames.Diagnostics);
 
-            context.RegisterSourceOutput(diagnostics, static (spc, infos) =>
+            IncrementalValueProvider<string?> helpLinkBase = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => DiagnosticDescriptors.HelpLinkBaseOf(options.GlobalOptions));
+
+            context.RegisterSourceOutput(diagnostics.Combine(helpLinkBase), static (spc, input) =>
             {
-                foreach (DiagnosticInfo info in infos)
+                foreach (DiagnosticInfo info in input.Left)
                 {
-                    spc.ReportDiagnostic(info.CreateDiagnostic());
+                    spc.ReportDiagnostic(info.CreateDiagnostic(input.Right));
                 }
             });
         }

@@ -108,5 +108,20 @@ namespace KDsl.Generator.Tests
                 Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character, Is.EqualTo(7));
             });
         }
+
+        [Test]
+        public void HelpLinkBase_FromThePackagesProperty_MakesTheLinkAbsolute()
+        {
+            var options = new TestOptionsProvider(new Dictionary<string, string>
+            {
+                ["build_property.KDslHelpLinkBase"] = "file:///home/u/.nuget/packages/kdsl/0.1.0/docs/diagnostics.md#",
+            }).GlobalOptions;
+            string? linkBase = DiagnosticDescriptors.HelpLinkBaseOf(options);
+            var info = new DiagnosticInfo("KDSL1001", RoslynSeverity.Warning, "frame", FilePath, 7, 4, 0, 7, 0, 11);
+
+            Assert.That(info.CreateDiagnostic(linkBase).Descriptor.HelpLinkUri,
+                Is.EqualTo("file:///home/u/.nuget/packages/kdsl/0.1.0/docs/diagnostics.md#kdsl1001"));
+            Assert.That(DiagnosticDescriptors.HelpLinkBaseOf(new TestOptionsProvider(new Dictionary<string, string>()).GlobalOptions), Is.Null);
+        }
     }
 }

@@ -19,13 +19,14 @@ namespace KDsl.Generator.Model
         int EndLine,
         int EndCharacter)
     {
-        public Diagnostic CreateDiagnostic()
+        /// <param name="helpLinkBase">The project's KDslHelpLinkBase, or null (see DiagnosticDescriptors.Get).</param>
+        public Diagnostic CreateDiagnostic(string? helpLinkBase = null)
         {
             var location = Location.Create(
                 FilePath,
                 new TextSpan(SpanStart, SpanLength),
                 new LinePositionSpan(new LinePosition(StartLine, StartCharacter), new LinePosition(EndLine, EndCharacter)));
-            return Diagnostic.Create(DiagnosticDescriptors.Get(Id, Severity), location, Message);
+            return Diagnostic.Create(DiagnosticDescriptors.Get(Id, Severity, helpLinkBase), location, Message);
         }
 
         /// <summary>A diagnostic on the first character of a file (for errors that have no better place).</summary>

@@ -340,5 +340,18 @@ namespace KDsl.Cli.Tests.Lsp
             Assert.That(documented, Is.Not.Empty);
             Assert.That(KDsl.Cli.Lsp.LanguageFacts.ConfigKeys.Select(k => k.Name), Is.EquivalentTo(documented));
         }
+
+        [Test]
+        public void TheVsCodeExtensionNamesTheServersCommands()
+        {
+            string editors = Path.Combine(TestContext.CurrentContext.TestDirectory, "editors", "vscode");
+            using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(editors, "package.json")));
+            var commands = package.RootElement.GetProperty("contributes").GetProperty("commands").EnumerateArray()
+                .Select(c => c.GetProperty("command").GetString()).ToList();
+            Assert.That(commands, Is.SupersetOf(new[] { KDsl.Cli.Lsp.StackHints.RunCommand, KDsl.Cli.Lsp.StackHints.DisassemblyCommand }));
+            string extension = File.ReadAllText(Path.Combine(editors, "src", "extension.ts"));
+            foreach (var command in KDsl.Cli.Lsp.ExperimentCommands.All) Assert.That(extension, Does.Contain($"'{command}'"));
+            Assert.That(extension, Does.Contain("'lsp'"));
+        }
     }
 }
