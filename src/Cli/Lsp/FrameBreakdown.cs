@@ -50,8 +50,7 @@ namespace KDsl.Cli.Lsp
                     saved.Add(insn.Op0Register.ToString().ToLowerInvariant());
                 else if (insn.Mnemonic != Mnemonic.Mov || insn.Op0Register != Register.RBP)
                     prologue = false; // the prologue is the pushes (and mov rbp, rsp) before anything else
-                if (insn.SegmentPrefix == Register.GS || insn.MemorySegment == Register.GS && insn.Op1Kind == OpKind.Memory)
-                    canary = true;
+                if (insn.MemorySegment == Register.GS) canary = true; // the stack protector's load of the canary, gs:0x28
             }
             int arrays = 0;
             if (function != null)

@@ -75,12 +75,12 @@ namespace KDsl.Cli.Lsp
                 ? new KernelCosts(analysis.Profile).CostOf(callee.LinkName, site?.FirstString)
                 : StackAnalyzer.CallCost(analysis.Program, analysis.Image, analysis.Source, analysis.Profile, callee.LinkName, args);
             string worst = cost == long.MaxValue ? "unbounded" : cost.ToString(CultureInfo.InvariantCulture) + " B";
-            string known = args.Length == 0 ? "" : " with arguments (" + string.Join(", ", Array(args)) + ")";
+            string known = args.Length == 0 ? "" : " with arguments (" + string.Join(", ", Values(args)) + ")";
             string depth = site is { } at ? $"; {caller.Symbol.Name}'s frame holds {at.Depth} B at the call" : "";
             return $"**below this call: {worst}** (worst case{known}, return address included){depth}.";
         }
 
-        private static IEnumerable<string> Array(long?[] args)
+        private static IEnumerable<string> Values(long?[] args)
         {
             foreach (var a in args) yield return a?.ToString(CultureInfo.InvariantCulture) ?? "?";
         }
