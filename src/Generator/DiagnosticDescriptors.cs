@@ -12,7 +12,8 @@ namespace KDsl.Generator
     internal static class DiagnosticDescriptors
     {
         private const string Category = "KDsl";
-        private const string HelpLinkBase = "docs/diagnostics.md#";
+        /// <summary>The diagnostics reference; a help link is its address + "#" + the id in lower case.</summary>
+        private const string HelpLinkBase = "docs/diagnostics.md";
 
         private static readonly ConcurrentDictionary<string, DiagnosticDescriptor> s_passThrough =
             new ConcurrentDictionary<string, DiagnosticDescriptor>();
@@ -24,7 +25,7 @@ namespace KDsl.Generator
             category: Category,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            helpLinkUri: HelpLinkBase + "kdsl9998",
+            helpLinkUri: HelpLinkBase + "#kdsl9998",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
 
         public static DiagnosticDescriptor InternalError { get; } = new DiagnosticDescriptor(
@@ -34,13 +35,13 @@ namespace KDsl.Generator
             category: Category,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            helpLinkUri: HelpLinkBase + "kdsl9999",
+            helpLinkUri: HelpLinkBase + "#kdsl9999",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
 
         /// <summary>
         /// The descriptor for a diagnostic id; message text is passed as the single format argument. Its help link is
-        /// <paramref name="helpLinkBase"/> + the id's anchor: the package's build/KDsl.props gives the absolute file: URI of
-        /// the diagnostics reference it carries (build_property.KDslHelpLinkBase); without it the link is relative to the repository.
+        /// <paramref name="helpLinkBase"/> + "#" + the id: the package's build/KDsl.props gives the absolute file: URI of the
+        /// diagnostics reference it carries (build_property.KDslHelpLinkBase); without it the link is relative to the repository.
         /// </summary>
         public static DiagnosticDescriptor Get(string id, DiagnosticSeverity severity, string? helpLinkBase = null)
         {
@@ -51,7 +52,10 @@ namespace KDsl.Generator
             return s_passThrough.GetOrAdd(id + "|" + severity.ToString() + "|" + link, _ => CreatePassThrough(id, severity, link));
         }
 
-        /// <summary>The help link base a project's options give (see <see cref="Get"/>), or null.</summary>
+        /// <summary>
+        /// The reference's address a project's options give (see <see cref="Get"/>), or null. It carries no "#": the
+        /// options reach the generator through an .editorconfig file, where "#" starts a comment.
+        /// </summary>
         public static string? HelpLinkBaseOf(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options) =>
             options.TryGetValue("build_property.KDslHelpLinkBase", out string? value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
@@ -65,7 +69,7 @@ namespace KDsl.Generator
                 category: Category,
                 defaultSeverity: severity,
                 isEnabledByDefault: true,
-                helpLinkUri: helpLinkBase + id.ToLowerInvariant());
+                helpLinkUri: helpLinkBase + "#" + id.ToLowerInvariant());
 #pragma warning restore RS1017
     }
 }

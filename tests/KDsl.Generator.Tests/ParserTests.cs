@@ -114,7 +114,7 @@ namespace KDsl.Generator.Tests
         {
             var options = new TestOptionsProvider(new Dictionary<string, string>
             {
-                ["build_property.KDslHelpLinkBase"] = "file:///home/u/.nuget/packages/kdsl/0.1.0/docs/diagnostics.md#",
+                ["build_property.KDslHelpLinkBase"] = "file:///home/u/.nuget/packages/kdsl/0.1.0/docs/diagnostics.md",
             }).GlobalOptions;
             string? linkBase = DiagnosticDescriptors.HelpLinkBaseOf(options);
             var info = new DiagnosticInfo("KDSL1001", RoslynSeverity.Warning, "frame", FilePath, 7, 4, 0, 7, 0, 11);
