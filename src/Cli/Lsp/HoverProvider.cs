@@ -24,7 +24,7 @@ namespace KDsl.Cli.Lsp
             string text = symbol.Kind switch
             {
                 SymbolKind.Function => FunctionHover(analysis, symbol, occurrence),
-                SymbolKind.Kernel => KernelHover(analysis, (FunctionSymbol)symbol.Bound!),
+                SymbolKind.Kernel => KernelHover(analysis, (FunctionSymbol)symbol.Bound!, occurrence.Span),
                 SymbolKind.Constant => ConstantHover(symbol),
                 _ => VariableHover((VariableSymbol)symbol.Bound!),
             };
@@ -39,7 +39,7 @@ namespace KDsl.Cli.Lsp
             md.Append(Code(Signature(function)));
             if (Frame(analysis, function) is { } frame)
                 md.Append($"\n\n**frame {frame.FrameSize} B** = {frame}");
-            if (!occurrence.IsDeclaration && CallCost(analysis, occurrence.Span, function) is { } below)
+            if (!occurrence.IsDeclaration && CallCost(analysis, occurrence.Span) is { } below)
                 md.Append($"\n\n{below}");
             if (function.MaxDepth is int bound) md.Append($"\n\nmax_depth {bound}: at most {bound} activations at once.");
             return md.ToString();
@@ -57,13 +57,15 @@ namespace KDsl.Cli.Lsp
 
         /// <summary>
         /// "Below this call: N B" for the call whose name is at <paramref name="name"/>: the callee's worst case with the
-        /// arguments that are constants, and the caller's depth at the call, read off the caller's code.
+        /// arguments that are constants, and the caller's depth at the call, read off the caller's code. The callee is the
+        /// bound call's (kmalloc of a constant size calls what GCC's kmalloc() calls, not __kmalloc).
         /// </summary>
-        private static string? CallCost(DocumentAnalysis analysis, TextSpan name, FunctionSymbol callee)
+        private static string? CallCost(DocumentAnalysis analysis, TextSpan name)
         {
             if (analysis.Program is null || analysis.Image is null || analysis.FunctionAt(name.Start) is not { } caller) return null;
             var call = FindCall(caller, name.Start);
             if (call is null) return null;
+            var callee = call.Function;
             var args = new long?[call.Arguments.Length];
             for (int i = 0; i < args.Length; i++) args[i] = ConstantEvaluator.Evaluate(call.Arguments[i], new Dictionary<VariableSymbol, long>());
             int line = analysis.Source.GetLinePosition(name.Start).Line + 1;
@@ -97,7 +99,7 @@ namespace KDsl.Cli.Lsp
             return found;
         }
 
-        private static string KernelHover(DocumentAnalysis analysis, FunctionSymbol function)
+        private static string KernelHover(DocumentAnalysis analysis, FunctionSymbol function, TextSpan name)
         {
             var md = new StringBuilder(Code(Signature(function)));
             if (function.Kind == FunctionKind.Builtin)
@@ -108,6 +110,7 @@ namespace KDsl.Cli.Lsp
             {
                 int cost = new KernelCosts(analysis.Profile).CostOf(function.LinkName);
                 md.Append($"\n\nKernel function `{function.LinkName}` on {analysis.Profile.Name}: **{cost} B** below the caller's stack pointer at its deepest (return address included).");
+                if (CallCost(analysis, name) is { } below) md.Append($"\n\n{below}");
             }
             return md.ToString();
         }

@@ -134,6 +134,10 @@ namespace KDsl.Cli.Tests.Lsp
             long below = 101L * (_buf + 24) + printk;
             Assert.That(hover, Does.Contain($"**below this call: {below} B** (worst case with arguments (100), return address included)"));
             Assert.That(hover, Does.Contain("init's frame holds 8 B at the call"));
+
+            // printk in rstack: its measured depth for this format, below rstack's whole frame
+            string call = Hover(@"(printk)\(""\[%px\]");
+            Assert.That(call, Does.Contain($"**below this call: {printk} B**").And.Contain($"rstack's frame holds {_buf + 24} B at the call"));
         }
 
         [Test]
