@@ -27,15 +27,15 @@ namespace KDsl.Cli.Lsp
             {
                 int equals = before.IndexOf('=');
                 if (equals < 0)
-                    foreach (var key in LanguageFacts.ConfigKeys) items.Add(Item(key.Name, KindProperty, key.Meaning));
+                    foreach (var key in LanguageFacts.ConfigKeys) items.Add((JsonNode)Item(key.Name, KindProperty, key.Meaning));
                 else if (LanguageFacts.FindConfigKey(FirstWord(before.Substring(0, equals))) is { } key)
-                    foreach (var value in key.Values) items.Add(Item(value, KindValue, key.Name));
+                    foreach (var value in key.Values) items.Add((JsonNode)Item(value, KindValue, key.Name));
                 return items;
             }
             if (Inside(ExpectBlocks(analysis.Tree.Root.Members), offset))
             {
                 if (Regex.IsMatch(before, @"\boops\s+\w*$"))
-                    foreach (var kind in Expectation.OopsKinds) items.Add(Item(kind, KindValue, "oops kind"));
+                    foreach (var kind in Expectation.OopsKinds) items.Add((JsonNode)Item(kind, KindValue, "oops kind"));
                 else if (Regex.IsMatch(before, @"\b(in|of)\s+\w*$"))
                     AddFunctions(analysis, items);
                 else
@@ -44,23 +44,23 @@ namespace KDsl.Cli.Lsp
                         var item = Item(label, KindSnippet, detail);
                         item["insertText"] = insert;
                         item["insertTextFormat"] = 2; // snippet
-                        items.Add(item);
+                        items.Add((JsonNode)item);
                     }
                 return items;
             }
-            foreach (var keyword in LanguageFacts.Keywords) items.Add(Item(keyword, KindKeyword, "keyword"));
+            foreach (var keyword in LanguageFacts.Keywords) items.Add((JsonNode)Item(keyword, KindKeyword, "keyword"));
             var function = analysis.FunctionAt(offset);
             bool inProcess = function?.Symbol.Kind == FunctionKind.Process;
             foreach (var f in Binder.KernelFunctions(analysis.Profile))
-                if (f.Kind != FunctionKind.Syscall || inProcess) items.Add(Item(f.Name, KindFunction, HoverProvider.Signature(f)));
+                if (f.Kind != FunctionKind.Syscall || inProcess) items.Add((JsonNode)Item(f.Name, KindFunction, HoverProvider.Signature(f)));
             AddFunctions(analysis, items);
             foreach (var member in analysis.Tree.Root.Members)
-                if (member is ConstDeclarationSyntax c && !c.Identifier.IsMissing) items.Add(Item(c.Identifier.Text, KindConstant, "const"));
+                if (member is ConstDeclarationSyntax c && !c.Identifier.IsMissing) items.Add((JsonNode)Item(c.Identifier.Text, KindConstant, "const"));
             if (function != null)
             {
-                foreach (var p in function.Symbol.Parameters) items.Add(Item(p.Name, KindVariable, p.ToString()));
+                foreach (var p in function.Symbol.Parameters) items.Add((JsonNode)Item(p.Name, KindVariable, p.ToString()));
                 foreach (var l in function.Locals)
-                    if (l.DeclarationSpan.Start < offset) items.Add(Item(l.Name, KindVariable, l.ToString()));
+                    if (l.DeclarationSpan.Start < offset) items.Add((JsonNode)Item(l.Name, KindVariable, l.ToString()));
             }
             return items;
         }
@@ -68,7 +68,7 @@ namespace KDsl.Cli.Lsp
         private static void AddFunctions(DocumentAnalysis analysis, JsonArray items)
         {
             foreach (var member in analysis.Tree.Root.Members)
-                if (member is FunctionDeclarationSyntax f && !f.Identifier.IsMissing) items.Add(Item(f.Identifier.Text, KindFunction, "function"));
+                if (member is FunctionDeclarationSyntax f && !f.Identifier.IsMissing) items.Add((JsonNode)Item(f.Identifier.Text, KindFunction, "function"));
         }
 
         private static JsonObject Item(string label, int kind, string detail) =>

@@ -49,7 +49,7 @@ namespace KDsl.Cli.Lsp
             string host = Environment.ProcessPath ?? "dotnet";
             start.FileName = host;
             if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-                start.ArgumentList.Add(typeof(ExperimentCommands).Assembly.Location);
+                start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kdsl.dll"));
             foreach (var a in args) start.ArgumentList.Add(a);
 
             using var process = Process.Start(start);

@@ -10,6 +10,8 @@ namespace KDsl.Cli.Lsp
     /// JSON-RPC 2.0 over the Language Server Protocol's base protocol: each message is a `Content-Length: N` header
     /// block, a blank line, and N bytes of UTF-8 JSON. Reads from one stream, writes to another; writes are serialized
     /// so a response finished on another thread (a run) never interleaves with a notification.
+    /// The server's JsonArray.Add calls pass a JsonNode ((JsonNode)x): the generic Add&lt;T&gt; is not trim-safe, and the CLI
+    /// is published with Native AOT (./kdsl).
     /// </summary>
     internal sealed class JsonRpcChannel
     {

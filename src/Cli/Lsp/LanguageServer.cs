@@ -278,7 +278,7 @@ namespace KDsl.Cli.Lsp
                 document.Dirty = false;
                 var analysis = document.Analysis;
                 var diagnostics = new JsonArray();
-                foreach (var d in analysis.Diagnostics) diagnostics.Add(ToLsp(analysis, d));
+                foreach (var d in analysis.Diagnostics) diagnostics.Add((JsonNode)ToLsp(analysis, d));
                 _channel.Notify("textDocument/publishDiagnostics",
                     new JsonObject { ["uri"] = document.Uri, ["version"] = document.Version, ["diagnostics"] = diagnostics });
             }

@@ -17,7 +17,7 @@ namespace KDsl.Cli.Lsp
             var locations = new JsonArray();
             if (analysis.Index.At(offset) is not { } at) return locations;
             foreach (var o in analysis.Index.References(at.Symbol))
-                if (includeDeclaration || !o.IsDeclaration) locations.Add(Positions.Location(uri, analysis.Source, o.Span));
+                if (includeDeclaration || !o.IsDeclaration) locations.Add((JsonNode)Positions.Location(uri, analysis.Source, o.Span));
             return locations;
         }
 
@@ -44,7 +44,7 @@ namespace KDsl.Cli.Lsp
                     ScenarioSyntax s => Symbol(analysis, "scenario " + s.Name.Text, KindNamespace, s.Span, s.Name.Span, Symbols(analysis, s.Members)),
                     _ => null,
                 };
-                if (symbol != null) symbols.Add(symbol);
+                if (symbol != null) symbols.Add((JsonNode)symbol);
             }
             return symbols;
         }
@@ -53,7 +53,7 @@ namespace KDsl.Cli.Lsp
         {
             var entries = new JsonArray();
             foreach (var e in config.Entries)
-                entries.Add(Symbol(analysis, $"{e.FullKey} = {e.Value}", KindProperty, e.Span, e.Key.Span));
+                entries.Add((JsonNode)Symbol(analysis, $"{e.FullKey} = {e.Value}", KindProperty, e.Span, e.Key.Span));
             return entries;
         }
 
@@ -62,8 +62,8 @@ namespace KDsl.Cli.Lsp
         {
             var locals = new JsonArray();
             if (analysis.FunctionAt(span.Start) is not { } f || f.Span.Start != span.Start) return locals;
-            foreach (var p in f.Symbol.Parameters) locals.Add(Symbol(analysis, p.Name, KindVariable, p.DeclarationSpan, p.DeclarationSpan, detail: p.ToString()));
-            foreach (var l in f.Locals) locals.Add(Symbol(analysis, l.Name, KindVariable, l.DeclarationSpan, l.DeclarationSpan, detail: l.ToString()));
+            foreach (var p in f.Symbol.Parameters) locals.Add((JsonNode)Symbol(analysis, p.Name, KindVariable, p.DeclarationSpan, p.DeclarationSpan, detail: p.ToString()));
+            foreach (var l in f.Locals) locals.Add((JsonNode)Symbol(analysis, l.Name, KindVariable, l.DeclarationSpan, l.DeclarationSpan, detail: l.ToString()));
             return locals;
         }
 
@@ -115,11 +115,11 @@ namespace KDsl.Cli.Lsp
             foreach (var (span, type, modifiers) in tokens)
             {
                 var start = analysis.Source.GetLinePosition(span.Start);
-                data.Add(start.Line - lastLine);
-                data.Add(start.Line == lastLine ? start.Character - lastCharacter : start.Character);
-                data.Add(span.Length);
-                data.Add(type);
-                data.Add(modifiers);
+                data.Add((JsonNode)(start.Line - lastLine));
+                data.Add((JsonNode)(start.Line == lastLine ? start.Character - lastCharacter : start.Character));
+                data.Add((JsonNode)span.Length);
+                data.Add((JsonNode)type);
+                data.Add((JsonNode)modifiers);
                 (lastLine, lastCharacter) = (start.Line, start.Character);
             }
             return new JsonObject { ["data"] = data };

@@ -42,7 +42,7 @@ namespace KDsl.Cli.Lsp
                     ["paddingLeft"] = true,
                 };
                 if (tooltip != null) hint["tooltip"] = tooltip;
-                hints.Add(hint);
+                hints.Add((JsonNode)hint);
             }
             return hints;
         }
@@ -63,19 +63,19 @@ namespace KDsl.Cli.Lsp
             {
                 if (member is ModuleHeaderSyntax header)
                 {
-                    lenses.Add(Lens(analysis.Source, header.Keyword.Span, "▶ Run experiment", RunCommand, uri));
-                    lenses.Add(Lens(analysis.Source, header.Keyword.Span, "Show disassembly", DisassemblyCommand, uri));
+                    lenses.Add((JsonNode)Lens(analysis.Source, header.Keyword.Span, "▶ Run experiment", RunCommand, uri));
+                    lenses.Add((JsonNode)Lens(analysis.Source, header.Keyword.Span, "Show disassembly", DisassemblyCommand, uri));
                 }
                 else if (member is ScenarioSyntax scenario && !scenario.Name.IsMissing)
-                    lenses.Add(Lens(analysis.Source, scenario.Keyword.Span, $"▶ Run scenario {scenario.Name.Text}", RunCommand, uri, scenario.Name.Text));
+                    lenses.Add((JsonNode)Lens(analysis.Source, scenario.Keyword.Span, $"▶ Run scenario {scenario.Name.Text}", RunCommand, uri, scenario.Name.Text));
             }
             return lenses;
         }
 
         private static JsonObject Lens(SourceText source, TextSpan span, string title, string command, string uri, string? scenario = null)
         {
-            var arguments = new JsonArray { uri };
-            if (scenario != null) arguments.Add(scenario);
+            var arguments = new JsonArray((JsonNode)uri);
+            if (scenario != null) arguments.Add((JsonNode)scenario);
             return new JsonObject
             {
                 ["range"] = Positions.Range(source, span),
