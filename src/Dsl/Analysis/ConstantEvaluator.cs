@@ -133,11 +133,6 @@ namespace KDsl.Analysis
             return Truncate(r, type);
         }
 
-        private static long Truncate(long value, TypeSymbol type) => type.Kind switch
-        {
-            TypeKind.Char => (sbyte)value,
-            TypeKind.Int => (int)value,
-            _ => value,
-        };
+        private static long Truncate(long value, TypeSymbol type) => type.Truncate(value);
     }
 }

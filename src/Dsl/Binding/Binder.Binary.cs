@@ -60,7 +60,7 @@ namespace KDsl.Binding
                     if (!ints) return null;
                     var l = Promote(left);
                     var r = ConvertInteger(right, l.Type);
-                    return Fold(op, l, r, l.Type, span) ?? new BoundBinary(l, op, r, false, l.Type, span);
+                    return Fold(op, l, r, l.Type, span) ?? new BoundBinary(l, op, r, l.Type.IsUnsigned, l.Type, span);
                 }
                 case BoundBinaryOperator.Equal:
                 case BoundBinaryOperator.NotEqual:
@@ -82,9 +82,9 @@ namespace KDsl.Binding
             if ((op == BoundBinaryOperator.Divide || op == BoundBinaryOperator.Remainder) && r is BoundLiteral { Value: 0 })
             {
                 _diagnostics.ReportDivisionByZero(rightSpan);
-                return new BoundBinary(l, op, r, false, type, span);
+                return new BoundBinary(l, op, r, type.IsUnsigned, type, span);
             }
-            return Fold(op, l, r, type, span) ?? new BoundBinary(l, op, r, false, type, span);
+            return Fold(op, l, r, type, span) ?? new BoundBinary(l, op, r, type.IsUnsigned, type, span);
         }
 
         private BoundExpression? Comparison(BoundBinaryOperator op, BoundExpression left, BoundExpression right, TextSpan span)
@@ -96,7 +96,7 @@ namespace KDsl.Binding
                 var type = CommonType(Promote(left).Type, Promote(right).Type);
                 var l = ConvertInteger(left, type);
                 var r = ConvertInteger(right, type);
-                return Fold(op, l, r, TypeSymbol.Int, span) ?? new BoundBinary(l, op, r, false, TypeSymbol.Int, span);
+                return Fold(op, l, r, TypeSymbol.Int, span) ?? new BoundBinary(l, op, r, type.IsUnsigned, TypeSymbol.Int, span);
             }
             if (lt.IsPointer && rt.IsPointer)
             {
@@ -137,6 +137,9 @@ namespace KDsl.Binding
             if (left is not BoundLiteral l || right is not BoundLiteral r) return null;
             long a = l.Value, b = r.Value;
             int bits = l.Type.Kind == TypeKind.Long ? 64 : 32;
+            // Operands of an unsigned type hold their value zero-extended, so 64-bit unsigned arithmetic is theirs too.
+            bool isUnsigned = l.Type.IsUnsigned;
+            ulong ua = (ulong)a, ub = (ulong)b;
             long value;
             unchecked
             {
@@ -147,23 +150,23 @@ namespace KDsl.Binding
                     case BoundBinaryOperator.Multiply: value = a * b; break;
                     case BoundBinaryOperator.Divide:
                         if (b == 0) return null;
-                        value = b == -1 ? -a : a / b;
+                        value = isUnsigned ? (long)(ua / ub) : b == -1 ? -a : a / b;
                         break;
                     case BoundBinaryOperator.Remainder:
                         if (b == 0) return null;
-                        value = b == -1 ? 0 : a % b;
+                        value = isUnsigned ? (long)(ua % ub) : b == -1 ? 0 : a % b;
                         break;
                     case BoundBinaryOperator.ShiftLeft: value = a << (int)(b & (bits - 1)); break;
-                    case BoundBinaryOperator.ShiftRight: value = a >> (int)(b & (bits - 1)); break;
+                    case BoundBinaryOperator.ShiftRight: value = isUnsigned ? (long)(ua >> (int)(b & (bits - 1))) : a >> (int)(b & (bits - 1)); break;
                     case BoundBinaryOperator.BitwiseAnd: value = a & b; break;
                     case BoundBinaryOperator.BitwiseOr: value = a | b; break;
                     case BoundBinaryOperator.BitwiseXor: value = a ^ b; break;
                     case BoundBinaryOperator.Equal: value = a == b ? 1 : 0; break;
                     case BoundBinaryOperator.NotEqual: value = a != b ? 1 : 0; break;
-                    case BoundBinaryOperator.Less: value = a < b ? 1 : 0; break;
-                    case BoundBinaryOperator.LessOrEqual: value = a <= b ? 1 : 0; break;
-                    case BoundBinaryOperator.Greater: value = a > b ? 1 : 0; break;
-                    case BoundBinaryOperator.GreaterOrEqual: value = a >= b ? 1 : 0; break;
+                    case BoundBinaryOperator.Less: value = (isUnsigned ? ua < ub : a < b) ? 1 : 0; break;
+                    case BoundBinaryOperator.LessOrEqual: value = (isUnsigned ? ua <= ub : a <= b) ? 1 : 0; break;
+                    case BoundBinaryOperator.Greater: value = (isUnsigned ? ua > ub : a > b) ? 1 : 0; break;
+                    case BoundBinaryOperator.GreaterOrEqual: value = (isUnsigned ? ua >= ub : a >= b) ? 1 : 0; break;
                     default: return null;
                 }
             }

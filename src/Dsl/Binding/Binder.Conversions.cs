@@ -37,10 +37,10 @@ namespace KDsl.Binding
 
             if (from.IsPointer && to.IsInteger)
             {
-                if (isExplicit)
+                if (isExplicit || to.Kind == TypeKind.Bool) // C11 6.3.1.2: any scalar converts to _Bool, a pointer to 1 unless null
                 {
                     var asLong = new BoundConversion(expression, TypeSymbol.Long, expression.Span);
-                    return to.Kind == TypeKind.Long ? asLong : new BoundConversion(asLong, to, expression.Span);
+                    return to.Equals(TypeSymbol.Long) ? asLong : new BoundConversion(asLong, to, expression.Span);
                 }
                 _diagnostics.ReportCannotConvert(span, from, to, "a pointer becomes an integer only with a cast");
                 return new BoundErrorExpression(expression.Span);
@@ -66,20 +66,28 @@ namespace KDsl.Binding
         private static bool IsNullConstant(BoundExpression expression) =>
             expression is BoundLiteral { Value: 0 } literal && literal.Type.IsInteger;
 
-        /// <summary>char and int become int, long stays long (C's integer promotion).</summary>
+        /// <summary>C's integer promotion: _Bool, char and short (signed or not) become int; int, long and their unsigned types stay.</summary>
         private static BoundExpression Promote(BoundExpression expression) =>
-            expression.Type.Kind == TypeKind.Char && !expression.Type.IsError ? ConvertInteger(expression, TypeSymbol.Int) : expression;
+            expression.Type.IsError ? expression : ConvertInteger(expression, PromotedType(expression.Type));
 
-        /// <summary>The type both operands of an arithmetic operator convert to: long if either is long, else int.</summary>
-        private static TypeSymbol CommonType(TypeSymbol left, TypeSymbol right) =>
-            left.Kind == TypeKind.Long || right.Kind == TypeKind.Long ? TypeSymbol.Long : TypeSymbol.Int;
+        private static TypeSymbol PromotedType(TypeSymbol type) =>
+            type.Kind is TypeKind.Bool or TypeKind.Char or TypeKind.Short ? TypeSymbol.Int : type;
 
-        public static long Truncate(long value, TypeSymbol type) => type.Kind switch
+        /// <summary>
+        /// The usual arithmetic conversions of two promoted types (C11 6.3.1.8 on LP64): the wider one wins; of equal width
+        /// the unsigned one; long against unsigned int is long, which holds every unsigned int.
+        /// </summary>
+        private static TypeSymbol CommonType(TypeSymbol left, TypeSymbol right)
         {
-            TypeKind.Char => (sbyte)value,
-            TypeKind.Int => (int)value,
-            _ => value,
-        };
+            if (left.Kind == TypeKind.Long || right.Kind == TypeKind.Long)
+            {
+                bool isUnsigned = (left.Kind == TypeKind.Long && left.IsUnsigned) || (right.Kind == TypeKind.Long && right.IsUnsigned);
+                return isUnsigned ? TypeSymbol.ULong : TypeSymbol.Long;
+            }
+            return left.IsUnsigned || right.IsUnsigned ? TypeSymbol.UInt : TypeSymbol.Int;
+        }
+
+        public static long Truncate(long value, TypeSymbol type) => type.Truncate(value);
 
         /// <summary>Bytes a pointer step moves: the pointee's size, 1 for void * (as GCC does).</summary>
         private static long ElementSize(TypeSymbol pointer)

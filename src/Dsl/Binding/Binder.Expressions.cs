@@ -25,6 +25,11 @@ namespace KDsl.Binding
                 if (expression is BoundArrayVariable) return new BoundAddressOf(expression, pointer, expression.Span);
                 if (expression is BoundDereference d) return new BoundConversion(d.Pointer, pointer, expression.Span);
             }
+            if (type.Kind == TypeKind.Record)
+            {
+                _diagnostics.ReportNotSupported(expression.Span, "a struct or union used as a value (copied, passed or returned whole)");
+                return new BoundErrorExpression(expression.Span);
+            }
             if (type.Kind == TypeKind.Void && !allowVoid)
             {
                 _diagnostics.ReportVoidValueUsed(expression.Span);
@@ -64,6 +69,7 @@ namespace KDsl.Binding
                 case ParenthesizedExpressionSyntax p: return BindCore(p.Expression);
                 case CallExpressionSyntax call: return BindCall(call);
                 case IndexExpressionSyntax index: return BindIndex(index);
+                case MemberAccessExpressionSyntax member: return BindMemberAccess(member);
                 case UnaryExpressionSyntax unary: return BindUnary(unary);
                 case PostfixExpressionSyntax postfix:
                     return BindIncrement(postfix.Operand, postfix.OperatorToken.Kind == SyntaxKind.PlusPlusToken ? 1 : -1, isPrefix: false, postfix.Span);
@@ -88,9 +94,7 @@ namespace KDsl.Binding
             if (token.Kind == SyntaxKind.CharacterToken)
                 return new BoundLiteral(token.Value is long c ? c : 0, TypeSymbol.Int, syntax.Span);
             if (token.Value is not long value) return new BoundErrorExpression(syntax.Span); // reported by the parser
-            NumberLiteral.TryParse(token.Text, out _, out bool hasLongSuffix);
-            var type = NumberLiteral.IsInt(value, hasLongSuffix) ? TypeSymbol.Int : TypeSymbol.Long;
-            return new BoundLiteral(value, type, syntax.Span);
+            return new BoundLiteral(value, NumberLiteral.TypeOf(token.Text, value), syntax.Span);
         }
 
         private BoundExpression BindName(NameExpressionSyntax syntax)
@@ -100,7 +104,7 @@ namespace KDsl.Binding
             switch (_scope.Lookup(identifier.Text))
             {
                 case VariableSymbol variable:
-                    if (variable.Type.Kind == TypeKind.Array) return new BoundArrayVariable(variable, syntax.Span);
+                    if (variable.Type.IsAggregate) return new BoundArrayVariable(variable, syntax.Span);
                     if (variable.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return new BoundVariable(variable, syntax.Span);
                 case ConstantSymbol constant:
@@ -112,6 +116,11 @@ namespace KDsl.Binding
                 case FunctionSymbol function:
                     _diagnostics.ReportFunctionUsedAsValue(syntax.Span, function.Name);
                     return new BoundErrorExpression(syntax.Span);
+                // include/linux/stddef.h: enum { false = 0, true = 1 }, so both are int constants a declaration may shadow.
+                case null when identifier.Text == "true":
+                    return new BoundLiteral(1, TypeSymbol.Int, syntax.Span);
+                case null when identifier.Text == "false":
+                    return new BoundLiteral(0, TypeSymbol.Int, syntax.Span);
                 default:
                     _diagnostics.ReportUndefinedName(syntax.Span, identifier.Text);
                     return new BoundErrorExpression(syntax.Span);
@@ -120,6 +129,11 @@ namespace KDsl.Binding
 
         private BoundExpression BindSizeof(TypeSymbol type, TextSpan operandSpan, TextSpan span)
         {
+            if (type.Kind == TypeKind.Record && !type.Record!.IsComplete)
+            {
+                _diagnostics.ReportUndefinedRecordUse(operandSpan, type.Record.ToString());
+                return new BoundErrorExpression(span);
+            }
             if (type.Kind == TypeKind.Void)
             {
                 _diagnostics.ReportInvalidUnaryOperand(operandSpan, "sizeof", type);
@@ -268,9 +282,19 @@ namespace KDsl.Binding
         {
             var target = BindCore(syntax);
             if (target.Type.IsError) return null;
+            if (target.Type.Kind == TypeKind.Record)
+            {
+                _diagnostics.ReportNotSupported(syntax.Span, "assigning a whole struct or union (assign its members, or memcpy)");
+                return null;
+            }
             if (target is BoundArrayVariable array)
             {
                 _diagnostics.ReportArrayNotAssignable(syntax.Span, array.Variable.Name);
+                return null;
+            }
+            if (target is BoundVariable { Variable.IsReadOnly: true } constant)
+            {
+                _diagnostics.ReportReadOnlyAssignment(syntax.Span, constant.Variable.Name);
                 return null;
             }
             if ((target is BoundVariable || target is BoundDereference) && target.Type.IsScalar) return target;
@@ -289,7 +313,8 @@ namespace KDsl.Binding
         private BoundExpression BindAssignment(AssignmentExpressionSyntax syntax)
         {
             var target = BindLvalue(syntax.Left);
-            var value = BindExpression(syntax.Right);
+            // Without a target the value is only checked for its own errors: `a = b` of two structs is one error, not two.
+            var value = target is null ? BindCore(syntax.Right) : BindExpression(syntax.Right);
             if (target is null || value.Type.IsError) return new BoundErrorExpression(syntax.Span);
 
             var opKind = syntax.OperatorToken.Kind;
@@ -317,14 +342,14 @@ namespace KDsl.Binding
                 _diagnostics.ReportInvalidBinaryOperands(syntax.OperatorToken.Span, opText, target.Type, value.Type);
                 return new BoundErrorExpression(syntax.Span);
             }
-            var promotedTarget = target.Type.Kind == TypeKind.Char ? TypeSymbol.Int : target.Type;
+            var promotedTarget = PromotedType(target.Type);
             var operationType = op is BoundBinaryOperator.ShiftLeft or BoundBinaryOperator.ShiftRight
                 ? promotedTarget
                 : CommonType(promotedTarget, Promote(value).Type);
             var operand = ConvertInteger(value, operationType);
             if ((op == BoundBinaryOperator.Divide || op == BoundBinaryOperator.Remainder) && operand is BoundLiteral { Value: 0 })
                 _diagnostics.ReportDivisionByZero(syntax.Right.Span);
-            return new BoundAssignment(target, op, false, operand, syntax.Span);
+            return new BoundAssignment(target, op, operationType.IsUnsigned, operand, syntax.Span);
         }
 
         private static BoundBinaryOperator CompoundOperator(SyntaxKind kind) => kind switch

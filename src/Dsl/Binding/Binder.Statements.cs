@@ -113,25 +113,28 @@ namespace KDsl.Binding
         private List<BoundStatement> BindDeclaration(DeclarationStatementSyntax syntax)
         {
             var result = new List<BoundStatement>();
+            var baseType = BindType(syntax.Type, 0);
+            bool isConst = IsConst(syntax.Type);
             foreach (var declarator in syntax.Declarators)
             {
-                var type = BindType(syntax.TypeKeyword.Kind, declarator.Stars.Length);
+                var type = DeclaratorType(baseType, declarator);
                 string name = declarator.Identifier.Text;
                 if (type.Kind == TypeKind.Void)
                 {
                     if (!declarator.Identifier.IsMissing) _diagnostics.ReportVoidVariable(declarator.Identifier.Span, name);
                     type = TypeSymbol.Error;
                 }
-                BoundExpression? initializer = null;
-                if (declarator.Size != null)
+                else if (IsIncomplete(type))
                 {
-                    long length = BindArraySize(declarator.Size, type);
-                    if (!type.IsError) type = TypeSymbol.ArrayOf(type, length > 0 ? length : 1);
-                    if (declarator.Initializer != null)
-                    {
-                        BindExpression(declarator.Initializer);
-                        _diagnostics.ReportArrayInitializer(declarator.Initializer.Span);
-                    }
+                    if (!declarator.Identifier.IsMissing) _diagnostics.ReportIncompleteVariable(declarator.Identifier.Span, name);
+                    type = TypeSymbol.Error;
+                }
+                BoundExpression? initializer = null;
+                if (declarator.Initializer != null && type.IsAggregate)
+                {
+                    BindCore(declarator.Initializer);
+                    if (type.Kind == TypeKind.Array) _diagnostics.ReportArrayInitializer(declarator.Initializer.Span);
+                    else _diagnostics.ReportNotSupported(declarator.Initializer.Span, "a struct or union initializer");
                 }
                 else if (declarator.Initializer != null)
                 {
@@ -139,7 +142,8 @@ namespace KDsl.Binding
                     initializer = Convert(value, type, isExplicit: false, declarator.Initializer.Span);
                 }
 
-                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span);
+                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span,
+                    isReadOnly: isConst && declarator.Stars.IsEmpty);
                 if (!declarator.Identifier.IsMissing && !_scope.TryDeclare(name, variable))
                     _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
                 _locals.Add(variable);
@@ -163,13 +167,20 @@ namespace KDsl.Binding
                 _diagnostics.ReportArraySizeNotPositive(syntax.Span, literal.Value);
                 return -1;
             }
-            long elementSize = element.IsError ? 1 : element.Size;
+            long elementSize = element.IsError ? 1 : System.Math.Max(1, element.Size);
             if (literal.Value > int.MaxValue / elementSize)
             {
                 _diagnostics.ReportArrayTooLarge(syntax.Span, literal.Value > long.MaxValue / elementSize ? long.MaxValue : literal.Value * elementSize);
                 return -1;
             }
             return literal.Value;
+        }
+
+        /// <summary>A struct or union declared but not defined, or an array of one: it has no size.</summary>
+        private static bool IsIncomplete(TypeSymbol type)
+        {
+            while (type.Kind == TypeKind.Array) type = type.Element!;
+            return type.Kind == TypeKind.Record && !type.Record!.IsComplete;
         }
 
         private BoundExpression BindCondition(ExpressionSyntax syntax)

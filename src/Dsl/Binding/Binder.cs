@@ -123,6 +123,7 @@ namespace KDsl.Binding
             foreach (var member in root.Members)
             {
                 if (member is ConstDeclarationSyntax constant) BindConst(constant);
+                else if (member is RecordDeclarationSyntax record) BindType(record.Type, 0);
                 else if (member is FunctionDeclarationSyntax function)
                 {
                     var symbol = BindFunctionSignature(function, moduleName);
@@ -212,6 +213,11 @@ namespace KDsl.Binding
                     _diagnostics.ReportInvalidParameterType(p.Type.Span, p.Identifier.Text);
                     type = TypeSymbol.Error;
                 }
+                else if (type.Kind == TypeKind.Record)
+                {
+                    _diagnostics.ReportNotSupported(p.Type.Span, "passing a struct or union by value (pass a pointer)");
+                    type = TypeSymbol.Error;
+                }
                 if (!p.Identifier.IsMissing && !seen.Add(p.Identifier.Text))
                     _diagnostics.ReportRedeclaration(p.Identifier.Span, p.Identifier.Text);
                 parameters.Add(new VariableSymbol(p.Identifier.Text, type, VariableKind.Parameter, parameters.Count, p.Identifier.Span));
@@ -219,7 +225,13 @@ namespace KDsl.Binding
             string name = syntax.Identifier.Text;
             if (name == moduleName + "_init" || name == moduleName + "_exit")
                 _diagnostics.ReportSymbolConflict(syntax.Identifier.Span, name);
-            return new FunctionSymbol(name, BindType(syntax.ReturnType), parameters.ToImmutable(), FunctionKind.User, syntax.Identifier.Span,
+            var returnType = BindType(syntax.ReturnType);
+            if (returnType.Kind == TypeKind.Record)
+            {
+                _diagnostics.ReportNotSupported(syntax.ReturnType.Span, "returning a struct or union by value (return a pointer)");
+                returnType = TypeSymbol.Error;
+            }
+            return new FunctionSymbol(name, returnType, parameters.ToImmutable(), FunctionKind.User, syntax.Identifier.Span,
                 maxDepth: BindMaxDepth(syntax.MaxDepth));
         }
 
@@ -254,21 +266,6 @@ namespace KDsl.Binding
             _scope = _global;
             _function = null;
             return result;
-        }
-
-        private static TypeSymbol BindType(TypeClauseSyntax syntax) => BindType(syntax.Keyword.Kind, syntax.Stars.Length);
-
-        private static TypeSymbol BindType(SyntaxKind keyword, int stars)
-        {
-            var type = keyword switch
-            {
-                SyntaxKind.VoidKeyword => TypeSymbol.Void,
-                SyntaxKind.CharKeyword => TypeSymbol.Char,
-                SyntaxKind.LongKeyword => TypeSymbol.Long,
-                _ => TypeSymbol.Int,
-            };
-            for (int i = 0; i < stars; i++) type = TypeSymbol.PointerTo(type);
-            return type;
         }
 
         // --- config ----------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ namespace KDsl.Binding
         public BoundExpression Operand { get; }
     }
 
-    /// <summary>An address-of operand that names an array variable (a decayed array or &amp;buf).</summary>
+    /// <summary>An address-of operand that names an aggregate local, an array or a struct/union (a decayed array, &amp;buf, s.member's base).</summary>
     public sealed class BoundArrayVariable : BoundExpression
     {
         public BoundArrayVariable(VariableSymbol variable, TextSpan span) : base(variable.Type, span) => Variable = variable;

@@ -21,7 +21,7 @@ namespace KDsl.CodeGen
     /// <summary>
     /// A function's frame as the kernel's GCC lays it out (the kernel builds with 8-byte stack alignment):
     /// return address, [saved RBP], pushed callee-saved registers, then from the stack pointer upwards:
-    /// spill temporaries, scalar slots, arrays (each ending at the top of its 8-byte-aligned slot), and the stack-protector
+    /// spill temporaries, scalar slots, arrays and structs (each ending at the top of its 8-byte-aligned slot), and the stack-protector
     /// canary directly above the arrays.
     /// step5's rstack under linux-6.1 is therefore push rbx; sub rsp, BUF+8, buf at RSP: BUF + 24 bytes a level.
     /// </summary>
@@ -39,7 +39,7 @@ namespace KDsl.CodeGen
             var arrays = new List<VariableSymbol>();
             _aliases = ArrayAliases.Find(function, liveness);
             foreach (var local in function.Locals)
-                if (!_aliases.ContainsKey(local)) (local.Type.Kind == TypeKind.Array ? arrays : scalars).Add(local);
+                if (!_aliases.ContainsKey(local)) (local.Type.IsAggregate ? arrays : scalars).Add(local);
 
             int nextCalleeSaved = 0, nextScratch = 0;
             var slotted = new List<VariableSymbol>();
@@ -67,11 +67,9 @@ namespace KDsl.CodeGen
             {
                 // GCC puts a protected array against what lies above it (the canary): an array whose size is not a multiple
                 // of 8 starts above its slot's base, at its element's alignment (char buf[1500]: RSP + 4, as measured on
-                // 6.1 and 5.10).
+                // 6.1 and 5.10). A struct is placed as an array of its alignment (the kernel's stack is 8-byte aligned).
                 int slot = Align8(a.Type.Size);
-                var scalar = a.Type;
-                while (scalar.Kind == TypeKind.Array && scalar.Element is { } inner) scalar = inner;
-                int elementAlign = (int)System.Math.Max(1, System.Math.Min(8, scalar.Size));
+                int elementAlign = System.Math.Max(1, System.Math.Min(8, a.Type.Alignment));
                 int start = offset + (int)((slot - a.Type.Size) / elementAlign * elementAlign);
                 _homes[a] = new Home(null, start);
                 Arrays.Add((a, start));

@@ -28,10 +28,11 @@ namespace KDsl.CodeGen
                     if (a.Value is BoundLiteral literal && literal.Value >= int.MinValue && literal.Value <= int.MaxValue)
                     {
                         int value = (int)literal.Value;
-                        switch (d.Type.Kind)
+                        switch (d.Type.Size)
                         {
-                            case TypeKind.Char: A.mov(__byte_ptr[local], (byte)value); break;
-                            case TypeKind.Int: A.mov(__dword_ptr[local], value); break;
+                            case 1: A.mov(__byte_ptr[local], (byte)value); break;
+                            case 2: A.mov(__word_ptr[local], (ushort)value); break;
+                            case 4: A.mov(__dword_ptr[local], value); break;
                             default: A.mov(__qword_ptr[local], value); break;
                         }
                     }

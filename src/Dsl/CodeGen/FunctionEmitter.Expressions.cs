@@ -94,45 +94,55 @@ namespace KDsl.CodeGen
             }
         }
 
-        /// <summary>Re-establishes the invariant after an operation in 64 bits: truncate to the type and sign-extend.</summary>
+        /// <summary>
+        /// Re-establishes the invariant after an operation in 64 bits: truncate to the type, then sign-extend a signed type
+        /// and zero-extend an unsigned one (as its loads do); a _Bool becomes 0 or 1 (C's conversion: value != 0).
+        /// </summary>
         private void Normalize(Gpr r, TypeSymbol type)
         {
             switch (type.Kind)
             {
+                case TypeKind.Bool:
+                    A.test(r.Q(), r.Q());
+                    A.setne(r.B());
+                    A.movzx(r.D(), r.B());
+                    break;
                 case TypeKind.Char:
-                    A.movsx(r.Q(), r.B());
+                    if (type.IsUnsigned) A.movzx(r.D(), r.B());
+                    else A.movsx(r.Q(), r.B());
+                    break;
+                case TypeKind.Short:
+                    if (type.IsUnsigned) A.movzx(r.D(), r.W());
+                    else A.movsx(r.Q(), r.W());
                     break;
                 case TypeKind.Int:
-                    A.movsxd(r.Q(), r.D());
+                    if (type.IsUnsigned) A.mov(r.D(), r.D());
+                    else A.movsxd(r.Q(), r.D());
                     break;
             }
         }
 
-        private void Load(Gpr target, Gpr address, TypeSymbol type)
-        {
-            switch (type.Kind)
-            {
-                case TypeKind.Char:
-                    A.movsx(target.Q(), __byte_ptr[address.Q()]);
-                    break;
-                case TypeKind.Int:
-                    A.movsxd(target.Q(), __dword_ptr[address.Q()]);
-                    break;
-                default:
-                    A.mov(target.Q(), __qword_ptr[address.Q()]);
-                    break;
-            }
-        }
+        private void Load(Gpr target, Gpr address, TypeSymbol type) => Load(target, __[address.Q()], type);
 
+        /// <summary>Loads a value of the type from memory, extended to 64 bits by its signedness (a _Bool byte is 0 or 1 already).</summary>
         private void Load(Gpr target, Iced.Intel.AssemblerMemoryOperand memory, TypeSymbol type)
         {
             switch (type.Kind)
             {
+                case TypeKind.Bool:
+                    A.movzx(target.D(), __byte_ptr[memory]);
+                    break;
                 case TypeKind.Char:
-                    A.movsx(target.Q(), __byte_ptr[memory]);
+                    if (type.IsUnsigned) A.movzx(target.D(), __byte_ptr[memory]);
+                    else A.movsx(target.Q(), __byte_ptr[memory]);
+                    break;
+                case TypeKind.Short:
+                    if (type.IsUnsigned) A.movzx(target.D(), __word_ptr[memory]);
+                    else A.movsx(target.Q(), __word_ptr[memory]);
                     break;
                 case TypeKind.Int:
-                    A.movsxd(target.Q(), __dword_ptr[memory]);
+                    if (type.IsUnsigned) A.mov(target.D(), __dword_ptr[memory]);
+                    else A.movsxd(target.Q(), __dword_ptr[memory]);
                     break;
                 default:
                     A.mov(target.Q(), __qword_ptr[memory]);
@@ -140,14 +150,18 @@ namespace KDsl.CodeGen
             }
         }
 
+        /// <summary>Stores the low bytes of a register, as many as the type has.</summary>
         private void Store(Iced.Intel.AssemblerMemoryOperand memory, Gpr value, TypeSymbol type)
         {
-            switch (type.Kind)
+            switch (type.Size)
             {
-                case TypeKind.Char:
+                case 1:
                     A.mov(__byte_ptr[memory], value.B());
                     break;
-                case TypeKind.Int:
+                case 2:
+                    A.mov(__word_ptr[memory], value.W());
+                    break;
+                case 4:
                     A.mov(__dword_ptr[memory], value.D());
                     break;
                 default:
@@ -192,21 +206,7 @@ namespace KDsl.CodeGen
             return false;
         }
 
-        private void Store(Gpr address, Gpr value, TypeSymbol type)
-        {
-            switch (type.Kind)
-            {
-                case TypeKind.Char:
-                    A.mov(__byte_ptr[address.Q()], value.B());
-                    break;
-                case TypeKind.Int:
-                    A.mov(__dword_ptr[address.Q()], value.D());
-                    break;
-                default:
-                    A.mov(__qword_ptr[address.Q()], value.Q());
-                    break;
-            }
-        }
+        private void Store(Gpr address, Gpr value, TypeSymbol type) => Store(__[address.Q()], value, type);
 
         private void LoadVariable(Gpr target, VariableSymbol v)
         {
@@ -293,7 +293,12 @@ namespace KDsl.CodeGen
                     break;
                 case BoundBinaryOperator.Divide:
                 case BoundBinaryOperator.Remainder:
-                    if (isUnsigned)
+                    if (isUnsigned && is32)
+                    {
+                        A.xor(edx, edx);
+                        A.div(ecx);
+                    }
+                    else if (isUnsigned)
                     {
                         A.xor(edx, edx);
                         A.div(rcx);

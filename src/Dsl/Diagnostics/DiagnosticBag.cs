@@ -87,7 +87,7 @@ namespace KDsl.Diagnostics
         public void ReportUnexpectedToken(TextSpan span, string expected, string found) =>
             Report(DiagnosticDescriptors.UnexpectedToken, span, $"expected {expected}, found {found}");
         public void ReportExpectedExpression(TextSpan span, string found) => Report(DiagnosticDescriptors.ExpectedExpression, span, $"expected an expression, found {found}");
-        public void ReportExpectedType(TextSpan span, string found) => Report(DiagnosticDescriptors.ExpectedType, span, $"expected a type (void, char, int, long), found {found}");
+        public void ReportExpectedType(TextSpan span, string found) => Report(DiagnosticDescriptors.ExpectedType, span, $"expected a type (void, char, short, int, long, unsigned, u32, size_t, ...), found {found}");
         public void ReportExpectedDeclaration(TextSpan span, string found) =>
             Report(DiagnosticDescriptors.ExpectedDeclaration, span, $"expected a declaration (module, config, const, a function, init, exit, expect), found {found}");
         public void ReportNestingTooDeep(TextSpan span, int max) => Report(DiagnosticDescriptors.NestingTooDeep, span, $"nesting is too deep (more than {max} levels); the rest of the file is skipped");
@@ -131,6 +131,22 @@ namespace KDsl.Diagnostics
         public void ReportConstantExpected(TextSpan span) => Report(DiagnosticDescriptors.ConstantExpected, span, "a constant integer expression is required");
         public void ReportConstantIndexOutOfRange(TextSpan span, long index, string array, long length) =>
             Report(DiagnosticDescriptors.ConstantIndexOutOfRange, span, $"index {index} is outside array {Quote(array)} of {length} element{(length == 1 ? "" : "s")}");
+        public void ReportInvalidTypeSpecifiers(TextSpan span, string problem) => Report(DiagnosticDescriptors.InvalidTypeSpecifiers, span, problem);
+        public void ReportReadOnlyAssignment(TextSpan span, string name) =>
+            Report(DiagnosticDescriptors.ReadOnlyAssignment, span, $"assignment of read-only variable {Quote(name)}");
+        public void ReportNotSupported(TextSpan span, string what) => Report(DiagnosticDescriptors.NotSupported, span, $"{what} is not supported in KDsl");
+        public void ReportIncompleteField(TextSpan span, string name) => Report(DiagnosticDescriptors.IncompleteType, span, $"field {Quote(name)} has incomplete type");
+        public void ReportIncompleteVariable(TextSpan span, string name) => Report(DiagnosticDescriptors.IncompleteType, span, $"storage size of {Quote(name)} isn't known");
+        public void ReportUndefinedRecordUse(TextSpan span, string record) => Report(DiagnosticDescriptors.IncompleteType, span, $"invalid use of undefined type {Quote(record)}");
+        public void ReportNoSuchMember(TextSpan span, string record, string member) =>
+            Report(DiagnosticDescriptors.NoSuchMember, span, $"{Quote(record)} has no member named {Quote(member)}");
+        public void ReportMemberOfNonRecord(TextSpan span, string member) =>
+            Report(DiagnosticDescriptors.NoSuchMember, span, $"request for member {Quote(member)} in something not a structure or union");
+        public void ReportInvalidArrow(TextSpan span, Symbols.TypeSymbol type) =>
+            Report(DiagnosticDescriptors.NoSuchMember, span, $"invalid type argument of '->' (have {Quote(type.ToString())})");
+        public void ReportDuplicateMember(TextSpan span, string name) => Report(DiagnosticDescriptors.Redeclaration, span, $"duplicate member {Quote(name)}");
+        public void ReportRecordRedefinition(TextSpan span, string record) => Report(DiagnosticDescriptors.Redeclaration, span, $"redefinition of {Quote(record)}");
+        public void ReportWrongKindOfTag(TextSpan span, string tag) => Report(DiagnosticDescriptors.Redeclaration, span, $"{Quote(tag)} defined as wrong kind of tag");
         public void ReportDivisionByZero(TextSpan span) => Report(DiagnosticDescriptors.DivisionByZero, span, "division by zero");
         public void ReportInvalidParameterType(TextSpan span, string name) => Report(DiagnosticDescriptors.InvalidParameterType, span, $"parameter {Quote(name)} cannot have type 'void'");
         public void ReportPrintkFormatNotLiteral(TextSpan span) => Report(DiagnosticDescriptors.PrintkFormatNotLiteral, span, "printk's first argument must be a string literal");

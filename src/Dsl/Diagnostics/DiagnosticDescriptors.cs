@@ -67,6 +67,11 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor FunctionUsedAsValue = new DiagnosticDescriptor("KDSL0131", E, "Function used as a value");
         public static readonly DiagnosticDescriptor VoidPointerDereference = new DiagnosticDescriptor("KDSL0132", E, "Dereferencing a void pointer");
         public static readonly DiagnosticDescriptor InvalidMaxDepth = new DiagnosticDescriptor("KDSL0133", E, "Invalid max_depth");
+        public static readonly DiagnosticDescriptor InvalidTypeSpecifiers = new DiagnosticDescriptor("KDSL0134", E, "Invalid type specifiers");
+        public static readonly DiagnosticDescriptor ReadOnlyAssignment = new DiagnosticDescriptor("KDSL0135", E, "Assignment of a read-only variable");
+        public static readonly DiagnosticDescriptor NotSupported = new DiagnosticDescriptor("KDSL0136", E, "Not supported in KDsl");
+        public static readonly DiagnosticDescriptor IncompleteType = new DiagnosticDescriptor("KDSL0137", E, "Incomplete type");
+        public static readonly DiagnosticDescriptor NoSuchMember = new DiagnosticDescriptor("KDSL0138", E, "No such member");
 
         // --- module structure -------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor MissingModuleHeader = new DiagnosticDescriptor("KDSL0140", E, "Missing module header");

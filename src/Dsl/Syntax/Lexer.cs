@@ -260,7 +260,7 @@ namespace KDsl.Syntax
             switch (c)
             {
                 case '+': kind = n == '+' ? Two(SyntaxKind.PlusPlusToken) : n == '=' ? Two(SyntaxKind.PlusEqualsToken) : SyntaxKind.PlusToken; break;
-                case '-': kind = n == '-' ? Two(SyntaxKind.MinusMinusToken) : n == '=' ? Two(SyntaxKind.MinusEqualsToken) : SyntaxKind.MinusToken; break;
+                case '-': kind = n == '-' ? Two(SyntaxKind.MinusMinusToken) : n == '=' ? Two(SyntaxKind.MinusEqualsToken) : n == '>' ? Two(SyntaxKind.ArrowToken) : SyntaxKind.MinusToken; break;
                 case '*': kind = n == '=' ? Two(SyntaxKind.StarEqualsToken) : SyntaxKind.StarToken; break;
                 case '/': kind = n == '=' ? Two(SyntaxKind.SlashEqualsToken) : SyntaxKind.SlashToken; break;
                 case '%': kind = n == '=' ? Two(SyntaxKind.PercentEqualsToken) : SyntaxKind.PercentToken; break;

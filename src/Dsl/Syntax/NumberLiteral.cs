@@ -2,7 +2,7 @@ namespace KDsl.Syntax
 {
     public enum NumberParseResult { Ok, Invalid, TooLarge }
 
-    /// <summary>C integer literals: decimal, 0x hex, 0 octal, with an optional u/l/ul/ll/ull suffix (l makes it long).</summary>
+    /// <summary>C integer literals: decimal, 0x hex, 0 octal, with an optional u/l/ul/ll/ull suffix; <see cref="TypeOf"/> gives its type.</summary>
     public static class NumberLiteral
     {
         public static NumberParseResult TryParse(string text, out long value, out bool hasLongSuffix)
@@ -43,9 +43,33 @@ namespace KDsl.Syntax
             return NumberParseResult.Ok;
         }
 
-        /// <summary>True when the literal is an int (fits in 32 bits signed and has no l suffix); otherwise it is a long.</summary>
-        public static bool IsInt(long value, bool hasLongSuffix) =>
-            !hasLongSuffix && value >= 0 && value <= int.MaxValue;
+        /// <summary>
+        /// The literal's type by C11 6.4.4.1: the first of the suffix's list its value fits. Decimal: int, long (with u:
+        /// unsigned int, unsigned long); hexadecimal and octal also try the unsigned type of each width. A value past
+        /// LONG_MAX is unsigned long (GCC's choice for a decimal too, with a warning).
+        /// </summary>
+        public static Symbols.TypeSymbol TypeOf(string text, long value)
+        {
+            bool isUnsigned = false, isLong = false;
+            for (int i = text.Length - 1; i >= 0 && !char.IsDigit(text[i]) && !IsHexDigitOfHex(text, i); i--)
+            {
+                if (text[i] is 'u' or 'U') isUnsigned = true;
+                else if (text[i] is 'l' or 'L') isLong = true;
+            }
+            bool decimalLiteral = !(text.Length > 1 && text[0] == '0');
+            ulong v = (ulong)value;
+            if (!isLong)
+            {
+                if (!isUnsigned && v <= int.MaxValue) return Symbols.TypeSymbol.Int;
+                if ((isUnsigned || !decimalLiteral) && v <= uint.MaxValue) return Symbols.TypeSymbol.UInt;
+            }
+            if (!isUnsigned && v <= long.MaxValue) return Symbols.TypeSymbol.Long;
+            return Symbols.TypeSymbol.ULong;
+        }
+
+        // 0xfful: the suffix scan stops at the last hex digit ('f'), not at a suffix letter.
+        private static bool IsHexDigitOfHex(string text, int i) =>
+            text.Length > 1 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X') && i > 1 && DigitValue(text[i]) >= 0;
 
         private static int DigitValue(char c)
         {

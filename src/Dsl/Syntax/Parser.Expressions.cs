@@ -69,7 +69,7 @@ namespace KDsl.Syntax
                     case SyntaxKind.SizeofKeyword:
                     {
                         var keyword = NextToken();
-                        if (Current.Kind == SyntaxKind.OpenParenToken && SyntaxFacts.IsTypeKeyword(Peek(1).Kind))
+                        if (Current.Kind == SyntaxKind.OpenParenToken && IsTypeStart(1))
                         {
                             var open = NextToken();
                             var type = ParseTypeClause();
@@ -77,7 +77,7 @@ namespace KDsl.Syntax
                         }
                         return new SizeofExpressionSyntax(keyword, ParseUnaryExpression());
                     }
-                    case SyntaxKind.OpenParenToken when SyntaxFacts.IsTypeKeyword(Peek(1).Kind):
+                    case SyntaxKind.OpenParenToken when IsTypeStart(1):
                     {
                         var open = NextToken();
                         var type = ParseTypeClause();
@@ -102,7 +102,8 @@ namespace KDsl.Syntax
             {
                 var kind = Current.Kind;
                 if (kind != SyntaxKind.OpenParenToken && kind != SyntaxKind.OpenBracketToken &&
-                    kind != SyntaxKind.PlusPlusToken && kind != SyntaxKind.MinusMinusToken)
+                    kind != SyntaxKind.PlusPlusToken && kind != SyntaxKind.MinusMinusToken &&
+                    kind != SyntaxKind.DotToken && kind != SyntaxKind.ArrowToken)
                     break;
                 if (!Enter()) break;
                 entered++;
@@ -120,6 +121,11 @@ namespace KDsl.Syntax
                     var open = NextToken();
                     var index = ParseExpression();
                     expression = new IndexExpressionSyntax(expression, open, index, MatchToken(SyntaxKind.CloseBracketToken));
+                }
+                else if (kind is SyntaxKind.DotToken or SyntaxKind.ArrowToken)
+                {
+                    var op = NextToken();
+                    expression = new MemberAccessExpressionSyntax(expression, op, MatchToken(SyntaxKind.IdentifierToken));
                 }
                 else
                 {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using KDsl.Diagnostics;
+using KDsl.Symbols;
 using KDsl.Text;
 
 namespace KDsl.Syntax
@@ -47,7 +48,14 @@ namespace KDsl.Syntax
                         return new ProcessBlockSyntax(NextToken(), NextToken(), ParseBlock());
                     if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
                         return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
-                    return SyntaxFacts.IsTypeKeyword(Current.Kind) ? ParseFunction() : null;
+                    if (SyntaxFacts.IsRecordKeyword(Current.Kind) || (SyntaxFacts.IsTypeQualifier(Current.Kind) && IsTypeStart(0)))
+                    {
+                        // `struct tag { ... };` defines a type; `struct tag *f(...)` begins a function.
+                        var type = ParseTypeClause();
+                        if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty) return new RecordDeclarationSyntax(type, NextToken());
+                        return ParseFunction(type);
+                    }
+                    return IsTypeStart(0) ? ParseFunction() : null;
             }
         }
 
@@ -62,7 +70,7 @@ namespace KDsl.Syntax
             {
                 if (Current.Kind == SyntaxKind.ConfigKeyword) members.Add(ParseConfigBlock());
                 else if (Current.Kind == SyntaxKind.ExpectKeyword) members.Add(ParseExpectBlock());
-                else if (IsMemberKeyword(Current.Kind) || SyntaxFacts.IsTypeKeyword(Current.Kind)) break; // a missing '}'
+                else if (IsMemberKeyword(Current.Kind) || IsTypeStart(0)) break; // a missing '}'
                 else
                 {
                     ReportUnexpected("'config', 'expect' or '}'");
@@ -149,26 +157,109 @@ namespace KDsl.Syntax
 
         private TypeClauseSyntax ParseTypeClause()
         {
-            SyntaxToken keyword;
-            if (SyntaxFacts.IsTypeKeyword(Current.Kind)) keyword = NextToken();
-            else
+            var (specifiers, record) = ParseSpecifiers();
+            if (specifiers.IsEmpty)
             {
                 if (CanReport()) _diagnostics.ReportExpectedType(Current.Span, SyntaxFacts.Describe(Current));
-                keyword = Missing(SyntaxKind.IntKeyword);
+                specifiers = ImmutableArray.Create(Missing(SyntaxKind.IntKeyword));
             }
-            return new TypeClauseSyntax(keyword, ParseStars());
+            return new TypeClauseSyntax(specifiers, ParseStars(), record);
         }
 
+        /// <summary>
+        /// A type's words: qualifiers, basic-type keywords, or one type name (u32, size_t, a typedef). A name counts only
+        /// before any other type word, so `unsigned u32` declares a variable u32, as in C.
+        /// </summary>
+        private (ImmutableArray<SyntaxToken> Specifiers, RecordSpecifierSyntax? Record) ParseSpecifiers()
+        {
+            var specifiers = ImmutableArray.CreateBuilder<SyntaxToken>();
+            RecordSpecifierSyntax? record = null;
+            bool sawType = false;
+            while (true)
+            {
+                if (SyntaxFacts.IsTypeQualifier(Current.Kind)) specifiers.Add(NextToken());
+                else if (SyntaxFacts.IsRecordKeyword(Current.Kind) && record is null)
+                {
+                    specifiers.Add(Current);
+                    record = ParseRecordSpecifier();
+                    sawType = true;
+                }
+                else if (SyntaxFacts.IsTypeKeyword(Current.Kind))
+                {
+                    specifiers.Add(NextToken());
+                    sawType = true;
+                }
+                else if (!sawType && IsTypeName(Current))
+                {
+                    specifiers.Add(NextToken());
+                    sawType = true;
+                }
+                else break;
+            }
+            return (specifiers.ToImmutable(), record);
+        }
+
+        /// <summary>struct [NAME] [{ member declarations }]: each member is a declaration (`int a, *b; char buf[16];`).</summary>
+        private RecordSpecifierSyntax ParseRecordSpecifier()
+        {
+            var keyword = NextToken();
+            SyntaxToken? name = Current.Kind == SyntaxKind.IdentifierToken ? NextToken() : null;
+            if (Current.Kind != SyntaxKind.OpenBraceToken)
+            {
+                if (name is null) name = MatchToken(SyntaxKind.IdentifierToken);
+                return new RecordSpecifierSyntax(keyword, name, null, ImmutableArray<DeclarationStatementSyntax>.Empty, null);
+            }
+            if (!Enter()) return new RecordSpecifierSyntax(keyword, name, null, ImmutableArray<DeclarationStatementSyntax>.Empty, null);
+            try
+            {
+                var open = NextToken();
+                var members = ImmutableArray.CreateBuilder<DeclarationStatementSyntax>();
+                while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
+                {
+                    int start = _position;
+                    if (IsTypeStart(0)) members.Add(ParseDeclaration(inForHeader: false));
+                    else ReportUnexpected("a member declaration");
+                    if (_position == start) NextToken();
+                }
+                return new RecordSpecifierSyntax(keyword, name, open, members.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        /// <summary>Stars of a pointer declarator; a qualifier after a star (char *const p) is accepted and not kept.</summary>
         private ImmutableArray<SyntaxToken> ParseStars()
         {
             var stars = ImmutableArray.CreateBuilder<SyntaxToken>();
-            while (Current.Kind == SyntaxKind.StarToken) stars.Add(NextToken());
+            while (Current.Kind == SyntaxKind.StarToken)
+            {
+                stars.Add(NextToken());
+                while (SyntaxFacts.IsTypeQualifier(Current.Kind)) NextToken();
+            }
             return stars.ToImmutable();
         }
 
-        private FunctionDeclarationSyntax ParseFunction()
+        /// <summary>An identifier that names a type: the kernel's integer names (<see cref="KernelTypeNames"/>).</summary>
+        private static bool IsTypeName(SyntaxToken token) =>
+            token.Kind == SyntaxKind.IdentifierToken && KernelTypeNames.Contains(token.Text);
+
+        /// <summary>
+        /// Whether a type starts at the token <paramref name="offset"/> ahead: a basic-type keyword, a type name, or a
+        /// qualifier before one (`const NAME = 1;` stays KDsl's constant declaration).
+        /// </summary>
+        private bool IsTypeStart(int offset)
         {
-            var returnType = ParseTypeClause();
+            var token = Peek(offset);
+            if (SyntaxFacts.IsTypeKeyword(token.Kind) || SyntaxFacts.IsRecordKeyword(token.Kind) || IsTypeName(token)) return true;
+            if (SyntaxFacts.IsTypeQualifier(token.Kind) && Peek(offset + 1).Kind != SyntaxKind.EndOfFileToken) return IsTypeStart(offset + 1);
+            return false;
+        }
+
+        private FunctionDeclarationSyntax ParseFunction(TypeClauseSyntax? parsedReturnType = null)
+        {
+            var returnType = parsedReturnType ?? ParseTypeClause();
             var identifier = MatchToken(SyntaxKind.IdentifierToken);
             var open = MatchToken(SyntaxKind.OpenParenToken);
             var parameters = ImmutableArray.CreateBuilder<ParameterSyntax>();

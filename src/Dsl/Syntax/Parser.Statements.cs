@@ -40,7 +40,7 @@ namespace KDsl.Syntax
                     case SyntaxKind.ReturnKeyword: return ParseReturn();
                     case SyntaxKind.SemicolonToken: return new EmptyStatementSyntax(NextToken());
                     default:
-                        if (SyntaxFacts.IsTypeKeyword(Current.Kind)) return ParseDeclaration(inForHeader: false);
+                        if (IsTypeStart(0)) return ParseDeclaration(inForHeader: false);
                         var expression = ParseExpression();
                         return new ExpressionStatementSyntax(expression, ExpectSemicolon());
                 }
@@ -53,7 +53,8 @@ namespace KDsl.Syntax
 
         private DeclarationStatementSyntax ParseDeclaration(bool inForHeader)
         {
-            var type = NextToken();
+            var (specifiers, record) = ParseSpecifiers();
+            var type = new TypeClauseSyntax(specifiers, ImmutableArray<SyntaxToken>.Empty, record);
             var declarators = ImmutableArray.CreateBuilder<DeclaratorSyntax>();
             while (true)
             {
@@ -123,7 +124,7 @@ namespace KDsl.Syntax
             var open = MatchToken(SyntaxKind.OpenParenToken);
             StatementSyntax initializer;
             if (Current.Kind == SyntaxKind.SemicolonToken) initializer = new EmptyStatementSyntax(NextToken());
-            else if (SyntaxFacts.IsTypeKeyword(Current.Kind)) initializer = ParseDeclaration(inForHeader: true);
+            else if (IsTypeStart(0)) initializer = ParseDeclaration(inForHeader: true);
             else
             {
                 var expression = ParseExpression();

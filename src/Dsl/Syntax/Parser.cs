@@ -111,7 +111,8 @@ namespace KDsl.Syntax
 
         /// <summary>A member keyword at the current token; `exit` followed by anything but '{' is the exit(2) call or `exit N;` expectation.</summary>
         private bool AtMemberKeyword() =>
-            IsMemberKeyword(Current.Kind) && !(Current.Kind == SyntaxKind.ExitKeyword && Peek(1).Kind != SyntaxKind.OpenBraceToken);
+            IsMemberKeyword(Current.Kind) && !(Current.Kind == SyntaxKind.ExitKeyword && Peek(1).Kind != SyntaxKind.OpenBraceToken)
+            && !(Current.Kind == SyntaxKind.ConstKeyword && IsTypeStart(0)); // `const int x` in a block is a declaration
 
         private static bool IsMemberKeyword(SyntaxKind kind) =>
             kind is SyntaxKind.ModuleKeyword or SyntaxKind.ConfigKeyword or SyntaxKind.ConstKeyword or SyntaxKind.InitKeyword

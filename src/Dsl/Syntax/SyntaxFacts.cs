@@ -14,6 +14,12 @@ namespace KDsl.Syntax
             "char" => SyntaxKind.CharKeyword,
             "int" => SyntaxKind.IntKeyword,
             "long" => SyntaxKind.LongKeyword,
+            "short" => SyntaxKind.ShortKeyword,
+            "signed" => SyntaxKind.SignedKeyword,
+            "unsigned" => SyntaxKind.UnsignedKeyword,
+            "volatile" => SyntaxKind.VolatileKeyword,
+            "struct" => SyntaxKind.StructKeyword,
+            "union" => SyntaxKind.UnionKeyword,
             "if" => SyntaxKind.IfKeyword,
             "else" => SyntaxKind.ElseKeyword,
             "while" => SyntaxKind.WhileKeyword,
@@ -26,8 +32,15 @@ namespace KDsl.Syntax
             _ => SyntaxKind.IdentifierToken,
         };
 
+        /// <summary>A keyword that names (part of) a basic type: void, char, short, int, long, signed, unsigned.</summary>
         public static bool IsTypeKeyword(SyntaxKind kind) =>
-            kind is SyntaxKind.VoidKeyword or SyntaxKind.CharKeyword or SyntaxKind.IntKeyword or SyntaxKind.LongKeyword;
+            kind is SyntaxKind.VoidKeyword or SyntaxKind.CharKeyword or SyntaxKind.IntKeyword or SyntaxKind.LongKeyword
+                or SyntaxKind.ShortKeyword or SyntaxKind.SignedKeyword or SyntaxKind.UnsignedKeyword;
+
+        public static bool IsRecordKeyword(SyntaxKind kind) => kind is SyntaxKind.StructKeyword or SyntaxKind.UnionKeyword;
+
+        /// <summary>A type qualifier: accepted in a type, and `const` makes the declared variable read-only.</summary>
+        public static bool IsTypeQualifier(SyntaxKind kind) => kind is SyntaxKind.ConstKeyword or SyntaxKind.VolatileKeyword;
 
         public static bool IsKeyword(SyntaxKind kind) => kind >= SyntaxKind.ModuleKeyword && kind <= SyntaxKind.SizeofKeyword;
 
@@ -65,6 +78,7 @@ namespace KDsl.Syntax
             SyntaxKind.SemicolonToken => ";",
             SyntaxKind.CommaToken => ",",
             SyntaxKind.DotToken => ".",
+            SyntaxKind.ArrowToken => "->",
             SyntaxKind.PlusToken => "+",
             SyntaxKind.MinusToken => "-",
             SyntaxKind.StarToken => "*",
@@ -108,6 +122,12 @@ namespace KDsl.Syntax
             SyntaxKind.CharKeyword => "char",
             SyntaxKind.IntKeyword => "int",
             SyntaxKind.LongKeyword => "long",
+            SyntaxKind.ShortKeyword => "short",
+            SyntaxKind.SignedKeyword => "signed",
+            SyntaxKind.UnsignedKeyword => "unsigned",
+            SyntaxKind.VolatileKeyword => "volatile",
+            SyntaxKind.StructKeyword => "struct",
+            SyntaxKind.UnionKeyword => "union",
             SyntaxKind.IfKeyword => "if",
             SyntaxKind.ElseKeyword => "else",
             SyntaxKind.WhileKeyword => "while",

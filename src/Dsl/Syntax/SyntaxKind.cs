@@ -11,7 +11,7 @@ namespace KDsl.Syntax
 
         // punctuation
         OpenParenToken, CloseParenToken, OpenBraceToken, CloseBraceToken, OpenBracketToken, CloseBracketToken,
-        SemicolonToken, CommaToken, DotToken,
+        SemicolonToken, CommaToken, DotToken, ArrowToken,
         PlusToken, MinusToken, StarToken, SlashToken, PercentToken,
         AmpersandToken, PipeToken, CaretToken, TildeToken, BangToken,
         LessToken, GreaterToken, LessLessToken, GreaterGreaterToken, LessEqualsToken, GreaterEqualsToken,
@@ -22,7 +22,7 @@ namespace KDsl.Syntax
 
         // keywords
         ModuleKeyword, ConfigKeyword, ConstKeyword, InitKeyword, ExitKeyword, ExpectKeyword,
-        VoidKeyword, CharKeyword, IntKeyword, LongKeyword,
+        VoidKeyword, CharKeyword, IntKeyword, LongKeyword, ShortKeyword, SignedKeyword, UnsignedKeyword, VolatileKeyword, StructKeyword, UnionKeyword,
         IfKeyword, ElseKeyword, WhileKeyword, DoKeyword, ForKeyword, BreakKeyword, ContinueKeyword, ReturnKeyword,
         SizeofKeyword,
 
@@ -35,7 +35,8 @@ namespace KDsl.Syntax
         DoWhileStatement, ForStatement, BreakStatement, ContinueStatement, ReturnStatement,
         LiteralExpression, StringExpression, NameExpression, ParenthesizedExpression, CallExpression, IndexExpression,
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
-        SizeofTypeExpression, SizeofExpression, MissingExpression,
+        SizeofTypeExpression, SizeofExpression, MissingExpression, MemberAccessExpression,
+        RecordSpecifier, RecordDeclaration,
 
         // experiments as tests
         StackExpectation, ScenarioDeclaration,

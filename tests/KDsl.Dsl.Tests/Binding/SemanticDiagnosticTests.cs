@@ -54,6 +54,32 @@ namespace KDsl.Dsl.Tests.Binding
         [Test] public void ArraySizeNotPositive() => InInit("char a[⟦0⟧]; char b[⟦-4⟧];", "KDSL0117", "KDSL0117");
         [Test] public void ArrayTooLarge() => InInit("long a[⟦1L << 40⟧];", "KDSL0123");
         [Test] public void ArrayInitializer() => InInit("char a[4] = ⟦0⟧;", "KDSL0121");
+        // GCC's words for the same declarations (gcc -c: "error: both 'long' and 'short' in declaration specifiers", ...).
+        [Test] public void ShortLong_IsInvalid() => InInit("⟦short long⟧ x;", "KDSL0134");
+        [Test] public void SignedUnsigned_IsInvalid() => InInit("⟦unsigned signed int⟧ x;", "KDSL0134");
+        [Test] public void TypeNameWithKeyword_IsInvalid() => InInit("long *p = (⟦u32 long⟧ *)0;", "KDSL0134");
+        [Test] public void KernelC_SpecifierOrders_AreValid() =>
+            InInit("long unsigned int a; int long b; const char *s = \"x\"; unsigned c; signed short d; long long e; volatile u64 f;");
+        [Test] public void AssignToConst() => InInit("const int k = 3; ⟦k⟧ = 4; ⟦k⟧++; const char *s = 0; s = 0;", "KDSL0135", "KDSL0135");
+        private const string Records = "struct s { int a; char name[8]; };\n";
+        [Test] public void NoSuchMember() => Support.AssertDiagnostics(Support.Header + Records + "init { struct s x; x.⟦b⟧ = 1; }\n", "KDSL0138");
+        [Test] public void MemberOfNonRecord() => InInit("int i = 0; int j = i.⟦a⟧;", "KDSL0138");
+        [Test] public void ArrowOnNonPointer() => InInit("int i = 0; int j = i⟦->⟧a;", "KDSL0138");
+        [Test] public void IncompleteRecordVariable() => InInit("struct nope *p = 0; struct nope ⟦x⟧;", "KDSL0137");
+        [Test] public void IncompleteRecordMember() => InInit("struct nope *p = 0; int j = ⟦p⟧->a;", "KDSL0137");
+        [Test] public void DuplicateMember() => Support.AssertDiagnostics(Support.Header + "struct d { int a; long ⟦a⟧; };\ninit { }\n", "KDSL0102");
+        [Test] public void RecordRedefinition() => Support.AssertDiagnostics(Support.Header + Records + "struct ⟦s⟧ { int b; };\ninit { }\n", "KDSL0102");
+        [Test] public void WrongKindOfTag() => Support.AssertDiagnostics(Support.Header + Records + "init { union ⟦s⟧ *u = 0; }\n", "KDSL0102");
+        [Test] public void WholeStructAssignment_IsOneNotSupportedError() =>
+            Support.AssertDiagnostics(Support.Header + Records + "init { struct s x; struct s y; ⟦x⟧ = y; }\n", "KDSL0136");
+        [Test] public void StructByValueParameter_IsNotSupported() =>
+            Support.AssertDiagnostics(Support.Header + Records + "void f(⟦struct s⟧ v) { }\ninit { struct s x; x.a = 1; f(0); }\n", "KDSL0136");
+        [Test] public void StructPassedAsArgument_IsNotSupported() =>
+            Support.AssertDiagnostics(Support.Header + Records + "void f(long v) { }\ninit { struct s x; f(⟦x⟧); }\n", "KDSL0136");
+        [Test] public void RecordsOfKernelC_Bind() =>
+            Support.BindClean(Support.Header + Records +
+                "struct list { struct list *next, *prev; };\nunion u { long l; struct s inner; };\n" +
+                "struct s *get(struct s *p) { return p; }\ninit { struct s x; union u v; struct list l; l.next = &l; v.inner.name[1] = 'a'; get(&x)->a = sizeof(struct s) + sizeof v; }\n");
         [Test] public void VoidVariable() => InInit("void [v];", "KDSL0122");
         [Test] public void VoidParameter() => Support.AssertDiagnostics(Support.Header + "void f([void] x) { }\ninit { }\n", "KDSL0127");
         [Test] public void InvalidOperands() => InInit("char *p = 0; char *q = 0; long x = (long)(p [+] q);", "KDSL0118");

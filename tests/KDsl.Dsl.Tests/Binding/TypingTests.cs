@@ -243,13 +243,22 @@ namespace KDsl.Dsl.Tests.Binding
             Assert.That(inv.Type, Is.EqualTo(TypeSymbol.Long));
         }
 
+        // C11 6.4.4.1: the first type of the literal's list that holds the value; a hexadecimal or octal one tries each
+        // width's unsigned type too, a decimal one only with a u suffix.
         [TestCase("2147483647", 2147483647L, "int")]
         [TestCase("2147483648", 2147483648L, "long")]
-        [TestCase("0xffffffff", 4294967295L, "long")]
+        [TestCase("4294967295", 4294967295L, "long")]
+        [TestCase("0xffffffff", 4294967295L, "unsigned int")]
+        [TestCase("0x80000000", 2147483648L, "unsigned int")]
+        [TestCase("020000000000", 2147483648L, "unsigned int")]
         [TestCase("0x7fffffff", 2147483647L, "int")]
         [TestCase("1L", 1L, "long")]
+        [TestCase("1u", 1L, "unsigned int")]
+        [TestCase("1UL", 1L, "unsigned long")]
+        [TestCase("0xfful", 255L, "unsigned long")]
+        [TestCase("4294967296u", 4294967296L, "unsigned long")]
         [TestCase("'a'", 97L, "int")]
-        [TestCase("0xffff888000000000", unchecked((long)0xffff888000000000), "long")]
+        [TestCase("0xffff888000000000", unchecked((long)0xffff888000000000), "unsigned long")]
         public void IntegerLiteral_Types(string literal, long value, string type)
         {
             var l = As<BoundLiteral>(Expr("", literal));

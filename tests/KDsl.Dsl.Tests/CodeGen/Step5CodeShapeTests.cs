@@ -38,7 +38,7 @@ init {
             return result.Image!;
         }
 
-        private static List<Instruction> Decode(ModuleImage image, string function)
+        internal static List<Instruction> Decode(ModuleImage image, string function)
         {
             var symbol = image.Symbols.Single(s => s.Name == function);
             var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(image.Text, symbol.Offset, symbol.Size), (ulong)symbol.Offset);
@@ -53,7 +53,7 @@ init {
         }
 
         /// <summary>Stack bytes one call costs, read off the prologue: return address + pushes + sub rsp.</summary>
-        private static long FrameSize(List<Instruction> code)
+        internal static long FrameSize(List<Instruction> code)
         {
             long size = 8;
             foreach (var insn in code)

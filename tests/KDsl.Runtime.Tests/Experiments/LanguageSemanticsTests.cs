@@ -11,7 +11,7 @@ namespace KDsl.Runtime.Tests.Experiments
     [TestFixture]
     public class LanguageSemanticsTests
     {
-        private static string[] Printed(string body, string functions = "", string profile = "linux-6.1")
+        internal static string[] Printed(string body, string functions = "", string profile = "linux-6.1")
         {
             string source = $"module sem \"semantics\";\nconfig {{ profile = {profile}; }}\n{functions}\ninit {{\n{body}\n}}\n";
             var result = Compiler.Compile("sem.kdsl", source);

@@ -95,6 +95,23 @@ namespace KDsl.Syntax
         public SyntaxToken CloseBracket { get; }
     }
 
+    /// <summary>s.member or p-&gt;member.</summary>
+    public sealed class MemberAccessExpressionSyntax : ExpressionSyntax
+    {
+        public MemberAccessExpressionSyntax(ExpressionSyntax expression, SyntaxToken operatorToken, SyntaxToken name)
+            : base(SyntaxKind.MemberAccessExpression, Cover(expression.Span, name.IsMissing ? operatorToken.Span : name.Span))
+        {
+            Expression = expression;
+            OperatorToken = operatorToken;
+            Name = name;
+        }
+
+        public ExpressionSyntax Expression { get; }
+        /// <summary>'.' or '-&gt;'.</summary>
+        public SyntaxToken OperatorToken { get; }
+        public SyntaxToken Name { get; }
+    }
+
     /// <summary>Prefix - + ! ~ &amp; * ++ --.</summary>
     public sealed class UnaryExpressionSyntax : ExpressionSyntax
     {

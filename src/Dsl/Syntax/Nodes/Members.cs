@@ -21,6 +21,20 @@ namespace KDsl.Syntax
         public SyntaxToken EndOfFile { get; }
     }
 
+    /// <summary>`struct NAME { ... };` at file level: defines (or declares) a record type.</summary>
+    public sealed class RecordDeclarationSyntax : MemberSyntax
+    {
+        public RecordDeclarationSyntax(TypeClauseSyntax type, SyntaxToken semicolon)
+            : base(SyntaxKind.RecordDeclaration, Cover(type.Span, semicolon.Span))
+        {
+            Type = type;
+            Semicolon = semicolon;
+        }
+
+        public TypeClauseSyntax Type { get; }
+        public SyntaxToken Semicolon { get; }
+    }
+
     /// <summary>module NAME "description";</summary>
     public sealed class ModuleHeaderSyntax : MemberSyntax
     {

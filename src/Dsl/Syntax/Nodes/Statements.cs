@@ -50,18 +50,18 @@ namespace KDsl.Syntax
         public ExpressionSyntax? Initializer { get; }
     }
 
-    /// <summary>int a = 1, *p, buf[16]; — Type holds only the keyword; stars belong to each declarator, as in C.</summary>
+    /// <summary>int a = 1, *p, buf[16]; — Type holds only the specifiers; stars belong to each declarator, as in C.</summary>
     public sealed class DeclarationStatementSyntax : StatementSyntax
     {
-        public DeclarationStatementSyntax(SyntaxToken typeKeyword, ImmutableArray<DeclaratorSyntax> declarators, SyntaxToken semicolon)
-            : base(SyntaxKind.DeclarationStatement, Cover(typeKeyword, semicolon))
+        public DeclarationStatementSyntax(TypeClauseSyntax type, ImmutableArray<DeclaratorSyntax> declarators, SyntaxToken semicolon)
+            : base(SyntaxKind.DeclarationStatement, Cover(type.Span, semicolon.Span))
         {
-            TypeKeyword = typeKeyword;
+            Type = type;
             Declarators = declarators;
             Semicolon = semicolon;
         }
 
-        public SyntaxToken TypeKeyword { get; }
+        public TypeClauseSyntax Type { get; }
         public ImmutableArray<DeclaratorSyntax> Declarators { get; }
         public SyntaxToken Semicolon { get; }
     }

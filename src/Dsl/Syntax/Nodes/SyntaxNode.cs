@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using KDsl.Text;
 
 namespace KDsl.Syntax
@@ -19,17 +20,61 @@ namespace KDsl.Syntax
         protected static TextSpan Cover(TextSpan first, TextSpan last) => TextSpan.FromBounds(first.Start, Math.Max(first.End, last.End));
     }
 
-    /// <summary>A type written in the source: a keyword and zero or more stars (char **).</summary>
+    /// <summary>
+    /// A type written in the source: its specifiers and qualifiers (`unsigned long`, `const u8`, `char`) and zero or more
+    /// stars (char **). A declaration's type has no stars: they belong to each declarator, as in C.
+    /// </summary>
     public sealed class TypeClauseSyntax : SyntaxNode
     {
-        public TypeClauseSyntax(SyntaxToken keyword, System.Collections.Immutable.ImmutableArray<SyntaxToken> stars)
-            : base(SyntaxKind.TypeClause, stars.IsEmpty ? keyword.Span : Cover(keyword, stars[stars.Length - 1]))
+        public TypeClauseSyntax(ImmutableArray<SyntaxToken> specifiers, ImmutableArray<SyntaxToken> stars, RecordSpecifierSyntax? record = null)
+            : base(SyntaxKind.TypeClause, Cover(specifiers[0].Span, !stars.IsEmpty ? stars[stars.Length - 1].Span
+                : record is not null && record.Span.End > specifiers[specifiers.Length - 1].Span.End ? record.Span : specifiers[specifiers.Length - 1].Span))
+        {
+            Specifiers = specifiers;
+            Stars = stars;
+            Record = record;
+        }
+
+        /// <summary>`struct NAME`, `union NAME { ... }`: its keyword is among <see cref="Specifiers"/>; null for other types.</summary>
+        public RecordSpecifierSyntax? Record { get; }
+
+        /// <summary>The type's words in source order, qualifiers included; never empty (a missing type is one missing token).</summary>
+        public ImmutableArray<SyntaxToken> Specifiers { get; }
+        /// <summary>The first specifier that is not a qualifier (`unsigned` in `const unsigned int`), else the first.</summary>
+        public SyntaxToken Keyword
+        {
+            get
+            {
+                foreach (var token in Specifiers)
+                    if (!SyntaxFacts.IsTypeQualifier(token.Kind)) return token;
+                return Specifiers[0];
+            }
+        }
+        public ImmutableArray<SyntaxToken> Stars { get; }
+        /// <summary>The specifiers' span (the stars left out).</summary>
+        public TextSpan SpecifierSpan => Cover(Specifiers[0], Specifiers[Specifiers.Length - 1]);
+    }
+
+    /// <summary>struct NAME, struct NAME { members }, struct { members } (union alike). Members are declarations without initializers.</summary>
+    public sealed class RecordSpecifierSyntax : SyntaxNode
+    {
+        public RecordSpecifierSyntax(SyntaxToken keyword, SyntaxToken? name, SyntaxToken? open, ImmutableArray<DeclarationStatementSyntax> members, SyntaxToken? close)
+            : base(SyntaxKind.RecordSpecifier, Cover(keyword.Span, (close ?? name ?? keyword).Span))
         {
             Keyword = keyword;
-            Stars = stars;
+            Name = name;
+            OpenBrace = open;
+            Members = members;
+            CloseBrace = close;
         }
 
         public SyntaxToken Keyword { get; }
-        public System.Collections.Immutable.ImmutableArray<SyntaxToken> Stars { get; }
+        public bool IsUnion => Keyword.Kind == SyntaxKind.UnionKeyword;
+        public SyntaxToken? Name { get; }
+        public SyntaxToken? OpenBrace { get; }
+        /// <summary>Whether a body `{ ... }` defines the record here.</summary>
+        public bool IsDefinition => OpenBrace is not null;
+        public ImmutableArray<DeclarationStatementSyntax> Members { get; }
+        public SyntaxToken? CloseBrace { get; }
     }
 }
