@@ -70,6 +70,7 @@ namespace KDsl.Binding
                 case CallExpressionSyntax call: return BindCall(call);
                 case IndexExpressionSyntax index: return BindIndex(index);
                 case MemberAccessExpressionSyntax member: return BindMemberAccess(member);
+                case OffsetofExpressionSyntax offsetof: return BindOffsetof(offsetof);
                 case UnaryExpressionSyntax unary: return BindUnary(unary);
                 case PostfixExpressionSyntax postfix:
                     return BindIncrement(postfix.Operand, postfix.OperatorToken.Kind == SyntaxKind.PlusPlusToken ? 1 : -1, isPrefix: false, postfix.Span);

@@ -18,6 +18,11 @@ namespace KDsl.Binding
         {
             string tag = syntax.Name is { IsMissing: false } name ? name.Text : "";
             RecordSymbol? record = null;
+            if (tag.Length > 0 && _enums.ContainsKey(tag))
+            {
+                _diagnostics.ReportWrongKindOfTag(syntax.Name!.Span, tag);
+                return TypeSymbol.Error;
+            }
             if (tag.Length > 0 && _records.TryGetValue(tag, out var known))
             {
                 if (known.IsUnion != syntax.IsUnion)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using KDsl.Symbols;
 using KDsl.Syntax;
 
@@ -6,6 +7,94 @@ namespace KDsl.Binding
     /// <summary>Types written in the source: C's specifier combinations (unsigned long, short int, ...) and the kernel's names.</summary>
     public sealed partial class Binder
     {
+        private readonly Dictionary<string, TypeSymbol> _typedefs = new Dictionary<string, TypeSymbol>();
+        private readonly Dictionary<string, TypeSymbol> _enums = new Dictionary<string, TypeSymbol>();
+
+        /// <summary>typedef TYPE NAME...; each name stands for its declarator's type. Redefining one to the same type is allowed (C11).</summary>
+        private void BindTypedef(TypedefDeclarationSyntax syntax)
+        {
+            var baseType = BindType(syntax.Declaration.Type, 0);
+            foreach (var declarator in syntax.Declaration.Declarators)
+            {
+                if (declarator.Identifier.IsMissing) continue;
+                if (declarator.Initializer != null) _diagnostics.ReportNotSupported(declarator.Initializer.Span, "an initializer in a typedef");
+                var type = DeclaratorType(baseType, declarator);
+                string name = declarator.Identifier.Text;
+                if (_typedefs.TryGetValue(name, out var previous) && !previous.Equals(type))
+                    _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
+                else _typedefs[name] = type;
+            }
+        }
+
+        /// <summary>
+        /// enum [NAME] { A, B = 4, C }: each enumerator an int constant, one more than the previous unless given (C11 6.7.2.2).
+        /// The enum type is GCC's: unsigned int when no enumerator is negative, else int.
+        /// </summary>
+        private TypeSymbol BindEnumSpecifier(EnumSpecifierSyntax syntax)
+        {
+            string tag = syntax.Name is { IsMissing: false } name ? name.Text : "";
+            if (syntax.OpenBrace is null)
+            {
+                if (_enums.TryGetValue(tag, out var known)) return known;
+                _diagnostics.ReportUndefinedRecordUse(syntax.Span, "enum " + tag);
+                return TypeSymbol.Error;
+            }
+            long next = 0;
+            bool negative = false;
+            foreach (var enumerator in syntax.Enumerators)
+            {
+                if (enumerator.Value != null)
+                {
+                    var value = BindExpression(enumerator.Value);
+                    if (value is BoundLiteral { Type.IsInteger: true } literal) next = literal.Value;
+                    else if (!value.Type.IsError) _diagnostics.ReportConstantExpected(enumerator.Value.Span);
+                }
+                negative |= next < 0;
+                var type = next >= int.MinValue && next <= int.MaxValue ? TypeSymbol.Int : TypeSymbol.Long;
+                var symbol = new ConstantSymbol(enumerator.Identifier.Text, next, type, enumerator.Identifier.Span);
+                if (!enumerator.Identifier.IsMissing && !_global.TryDeclare(symbol.Name, symbol))
+                    _diagnostics.ReportRedeclaration(enumerator.Identifier.Span, symbol.Name);
+                next = unchecked(next + 1);
+            }
+            var enumType = negative ? TypeSymbol.Int : TypeSymbol.UInt;
+            if (tag.Length > 0)
+            {
+                if (_enums.ContainsKey(tag) || _records.ContainsKey(tag)) _diagnostics.ReportRecordRedefinition(syntax.Name!.Span, "enum " + tag);
+                else _enums[tag] = enumType;
+            }
+            return enumType;
+        }
+
+        /// <summary>offsetof(TYPE, a.b): the byte offset of the member, a long constant like sizeof.</summary>
+        private BoundExpression BindOffsetof(OffsetofExpressionSyntax syntax)
+        {
+            var type = BindType(syntax.Type);
+            if (type.IsError) return new BoundErrorExpression(syntax.Span);
+            long offset = 0;
+            foreach (var member in syntax.Members)
+            {
+                if (member.IsMissing) return new BoundErrorExpression(syntax.Span);
+                if (type.Kind != TypeKind.Record)
+                {
+                    _diagnostics.ReportMemberOfNonRecord(member.Span, member.Text);
+                    return new BoundErrorExpression(syntax.Span);
+                }
+                if (!type.Record!.IsComplete)
+                {
+                    _diagnostics.ReportUndefinedRecordUse(syntax.Type.Span, type.Record.ToString());
+                    return new BoundErrorExpression(syntax.Span);
+                }
+                var field = type.Record.Find(member.Text);
+                if (field is null)
+                {
+                    _diagnostics.ReportNoSuchMember(member.Span, type.Record.ToString(), member.Text);
+                    return new BoundErrorExpression(syntax.Span);
+                }
+                offset += field.Offset;
+                type = field.Type;
+            }
+            return new BoundLiteral(offset, TypeSymbol.Long, syntax.Span);
+        }
         private TypeSymbol BindType(TypeClauseSyntax syntax) => BindType(syntax, syntax.Stars.Length);
 
         private TypeSymbol BindType(TypeClauseSyntax syntax, int stars)
@@ -47,11 +136,13 @@ namespace KDsl.Binding
                     case SyntaxKind.IdentifierToken: name = token; break;
                 }
             }
-            int words = voids + chars + shorts + ints + longs + signeds + unsigneds + (name is null ? 0 : 1) + (syntax.Record is null ? 0 : 1);
+            bool tagged = syntax.Record is not null || syntax.Enum is not null;
+            int words = voids + chars + shorts + ints + longs + signeds + unsigneds + (name is null ? 0 : 1) + (tagged ? 1 : 0);
             if (words == 0) return TypeSymbol.Int; // a missing type: reported by the parser
-            if (syntax.Record is not null)
+            if (tagged)
             {
-                var record = BindRecordSpecifier(syntax.Record); // bound even when misused, so its members are checked once
+                // bound even when misused, so its members are checked once
+                var record = syntax.Record is not null ? BindRecordSpecifier(syntax.Record) : BindEnumSpecifier(syntax.Enum!);
                 if (words == 1) return record;
                 _diagnostics.ReportInvalidTypeSpecifiers(syntax.SpecifierSpan, "two or more data types in declaration specifiers");
                 return TypeSymbol.Error;
@@ -61,6 +152,7 @@ namespace KDsl.Binding
             if (name is not null)
             {
                 if (words > 1) problem = "two or more data types in declaration specifiers";
+                else if (_typedefs.TryGetValue(name.Text, out var defined)) return defined;
                 else if (KernelTypeNames.TryGet(name.Text, out var named)) return named;
             }
             else if (signeds + unsigneds > 1) problem = signeds > 0 && unsigneds > 0

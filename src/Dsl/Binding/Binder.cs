@@ -123,7 +123,8 @@ namespace KDsl.Binding
             foreach (var member in root.Members)
             {
                 if (member is ConstDeclarationSyntax constant) BindConst(constant);
-                else if (member is RecordDeclarationSyntax record) BindType(record.Type, 0);
+                else if (member is TagDeclarationSyntax tag) BindType(tag.Type, 0);
+                else if (member is TypedefDeclarationSyntax typedef) BindTypedef(typedef);
                 else if (member is FunctionDeclarationSyntax function)
                 {
                     var symbol = BindFunctionSignature(function, moduleName);

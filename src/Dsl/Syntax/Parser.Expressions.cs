@@ -159,6 +159,23 @@ namespace KDsl.Syntax
             return (open, arguments.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));
         }
 
+        /// <summary>offsetof(TYPE, a.b): a type, then member names joined by dots.</summary>
+        private OffsetofExpressionSyntax ParseOffsetof()
+        {
+            var keyword = NextToken();
+            NextToken(); // (
+            var type = ParseTypeClause();
+            MatchToken(SyntaxKind.CommaToken);
+            var members = ImmutableArray.CreateBuilder<SyntaxToken>();
+            members.Add(MatchToken(SyntaxKind.IdentifierToken));
+            while (Current.Kind == SyntaxKind.DotToken)
+            {
+                NextToken();
+                members.Add(MatchToken(SyntaxKind.IdentifierToken));
+            }
+            return new OffsetofExpressionSyntax(keyword, type, members.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));
+        }
+
         private ExpressionSyntax ParsePrimaryExpression()
         {
             switch (Current.Kind)
@@ -179,6 +196,8 @@ namespace KDsl.Syntax
                     return new LiteralExpressionSyntax(NextToken());
                 case SyntaxKind.StringToken:
                     return ParseRequiredString();
+                case SyntaxKind.IdentifierToken when Current.Text == "offsetof" && Peek(1).Kind == SyntaxKind.OpenParenToken && IsTypeStart(2):
+                    return ParseOffsetof();
                 case SyntaxKind.IdentifierToken:
                     return new NameExpressionSyntax(NextToken());
                 case SyntaxKind.ExitKeyword when Peek(1).Kind == SyntaxKind.OpenParenToken:

@@ -48,11 +48,12 @@ namespace KDsl.Syntax
                         return new ProcessBlockSyntax(NextToken(), NextToken(), ParseBlock());
                     if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
                         return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
-                    if (SyntaxFacts.IsRecordKeyword(Current.Kind) || (SyntaxFacts.IsTypeQualifier(Current.Kind) && IsTypeStart(0)))
+                    if (Current.Kind == SyntaxKind.TypedefKeyword) return ParseTypedef();
+                    if (SyntaxFacts.IsTagKeyword(Current.Kind) || (SyntaxFacts.IsTypeQualifier(Current.Kind) && IsTypeStart(0)))
                     {
                         // `struct tag { ... };` defines a type; `struct tag *f(...)` begins a function.
                         var type = ParseTypeClause();
-                        if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty) return new RecordDeclarationSyntax(type, NextToken());
+                        if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty) return new TagDeclarationSyntax(type, NextToken());
                         return ParseFunction(type);
                     }
                     return IsTypeStart(0) ? ParseFunction() : null;
@@ -157,23 +158,23 @@ namespace KDsl.Syntax
 
         private TypeClauseSyntax ParseTypeClause()
         {
-            var (specifiers, record) = ParseSpecifiers();
+            var (specifiers, tag) = ParseSpecifiers();
             if (specifiers.IsEmpty)
             {
                 if (CanReport()) _diagnostics.ReportExpectedType(Current.Span, SyntaxFacts.Describe(Current));
                 specifiers = ImmutableArray.Create(Missing(SyntaxKind.IntKeyword));
             }
-            return new TypeClauseSyntax(specifiers, ParseStars(), record);
+            return new TypeClauseSyntax(specifiers, ParseStars(), tag);
         }
 
         /// <summary>
         /// A type's words: qualifiers, basic-type keywords, or one type name (u32, size_t, a typedef). A name counts only
         /// before any other type word, so `unsigned u32` declares a variable u32, as in C.
         /// </summary>
-        private (ImmutableArray<SyntaxToken> Specifiers, RecordSpecifierSyntax? Record) ParseSpecifiers()
+        private (ImmutableArray<SyntaxToken> Specifiers, SyntaxNode? Tag) ParseSpecifiers()
         {
             var specifiers = ImmutableArray.CreateBuilder<SyntaxToken>();
-            RecordSpecifierSyntax? record = null;
+            SyntaxNode? record = null;
             bool sawType = false;
             while (true)
             {
@@ -182,6 +183,12 @@ namespace KDsl.Syntax
                 {
                     specifiers.Add(Current);
                     record = ParseRecordSpecifier();
+                    sawType = true;
+                }
+                else if (Current.Kind == SyntaxKind.EnumKeyword && record is null)
+                {
+                    specifiers.Add(Current);
+                    record = ParseEnumSpecifier();
                     sawType = true;
                 }
                 else if (SyntaxFacts.IsTypeKeyword(Current.Kind))
@@ -229,6 +236,44 @@ namespace KDsl.Syntax
             }
         }
 
+        /// <summary>enum [NAME] [{ A, B = 4, C, }]: a trailing comma is allowed, as in C99.</summary>
+        private EnumSpecifierSyntax ParseEnumSpecifier()
+        {
+            var keyword = NextToken();
+            SyntaxToken? name = Current.Kind == SyntaxKind.IdentifierToken ? NextToken() : null;
+            if (Current.Kind != SyntaxKind.OpenBraceToken)
+            {
+                if (name is null) name = MatchToken(SyntaxKind.IdentifierToken);
+                return new EnumSpecifierSyntax(keyword, name, null, ImmutableArray<EnumeratorSyntax>.Empty, null);
+            }
+            var open = NextToken();
+            var enumerators = ImmutableArray.CreateBuilder<EnumeratorSyntax>();
+            while (Current.Kind == SyntaxKind.IdentifierToken)
+            {
+                var identifier = NextToken();
+                ExpressionSyntax? value = null;
+                if (Current.Kind == SyntaxKind.EqualsToken)
+                {
+                    NextToken();
+                    value = ParseAssignmentExpression();
+                }
+                enumerators.Add(new EnumeratorSyntax(identifier, value));
+                if (Current.Kind != SyntaxKind.CommaToken) break;
+                NextToken();
+            }
+            return new EnumSpecifierSyntax(keyword, name, open, enumerators.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+        }
+
+        /// <summary>typedef TYPE declarators; — the names are types from here on, for the parser as for C.</summary>
+        private TypedefDeclarationSyntax ParseTypedef()
+        {
+            var keyword = NextToken();
+            var declaration = ParseDeclaration(inForHeader: false);
+            foreach (var declarator in declaration.Declarators)
+                if (!declarator.Identifier.IsMissing) _typedefNames.Add(declarator.Identifier.Text);
+            return new TypedefDeclarationSyntax(keyword, declaration);
+        }
+
         /// <summary>Stars of a pointer declarator; a qualifier after a star (char *const p) is accepted and not kept.</summary>
         private ImmutableArray<SyntaxToken> ParseStars()
         {
@@ -241,9 +286,11 @@ namespace KDsl.Syntax
             return stars.ToImmutable();
         }
 
-        /// <summary>An identifier that names a type: the kernel's integer names (<see cref="KernelTypeNames"/>).</summary>
-        private static bool IsTypeName(SyntaxToken token) =>
-            token.Kind == SyntaxKind.IdentifierToken && KernelTypeNames.Contains(token.Text);
+        private readonly HashSet<string> _typedefNames = new HashSet<string>();
+
+        /// <summary>An identifier that names a type: the kernel's integer names (<see cref="KernelTypeNames"/>) or a typedef above.</summary>
+        private bool IsTypeName(SyntaxToken token) =>
+            token.Kind == SyntaxKind.IdentifierToken && (KernelTypeNames.Contains(token.Text) || _typedefNames.Contains(token.Text));
 
         /// <summary>
         /// Whether a type starts at the token <paramref name="offset"/> ahead: a basic-type keyword, a type name, or a
@@ -252,7 +299,7 @@ namespace KDsl.Syntax
         private bool IsTypeStart(int offset)
         {
             var token = Peek(offset);
-            if (SyntaxFacts.IsTypeKeyword(token.Kind) || SyntaxFacts.IsRecordKeyword(token.Kind) || IsTypeName(token)) return true;
+            if (SyntaxFacts.IsTypeKeyword(token.Kind) || SyntaxFacts.IsTagKeyword(token.Kind) || IsTypeName(token)) return true;
             if (SyntaxFacts.IsTypeQualifier(token.Kind) && Peek(offset + 1).Kind != SyntaxKind.EndOfFileToken) return IsTypeStart(offset + 1);
             return false;
         }

@@ -53,8 +53,8 @@ namespace KDsl.Syntax
 
         private DeclarationStatementSyntax ParseDeclaration(bool inForHeader)
         {
-            var (specifiers, record) = ParseSpecifiers();
-            var type = new TypeClauseSyntax(specifiers, ImmutableArray<SyntaxToken>.Empty, record);
+            var (specifiers, tag) = ParseSpecifiers();
+            var type = new TypeClauseSyntax(specifiers, ImmutableArray<SyntaxToken>.Empty, tag);
             var declarators = ImmutableArray.CreateBuilder<DeclaratorSyntax>();
             while (true)
             {

@@ -20,6 +20,8 @@ namespace KDsl.Syntax
             "volatile" => SyntaxKind.VolatileKeyword,
             "struct" => SyntaxKind.StructKeyword,
             "union" => SyntaxKind.UnionKeyword,
+            "enum" => SyntaxKind.EnumKeyword,
+            "typedef" => SyntaxKind.TypedefKeyword,
             "if" => SyntaxKind.IfKeyword,
             "else" => SyntaxKind.ElseKeyword,
             "while" => SyntaxKind.WhileKeyword,
@@ -38,6 +40,9 @@ namespace KDsl.Syntax
                 or SyntaxKind.ShortKeyword or SyntaxKind.SignedKeyword or SyntaxKind.UnsignedKeyword;
 
         public static bool IsRecordKeyword(SyntaxKind kind) => kind is SyntaxKind.StructKeyword or SyntaxKind.UnionKeyword;
+
+        /// <summary>struct, union or enum: a keyword that starts a tagged type.</summary>
+        public static bool IsTagKeyword(SyntaxKind kind) => IsRecordKeyword(kind) || kind == SyntaxKind.EnumKeyword;
 
         /// <summary>A type qualifier: accepted in a type, and `const` makes the declared variable read-only.</summary>
         public static bool IsTypeQualifier(SyntaxKind kind) => kind is SyntaxKind.ConstKeyword or SyntaxKind.VolatileKeyword;
@@ -128,6 +133,8 @@ namespace KDsl.Syntax
             SyntaxKind.VolatileKeyword => "volatile",
             SyntaxKind.StructKeyword => "struct",
             SyntaxKind.UnionKeyword => "union",
+            SyntaxKind.EnumKeyword => "enum",
+            SyntaxKind.TypedefKeyword => "typedef",
             SyntaxKind.IfKeyword => "if",
             SyntaxKind.ElseKeyword => "else",
             SyntaxKind.WhileKeyword => "while",

@@ -22,7 +22,7 @@ namespace KDsl.Syntax
 
         // keywords
         ModuleKeyword, ConfigKeyword, ConstKeyword, InitKeyword, ExitKeyword, ExpectKeyword,
-        VoidKeyword, CharKeyword, IntKeyword, LongKeyword, ShortKeyword, SignedKeyword, UnsignedKeyword, VolatileKeyword, StructKeyword, UnionKeyword,
+        VoidKeyword, CharKeyword, IntKeyword, LongKeyword, ShortKeyword, SignedKeyword, UnsignedKeyword, VolatileKeyword, StructKeyword, UnionKeyword, EnumKeyword, TypedefKeyword,
         IfKeyword, ElseKeyword, WhileKeyword, DoKeyword, ForKeyword, BreakKeyword, ContinueKeyword, ReturnKeyword,
         SizeofKeyword,
 
@@ -36,7 +36,7 @@ namespace KDsl.Syntax
         LiteralExpression, StringExpression, NameExpression, ParenthesizedExpression, CallExpression, IndexExpression,
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
         SizeofTypeExpression, SizeofExpression, MissingExpression, MemberAccessExpression,
-        RecordSpecifier, RecordDeclaration,
+        RecordSpecifier, TagDeclaration, EnumSpecifier, Enumerator, TypedefDeclaration, OffsetofExpression,
 
         // experiments as tests
         StackExpectation, ScenarioDeclaration,

@@ -80,6 +80,10 @@ namespace KDsl.Dsl.Tests.Binding
             Support.BindClean(Support.Header + Records +
                 "struct list { struct list *next, *prev; };\nunion u { long l; struct s inner; };\n" +
                 "struct s *get(struct s *p) { return p; }\ninit { struct s x; union u v; struct list l; l.next = &l; v.inner.name[1] = 'a'; get(&x)->a = sizeof(struct s) + sizeof v; }\n");
+        [Test] public void EnumeratorRedeclared() => Support.AssertDiagnostics(Support.Header + "enum a { X, Y };\nenum b { ⟦X⟧ };\ninit { }\n", "KDSL0102");
+        [Test] public void TypedefRedefinedToAnotherType() =>
+            Support.AssertDiagnostics(Support.Header + "typedef int t;\ntypedef int t;\ntypedef long ⟦t⟧;\ninit { t x = 1; }\n", "KDSL0102");
+        [Test] public void OffsetofUnknownMember() => Support.AssertDiagnostics(Support.Header + Records + "init { long o = offsetof(struct s, ⟦zz⟧); }\n", "KDSL0138");
         [Test] public void VoidVariable() => InInit("void [v];", "KDSL0122");
         [Test] public void VoidParameter() => Support.AssertDiagnostics(Support.Header + "void f([void] x) { }\ninit { }\n", "KDSL0127");
         [Test] public void InvalidOperands() => InInit("char *p = 0; char *q = 0; long x = (long)(p [+] q);", "KDSL0118");

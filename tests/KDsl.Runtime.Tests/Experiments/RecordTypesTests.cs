@@ -17,6 +17,10 @@ struct packet { struct hdr h; long seq; char data[13]; u16 crc; };
 union val { char c; int i; long l; char bytes[12]; };
 struct rec { char a; union val v; struct hdr hs[3]; bool ok; };
 struct node { struct node *next; void *data; u8 flag; };
+typedef struct { u32 id; u8 state; } task_t;
+typedef unsigned long ulong_t;
+typedef struct node node_t, *node_p;
+enum state { IDLE, RUNNING = 5, DONE, FAILED = -1 };
 ";
 
         [TestCase("linux-6.1")]
@@ -31,6 +35,19 @@ struct node { struct node *next; void *data; u8 flag; };
             // gcc: hdr 12 (len at 4, kind at 8), packet 40 (seq 16, data 24, crc 38), val 16, rec 64 (v 8, hs 24, ok 60,
             // hs[2].kind 56), node 24.
             Assert.That(lines, Is.EqualTo(new[] { "12 40 16 64 24", "8 24 60 56", "16 24 38" }));
+        }
+
+        [Test]
+        public void TypedefEnumAndOffsetof_AreCs()
+        {
+            var lines = Printed(@"
+                task_t t; t.id = 3; t.state = DONE;
+                ulong_t big = -1; enum state s = RUNNING; node_t n; node_p np = &n; np->flag = 9;
+                printk(""%ld %ld %d %d %d %lu\n"", sizeof(task_t), offsetof(task_t, state), t.state, IDLE, FAILED, big);
+                printk(""%ld %ld %ld %d %d %ld\n"", offsetof(struct packet, h.kind), offsetof(struct rec, v), sizeof(enum state), s, n.flag, sizeof(node_p));", Declarations);
+            // gcc: task_t is 8 bytes with state at 4; DONE follows RUNNING = 5; packet.h.kind at 8, rec.v at 8; an enum is 4
+            // bytes; ulong_t -1 is 2^64 - 1; node_p is a pointer.
+            Assert.That(lines, Is.EqualTo(new[] { "8 4 6 0 -1 18446744073709551615", "8 8 4 5 9 8" }));
         }
 
         [Test]

@@ -95,6 +95,23 @@ namespace KDsl.Syntax
         public SyntaxToken CloseBracket { get; }
     }
 
+    /// <summary>offsetof(TYPE, member.member...) (include/linux/stddef.h's macro, as GCC's __builtin_offsetof).</summary>
+    public sealed class OffsetofExpressionSyntax : ExpressionSyntax
+    {
+        public OffsetofExpressionSyntax(SyntaxToken keyword, TypeClauseSyntax type, ImmutableArray<SyntaxToken> members, SyntaxToken close)
+            : base(SyntaxKind.OffsetofExpression, Cover(keyword.Span, close.Span))
+        {
+            Keyword = keyword;
+            Type = type;
+            Members = members;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public TypeClauseSyntax Type { get; }
+        /// <summary>The member designator's names: `h.len` is [h, len].</summary>
+        public ImmutableArray<SyntaxToken> Members { get; }
+    }
+
     /// <summary>s.member or p-&gt;member.</summary>
     public sealed class MemberAccessExpressionSyntax : ExpressionSyntax
     {

@@ -22,10 +22,10 @@ namespace KDsl.Syntax
     }
 
     /// <summary>`struct NAME { ... };` at file level: defines (or declares) a record type.</summary>
-    public sealed class RecordDeclarationSyntax : MemberSyntax
+    public sealed class TagDeclarationSyntax : MemberSyntax
     {
-        public RecordDeclarationSyntax(TypeClauseSyntax type, SyntaxToken semicolon)
-            : base(SyntaxKind.RecordDeclaration, Cover(type.Span, semicolon.Span))
+        public TagDeclarationSyntax(TypeClauseSyntax type, SyntaxToken semicolon)
+            : base(SyntaxKind.TagDeclaration, Cover(type.Span, semicolon.Span))
         {
             Type = type;
             Semicolon = semicolon;
@@ -33,6 +33,20 @@ namespace KDsl.Syntax
 
         public TypeClauseSyntax Type { get; }
         public SyntaxToken Semicolon { get; }
+    }
+
+    /// <summary>typedef TYPE NAME, *PNAME, ARR[4]; at file level: each declarator names its type.</summary>
+    public sealed class TypedefDeclarationSyntax : MemberSyntax
+    {
+        public TypedefDeclarationSyntax(SyntaxToken keyword, DeclarationStatementSyntax declaration)
+            : base(SyntaxKind.TypedefDeclaration, Cover(keyword.Span, declaration.Span))
+        {
+            Keyword = keyword;
+            Declaration = declaration;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public DeclarationStatementSyntax Declaration { get; }
     }
 
     /// <summary>module NAME "description";</summary>

@@ -26,14 +26,18 @@ namespace KDsl.Syntax
     /// </summary>
     public sealed class TypeClauseSyntax : SyntaxNode
     {
-        public TypeClauseSyntax(ImmutableArray<SyntaxToken> specifiers, ImmutableArray<SyntaxToken> stars, RecordSpecifierSyntax? record = null)
+        public TypeClauseSyntax(ImmutableArray<SyntaxToken> specifiers, ImmutableArray<SyntaxToken> stars, SyntaxNode? tag = null)
             : base(SyntaxKind.TypeClause, Cover(specifiers[0].Span, !stars.IsEmpty ? stars[stars.Length - 1].Span
-                : record is not null && record.Span.End > specifiers[specifiers.Length - 1].Span.End ? record.Span : specifiers[specifiers.Length - 1].Span))
+                : tag is not null && tag.Span.End > specifiers[specifiers.Length - 1].Span.End ? tag.Span : specifiers[specifiers.Length - 1].Span))
         {
             Specifiers = specifiers;
             Stars = stars;
-            Record = record;
+            Record = tag as RecordSpecifierSyntax;
+            Enum = tag as EnumSpecifierSyntax;
         }
+
+        /// <summary>`enum NAME`, `enum { A, B = 4 }`: its keyword is among <see cref="Specifiers"/>; null for other types.</summary>
+        public EnumSpecifierSyntax? Enum { get; }
 
         /// <summary>`struct NAME`, `union NAME { ... }`: its keyword is among <see cref="Specifiers"/>; null for other types.</summary>
         public RecordSpecifierSyntax? Record { get; }
@@ -53,6 +57,40 @@ namespace KDsl.Syntax
         public ImmutableArray<SyntaxToken> Stars { get; }
         /// <summary>The specifiers' span (the stars left out).</summary>
         public TextSpan SpecifierSpan => Cover(Specifiers[0], Specifiers[Specifiers.Length - 1]);
+    }
+
+    /// <summary>enum [NAME] [{ A, B = expr, ... }]: the enumerators are int constants of the file.</summary>
+    public sealed class EnumSpecifierSyntax : SyntaxNode
+    {
+        public EnumSpecifierSyntax(SyntaxToken keyword, SyntaxToken? name, SyntaxToken? open, ImmutableArray<EnumeratorSyntax> enumerators, SyntaxToken? close)
+            : base(SyntaxKind.EnumSpecifier, Cover(keyword.Span, (close ?? name ?? keyword).Span))
+        {
+            Keyword = keyword;
+            Name = name;
+            OpenBrace = open;
+            Enumerators = enumerators;
+            CloseBrace = close;
+        }
+
+        public SyntaxToken Keyword { get; }
+        public SyntaxToken? Name { get; }
+        public SyntaxToken? OpenBrace { get; }
+        public ImmutableArray<EnumeratorSyntax> Enumerators { get; }
+        public SyntaxToken? CloseBrace { get; }
+    }
+
+    /// <summary>NAME or NAME = constant-expression in an enum's list.</summary>
+    public sealed class EnumeratorSyntax : SyntaxNode
+    {
+        public EnumeratorSyntax(SyntaxToken identifier, ExpressionSyntax? value)
+            : base(SyntaxKind.Enumerator, Cover(identifier.Span, value?.Span ?? identifier.Span))
+        {
+            Identifier = identifier;
+            Value = value;
+        }
+
+        public SyntaxToken Identifier { get; }
+        public ExpressionSyntax? Value { get; }
     }
 
     /// <summary>struct NAME, struct NAME { members }, struct { members } (union alike). Members are declarations without initializers.</summary>
