@@ -130,6 +130,8 @@ namespace KDsl.Analysis
                 case BoundUnary u: yield return u.Operand; break;
                 case BoundBinary b: yield return b.Left; yield return b.Right; break;
                 case BoundLogical l: yield return l.Left; yield return l.Right; break;
+                case BoundConditional c: yield return c.Condition; yield return c.WhenTrue; yield return c.WhenFalse; break;
+                case BoundSequence q: yield return q.Left; yield return q.Right; break;
                 case BoundAssignment a: yield return a.Value; yield return a.Target; break;
                 case BoundIncrement i: yield return i.Target; break;
                 case BoundConversion c: yield return c.Operand; break;

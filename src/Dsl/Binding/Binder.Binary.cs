@@ -36,6 +36,37 @@ namespace KDsl.Binding
             return result;
         }
 
+        /// <summary>
+        /// cond ? a : b with C11 6.5.15's result type: the usual arithmetic conversions of two integers, the pointer type
+        /// of two equal pointers or of a pointer and the null constant, void * when one arm is void *, void for two voids.
+        /// A constant condition chooses its arm at compile time (the other is not evaluated in C either).
+        /// </summary>
+        private BoundExpression BindConditional(ConditionalExpressionSyntax syntax)
+        {
+            var condition = BindCondition(syntax.Condition);
+            var whenTrue = BindExpression(syntax.WhenTrue, allowVoid: true);
+            var whenFalse = BindExpression(syntax.WhenFalse, allowVoid: true);
+            if (condition.Type.IsError || whenTrue.Type.IsError || whenFalse.Type.IsError) return new BoundErrorExpression(syntax.Span);
+            var t = whenTrue.Type;
+            var f = whenFalse.Type;
+            TypeSymbol type;
+            if (t.IsInteger && f.IsInteger) type = CommonType(Promote(whenTrue).Type, Promote(whenFalse).Type);
+            else if (t.Kind == TypeKind.Void && f.Kind == TypeKind.Void) type = TypeSymbol.Void;
+            else if (t.IsPointer && (f.Equals(t) || IsNullConstant(whenFalse))) type = t;
+            else if (f.IsPointer && IsNullConstant(whenTrue)) type = f;
+            else if (t.IsPointer && f.IsPointer && (t.Element!.Kind == TypeKind.Void || f.Element!.Kind == TypeKind.Void))
+                type = TypeSymbol.PointerTo(TypeSymbol.Void);
+            else
+            {
+                _diagnostics.ReportInvalidBinaryOperands(syntax.QuestionToken.Span, "?:", t, f);
+                return new BoundErrorExpression(syntax.Span);
+            }
+            whenTrue = Convert(whenTrue, type, isExplicit: false, syntax.WhenTrue.Span);
+            whenFalse = Convert(whenFalse, type, isExplicit: false, syntax.WhenFalse.Span);
+            if (condition is BoundLiteral constant) return constant.Value != 0 ? whenTrue : whenFalse;
+            return new BoundConditional(condition, whenTrue, whenFalse, type, syntax.Span);
+        }
+
         /// <summary>Null when the operator does not apply to these operand types (the caller reports).</summary>
         private BoundExpression? BindBinaryOperator(BoundBinaryOperator op, BoundExpression left, BoundExpression right, TextSpan span, TextSpan rightSpan)
         {

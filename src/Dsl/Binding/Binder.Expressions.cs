@@ -71,6 +71,14 @@ namespace KDsl.Binding
                 case IndexExpressionSyntax index: return BindIndex(index);
                 case MemberAccessExpressionSyntax member: return BindMemberAccess(member);
                 case OffsetofExpressionSyntax offsetof: return BindOffsetof(offsetof);
+                case ConditionalExpressionSyntax conditional: return BindConditional(conditional);
+                case CommaExpressionSyntax comma:
+                {
+                    var left = BindExpression(comma.Left, allowVoid: true);
+                    var right = BindExpression(comma.Right, allowVoid: true);
+                    if (left.Type.IsError || right.Type.IsError) return new BoundErrorExpression(syntax.Span);
+                    return new BoundSequence(left, right, syntax.Span);
+                }
                 case UnaryExpressionSyntax unary: return BindUnary(unary);
                 case PostfixExpressionSyntax postfix:
                     return BindIncrement(postfix.Operand, postfix.OperatorToken.Kind == SyntaxKind.PlusPlusToken ? 1 : -1, isPrefix: false, postfix.Span);

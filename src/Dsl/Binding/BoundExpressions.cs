@@ -187,6 +187,35 @@ namespace KDsl.Binding
         public BoundExpression Operand { get; }
     }
 
+    /// <summary>Condition ? WhenTrue : WhenFalse, both arms already converted to <see cref="BoundExpression.Type"/>; only one is evaluated.</summary>
+    public sealed class BoundConditional : BoundExpression
+    {
+        public BoundConditional(BoundExpression condition, BoundExpression whenTrue, BoundExpression whenFalse, TypeSymbol type, TextSpan span)
+            : base(type, span)
+        {
+            Condition = condition;
+            WhenTrue = whenTrue;
+            WhenFalse = whenFalse;
+        }
+
+        public BoundExpression Condition { get; }
+        public BoundExpression WhenTrue { get; }
+        public BoundExpression WhenFalse { get; }
+    }
+
+    /// <summary>The comma operator: Left evaluated for its effect, then Right, whose value and type the sequence has.</summary>
+    public sealed class BoundSequence : BoundExpression
+    {
+        public BoundSequence(BoundExpression left, BoundExpression right, TextSpan span) : base(right.Type, span)
+        {
+            Left = left;
+            Right = right;
+        }
+
+        public BoundExpression Left { get; }
+        public BoundExpression Right { get; }
+    }
+
     /// <summary>Stands in for an expression that failed to bind (a diagnostic was reported); never reaches code generation.</summary>
     public sealed class BoundErrorExpression : BoundExpression
     {

@@ -18,6 +18,8 @@ namespace KDsl.Binding
             {
                 case BoundBinary b: return Contains(b.Left, match) || Contains(b.Right, match);
                 case BoundLogical l: return Contains(l.Left, match) || Contains(l.Right, match);
+                case BoundConditional c: return Contains(c.Condition, match) || Contains(c.WhenTrue, match) || Contains(c.WhenFalse, match);
+                case BoundSequence s: return Contains(s.Left, match) || Contains(s.Right, match);
                 case BoundAssignment a: return Contains(a.Target, match) || Contains(a.Value, match);
                 case BoundUnary u: return Contains(u.Operand, match);
                 case BoundConversion c: return Contains(c.Operand, match);

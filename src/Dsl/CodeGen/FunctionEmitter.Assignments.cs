@@ -15,6 +15,10 @@ namespace KDsl.CodeGen
         {
             switch (e)
             {
+                case BoundSequence s:
+                    EmitEffect(s.Left);
+                    EmitEffect(s.Right);
+                    break;
                 case BoundAssignment { CompoundOperator: null, Target: BoundVariable v } a when _frame.HomeOf(v.Variable).Register is Gpr r:
                     if (IsSimple(a.Value)) EmitSimple(r, a.Value);
                     else

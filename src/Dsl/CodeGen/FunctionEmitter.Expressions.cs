@@ -47,6 +47,22 @@ namespace KDsl.CodeGen
                 case BoundCall c:
                     EmitCall(c);
                     break;
+                case BoundConditional c:
+                {
+                    var whenFalse = _code.NewLabel();
+                    var end = _code.NewLabel();
+                    EmitBranch(c.Condition, jumpIfTrue: false, whenFalse);
+                    EmitExpression(c.WhenTrue);
+                    A.jmp(end.Iced);
+                    _code.Place(whenFalse);
+                    EmitExpression(c.WhenFalse);
+                    _code.Place(end);
+                    break;
+                }
+                case BoundSequence s:
+                    EmitEffect(s.Left);
+                    EmitExpression(s.Right);
+                    break;
                 default:
                     throw new InvalidOperationException($"unexpected expression {e.GetType().Name}");
             }

@@ -144,6 +144,15 @@ namespace KDsl.CodeGen
                     Expression(l.Left);
                     Expression(l.Right);
                     break;
+                case BoundConditional c: // both arms in order: a use in the second counts after a call in the first (conservative)
+                    Expression(c.Condition);
+                    Expression(c.WhenTrue);
+                    Expression(c.WhenFalse);
+                    break;
+                case BoundSequence s:
+                    Expression(s.Left);
+                    Expression(s.Right);
+                    break;
                 case BoundAssignment a:
                     Expression(a.Value);
                     Expression(a.Target);

@@ -296,6 +296,8 @@ namespace KDsl.Syntax
             ';' => SyntaxKind.SemicolonToken,
             ',' => SyntaxKind.CommaToken,
             '.' => SyntaxKind.DotToken,
+            '?' => SyntaxKind.QuestionToken,
+            ':' => SyntaxKind.ColonToken,
             '+' => SyntaxKind.PlusToken,
             '-' => SyntaxKind.MinusToken,
             '*' => SyntaxKind.StarToken,

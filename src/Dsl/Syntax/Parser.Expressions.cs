@@ -10,18 +10,49 @@ namespace KDsl.Syntax
     {
         // --- expressions ---------------------------------------------------------------------------------------------
 
-        public ExpressionSyntax ParseExpression() => ParseAssignmentExpression();
+        /// <summary>An expression, comma operator included (a call's arguments and an initializer take <see cref="ParseAssignmentExpression"/>).</summary>
+        public ExpressionSyntax ParseExpression()
+        {
+            var left = ParseAssignmentExpression();
+            int entered = 0;
+            while (Current.Kind == SyntaxKind.CommaToken && Enter())
+            {
+                entered++;
+                var comma = NextToken();
+                left = new CommaExpressionSyntax(left, comma, ParseAssignmentExpression());
+            }
+            _depth -= entered;
+            return left;
+        }
 
         private ExpressionSyntax ParseAssignmentExpression()
         {
             if (!Enter()) return new MissingExpressionSyntax(Current.Position);
             try
             {
-                var left = ParseBinaryExpression(0);
+                var left = ParseConditional(ParseBinaryExpression(0));
                 if (!SyntaxFacts.IsAssignmentOperator(Current.Kind)) return left;
                 var op = NextToken();
                 var right = ParseAssignmentExpression();
                 return new AssignmentExpressionSyntax(left, op, right);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        /// <summary>cond ? expression : conditional-expression (right-associative, looser than ||).</summary>
+        private ExpressionSyntax ParseConditional(ExpressionSyntax condition)
+        {
+            if (Current.Kind != SyntaxKind.QuestionToken || !Enter()) return condition;
+            try
+            {
+                var question = NextToken();
+                var whenTrue = ParseExpression();
+                var colon = MatchToken(SyntaxKind.ColonToken);
+                var whenFalse = ParseConditional(ParseBinaryExpression(0));
+                return new ConditionalExpressionSyntax(condition, question, whenTrue, colon, whenFalse);
             }
             finally
             {

@@ -84,6 +84,8 @@ namespace KDsl.Syntax
             SyntaxKind.CommaToken => ",",
             SyntaxKind.DotToken => ".",
             SyntaxKind.ArrowToken => "->",
+            SyntaxKind.QuestionToken => "?",
+            SyntaxKind.ColonToken => ":",
             SyntaxKind.PlusToken => "+",
             SyntaxKind.MinusToken => "-",
             SyntaxKind.StarToken => "*",

@@ -11,7 +11,7 @@ namespace KDsl.Syntax
 
         // punctuation
         OpenParenToken, CloseParenToken, OpenBraceToken, CloseBraceToken, OpenBracketToken, CloseBracketToken,
-        SemicolonToken, CommaToken, DotToken, ArrowToken,
+        SemicolonToken, CommaToken, DotToken, ArrowToken, QuestionToken, ColonToken,
         PlusToken, MinusToken, StarToken, SlashToken, PercentToken,
         AmpersandToken, PipeToken, CaretToken, TildeToken, BangToken,
         LessToken, GreaterToken, LessLessToken, GreaterGreaterToken, LessEqualsToken, GreaterEqualsToken,
@@ -36,7 +36,7 @@ namespace KDsl.Syntax
         LiteralExpression, StringExpression, NameExpression, ParenthesizedExpression, CallExpression, IndexExpression,
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
         SizeofTypeExpression, SizeofExpression, MissingExpression, MemberAccessExpression,
-        RecordSpecifier, TagDeclaration, EnumSpecifier, Enumerator, TypedefDeclaration, OffsetofExpression,
+        RecordSpecifier, TagDeclaration, EnumSpecifier, Enumerator, TypedefDeclaration, OffsetofExpression, ConditionalExpression, CommaExpression,
 
         // experiments as tests
         StackExpectation, ScenarioDeclaration,

@@ -112,6 +112,42 @@ namespace KDsl.Syntax
         public ImmutableArray<SyntaxToken> Members { get; }
     }
 
+    /// <summary>cond ? a : b.</summary>
+    public sealed class ConditionalExpressionSyntax : ExpressionSyntax
+    {
+        public ConditionalExpressionSyntax(ExpressionSyntax condition, SyntaxToken question, ExpressionSyntax whenTrue, SyntaxToken colon, ExpressionSyntax whenFalse)
+            : base(SyntaxKind.ConditionalExpression, Cover(condition.Span, whenFalse.Span))
+        {
+            Condition = condition;
+            QuestionToken = question;
+            WhenTrue = whenTrue;
+            ColonToken = colon;
+            WhenFalse = whenFalse;
+        }
+
+        public ExpressionSyntax Condition { get; }
+        public SyntaxToken QuestionToken { get; }
+        public ExpressionSyntax WhenTrue { get; }
+        public SyntaxToken ColonToken { get; }
+        public ExpressionSyntax WhenFalse { get; }
+    }
+
+    /// <summary>a, b: a for its effect, then b's value.</summary>
+    public sealed class CommaExpressionSyntax : ExpressionSyntax
+    {
+        public CommaExpressionSyntax(ExpressionSyntax left, SyntaxToken comma, ExpressionSyntax right)
+            : base(SyntaxKind.CommaExpression, Cover(left.Span, right.Span))
+        {
+            Left = left;
+            CommaToken = comma;
+            Right = right;
+        }
+
+        public ExpressionSyntax Left { get; }
+        public SyntaxToken CommaToken { get; }
+        public ExpressionSyntax Right { get; }
+    }
+
     /// <summary>s.member or p-&gt;member.</summary>
     public sealed class MemberAccessExpressionSyntax : ExpressionSyntax
     {
