@@ -107,6 +107,12 @@ namespace KDsl.Binding
                 return new BoundReturn(null, syntax.Span);
             }
             var value = BindExpression(syntax.Expression);
+            if (function.ReturnType.IsPointer && IsLocalAddress(value))
+            {
+                // GCC -O2 (gimple-ssa-isolate-paths) warns and returns a null pointer in its place: the caller gets NULL.
+                _diagnostics.ReportReturnLocalAddress(syntax.Expression.Span);
+                value = new BoundLiteral(0, TypeSymbol.Int, syntax.Expression.Span);
+            }
             return new BoundReturn(Convert(value, function.ReturnType, isExplicit: false, syntax.Expression.Span), syntax.Span);
         }
 
@@ -174,6 +180,21 @@ namespace KDsl.Binding
                 return -1;
             }
             return literal.Value;
+        }
+
+        /// <summary>The address of a local or parameter (or of an element or member of one): dead once the function returns.</summary>
+        private static bool IsLocalAddress(BoundExpression e)
+        {
+            while (true)
+            {
+                switch (e)
+                {
+                    case BoundConversion c: e = c.Operand; continue;
+                    case BoundBinary { Operator: BoundBinaryOperator.Add or BoundBinaryOperator.Subtract } b when b.Type.IsPointer: e = b.Left; continue;
+                    case BoundAddressOf { Operand: BoundVariable or BoundArrayVariable }: return true;
+                    default: return false;
+                }
+            }
         }
 
         /// <summary>A struct or union declared but not defined, or an array of one: it has no size.</summary>

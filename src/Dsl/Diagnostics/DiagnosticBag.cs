@@ -147,6 +147,8 @@ namespace KDsl.Diagnostics
         public void ReportDuplicateMember(TextSpan span, string name) => Report(DiagnosticDescriptors.Redeclaration, span, $"duplicate member {Quote(name)}");
         public void ReportRecordRedefinition(TextSpan span, string record) => Report(DiagnosticDescriptors.Redeclaration, span, $"redefinition of {Quote(record)}");
         public void ReportWrongKindOfTag(TextSpan span, string tag) => Report(DiagnosticDescriptors.Redeclaration, span, $"{Quote(tag)} defined as wrong kind of tag");
+        public void ReportReturnLocalAddress(TextSpan span) =>
+            Report(DiagnosticDescriptors.ReturnLocalAddress, span, "function returns address of local variable [-Wreturn-local-addr]; GCC -O2 returns NULL instead, and so does KDsl");
         public void ReportDivisionByZero(TextSpan span) => Report(DiagnosticDescriptors.DivisionByZero, span, "division by zero");
         public void ReportInvalidParameterType(TextSpan span, string name) => Report(DiagnosticDescriptors.InvalidParameterType, span, $"parameter {Quote(name)} cannot have type 'void'");
         public void ReportPrintkFormatNotLiteral(TextSpan span) => Report(DiagnosticDescriptors.PrintkFormatNotLiteral, span, "printk's first argument must be a string literal");

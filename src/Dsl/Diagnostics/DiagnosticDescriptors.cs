@@ -72,6 +72,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor NotSupported = new DiagnosticDescriptor("KDSL0136", E, "Not supported in KDsl");
         public static readonly DiagnosticDescriptor IncompleteType = new DiagnosticDescriptor("KDSL0137", E, "Incomplete type");
         public static readonly DiagnosticDescriptor NoSuchMember = new DiagnosticDescriptor("KDSL0138", E, "No such member");
+        public static readonly DiagnosticDescriptor ReturnLocalAddress = new DiagnosticDescriptor("KDSL0139", W, "Function returns address of local variable");
 
         // --- module structure -------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor MissingModuleHeader = new DiagnosticDescriptor("KDSL0140", E, "Missing module header");

@@ -29,11 +29,93 @@ namespace KDsl.Syntax
             var tokens = new List<SyntaxToken>();
             while (true)
             {
+                if (TryLexDirective(tokens)) continue;
                 var token = Lex();
                 tokens.Add(token);
                 if (token.Kind == SyntaxKind.EndOfFileToken) return tokens;
             }
         }
+
+        /// <summary>
+        /// A preprocessor line (`#` first on its line). `#include` of a kernel header is a no-op: KDsl predefines what
+        /// experiments use. An object-like `#define NAME value` becomes the tokens of `const NAME = value;`, so the value is
+        /// an integer constant expression as for KDsl's own constants. Anything else (function-like macros, #if, #pragma)
+        /// is one "not supported" error and the line is skipped.
+        /// </summary>
+        private bool TryLexDirective(List<SyntaxToken> tokens)
+        {
+            SkipTrivia();
+            if (Current != '#' || !AtLineStart()) return false;
+            int start = _position;
+            int lineEnd = start;
+            while (lineEnd < _text.Length && _text[lineEnd] != '\n' && _text[lineEnd] != '\r') lineEnd++;
+            _position++;
+            while (_position < lineEnd && (Current == ' ' || Current == '\t')) _position++;
+            int wordStart = _position;
+            while (_position < lineEnd && IsIdentifierPart(Current)) _position++;
+            string word = _text.Text.Substring(wordStart, _position - wordStart);
+            var lineSpan = TextSpan.FromBounds(start, lineEnd);
+            if (word == "include")
+            {
+                string header = _text.Text.Substring(_position, lineEnd - _position).Trim();
+                int comment = header.IndexOf("//", System.StringComparison.Ordinal);
+                if (comment >= 0) header = header.Substring(0, comment).Trim();
+                if (!IsKernelHeader(header)) _diagnostics.ReportNotSupported(lineSpan, "#include of " + (header.Length > 0 ? header : "nothing") + " (only the kernel's <linux/...> and <asm/...> headers, as no-ops)");
+                _position = lineEnd;
+                return true;
+            }
+            if (word == "define")
+            {
+                while (_position < lineEnd && (Current == ' ' || Current == '\t')) _position++;
+                int nameStart = _position;
+                while (_position < lineEnd && IsIdentifierPart(Current)) _position++;
+                if (_position == nameStart || Current == '(' || !HasTokenBefore(lineEnd))
+                {
+                    _diagnostics.ReportNotSupported(lineSpan, _position > nameStart && Current == '(' ? "a function-like macro" : "a #define without a value");
+                    _position = lineEnd;
+                    return true;
+                }
+                string name = _text.Text.Substring(nameStart, _position - nameStart);
+                tokens.Add(new SyntaxToken(SyntaxKind.ConstKeyword, wordStart, word, null));
+                tokens.Add(new SyntaxToken(SyntaxKind.IdentifierToken, nameStart, name, null));
+                tokens.Add(new SyntaxToken(SyntaxKind.EqualsToken, _position, "", null));
+                while (true)
+                {
+                    SkipTrivia();
+                    if (_position >= lineEnd || AtEnd()) break;
+                    tokens.Add(Lex());
+                }
+                tokens.Add(new SyntaxToken(SyntaxKind.SemicolonToken, lineEnd, "", null));
+                _position = lineEnd;
+                return true;
+            }
+            _diagnostics.ReportNotSupported(lineSpan, "the preprocessor directive #" + word);
+            _position = lineEnd;
+            return true;
+        }
+
+        private bool AtLineStart()
+        {
+            for (int i = _position - 1; i >= 0 && _text[i] != '\n' && _text[i] != '\r'; i--)
+                if (_text[i] != ' ' && _text[i] != '\t') return false;
+            return true;
+        }
+
+        /// <summary>Whether anything but blanks and a // comment follows on the line.</summary>
+        private bool HasTokenBefore(int lineEnd)
+        {
+            for (int i = _position; i < lineEnd; i++)
+            {
+                if (_text[i] == ' ' || _text[i] == '\t') continue;
+                return !(_text[i] == '/' && i + 1 < lineEnd && _text[i + 1] == '/');
+            }
+            return false;
+        }
+
+        private static bool IsKernelHeader(string header) =>
+            header.Length > 2 && header[0] == '<' && header[header.Length - 1] == '>' &&
+            (header.StartsWith("<linux/", System.StringComparison.Ordinal) || header.StartsWith("<asm/", System.StringComparison.Ordinal) ||
+             header.StartsWith("<uapi/", System.StringComparison.Ordinal));
 
         public SyntaxToken Lex()
         {

@@ -39,6 +39,8 @@ namespace KDsl.Syntax
                     case SyntaxKind.ContinueKeyword: return new JumpStatementSyntax(SyntaxKind.ContinueStatement, NextToken(), ExpectSemicolon());
                     case SyntaxKind.ReturnKeyword: return ParseReturn();
                     case SyntaxKind.SemicolonToken: return new EmptyStatementSyntax(NextToken());
+                    case SyntaxKind.IdentifierToken when IsUnsupportedStatement():
+                        return SkipUnsupportedStatement();
                     default:
                         if (IsTypeStart(0)) return ParseDeclaration(inForHeader: false);
                         var expression = ParseExpression();
@@ -48,6 +50,44 @@ namespace KDsl.Syntax
             finally
             {
                 Leave();
+            }
+        }
+
+        /// <summary>C statements KDsl does not compile yet: switch (...) { }, goto NAME;, a label NAME:.</summary>
+        private bool IsUnsupportedStatement() =>
+            (IsContextual("switch") && Peek(1).Kind == SyntaxKind.OpenParenToken) ||
+            (IsContextual("goto") && Peek(1).Kind == SyntaxKind.IdentifierToken && Peek(2).Kind == SyntaxKind.SemicolonToken) ||
+            (Peek(1).Kind == SyntaxKind.ColonToken && !IsContextual("default"));
+
+        /// <summary>One "not supported in KDsl" error at the construct, then past it (a switch's parenthesis and body whole), so nothing cascades.</summary>
+        private StatementSyntax SkipUnsupportedStatement()
+        {
+            var first = Current;
+            string what = first.Text == "switch" ? "switch" : first.Text == "goto" ? "goto" : "a label ('" + first.Text + ":')";
+            if (CanReport()) _diagnostics.ReportNotSupported(first.Span, what + " (use if/else and loops)");
+            NextToken();
+            if (what == "switch")
+            {
+                SkipBalanced(SyntaxKind.OpenParenToken, SyntaxKind.CloseParenToken);
+                if (Current.Kind == SyntaxKind.OpenBraceToken) SkipBalanced(SyntaxKind.OpenBraceToken, SyntaxKind.CloseBraceToken);
+            }
+            else if (what == "goto")
+            {
+                NextToken();
+                NextToken();
+            }
+            else NextToken(); // the ':' of a label; the statement after it is parsed as usual
+            return new EmptyStatementSyntax(Missing(SyntaxKind.SemicolonToken));
+        }
+
+        private void SkipBalanced(SyntaxKind open, SyntaxKind close)
+        {
+            int depth = 0;
+            while (Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                var kind = NextToken().Kind;
+                if (kind == open) depth++;
+                else if (kind == close && --depth <= 0) return;
             }
         }
 

@@ -84,6 +84,17 @@ namespace KDsl.Dsl.Tests.Binding
         [Test] public void TypedefRedefinedToAnotherType() =>
             Support.AssertDiagnostics(Support.Header + "typedef int t;\ntypedef int t;\ntypedef long ⟦t⟧;\ninit { t x = 1; }\n", "KDSL0102");
         [Test] public void OffsetofUnknownMember() => Support.AssertDiagnostics(Support.Header + Records + "init { long o = offsetof(struct s, ⟦zz⟧); }\n", "KDSL0138");
+        [Test] public void IncludeOfAKernelHeader_IsANoOp_OthersAreNotSupported() =>
+            Support.AssertDiagnostics(Support.Header + "#include <linux/module.h>\n  #include <asm/page.h> // ok\n⟦#include <stdio.h>⟧\ninit { }\n", "KDSL0136");
+        [Test] public void FunctionLikeMacroAndConditionals_AreNotSupported() =>
+            Support.AssertDiagnostics(Support.Header + "⟦#define SQ(x) ((x) * (x))⟧\n⟦#ifdef CONFIG_X⟧\n#define N 4\ninit { char b[N]; }\n", "KDSL0136", "KDSL0136");
+        // One clear error for C that KDsl does not compile yet, not a cascade of "undefined function 'switch'".
+        [Test] public void Switch_IsOneNotSupportedError() =>
+            InInit("int x = 1; ⟦switch⟧ (x) { case 1: x++; break; default: { x--; } } x = 2;", "KDSL0136");
+        [Test] public void GotoAndLabel_AreNotSupported() => InInit("int x = 1; ⟦goto⟧ out; x = 3; ⟦out⟧: x++;", "KDSL0136", "KDSL0136");
+        [Test] public void ReturnLocalAddress_WarnsAsGcc() =>
+            Support.AssertDiagnostics(Support.Header + "char *f(void) { char buf[16]; return ⟦buf⟧; }\nint *g(int x) { return ⟦&x⟧; }\nchar *h(char *p) { return p; }\ninit { }\n",
+                "KDSL0139", "KDSL0139");
         [Test] public void VoidVariable() => InInit("void [v];", "KDSL0122");
         [Test] public void VoidParameter() => Support.AssertDiagnostics(Support.Header + "void f([void] x) { }\ninit { }\n", "KDSL0127");
         [Test] public void InvalidOperands() => InInit("char *p = 0; char *q = 0; long x = (long)(p [+] q);", "KDSL0118");

@@ -31,5 +31,16 @@ namespace KDsl.Runtime.Tests.Experiments
             // only the true arm's add runs: calls = 1.
             Assert.That(lines, Is.EqualTo(new[] { "5 -1 4294967293 yes 2 5 5 6 16 1 1" }));
         }
+
+        [Test]
+        public void DefineAndInclude_AsKernelCPastesThem()
+        {
+            var lines = Printed(@"
+                char buf[BUF_SIZE];
+                printk(""%ld %d %lu\n"", sizeof buf, MASK, LIMIT);",
+                "#include <linux/module.h>\n#include <linux/kernel.h> // printk\n#define BUF_SIZE 64\n#define MASK (0xff << 8)\n#define LIMIT 10UL // bytes\n");
+            // The object-like macros are constants: a 64-byte array, 0xff << 8 = 65280, 10UL.
+            Assert.That(lines, Is.EqualTo(new[] { "64 65280 10" }));
+        }
     }
 }

@@ -36,6 +36,17 @@ namespace KDsl.Runtime.Tests.Experiments
         }
 
         [Test]
+        public void ReturningALocalsAddress_GivesNull_AsGccO2()
+        {
+            var lines = Printed(@"
+                char *p = dangling(3);
+                printk(""%d\n"", p == 0);",
+                "char *dangling(int n) { char buf[16]; buf[0] = n; return buf; }");
+            // gcc -O2 -Wreturn-local-addr: "function returns address of local variable", and the function returns NULL.
+            Assert.That(lines, Is.EqualTo(new[] { "1" }));
+        }
+
+        [Test]
         public void CharIsSignedAndIntTruncates()
         {
             var lines = Printed(@"
