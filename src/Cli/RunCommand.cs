@@ -60,7 +60,9 @@ namespace KDsl.Cli
                         Console.Error.WriteLine($"kdsl: the console stops here: a printk died holding a reserved ringbuffer record, and the {result.Unprinted.Count} records logged after it were never printed:");
                         foreach (var line in result.Unprinted) Console.Error.WriteLine("kdsl:   " + line);
                     }
-                    if (result.InternalError is { } internalError)
+                    if (result.Outcome == RunOutcome.Unimplemented)
+                        Console.Error.WriteLine($"kdsl: the run stops here: {result.InternalError}. The real CPU runs it; KDsl's emulated one cannot, so what follows is unknown (docs/diagnostics.md)");
+                    else if (result.InternalError is { } internalError)
                         Console.Error.WriteLine($"kdsl: internal error, the run stops here: {internalError}. This is a bug in KDsl, not the kernel's behaviour: please report it with {file.Name}");
                     if (result.Outcome == RunOutcome.Hung)
                         Console.Error.WriteLine($"kdsl: the CPU halted with interrupts disabled at {result.HaltedAt:x16}: the machine hangs here, silently (QEMU's guests have no NMI watchdog to report it)");
@@ -90,8 +92,8 @@ namespace KDsl.Cli
                 failed++;
                 if (!json) Console.Error.WriteLine(ExpectationCheck.Report(file.FullName, scenario.Name, scenario.Image.Config, failures));
             }
-            // 3: KDsl failed inside on some scenario (its result says nothing about the kernel); 1: expectations not met
-            int exit = runs.Exists(r => r.Result.Outcome == RunOutcome.InternalError) ? 3 : failed == 0 ? 0 : 1;
+            // 3: KDsl failed inside, or met an instruction it does not implement, on some scenario (its result says nothing about the kernel); 1: expectations not met
+            int exit = runs.Exists(r => r.Result.Outcome is RunOutcome.InternalError or RunOutcome.Unimplemented) ? 3 : failed == 0 ? 0 : 1;
             if (json) WriteJson(Console.Out, file, runs, exit);
             else if (scenarios.Count > 1)
                 Console.Error.WriteLine($"kdsl: {scenarios.Count - failed} of {scenarios.Count} scenarios met their expectations");

@@ -147,7 +147,7 @@ namespace KDsl.Generator
                 w.WriteLine($"private static {ImageNs}ModuleImage {methodName}() => new {ImageNs}ModuleImage(");
                 w.Indentation++;
                 w.WriteLine($"name: {Literal(image.Name)},");
-                w.WriteLine($"description: {Literal(image.Description)},");
+                w.WriteLine($"description: {TextExpression(image.Description)},");
                 w.WriteLine($"sourcePath: {Literal(image.SourcePath)},");
                 w.WriteLine($"config: {ConfigExpression(config)},");
                 WriteBytes(w, "text", image.Text);
@@ -185,7 +185,7 @@ namespace KDsl.Generator
                 $"stackCache: {Bool(config.StackCache)}, schedStackEndCheck: {Bool(config.SchedStackEndCheck)}, threadInfoOnStack: {Bool(config.ThreadInfoOnStack)}, debugSg: {Bool(config.DebugSg)}, memorySize: {config.MemorySize}UL)";
 
             private static string ExpectationExpression(ExpectationSpec e) =>
-                $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {Literal(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})";
+                $"new {ImageNs}Expectation({ImageNs}ExpectationKind.{e.Kind}, {TextExpression(e.Text)}, {Int(e.Count)}, {NullableLiteral(e.Function)}, {Int(e.Line)}, {Int(e.Depth)}, {NullableLiteral(e.DepthFunction)})";
 
             private static void WriteStack(SourceWriter w, StackReportSpec stack)
             {
@@ -260,6 +260,24 @@ namespace KDsl.Generator
             private static string NullableLiteral(string? value) => value is null ? "null" : Literal(value);
 
             private static string Bool(bool value) => value ? "true" : "false";
+
+            /// <summary>Strings longer than this are emitted as UTF-8 bytes (<see cref="TextExpression"/>).</summary>
+            private const int LongLiteralChars = 4096;
+
+            /// <summary>
+            /// A string-valued expression for text of any length: a literal, or for a long text (a description or an
+            /// expected line of megabytes) its UTF-8 bytes decoded at run time. Literals go to the assembly's user-string
+            /// heap, which holds 16 MiB at most (CS8103 past it); a byte array's initializer is plain data instead.
+            /// </summary>
+            internal static string TextExpression(string value)
+            {
+                if (value.Length <= LongLiteralChars) return Literal(value);
+                var sb = new StringBuilder(value.Length * 4 + 64);
+                sb.Append("global::System.Text.Encoding.UTF8.GetString(new byte[] { ");
+                foreach (byte b in Encoding.UTF8.GetBytes(value))
+                    sb.Append(b.ToString(CultureInfo.InvariantCulture)).Append(',');
+                return sb.Append(" })").ToString();
+            }
 
             /// <summary>A regular C# string literal; every character outside printable ASCII is escaped.</summary>
             internal static string Literal(string value)

@@ -64,7 +64,7 @@ namespace KDsl.Runtime
 
             // a run KDsl could not finish checks nothing: what it would have printed is unknown
             if (result.InternalError is { } error)
-                return Fail("a run KDsl could finish", "KDsl failed inside (a bug in KDsl): " + error, result.Log);
+                return Fail("a run KDsl could finish", result.Outcome == RunOutcome.Unimplemented ? error : "KDsl failed inside (a bug in KDsl): " + error, result.Log);
 
             switch (e.Kind)
             {

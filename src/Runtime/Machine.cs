@@ -30,6 +30,12 @@ namespace KDsl.Runtime
         /// <summary>KDsl itself failed (a host exception in the emulated kernel): a bug to report, not the kernel's behaviour
         /// (<see cref="RunResult.InternalError"/>).</summary>
         InternalError,
+        /// <summary>
+        /// The CPU met a valid x86-64 instruction KDsl does not implement (hand-placed bytes: popcnt, loop, SSE moves...):
+        /// the run stops there with "KDsl does not implement MNEMONIC" (<see cref="RunResult.InternalError"/>) rather than
+        /// raise an #UD the real CPU would not.
+        /// </summary>
+        Unimplemented,
     }
 
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
@@ -100,7 +106,8 @@ namespace KDsl.Runtime
         public long Instructions { get; }
         /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
         public ulong HaltedAt { get; init; }
-        /// <summary>What went wrong inside KDsl (<see cref="RunOutcome.InternalError"/>), or null.</summary>
+        /// <summary>What went wrong inside KDsl (<see cref="RunOutcome.InternalError"/>) or what it does not implement
+        /// (<see cref="RunOutcome.Unimplemented"/>), or null.</summary>
         public string? InternalError { get; init; }
     }
 

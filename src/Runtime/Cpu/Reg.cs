@@ -20,6 +20,11 @@ namespace KDsl.Runtime.Cpu
         TripleFault,
         /// <summary>The instruction budget ran out.</summary>
         BudgetExhausted,
+        /// <summary>
+        /// A valid instruction KDsl does not implement (<see cref="X64Cpu.UnimplementedMnemonic"/>); RIP is at it, it did
+        /// not retire.
+        /// </summary>
+        Unimplemented,
     }
 
     /// <summary>Architectural exception vectors.</summary>

@@ -117,6 +117,9 @@ namespace KDsl.Runtime.Cpu
 
         public ulong Cr2;
 
+        /// <summary>The mnemonic of the instruction the run stopped at with <see cref="StopReason.Unimplemented"/>.</summary>
+        public string UnimplementedMnemonic { get; private set; } = "";
+
         /// <summary>CR3: writing it flushes this CPU's TLB.</summary>
         public ulong Cr3
         {
@@ -124,7 +127,22 @@ namespace KDsl.Runtime.Cpu
             set => _mmu.Cr3 = value;
         }
 
-        public ulong Cr4 = (1UL << 5); // PAE
+        /// <summary>CR4; its SMEP and SMAP bits switch the MMU's checks.</summary>
+        public ulong Cr4
+        {
+            get => _cr4;
+            set
+            {
+                _cr4 = value;
+                _mmu.Smep = (value & Cr4Smep) != 0;
+                _mmu.Smap = (value & Cr4Smap) != 0;
+                _mmu.FlushAll();
+            }
+        }
+
+        private ulong _cr4 = 1UL << 5; // PAE
+        private const ulong Cr4Smep = 1UL << 20;
+        private const ulong Cr4Smap = 1UL << 21;
 
         /// <summary>Retired instructions (virtual time base).</summary>
         public long InstructionCount;

@@ -24,6 +24,18 @@ namespace KDsl.Runtime.Kernel
             _finished = true;
         }
 
+        /// <summary>
+        /// The CPU stopped at a valid instruction KDsl does not implement: the run ends there (nothing else runs), saying
+        /// which and where. The real CPU would have run it, so what the kernel prints next is unknown: no report is invented.
+        /// </summary>
+        private void StopAtUnimplemented()
+        {
+            Outcome = RunOutcome.Unimplemented;
+            InternalErrorText = $"KDsl does not implement {Cpu.UnimplementedMnemonic} (the instruction at guest RIP {Cpu.Rip:x16}, after {Cpu.InstructionCount} instructions)";
+            _halted = true;
+            _finished = true;
+        }
+
         /// <summary>Where the CPU halted with interrupts disabled (<see cref="RunOutcome.Hung"/>), or 0.</summary>
         public ulong HaltedAt { get; private set; }
 
@@ -67,7 +79,14 @@ namespace KDsl.Runtime.Kernel
             switch (stop)
             {
                 case StopReason.Hypercall:
-                    Service();
+                    try
+                    {
+                        Service();
+                    }
+                    catch (BadPageTableException bad)
+                    {
+                        KernelTableFault(bad);
+                    }
                     break;
                 case StopReason.Exception:
                     HandleException(Cpu.LastException);
@@ -89,10 +108,32 @@ namespace KDsl.Runtime.Kernel
                     _halted = true; // nothing runs any more: no other task, no `later` work, no process
                     _finished = true;
                     break;
+                case StopReason.Unimplemented:
+                    StopAtUnimplemented();
+                    break;
                 case StopReason.BudgetExhausted:
                     return false;
             }
             return true;
+        }
+
+        /// <summary>
+        /// A service reached a page table past the end of RAM (<see cref="BadPageTableException"/>: guest code corrupted
+        /// an entry above it through the direct map). The real kernel reads that table at its direct-map address, which
+        /// nothing maps, so the read is a kernel-mode page fault and page_fault_oops follows (vmalloc's: in the
+        /// vmap_pages_range walk, pud_alloc_track reading *pud). KDsl raises it at the service's vmcall, so the oops's RIP
+        /// is the modelled function's (vmalloc+0x...), not the real kernel's inner walker; CR2 and the report are the real ones.
+        /// </summary>
+        private void KernelTableFault(BadPageTableException bad)
+        {
+            ulong address = Profile.DirectMapBase + bad.DirectMapOffset;
+            Cpu.Cr2 = address;
+            var info = new ExceptionInfo
+            {
+                Vector = Vectors.PF, ErrorCode = bad.Write ? PfError.Write : 0, HasErrorCode = true, Cr2 = address,
+                FaultRip = Cpu.Rip - 3, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Selectors.KernelCs,
+            };
+            HandleException(info);
         }
 
         /// <summary>A vmcall in the modelled kernel text: the C# kernel does the function's real work.</summary>

@@ -144,7 +144,7 @@ namespace KDsl.Runtime.Kernel
         {
             thread.StackHighWater = StackUsage.HighWaterMark(thread, Cpu.LowestRsp);
             Stacks.FreeThreadStack(thread);
-            Memory.FreePage(thread.Address - Profile.DirectMapBase);
+            Memory.ReleasePages(thread.Address - Profile.DirectMapBase, 0);
             _runQueue.Exited(thread);
         }
 

@@ -200,7 +200,8 @@ namespace KDsl.Runtime.Kernel
         /// the two "#PF:" lines, one "PGD … P4D … PUD … PMD … PTE …" line (pr_cont; a trailing blank where the walk stops).
         /// 4.x: "BUG: unable to handle kernel NULL pointer dereference at %p" / "… paging request at %p", "IP: %pS", and
         /// each level a printk of its own ("PGD %lx ", "PUD %lx ", …, no P4D before 4.12) ended by printk("\n"), which
-        /// after a partial line stores an empty record. Both print the NX line first when an instruction fetch hit a
+        /// after a partial line stores an empty record. A table the walk cannot read (its entry points past RAM: bad_address)
+        /// ends the walk with a "BAD" record instead. Both print the NX line first when an instruction fetch hit a
         /// present page without execute permission. Each printk's text goes to <paramref name="lines"/>.
         /// </summary>
         private void ShowFaultOops(List<string> lines, RegisterSet regs, uint errorCode, ulong address)
@@ -208,6 +209,10 @@ namespace KDsl.Runtime.Kernel
             var walk = Tables.Walk(Root, address);
             if ((errorCode & PfError.Instr) != 0 && walk.Present && (LeafEntry(walk) & (ulong)PteFlags.NoExecute) != 0)
                 lines.Add("kernel tried to execute NX-protected page - exploit attempt? (uid: 0)\n");
+            // 4.15+ (the profiles that have SMEP in CR4): an executable present page under a user PGD entry.
+            if ((errorCode & PfError.Instr) != 0 && walk.Present && (LeafEntry(walk) & (ulong)PteFlags.NoExecute) == 0 &&
+                (walk.Pgd & (ulong)PteFlags.User) != 0 && (Cpu.Cr4 & Cr4Smep) != 0)
+                lines.Add("unable to execute userspace code (SMEP?) (uid: 0)\n");
 
             if (Profile.LegacyOopsLayout)
             {
@@ -219,7 +224,7 @@ namespace KDsl.Runtime.Kernel
                 if (walk.Level <= 3) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PUD %lx \n", walk.Pud));
                 if (walk.Level <= 2) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PMD %lx \n", walk.Pmd));
                 if (walk.Level <= 1) lines.Add(Vsnprintf.Sprintf(Vsprintf, "PTE %lx\n", walk.Pte));
-                lines.Add("\n");
+                lines.Add(walk.Bad ? "BAD\n" : "\n");
                 return;
             }
 
@@ -235,7 +240,13 @@ namespace KDsl.Runtime.Kernel
             if (walk.Level <= 2) line += Vsnprintf.Sprintf(Vsprintf, "PMD %lx ", walk.Pmd);
             if (walk.Level <= 1) line += Vsnprintf.Sprintf(Vsprintf, "PTE %lx", walk.Pte);
             lines.Add(line + "\n");
+            // bad_address(): the next table's read through the direct map faults (its entry points past RAM), and
+            // dump_pagetable ends with pr_info("BAD\n"), a record of its own after the unfinished pr_cont line.
+            if (walk.Bad) lines.Add("BAD\n");
         }
+
+        /// <summary>X86_CR4_SMEP.</summary>
+        private const ulong Cr4Smep = 1UL << 20;
 
         /// <summary>lookup_address's entry: the PTE, or the PMD/PUD of a 2 MiB / 1 GiB mapping.</summary>
         private static ulong LeafEntry(PageWalk walk) => walk.Level switch

@@ -131,7 +131,7 @@ namespace KDsl.Runtime.Kernel
                 _vmalloc.Free(area);
                 return;
             }
-            _memory.FreePages(task.Stack - _directMapBase, ThreadSizeOrder);
+            _memory.ReleasePages(task.Stack - _directMapBase, ThreadSizeOrder);
         }
 
         /// <summary>end_of_stack(): the first long above thread_info when it sits on the stack, else the stack's lowest long.</summary>

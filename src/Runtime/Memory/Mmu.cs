@@ -74,6 +74,19 @@ namespace KDsl.Runtime.Memory
         /// <summary>CR0.WP: supervisor writes honour read-only pages (default on, as Linux runs).</summary>
         public bool WriteProtect { get; set; } = true;
 
+        /// <summary>
+        /// CR4.SMEP: a supervisor instruction fetch from a user page (U/S set at every level) faults, error code
+        /// PROT|INSTR (Intel SDM Vol. 3A 4.6.1).
+        /// </summary>
+        public bool Smep { get; set; }
+
+        /// <summary>
+        /// CR4.SMAP: a supervisor data access to a user page faults, error code PROT (+WRITE), unless RFLAGS.AC is set
+        /// (stac). The C# kernel's own accessors stand for uaccess code, which runs between stac and clac, so they pass.
+        /// A user page is then never held in the supervisor TLB, so the check runs on every such access.
+        /// </summary>
+        public bool Smap { get; set; }
+
         /// <summary>CR3; writing it flushes the TLB (no PCID/global-page retention).</summary>
         public ulong Cr3
         {
@@ -120,20 +133,21 @@ namespace KDsl.Runtime.Memory
                 pa = (ulong)((byte*)(e.Addend + (nint)va) - _base);
                 return TranslateStatus.Ok;
             }
-            return TranslateMiss(va, access, cpl, out pa, out pfErrorCode);
+            return TranslateMiss(va, access, cpl, userDataAllowed: true, out pa, out pfErrorCode);
         }
 
         /// <summary>
         /// The slow path, after the 4 KiB entry missed: canonical check, then a large-page entry that covers va (a hit,
         /// which fills the 4 KiB entry), else the walk (a miss) with its permission checks, A/D update and TLB fill.
         /// </summary>
-        internal TranslateStatus TranslateMiss(ulong va, Access access, int cpl, out ulong pa, out uint pfErrorCode)
+        /// <param name="userDataAllowed">RFLAGS.AC for the CPU's own accesses: SMAP lets a supervisor access a user page.</param>
+        internal TranslateStatus TranslateMiss(ulong va, Access access, int cpl, bool userDataAllowed, out ulong pa, out uint pfErrorCode)
         {
             pa = 0;
             pfErrorCode = 0;
             if (!IsCanonical(va)) return TranslateStatus.NonCanonical;
             Tlb tlb = TlbFor(cpl);
-            if (tlb.TryLarge(access, va, out pa) && pa < _mem.Size)
+            if (tlb.TryLarge(access, va, out pa) && pa < _mem.Size) // user pages never enter it under SMEP/SMAP
             {
                 _stats.CountHit(va, access);
                 FillPage(tlb, va, access, pa);
@@ -193,6 +207,8 @@ namespace KDsl.Runtime.Memory
             if (user && allUs == 0) denied = true;
             else if (write && allRw == 0 && (user || WriteProtect)) denied = true;
             else if (fetch && anyNx != 0) denied = true;
+            bool supervisorOnUserPage = !user && allUs != 0;
+            if (supervisorOnUserPage && (fetch ? Smep : Smap && !userDataAllowed)) denied = true;
             if (denied)
             {
                 pfErrorCode = baseCode | PfError.Prot;
@@ -217,6 +233,12 @@ namespace KDsl.Runtime.Memory
                 SetBits(leafPa, D);
             }
 
+            if (supervisorOnUserPage && (fetch ? Smep : Smap))
+            {
+                // not cached, so SMAP is checked again next time (AC may be clear then)
+                if (write && _mem.IsCodePage(pa >> 12)) _mem.NotifyCodeWrite(pa >> 12);
+                return TranslateStatus.Ok;
+            }
             if (pageSizeMask != PhysicalMemory.PageMask)
                 tlb.FillLarge(access, va, pa & ~pageSizeMask, pageSizeMask == 0x1F_FFFFUL ? 21 : 30);
             FillPage(tlb, va, access, pa);
@@ -240,7 +262,7 @@ namespace KDsl.Runtime.Memory
             ulong vpn = va >> 12;
             ref TlbEntry e = ref TlbFor(cpl).For(access)[(int)(vpn & Tlb.IndexMask)];
             if (e.Tag == vpn) return (ulong)((byte*)(e.Addend + (nint)va) - _base);
-            TranslateMiss(va, access, cpl, out ulong pa, out _);
+            TranslateMiss(va, access, cpl, userDataAllowed: true, out ulong pa, out _);
             return pa;
         }
 

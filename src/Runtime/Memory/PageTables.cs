@@ -22,6 +22,32 @@ namespace KDsl.Runtime.Memory
         public bool Present;
         /// <summary>The translated physical address when <see cref="Present"/>.</summary>
         public ulong PhysicalAddress;
+        /// <summary>
+        /// The walk stopped because the next table lies past the end of RAM (a corrupted entry): dump_pagetable's
+        /// bad_address() case, whose read through the direct map faults. <see cref="Level"/> is the level whose entry
+        /// points there.
+        /// </summary>
+        public bool Bad;
+    }
+
+    /// <summary>
+    /// The kernel read or wrote a page-table entry whose table lies past the end of RAM: a corrupted entry above it points
+    /// there. The real kernel reaches a table through the direct map (pud_offset and friends: __va(table) + index), where
+    /// no RAM means no mapping, so that access is a kernel-mode page fault at <see cref="DirectMapOffset"/> from the direct
+    /// map's base. The C# kernel catches it where its service ran and raises that fault.
+    /// </summary>
+    public sealed class BadPageTableException : Exception
+    {
+        public BadPageTableException(ulong physicalAddress, bool write)
+            : base($"page-table entry at physical 0x{physicalAddress:x}, past the end of RAM")
+        {
+            DirectMapOffset = physicalAddress;
+            Write = write;
+        }
+
+        /// <summary>The entry's physical address: its direct-map address less the direct map's base.</summary>
+        public ulong DirectMapOffset { get; }
+        public bool Write { get; }
     }
 
     /// <summary>
@@ -48,6 +74,21 @@ namespace KDsl.Runtime.Memory
 
         private static int Index(ulong va, int level) => (int)((va >> (12 + 9 * (level - 1))) & 511);
 
+        /// <summary>False when the 8-byte entry at <paramref name="entryPa"/> has no RAM behind it (a corrupted entry led there).</summary>
+        private bool InRam(ulong entryPa) => entryPa <= _mem.Size - 8;
+
+        private ulong ReadEntry(ulong entryPa)
+        {
+            if (!InRam(entryPa)) throw new BadPageTableException(entryPa, write: false);
+            return _mem.ReadU64(entryPa);
+        }
+
+        private void WriteEntry(ulong entryPa, ulong entry)
+        {
+            if (!InRam(entryPa)) throw new BadPageTableException(entryPa, write: true);
+            _mem.WriteU64(entryPa, entry);
+        }
+
         /// <summary>Finds (optionally creating) the table at <paramref name="targetLevel"/> covering va; returns its physical address.</summary>
         private bool GetTable(ulong root, ulong va, int targetLevel, bool user, out ulong table)
         {
@@ -55,12 +96,12 @@ namespace KDsl.Runtime.Memory
             for (int level = 4; level > targetLevel; level--)
             {
                 ulong entryPa = table + (ulong)Index(va, level) * 8;
-                ulong e = _mem.ReadU64(entryPa);
+                ulong e = ReadEntry(entryPa);
                 if ((e & (ulong)PteFlags.Present) == 0)
                 {
                     if (!_mem.TryAllocPage(out ulong next)) return false;
                     e = next | (ulong)(user ? PteFlags.PageTable : PteFlags.KernelPageTable);
-                    _mem.WriteU64(entryPa, e);
+                    WriteEntry(entryPa, e);
                 }
                 else if ((e & (ulong)PteFlags.Huge) != 0 && level <= 3)
                 {
@@ -69,7 +110,7 @@ namespace KDsl.Runtime.Memory
                 else if (user && (e & (ulong)PteFlags.User) == 0)
                 {
                     e |= (ulong)PteFlags.User;
-                    _mem.WriteU64(entryPa, e);
+                    WriteEntry(entryPa, e);
                 }
                 table = e & AddressMask;
             }
@@ -83,7 +124,9 @@ namespace KDsl.Runtime.Memory
             if (((va | pa) & PhysicalMemory.PageMask) != 0) throw new ArgumentException("addresses must be 4 KiB aligned");
             bool user = (flags & PteFlags.User) != 0;
             if (!GetTable(root, va, 1, user, out ulong pt)) return false;
-            _mem.WriteU64(pt + (ulong)Index(va, 1) * 8, (pa & AddressMask) | (ulong)(flags | PteFlags.Present));
+            ulong entryPa = pt + (ulong)Index(va, 1) * 8;
+            ReadEntry(entryPa); // vmap_pte_range reads the old PTE first (its WARN_ON(!pte_none(*pte))), as the real walk faults
+            WriteEntry(entryPa, (pa & AddressMask) | (ulong)(flags | PteFlags.Present));
             return true;
         }
 
@@ -95,9 +138,9 @@ namespace KDsl.Runtime.Memory
             bool user = (flags & PteFlags.User) != 0;
             if (!GetTable(root, va, 2, user, out ulong pd)) return false;
             ulong entryPa = pd + (ulong)Index(va, 2) * 8;
-            ulong old = _mem.ReadU64(entryPa);
+            ulong old = ReadEntry(entryPa);
             if ((old & (ulong)PteFlags.Present) != 0 && (old & (ulong)PteFlags.Huge) == 0) return false; // a page table is there
-            _mem.WriteU64(entryPa, (pa & AddressMask) | (ulong)(flags | PteFlags.Present | PteFlags.Huge));
+            WriteEntry(entryPa, (pa & AddressMask) | (ulong)(flags | PteFlags.Present | PteFlags.Huge));
             return true;
         }
 
@@ -117,11 +160,11 @@ namespace KDsl.Runtime.Memory
             for (int level = 4; level >= 1; level--)
             {
                 ulong entryPa = table + (ulong)Index(va, level) * 8;
-                ulong e = _mem.ReadU64(entryPa);
+                ulong e = ReadEntry(entryPa);
                 if ((e & (ulong)PteFlags.Present) == 0) return false;
                 if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
                 {
-                    _mem.WriteU64(entryPa, 0);
+                    WriteEntry(entryPa, 0);
                     return true;
                 }
                 table = e & AddressMask;
@@ -145,11 +188,11 @@ namespace KDsl.Runtime.Memory
             for (int level = 4; level >= 1; level--)
             {
                 ulong entryPa = table + (ulong)Index(va, level) * 8;
-                ulong e = _mem.ReadU64(entryPa);
+                ulong e = ReadEntry(entryPa);
                 if ((e & (ulong)PteFlags.Present) == 0) return false;
                 if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
                 {
-                    _mem.WriteU64(entryPa, entry);
+                    WriteEntry(entryPa, entry);
                     return true;
                 }
                 table = e & AddressMask;
@@ -178,7 +221,7 @@ namespace KDsl.Runtime.Memory
                 if (level == 4 && i >= 256) va |= 0xFFFF_0000_0000_0000UL; // the upper half is sign-extended
                 ulong vaLast = va + (span - 1);
                 if (vaLast < first || va > last) continue;
-                ulong e = _mem.ReadU64(table + (ulong)i * 8);
+                ulong e = ReadEntry(table + (ulong)i * 8);
                 if ((e & (ulong)PteFlags.Present) == 0) continue;
                 if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
                 {
@@ -198,7 +241,13 @@ namespace KDsl.Runtime.Memory
             ulong table = root & AddressMask;
             for (int level = 4; level >= 1; level--)
             {
-                ulong e = _mem.ReadU64(table + (ulong)Index(va, level) * 8);
+                ulong entryPa = table + (ulong)Index(va, level) * 8;
+                if (!InRam(entryPa))
+                {
+                    w.Bad = true; // the entry one level up points past RAM: Level stays that entry's
+                    return w;
+                }
+                ulong e = _mem.ReadU64(entryPa);
                 w.Level = level;
                 switch (level)
                 {

@@ -205,6 +205,17 @@ namespace KDsl.Runtime.Memory
             _exhaustedOrders = 0;
         }
 
+        /// <summary>
+        /// The kernel's own free of a block it allocated (a task's stack or task_struct, a vmalloc'd page): each frame of
+        /// it still allocated goes back. A frame guest code already passed to free_pages is skipped, as __free_pages skips
+        /// a page whose refcount that free already took to 0 (no CONFIG_DEBUG_VM check on the profiles' kernels).
+        /// </summary>
+        public void ReleasePages(ulong pa, int order)
+        {
+            for (ulong frame = pa, end = pa + ((ulong)PageSize << order); frame < end; frame += PageSize)
+                if (IsAllocated(frame)) FreePage(frame);
+        }
+
         public bool IsAllocated(ulong pa)
         {
             if (pa >= Size) return false;

@@ -31,9 +31,10 @@ namespace KDsl.Runtime.Tests.Fuzz
                 StopReason stop = StopReason.Halt;
                 Assert.That(() => stop = g.Cpu.Run(10_000), Throws.Nothing, $"case {i}");
                 stops[(int)stop]++;
+                if (stop == StopReason.Unimplemented) Assert.That(g.Cpu.UnimplementedMnemonic, Is.Not.Empty, $"case {i}");
                 g.Cpu.Cs = Selectors.KernelCs; // random code may have left ring 0 (iretq, sysret)
             }
-            TestContext.Out.WriteLine($"Exception={stops[0]} Hypercall={stops[1]} Halt={stops[2]} TripleFault={stops[3]} Budget={stops[4]}");
+            TestContext.Out.WriteLine($"Exception={stops[0]} Hypercall={stops[1]} Halt={stops[2]} TripleFault={stops[3]} Budget={stops[4]} Unimplemented={stops[5]}");
         }
 
         private static ulong RandomRegister(Random rng) => rng.Next(4) switch

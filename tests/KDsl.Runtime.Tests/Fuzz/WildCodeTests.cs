@@ -65,6 +65,12 @@ init {{
                 case RunOutcome.LoadFailed:
                     Assert.Fail($"{what}: the module did not load:\n{r.Dmesg}");
                     break;
+                case RunOutcome.InternalError:
+                    Assert.Fail($"{what}: Machine.Run's internal-error boundary was reached: {r.InternalError}\n{r.Dmesg}");
+                    break;
+                case RunOutcome.Unimplemented:
+                    Assert.That(r.InternalError, Does.StartWith("KDsl does not implement "), what);
+                    break;
             }
         }
 
@@ -143,6 +149,46 @@ init {{
             Array.Copy(original, image.Text, original.Length);
             TestContext.Out.WriteLine(string.Join(", ", outcomes));
             TestContext.Out.WriteLine(string.Join(" | ", notes));
+        }
+
+        /// <summary>
+        /// Kernel data corrupted through the direct map, then used by the kernel (issue 21): random page-table entries of
+        /// the kernel's PML4 and of the tables below the vmalloc range rewritten (a frame past RAM, frame 0, a random
+        /// value), random direct-map blocks passed to free_pages, then vmalloc, a touch of the area and a kernel thread.
+        /// Every run ends as the kernel would, never at Machine.Run's internal-error boundary.
+        /// </summary>
+        [Test]
+        public void CorruptedKernelDataThroughTheDirectMap_EndsAsTheKernelWould()
+        {
+            var rng = new Random(21);
+            var outcomes = new Dictionary<RunOutcome, int>();
+            string[] values = { "0x7ffff063", "0x63", "0x1063", "0x8000000000000067", "0x3fff067" };
+            for (int i = 0; i < 40; i++)
+            {
+                var body = new System.Text.StringBuilder();
+                body.Append("    long *pml4 = (long *)0xffff888000001000;\n");
+                body.Append("    char *a = vmalloc(4194304);\n    long next = (long)a + 4194304 + 4096;\n");
+                body.Append("    long *pud = (long *)(0xffff888000000000 + (pml4[(next >> 39) & 511] & 0xffffffffff000));\n");
+                body.Append("    long *pmd = (long *)(0xffff888000000000 + (pud[(next >> 30) & 511] & 0xffffffffff000));\n");
+                for (int k = rng.Next(1, 4); k > 0; k--)
+                {
+                    string value = rng.Next(4) == 0 ? "0x" + ((ulong)rng.Next() << 32 | (uint)rng.Next()).ToString("x") : values[rng.Next(values.Length)];
+                    switch (rng.Next(4))
+                    {
+                        case 0: body.Append($"    pml4[{rng.Next(256, 512)}] = {value};\n"); break;
+                        case 1: body.Append($"    pud[(next >> 30) & 511] = {value};\n"); break;
+                        case 2: body.Append($"    pmd[((next >> 21) + {rng.Next(0, 3)}) & 511] = {value};\n"); break;
+                        default: body.Append($"    free_pages(0xffff888000000000 + {rng.Next(1, 16384) * 4096L}, {rng.Next(0, 3)});\n"); break;
+                    }
+                }
+                body.Append("    char *p = vmalloc(8192);\n    if (p) p[4096] = 1;\n    kthread_run(worker, 1);\n    printk(\"done\\n\");\n");
+                string text = $"module wild \"corrupt\";\nconfig {{ profile = linux-6.1; stack_cache = {(i % 2 == 0 ? "on" : "off")}; }}\n" +
+                    $"void worker(long n) {{ char b[64]; b[0] = n; }}\ninit {{\n{body}    return 0;\n}}\n";
+                var r = CompileAndRun(text);
+                outcomes[r.Outcome] = outcomes.TryGetValue(r.Outcome, out int n) ? n + 1 : 1;
+                AssertKernelLikeEnd(r, text);
+            }
+            TestContext.Out.WriteLine(string.Join(", ", outcomes));
         }
 
         private readonly struct ModuleSymbolInfo

@@ -96,7 +96,7 @@ namespace KDsl.Runtime.Cpu.Decoding
 
         private static bool EndsRun(Op op) =>
             op == Op.JmpRel || op == Op.JmpInd || op == Op.Ret || op == Op.Iretq || op == Op.Sysret ||
-            op == Op.Ud || op == Op.Int3 || op == Op.Invalid;
+            op == Op.Ud || op == Op.Int3 || op == Op.Invalid || op == Op.Unimplemented;
 
         private int DecodeOne(DecodedPage page, int offset, ulong ip)
         {

@@ -21,6 +21,8 @@ namespace KDsl.Runtime.Cpu.Decoding
         Cld, Std, Clc, Stc, Cmc, Cli, Sti,
         Hlt, Ud, Int3, IntN, Vmcall, Swapgs, Rdmsr, Wrmsr, Rdtsc, Cpuid,
         MovToCr, MovFromCr, Invlpg, Iretq, Syscall, Sysret,
+        /// <summary>A valid x86-64 instruction KDsl does not implement (its Iced mnemonic in Imm): the run stops, no #UD.</summary>
+        Unimplemented,
 
         // Specialised forms chosen by InstructionTranslator.Specialize (same semantics, fewer branches).
         MovRR, MovRI, MovRM, MovMR, AluRR, AluRI, AluRM, IncDecR, PushR, PopR, MovsxRR, MovzxRR, MovsxRM, MovzxRM,

@@ -56,8 +56,25 @@ namespace KDsl.Runtime.Cpu.Decoding
             return t;
         }
 
-        /// <summary>Fills d from ins; returns false (d.Op = Invalid) for anything the interpreter does not implement.</summary>
+        /// <summary>
+        /// Fills d from ins; returns false for anything the interpreter does not run: d.Op = Invalid for bytes that are no
+        /// x86-64 instruction (the CPU raises #UD, as the hardware does), Unimplemented with the mnemonic in Imm for a
+        /// valid instruction outside KDsl's subset (the run stops and says so: a #UD there would be a lie about the hardware).
+        /// </summary>
         public static bool Translate(in Instruction ins, ref DecodedInstruction d)
+        {
+            if (TranslateSupported(in ins, ref d)) return true;
+            if (ins.Code != Code.INVALID)
+            {
+                d = default;
+                d.Length = (byte)ins.Length;
+                d.Op = Op.Unimplemented;
+                d.Imm = (ulong)ins.Mnemonic;
+            }
+            return false;
+        }
+
+        private static bool TranslateSupported(in Instruction ins, ref DecodedInstruction d)
         {
             d = default;
             d.Length = (byte)ins.Length;

@@ -234,7 +234,11 @@ namespace KDsl.Runtime.Cpu
                         Commit(remaining - 1);
                         return DeliverPending();
                     }
-                    default: // Invalid, Ud and anything not implemented
+                    case Op.Unimplemented:
+                        UnimplementedMnemonic = ((Iced.Intel.Mnemonic)d.Imm).ToString().ToLowerInvariant();
+                        Rip = rip;
+                        return Stop(StopReason.Unimplemented, remaining);
+                    default: // Invalid (no x86-64 instruction) and Ud
                         Raise(Vectors.UD);
                         goto fault;
                 }

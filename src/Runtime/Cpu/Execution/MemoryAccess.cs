@@ -93,7 +93,7 @@ namespace KDsl.Runtime.Cpu
         /// <summary>Translates va for the current CPL, raising #PF/#GP on failure.</summary>
         private bool TranslateOrFault(ulong va, Access access, out ulong pa)
         {
-            TranslateStatus st = _mmu.TranslateMiss(va, access, _cpl, out pa, out uint err);
+            TranslateStatus st = _mmu.TranslateMiss(va, access, _cpl, (_flags & CpuFlags.AC) != 0, out pa, out uint err);
             if (st == TranslateStatus.Ok) return true;
             if (st == TranslateStatus.NonCanonical) return Raise(Vectors.GP, 0);
             return RaisePageFault(va, err);

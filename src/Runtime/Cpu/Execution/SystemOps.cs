@@ -70,21 +70,36 @@ namespace KDsl.Runtime.Cpu
             R(2) = t >> 32;
         }
 
+        /// <summary>
+        /// CPUID tells what this CPU does (Intel SDM Vol. 2A, CPUID): leaf 1 EDX TSC, MSR, CX8, CMOV and ECX CX16 (no FPU
+        /// bit: no x87 instruction is implemented); leaf 7 EBX SMEP and SMAP, which the MMU enforces when CR4 enables
+        /// them; leaf 0x80000001 EDX SYSCALL, NX and LM. Any other leaf, and every other bit, is 0.
+        /// </summary>
         private void ExecCpuid()
         {
-            uint leaf = (uint)R(0);
+            uint leaf = (uint)R(0), subleaf = (uint)R(1);
             uint a = 0, b = 0, c = 0, dd = 0;
-            if (leaf == 0)
+            switch (leaf)
             {
-                a = 1;
-                b = 0x6C73444B; // "KDsl"
-                dd = 0x6C756D45; // "Emul"
-                c = 0x20583436; // "64X "
-            }
-            else if (leaf == 1)
-            {
-                dd = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15); // FPU TSC MSR CX8 CMOV
-                c = 1u << 13; // CX16
+                case 0:
+                    a = 7; // the highest basic leaf
+                    b = 0x6C73444B; // "KDsl"
+                    dd = 0x6C756D45; // "Emul"
+                    c = 0x20583436; // "64X "
+                    break;
+                case 1:
+                    dd = (1u << 4) | (1u << 5) | (1u << 8) | (1u << 15); // TSC MSR CX8 CMOV
+                    c = 1u << 13; // CX16
+                    break;
+                case 7 when subleaf == 0:
+                    b = (1u << 7) | (1u << 20); // SMEP SMAP
+                    break;
+                case 0x8000_0000:
+                    a = 0x8000_0001; // the highest extended leaf
+                    break;
+                case 0x8000_0001:
+                    dd = (1u << 11) | (1u << 20) | (1u << 29); // SYSCALL NX LM
+                    break;
             }
             R(0) = a;
             R(3) = b;

@@ -2,18 +2,24 @@ using KDsl.Runtime.Memory;
 
 namespace KDsl.Runtime.Kernel.Mm
 {
-    /// <summary>A vmalloc'd area: [Start, Start + Size) mapped with 4 KiB pages, an unmapped guard page after it.</summary>
+    /// <summary>
+    /// A vmalloc'd area: [Start, Start + Size) mapped with 4 KiB pages, an unmapped guard page after it. Like vm_struct it
+    /// keeps its pages (vm->pages): vfree frees those, never a frame read back from a PTE guest code may have rewritten.
+    /// </summary>
     public readonly struct VmArea
     {
-        public VmArea(ulong start, ulong size)
+        public VmArea(ulong start, ulong size, ulong[] pages)
         {
             Start = start;
             Size = size;
+            Pages = pages;
         }
 
         public ulong Start { get; }
         public ulong Size { get; }
         public ulong End => Start + Size;
+        /// <summary>The physical frame behind each page, in address order.</summary>
+        public ulong[] Pages { get; }
     }
 
     /// <summary>
@@ -47,37 +53,48 @@ namespace KDsl.Runtime.Kernel.Mm
         {
             _counters.VmallocCalls++;
             ulong start = (_cursor + align - 1) & ~(align - 1);
-            for (ulong offset = 0; offset < size; offset += PhysicalMemory.PageSize)
+            var pages = new ulong[size / PhysicalMemory.PageSize];
+            for (int i = 0; i < pages.Length; i++)
             {
-                if (!_memory.TryAllocPage(out ulong pa) || !_tables.Map4K(_root, start + offset, pa, protection))
+                ulong va = start + (ulong)i * PhysicalMemory.PageSize;
+                if (!_memory.TryAllocPage(out pages[i]) || !_tables.Map4K(_root, va, pages[i], protection))
                 {
-                    Unmap(start, offset); // __vmalloc_area_node's failure path frees what it mapped
+                    // __vmalloc_area_node's failure path: vfree of what it built
+                    if (pages[i] != PhysicalMemory.NoPage) _memory.FreePage(pages[i]);
+                    Release(start, pages, i);
                     area = default;
                     return false;
                 }
                 _counters.PageTableUpdates++;
             }
             _cursor = start + size + PhysicalMemory.PageSize; // the guard page stays unmapped
-            area = new VmArea(start, size);
+            area = new VmArea(start, size, pages);
             return true;
         }
 
-        /// <summary>vfree: clears the PTEs, flushes their TLB entries and frees the pages.</summary>
+        /// <summary>vfree: clears the PTEs, flushes their TLB entries and frees the area's pages.</summary>
         public void Free(VmArea area)
         {
             _counters.VfreeCalls++;
-            Unmap(area.Start, area.Size);
+            Release(area.Start, area.Pages, area.Pages.Length);
         }
 
-        private void Unmap(ulong start, ulong size)
+        /// <summary>
+        /// vunmap_range then the vm->pages loop of __vunmap: each PTE cleared whatever it holds now, each of the first
+        /// <paramref name="count"/> pages freed (<see cref="PhysicalMemory.ReleasePages"/>: not twice). A PTE the
+        /// kernel cannot reach (a table above it corrupted to point past RAM) stays as it is: the area is gone either way.
+        /// </summary>
+        private void Release(ulong start, ulong[] pages, int count)
         {
-            for (ulong va = start; va < start + size; va += PhysicalMemory.PageSize)
+            for (int i = 0; i < count; i++)
             {
-                ulong pte = _tables.GetLeaf(_root, va);
-                if (pte == 0 || !_tables.Unmap(_root, va)) continue;
-                _counters.PageTableUpdates++;
-                _mmu.Invlpg(va);
-                _memory.FreePage(pte & PageTables.AddressMask);
+                ulong va = start + (ulong)i * PhysicalMemory.PageSize;
+                if (!_tables.Walk(_root, va).Bad && _tables.Unmap(_root, va))
+                {
+                    _counters.PageTableUpdates++;
+                    _mmu.Invlpg(va);
+                }
+                _memory.ReleasePages(pages[i], 0);
             }
         }
     }

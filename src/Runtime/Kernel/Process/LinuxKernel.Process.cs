@@ -132,6 +132,9 @@ namespace KDsl.Runtime.Kernel
                         if (TakeHostBranch()) break; // the recorded kernel text's data-dependent branch
                         KillProcess(p, Signals.SIGKILL, 0, 0);
                         break;
+                    case StopReason.Unimplemented:
+                        StopAtUnimplemented();
+                        return;
                     case StopReason.BudgetExhausted:
                         StoppedByBudget(p);
                         return;
