@@ -74,10 +74,14 @@ namespace KDsl.CodeGen
 
             var bytes = text.ToArray();
             var relocations = new List<Relocation>();
+            int coreOffset = initText.Count > 0 && ordered.Count > initText.Count ? functionOffsets[ordered[initText.Count].Symbol.LinkName] : int.MaxValue;
             foreach (var r in fixups)
             {
-                // A call to another function of this module is position-independent: resolve it now.
-                if (r.Kind == RelocationKind.Rel32 && functionOffsets.TryGetValue(r.Target, out int target))
+                // A call to another function of this module in the same section is position-independent: resolve it now.
+                // One from .init.text into .text stays a relocation, as gcc leaves it: the loader places the two sections
+                // apart (a real .ko's field must be zero, apply_relocate_add refuses a non-zero one).
+                if (r.Kind == RelocationKind.Rel32 && functionOffsets.TryGetValue(r.Target, out int target)
+                    && (r.Offset < coreOffset) == (target < coreOffset))
                     WriteInt32(bytes, r.Offset, checked((int)(target + r.Addend - r.Offset)));
                 else
                     relocations.Add(r);
