@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using KDsl.Runtime;
+using KDsl.Runtime.RealKernel;
 
 namespace KDsl.Runtime.Tests.RealKernel
 {
@@ -35,14 +36,7 @@ namespace KDsl.Runtime.Tests.RealKernel
                 // KDsl failed inside: its log stops without a report, which must not pass for the real kernel's hang
                 if (run.InternalError is { } internalError)
                     return new KdslRun(run, run.Log, null, "KDsl internal error: " + internalError);
-                var lines = run.Log.ToList();
-                // kmod's insmod exits 0 when init returned 0, 1 when init_module failed; the harness then prints this line.
-                if (run.Outcome == RunOutcome.Completed)
-                    lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}");
-                else if (run.Outcome == RunOutcome.LoadFailed)
-                    lines.Add("ORACLE: insmod exit status=1");
-                else if (run.InsmodSignal != 0)
-                    lines.Add($"ORACLE: insmod exit status={128 + run.InsmodSignal}"); // the shell's status of a killed process
+                var lines = LogComparison.HarnessLog(run);
                 return new KdslRun(run, lines, KernelLogFields.Parse(lines), null);
             }
             catch (Exception e)

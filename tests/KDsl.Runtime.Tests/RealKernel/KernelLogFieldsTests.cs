@@ -2,6 +2,8 @@ using System.IO;
 using System.Linq;
 using NUnit.Framework;
 
+using KDsl.Runtime.RealKernel;
+
 namespace KDsl.Runtime.Tests.RealKernel
 {
     /// <summary>The parser on the real logs: values read off the logs by hand.</summary>

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
+using KDsl.Runtime.RealKernel;
+
 namespace KDsl.Runtime.Tests.RealKernel
 {
     internal static partial class RealKernelLogs

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using KDsl.Runtime;
+using KDsl.Runtime.RealKernel;
 
 namespace KDsl.Runtime.Tests.RealKernel
 {
@@ -66,8 +67,7 @@ namespace KDsl.Runtime.Tests.RealKernel
     internal static partial class RealKernelLogs
     {
         /// <summary>The compared fields, in table order.</summary>
-        public static readonly string[] Fields =
-            { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" };
+        public static readonly string[] Fields = LogComparison.Fields;
 
         /// <summary>
         /// shared/reference/real-kernel/src/step5_common.h in KDsl (probe=0, depth=100): BUF bytes written through a pointer,
@@ -115,40 +115,7 @@ exit {{
             KdslCache.GetOrAdd(log, l => new Lazy<KdslRun>(() => KdslRun.Of(l))).Value;
 
         /// <summary>One field's value as compared (Items) and as the table shows it (Display); null when the log cannot say.</summary>
-        public static FieldValue? Field(KernelLogFields f, string field)
-        {
-            switch (field)
-            {
-                case "lines":
-                    var lines = f.ModuleLines.Select(l => Regex.Replace(l, @"\b[0-9a-f]{16}\b", "ADDR")).ToList();
-                    return new FieldValue(lines, $"{lines.Count}: " + RunLength(lines));
-                case "buffer offsets":
-                    if (f.BufferAddresses.Count == 0) return FieldValue.None("(no addresses)");
-                    if (f.BufferOffsetsFromTop is not { } offsets) return null;
-                    var items = offsets.Select(o => "top" + Signed(-o)).ToList();
-                    return new FieldValue(items, Progression(offsets.Select(o => -o).ToList(), "top"));
-                case "CR2":
-                    if (f.FirstReport is null || !f.FirstReport.Contains("stack guard page", StringComparison.Ordinal))
-                        return FieldValue.None("(no guard-page hit)");
-                    if (f.GuardPageOffsetFromBase is not long cr2) return null;
-                    return FieldValue.One("base" + Signed(cr2));
-                case "RIP":
-                    if (f.Rip is null) return FieldValue.None("(no RIP)");
-                    var rip = Regex.Match(f.Rip, @"^([A-Za-z_.$][\w.$]*)\+0x([0-9a-f]+)/0x([0-9a-f]+)(?: \[([\w-]+)\])?$");
-                    return FieldValue.One(rip.Success
-                        ? new TraceEntry(true, rip.Groups[1].Value, KernelLogFields.Hex(rip.Groups[2].Value), KernelLogFields.Hex(rip.Groups[3].Value),
-                            rip.Groups[4].Success ? rip.Groups[4].Value : null, null, f.Rip).Key
-                        : f.Rip);
-                case "call trace":
-                    return Sequence(f.Reliable.Select(e => e.Key).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
-                case "stale entries":
-                    return Sequence(f.Stale.Select(e => e.Key).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
-                case "end of run":
-                    return FieldValue.One(f.EndOfRun);
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(field), field, null);
-            }
-        }
+        public static FieldValue? Field(KernelLogFields f, string field) => LogComparison.Field(f, field);
 
         /// <summary>One row per (log, field): the real value, KDsl's, and whether they are equal.</summary>
         public static IEnumerable<(RealKernelLog Log, string Field, FieldValue? Real, FieldValue? Kdsl, string? KdslError)> Rows()
@@ -165,8 +132,7 @@ exit {{
             }
         }
 
-        private static string Verdict(FieldValue? real, FieldValue? kdsl) =>
-            real is null ? "n/a" : kdsl is not null && real.Items.SequenceEqual(kdsl.Items) ? "✓" : "✗";
+        private static string Verdict(FieldValue? real, FieldValue? kdsl) => LogComparison.Verdict(real, kdsl);
 
         /// <summary>
         /// The report, in markdown: a summary matrix (one row per log, ✓/✗ per field), then one table per log with the real
@@ -203,45 +169,5 @@ exit {{
         }
 
         private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", "<br>");
-
-        private static FieldValue Sequence(IReadOnlyList<string> items, string empty) =>
-            items.Count == 0 ? FieldValue.None(empty) : new FieldValue(items, RunLength(items));
-
-        /// <summary>"a; b ×3; c": repeated neighbours collapsed.</summary>
-        public static string RunLength(IReadOnlyList<string> items)
-        {
-            var parts = new List<string>();
-            for (int i = 0; i < items.Count;)
-            {
-                int j = i;
-                while (j < items.Count && items[j] == items[i]) j++;
-                parts.Add(j - i > 1 ? $"{items[i]} ×{j - i}" : items[i]);
-                i = j;
-            }
-            return string.Join("; ", parts);
-        }
-
-        /// <summary>"top-0x1240, then every -0x1018 (3 values)" for an arithmetic sequence, else every value.</summary>
-        private static string Progression(IReadOnlyList<long> values, string origin)
-        {
-            if (values.Count >= 3)
-            {
-                long step = values[1] - values[0];
-                if (Enumerable.Range(1, values.Count - 1).All(i => values[i] - values[i - 1] == step))
-                    return $"{origin}{Signed(values[0])} … {origin}{Signed(values[^1])}, step {Signed(step)} ({values.Count} values)";
-            }
-            return string.Join(", ", values.Select(v => origin + Signed(v)));
-        }
-
-        private static string Signed(long v) => v < 0 ? $"-0x{-v:x}" : $"+0x{v:x}";
-    }
-
-    /// <summary>A field's compared items and its table text.</summary>
-    internal sealed record FieldValue(IReadOnlyList<string> Items, string Display)
-    {
-        public static FieldValue One(string value) => new(new[] { value }, value);
-        /// <summary>An absence, compared by what is absent: "(no oops)" is not "(none)" (an oops without such entries).</summary>
-        public static FieldValue None(string display) => new(new[] { display }, display);
-        public override string ToString() => Display;
     }
 }

@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using NUnit.Framework;
 
+using KDsl.Runtime.RealKernel;
+
 namespace KDsl.Runtime.Tests.RealKernel
 {
     /// <summary>

@@ -4,15 +4,15 @@ using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace KDsl.Runtime.Tests.RealKernel
+namespace KDsl.Runtime.RealKernel
 {
     /// <summary>
     /// What a kernel log says about one run of a module, field by field: the module's printk lines, the stack addresses they
     /// print, the guard-page hit, RIP, the call trace (reliable and "?" entries) and how the run ended. The same parser reads
-    /// a real kernel's serial-console capture (Logs/*) and KDsl's dmesg, so the two compare with no KDsl-specific rules.
+    /// a real kernel's serial-console capture (the replay tests' logs, `kdsl oracle`'s boots) and KDsl's dmesg, so the two compare with no KDsl-specific rules.
     /// Understands the 4.11, 5.10 and 6.1 wordings (with or without &lt;TASK&gt; markers, "TASK" in the BUG line, hashed pointers).
     /// </summary>
-    internal sealed class KernelLogFields
+    public sealed class KernelLogFields
     {
         /// <summary>THREAD_SIZE of every kernel replayed here (x86-64, KASAN off: PAGE_SIZE &lt;&lt; 2).</summary>
         public const ulong ThreadSize = 16384;
@@ -201,7 +201,7 @@ namespace KDsl.Runtime.Tests.RealKernel
     }
 
     /// <summary>One Call Trace line: "func+0xoff/0xsize", "func+0xoff/0xsize [mod]" or a raw address, reliable or "?".</summary>
-    internal sealed record TraceEntry(bool Reliable, string? Function, ulong Offset, ulong Size, string? Module, ulong? RawAddress, string Text)
+    public sealed record TraceEntry(bool Reliable, string? Function, ulong Offset, ulong Size, string? Module, ulong? RawAddress, string Text)
     {
         public bool IsModuleFrame => Module is not null;
 
@@ -215,5 +215,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             RawAddress is ulong a ? (a >= 0xffffffffc0000000 ? "module address" : "address")
             : Module is not null ? $"{Function!.Split('.')[0]} [module]" // GCC's clones (poke.constprop.0, check.isra.0) are the same function
             : $"{Function}+0x{Offset:x}/0x{Size:x}";
+
+        /// <summary>
+        /// As <see cref="Key"/>, but a module's function with its offset and size too: the value to compare when both
+        /// kernels ran the same bytes (`kdsl oracle` loads the .ko built from KDsl's own image).
+        /// </summary>
+        public string ExactKey =>
+            Module is not null ? $"{Function}+0x{Offset:x}/0x{Size:x} [module]" : Key;
     }
 }
