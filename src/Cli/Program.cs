@@ -20,6 +20,8 @@ namespace KDsl.Cli
             root.Add(BenchCommand.Create());
             root.Add(BuildCommand.Create());
             root.Add(Lsp.LspCommand.Create());
+            root.Add(KoCommand.Create());
+            root.Add(Oracle.OracleCommand.Create());
             return root;
         }
     }

@@ -1,0 +1,261 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using KDsl.Image;
+using KDsl.Profiles;
+using KDsl.Runtime;
+using KDsl.Runtime.RealKernel;
+
+namespace KDsl.Cli.Oracle
+{
+    /// <summary>
+    /// `kdsl oracle FILE [--scenario NAME|all] [--profile P] [--setup]`: builds the experiment's module with `kdsl ko`,
+    /// boots the profile's real Debian kernel under QEMU with it in the initramfs, and compares the real console with
+    /// KDsl's emulated run field by field (<see cref="LogComparison"/>, the replay tests' fields; the module's own
+    /// frames with their offsets, since both ran the same bytes). Exit 0 when every field agrees, 1 when one differs
+    /// or a boot failed, 2 on bad input or a missing tool (then `--setup` says what it installs).
+    /// </summary>
+    internal static class OracleCommand
+    {
+        public static Command Create()
+        {
+            var file = new Argument<FileInfo?>("file") { Description = "The .kdsl experiment", Arity = ArgumentArity.ZeroOrOne };
+            var scenario = new Option<string?>("--scenario") { Description = "The scenario to check, or 'all' (default: the file's default settings)" };
+            var profile = new Option<string?>("--profile") { Description = "linux-6.1 or linux-5.10 (default: the experiment's profile)" };
+            var setup = new Option<bool>("--setup") { Description = "Install or fetch what the oracle needs (qemu, busybox, kmod, the kernel's image and headers), say what was done, and exit" };
+            var headers = new Option<string?>("--headers") { Description = "The kernel build tree to use instead of the profile's headers package" };
+            var idle = new Option<int>("--timeout") { Description = "Seconds of console silence after which the real run counts as hung (its registers are printed)", DefaultValueFactory = _ => 60 };
+            var set = new Option<string[]>("--set") { Description = "Override a config setting or a constant, e.g. --set BUF=2048" };
+            var command = new Command("oracle", "Run an experiment on the real Linux kernel under QEMU and compare it with KDsl's run, field by field")
+                { file, scenario, profile, setup, headers, idle, set };
+            command.SetAction(parse =>
+            {
+                string? p = parse.GetValue(profile);
+                if (parse.GetValue(setup))
+                {
+                    var kp = KernelProfile.Find(p ?? ExperimentConfig.DefaultProfile);
+                    if (kp is null)
+                    {
+                        Console.Error.WriteLine($"kdsl: unknown profile '{p}'");
+                        return 2;
+                    }
+                    return new OracleSetup(kp).Run(Console.Out) ? 0 : 1;
+                }
+                var f = parse.GetValue(file);
+                if (f is null)
+                {
+                    Console.Error.WriteLine("kdsl oracle: give a .kdsl file (or --setup)");
+                    return 2;
+                }
+                if (!Settings.TryParse(parse.GetValue(set), out var settings, out string? error))
+                {
+                    Console.Error.WriteLine($"kdsl: {error}");
+                    return 2;
+                }
+                if (p is not null) settings["profile"] = p;
+                if (!Compilation.TryCompile(f, settings, out CompileResult? compiled, showInfo: false)) return 2;
+                string? only = parse.GetValue(scenario);
+                var scenarios = only is null ? compiled!.Scenarios.Take(1).ToList()
+                    : only == "all" ? compiled!.Scenarios.ToList()
+                    : compiled!.Scenarios.Where(s => s.Name == only).ToList();
+                if (scenarios.Count == 0)
+                {
+                    Compilation.ReportNoScenario(f, only!, compiled.Scenarios);
+                    return 2;
+                }
+                int worst = 0;
+                foreach (var s in scenarios)
+                {
+                    if (p is not null && s.Image!.Config.Profile != p)
+                    {
+                        Console.Out.WriteLine($"== {f.Name} [{s.Name}]: skipped, the scenario sets profile {s.Image.Config.Profile}");
+                        continue;
+                    }
+                    worst = Math.Max(worst, Check(f, s.Name, s.Image!, parse.GetValue(headers), TimeSpan.FromSeconds(parse.GetValue(idle))));
+                }
+                return worst;
+            });
+            return command;
+        }
+
+        /// <summary>The kernel command line KDsl's default layout corresponds to, with the experiment's settings.</summary>
+        internal static string CommandLine(KernelProfile profile, ExperimentConfig config)
+        {
+            var words = new List<string> { "console=ttyS0,115200", "loglevel=8", "panic=0", "rdinit=/init" };
+            if (!config.HashPointers) words.Add("no_hash_pointers");
+            if (profile.Name != "linux-5.10") words.Add("randomize_kstack_offset=off"); // 5.13 and later have it
+            words.Add("nokaslr");
+            if (config.PanicOnOops) words.Add("oops=panic");
+            return string.Join(" ", words);
+        }
+
+        /// <summary>Why the real kernel cannot run the experiment as configured (a Debian config KDsl can change), or null.</summary>
+        internal static string? NotOnRealKernel(ModuleImage image)
+        {
+            var c = image.Config;
+            // Debian's 6.1 and 5.10 configs: THREAD_SIZE 16K, VMAP_STACK=y, THREAD_INFO_IN_TASK=y, DEBUG_SG off; the stack
+            // cache is always on; QEMU gives the guest 512 MiB (the real kernel does not boot in KDsl's small machines)
+            if (c.ThreadSize != 16384) return $"thread_size = {c.ThreadSize}: Debian's kernels have 16K stacks";
+            if (!c.VmapStack) return "vmap_stack = off: Debian's kernels have CONFIG_VMAP_STACK=y";
+            if (c.ThreadInfoOnStack) return "thread_info = stack: x86 has had thread_info in task_struct since 4.9";
+            if (c.DebugSg) return "debug_sg = on: Debian's kernels have CONFIG_DEBUG_SG off";
+            if (!c.StackCache) return "stack_cache = off: the real kernel's per-CPU stack cache cannot be turned off";
+            if (c.MemorySize != 0) return $"mem = {c.MemorySize >> 20}M: the real kernel boots with 512 MiB under QEMU";
+            if (image.ProcessNames.Count > 0) return "process blocks: kdsl ko does not build them as executables yet";
+            return null;
+        }
+
+        private static int Check(FileInfo file, string scenarioName, ModuleImage image, string? headers, TimeSpan idle)
+        {
+            var profile = KernelProfile.Find(image.Config.Profile)!;
+            string title = $"{file.Name} [{scenarioName}, {profile.Name}]";
+            Console.Out.WriteLine($"== {title}");
+            if (NotOnRealKernel(image) is string why)
+            {
+                Console.Out.WriteLine($"   not run on the real kernel: {why}");
+                return 0;
+            }
+            if (!KernelBuild.HasPackages(profile))
+            {
+                Console.Out.WriteLine($"   not run on the real kernel: profile {profile.Name} has no Debian kernel kdsl can boot (linux-6.1 and linux-5.10 have)");
+                return 0;
+            }
+            var setup = new OracleSetup(profile);
+            var missing = setup.Missing(headers);
+            if (missing.Count > 0)
+            {
+                Console.Error.WriteLine($"kdsl oracle: missing {string.Join("; ", missing)}. Run `kdsl oracle --setup --profile {profile.Name}`.");
+                return 2;
+            }
+            var total = Stopwatch.StartNew();
+            var progress = new Progress(title);
+
+            progress.Phase("build");
+            var module = ModuleAssembly.Create(image, out string? error);
+            if (module is null) return Fail(progress, error!);
+            var build = KernelBuild.Find(profile, headers, out error)!;
+            string key = Initramfs.Hash(module.Kbuild + module.Assembly + module.Glue + build.Headers);
+            string dir = Path.Combine(KernelBuild.CacheRoot, "ko", key);
+            string ko = Path.Combine(dir, module.Name + ".ko");
+            bool cached = File.Exists(ko);
+            if (!cached && KoCommand.Build(image, dir, headers, out error) is null) return Fail(progress, error!);
+            string basePath = Initramfs.Base(out error);
+            if (error is not null) return Fail(progress, error);
+            string initrd = Path.Combine(dir, "initrd.cpio");
+            File.WriteAllBytes(initrd, Initramfs.ForModule(basePath, ko, module.Name));
+            progress.Note(cached ? "cached" : "built");
+
+            progress.Phase("boot");
+            string cmdline = CommandLine(profile, image.Config);
+            string logPath = Path.Combine(dir, $"{scenarioName}.console.log");
+            bool loading = false;
+            var boot = QemuBoot.Run(setup.KernelImage, initrd, cmdline, logPath, idle, TimeSpan.FromMinutes(5), line =>
+            {
+                if (!loading && line.Contains("ORACLE: running"))
+                {
+                    loading = true;
+                    progress.Phase("load");
+                }
+            });
+            if (boot.Error is not null) return Fail(progress, boot.Error);
+            if (boot.End == BootEnd.Hang) progress.Note("hung");
+
+            progress.Phase("compare");
+            var run = Machine.Run(image);
+            var kdsl = KernelLogFields.Parse(LogComparison.HarnessLog(run));
+            var real = KernelLogFields.Parse(boot.Console);
+            progress.End();
+
+            bool agree = PrintComparison(real, kdsl, run);
+            if (boot.End == BootEnd.Hang)
+                Console.Out.WriteLine($"   the real run hung (no console output for {idle.TotalSeconds:0} s); vCPU registers:\n" + Indent(boot.Registers ?? "(none)"));
+            Console.Out.WriteLine($"   real console: {logPath}; cmdline: {cmdline}; {total.Elapsed.TotalSeconds:0.0} s");
+            Console.Out.WriteLine(agree ? "   agree" : "   DIFFER (✗ rows)");
+            return agree ? 0 : 1;
+        }
+
+        /// <summary>The side-by-side table; true when no field differs.</summary>
+        private static bool PrintComparison(KernelLogFields real, KernelLogFields kdsl, RunResult run)
+        {
+            var rows = LogComparison.Fields.Select(field => (Field: field,
+                Real: LogComparison.Field(real, field, sameBytes: true), Kdsl: LogComparison.Field(kdsl, field, sameBytes: true))).ToList();
+            int w1 = Math.Max(14, rows.Max(r => r.Field.Length)), w2 = Math.Min(60, Math.Max(11, rows.Max(r => (r.Real?.Display ?? "n/a").Length)));
+            var sb = new StringBuilder();
+            sb.Append("   ").Append("field".PadRight(w1)).Append("  ").Append("real kernel".PadRight(w2)).Append("  KDsl\n");
+            bool agree = true;
+            foreach (var (field, r, k) in rows)
+            {
+                string verdict = LogComparison.Verdict(r, k);
+                if (verdict == "✗") agree = false;
+                var left = Wrap(r?.Display ?? "n/a (not in the log)", w2);
+                var right = Wrap(k?.Display ?? "n/a", 60);
+                for (int i = 0; i < Math.Max(left.Count, right.Count); i++)
+                {
+                    sb.Append(i == 0 ? verdict.PadRight(3) : "   ").Append((i == 0 ? field : "").PadRight(w1)).Append("  ")
+                      .Append((i < left.Count ? left[i] : "").PadRight(w2)).Append("  ").Append(i < right.Count ? right[i] : "").Append('\n');
+                }
+            }
+            if (run.InternalError is { } internalError) sb.Append($"   KDsl's run ended in an internal error: {internalError}\n");
+            Console.Out.Write(sb.ToString());
+            return agree && run.InternalError is null;
+        }
+
+        private static List<string> Wrap(string text, int width)
+        {
+            var lines = new List<string>();
+            foreach (var part in text.Split("; "))
+            {
+                string piece = lines.Count == 0 || lines[^1].Length + part.Length + 2 > width ? part : null!;
+                if (piece is null) lines[^1] += "; " + part;
+                else lines.Add(part);
+            }
+            return lines;
+        }
+
+        private static string Indent(string text) => string.Join("\n", text.Split('\n').Select(l => "     " + l));
+
+        private static int Fail(Progress progress, string error)
+        {
+            progress.End();
+            Console.Error.WriteLine($"kdsl oracle: {error}");
+            return 1;
+        }
+
+        /// <summary>The phase line on stderr: "oracle FILE [...]: build 6.2 s (built), boot 8.1 s, load 14.9 s, compare 0.3 s".</summary>
+        private sealed class Progress
+        {
+            private readonly Stopwatch _phase = new Stopwatch();
+            private string? _note;
+
+            public Progress(string title) => Console.Error.Write($"oracle {title}:");
+
+            /// <summary>Closes the running phase (its time, and a note such as "cached") and starts <paramref name="name"/>.</summary>
+            public void Phase(string name)
+            {
+                Close();
+                Console.Error.Write($" {name}");
+                _phase.Restart();
+            }
+
+            public void Note(string note) => _note = note;
+
+            public void End()
+            {
+                Close();
+                Console.Error.WriteLine();
+            }
+
+            private void Close()
+            {
+                if (!_phase.IsRunning) return;
+                Console.Error.Write($" {_phase.Elapsed.TotalSeconds:0.0} s" + (_note is null ? "," : $" ({_note}),"));
+                _phase.Reset();
+                _note = null;
+            }
+        }
+    }
+}
