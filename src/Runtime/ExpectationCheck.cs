@@ -213,11 +213,14 @@ namespace KDsl.Runtime
         }
 
         /// <summary>The log lines a printk expectation counts.</summary>
-        public static IReadOnlyList<string> MatchingLines(RunResult result, Expectation e)
+        public static IReadOnlyList<string> MatchingLines(RunResult result, Expectation e) => MatchingLines(result.Log, e);
+
+        /// <summary>As above, over any kernel log (a real kernel's console too).</summary>
+        public static IReadOnlyList<string> MatchingLines(IEnumerable<string> log, Expectation e)
         {
             var lines = new List<string>();
             Regex? regex = e.Kind == ExpectationKind.PrintkPattern ? PatternRegex(e.Text) : null;
-            foreach (var line in result.Log)
+            foreach (var line in log)
             {
                 string message = Message(line);
                 bool match = e.Kind switch

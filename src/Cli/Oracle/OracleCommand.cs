@@ -124,6 +124,12 @@ namespace KDsl.Cli.Oracle
                 Console.Out.WriteLine($"   not run on the real kernel: profile {profile.Name} has no Debian kernel kdsl can boot (linux-6.1 and linux-5.10 have)");
                 return 0;
             }
+            var module = ModuleAssembly.Create(image, out string? error);
+            if (module is null)
+            {
+                Console.Out.WriteLine($"   not run on the real kernel: {error}");
+                return 0;
+            }
             var setup = new OracleSetup(profile);
             var missing = setup.Missing(headers);
             if (missing.Count > 0)
@@ -135,8 +141,6 @@ namespace KDsl.Cli.Oracle
             var progress = new Progress(title);
 
             progress.Phase("build");
-            var module = ModuleAssembly.Create(image, out string? error);
-            if (module is null) return Fail(progress, error!);
             var build = KernelBuild.Find(profile, headers, out error)!;
             string key = Initramfs.Hash(module.Kbuild + module.Assembly + module.Glue + build.Headers);
             string dir = Path.Combine(KernelBuild.CacheRoot, "ko", key);
@@ -171,6 +175,12 @@ namespace KDsl.Cli.Oracle
             progress.End();
 
             bool agree = PrintComparison(real, kdsl, run);
+            var lines = boot.Console.Replace("\r", "").Split('\n');
+            foreach (var x in RealExpectations.Check(image.Expectations, lines, real))
+            {
+                Console.Out.WriteLine($"{(x.Met is null ? "-" : x.Met.Value ? "✓" : "✗"),-3}expect {x.Expectation} on the real kernel: {x.Actual}");
+                if (x.Met == false) agree = false;
+            }
             if (boot.End == BootEnd.Hang)
                 Console.Out.WriteLine($"   the real run hung (no console output for {idle.TotalSeconds:0} s); vCPU registers:\n" + Indent(boot.Registers ?? "(none)"));
             Console.Out.WriteLine($"   real console: {logPath}; cmdline: {cmdline}; {total.Elapsed.TotalSeconds:0.0} s");

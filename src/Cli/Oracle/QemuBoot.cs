@@ -17,7 +17,8 @@ namespace KDsl.Cli.Oracle
     /// Boots a kernel and initramfs under qemu-system-x86_64 as the reference harness's run.sh does (TCG, one CPU, 512 MiB,
     /// the serial console captured to a file) and decides when the run is over: 2 s after "---[ end Kernel panic" or a
     /// power-off, 8 s after "Kernel panic - not syncing" (5.10 never prints the trailer from #DF context), or after
-    /// <c>idle</c> of console silence, when the registers are read through QEMU's monitor before it is stopped.
+    /// <c>idle</c> of console silence once the module is loading (or <c>limit</c> in all), when the registers are read
+    /// through QEMU's monitor before it is stopped.
     /// </summary>
     internal static class QemuBoot
     {
@@ -70,7 +71,10 @@ namespace KDsl.Cli.Oracle
                     }
                     else if (grace > 2 && text.Contains("---[ end Kernel panic")) grace = 2;
                     if (text.Length != lastSize) { lastSize = text.Length; lastChange = watch.Elapsed; }
-                    if (ended is null && (watch.Elapsed - lastChange > idle || watch.Elapsed > limit))
+                    // silence counts once the module is loading: before that the kernel may still be booting (a
+                    // loaded host slows TCG's boot well past a minute), and only the overall limit applies
+                    bool loading = text.Contains("ORACLE: running");
+                    if (ended is null && ((loading && watch.Elapsed - lastChange > idle) || watch.Elapsed > limit))
                     {
                         registers = MonitorCommand(monitor, "info registers");
                         end = BootEnd.Hang;
@@ -122,7 +126,10 @@ namespace KDsl.Cli.Oracle
                 Drain(socket); // the banner and prompt
                 socket.Send(Encoding.ASCII.GetBytes(command + "\n"));
                 Thread.Sleep(1000);
-                return Drain(socket).Replace("\r", "").Trim();
+                // the monitor echoes the command with terminal escapes; the registers start at "CPU#0"
+                string answer = Drain(socket).Replace("\r", "");
+                int cpu = answer.IndexOf("CPU#0", StringComparison.Ordinal);
+                return (cpu >= 0 ? answer.Substring(cpu) : answer).Replace("(qemu)", "").Trim();
             }
             catch (SocketException e)
             {

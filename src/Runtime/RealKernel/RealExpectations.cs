@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KDsl.Image;
+
+namespace KDsl.Runtime.RealKernel
+{
+    /// <summary>One `expect` line checked against a real kernel's console: met, not met (with what the log shows), or not readable from a console.</summary>
+    public sealed record RealExpectation(Expectation Expectation, bool? Met, string Actual);
+
+    /// <summary>
+    /// A file's `expect` block checked against a real kernel's console, with ExpectationCheck's rules where a console can
+    /// say: printk lines (the same matching), and an oops's kind (its report's first line), function (RIP) and depth
+    /// (the reliable trace's frames of the function, plus the faulting one). What only KDsl measures (stack max) or a
+    /// process reports (signal, exit) is left unchecked.
+    /// </summary>
+    public static class RealExpectations
+    {
+        /// <summary>The report's first line → the `oops KIND` it is (include/linux and arch/x86 wordings of 5.10 and 6.1).</summary>
+        private static readonly (string Prefix, string Kind)[] Reports =
+        {
+            ("BUG: TASK stack guard page was hit", "stack_guard"), ("BUG: stack guard page was hit", "stack_guard"),
+            ("BUG: kernel NULL pointer dereference", "page_fault"), ("BUG: unable to handle page fault", "page_fault"),
+            ("BUG: unable to handle kernel", "page_fault"), ("kernel BUG at", "bug"), ("divide error:", "divide_error"),
+            ("invalid opcode:", "invalid_opcode"), ("general protection fault", "general_protection"), ("double fault:", "double_fault"),
+            ("Kernel panic - not syncing: stack-protector:", "stack_protector"), ("watchdog: BUG: soft lockup", "soft_lockup"), ("int3:", "int3"),
+        };
+
+        public static IReadOnlyList<RealExpectation> Check(IReadOnlyList<Expectation> expectations, IReadOnlyList<string> console, KernelLogFields fields)
+        {
+            // the module's run only: boot messages before the harness's "running" line are not the experiment's
+            int start = Enumerable.Range(0, console.Count).FirstOrDefault(i => console[i].StartsWith("ORACLE: running", StringComparison.Ordinal));
+            var log = console.Skip(start).ToList();
+            var results = new List<RealExpectation>();
+            foreach (var e in expectations)
+            {
+                switch (e.Kind)
+                {
+                    case ExpectationKind.Printk:
+                    case ExpectationKind.PrintkLine:
+                    case ExpectationKind.PrintkPattern:
+                        int n = ExpectationCheck.MatchingLines(log, e).Count;
+                        results.Add(new RealExpectation(e, e.Count >= 0 ? n == e.Count : n > 0, $"{n} matching lines"));
+                        break;
+                    case ExpectationKind.Oops:
+                        results.Add(Oops(e, log, fields));
+                        break;
+                    default:
+                        results.Add(new RealExpectation(e, null, "not in a kernel console"));
+                        break;
+                }
+            }
+            return results;
+        }
+
+        private static RealExpectation Oops(Expectation e, IReadOnlyList<string> log, KernelLogFields fields)
+        {
+            string? kind = e.Text switch
+            {
+                "hang" => fields.Hang ? "hang" : null,
+                "oom" => log.Any(l => ExpectationCheck.Message(l).StartsWith("Out of memory: Killed process", StringComparison.Ordinal)) ? "oom" : null,
+                "stack_protector" => log.Any(l => ExpectationCheck.Message(l).StartsWith("Kernel panic - not syncing: stack-protector:", StringComparison.Ordinal)) ? "stack_protector" : null,
+                _ => fields.FirstReport is string first ? Reports.FirstOrDefault(r => first.StartsWith(r.Prefix, StringComparison.Ordinal)).Kind : null,
+            };
+            if (kind != e.Text)
+                return new RealExpectation(e, false, fields.FirstReport is null ? "no kernel report" : $"the report was \"{fields.FirstReport}\"");
+            string? ripFunction = fields.Rip?.Split('+')[0];
+            if (e.Function is not null && ripFunction != e.Function)
+                return new RealExpectation(e, false, $"RIP was {fields.Rip ?? "not printed"}");
+            if (e.Depth >= 0 && e.DepthFunction is not null)
+            {
+                int depth = fields.Reliable.Count(t => t.Function == e.DepthFunction) + (ripFunction == e.DepthFunction ? 1 : 0);
+                if (depth != e.Depth) return new RealExpectation(e, false, $"the reliable call trace had {depth} frames of {e.DepthFunction}");
+            }
+            return new RealExpectation(e, true, fields.Rip ?? kind);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.IO;
+using System.Linq;
+using KDsl.Cli.Oracle;
+using KDsl.Image;
+using KDsl.Profiles;
+using NUnit.Framework;
+
+namespace KDsl.Cli.Tests
+{
+    /// <summary>
+    /// `kdsl oracle`: the command line it boots with, the experiments it declines, and (where `kdsl oracle --setup` has run,
+    /// as .ci/run does) step5 end to end on the real 6.1 kernel under QEMU: the real console must agree with KDsl's run in
+    /// every field, the module's frames at the same +off/size.
+    /// </summary>
+    [NonParallelizable]
+    public class OracleTests
+    {
+        [Test]
+        public void TheCommandLineIsTheOneKdslsDefaultLayoutCorrespondsTo()
+        {
+            // the brief's and the reference harness's: raw pointers, no per-syscall stack offset (6.1 only has the switch), no KASLR
+            Assert.That(OracleCommand.CommandLine(KernelProfile.Linux61, new ExperimentConfig()),
+                Is.EqualTo("console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init no_hash_pointers randomize_kstack_offset=off nokaslr"));
+            Assert.That(OracleCommand.CommandLine(KernelProfile.Find("linux-5.10")!, new ExperimentConfig("linux-5.10", panicOnOops: true)),
+                Is.EqualTo("console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init no_hash_pointers nokaslr oops=panic"));
+        }
+
+        [Test]
+        public void ExperimentsTheDebianKernelCannotRunAreListedWithTheReason()
+        {
+            var (exit, output, _) = CliRunner.Run("oracle", CliRunner.Example("stack-overflow-no-vmap.kdsl"));
+            Assert.That(exit, Is.EqualTo(0));
+            Assert.That(output, Does.Contain("not run on the real kernel: vmap_stack = off: Debian's kernels have CONFIG_VMAP_STACK=y"));
+            (exit, output, _) = CliRunner.Run("oracle", CliRunner.Example("step5.kdsl"), "--scenario", "linux_4_11");
+            Assert.That(exit, Is.EqualTo(0));
+            Assert.That(output, Does.Contain("profile linux-4.11 has no Debian kernel"));
+        }
+
+        [Test]
+        public void Step5AgreesWithTheReal61Kernel()
+        {
+            var missing = new OracleSetup(KernelProfile.Linux61).Missing(null);
+            if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup has not run: missing " + string.Join("; ", missing));
+            var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example("step5.kdsl"), "--timeout", "120");
+            Assert.That(exit, Is.EqualTo(0), output + error);
+            var rows = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗')).ToList();
+            Assert.That(rows.Select(r => r.Substring(3).Split("  ")[0]), Is.EqualTo(new[] { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" }));
+            Assert.That(rows, Is.All.StartsWith("✓"));
+            Assert.That(output, Does.Contain("✓  RIP             rstack+0x31/0xb0 [module]"));
+        }
+    }
+}
