@@ -129,7 +129,10 @@ namespace KDsl.Cli.Oracle
                 // the monitor echoes the command with terminal escapes; the registers start at "CPU#0"
                 string answer = Drain(socket).Replace("\r", "");
                 int cpu = answer.IndexOf("CPU#0", StringComparison.Ordinal);
-                return (cpu >= 0 ? answer.Substring(cpu) : answer).Replace("(qemu)", "").Trim();
+                string registers = cpu >= 0 ? answer.Substring(cpu) : answer;
+                // the general, segment and control registers; the FPU and vector ones say nothing about a hang
+                int fpu = registers.IndexOf("\nFCW=", StringComparison.Ordinal);
+                return (fpu >= 0 ? registers.Substring(0, fpu) : registers).Replace("(qemu)", "").Trim();
             }
             catch (SocketException e)
             {
