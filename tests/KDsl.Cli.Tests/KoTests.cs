@@ -41,10 +41,15 @@ namespace KDsl.Cli.Tests
         [Test]
         public void AKernelCallWhoseMeaningIsNotLinuxsIsRefused()
         {
-            string file = Write("km.kdsl", "module km \"kmalloc\";\ninit {\n    char *p = kmalloc(64);\n    kfree(p);\n}\n");
+            // a size computed at run time calls __kmalloc, a constant one kmalloc_trace (slab.h's kmalloc() as GCC folds it)
+            string file = Write("km.kdsl", "module km \"kmalloc\";\nvoid grab(long n) {\n    char *p = kmalloc(n);\n    kfree(p);\n}\ninit {\n    grab(64);\n}\n");
             var (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(_dir, "out"));
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(error, Does.Contain("kmalloc(size) calls __kmalloc without gfp flags"));
+            file = Write("kc.kdsl", "module kc \"kmalloc\";\ninit {\n    char *p = kmalloc(64);\n    kfree(p);\n}\n");
+            (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(_dir, "out"));
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(error, Does.Contain("kmalloc(CONSTANT) calls kmalloc_trace with the size alone"));
         }
 
         [Test]

@@ -43,7 +43,15 @@ namespace KDsl.Cli.Tests
             if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup has not run: missing " + string.Join("; ", missing));
             var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example("step5.kdsl"), "--timeout", "120");
             Assert.That(exit, Is.EqualTo(0), output + error);
-            var rows = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗')).ToList();
+            var lines = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗' || l[0] == '-')).ToList();
+            var rows = lines.Where(l => !l.Substring(3).StartsWith("expect ")).ToList();
+            // and the file's expect block, on the real run: every line met
+            Assert.That(lines.Except(rows), Is.EqualTo(new[]
+            {
+                "✓  expect printk \"step5 LOADED.\" count 1 on the real kernel: 1 matching lines",
+                "✓  expect printk \"finished initialized buf\" count 3 on the real kernel: 3 matching lines",
+                "✓  expect oops stack_guard in rstack depth 4 on the real kernel: rstack+0x31/0xb0 [step5]",
+            }));
             Assert.That(rows.Select(r => r.Substring(3).Split("  ")[0]), Is.EqualTo(new[] { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" }));
             Assert.That(rows, Is.All.StartsWith("✓"));
             Assert.That(output, Does.Contain("✓  RIP             rstack+0x31/0xb0 [module]"));
