@@ -1,7 +1,6 @@
 using System.Linq;
 using Iced.Intel;
 using NUnit.Framework;
-using IcedDecoder = Iced.Intel.Decoder;
 
 namespace KDsl.Dsl.Tests.CodeGen
 {
@@ -24,12 +23,7 @@ namespace KDsl.Dsl.Tests.CodeGen
         {
             var result = Compiler.Compile("m.kdsl", Source);
             Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
-            var image = result.Image!;
-            var symbol = image.Symbols.Single(s => s.Name == function);
-            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(image.Text, symbol.Offset, symbol.Size), (ulong)symbol.Offset);
-            var list = new System.Collections.Generic.List<Instruction>();
-            while (decoder.IP < (ulong)(symbol.Offset + symbol.Size)) list.Add(decoder.Decode());
-            return list.ToArray();
+            return Step5CodeShapeTests.Decode(result.Image!, function).ToArray();
         }
 
         [Test]

@@ -2,7 +2,6 @@ using System.Linq;
 using Iced.Intel;
 using KDsl.Image;
 using NUnit.Framework;
-using IcedDecoder = Iced.Intel.Decoder;
 
 namespace KDsl.Dsl.Tests.CodeGen
 {
@@ -36,10 +35,8 @@ init {{ f(100); }}
             var calls = image.Relocations.Where(r => r.Offset >= symbol.Offset && r.Offset < symbol.Offset + symbol.Size && r.Target != "__stack_chk_fail")
                 .Select(r => r.Target).ToArray();
             long? rdi = null, rdx = null;
-            var decoder = IcedDecoder.Create(64, new ByteArrayCodeReader(image.Text, symbol.Offset, symbol.Size), (ulong)symbol.Offset);
-            while (decoder.IP < (ulong)(symbol.Offset + symbol.Size))
+            foreach (var i in Step5CodeShapeTests.Decode(image, "f"))
             {
-                var i = decoder.Decode();
                 if (i.Mnemonic == Mnemonic.Call) break;
                 if (i.Mnemonic != Mnemonic.Mov || i.Op1Kind is not (OpKind.Immediate32 or OpKind.Immediate32to64)) continue;
                 var full = i.Op0Register.GetFullRegister();
