@@ -10,7 +10,9 @@ namespace KDsl.Analysis
         public GuardedCall(BoundCall call, IReadOnlyList<(BoundExpression Condition, bool MustBe)> guards)
         {
             Call = call;
-            Guards = guards;
+            // a copy: the block walk goes on adding `if (c) return;` guards to its list, which hold only for the calls
+            // after that statement
+            Guards = new List<(BoundExpression Condition, bool MustBe)>(guards);
         }
 
         public BoundCall Call { get; }

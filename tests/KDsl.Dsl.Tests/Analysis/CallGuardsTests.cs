@@ -1,0 +1,31 @@
+using System.Linq;
+using KDsl.Analysis;
+using KDsl.Binding;
+using NUnit.Framework;
+
+namespace KDsl.Dsl.Tests.Analysis
+{
+    /// <summary>
+    /// The guards of a call are the conditions that must hold when it runs: an `if (c) return ...;` guards only the
+    /// calls after it in its block. A printk before `if (depth > 0) return f(depth - 1) + 1;` runs at every level,
+    /// including the one whose recursive call is taken (struct-chain's submit; the analysis used to attach the later
+    /// `depth > 0` guard to the printk too, skip it wherever the recursion went on, and place the overflow a level late).
+    /// </summary>
+    [TestFixture]
+    public class CallGuardsTests
+    {
+        [Test]
+        public void AnEarlyReturnGuardsOnlyTheCallsAfterIt()
+        {
+            var program = Support.BindClean(Support.Header +
+                "int f(int depth) {\n printk(\"depth %d\\n\", depth);\n if (depth > 0) return f(depth - 1) + 1;\n printk(\"bottom\\n\");\n return 0;\n}\n" +
+                "init { f(3); }\n");
+            var f = program.Functions.Single(x => x.Symbol.Name == "f");
+            var calls = CallGuards.Collect(f);
+            Assert.That(calls.Select(c => c.Call.Function.Name), Is.EqualTo(new[] { "printk", "f", "printk" }));
+            Assert.That(calls[0].Guards, Is.Empty, "the first printk runs at every level");
+            Assert.That(calls[1].Guards.Select(g => g.MustBe), Is.EqualTo(new[] { true }), "the recursion: depth > 0");
+            Assert.That(calls[2].Guards.Select(g => g.MustBe), Is.EqualTo(new[] { false }), "after the early return: !(depth > 0)");
+        }
+    }
+}
