@@ -105,8 +105,12 @@ namespace KDsl.Binding
             var voidPointer = TypeSymbol.PointerTo(TypeSymbol.Void);
             _kmallocSlab = new FunctionSymbol("kmalloc", voidPointer, Parameters(("cache", voidPointer), ("flags", TypeSymbol.Long), ("size", TypeSymbol.Long)),
                 FunctionKind.Kernel, default, linkName: profile.ConstantKmallocSymbol);
-            _kmallocLarge = new FunctionSymbol("kmalloc", voidPointer, Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long)),
-                FunctionKind.Kernel, default, linkName: profile.LargeKmallocSymbol);
+            // kmalloc_large(size, flags) since 6.1; before, slab.h's inline kmalloc_large passes get_order(size) on to
+            // kmalloc_order_trace(size, flags, order)
+            var large = profile.LargeKmallocSymbol == "kmalloc_order_trace"
+                ? Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long), ("order", TypeSymbol.Long))
+                : Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long));
+            _kmallocLarge = new FunctionSymbol("kmalloc", voidPointer, large, FunctionKind.Kernel, default, linkName: profile.LargeKmallocSymbol);
         }
 
         private static ImmutableArray<VariableSymbol> Parameters(params (string Name, TypeSymbol Type)[] parameters)
@@ -124,12 +128,26 @@ namespace KDsl.Binding
         /// size) (5.10: kmem_cache_alloc_trace). Each is another kernel path than __kmalloc's, which only a size computed
         /// at run time reaches. KDsl's kernel has no kmem_cache objects: the cache argument is 0.
         /// </summary>
+        /// <summary>get_order(size): the smallest order whose 2^order pages hold size bytes (include/asm-generic/getorder.h).</summary>
+        private static long GetOrder(long size)
+        {
+            long order = 0;
+            while ((4096L << (int)order) < size && order < 63 - 12) order++;
+            return order;
+        }
+
         private BoundExpression BindConstantKmalloc(BoundLiteral size, TypeSymbol type, TextSpan span)
         {
             if (size.Value == 0) return new BoundLiteral(16, type, span); // ZERO_SIZE_PTR
             var flags = new BoundLiteral(GfpKernel, TypeSymbol.Long, span);
             if ((ulong)size.Value > KmallocMaxCacheSize)
-                return new BoundCall(_kmallocLarge, ImmutableArray.Create<BoundExpression>(size, flags), span);
+            {
+                var arguments = ImmutableArray.CreateBuilder<BoundExpression>();
+                arguments.Add(size);
+                arguments.Add(flags);
+                if (_kmallocLarge.Parameters.Length == 3) arguments.Add(new BoundLiteral(GetOrder(size.Value), TypeSymbol.Long, span));
+                return new BoundCall(_kmallocLarge, arguments.ToImmutable(), span);
+            }
             return new BoundCall(_kmallocSlab, ImmutableArray.Create<BoundExpression>(new BoundLiteral(0, _kmallocSlab.Parameters[0].Type, span), flags, size), span);
         }
 

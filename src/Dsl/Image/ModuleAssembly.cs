@@ -112,10 +112,9 @@ namespace KDsl.Image
         {
             ["__kmalloc"] = "kmalloc(size) calls __kmalloc without gfp flags (Linux: __kmalloc(size, flags))",
             // a constant size: the callee GCC folds slab.h's kmalloc() into, with only the size where KDsl's model reads it
-            ["kmalloc_trace"] = "kmalloc(CONSTANT) calls kmalloc_trace with the size alone (Linux: kmalloc_trace(kmalloc_caches[...], flags, size))",
-            ["kmem_cache_alloc_trace"] = "kmalloc(CONSTANT) calls kmem_cache_alloc_trace with the size alone (Linux: kmem_cache_alloc_trace(cache, flags, size))",
-            ["kmalloc_large"] = "kmalloc(CONSTANT) calls kmalloc_large without gfp flags (Linux: kmalloc_large(size, flags))",
-            ["kmalloc_order_trace"] = "kmalloc(CONSTANT) calls kmalloc_order_trace without gfp flags and order (Linux: kmalloc_order_trace(size, flags, order))",
+            // a constant size up to 8 KiB: the callee GCC folds slab.h's kmalloc() into, whose cache KDsl has no object for
+            ["kmalloc_trace"] = "kmalloc(CONSTANT) calls kmalloc_trace with a NULL cache (Linux: kmalloc_trace(kmalloc_caches[...], flags, size))",
+            ["kmem_cache_alloc_trace"] = "kmalloc(CONSTANT) calls kmem_cache_alloc_trace with a NULL cache (Linux: kmem_cache_alloc_trace(cache, flags, size))",
             ["__get_free_pages"] = "__get_free_pages(order) passes the order where Linux's __get_free_pages(gfp_mask, order) takes the gfp mask",
             ["kthread_create_on_node"] = "kthread_run(fn, data) is KDsl's create-and-wake (Linux's kthread_create_on_node(fn, data, node, namefmt, ...) only creates)",
             ["sg_init_one"] = "sg_dma_sum(buf, len) models a device's DMA read (Linux's sg_init_one(sg, buf, len) only fills a scatterlist)",

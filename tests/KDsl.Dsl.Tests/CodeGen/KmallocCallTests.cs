@@ -26,7 +26,7 @@ init {{ f(100); }}
 ";
 
         /// <summary>The kernel functions f calls (its relocated call targets) and the constant loaded into each register before.</summary>
-        private static (string[] Calls, long? Rdi, long? Rdx) Compile(string profile, string call)
+        private static (string[] Calls, long? Rdi, long? Rsi, long? Rdx) Compile(string profile, string call)
         {
             var result = Compiler.Compile("t.kdsl", Source(profile, call));
             Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
@@ -34,7 +34,7 @@ init {{ f(100); }}
             var symbol = image.Symbols.Single(s => s.Name == "f" && s.Section == Section.Text);
             var calls = image.Relocations.Where(r => r.Offset >= symbol.Offset && r.Offset < symbol.Offset + symbol.Size && r.Target != "__stack_chk_fail")
                 .Select(r => r.Target).ToArray();
-            long? rdi = null, rdx = null;
+            long? rdi = null, rdx = null, rsi = null;
             foreach (var i in Step5CodeShapeTests.Decode(image, "f"))
             {
                 if (i.Mnemonic == Mnemonic.Call) break;
@@ -42,8 +42,9 @@ init {{ f(100); }}
                 var full = i.Op0Register.GetFullRegister();
                 if (full == Register.RDI) rdi = (long)i.GetImmediate(1);
                 if (full == Register.RDX) rdx = (long)i.GetImmediate(1);
+                if (full == Register.RSI) rsi = (long)i.GetImmediate(1);
             }
-            return (calls, rdi, rdx);
+            return (calls, rdi, rsi, rdx);
         }
 
         [TestCase("linux-6.1", "kmalloc_trace")]
@@ -53,7 +54,7 @@ init {{ f(100); }}
         {
             foreach (string size in new[] { "64", "SIZE", "SIZE * 2", "8192" })
             {
-                var (calls, _, rdx) = Compile(profile, $"kmalloc({size})");
+                var (calls, _, _, rdx) = Compile(profile, $"kmalloc({size})");
                 Assert.That(calls, Is.EqualTo(new[] { expected }), size);
                 Assert.That(rdx, Is.EqualTo(size switch { "SIZE * 2" => 128, "SIZE" => 64, _ => long.Parse(size) }), size);
             }
@@ -63,9 +64,24 @@ init {{ f(100); }}
         [TestCase("linux-5.10", "kmalloc_order_trace")]
         public void ConstantSizeAboveKmallocMaxCacheSize_CallsTheLargeFunction_WithTheSizeInRdi(string profile, string expected)
         {
-            var (calls, rdi, _) = Compile(profile, "kmalloc(8193)");
+            var (calls, rdi, _, _) = Compile(profile, "kmalloc(8193)");
             Assert.That(calls, Is.EqualTo(new[] { expected }));
             Assert.That(rdi, Is.EqualTo(8193));
+        }
+
+        /// <summary>
+        /// The large call's other arguments as Linux takes them: GFP_KERNEL (0xcc0) in RSI, and on 5.10 slab.h's inline
+        /// kmalloc_large passes get_order(size) in RDX (16 KiB: 4 pages, order 2; 8193 bytes: 3 pages, order 2).
+        /// </summary>
+        [TestCase("linux-6.1", "16384", null)]
+        [TestCase("linux-5.10", "16384", 2L)]
+        [TestCase("linux-5.10", "8193", 2L)]
+        [TestCase("linux-5.10", "4194304", 10L)]
+        public void LargeCall_HasTheFlags_AndOn510TheOrder(string profile, string size, long? order)
+        {
+            var (_, _, rsi, rdx) = Compile(profile, $"kmalloc({size})");
+            Assert.That(rsi, Is.EqualTo(0xcc0));
+            Assert.That(rdx, Is.EqualTo(order));
         }
 
         [TestCase("linux-6.1")]
