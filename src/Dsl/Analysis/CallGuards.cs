@@ -130,10 +130,24 @@ namespace KDsl.Analysis
                 case BoundDereference d: yield return d.Pointer; break;
                 case BoundAddressOf a: yield return a.Operand; break;
                 case BoundUnary u: yield return u.Operand; break;
-                case BoundBinary b: yield return b.Left; yield return b.Right; break;
+                case BoundBinary b:
+                {
+                    var (first, second) = CodeGen.EvaluationOrder.Operands(b.Left, b.Right); // the calls in code order
+                    yield return first;
+                    yield return second;
+                    break;
+                }
                 case BoundLogical l: yield return l.Left; yield return l.Right; break;
                 case BoundConditional c: yield return c.Condition; yield return c.WhenTrue; yield return c.WhenFalse; break;
                 case BoundSequence q: yield return q.Left; yield return q.Right; break;
+                case BoundAssignment { Target: BoundDereference d, CompoundOperator: null } a:
+                {
+                    var (first, second) = CodeGen.EvaluationOrder.Operands(d.Pointer, a.Value);
+                    yield return first;
+                    yield return second;
+                    break;
+                }
+                case BoundAssignment { Target: BoundDereference d } a: yield return d.Pointer; yield return a.Value; break;
                 case BoundAssignment a: yield return a.Value; yield return a.Target; break;
                 case BoundIncrement i: yield return i.Target; break;
                 case BoundConversion c: yield return c.Operand; break;

@@ -61,6 +61,13 @@ namespace KDsl.Binding
         public ImmutableArray<ConstantSymbol> Constants { get; internal set; } = ImmutableArray<ConstantSymbol>.Empty;
         /// <summary>`frame_warn` and `severity ID = ...` from the config block (this scenario's over the file's).</summary>
         public DiagnosticOptions DiagnosticOptions { get; }
+
+        /// <summary>The same program with its functions rewritten (a lowering before code generation).</summary>
+        internal BoundProgram WithFunctions(ImmutableArray<BoundFunction> functions) =>
+            new BoundProgram(ModuleName, Description, Config, functions, Expectations, Scenarios, ScenarioName, DiagnosticOptions, OverridesConstants)
+            {
+                Constants = Constants,
+            };
     }
 
     /// <summary>A scenario's name and the 1-based line of its declaration (of the top-level expect, or 0, for "default").</summary>

@@ -29,7 +29,7 @@ namespace KDsl.CodeGen
     {
         private readonly Dictionary<VariableSymbol, Home> _homes = new Dictionary<VariableSymbol, Home>();
 
-        public FrameLayout(BoundFunction function, KernelProfile profile, int temporaries)
+        public FrameLayout(BoundFunction function, KernelProfile profile, int temporaries, int registerTemporaries)
         {
             var liveness = Liveness.Analyze(function);
             FramePointer = profile.FramePointer;
@@ -41,6 +41,9 @@ namespace KDsl.CodeGen
             foreach (var local in function.Locals)
                 if (!_aliases.ContainsKey(local)) (local.Type.IsAggregate ? arrays : scalars).Add(local);
 
+            RegisterTemporaries = GprExtensions.OperandRegisters.AsSpanCount(registerTemporaries);
+            var free = FreeArgumentRegisters(liveness, profile, arrays.Count > 0);
+            var parameters = function.Symbol.Parameters;
             int nextCalleeSaved = 0, nextScratch = 0;
             var slotted = new List<VariableSymbol>();
             foreach (var v in scalars)
@@ -52,6 +55,7 @@ namespace KDsl.CodeGen
                     else slotted.Add(v);
                 }
                 else if (nextScratch < GprExtensions.ScratchHomes.Length) _homes[v] = new Home(GprExtensions.ScratchHomes[nextScratch++], 0);
+                else if (TakeFree(free, v, parameters) is Gpr home) _homes[v] = new Home(home, 0);
                 else if (nextCalleeSaved < GprExtensions.CalleeSaved.Length) _homes[v] = new Home(GprExtensions.CalleeSaved[nextCalleeSaved++], 0);
                 else slotted.Add(v);
             }
@@ -85,6 +89,8 @@ namespace KDsl.CodeGen
 
         public bool FramePointer { get; }
         public int Temporaries { get; }
+        /// <summary>The operand registers the body's expressions need (<see cref="GprExtensions.OperandRegisters"/>).</summary>
+        public Gpr[] RegisterTemporaries { get; }
         public Gpr[] SavedRegisters { get; }
         /// <summary>Bytes the prologue's sub rsp reserves.</summary>
         public int LocalSize { get; }
@@ -118,6 +124,47 @@ namespace KDsl.CodeGen
         public bool IsArrayAlias(VariableSymbol v, out VariableSymbol array) => _aliases.TryGetValue(v, out array!);
 
         public int TemporaryOffset(int index) => index * 8;
+
+        /// <summary>
+        /// Argument registers a local that lives across no call can have, as GCC uses every caller-saved register in a
+        /// function before it pushes a callee-saved one (a leaf's loop counter, a parameter only read before the first
+        /// call): those above the most any call of the function loads (a built-in or system call may load them all),
+        /// not RCX and RDX (expressions evaluate in them), not an operand register the body needs, and not RDI where
+        /// CONFIG_INIT_STACK_ALL_ZERO's rep stos runs after the parameters are in their homes.
+        /// </summary>
+        private List<Gpr> FreeArgumentRegisters(Liveness liveness, KernelProfile profile, bool hasArrays)
+        {
+            var free = new List<Gpr>();
+            var arguments = GprExtensions.ArgumentRegisters;
+            for (int i = liveness.MaxRegisterArguments; i < arguments.Length; i++)
+            {
+                var r = arguments[i];
+                if (r is Gpr.Rcx or Gpr.Rdx || System.Array.IndexOf(RegisterTemporaries, r) >= 0) continue;
+                if (r == Gpr.Rdi && hasArrays && profile.InitStackAllZero) continue;
+                free.Add(r);
+            }
+            return free;
+        }
+
+        /// <summary>
+        /// A free register for <paramref name="v"/>: a parameter's own, where it arrived (no move), or one no later
+        /// parameter arrives in (the prologue moves them in order); any for another local.
+        /// </summary>
+        private static Gpr? TakeFree(List<Gpr> free, VariableSymbol v, System.Collections.Immutable.ImmutableArray<VariableSymbol> parameters)
+        {
+            var arguments = GprExtensions.ArgumentRegisters;
+            int index = v.Kind == VariableKind.Parameter ? v.ParameterIndex : -1;
+            Gpr? choice = null;
+            if (index >= 0 && index < arguments.Length && free.Contains(arguments[index])) choice = arguments[index];
+            else
+                foreach (var r in free)
+                {
+                    int arrivesFor = System.Array.IndexOf(arguments, r);
+                    if (index < 0 || arrivesFor <= index || arrivesFor >= parameters.Length) { choice = r; break; }
+                }
+            if (choice is Gpr taken) free.Remove(taken);
+            return choice;
+        }
 
         private static int Align8(long size) => (int)((size + 7) & ~7L);
     }

@@ -18,12 +18,6 @@ namespace KDsl.CodeGen
 
         private void FreeTemporary() => _temporariesInUse--;
 
-        /// <summary>
-        /// Caller-saved registers an expression without calls never touches (arguments are loaded only right before a
-        /// call; locals live in RBX.., R10, R11; evaluation uses RAX, RCX, RDX): they hold an operand across one.
-        /// </summary>
-        private static readonly Gpr[] RegisterTemporaries = { Gpr.Rsi, Gpr.Rdi, Gpr.R8, Gpr.R9 };
-
         /// <summary>No call, kernel call, built-in or system call anywhere in the expression.</summary>
         private static bool CallFree(BoundExpression e) => !BoundTree.Contains(e, IsCall);
 
@@ -45,9 +39,11 @@ namespace KDsl.CodeGen
                 return;
             }
             bool rightCallFree = CallFree(right);
-            if (_registerTemporariesInUse < RegisterTemporaries.Length && (rightCallFree || CallFree(left)))
+            var registerTemporaries = _frame.RegisterTemporaries;
+            if (_registerTemporariesInUse < registerTemporaries.Length && (rightCallFree || CallFree(left)))
             {
-                var held = RegisterTemporaries[_registerTemporariesInUse++];
+                var held = registerTemporaries[_registerTemporariesInUse++];
+                if (_registerTemporariesInUse > MaxRegisterTemporaries) MaxRegisterTemporaries = _registerTemporariesInUse;
                 if (rightCallFree)
                 {
                     EmitExpression(left);

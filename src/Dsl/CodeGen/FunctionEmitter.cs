@@ -32,25 +32,29 @@ namespace KDsl.CodeGen
         private int _registerTemporariesInUse;
         private int _pushed; // bytes pushed for stack arguments, added to RSP-relative offsets
 
-        private FunctionEmitter(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings, int temporaries)
+        private FunctionEmitter(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings, int temporaries,
+            int registerTemporaries)
         {
             _function = function;
             _profile = profile;
             _source = source;
             _strings = strings;
-            _frame = new FrameLayout(function, profile, temporaries);
+            _frame = new FrameLayout(function, profile, temporaries, registerTemporaries);
             _tailCalls = TailCalls.Find(function, profile);
         }
 
         /// <summary>The deepest number of spill temporaries the body needed.</summary>
         private int MaxTemporaries { get; set; }
+        /// <summary>The most operands that waited in registers at once (<see cref="GprExtensions.OperandRegisters"/>).</summary>
+        private int MaxRegisterTemporaries { get; set; }
 
         public static (FunctionCode Code, FrameLayout Frame) Emit(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings)
         {
-            // First pass only counts temporaries, so the frame is known before the prologue is written.
-            var probe = new FunctionEmitter(function, profile, source, new StringTable(), temporaries: 64);
+            // First pass only counts temporaries, so the frame is known before the prologue is written: the registers
+            // the operands need are kept from the locals, and the rest can be homes.
+            var probe = new FunctionEmitter(function, profile, source, new StringTable(), temporaries: 64, GprExtensions.OperandRegisters.Length);
             probe.EmitFunction();
-            var emitter = new FunctionEmitter(function, profile, source, strings, probe.MaxTemporaries);
+            var emitter = new FunctionEmitter(function, profile, source, strings, probe.MaxTemporaries, probe.MaxRegisterTemporaries);
             emitter.EmitFunction();
             return (emitter._code.Encode(function.Symbol.LinkName, Line(source, function.Span)), emitter._frame);
         }

@@ -26,5 +26,12 @@ namespace KDsl.CodeGen
 
         /// <summary>Caller-saved registers that no call sequence or expression evaluation here uses: homes for short-lived locals.</summary>
         public static readonly Gpr[] ScratchHomes = { Gpr.R10, Gpr.R11 };
+
+        /// <summary>
+        /// Caller-saved registers an expression without calls never touches (arguments are loaded only right before a
+        /// call; evaluation uses RAX, RCX, RDX): an operand waits in one across the other operand's evaluation. Those a
+        /// function does not need for that may be homes (<see cref="FrameLayout"/>).
+        /// </summary>
+        public static readonly Gpr[] OperandRegisters = { Gpr.Rsi, Gpr.Rdi, Gpr.R8, Gpr.R9 };
     }
 }

@@ -35,6 +35,9 @@ namespace KDsl.CodeGen
 
         public bool HasCalls => _calls.Count > 0;
 
+        /// <summary>The most argument registers a call of the function loads: all of them for a built-in or system call.</summary>
+        public int MaxRegisterArguments { get; private set; }
+
         public bool IsAddressTaken(VariableSymbol v) => _addressTaken.Contains(v);
 
         public bool LivesAcrossCall(VariableSymbol v)
@@ -135,11 +138,14 @@ namespace KDsl.CodeGen
                     Expression(u.Operand);
                     break;
                 case BoundBinary b:
-                    Expression(b.Left);
+                {
+                    var (first, second) = EvaluationOrder.Operands(b.Left, b.Right);
+                    Expression(first);
                     if (b is { Operator: BoundBinaryOperator.Add, Left: BoundVariable pointer, Right: not BoundLiteral })
                         _variableIndexed.Add((pointer.Variable, _position));
-                    Expression(b.Right);
+                    Expression(second);
                     break;
+                }
                 case BoundLogical l:
                     Expression(l.Left);
                     Expression(l.Right);
@@ -153,6 +159,14 @@ namespace KDsl.CodeGen
                     Expression(s.Left);
                     Expression(s.Right);
                     break;
+                case BoundAssignment { Target: BoundDereference d } a:
+                {
+                    // as EmitAssignment: *p = v evaluates the two as operands, *p op= v the address first
+                    var (first, second) = a.CompoundOperator is null ? EvaluationOrder.Operands(d.Pointer, a.Value) : (d.Pointer, a.Value);
+                    Expression(first);
+                    Expression(second);
+                    break;
+                }
                 case BoundAssignment a:
                     Expression(a.Value);
                     Expression(a.Target);
@@ -163,6 +177,8 @@ namespace KDsl.CodeGen
                 case BoundCall c:
                     foreach (var arg in c.Arguments) Expression(arg);
                     _calls.Add(++_position);
+                    int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
+                    MaxRegisterArguments = Math.Max(MaxRegisterArguments, Math.Min(loaded, GprExtensions.ArgumentRegisters.Length));
                     break;
                 case BoundConversion c:
                     Expression(c.Operand);

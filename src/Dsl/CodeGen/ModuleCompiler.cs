@@ -32,6 +32,8 @@ namespace KDsl.CodeGen
             var profile = KernelProfile.Find(program.Config.Profile) ?? KernelProfile.Linux61;
             foreach (var f in program.Functions)
                 CheckFrameSize(f, source, diagnostics);
+            // the code and the stack analysis both see GCC's loops where it eliminated a tail recursion
+            program = TailRecursion.Lower(program, profile);
             if (diagnostics.Count > 0) return (null, diagnostics);
 
             var strings = new StringTable();

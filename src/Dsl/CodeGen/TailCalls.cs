@@ -32,8 +32,9 @@ namespace KDsl.CodeGen
             switch (statement)
             {
                 case BoundBlock b:
+                    // the last statement, or one that a `return;` follows
                     for (int i = 0; i < b.Statements.Length; i++)
-                        Visit(b.Statements[i], last && i == b.Statements.Length - 1, returnType, calls);
+                        Visit(b.Statements[i], i == b.Statements.Length - 1 ? last : b.Statements[i + 1] is BoundReturn { Value: null }, returnType, calls);
                     break;
                 case BoundIf i:
                     Visit(i.Then, last, returnType, calls);
@@ -62,7 +63,7 @@ namespace KDsl.CodeGen
         /// Whether the address of a local may reach a callee: passed as an argument, stored through a pointer, directly or
         /// through a variable that holds such an address (followed to a fixed point).
         /// </summary>
-        private static bool AddressEscapes(BoundStatement body)
+        internal static bool AddressEscapes(BoundStatement body)
         {
             var stores = new List<(VariableSymbol? Variable, BoundExpression Value, bool ThroughPointer)>();
             var arguments = new List<BoundExpression>();

@@ -1,0 +1,52 @@
+using NUnit.Framework;
+
+namespace KDsl.Runtime.Tests.Experiments
+{
+    /// <summary>
+    /// Recursive functions compute what C computes, whether GCC (and KDsl) turns the recursion into a loop on 5.10/6.1
+    /// or keeps the calls (4.11, bitwise operators, loads after the call). The expected values are the recursions'
+    /// arithmetic: 5 + 4 + 3 + 2 + 1, 5!, 5 - (4 - (3 - (2 - 1))), ...
+    /// </summary>
+    [TestFixture]
+    public class RecursionValueTests
+    {
+        private const string Functions = @"
+int add_n(int n) { if (n == 0) return 0; return n + add_n(n - 1); }
+int add_1r(int n) { if (n == 0) return 0; return add_1r(n - 1) + 1; }
+long mul_n(long n) { if (n <= 1) return 1; return n * mul_n(n - 1); }
+int sub_a(int n) { if (n == 0) return 0; return n - sub_a(n - 1); }
+int sub_b(int n) { if (n == 0) return 0; return sub_b(n - 1) - 3; }
+int via_local(int n) { int r; if (n == 0) return 0; r = via_local(n - 1); return r + 1; }
+int two_params(int a, int b) { if (a == 0) return b; return 2 + two_params(b, a - 1); }
+int xor_a(int n) { if (n == 0) return 0; return n ^ xor_a(n - 1); }
+int neg_r(int n) { if (n == 0) return 7; return -neg_r(n - 1); }
+int mixed(int n) { if (n == 0) return 0; if (n & 1) return n * mixed(n - 1); return n + mixed(n - 1); }
+int counted(int n) { int s = 0; for (int i = 0; i < n; i++) s = s + i; if (n == 0) return 0; return s + counted(n - 1); }
+";
+
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        [TestCase("linux-4.11")]
+        public void AccumulatedRecursions_ComputeWhatCComputes(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"
+                printk(""%d %d %ld %d %d %d\n"", add_n(5), add_1r(5), mul_n(5), sub_a(5), sub_b(5), via_local(5));
+                printk(""%d %d %d %d %d\n"", two_params(5, 5), xor_a(5), neg_r(3), mixed(5), counted(4));", Functions, profile);
+            // two_params(5,5) = 2 + two_params(5,4) = ... : a and b swap, a - 1 each time, until a is 0: 2 * 10 + 0
+            // mixed(5) = 5 * (4 + 3 * (2 + 1 * 0)); counted(n) adds 0 + 1 + ... + (n - 1) for n = 4, 3, 2, 1: 6 + 3 + 1 + 0
+            Assert.That(lines, Is.EqualTo(new[] { "15 5 120 3 -15 5", "20 1 -7 50 10" }));
+        }
+
+        [TestCase("linux-6.1")]
+        [TestCase("linux-4.11")]
+        public void AVariableReadAfterTheCallOnTheRight_SurvivesTheCall(string profile)
+        {
+            // n ^ f(n - 1) evaluates the call first: n must live across it (a callee-saved register), not in a scratch one
+            // the callee reuses for its own n
+            var lines = LanguageSemanticsTests.Printed(@"printk(""%d %d\n"", x(5), y(6));",
+                "int x(int n) { if (n == 0) return 0; return n ^ x(n - 1); }\n" +
+                "int y(int n) { if (n == 0) return 1; return (n | 1) & y(n - 1); }\n", profile);
+            Assert.That(lines, Is.EqualTo(new[] { "1 1" })); // 5^4^3^2^1 = 1; y: 7 & 7 & 5 & 5 & 3 & 1 & 1 = 1
+        }
+    }
+}
