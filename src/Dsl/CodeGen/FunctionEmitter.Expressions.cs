@@ -236,7 +236,7 @@ namespace KDsl.CodeGen
             {
                 if (r != target) A.mov(target.Q(), r.Q());
             }
-            else A.mov(target.Q(), __qword_ptr[rsp + (home.Offset + _pushed)]);
+            else Load(target, __[rsp + (home.Offset + _pushed)], v.Type); // its own width: a local whose address is taken may have 4 bytes
         }
 
         /// <summary>Stores a (normalised) register into a variable's home, normalising to the variable's type.</summary>
@@ -251,7 +251,7 @@ namespace KDsl.CodeGen
             else
             {
                 Normalize(value, v.Type);
-                A.mov(__qword_ptr[rsp + (home.Offset + _pushed)], value.Q());
+                Store(__[rsp + (home.Offset + _pushed)], value, v.Type);
             }
         }
 
