@@ -262,7 +262,7 @@ namespace KDsl.Generator
             private static string Bool(bool value) => value ? "true" : "false";
 
             /// <summary>Strings longer than this are emitted as UTF-8 bytes (<see cref="TextExpression"/>).</summary>
-            private const int LongLiteralChars = 4096;
+            internal const int LongLiteralChars = 4096;
 
             /// <summary>
             /// A string-valued expression for text of any length: a literal, or for a long text (a description or an
