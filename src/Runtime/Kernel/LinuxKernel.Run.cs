@@ -252,7 +252,9 @@ namespace KDsl.Runtime.Kernel
         {
             if (fmt.Length == 0) return "";
             var args = new GuestVarargs(new[] { Cpu[Reg.Rsi], Cpu[Reg.Rdx], Cpu[Reg.Rcx], Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu);
-            return Vsnprintf.Format(fmt, args, Vsprintf, LogLineMax);
+            string text = Vsnprintf.Format(fmt, args, Vsprintf, LogLineMax, out long length);
+            Charge(length * KernelWork.FormattedCharacter); // vsnprintf runs through a field 8 million wide past its buffer's end
+            return text;
         }
 
         /// <summary>vmalloc(size): PAGE_KERNEL pages with a guard page after the area; NULL for 0 or when memory runs out.</summary>
@@ -262,6 +264,9 @@ namespace KDsl.Runtime.Kernel
             ulong rounded = (size + PhysicalMemory.PageMask) & ~PhysicalMemory.PageMask;
             return Vmalloc.TryAllocate(rounded, PhysicalMemory.PageSize, PteFlags.Kernel, out var area) ? area.Start : 0;
         }
+
+        /// <summary>Work the C# kernel did for the guest, as the instructions the real kernel retires for it (<see cref="KernelWork"/>).</summary>
+        private void Charge(long instructions) => Cpu.InstructionCount += instructions;
 
         /// <summary>When the running task last let the watchdog know it was alive (the start of this kernel run).</summary>
         private ulong _watchdogTouchNs;

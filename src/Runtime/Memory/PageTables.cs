@@ -205,14 +205,21 @@ namespace KDsl.Runtime.Memory
         /// order. The walk skips every non-present table entry whole, as the kernel's page-range walkers do
         /// (zap_pte_range, change_protection): a range of terabytes with a few pages touched costs those pages, not the range.
         /// </summary>
-        public List<ulong> PresentPages(ulong root, ulong start, ulong end)
+        public List<ulong> PresentPages(ulong root, ulong start, ulong end) => PresentPages(root, start, end, out _);
+
+        /// <summary>
+        /// <see cref="PresentPages(ulong, ulong, ulong)"/>, and how many entries of the range the walk looked at (at every
+        /// level, as zap_pte_range and the p?d_none_or_clear_bad skips above it do): the walk's work, whatever the range's size.
+        /// </summary>
+        public List<ulong> PresentPages(ulong root, ulong start, ulong end, out long entries)
         {
             var pages = new List<ulong>();
-            if (end > start) CollectPresent(root & AddressMask, 4, 0, start, end - 1, pages);
+            entries = 0;
+            if (end > start) CollectPresent(root & AddressMask, 4, 0, start, end - 1, pages, ref entries);
             return pages;
         }
 
-        private void CollectPresent(ulong table, int level, ulong baseVa, ulong first, ulong last, List<ulong> pages)
+        private void CollectPresent(ulong table, int level, ulong baseVa, ulong first, ulong last, List<ulong> pages, ref long entries)
         {
             ulong span = 1UL << (12 + 9 * (level - 1)); // bytes one entry of this level maps
             for (int i = 0; i < 512; i++)
@@ -221,6 +228,7 @@ namespace KDsl.Runtime.Memory
                 if (level == 4 && i >= 256) va |= 0xFFFF_0000_0000_0000UL; // the upper half is sign-extended
                 ulong vaLast = va + (span - 1);
                 if (vaLast < first || va > last) continue;
+                entries++;
                 ulong e = ReadEntry(table + (ulong)i * 8);
                 if ((e & (ulong)PteFlags.Present) == 0) continue;
                 if (level == 1 || (level <= 3 && (e & (ulong)PteFlags.Huge) != 0))
@@ -229,7 +237,7 @@ namespace KDsl.Runtime.Memory
                     for (ulong page = from; page <= to && page >= from; page += PhysicalMemory.PageSize) pages.Add(page);
                     continue;
                 }
-                CollectPresent(e & AddressMask, level - 1, va, first, last, pages);
+                CollectPresent(e & AddressMask, level - 1, va, first, last, pages, ref entries);
             }
         }
 

@@ -100,13 +100,15 @@ namespace KDsl.Runtime.Tests.Processes
         }
 
         /// <summary>
-        /// A program that loops on getpid and on writing 64 bytes to stdout until the budget stops it: the host keeps a
+        /// A program that loops on getpid and on writing 1 KiB to stdout until the budget stops it: the host keeps a
         /// bounded trace (ProcessResult.MaxTracedSyscalls, then one closing line) and a bounded capture (MaxCapturedOutput).
+        /// A round costs two system calls and the copy, some 450 instructions: 6 million pay for over 13,000 rounds,
+        /// past both limits.
         /// </summary>
         [Test]
         public void SyscallAndOutputLoops_KeepBoundedTraceAndCapture()
         {
-            var p = Inline("char b[64]; for (long i = 0; i < 64; i++) b[i] = 'x'; while (1) { getpid(); write(1, b, 64); }", budget: 2_000_000);
+            var p = Inline("char b[1024]; for (long i = 0; i < 1024; i++) b[i] = 'x'; while (1) { getpid(); write(1, b, 1024); }", budget: 6_000_000);
             Assert.That(p.StoppedByBudget, Is.True);
             Assert.That(p.Syscalls, Has.Count.EqualTo(ProcessResult.MaxTracedSyscalls + 1));
             Assert.That(p.Syscalls[^1], Does.StartWith("... (only the first"));

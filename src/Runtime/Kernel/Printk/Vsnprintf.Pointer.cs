@@ -12,7 +12,7 @@ namespace KDsl.Runtime.Kernel.Printk
         /// (hashed or raw). Other extensions (%ph, %pI4, %pM, %pa, …) are not modelled and print like plain %p,
         /// which is what the kernel does for letters it does not know.
         /// </summary>
-        private static void Pointer(StringBuilder sb, string ext, ulong ptr, IPrintkArgs args, VsprintfConfig config, PrintfSpec spec)
+        private static void Pointer(PrintBuffer sb, string ext, ulong ptr, IPrintkArgs args, VsprintfConfig config, PrintfSpec spec)
         {
             char kind = ext.Length > 0 ? ext[0] : '\0';
 
@@ -56,7 +56,7 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>default_pointer: the raw address unless hashing is on, then ptr_to_id.</summary>
-        private static void DefaultPointer(StringBuilder sb, ulong ptr, VsprintfConfig config, PrintfSpec spec)
+        private static void DefaultPointer(PrintBuffer sb, ulong ptr, VsprintfConfig config, PrintfSpec spec)
         {
             if (!config.HashPointers)
             {
@@ -79,7 +79,7 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>pointer_string: lowercase hex, zero-padded to 16 digits unless a width was given.</summary>
-        private static void PointerString(StringBuilder sb, ulong value, PrintfSpec spec)
+        private static void PointerString(PrintBuffer sb, ulong value, PrintfSpec spec)
         {
             spec.Base = 16;
             spec.Flags |= SpecFlags.Small;

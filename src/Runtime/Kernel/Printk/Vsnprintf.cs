@@ -17,10 +17,17 @@ namespace KDsl.Runtime.Kernel.Printk
         public const int PrecisionMax = (1 << 15) - 1;
 
         /// <summary>Formats <paramref name="fmt"/>; the result is cut to size-1 characters like vsnprintf(buf, size).</summary>
-        public static string Format(string fmt, IPrintkArgs args, VsprintfConfig? config = null, int size = int.MaxValue)
+        public static string Format(string fmt, IPrintkArgs args, VsprintfConfig? config = null, int size = int.MaxValue) =>
+            Format(fmt, args, config, size, out _);
+
+        /// <summary>
+        /// <see cref="Format(string, IPrintkArgs, VsprintfConfig?, int)"/>, and vsnprintf's return value: the length the
+        /// whole output would have had, what the kernel's formatting loops ran through past the buffer's end included.
+        /// </summary>
+        public static string Format(string fmt, IPrintkArgs args, VsprintfConfig? config, int size, out long length)
         {
             config ??= VsprintfConfig.Default;
-            var sb = new StringBuilder();
+            var sb = new PrintBuffer(size);
             int i = 0;
             while (i < fmt.Length)
             {
@@ -34,10 +41,9 @@ namespace KDsl.Runtime.Kernel.Printk
                 i++;
                 if (!FormatOne(fmt, ref i, args, config, sb))
                     break;
-                if (sb.Length >= size) break; // vsnprintf stops writing at the buffer's end (what follows is only counted)
             }
-            if (size <= 0) return "";
-            return sb.Length >= size ? sb.ToString(0, size - 1) : sb.ToString();
+            length = sb.Length;
+            return sb.ToString();
         }
 
         /// <summary>Convenience: format with host values (see <see cref="PrintkArgList"/>).</summary>
@@ -45,7 +51,7 @@ namespace KDsl.Runtime.Kernel.Printk
             Format(fmt, new PrintkArgList(args), config);
 
         /// <summary>format_decode plus the conversion; false when the kernel would stop (invalid conversion).</summary>
-        private static bool FormatOne(string fmt, ref int i, IPrintkArgs args, VsprintfConfig config, StringBuilder sb)
+        private static bool FormatOne(string fmt, ref int i, IPrintkArgs args, VsprintfConfig config, PrintBuffer sb)
         {
             var spec = PrintfSpec.New();
 
@@ -194,7 +200,7 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>lib/vsprintf.c number(), line for line.</summary>
-        internal static void Number(StringBuilder sb, ulong num, PrintfSpec spec)
+        internal static void Number(PrintBuffer sb, ulong num, PrintfSpec spec)
         {
             bool locase = (spec.Flags & SpecFlags.Small) != 0;
             bool isZero = num == 0;
@@ -245,7 +251,7 @@ namespace KDsl.Runtime.Kernel.Printk
             fieldWidth -= precision;
 
             if ((spec.Flags & (SpecFlags.ZeroPad | SpecFlags.Left)) == 0)
-                while (--fieldWidth >= 0) sb.Append(' ');
+                Pad(sb, ' ', ref fieldWidth);
             if (sign != '\0') sb.Append(sign);
             if (needPfx)
             {
@@ -255,11 +261,18 @@ namespace KDsl.Runtime.Kernel.Printk
             if ((spec.Flags & SpecFlags.Left) == 0)
             {
                 char pad = (spec.Flags & SpecFlags.ZeroPad) != 0 ? '0' : ' ';
-                while (--fieldWidth >= 0) sb.Append(pad);
+                Pad(sb, pad, ref fieldWidth);
             }
-            while (len <= --precision) sb.Append('0');
+            sb.Append('0', precision - len); // while (i <= --precision) *buf = '0'
             sb.Append(digits);
-            while (--fieldWidth >= 0) sb.Append(' ');
+            Pad(sb, ' ', ref fieldWidth);
+        }
+
+        /// <summary><c>while (--field_width &gt;= 0) *buf = c;</c>: field_width characters (none if it is not positive), leaving it at -1.</summary>
+        private static void Pad(PrintBuffer sb, char c, ref int fieldWidth)
+        {
+            sb.Append(c, fieldWidth);
+            fieldWidth = -1;
         }
 
         private static string ToOctal(ulong num)
@@ -275,20 +288,19 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>The %c conversion: blanks pad on the side away from '-'.</summary>
-        private static void FormatChar(StringBuilder sb, char c, PrintfSpec spec)
+        private static void FormatChar(PrintBuffer sb, char c, PrintfSpec spec)
         {
-            int width = spec.FieldWidth;
-            if ((spec.Flags & SpecFlags.Left) == 0)
-                while (--width > 0) sb.Append(' ');
+            int blanks = spec.FieldWidth - 1; // while (--field_width > 0) on the one side or the other
+            if ((spec.Flags & SpecFlags.Left) == 0) sb.Append(' ', blanks);
             sb.Append(c);
-            while (--width > 0) sb.Append(' ');
+            if ((spec.Flags & SpecFlags.Left) != 0) sb.Append(' ', blanks);
         }
 
         /// <summary>
         /// The %s conversion with check_pointer's texts. A pointer the kernel layer cannot read prints "(efault)";
         /// (real Linux dereferences it and would fault, the kernel layer decides whether to model that).
         /// </summary>
-        private static void FormatString(StringBuilder sb, ulong ptr, IPrintkArgs args, VsprintfConfig config, PrintfSpec spec)
+        private static void FormatString(PrintBuffer sb, ulong ptr, IPrintkArgs args, VsprintfConfig config, PrintfSpec spec)
         {
             string? text = null;
             if (config.LegacyNullPointerStrings)
@@ -326,7 +338,7 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>string_nocheck + widen_string: precision limits, blanks pad to the width.</summary>
-        internal static void StringNoCheck(StringBuilder sb, string s, PrintfSpec spec)
+        internal static void StringNoCheck(PrintBuffer sb, string s, PrintfSpec spec)
         {
             if (spec.Precision >= 0 && s.Length > spec.Precision)
                 s = s.Substring(0, spec.Precision);
@@ -337,7 +349,7 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>error_string: the kernel's own message, capped at 16 characters when no precision is given.</summary>
-        internal static void ErrorString(StringBuilder sb, string s, PrintfSpec spec)
+        internal static void ErrorString(PrintBuffer sb, string s, PrintfSpec spec)
         {
             if (spec.Precision == -1) spec.Precision = 16;
             StringNoCheck(sb, s, spec);

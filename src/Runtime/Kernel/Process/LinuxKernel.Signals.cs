@@ -31,11 +31,12 @@ namespace KDsl.Runtime.Kernel
                 KillProcess(p, signo, code, address);
                 return;
             }
-            p.Result.Handled.Add((signo, code, address));
+            p.Result.Delivered(signo, code, address);
         }
 
         private bool SetupRtFrame(UserProcess p, in ExceptionInfo info, int signo, int code, ulong address)
         {
+            Charge(KernelWork.SignalDelivery);
             ulong sp = ((info.FaultRsp - RedZone - UcontextSize - SiginfoSize) & ~0xFUL) - 8;
             ulong siginfo = sp + 8, ucontext = siginfo + SiginfoSize;
             var frame = new byte[8 + SiginfoSize + UcontextSize];

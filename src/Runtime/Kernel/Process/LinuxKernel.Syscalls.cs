@@ -26,6 +26,7 @@ namespace KDsl.Runtime.Kernel
             ulong a0 = Cpu[Reg.Rdi], a1 = Cpu[Reg.Rsi], a2 = Cpu[Reg.Rdx], a3 = Cpu[Reg.R10], a4 = Cpu[Reg.R8], a5 = Cpu[Reg.R9];
             ulong userRip = Cpu[Reg.Rcx], userFlags = Cpu[Reg.R11];
             SavePtRegs(p, nr, userRip, userFlags);
+            Charge(KernelWork.SyscallEntry);
 
             long ret = nr switch
             {
@@ -44,7 +45,7 @@ namespace KDsl.Runtime.Kernel
                 _ => -ENOSYS,
             };
             if (nr == NrMmap && ret > 0 && (ulong)ret < MmStruct.TaskSize) p.Result.MmapResults.Add((ulong)ret);
-            p.Result.Trace(Strace(nr, a0, a1, a2, a3, a4, a5, ret));
+            p.Result.Trace(p.Result.TraceHasRoom ? Strace(nr, a0, a1, a2, a3, a4, a5, ret) : ""); // formatted only while kept
             if (p.Exited || nr == NrRtSigreturn) return; // rt_sigreturn restored every register itself
 
             Cpu[Reg.Rax] = (ulong)ret;
@@ -99,7 +100,11 @@ namespace KDsl.Runtime.Kernel
             if (fd < 0) return -EMFILE;
             if (!_tmpfs.TryLookup(name, out var inode))
             {
-                if ((flags & OpenFlags.Creat) == 0) return -ENOENT;
+                if ((flags & OpenFlags.Creat) == 0)
+                {
+                    p.CloseFd(fd); // put_unused_fd
+                    return -ENOENT;
+                }
                 inode = _tmpfs.Create(name);
             }
             var file = new OpenFile(inode, flags);
@@ -108,7 +113,7 @@ namespace KDsl.Runtime.Kernel
             return fd;
         }
 
-        private static long CloseFd(UserProcess p, int fd) => p.Files.Remove(fd) ? 0 : -EBADF;
+        private static long CloseFd(UserProcess p, int fd) => p.CloseFd(fd) ? 0 : -EBADF;
 
         private long KsysWrite(UserProcess p, int fd, ulong buf, long count)
         {
@@ -180,7 +185,7 @@ namespace KDsl.Runtime.Kernel
             foreach (var vma in p.Mm.Vmas)
             {
                 if (vma.File != inode) continue;
-                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End))
+                foreach (ulong va in PresentUserPages(p, vma))
                     if (vma.Pgoff + (long)((va - vma.Start) >> PhysicalMemory.PageShift) >= firstGone) Tables.Unmap(p.Mm.Root, va);
             }
             Mmu.FlushAll();
@@ -272,7 +277,7 @@ namespace KDsl.Runtime.Kernel
         {
             foreach (var vma in p.Mm.SplitRange(start, end))
             {
-                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End)) // the touched pages, not the range
+                foreach (ulong va in PresentUserPages(p, vma)) // the touched pages, not the range
                 {
                     ulong leaf = Tables.GetLeaf(p.Mm.Root, va);
                     if (leaf == 0) continue;
@@ -283,6 +288,14 @@ namespace KDsl.Runtime.Kernel
                 p.Mm.Vmas.Remove(vma);
             }
             Mmu.FlushAll();
+        }
+
+        /// <summary>The VMA's mapped pages, the walk charged by the entries it looked at (a 64 TiB range with two pages touched costs a few hundred).</summary>
+        private List<ulong> PresentUserPages(UserProcess p, VmAreaStruct vma)
+        {
+            var pages = Tables.PresentPages(p.Mm.Root, vma.Start, vma.End, out long entries);
+            Charge(entries * KernelWork.PageTableEntry);
+            return pages;
         }
 
         private static bool IsPageCachePage(VmAreaStruct vma, ulong va, ulong pa) =>
@@ -305,7 +318,7 @@ namespace KDsl.Runtime.Kernel
             foreach (var vma in p.Mm.SplitRange(addr, end))
             {
                 vma.Flags = (vma.Flags & ~(VmFlags.Read | VmFlags.Write | VmFlags.Exec)) | VmFlags.FromProt(prot);
-                foreach (ulong va in Tables.PresentPages(p.Mm.Root, vma.Start, vma.End)) // change_protection: mapped pages only
+                foreach (ulong va in PresentUserPages(p, vma)) // change_protection: mapped pages only
                 {
                     ulong leaf = Tables.GetLeaf(p.Mm.Root, va);
                     if (leaf == 0) continue;
@@ -359,19 +372,12 @@ namespace KDsl.Runtime.Kernel
                 copy(pa, done, chunk);
                 done += chunk;
             }
-            ChargeCopy(done);
+            Charge(KernelWork.Copy(done));
             return done;
         }
 
         /// <summary>The bytes from <paramref name="va"/> to its page's end, at most <paramref name="left"/>.</summary>
         private static int UserChunk(ulong va, int left) => (int)Math.Min((ulong)left, PhysicalMemory.PageSize - (va & PhysicalMemory.PageMask));
-
-        /// <summary>
-        /// The kernel's copy is work the guest's run pays for: copy_user_generic's rep movsq retires one iteration per 8
-        /// bytes, counted against the instruction budget, so a process that copies without end meets the soft-lockup
-        /// report as one that loops does.
-        /// </summary>
-        private void ChargeCopy(int bytes) => Cpu.InstructionCount += (bytes + 7) / 8;
 
         private bool TryPutUser(UserProcess p, ulong dst, byte[] src) => CopyToUser(p, dst, src) == src.Length;
 

@@ -18,6 +18,7 @@ namespace KDsl.Runtime.Kernel
     {
         private void HandleUserException(UserProcess p, in ExceptionInfo info)
         {
+            Charge(KernelWork.TrapEntry);
             switch (info.Vector)
             {
                 case Vectors.PF:

@@ -48,14 +48,32 @@ namespace KDsl.Runtime
         /// <summary>The process wrote more to fds 1 and 2 than <see cref="MaxCapturedOutput"/>: the rest was not kept.</summary>
         public bool OutputTruncated { get; internal set; }
 
+        /// <summary>False once <see cref="Syscalls"/> is full: the caller need not format the call.</summary>
+        internal bool TraceHasRoom => Syscalls.Count < MaxTracedSyscalls;
+
         /// <summary>Adds a system call to <see cref="Syscalls"/> while the trace has room.</summary>
         internal void Trace(string call)
         {
-            if (Syscalls.Count < MaxTracedSyscalls) Syscalls.Add(call);
+            if (TraceHasRoom) Syscalls.Add(call);
             else if (Syscalls.Count == MaxTracedSyscalls) Syscalls.Add($"... (only the first {MaxTracedSyscalls} system calls are traced)");
         }
-        /// <summary>Signals delivered to a handler (sigaction), in order: signo, si_code, si_addr.</summary>
+        /// <summary>
+        /// Signals delivered to a handler (sigaction), in order: signo, si_code, si_addr; the first
+        /// <see cref="MaxTracedSignals"/> of them (a handler that returns to a fault that repeats is delivered again and
+        /// again until the budget stops it). <see cref="SignalsHandled"/> counts them all.
+        /// </summary>
         public List<(int Signo, int Code, ulong Addr)> Handled { get; } = new List<(int Signo, int Code, ulong Addr)>();
+
+        public const int MaxTracedSignals = 10_000;
+
+        /// <summary>How many signals were delivered to a handler, <see cref="Handled"/>'s and those past its end.</summary>
+        public long SignalsHandled { get; private set; }
+
+        internal void Delivered(int signo, int code, ulong address)
+        {
+            if (Handled.Count < MaxTracedSignals) Handled.Add((signo, code, address));
+            SignalsHandled++;
+        }
         /// <summary>True when the OOM killer chose this process and killed it with SIGKILL.</summary>
         public bool OomKilled { get; internal set; }
         /// <summary>True when the run's instruction budget stopped the process (it is reported killed by SIGKILL).</summary>

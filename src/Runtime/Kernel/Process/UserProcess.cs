@@ -13,6 +13,7 @@ namespace KDsl.Runtime.Kernel
             Mm = mm;
             Result = result;
             Text = text;
+            _openFds[0] = 0b111; // stdin, stdout, stderr
         }
 
         public TaskStruct Task { get; }
@@ -20,7 +21,7 @@ namespace KDsl.Runtime.Kernel
         public ProcessResult Result { get; }
         /// <summary>The program's text VMA (print_vma_addr names it in the segfault line).</summary>
         public VmAreaStruct Text { get; }
-        /// <summary>The fd table: 0..2 are the console.</summary>
+        /// <summary>The fd table: 0..2 are the console. Descriptors are taken with <see cref="AllocFd"/> and given back with <see cref="CloseFd"/>.</summary>
         public Dictionary<int, OpenFile> Files { get; } = new Dictionary<int, OpenFile>();
         public bool Exited { get; set; }
         /// <summary>sigaction: signo → handler address (0: SIG_DFL).</summary>
@@ -43,12 +44,40 @@ namespace KDsl.Runtime.Kernel
         /// <summary>RLIMIT_NOFILE's soft limit as Debian starts a process with it (ulimit -n): fds 0 to 1023.</summary>
         public const int NoFileLimit = 1024;
 
-        /// <summary>get_unused_fd_flags: the lowest free descriptor (0-2 are the console's), or -1 at RLIMIT_NOFILE (EMFILE).</summary>
+        // fs/file.c's fdtable: open_fds (a bit per descriptor), full_fds_bits (a bit per word of open_fds that is full)
+        // and next_fd (no descriptor below it is free), so the lowest free descriptor is found in a few word operations
+        // however many are open. 0-2 are the console's.
+        private const int FdWords = NoFileLimit / 64;
+        private readonly ulong[] _openFds = new ulong[FdWords];
+        private ulong _fullFdsBits;
+        private int _nextFd = 3;
+
+        /// <summary>alloc_fd → find_next_fd: the lowest free descriptor, taken, or -1 at RLIMIT_NOFILE (EMFILE).</summary>
         public int AllocFd()
         {
-            for (int fd = 3; fd < NoFileLimit; fd++)
-                if (!Files.ContainsKey(fd)) return fd;
-            return -1;
+            if (_nextFd >= NoFileLimit) return -1;
+            int word = _nextFd / 64;
+            ulong notFull = ~_fullFdsBits & (~0UL << word) & ((1UL << FdWords) - 1);
+            if (notFull == 0) return -1;
+            int w = System.Numerics.BitOperations.TrailingZeroCount(notFull);
+            ulong free = ~_openFds[w];
+            if (w == word) free &= ~0UL << (_nextFd % 64);
+            int fd = w * 64 + System.Numerics.BitOperations.TrailingZeroCount(free);
+            _openFds[w] |= 1UL << (fd % 64);
+            if (_openFds[w] == ~0UL) _fullFdsBits |= 1UL << w;
+            _nextFd = fd + 1;
+            return fd;
+        }
+
+        /// <summary>put_unused_fd / close_fd: the descriptor is free again (and the lowest candidate if below next_fd); false if it was not open.</summary>
+        public bool CloseFd(int fd)
+        {
+            if (fd < 3 || fd >= NoFileLimit || (_openFds[fd / 64] & (1UL << (fd % 64))) == 0) return false;
+            _openFds[fd / 64] &= ~(1UL << (fd % 64));
+            _fullFdsBits &= ~(1UL << (fd / 64));
+            if (fd < _nextFd) _nextFd = fd;
+            Files.Remove(fd);
+            return true;
         }
     }
 }
