@@ -89,5 +89,21 @@ namespace KDsl.Runtime.Tests.Processes
             long rounds = p.Syscalls.Count(s => s.StartsWith("munmap(", System.StringComparison.Ordinal));
             Assert.That(rounds, Is.InRange(1, Budget / (4 * KernelWork.SyscallEntry + 3 * 128 * KernelWork.PageTableEntry)));
         }
+
+        /// <summary>
+        /// mmap of one page without end, the protections alternating so that no two neighbours could merge: do_mmap
+        /// refuses with ENOMEM once the process has more than vm.max_map_count (65530) VMAs, so after 65531 - 5 (the
+        /// program's ELF header, text, rodata, TLS page and stack) mappings, each a page below the last (top-down from
+        /// mmap_base). Each search for a free range starts where the last ended, so the run stays fast.
+        /// </summary>
+        [Test]
+        public void MmapForever_EnomemPastMaxMapCount_EachAPageBelowTheLast()
+        {
+            var p = Inline("long i = 0;\nwhile ((long)mmap(0, 4096, PROT_READ + (i & 1) * PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) > 0) i++;\nexit(0);", budget: 40_000_000);
+            Assert.That((p.Signal, p.ExitStatus), Is.EqualTo((0, 0)));
+            Assert.That(p.MmapResults, Has.Count.EqualTo(KDsl.Runtime.Kernel.Mm.MmStruct.MaxMapCount + 1 - 5));
+            var expected = Enumerable.Range(1, p.MmapResults.Count).Select(k => LinuxKernel.UserMmapBase - (ulong)k * 4096);
+            Assert.That(p.MmapResults.SequenceEqual(expected), Is.True);
+        }
     }
 }

@@ -217,8 +217,9 @@ namespace KDsl.Runtime.Kernel
         /// <summary>exit_mmap: every VMA unmapped, its anonymous and private pages freed (the page cache stays with the file).</summary>
         private void ExitMmap(UserProcess p)
         {
-            foreach (var vma in p.Mm.Vmas.ToArray())
-                Unmap(p, vma.Start, vma.End);
+            var vmas = p.Mm.Vmas.ToArray();
+            for (int i = vmas.Length - 1; i >= 0; i--) // from the list's end: each removal is its last
+                Unmap(p, vmas[i].Start, vmas[i].End);
         }
 
         /// <summary>Kills the process with a signal's default action (no handlers in KDsl yet): exit status 128 + signo.</summary>

@@ -236,6 +236,7 @@ namespace KDsl.Runtime.Kernel
             int type = flags & 0x0f;
             if (type != MapShared && type != MapPrivate && type != 3) return -EINVAL;
             if ((prot & ~7) != 0) return -EINVAL;
+            if (p.Mm.Vmas.Count > MmStruct.MaxMapCount) return -ENOMEM; // do_mmap: mm->map_count > sysctl_max_map_count
             Inode? inode = null;
             if ((flags & MapAnonymous) == 0)
             {
@@ -285,7 +286,7 @@ namespace KDsl.Runtime.Kernel
                     ulong pa = leaf & PageTables.AddressMask;
                     if (!IsPageCachePage(vma, va, pa)) Memory.FreePage(pa);
                 }
-                p.Mm.Vmas.Remove(vma);
+                p.Mm.Remove(vma);
             }
             Mmu.FlushAll();
         }
