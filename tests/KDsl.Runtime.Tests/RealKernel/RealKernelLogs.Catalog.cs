@@ -121,6 +121,9 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "accsum_700-norand.log"),
             new("linux-6.1", "accxor_700-norand.log"),
             new("linux-5.10", "accxor_700-norand.log"),
+            // held out: a char array declared before an int array and overrun into the canary (GCC's stack-protector order)
+            new("linux-6.1", "smash-norand.log"),
+            new("linux-5.10", "smash-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>
