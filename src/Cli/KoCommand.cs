@@ -10,7 +10,8 @@ namespace KDsl.Cli
 {
     /// <summary>
     /// `kdsl ko FILE [--scenario NAME] [--profile P] [-o DIR] [--headers DIR]`: the experiment as a real kernel module,
-    /// built by the profile's own Kbuild from the very bytes KDsl emulates (<see cref="ModuleAssembly"/>).
+    /// built by the profile's own Kbuild from the very bytes KDsl emulates (<see cref="ModuleAssembly"/>), and each
+    /// `process` block as a static executable beside it (<see cref="UserElf"/>). It prints the paths it made.
     /// Exit 0 with the .ko's path, 1 when the module cannot be built (a kernel function Linux does not export,
     /// no headers, Kbuild's error), 2 on compile errors or bad options.
     /// </summary>
@@ -38,13 +39,22 @@ namespace KDsl.Cli
                 var image = Compile(f, settings, parse.GetValue(scenario), p);
                 if (image is null) return 2;
                 string dir = parse.GetValue(output)?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), image.Name + ".ko.d");
-                string? ko = Build(image, dir, parse.GetValue(headers), out error);
-                if (ko is null)
+                if (image.HasInit)
                 {
-                    Console.Error.WriteLine($"kdsl: {f.Name}: {error}");
+                    string? ko = Build(image, dir, parse.GetValue(headers), out error);
+                    if (ko is null)
+                    {
+                        Console.Error.WriteLine($"kdsl: {f.Name}: {error}");
+                        return 1;
+                    }
+                    Console.Out.WriteLine(ko);
+                }
+                else if (image.LaterSymbol is not null || image.ProcessNames.Count == 0)
+                {
+                    Console.Error.WriteLine($"kdsl: {f.Name}: {ModuleAssembly.Refusal(image)}");
                     return 1;
                 }
-                Console.Out.WriteLine(ko);
+                foreach (var executable in WriteExecutables(image, dir)) Console.Out.WriteLine(executable);
                 return 0;
             });
             return command;
@@ -68,6 +78,26 @@ namespace KDsl.Cli
                 return null;
             }
             return image;
+        }
+
+        /// <summary>
+        /// Each `process` block as the static executable DIR/NAME (<see cref="UserElf"/>: the bytes KDsl's kernel maps for
+        /// it, at the same addresses); their paths, in source order.
+        /// </summary>
+        internal static System.Collections.Generic.List<string> WriteExecutables(ModuleImage image, string dir)
+        {
+            var paths = new System.Collections.Generic.List<string>();
+            Directory.CreateDirectory(dir);
+            foreach (var name in image.ProcessNames)
+            {
+                string path = Path.Combine(Path.GetFullPath(dir), name);
+                File.WriteAllBytes(path, UserElf.Create(UserProgram.Create(image, name), image));
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                paths.Add(path);
+            }
+            return paths;
         }
 
         /// <summary>Builds <paramref name="image"/> as DIR/NAME.ko; null with the reason.</summary>

@@ -7,14 +7,21 @@ using System.Text;
 namespace KDsl.Cli.Oracle
 {
     /// <summary>
-    /// The initramfs a real-kernel run boots: busybox (the shell and its tools) and kmod's insmod with its libraries,
-    /// built once into the cache, followed by a small archive with the module and an /init that loads it the way the
-    /// reference harness does (shared/reference/real-kernel/oracle/src/init.sh), printing the same "ORACLE:" lines the
+    /// The initramfs a real-kernel run boots: busybox (the shell and its tools), kmod's insmod with its libraries and the
+    /// process runner, built once into the cache, followed by a small archive with the module, the processes'
+    /// executables and an /init that loads the module the way the reference harness does
+    /// (shared/reference/real-kernel/oracle/src/init.sh) and then runs the processes, printing the "ORACLE:" lines the
     /// log parser reads.
     /// </summary>
     internal static class Initramfs
     {
-        /// <summary>The cached base archive, built if missing (or if <see cref="OracleSetup.Busybox"/> or kmod changed).</summary>
+        /// <summary>Where the base archive puts the process runner (run-process.c, built with the host's gcc -static).</summary>
+        public const string RunnerPath = "/sbin/kdsl-run-process";
+
+        /// <summary>
+        /// The cached base archive, built if missing (or if <see cref="OracleSetup.Busybox"/>, kmod or the runner's source
+        /// changed).
+        /// </summary>
         public static string Base(out string? error)
         {
             error = null;
@@ -30,13 +37,15 @@ namespace KDsl.Cli.Oracle
                 string? lib = parts.Length >= 3 && parts[1] == "=>" ? parts[2] : parts.Length >= 1 && parts[0].StartsWith("/", StringComparison.Ordinal) ? parts[0] : null;
                 if (lib is not null && File.Exists(lib)) files.Add(lib);
             }
-            // the key: each file's path, size and time, so an upgraded busybox or kmod rebuilds it
-            string key = string.Join("\n", files.Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}"));
+            string runner = RunnerSource();
+            // the key: each file's path, size and time, so an upgraded busybox or kmod rebuilds it, and the runner's source
+            string key = string.Join("\n", files.Select(f => $"{f} {new FileInfo(f).Length} {File.GetLastWriteTimeUtc(f).Ticks}")) + "\n" + runner;
             string path = Path.Combine(KernelBuild.CacheRoot, "initramfs", Hash(key) + ".cpio");
             if (File.Exists(path)) return path;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
 
             var cpio = new Cpio();
-            foreach (var d in new[] { "proc", "sys", "dev", "tmp", "mod", "sbin", "usr/sbin" }) cpio.Directory(d);
+            foreach (var d in new[] { "proc", "sys", "dev", "tmp", "mod", "exp", "sbin", "usr/sbin" }) cpio.Directory(d);
             cpio.File("bin/busybox", File.ReadAllBytes(OracleSetup.Busybox), executable: true);
             if (!KernelBuild.Run(OracleSetup.Busybox, new[] { "--list" }, out string applets))
             {
@@ -48,35 +57,83 @@ namespace KDsl.Cli.Oracle
             cpio.File("usr/bin/kmod", File.ReadAllBytes(OracleSetup.Kmod), executable: true);
             cpio.Symlink("usr/sbin/insmod", "../bin/kmod");
             foreach (var lib in files.Skip(2)) cpio.File(lib, File.ReadAllBytes(lib), executable: true);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            byte[]? runnerBytes = BuildRunner(runner, path + ".run-process", out error);
+            if (runnerBytes is null) return "";
+            cpio.File(RunnerPath.TrimStart('/'), runnerBytes, executable: true);
             File.WriteAllBytes(path + ".tmp", cpio.ToArray());
             File.Move(path + ".tmp", path, overwrite: true);
             return path;
         }
 
-        /// <summary>The base followed by the run's archive: /mod/NAME.ko and its /init.</summary>
-        public static byte[] ForModule(string basePath, string ko, string name)
+        private static string RunnerSource()
+        {
+            using var stream = typeof(Initramfs).Assembly.GetManifestResourceStream("KDsl.Cli.Oracle.run-process.c")!;
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+
+        /// <summary>run-process.c compiled static (glibc's libc.a, from build-essential's libc6-dev); null with gcc's error.</summary>
+        private static byte[]? BuildRunner(string source, string output, out string? error)
+        {
+            error = null;
+            string c = output + ".c";
+            File.WriteAllText(c, source);
+            bool built = KernelBuild.Run("gcc", new[] { "-static", "-Os", "-o", output, c }, out string log);
+            File.Delete(c);
+            if (!built)
+            {
+                error = $"gcc -static run-process.c failed: {log}";
+                return null;
+            }
+            var bytes = File.ReadAllBytes(output);
+            File.Delete(output);
+            return bytes;
+        }
+
+        /// <summary>
+        /// The base followed by the run's archive: /mod/NAME.ko when the experiment has a module, each process's
+        /// executable as /exp/NAME (so its comm and its text VMA's file are NAME, as in KDsl), and the /init.
+        /// </summary>
+        public static byte[] ForRun(string basePath, string name, string? ko, IReadOnlyList<(string Name, string Path)> processes)
         {
             var run = new Cpio();
-            run.File("mod/" + name + ".ko", File.ReadAllBytes(ko), executable: false);
-            run.File("init", Encoding.ASCII.GetBytes(InitScript(name)), executable: true);
+            if (ko is not null) run.File("mod/" + name + ".ko", File.ReadAllBytes(ko), executable: false);
+            foreach (var p in processes) run.File("exp/" + p.Name, File.ReadAllBytes(p.Path), executable: true);
+            run.File("init", Encoding.ASCII.GetBytes(InitScript(name, ko is not null, processes.Select(p => p.Name).ToList())), executable: true);
             var bytes = File.ReadAllBytes(basePath).ToList();
             bytes.AddRange(run.ToArray());
             return bytes.ToArray();
         }
 
-        /// <summary>/init: mount what the kernel's messages and insmod need, load the module, report insmod's status, power off.</summary>
-        private static string InitScript(string name) =>
-            "#!/bin/sh\n" +
-            "# kdsl oracle: load one module as the reference harness's init.sh does, then power off\n" +
-            "export PATH=/bin:/sbin:/usr/bin:/usr/sbin\n" +
-            "mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t devtmpfs dev /dev 2>/dev/null\nmount -t tmpfs tmp /tmp\n" +
-            $"echo \"ORACLE: exp={name} kernel=$(uname -r) cmdline=$(cat /proc/cmdline)\"\n" +
-            $"echo \"ORACLE: running: /usr/sbin/insmod (kmod) /mod/{name}.ko\"\n" +
-            $"/usr/sbin/insmod /mod/{name}.ko\n" +
-            "echo \"ORACLE: insmod exit status=$?\"\n" +
-            "echo \"ORACLE: done\"\n" +
-            "sync\npoweroff -f\n";
+        /// <summary>
+        /// /init: mount what the kernel's messages, insmod and the processes need (/tmp a tmpfs, as KDsl's files are),
+        /// load the module, report insmod's status, run the processes one after another as KDsl runs them, power off.
+        /// </summary>
+        internal static string InitScript(string name, bool module, IReadOnlyList<string> processes)
+        {
+            var s = new StringBuilder();
+            s.Append("#!/bin/sh\n");
+            s.Append("# kdsl oracle: load one module as the reference harness's init.sh does, run the experiment's processes, power off\n");
+            s.Append("export PATH=/bin:/sbin:/usr/bin:/usr/sbin\n");
+            s.Append("mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t devtmpfs dev /dev 2>/dev/null\nmount -t tmpfs tmp /tmp\n");
+            s.Append($"echo \"ORACLE: exp={name} kernel=$(uname -r) cmdline=$(cat /proc/cmdline)\"\n");
+            if (module)
+            {
+                s.Append($"echo \"ORACLE: running: /usr/sbin/insmod (kmod) /mod/{name}.ko\"\n");
+                s.Append($"/usr/sbin/insmod /mod/{name}.ko\n");
+                s.Append("echo \"ORACLE: insmod exit status=$?\"\n");
+            }
+            else s.Append($"echo \"ORACLE: running: processes {string.Join(" ", processes)}\"\n");
+            if (processes.Count > 0)
+            {
+                // the runner reads a killed process's siginfo from its core (RLIMIT_CORE is lifted for it alone)
+                s.Append("echo /tmp/core.%p > /proc/sys/kernel/core_pattern\n");
+                foreach (var p in processes) s.Append($"{RunnerPath} {p} /exp/{p}\n");
+            }
+            s.Append("echo \"ORACLE: done\"\n");
+            s.Append("sync\npoweroff -f\n");
+            return s.ToString();
+        }
 
         public static string Hash(string text)
         {

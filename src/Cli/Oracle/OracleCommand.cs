@@ -82,13 +82,18 @@ namespace KDsl.Cli.Oracle
             return command;
         }
 
-        /// <summary>The kernel command line KDsl's default layout corresponds to, with the experiment's settings.</summary>
-        internal static string CommandLine(KernelProfile profile, ExperimentConfig config)
+        /// <summary>
+        /// The kernel command line KDsl's default layout corresponds to, with the experiment's settings. With processes,
+        /// norandmaps too: KDsl's user address space is the unrandomized one (mmap_base 0x7ffff7fff000 below the stack's
+        /// gap), so a real si_addr compares with KDsl's as it is.
+        /// </summary>
+        internal static string CommandLine(KernelProfile profile, ExperimentConfig config, bool processes = false)
         {
             var words = new List<string> { "console=ttyS0,115200", "loglevel=8", "panic=0", "rdinit=/init" };
             if (!config.HashPointers) words.Add("no_hash_pointers");
             if (profile.Name != "linux-5.10") words.Add("randomize_kstack_offset=off"); // 5.13 and later have it
             words.Add("nokaslr");
+            if (processes) words.Add("norandmaps");
             if (config.PanicOnOops) words.Add("oops=panic");
             return string.Join(" ", words);
         }
@@ -105,7 +110,19 @@ namespace KDsl.Cli.Oracle
             if (c.DebugSg) return "debug_sg = on: Debian's kernels have CONFIG_DEBUG_SG off";
             if (!c.StackCache) return "stack_cache = off: the real kernel's per-CPU stack cache cannot be turned off";
             if (c.MemorySize != 0) return $"mem = {c.MemorySize >> 20}M: the real kernel boots with 512 MiB under QEMU";
-            if (image.ProcessNames.Count > 0) return "process blocks: kdsl ko does not build them as executables yet";
+            return null;
+        }
+
+        /// <summary>
+        /// A system call KDsl's run made whose KDsl form is not Linux's, so the same bytes would do something else on the
+        /// real kernel; null when there is none.
+        /// </summary>
+        internal static string? NotTheLinuxCall(RunResult run)
+        {
+            foreach (var p in run.Processes)
+                if (p.Syscalls.Any(c => c.StartsWith("rt_sigaction(", StringComparison.Ordinal)))
+                    return $"process {p.Name} calls sigaction(sig, handler), KDsl's two-argument form; Linux's rt_sigaction(sig, act, oact, " +
+                        "sigsetsize) reads a struct sigaction at act and wants sigsetsize 8, so the same bytes would fail with EINVAL and install no handler";
             return null;
         }
 
@@ -124,10 +141,22 @@ namespace KDsl.Cli.Oracle
                 Console.Out.WriteLine($"   not run on the real kernel: profile {profile.Name} has no Debian kernel kdsl can boot (linux-6.1 and linux-5.10 have)");
                 return 0;
             }
-            var module = ModuleAssembly.Create(image, out string? error);
-            if (module is null)
+            // the module, unless the processes are the whole experiment
+            string? error = null;
+            ModuleAssembly? module = null;
+            if (image.HasInit || image.ProcessNames.Count == 0)
             {
-                Console.Out.WriteLine($"   not run on the real kernel: {error}");
+                module = ModuleAssembly.Create(image, out error);
+                if (module is null)
+                {
+                    Console.Out.WriteLine($"   not run on the real kernel: {error}");
+                    return 0;
+                }
+            }
+            var run = Machine.Run(image);
+            if (NotTheLinuxCall(run) is string call)
+            {
+                Console.Out.WriteLine($"   not run on the real kernel: {call}");
                 return 0;
             }
             var setup = new OracleSetup(profile);
@@ -142,19 +171,22 @@ namespace KDsl.Cli.Oracle
 
             progress.Phase("build");
             var build = KernelBuild.Find(profile, headers, out error)!;
-            string key = Initramfs.Hash(module.Kbuild + module.Assembly + module.Glue + build.Headers);
+            var programs = image.ProcessNames.Select(n => UserElf.Create(UserProgram.Create(image, n), image)).ToList();
+            string key = Initramfs.Hash((module is null ? "" : module.Kbuild + module.Assembly + module.Glue) + build.Headers +
+                string.Concat(programs.Select(p => Initramfs.Hash(Convert.ToBase64String(p)))));
             string dir = Path.Combine(KernelBuild.CacheRoot, "ko", key);
-            string ko = Path.Combine(dir, module.Name + ".ko");
-            bool cached = File.Exists(ko);
+            string? ko = module is null ? null : Path.Combine(dir, module.Name + ".ko");
+            bool cached = ko is null || File.Exists(ko);
             if (!cached && KoCommand.Build(image, dir, headers, out error) is null) return Fail(progress, error!);
+            var executables = image.ProcessNames.Zip(KoCommand.WriteExecutables(image, dir)).ToList();
             string basePath = Initramfs.Base(out error);
             if (error is not null) return Fail(progress, error);
             string initrd = Path.Combine(dir, "initrd.cpio");
-            File.WriteAllBytes(initrd, Initramfs.ForModule(basePath, ko, module.Name));
-            progress.Note(cached ? "cached" : "built");
+            File.WriteAllBytes(initrd, Initramfs.ForRun(basePath, image.Name, ko, executables));
+            progress.Note(module is null ? "executables" : cached ? "cached" : "built");
 
             progress.Phase("boot");
-            string cmdline = CommandLine(profile, image.Config);
+            string cmdline = CommandLine(profile, image.Config, image.ProcessNames.Count > 0);
             string logPath = Path.Combine(dir, $"{scenarioName}.console.log");
             bool loading = false;
             var boot = QemuBoot.Run(setup.KernelImage, initrd, cmdline, logPath, idle, TimeSpan.FromMinutes(5), line =>
@@ -169,8 +201,7 @@ namespace KDsl.Cli.Oracle
             if (boot.End == BootEnd.Hang) progress.Note("hung");
 
             progress.Phase("compare");
-            var run = Machine.Run(image);
-            var kdsl = KernelLogFields.Parse(LogComparison.HarnessLog(run));
+            var kdsl = KernelLogFields.Parse(LogComparison.HarnessLog(run, image.HasInit));
             var real = KernelLogFields.Parse(boot.Console);
             progress.End();
 

@@ -63,12 +63,14 @@ namespace KDsl.Runtime.RealKernel
         public bool EndTrace { get; private set; }
         /// <summary>The oracle harness's "ORACLE: insmod exit status=N" (insmod returned).</summary>
         public int? InsmodExitStatus { get; private set; }
+        /// <summary>The experiment's processes as the oracle's runner reports them (run-process.c), in the order they ended.</summary>
+        public IReadOnlyList<ProcessEnd> Processes { get; private set; } = Array.Empty<ProcessEnd>();
 
         public IEnumerable<TraceEntry> Reliable => Trace.Where(e => e.Reliable);
         public IEnumerable<TraceEntry> Stale => Trace.Where(e => !e.Reliable);
 
-        /// <summary>The log ends after the module's last line: no report, no panic, insmod never returned.</summary>
-        public bool Hang => FirstReport is null && PanicMessage is null && InsmodExitStatus is null;
+        /// <summary>The log ends after the module's last line: no report, no panic, insmod never returned, no process ended.</summary>
+        public bool Hang => FirstReport is null && PanicMessage is null && InsmodExitStatus is null && Processes.Count == 0;
 
         public ulong? StackTop => StackBase + ThreadSize;
 
@@ -90,6 +92,8 @@ namespace KDsl.Runtime.RealKernel
                     return $"panic \"{PanicMessage}\"" + (PanicEndMarker ? " + end marker" : ", no end marker");
                 if (InsmodExitStatus is int status)
                     return (FirstReport is null ? "" : "report, then ") + $"insmod exit status={status}";
+                if (Processes.Count > 0)
+                    return (FirstReport is null ? "" : "report, then ") + "the processes ended"; // a file of processes alone: no insmod
                 if (FirstReport is not null)
                     return "report, no panic" + (EndTrace ? " (log ends after end trace)" : "");
                 return "hang (log ends after the module's lines)";
@@ -162,7 +166,38 @@ namespace KDsl.Runtime.RealKernel
             f.EndTrace = lines.Any(l => l.StartsWith("---[ end trace", StringComparison.Ordinal));
             var exit = lines.Select(l => Regex.Match(l, @"^ORACLE: insmod exit status=(-?\d+)")).FirstOrDefault(m => m.Success);
             f.InsmodExitStatus = exit is null ? null : int.Parse(exit.Groups[1].Value, CultureInfo.InvariantCulture);
+            f.Processes = ParseProcesses(lines);
             return f;
+        }
+
+        private static readonly Regex ProcessLine = new(
+            @"^ORACLE: process (\S+) (?:output: (.*)|siginfo: signo=(\d+) code=(-?\d+) addr=0x([0-9a-f]+) vma=(?:0x([0-9a-f]+)|none)|exit status=(\d+) signal=(\d+))$", RegexOptions.Compiled);
+
+        /// <summary>The runner's lines: each process's output lines and siginfo, closed by its exit line.</summary>
+        private static List<ProcessEnd> ParseProcesses(List<string> lines)
+        {
+            var ended = new List<ProcessEnd>();
+            var output = new List<string>();
+            (int Code, ulong Addr, ulong? Vma)? siginfo = null;
+            foreach (var l in lines)
+            {
+                var m = ProcessLine.Match(l);
+                if (!m.Success) continue;
+                if (m.Groups[2].Success) output.Add(m.Groups[2].Value);
+                else if (m.Groups[3].Success)
+                    siginfo = (int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), Hex(m.Groups[5].Value),
+                        m.Groups[6].Success ? Hex(m.Groups[6].Value) : null);
+                else
+                {
+                    int signal = int.Parse(m.Groups[8].Value, CultureInfo.InvariantCulture);
+                    var info = signal != 0 ? siginfo : null;
+                    ended.Add(new ProcessEnd(m.Groups[1].Value, int.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture), signal,
+                        info?.Code, info?.Addr, info?.Vma, output.ToList()));
+                    output.Clear();
+                    siginfo = null;
+                }
+            }
+            return ended;
         }
 
         private static List<TraceEntry> ParseTrace(List<string> lines)
@@ -198,6 +233,25 @@ namespace KDsl.Runtime.RealKernel
             Regex.IsMatch(s, "^[0-9a-f]{16}$") && IsKernelAddress(Hex(s)) ? Hex(s) : null;
 
         public static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// How one process ended: the wait status as a shell shows it (exit(N)'s N, or 128 + the signal), the killing signal
+    /// (0: none), the fatal signal's si_code and si_addr when known with the start of the mapping holding si_addr, and
+    /// its output lines (C-escaped, as the runner prints them).
+    /// </summary>
+    public sealed record ProcessEnd(string Name, int ExitStatus, int Signal, int? SiCode, ulong? SiAddr, ulong? SiAddrVma, IReadOnlyList<string> Output)
+    {
+        /// <summary>
+        /// The value compared with the other kernel: "sigbus: exit status=135 signal=7 si_code=2 si_addr=vma+0x1000",
+        /// si_addr as an offset into its mapping (where the mapping lies is the address-space layout's business,
+        /// shown but not compared), or as an address when no mapping holds it.
+        /// </summary>
+        public string Key =>
+            $"{Name}: exit status={ExitStatus} signal={Signal}" + (SiCode is int c ? $" si_code={c}" : "") +
+            (SiAddr is ulong a ? SiAddrVma is ulong v ? $" si_addr=vma+0x{a - v:x}" : $" si_addr=0x{a:x}" : "");
+
+        public override string ToString() => Key + (SiAddr is ulong a && SiAddrVma is ulong v ? $" (0x{a:x}, vma 0x{v:x})" : "");
     }
 
     /// <summary>One Call Trace line: "func+0xoff/0xsize", "func+0xoff/0xsize [mod]" or a raw address, reliable or "?".</summary>

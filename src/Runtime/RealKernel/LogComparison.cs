@@ -13,7 +13,10 @@ namespace KDsl.Runtime.RealKernel
     {
         /// <summary>The compared fields, in table order.</summary>
         public static readonly string[] Fields =
-            { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" };
+            { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run", "processes" };
+
+        /// <summary>A process's "comm[pid]: " prefix (show_signal_msg's line): pids are not the same on two systems.</summary>
+        private static readonly Regex PidPrefix = new(@"^([^\s\[\]]+)\[\d+\]: ", RegexOptions.Compiled);
 
         /// <summary>
         /// One field's value as compared (Items) and as the table shows it (Display); null when the log cannot say.
@@ -25,7 +28,7 @@ namespace KDsl.Runtime.RealKernel
             switch (field)
             {
                 case "lines":
-                    var lines = f.ModuleLines.Select(l => Regex.Replace(l, @"\b[0-9a-f]{16}\b", "ADDR")).ToList();
+                    var lines = f.ModuleLines.Select(l => PidPrefix.Replace(Regex.Replace(l, @"\b[0-9a-f]{16}\b", "ADDR"), "$1[PID]: ")).ToList();
                     return new FieldValue(lines, $"{lines.Count}: " + RunLength(lines));
                 case "buffer offsets":
                     if (f.BufferAddresses.Count == 0) return FieldValue.None("(no addresses)");
@@ -50,6 +53,10 @@ namespace KDsl.Runtime.RealKernel
                     return Sequence(f.Stale.Select(e => Key(e, sameBytes)).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
                 case "end of run":
                     return FieldValue.One(f.EndOfRun);
+                case "processes":
+                    if (f.Processes.Count == 0) return FieldValue.None("(no processes)");
+                    return new FieldValue(f.Processes.SelectMany(p => p.Output.Select(o => $"{p.Name}> {o}").Append(p.Key)).ToList(),
+                        string.Join("; ", f.Processes.SelectMany(p => p.Output.Select(o => $"{p.Name}> {o}").Append(p.ToString()))));
                 default:
                     throw new ArgumentOutOfRangeException(nameof(field), field, null);
             }
@@ -94,18 +101,54 @@ namespace KDsl.Runtime.RealKernel
 
         /// <summary>
         /// KDsl's dmesg as the oracle harness captures a real run: the log, then "ORACLE: insmod exit status=N" when insmod
-        /// returned (kmod's insmod exits 0 when init returned 0, 1 when init_module failed; the shell's 128+N for a kill).
+        /// returned (kmod's insmod exits 0 when init returned 0, 1 when init_module failed; the shell's 128+N for a kill),
+        /// then each process's lines as the harness's runner prints them (run-process.c). <paramref name="insmod"/>: the
+        /// experiment has a module (a file of processes alone loads none).
         /// </summary>
-        public static List<string> HarnessLog(RunResult run)
+        public static List<string> HarnessLog(RunResult run, bool insmod = true)
         {
             var lines = run.Log.ToList();
-            if (run.Outcome == RunOutcome.Completed)
+            if (insmod && run.Outcome == RunOutcome.Completed)
                 lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}");
-            else if (run.Outcome == RunOutcome.LoadFailed)
+            else if (insmod && run.Outcome == RunOutcome.LoadFailed)
                 lines.Add("ORACLE: insmod exit status=1");
-            else if (run.InsmodSignal != 0)
+            else if (insmod && run.InsmodSignal != 0)
                 lines.Add($"ORACLE: insmod exit status={128 + run.InsmodSignal}");
+            foreach (var p in run.Processes)
+            {
+                foreach (var line in ProcessOutputLines(p.OutputBytes)) lines.Add($"ORACLE: process {p.Name} output: {line}");
+                if (DumpsCore(p.Signal))
+                    lines.Add($"ORACLE: process {p.Name} siginfo: signo={p.Signal} code={p.SiCode} addr=0x{p.SiAddr:x} vma=" +
+                        (p.SiAddrVmaStart is ulong vma ? $"0x{vma:x}" : "none"));
+                lines.Add($"ORACLE: process {p.Name} exit status={p.ExitStatus} signal={p.Signal}");
+            }
             return lines;
+        }
+
+        /// <summary>
+        /// The signals whose default action dumps core (include/linux/signal.h's SIG_KERNEL_COREDUMP_MASK, the ones KDsl
+        /// sends): only their siginfo reaches the runner, through the core's NT_SIGINFO note.
+        /// </summary>
+        private static bool DumpsCore(int signo) =>
+            signo is Signals.SIGILL or Signals.SIGTRAP or Signals.SIGFPE or Signals.SIGBUS or Signals.SIGSEGV;
+
+        /// <summary>Output bytes as the runner prints them: split at '\n', printable ASCII kept, '\\' doubled, the rest \xNN.</summary>
+        public static IEnumerable<string> ProcessOutputLines(byte[] output)
+        {
+            var line = new System.Text.StringBuilder();
+            for (int i = 0; i < output.Length; i++)
+            {
+                byte c = output[i];
+                if (c == (byte)'\n')
+                {
+                    yield return line.ToString();
+                    line.Clear();
+                }
+                else if (c == (byte)'\\') line.Append("\\\\");
+                else if (c >= 0x20 && c < 0x7f) line.Append((char)c);
+                else line.Append("\\x").Append(c.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            if (line.Length > 0) yield return line.ToString();
         }
     }
 

@@ -17,16 +17,12 @@ namespace KDsl.Runtime.Kernel
     /// </summary>
     public sealed partial class LinuxKernel
     {
-        public const ulong UserElfBase = 0x400000;
-        public const ulong UserTextBase = 0x401000;
+        public const ulong UserElfBase = UserProgram.ElfBase;
+        public const ulong UserTextBase = UserProgram.TextBase;
         public const ulong UserStackTop = MmStruct.TaskSize;
         public const ulong UserStackSize = 8UL << 20; // RLIMIT_STACK
         /// <summary>mmap_base: below the stack and its gap (top-down allocation starts here).</summary>
         public const ulong UserMmapBase = 0x7ffff7fff000;
-
-        private static readonly byte[] ExitStub = { 0x89, 0xC7, 0xB8, 0x3C, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B }; // mov edi,eax; mov eax,60; syscall; ud2
-        private static readonly byte[] TrapStub = { 0x0F, 0x0B }; // ud2: a kernel function called from user space
-        private static readonly byte[] RestorerStub = { 0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B }; // __restore_rt: mov eax,15; syscall
 
         private readonly Tmpfs _tmpfs = new Tmpfs();
         private UserProcess? _process;
@@ -150,67 +146,32 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// The program image as a static ELF would map it: an r-- header page at 0x400000, r-x text at 0x401000 (the
-        /// module's text relocated for user space, then the exit stub), r-- rodata, and an rw- page holding the TLS
-        /// (canary at +0x28). A call to a kernel function lands on a ud2 stub (SIGILL): printk is not for processes.
+        /// The program image as a static ELF maps it (<see cref="UserProgram"/>, the bytes `kdsl oracle` puts in the real
+        /// executable): an r-- header page at 0x400000, r-x text at 0x401000, r-- rodata, and an rw- page holding the
+        /// TLS (canary at +0x28, random with its low byte zero as glibc makes it).
         /// </summary>
         private bool LoadProgram(ModuleImage image, MmStruct mm, string name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct textVma, out ulong restorer)
         {
-            entry = exitStub = tls = restorer = 0;
+            var program = UserProgram.Create(image, name);
+            entry = program.Entry;
+            exitStub = program.ExitStub;
+            restorer = program.Restorer;
+            tls = program.DataBase;
             textVma = null!;
-            var text = new List<byte>(image.Text);
-            while (text.Count % 16 != 0) text.Add(0xCC);
-            int exitOffset = text.Count;
-            text.AddRange(ExitStub);
-            int trapOffset = text.Count;
-            text.AddRange(TrapStub);
-            int restorerOffset = text.Count;
-            text.AddRange(RestorerStub);
-            var bytes = text.ToArray();
-            ulong textSize = ModuleLoader.PageAlign((ulong)bytes.Length);
-            ulong roBase = UserTextBase + textSize;
-            ulong roSize = ModuleLoader.PageAlign((ulong)Math.Max(image.RoData.Length, 1));
-            ulong dataBase = roBase + roSize;
-
-            var local = new Dictionary<string, ulong>();
-            foreach (var s in image.Symbols) local[s.Name] = (s.Section == Section.Text ? UserTextBase : roBase) + (ulong)s.Offset;
-            foreach (var r in image.Relocations)
-            {
-                bool known = local.TryGetValue(r.Target, out ulong target);
-                ulong place = UserTextBase + (ulong)r.Offset;
-                long value = unchecked((long)target + r.Addend);
-                switch (r.Kind)
-                {
-                    case RelocationKind.Rel32:
-                        if (!known) value = unchecked((long)(UserTextBase + (ulong)trapOffset) + r.Addend);
-                        BitConverter.GetBytes((int)unchecked(value - (long)place)).CopyTo(bytes, r.Offset);
-                        break;
-                    case RelocationKind.Abs32S:
-                        BitConverter.GetBytes(known ? (int)value : 0).CopyTo(bytes, r.Offset);
-                        break;
-                    default:
-                        BitConverter.GetBytes(known ? value : 0).CopyTo(bytes, r.Offset);
-                        break;
-                }
-            }
 
             const PteFlags user = PteFlags.Present | PteFlags.User | PteFlags.Accessed;
             var tlsPage = new byte[PhysicalMemory.PageSize];
-            BitConverter.GetBytes(_random.Next() & ~0xffUL).CopyTo(tlsPage, 0x28);
+            BitConverter.GetBytes(_random.Next() & ~0xffUL).CopyTo(tlsPage, UserProgram.CanaryOffset);
             if (!ModuleLoader.MapCopy(new byte[PhysicalMemory.PageSize], UserElfBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
-                !ModuleLoader.MapCopy(bytes, UserTextBase, user, Memory, Tables, mm.Root) ||
-                !ModuleLoader.MapCopy(image.RoData, roBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
-                !ModuleLoader.MapCopy(tlsPage, dataBase, user | PteFlags.Writable | PteFlags.Dirty | PteFlags.NoExecute, Memory, Tables, mm.Root))
+                !ModuleLoader.MapCopy(program.Text, UserTextBase, user, Memory, Tables, mm.Root) ||
+                !ModuleLoader.MapCopy(program.RoData, program.RoBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
+                !ModuleLoader.MapCopy(tlsPage, program.DataBase, user | PteFlags.Writable | PteFlags.Dirty | PteFlags.NoExecute, Memory, Tables, mm.Root))
                 return false;
             mm.Insert(new VmAreaStruct(UserElfBase, UserTextBase, VmFlags.Read, null, 0, name));
-            textVma = new VmAreaStruct(UserTextBase, roBase, VmFlags.Read | VmFlags.Exec, null, 0, name);
+            textVma = new VmAreaStruct(UserTextBase, program.TextEnd, VmFlags.Read | VmFlags.Exec, null, 0, name);
             mm.Insert(textVma);
-            mm.Insert(new VmAreaStruct(roBase, dataBase, VmFlags.Read, null, 0, name));
-            mm.Insert(new VmAreaStruct(dataBase, dataBase + PhysicalMemory.PageSize, VmFlags.Read | VmFlags.Write, null, 0, name));
-            entry = local.TryGetValue(ModuleImage.ProcessSymbolPrefix + name, out ulong e) ? e : UserTextBase;
-            exitStub = UserTextBase + (ulong)exitOffset;
-            restorer = UserTextBase + (ulong)restorerOffset;
-            tls = dataBase;
+            mm.Insert(new VmAreaStruct(program.RoBase, program.RoEnd, VmFlags.Read, null, 0, name));
+            mm.Insert(new VmAreaStruct(program.DataBase, program.DataEnd, VmFlags.Read | VmFlags.Write, null, 0, name));
             return true;
         }
 
@@ -229,6 +190,7 @@ namespace KDsl.Runtime.Kernel
             p.Result.Signal = signo;
             p.Result.SiCode = code;
             p.Result.SiAddr = address;
+            p.Result.SiAddrVmaStart = p.Mm.FindVma(address)?.Start;
             p.Result.ExitStatus = 128 + signo;
             p.Exited = true;
         }

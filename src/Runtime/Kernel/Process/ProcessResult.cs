@@ -23,6 +23,11 @@ namespace KDsl.Runtime
         public string SiCodeName => Signals.CodeName(Signal, SiCode);
         /// <summary>siginfo's si_addr: the faulting byte's address.</summary>
         public ulong SiAddr { get; internal set; }
+        /// <summary>
+        /// The start of the VMA holding <see cref="SiAddr"/> when the signal killed the process (null: none holds it), so
+        /// si_addr can be compared with a real run's as an offset into its mapping, wherever the mapping was placed.
+        /// </summary>
+        public ulong? SiAddrVmaStart { get; internal set; }
         /// <summary>What the shell prints for the killing signal ("Bus error", "Segmentation fault"), or "".</summary>
         public string ShellMessage => Signals.Description(Signal);
         /// <summary>Every successful mmap's return value, in call order (`at mmap` in an expect block is the first).</summary>
