@@ -7,11 +7,13 @@ using System.Text;
 namespace KDsl.Cli.Tests
 {
     /// <summary>
-    /// Just enough of an ELF64 little-endian relocatable object to check a .ko (the System V gABI and the x86-64 psABI):
-    /// section headers and names, the symbol table, RELA relocations, section bytes.
+    /// Just enough of an ELF64 little-endian file to check a .ko or an executable (the System V gABI and the x86-64 psABI):
+    /// section headers and names, the symbol table, RELA relocations, section bytes, program headers.
     /// </summary>
     internal sealed class ElfFile
     {
+        /// <summary>A program header (an executable's segment): type (1 PT_LOAD), flags (4 R, 2 W, 1 X), where in the file and in memory.</summary>
+        public sealed record ProgramHeader(uint Type, uint Flags, ulong Offset, ulong Address, ulong FileSize, ulong MemorySize);
         public sealed record SectionHeader(int Index, string Name, uint Type, ulong Offset, ulong Size, uint Link, uint Info);
         public sealed record Symbol(string Name, ulong Value, ulong Size, int Type, int Bind, int Section);
         /// <summary>A RELA entry: where in its section, the psABI type (4 PLT32, 11 32S…), the symbol and the addend.</summary>
@@ -43,7 +45,17 @@ namespace KDsl.Cli.Tests
                 symbols.Add(new Symbol(name, U64((int)at + 8), U64((int)at + 16), info & 0xf, info >> 4, shndx));
             }
             Symbols = symbols;
+            Type = U16(0x10);
+            Entry = U64(0x18);
+            ulong phoff = U64(0x20);
+            ProgramHeaders = Enumerable.Range(0, U16(0x38)).Select(i => (int)phoff + i * U16(0x36))
+                .Select(h => new ProgramHeader(U32(h), U32(h + 4), U64(h + 8), U64(h + 0x10), U64(h + 0x20), U64(h + 0x28))).ToList();
         }
+
+        /// <summary>e_type: 1 ET_REL (a .ko), 2 ET_EXEC.</summary>
+        public int Type { get; }
+        public ulong Entry { get; }
+        public IReadOnlyList<ProgramHeader> ProgramHeaders { get; }
 
         public IReadOnlyList<SectionHeader> Sections { get; }
         public IReadOnlyList<Symbol> Symbols { get; }

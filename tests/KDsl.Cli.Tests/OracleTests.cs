@@ -8,9 +8,10 @@ using NUnit.Framework;
 namespace KDsl.Cli.Tests
 {
     /// <summary>
-    /// `kdsl oracle`: the command line it boots with, the experiments it declines, and (where `kdsl oracle --setup` has run,
-    /// as .ci/run does) step5 end to end on the real 6.1 kernel under QEMU: the real console must agree with KDsl's run in
-    /// every field, the module's frames at the same +off/size.
+    /// `kdsl oracle`: the command line it boots with, the experiments it declines, the init's order, and (where `kdsl oracle
+    /// --setup` has run, as .ci/run does) step5 and sigbus-past-eof end to end on the real 6.1 kernel under QEMU: the real
+    /// console must agree with KDsl's run in every field, the module's frames at the same +off/size, the process killed
+    /// by the same signal at the same offset into its mapping.
     /// </summary>
     [NonParallelizable]
     public class OracleTests
@@ -23,6 +24,8 @@ namespace KDsl.Cli.Tests
                 Is.EqualTo("console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init no_hash_pointers randomize_kstack_offset=off nokaslr"));
             Assert.That(OracleCommand.CommandLine(KernelProfile.Find("linux-5.10")!, new ExperimentConfig("linux-5.10", panicOnOops: true)),
                 Is.EqualTo("console=ttyS0,115200 loglevel=8 panic=0 rdinit=/init no_hash_pointers nokaslr oops=panic"));
+            // with processes, the unrandomized user layout KDsl's mmap_base (0x7ffff7fff000) is
+            Assert.That(OracleCommand.CommandLine(KernelProfile.Linux61, new ExperimentConfig(), processes: true), Does.EndWith(" nokaslr norandmaps"));
         }
 
         [Test]
@@ -34,6 +37,47 @@ namespace KDsl.Cli.Tests
             (exit, output, _) = CliRunner.Run("oracle", CliRunner.Example("step5.kdsl"), "--scenario", "linux_4_11");
             Assert.That(exit, Is.EqualTo(0));
             Assert.That(output, Does.Contain("profile linux-4.11 has no Debian kernel"));
+        }
+
+        [Test]
+        public void AProcessThatCallsKdslsSigactionIsListedWithTheReason()
+        {
+            var (exit, output, _) = CliRunner.Run("oracle", CliRunner.Example("sigbus-handler.kdsl"));
+            Assert.That(exit, Is.EqualTo(0));
+            Assert.That(output, Does.Contain("not run on the real kernel: process caught calls sigaction(sig, handler), KDsl's two-argument form"));
+        }
+
+        [Test]
+        public void TheInitLoadsTheModuleThenRunsTheProcessesInOrder()
+        {
+            var init = Initramfs.InitScript("m", module: true, new[] { "first", "second" }).Split('\n').ToList();
+            int insmod = init.IndexOf("/usr/sbin/insmod /mod/m.ko");
+            int first = init.IndexOf($"{Initramfs.RunnerPath} first /exp/first");
+            int second = init.IndexOf($"{Initramfs.RunnerPath} second /exp/second");
+            Assert.That(insmod, Is.GreaterThan(0));
+            Assert.That(first, Is.GreaterThan(insmod));
+            Assert.That(second, Is.GreaterThan(first));
+            Assert.That(init, Does.Contain("mount -t tmpfs tmp /tmp"), "the processes' files live in a tmpfs, as KDsl's do");
+            // a file of processes alone: no insmod, and the parser's start line still printed
+            var alone = Initramfs.InitScript("m", module: false, new[] { "p" });
+            Assert.That(alone, Does.Not.Contain("insmod"));
+            Assert.That(alone, Does.Contain("echo \"ORACLE: running: processes p\""));
+        }
+
+        [Test]
+        public void SigbusPastEofAgreesWithTheReal61Kernel()
+        {
+            var missing = new OracleSetup(KernelProfile.Linux61).Missing(null);
+            if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup has not run: missing " + string.Join("; ", missing));
+            var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example("sigbus-past-eof.kdsl"), "--timeout", "120");
+            Assert.That(exit, Is.EqualTo(0), output + error);
+            var rows = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗' || l[0] == '-')).ToList();
+            Assert.That(rows.Where(r => r[0] == '✗'), Is.Empty, output);
+            // the real kernel killed the executable as KDsl killed the process: SIGBUS (7), BUS_ADRERR (2), one page into the mapping
+            Assert.That(rows.Single(r => r.Substring(3).StartsWith("processes")),
+                Does.StartWith("✓  processes       sigbus: exit status=135 signal=7 si_code=2 si_addr=vma+0x1000"));
+            Assert.That(rows, Does.Contain("✓  expect exit 135 on the real kernel: sigbus ended with status 135"));
+            Assert.That(output, Does.Contain("norandmaps"));
         }
 
         [Test]
@@ -53,7 +97,7 @@ namespace KDsl.Cli.Tests
                 "✓  expect printk \"finished initialized buf\" count 3 on the real kernel: 3 matching lines",
             }));
             Assert.That(expects.Skip(2).Single(), Does.StartWith("✓  expect oops stack_guard in rstack depth 4 on the real kernel: rstack+0x"));
-            Assert.That(rows.Select(r => r.Substring(3).Split("  ")[0]), Is.EqualTo(new[] { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run" }));
+            Assert.That(rows.Select(r => r.Substring(3).Split("  ")[0]), Is.EqualTo(new[] { "lines", "buffer offsets", "CR2", "RIP", "call trace", "stale entries", "end of run", "processes" }));
             Assert.That(rows, Is.All.StartsWith("✓"));
             // the same bytes fault at the same place: rstack at the same +off/size on both sides (the ✓ above)
             Assert.That(rows.Single(r => r.Substring(3).StartsWith("RIP")), Does.Match(@"^✓  RIP +rstack\+0x[0-9a-f]+/0x[0-9a-f]+ \[module\]"));
