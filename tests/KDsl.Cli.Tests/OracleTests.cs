@@ -80,6 +80,39 @@ namespace KDsl.Cli.Tests
             Assert.That(output, Does.Contain("norandmaps"));
         }
 
+        /// <summary>
+        /// The oracle on Debian's 5.10 (bullseye's image and headers, which `kdsl oracle --setup --profile linux-5.10` fetches:
+        /// 66 MB, about 25 s): a module whose constant kmalloc calls kmem_cache_alloc_trace through its cache thunk, then a
+        /// process past EOF. Explicit: the setup and a 5.10 boot cost about a minute, which CI does not spend
+        /// (`dotnet test tests/KDsl.Cli.Tests --filter Name=AModuleAndAProcessAgreeWithTheReal510Kernel` runs it).
+        /// </summary>
+        [Test, Explicit("fetches and boots Debian's 5.10 kernel: about a minute")]
+        public void AModuleAndAProcessAgreeWithTheReal510Kernel()
+        {
+            var missing = new OracleSetup(KernelProfile.Find("linux-5.10")!).Missing(null);
+            if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup --profile linux-5.10 has not run: missing " + string.Join("; ", missing));
+            string dir = Path.Combine(Path.GetTempPath(), "kdsl-oracle-510-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string file = Path.Combine(dir, "combo.kdsl");
+                File.WriteAllText(file, "module combo \"kmalloc in the module, then a process past EOF\";\nconfig { profile = linux-5.10; }\n" +
+                    "init {\n    char *p = kmalloc(64);\n    if (p != 0) printk(\"combo: allocated\\n\");\n    kfree(p);\n}\n" +
+                    "process past {\n    int fd = open(\"/tmp/combo\", O_CREAT | O_RDWR | O_TRUNC, 0644);\n    ftruncate(fd, 100);\n" +
+                    "    char *m = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n    write(1, \"mapped\\n\", 7);\n    m[4096] = 'X';\n    exit(0);\n}\n");
+                var (exit, output, error) = CliRunner.Run("oracle", file, "--timeout", "120");
+                Assert.That(exit, Is.EqualTo(0), output + error);
+                Assert.That(output, Does.Contain("✓  lines           1: combo: allocated"));
+                Assert.That(output, Does.Contain("✓  end of run      insmod exit status=0"));
+                Assert.That(output, Does.Contain("✓  processes       past> mapped"));
+                Assert.That(output, Does.Contain("past: exit status=135 signal=7 si_code=2 si_addr=vma+0x1000"));
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Test]
         public void Step5AgreesWithTheReal61Kernel()
         {

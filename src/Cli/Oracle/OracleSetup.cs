@@ -98,6 +98,13 @@ namespace KDsl.Cli.Oracle
             Directory.CreateDirectory(Root);
             foreach (var deb in Directory.GetFiles(debs, "*.deb").OrderBy(d => d, StringComparer.Ordinal))
                 if (!Step(log, "dpkg", new[] { "-x", deb, Root })) return false;
+            // the image package's modules (about 400 MB unpacked): the oracle boots the vmlinuz with its own initramfs
+            string modules = Path.Combine(Root, "lib", "modules");
+            if (Directory.Exists(modules))
+            {
+                Directory.Delete(modules, recursive: true);
+                log.WriteLine($"setup: removed {modules} (the boot needs only the vmlinuz)");
+            }
             if (!bookwormHeaders)
             {
                 // The headers' Makefile includes the -common tree by absolute path: point it at the unpacked copy.
