@@ -15,20 +15,8 @@ namespace KDsl.Cli.Tests
     /// are installed, against a module GCC built from the same calls in C on those headers (objdump -dr of both).
     /// </summary>
     [NonParallelizable]
-    public class KmallocTests
+    public class KmallocTests : ScratchDirectory
     {
-        private static readonly string Headers61 = $"/usr/src/linux-headers-{KernelProfile.Linux61.Release}";
-        private string _dir = "";
-
-        [SetUp]
-        public void SetUp() => _dir = Path.Combine(Path.GetTempPath(), "kdsl-kmalloc-tests-" + Guid.NewGuid().ToString("N"));
-
-        [TearDown]
-        public void TearDown()
-        {
-            if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-        }
-
         private static string Source(string profile, params long[] sizes) =>
             $"module km \"kmalloc\";\nconfig {{ profile = {profile}; }}\ninit {{\n" +
             string.Concat(sizes.Select((s, i) => $"    char *p{i} = kmalloc({s});\n    kfree(p{i});\n")) + "}\n";
@@ -100,11 +88,10 @@ namespace KDsl.Cli.Tests
         [Test]
         public void TheCacheAndFlagsAreWhatGccPassesOnThe61Headers()
         {
-            if (!File.Exists(Path.Combine(Headers61, "Module.symvers")))
-                Assert.Ignore($"{Headers61} is not installed (apt-get install linux-headers-{KernelProfile.Linux61.Release})");
+            RequireHeaders61();
             var sizes = new long[] { 64, 200, 16384 };
             // the C twin, built by the same Kbuild
-            string gcc = Path.Combine(_dir, "gcc");
+            string gcc = Path.Combine(Dir, "gcc");
             Directory.CreateDirectory(gcc);
             File.WriteAllText(Path.Combine(gcc, "gk.c"), "#include <linux/module.h>\n#include <linux/slab.h>\nstatic int __init gk_init(void)\n{\n" +
                 string.Concat(sizes.Select((s, i) => $"\tvoid *p{i} = kmalloc({s}, GFP_KERNEL);\n\tkfree(p{i});\n")) +
@@ -113,11 +100,11 @@ namespace KDsl.Cli.Tests
             Assert.That(Oracle.KernelBuild.Run("make", new[] { "-C", Headers61, "M=" + gcc, "CC=gcc", "modules" }, out string log), Is.True, log);
             Assert.That(Oracle.KernelBuild.Run("objdump", new[] { "-dr", Path.Combine(gcc, "gk.o") }, out string theirs), Is.True, theirs);
 
-            string kdsl = Path.Combine(_dir, "km.kdsl");
+            string kdsl = Path.Combine(Dir, "km.kdsl");
             File.WriteAllText(kdsl, Source("linux-6.1", sizes));
-            var (exit, output, error) = CliRunner.Run("ko", kdsl, "-o", Path.Combine(_dir, "ko"));
+            var (exit, output, error) = CliRunner.Run("ko", kdsl, "-o", Path.Combine(Dir, "ko"));
             Assert.That(exit, Is.EqualTo(0), error);
-            Assert.That(Oracle.KernelBuild.Run("objdump", new[] { "-dr", Path.Combine(_dir, "ko", "km.o") }, out string ours), Is.True, ours);
+            Assert.That(Oracle.KernelBuild.Run("objdump", new[] { "-dr", Path.Combine(Dir, "ko", "km.o") }, out string ours), Is.True, ours);
 
             // GCC: kmalloc_caches+0x2c (kmalloc-64) and +0x3c (kmalloc-256) with GFP_KERNEL 0xcc0; kmalloc_large(16384, 0xcc0)
             var expected = Calls(theirs);

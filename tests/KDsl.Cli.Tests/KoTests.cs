@@ -16,24 +16,12 @@ namespace KDsl.Cli.Tests
     /// relocation numbers and include/asm-generic/bug.h's struct bug_entry.
     /// </summary>
     [NonParallelizable]
-    public class KoTests
+    public class KoTests : ScratchDirectory
     {
-        private static readonly string Headers61 = $"/usr/src/linux-headers-{KernelProfile.Linux61.Release}";
-        private string _dir = "";
-
-        [SetUp]
-        public void SetUp() => _dir = Path.Combine(Path.GetTempPath(), "kdsl-ko-tests-" + Guid.NewGuid().ToString("N"));
-
-        [TearDown]
-        public void TearDown()
-        {
-            if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-        }
-
         private string Write(string name, string source)
         {
-            Directory.CreateDirectory(_dir);
-            string path = Path.Combine(_dir, name);
+            Directory.CreateDirectory(Dir);
+            string path = Path.Combine(Dir, name);
             File.WriteAllText(path, source);
             return path;
         }
@@ -43,7 +31,7 @@ namespace KDsl.Cli.Tests
         {
             // a size computed at run time calls __kmalloc with the size alone (a constant one is built: KmallocTests)
             string file = Write("km.kdsl", "module km \"kmalloc\";\nvoid grab(long n) {\n    char *p = kmalloc(n);\n    kfree(p);\n}\ninit {\n    grab(64);\n}\n");
-            var (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(_dir, "out"));
+            var (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(Dir, "out"));
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(error, Does.Contain("kmalloc(size) calls __kmalloc without gfp flags"));
         }
@@ -52,10 +40,10 @@ namespace KDsl.Cli.Tests
         public void AFunctionTheKernelDoesNotExportIsNamed()
         {
             // a build tree whose Module.symvers exports only kfree: step5's _printk and __stack_chk_fail are missing
-            string tree = Path.Combine(_dir, "tree");
+            string tree = Path.Combine(Dir, "tree");
             Directory.CreateDirectory(tree);
             File.WriteAllText(Path.Combine(tree, "Module.symvers"), "0x12345678\tkfree\tvmlinux\tEXPORT_SYMBOL\t\n");
-            var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--headers", tree, "-o", Path.Combine(_dir, "out"));
+            var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--headers", tree, "-o", Path.Combine(Dir, "out"));
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(error, Does.Contain("__stack_chk_fail, _printk: KDsl's kernel provides them, but Linux 6.1.0-56-amd64 does not export them"));
         }
@@ -63,7 +51,7 @@ namespace KDsl.Cli.Tests
         [Test]
         public void MissingHeadersAreAnErrorThatSaysWhere()
         {
-            var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--headers", Path.Combine(_dir, "none"));
+            var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--headers", Path.Combine(Dir, "none"));
             Assert.That(exit, Is.EqualTo(1));
             Assert.That(error, Does.Contain("is not a kernel build tree (no Module.symvers)"));
             (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--profile", "linux-4.11");
@@ -88,9 +76,8 @@ namespace KDsl.Cli.Tests
 
         private (ElfFile Elf, ModuleImage Image, string Ko) Build(string example)
         {
-            if (!File.Exists(Path.Combine(Headers61, "Module.symvers")))
-                Assert.Ignore($"{Headers61} is not installed (apt-get install linux-headers-{KernelProfile.Linux61.Release})");
-            var (exit, output, error) = CliRunner.Run("ko", CliRunner.Example(example), "-o", _dir);
+            RequireHeaders61();
+            var (exit, output, error) = CliRunner.Run("ko", CliRunner.Example(example), "-o", Dir);
             Assert.That(exit, Is.EqualTo(0), error);
             string ko = output.Trim();
             return (new ElfFile(ko), Image(example), ko);

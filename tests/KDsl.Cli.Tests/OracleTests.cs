@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KDsl.Cli.Oracle;
@@ -64,14 +65,20 @@ namespace KDsl.Cli.Tests
             Assert.That(alone, Does.Contain("echo \"ORACLE: running: processes p\""));
         }
 
-        [Test]
-        public void SigbusPastEofAgreesWithTheReal61Kernel()
+        /// <summary>`kdsl oracle EXAMPLE` on the real 6.1 kernel, which must agree (exit 0): its output and its verdict rows (✓, ✗, -).</summary>
+        private static (string Output, List<string> Rows) AgreeOn61(string example)
         {
             var missing = new OracleSetup(KernelProfile.Linux61).Missing(null);
             if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup has not run: missing " + string.Join("; ", missing));
-            var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example("sigbus-past-eof.kdsl"), "--timeout", "120");
+            var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example(example), "--timeout", "120");
             Assert.That(exit, Is.EqualTo(0), output + error);
-            var rows = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗' || l[0] == '-')).ToList();
+            return (output, output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗' || l[0] == '-')).ToList());
+        }
+
+        [Test]
+        public void SigbusPastEofAgreesWithTheReal61Kernel()
+        {
+            var (output, rows) = AgreeOn61("sigbus-past-eof.kdsl");
             Assert.That(rows.Where(r => r[0] == '✗'), Is.Empty, output);
             // the real kernel killed the executable as KDsl killed the process: SIGBUS (7), BUS_ADRERR (2), one page into the mapping
             Assert.That(rows.Single(r => r.Substring(3).StartsWith("processes")),
@@ -116,11 +123,7 @@ namespace KDsl.Cli.Tests
         [Test]
         public void Step5AgreesWithTheReal61Kernel()
         {
-            var missing = new OracleSetup(KernelProfile.Linux61).Missing(null);
-            if (missing.Count > 0) Assert.Ignore("kdsl oracle --setup has not run: missing " + string.Join("; ", missing));
-            var (exit, output, error) = CliRunner.Run("oracle", CliRunner.Example("step5.kdsl"), "--timeout", "120");
-            Assert.That(exit, Is.EqualTo(0), output + error);
-            var lines = output.Split('\n').Where(l => l.Length > 3 && (l[0] == '✓' || l[0] == '✗' || l[0] == '-')).ToList();
+            var (_, lines) = AgreeOn61("step5.kdsl");
             var rows = lines.Where(l => !l.Substring(3).StartsWith("expect ")).ToList();
             // and the file's expect block, on the real run: every line met (the oops's RIP is the real kernel's)
             var expects = lines.Except(rows).ToList();

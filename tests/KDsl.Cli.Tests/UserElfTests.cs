@@ -16,25 +16,14 @@ namespace KDsl.Cli.Tests
     /// it as C semantics and the kernel's filemap_fault say (a store to a page wholly past EOF: SIGBUS, status 135).
     /// </summary>
     [NonParallelizable]
-    public class UserElfTests
+    public class UserElfTests : ScratchDirectory
     {
         private const uint PtLoad = 1, PtGnuStack = 0x6474e551, PfX = 1, PfW = 2, PfR = 4;
-        private string _dir = "";
-
-        [SetUp]
-        public void SetUp() => _dir = Path.Combine(Path.GetTempPath(), "kdsl-elf-tests-" + Guid.NewGuid().ToString("N"));
-
-        [TearDown]
-        public void TearDown()
-        {
-            if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-        }
-
         private static ModuleImage Image(string path) => Compiler.Compile(path, File.ReadAllText(path)).Image!;
 
         private string Build(string kdsl)
         {
-            var (exit, output, error) = CliRunner.Run("ko", kdsl, "-o", _dir);
+            var (exit, output, error) = CliRunner.Run("ko", kdsl, "-o", Dir);
             Assert.That(exit, Is.EqualTo(0), error);
             return output.Trim();
         }
@@ -43,8 +32,8 @@ namespace KDsl.Cli.Tests
         public void AFileOfProcessesBuildsOneExecutableEachAndNoModule()
         {
             string path = Build(CliRunner.Example("sigbus-past-eof.kdsl"));
-            Assert.That(path, Is.EqualTo(Path.Combine(_dir, "sigbus")));
-            Assert.That(Directory.GetFiles(_dir, "*.ko"), Is.Empty);
+            Assert.That(path, Is.EqualTo(Path.Combine(Dir, "sigbus")));
+            Assert.That(Directory.GetFiles(Dir, "*.ko"), Is.Empty);
             var image = Image(CliRunner.Example("sigbus-past-eof.kdsl"));
             var program = UserProgram.Create(image, "sigbus");
             var elf = new ElfFile(path);
@@ -112,15 +101,15 @@ namespace KDsl.Cli.Tests
         {
             if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
                 Assert.Ignore("runs a Linux x86-64 executable on the host");
-            Directory.CreateDirectory(_dir);
+            Directory.CreateDirectory(Dir);
             // a buffer on the stack (the canary read through %gs), a string in rodata, then a store into an empty file's
             // shared mapping: the page is wholly past EOF, so filemap_fault gives VM_FAULT_SIGBUS
-            string file = Path.Combine(_dir, "empty");
+            string file = Path.Combine(Dir, "empty");
             string source = "module hostrun \"host\";\nprocess hostrun {\n    char buf[16];\n    buf[0] = 'o';\n    buf[1] = 'k';\n    buf[2] = '\\n';\n" +
                 "    write(1, buf, 3);\n    write(1, \"str\\n\", 4);\n" +
                 $"    int fd = open(\"{file}\", O_CREAT | O_RDWR | O_TRUNC, 0644);\n" +
                 "    char *p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);\n    p[0] = 'x';\n    exit(3);\n}\n";
-            string kdsl = Path.Combine(_dir, "hostrun.kdsl");
+            string kdsl = Path.Combine(Dir, "hostrun.kdsl");
             File.WriteAllText(kdsl, source);
             string executable = Build(kdsl);
 
