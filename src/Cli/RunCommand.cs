@@ -85,7 +85,9 @@ namespace KDsl.Cli
                     string path = scenarios.Count > 1
                         ? Path.Combine(svg.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(svg.Name) + "-" + scenario.Name + Path.GetExtension(svg.Name))
                         : svg.FullName;
-                    File.WriteAllText(path, StackSvg.Render(scenario.Image, result));
+                    // Nothing faulted: the run is replayed to the moment its stack was deepest, to draw the frames there.
+                    var deepest = result.Oops is null ? StackAtHighWater.Replay(scenario.Image, null, result.StackHighWater) : null;
+                    File.WriteAllText(path, StackSvg.Render(scenario.Image, result, deepest));
                     if (!json) Console.Error.WriteLine($"kdsl: wrote {path}");
                 }
                 if (failures.Count == 0) continue;

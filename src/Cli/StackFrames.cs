@@ -7,11 +7,12 @@ using KDsl.CodeGen;
 using KDsl.Image;
 using KDsl.Profiles;
 using KDsl.Runtime;
+using KDsl.Runtime.Kernel;
 
 namespace KDsl.Cli
 {
     /// <summary>
-    /// The frames on the task stack at an oops, innermost (lowest) first, as the ORC unwinder sees them: from RSP up,
+    /// The frames on the task stack at an oops (or at the high-water mark of a run that did not fault), innermost (lowest) first, as the ORC unwinder sees them: from RSP up,
     /// each function of the reliable call chain holds its CFA offset of bytes (RIP's function: the offset in force at
     /// RIP; a caller: its full frame, what it has at every call it makes). Module functions are sized by the image's
     /// unwind rows, kernel functions by the profile's kernel text (the same rows the runtime's unwinder reads), so an
@@ -25,31 +26,41 @@ namespace KDsl.Cli
         /// frame's variables that live on the stack, at <see cref="Body"/> (RSP once its prologue ran) + their offsets. A
         /// block is the kernel's frames above the module's: Callers lists them, innermost first.
         /// </summary>
-        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool Faulting, ulong Body,
+        internal sealed record Frame(string Function, ulong Low, ulong High, bool Module, bool HasRip, ulong Body,
             IReadOnlyList<FrameVariable> Variables, bool Block = false, IReadOnlyList<string>? Callers = null);
 
         private sealed record Text(IReadOnlyDictionary<string, ModuleSymbol> Symbols, IReadOnlyList<UnwindEntry> Unwind);
 
-        internal static IReadOnlyList<Frame> Of(ModuleImage image, RunResult result)
+        /// <summary>The frames at an oops.</summary>
+        internal static IReadOnlyList<Frame> Of(ModuleImage image, OopsFacts o) => Of(image, o.Rsp, o.RipSymbol, o.CallChain, null, o.StackTop);
+
+        /// <summary>The frames at the high-water mark of a run in which nothing faulted, ending where the unwinder found them end.</summary>
+        internal static IReadOnlyList<Frame> Of(ModuleImage image, StackAtHighWater s) => Of(image, s.Rsp, s.RipSymbol, s.CallChain, s.FrameTops, s.StackTop);
+
+        /// <param name="ripSymbol">RIP as %pS prints it: the innermost frame holds what its function had pushed there.</param>
+        /// <param name="callChain">The reliable call chain, innermost first.</param>
+        /// <param name="tops">Each frame's CFA as the unwinder found it, or null: the CFA rows' sizes are taken instead.</param>
+        private static IReadOnlyList<Frame> Of(ModuleImage image, ulong rsp, string ripSymbol, IReadOnlyList<string> callChain,
+            IReadOnlyList<ulong>? tops, ulong stackTop)
         {
-            var o = result.Oops!;
             var module = new Text(image.Symbols.Where(s => s.Section == Section.Text).ToDictionary(s => s.Name, StringComparer.Ordinal), image.Unwind);
             var kernel = KernelText(image.Config.Profile);
             var variables = image.Variables.ToLookup(v => v.Function, StringComparer.Ordinal);
             var frames = new List<Frame>();
-            ulong cursor = o.Rsp;
+            ulong cursor = rsp;
             bool seenModule = false;
             int i = 0;
-            for (; i < o.CallChain.Count; i++)
+            for (; i < callChain.Count; i++)
             {
-                string name = o.CallChain[i];
+                string name = callChain[i];
                 bool isModule = module.Symbols.ContainsKey(name);
                 // Kernel frames above the module's are drawn as one block: stop here.
                 if (!isModule && seenModule) break;
                 var text = isModule ? module : kernel;
                 if (text is null || !text.Symbols.TryGetValue(name, out var symbol)) break;
-                int cfa = i == 0 ? CfaAtRip(text, symbol, o.RipSymbol) : MaxCfa(text, symbol);
-                if (cfa <= 0 || cursor + (ulong)cfa > o.StackTop) break;
+                long cfa = tops is not null && i < tops.Count ? (long)(tops[i] - cursor)
+                    : i == 0 ? CfaAtRip(text, symbol, ripSymbol) : MaxCfa(text, symbol);
+                if (cfa <= 0 || cursor + (ulong)cfa > stackTop) break;
                 ulong high = cursor + (ulong)cfa;
                 // The body (RSP after the prologue) is the function's full frame below the CFA, wherever RIP stopped in it.
                 frames.Add(new Frame(name, cursor, high, isModule, i == 0, high - (ulong)MaxCfa(text, symbol),
@@ -57,10 +68,10 @@ namespace KDsl.Cli
                 cursor += (ulong)cfa;
                 seenModule |= isModule;
             }
-            if (cursor < o.StackTop)
+            if (cursor < stackTop)
             {
-                var rest = o.CallChain.Skip(i).ToList();
-                frames.Add(new Frame(rest.Count > 0 ? rest[0] : "insmod path", cursor, o.StackTop, false, false, cursor, Array.Empty<FrameVariable>(),
+                var rest = callChain.Skip(i).ToList();
+                frames.Add(new Frame(rest.Count > 0 ? rest[0] : "insmod path", cursor, stackTop, false, false, cursor, Array.Empty<FrameVariable>(),
                     Block: true, Callers: rest));
             }
             return frames;

@@ -163,23 +163,65 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
-        public void WithoutAnOopsTheUsedPartIsShaded()
+        public void WithoutAnOopsTheFramesAtTheHighWaterMarkAreDrawn()
         {
-            // 64-byte buffers: rstack(100) returns, nothing faults (so step5's expect fails: exit 1).
-            var doc = DrawFile(1, "step5.kdsl", "--set", "BUF=64");
-            var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
-            Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "used"), Is.EqualTo(1));
-            Assert.That(texts, Has.Some.Matches(@"^used at the deepest point: \d+ of 16384 bytes$"));
-            Assert.That(doc.Descendants(Svg + "g"), Is.Empty);
+            // 64-byte buffers: rstack(100) .. rstack(0) all fit, nothing faults (so step5's expect fails: exit 1). The picture
+            // is of the moment the stack was deepest: 101 rstack frames of BUF + 24 bytes (shared/reference/real-kernel:
+            // rbx push, sub BUF+8, return address), under step5_init, with the innermost level's printk below them.
+            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
+            try
+            {
+                var (exit, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5.kdsl"), "--set", "BUF=64", "--svg", path);
+                Assert.That(exit, Is.EqualTo(1));
+                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
+                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
+                var doc = XDocument.Load(path);
+                var groups = doc.Descendants(Svg + "g").ToList();
+                var rstack = groups.Where(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "rstack").ToList();
+                var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+                int highWater = int.Parse(texts.Single(t => t.StartsWith("high-water ", System.StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                var frames = groups.Select(g => (Low: Hex(g, "data-low"), High: Hex(g, "data-high"))).ToList();
+                Assert.Multiple(() =>
+                {
+                    Assert.That(rstack, Has.Count.EqualTo(101));
+                    Assert.That(rstack.Select(g => Hex(g, "data-high") - Hex(g, "data-low")), Is.All.EqualTo(64UL + 24));
+                    Assert.That(groups.Count(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "step5_init"), Is.EqualTo(1));
+                    // Nothing faulted: RIP's frame is the deepest, not a faulting one, and no fault address is drawn.
+                    Assert.That(groups.Count(g => Class(g).EndsWith(" faulting", System.StringComparison.Ordinal)), Is.EqualTo(0));
+                    Assert.That(groups.Count(g => Class(g).EndsWith(" deepest", System.StringComparison.Ordinal)), Is.EqualTo(1));
+                    Assert.That(doc.Descendants(Svg + "line").Count(l => Class(l) == "fault"), Is.EqualTo(0));
+                    Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "used"), Is.EqualTo(0));
+                    // printk's frames lie below the innermost rstack frame, down to the deepest RSP.
+                    var kernel = groups.Where(g => Class(g).StartsWith("kernel-frame", System.StringComparison.Ordinal) && Class(g) != "kernel-frames").ToList();
+                    Assert.That(kernel.Select(g => (string?)g.Attribute("data-function")), Does.Contain("_printk"));
+                    Assert.That(kernel.Select(g => Hex(g, "data-high")), Is.All.LessThanOrEqualTo(rstack.Min(g => Hex(g, "data-low"))));
+                    // The frames tile the stack from the deepest RSP (the stack top less the high-water mark) to the top.
+                    Assert.That(frames.Last().High - frames.First().Low, Is.EqualTo((ulong)highWater));
+                    for (int i = 1; i < frames.Count; i++)
+                        Assert.That(frames[i].Low, Is.EqualTo(frames[i - 1].High));
+                    Assert.That(texts, Has.Some.EqualTo($"deepest RSP {frames.First().Low:x16}"));
+                    // Each level's buf is drawn by its name where the run printed it.
+                    var bufs = doc.Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
+                    Assert.That(printed, Has.Count.EqualTo(101));
+                    Assert.That(bufs, Is.EquivalentTo(printed));
+                    // A hundred thin frames of one recursion are labelled once, not a hundred times.
+                    Assert.That(texts, Has.Some.Matches(@"^#\d+\.\.#\d+ rstack \u00d7101, 88 bytes each$"));
+                });
+            }
+            finally
+            {
+                File.Delete(path);
+            }
         }
 
         [TestCase("step5.kdsl")]
         [TestCase("step5-992.kdsl")]
         [TestCase("null-deref.kdsl")]
-        public void LabelsDoNotOverlap(string example)
+        [TestCase("step5.kdsl", "BUF=64")]
+        public void LabelsDoNotOverlap(string example, params string[] set)
         {
             // Texts in the same column (same x and anchor) must be at least a line apart, and stay inside the picture.
-            var doc = DrawFile(example);
+            var doc = set.Length == 0 ? DrawFile(example) : DrawFile(1, example, set.SelectMany(v => new[] { "--set", v }).ToArray());
             double width = double.Parse((string)doc.Root!.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
             var texts = doc.Descendants(Svg + "text")
                 .Select(t => (X: double.Parse((string)t.Attribute("x")!, System.Globalization.CultureInfo.InvariantCulture),

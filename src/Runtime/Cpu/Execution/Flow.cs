@@ -19,8 +19,8 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - 8;
             if (!Write64(rsp, _nextRip)) return false;
             R(RspIndex) = rsp;
-            NoteRsp(rsp);
             _nextRip = target;
+            NoteRsp(rsp);
             return true;
         }
 
@@ -31,8 +31,8 @@ namespace KDsl.Runtime.Cpu
             ulong rsp = R(RspIndex) - 8;
             if (!Write64(rsp, _nextRip)) return false;
             R(RspIndex) = rsp;
-            NoteRsp(rsp);
             _nextRip = target;
+            NoteRsp(rsp);
             return true;
         }
 

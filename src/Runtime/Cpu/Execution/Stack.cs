@@ -12,11 +12,36 @@ namespace KDsl.Runtime.Cpu
         /// </summary>
         public ulong LowestRsp = ulong.MaxValue;
 
+        // An RSP to report the first time the stack reaches it (WatchRsp): the stack at its high-water mark, for a replay.
+        private ulong _watchRsp;
+        private System.Action<ulong>? _watch;
+
+        /// <summary>
+        /// Calls <paramref name="reached"/> once RSP first goes down to <paramref name="rsp"/> as a new low (in
+        /// <see cref="LowestRsp"/>'s sense), with RIP as it is when that instruction retires: every register then holds its
+        /// value after the instruction, so the stack can be unwound from there. A replay of a deterministic run uses it to
+        /// stop the picture where the first run's high-water mark was; it costs nothing until the stack gets that deep.
+        /// </summary>
+        public void WatchRsp(ulong rsp, System.Action<ulong> reached)
+        {
+            _watchRsp = rsp;
+            _watch = reached;
+        }
+
+        // Every caller has stored the new RSP, and _nextRip is the RIP the instruction retires with (a call sets it to its
+        // target first), so a watch sees the state after the instruction.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void NoteRsp(ulong rsp)
         {
-            if (rsp < LowestRsp) LowestRsp = rsp;
+            if (rsp < LowestRsp)
+            {
+                LowestRsp = rsp;
+                if (rsp == _watchRsp) WatchReached();
+            }
         }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void WatchReached() => _watch?.Invoke(_nextRip);
 
         private bool ExecPush(ref DecodedInstruction d)
         {
