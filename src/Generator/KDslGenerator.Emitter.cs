@@ -64,14 +64,14 @@ namespace KDsl.Generator
                 w.OpenBlock();
                 w.WriteLine("/// <summary>");
                 w.WriteLine($"/// The KDsl module <c>{XmlEscape(image.Name)}</c>: {XmlEscape(image.Description)}");
-                w.WriteLine($"/// Generated from {XmlEscape(module.FilePath)}.");
+                w.WriteLine($"/// Generated from {XmlEscape(spec.SourcePath)}.");
                 w.WriteLine("/// </summary>");
                 w.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"KDsl.Generator\", \"{GeneratorVersion}\")]");
                 w.WriteLine($"public static partial class {module.ClassName}");
                 w.OpenBlock();
 
-                w.WriteLine("/// <summary>The .kdsl file this class was generated from.</summary>");
-                w.WriteLine($"public const string SourcePath = {Literal(module.FilePath)};");
+                w.WriteLine("/// <summary>The .kdsl file this class was generated from, relative to the project directory.</summary>");
+                w.WriteLine($"public const string SourcePath = {Literal(spec.SourcePath)};");
                 w.WriteLine();
                 w.WriteLine("/// <summary>The compiled module, ready for insmod.</summary>");
                 w.WriteLine($"public static {ImageNs}ModuleImage Image {{ get; }} = CreateImage();");
@@ -104,7 +104,7 @@ namespace KDsl.Generator
                     w.WriteLine();
                 }
 
-                WriteCreateImage(w, image, "CreateImage");
+                WriteCreateImage(w, image, spec.SourcePath, "CreateImage");
                 for (int i = 0; i < module.Scenarios.Count; i++)
                 {
                     ScenarioSpec scenario = module.Scenarios[i];
@@ -122,7 +122,7 @@ namespace KDsl.Generator
                     if (scenario.Image is null) continue;
                     w.WriteLine();
                     w.WriteLine($"/// <summary>The module compiled for scenario {XmlEscape(scenario.Name)}.</summary>");
-                    WriteCreateImage(w, scenario.Image, ScenarioImageMethod(i));
+                    WriteCreateImage(w, scenario.Image, spec.SourcePath, ScenarioImageMethod(i));
                 }
 
                 w.CloseBlock();
@@ -130,7 +130,7 @@ namespace KDsl.Generator
                 if (spec.EmitTests)
                 {
                     w.WriteLine();
-                    TestFixtureEmitter.Write(w, module, GeneratorVersion);
+                    TestFixtureEmitter.Write(w, module, spec.SourcePath, GeneratorVersion);
                 }
 
                 w.CloseBlock();
@@ -141,14 +141,14 @@ namespace KDsl.Generator
 
             internal static string GeneratorVersion => typeof(KDslGenerator).Assembly.GetName().Version?.ToString() ?? "1.0.0.0";
 
-            private static void WriteCreateImage(SourceWriter w, ModuleImageSpec image, string methodName)
+            private static void WriteCreateImage(SourceWriter w, ModuleImageSpec image, string sourcePath, string methodName)
             {
                 ExperimentConfigSpec config = image.Config;
                 w.WriteLine($"private static {ImageNs}ModuleImage {methodName}() => new {ImageNs}ModuleImage(");
                 w.Indentation++;
                 w.WriteLine($"name: {Literal(image.Name)},");
                 w.WriteLine($"description: {TextExpression(image.Description)},");
-                w.WriteLine($"sourcePath: {Literal(image.SourcePath)},");
+                w.WriteLine($"sourcePath: {Literal(sourcePath)},");
                 w.WriteLine($"config: {ConfigExpression(config)},");
                 WriteBytes(w, "text", image.Text);
                 WriteBytes(w, "roData", image.RoData);

@@ -21,12 +21,13 @@ namespace KDsl.Generator
 
             public static string FixtureName(ModuleSpec module) => module.ClassName + "Tests";
 
-            public static void Write(SourceWriter w, ModuleSpec module, string generatorVersion)
+            /// <param name="sourcePath">The file relative to the project (the #line directives keep the full path, for the debugger).</param>
+            public static void Write(SourceWriter w, ModuleSpec module, string sourcePath, string generatorVersion)
             {
                 string fixture = FixtureName(module);
                 bool mapLines = CanMapLines(module.FilePath);
                 w.WriteLine("/// <summary>");
-                w.WriteLine($"/// The expectations of {Emitter.XmlEscape(module.FilePath)} as NUnit tests: one per scenario.");
+                w.WriteLine($"/// The expectations of {Emitter.XmlEscape(sourcePath)} as NUnit tests: one per scenario.");
                 w.WriteLine("/// </summary>");
                 w.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"KDsl.Generator\", \"{generatorVersion}\")]");
                 w.WriteLine($"[{NUnit}TestFixture]");

@@ -27,6 +27,8 @@ namespace KDsl.Generator
             public const string Diagnostics = nameof(Diagnostics);
             /// <summary>The namespace to emit into.</summary>
             public const string Namespace = nameof(Namespace);
+            /// <summary>MSBuild's project directory, which generated paths are relative to.</summary>
+            public const string ProjectDir = nameof(ProjectDir);
             /// <summary>Whether the compilation references KDsl.Runtime.</summary>
             public const string HasRuntime = nameof(HasRuntime);
             /// <summary>Whether the compilation references NUnit (NUnit.Framework.TestFixtureAttribute).</summary>
@@ -62,6 +64,11 @@ namespace KDsl.Generator
                 .Select(static (options, _) => Parser.GetNamespace(options.GlobalOptions))
                 .WithTrackingName(TrackingNames.Namespace);
 
+            // MSBuild's ProjectDir (compiler-visible by default): generated code records paths relative to it.
+            IncrementalValueProvider<string?> projectDir = context.AnalyzerConfigOptionsProvider
+                .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.ProjectDir", out string? dir) ? dir : null)
+                .WithTrackingName(TrackingNames.ProjectDir);
+
             // Reduced to a bool at once, so the model never holds the Compilation.
             IncrementalValueProvider<bool> hasRuntime = context.CompilationProvider
                 .Select(static (compilation, _) => compilation.GetTypeByMetadataName("KDsl.Runtime.Machine") is not null)
@@ -86,13 +93,14 @@ namespace KDsl.Generator
             // Pipeline 1: source generation only.
             IncrementalValuesProvider<EmitSpec> emitSpecs = modules
                 .Where(static module => module is not null)
-                .Combine(rootNamespace)
+                .Combine(rootNamespace.Combine(projectDir))
                 .Combine(hasRuntime.Combine(hasNUnit))
                 .Combine(shadowed)
                 .Select(static (input, _) => new EmitSpec
                 {
                     Module = input.Left.Left.Left!,
-                    Namespace = input.Left.Left.Right,
+                    Namespace = input.Left.Left.Right.Left,
+                    SourcePath = SourcePaths.Relative(input.Left.Left.Left!.FilePath, input.Left.Left.Right.Right),
                     EmitRun = input.Left.Right.Left,
                     EmitTests = input.Left.Right.Left && input.Left.Right.Right,
                     IsShadowed = Contains(input.Right, input.Left.Left.Left!.FilePath),

@@ -17,6 +17,7 @@ namespace KDsl.Generator.Tests
         {
             Module = KDslGenerator.ModelBuilder.BuildModule(TestImages.Path, TestImages.Create()),
             Namespace = ns,
+            SourcePath = TestImages.Path,
             EmitRun = emitRun,
             IsShadowed = false,
         };

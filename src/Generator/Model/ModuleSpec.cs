@@ -28,6 +28,8 @@ namespace KDsl.Generator.Model
     {
         public required ModuleSpec Module { get; init; }
         public required string Namespace { get; init; }
+        /// <summary>The file's path relative to the project directory (<see cref="Helpers.SourcePaths"/>): what the generated code records.</summary>
+        public required string SourcePath { get; init; }
         /// <summary>True when the compilation references KDsl.Runtime, so <c>Run</c> can call <c>Machine.Run</c>.</summary>
         public required bool EmitRun { get; init; }
         /// <summary>True when the compilation references NUnit (and KDsl.Runtime): emit a [TestFixture] with a test per scenario.</summary>
