@@ -11,11 +11,15 @@ namespace KDsl
     /// <summary>The result of compiling one .kdsl file: every diagnostic, and the module image when there was no error.</summary>
     public sealed class CompileResult
     {
+        /// <summary>A result with the default scenario only.</summary>
         public CompileResult(IReadOnlyList<Diagnostic> diagnostics, ModuleImage? image)
             : this(diagnostics, image, null)
         {
         }
 
+        /// <summary>A result with every scenario's image.</summary>
+        /// <param name="diagnostics">Every diagnostic of the file, errors, warnings and infos.</param>
+        /// <param name="image">The default scenario's module image, or null when there was an error.</param>
         /// <param name="scenarios">Every scenario's image, "default" (= <paramref name="image"/>) first; null: only the default.</param>
         public CompileResult(IReadOnlyList<Diagnostic> diagnostics, ModuleImage? image, IReadOnlyList<Scenario>? scenarios)
         {
@@ -24,6 +28,7 @@ namespace KDsl
             Scenarios = image is null ? Array.Empty<Scenario>() : scenarios ?? new[] { new Scenario(Scenario.DefaultName, 0, image) };
         }
 
+        /// <summary>Every diagnostic, located on its .kdsl line: errors, warnings, infos.</summary>
         public IReadOnlyList<Diagnostic> Diagnostics { get; }
         /// <summary>The default scenario's image (the top-level config and expect).</summary>
         public ModuleImage? Image { get; }
@@ -34,6 +39,7 @@ namespace KDsl
     /// <summary>The one entry point the generator, the CLI and the tests use: .kdsl text in, diagnostics and an image out. Never throws.</summary>
     public static class Compiler
     {
+        /// <summary>Compiles a .kdsl file: the default scenario and every named one, each with its own image.</summary>
         /// <param name="path">The file's path, used in every diagnostic's location.</param>
         /// <param name="text">The file's text.</param>
         /// <param name="overrides">Settings that win over the file's config block (the CLI's --set), or null.</param>
@@ -135,6 +141,10 @@ namespace KDsl
                 if (d.IsError && seen.Add(d.ToString())) all.Add(d);
         }
 
+        /// <param name="tree">The parsed file.</param>
+        /// <param name="overrides">Config settings and constants that replace the file's, or null.</param>
+        /// <param name="scenario">The scenario to bind, or null for the default.</param>
+        /// <param name="diagnostics">Binding's diagnostics.</param>
         /// <param name="options">The config block's diagnostic options, also when binding found errors.</param>
         private static BoundProgram? BindCore(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, string? scenario,
             out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)

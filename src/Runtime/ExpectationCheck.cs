@@ -9,11 +9,13 @@ namespace KDsl.Runtime
     /// <summary>One expectation that a run did not meet: what was expected, what happened, and where the expect line is.</summary>
     public sealed class ExpectationFailure
     {
+        /// <summary>A failure of <paramref name="expectation"/>: <paramref name="expected"/> and <paramref name="actual"/> as the report words them.</summary>
         public ExpectationFailure(Expectation expectation, string expected, string actual)
             : this(expectation, expected, actual, -1, Array.Empty<string>())
         {
         }
 
+        /// <summary>A failure of the <paramref name="index"/>th expectation, with the dmesg lines that show it.</summary>
         public ExpectationFailure(Expectation expectation, string expected, string actual, int index, IReadOnlyList<string> excerpt)
         {
             Expectation = expectation;
@@ -23,8 +25,11 @@ namespace KDsl.Runtime
             Excerpt = excerpt;
         }
 
+        /// <summary>The expect line that failed.</summary>
         public Expectation Expectation { get; }
+        /// <summary>What it asks for: "3 lines with \"finished initialized buf\"".</summary>
         public string Expected { get; }
+        /// <summary>What the run did instead: "the log has 101".</summary>
         public string Actual { get; }
         /// <summary>The expectation's position in the list checked (-1 when unknown).</summary>
         public int Index { get; }
@@ -46,6 +51,7 @@ namespace KDsl.Runtime
             "stack guard page", "kernel stack overflow", "Kernel panic", "WARNING:",
         };
 
+        /// <summary>The expectations <paramref name="result"/> does not meet, in order; empty when the run ends as the file says.</summary>
         public static IReadOnlyList<ExpectationFailure> Check(IReadOnlyList<Expectation> expectations, RunResult result)
         {
             var failures = new List<ExpectationFailure>();

@@ -41,6 +41,7 @@ namespace KDsl.Runtime
     /// <summary>What one experiment run produced: the dmesg text and the facts tests check.</summary>
     public sealed class RunResult
     {
+        /// <summary>A result; <see cref="Machine.Run(ModuleImage, ExperimentConfig?)"/> makes them (each argument is the property of the same name).</summary>
         public RunResult(RunOutcome outcome, IReadOnlyList<string> log, OopsFacts? oops, long? initReturn, long instructions,
             long stackHighWater = 0, IReadOnlyList<string>? callChain = null, IReadOnlyList<ProcessResult>? processes = null,
             IReadOnlyList<KeyValuePair<string, long>>? counters = null, IReadOnlyList<TaskStruct>? kernelThreads = null,
@@ -87,9 +88,11 @@ namespace KDsl.Runtime
             return depth;
         }
 
+        /// <summary>How the run ended.</summary>
         public RunOutcome Outcome { get; }
         /// <summary>dmesg lines with their timestamps, e.g. "[    1.001234] step5 LOADED.".</summary>
         public IReadOnlyList<string> Log { get; }
+        /// <summary>The log as `dmesg` prints it: the lines, each ended by a newline.</summary>
         public string Dmesg => string.Join("\n", Log) + "\n";
         /// <summary>
         /// Records the console never printed: logged behind a printk record that was reserved and never committed (the
@@ -114,6 +117,7 @@ namespace KDsl.Runtime
     /// <summary>Boots an emulated machine for one experiment, loads the module with insmod and runs it.</summary>
     public static class Machine
     {
+        /// <summary>Boots a machine, insmods the module, runs it and its processes: the log, the oops facts, the stack's high-water mark.</summary>
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own (a scenario, the CLI's --set), or null.</param>
         public static RunResult Run(ModuleImage image, ExperimentConfig? config = null) =>
@@ -123,12 +127,14 @@ namespace KDsl.Runtime
         public static ulong MemorySizeOf(ExperimentConfig? config) =>
             config is { MemorySize: > 0 } ? config.MemorySize : Layout.PhysicalMemorySize;
 
+        /// <summary>As <see cref="Run(ModuleImage, ExperimentConfig?)"/>, with a RAM size of its own.</summary>
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own, or null.</param>
         /// <param name="memorySize">Guest RAM in bytes (a multiple of 2 MiB); host memory is only used for frames touched.</param>
         public static RunResult Run(ModuleImage image, ExperimentConfig? config, ulong memorySize) =>
             Run(image, config, memorySize, Layout.InstructionBudget);
 
+        /// <summary>As <see cref="Run(ModuleImage, ExperimentConfig?)"/>, with a RAM size and an instruction budget of its own.</summary>
         /// <param name="image">The compiled experiment.</param>
         /// <param name="config">Settings to run with instead of the image's own, or null.</param>
         /// <param name="memorySize">Guest RAM in bytes (a multiple of 2 MiB, at most <see cref="Layout.MaxPhysicalMemorySize"/>):

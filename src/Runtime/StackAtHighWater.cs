@@ -15,6 +15,11 @@ namespace KDsl.Runtime
     /// </summary>
     public sealed class StackAtHighWater
     {
+        private StackAtHighWater()
+        {
+        }
+
+        /// <summary>RIP after the instruction that took RSP to its lowest.</summary>
         public ulong Rip { get; init; }
         /// <summary>RIP as %pS prints it: "vprintk_store+0x14/0x60" or "rstack+0x2d/0x7f [step5]".</summary>
         public string RipSymbol { get; init; } = "";
@@ -24,6 +29,7 @@ namespace KDsl.Runtime
         public ulong Rsp { get; init; }
         /// <summary>The innermost module function on the stack then, and how many of its frames were on it.</summary>
         public string ModuleFunction { get; init; } = "";
+        /// <summary>How many frames of <see cref="ModuleFunction"/> were on the stack.</summary>
         public int Depth { get; init; }
         /// <summary>The reliable call chain, innermost first: RIP's function, then each caller.</summary>
         public IReadOnlyList<string> CallChain { get; init; } = System.Array.Empty<string>();
@@ -34,6 +40,7 @@ namespace KDsl.Runtime
         public IReadOnlyList<ulong> FrameTops { get; init; } = System.Array.Empty<ulong>();
         /// <summary>The task stack: [StackBase, StackTop).</summary>
         public ulong StackBase { get; init; }
+        /// <summary>The stack's top: its base plus THREAD_SIZE.</summary>
         public ulong StackTop { get; init; }
 
         /// <summary>

@@ -111,6 +111,8 @@ namespace KDsl.Analysis
             return cost >= Unbounded ? long.MaxValue : cost;
         }
 
+        /// <param name="entry">The entry point (init, exit, a `later` block or a thread function).</param>
+        /// <param name="diagnostics">Where the entry's stack warnings go.</param>
         /// <param name="inUse">Stack bytes in use when the entry is called: the syscall path for init (exit runs from
         /// delete_module's; the same depth is assumed), ret_from_fork → kthread for a thread function.</param>
         /// <param name="args">Its arguments where they are known.</param>

@@ -43,6 +43,9 @@ namespace KDsl.Binding
         public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics) =>
             BindProgram(tree, overrides, diagnostics, scenario: null);
 
+        /// <param name="tree">The parsed file.</param>
+        /// <param name="overrides">Config settings and constants that replace the file's (the CLI's --set), or null.</param>
+        /// <param name="diagnostics">Where semantic diagnostics go (the tree's own are not copied).</param>
         /// <param name="scenario">Bind for this `scenario NAME` (its config and constants over the file's, its expect), or null for the default.</param>
         public static BoundProgram BindProgram(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, DiagnosticBag diagnostics, string? scenario)
         {

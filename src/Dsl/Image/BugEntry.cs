@@ -8,6 +8,7 @@ namespace KDsl.Image
     /// </summary>
     public sealed class BugEntry
     {
+        /// <summary>The ud2 at <paramref name="offset"/>: a WARN() when <paramref name="warning"/>, else a BUG(), of <paramref name="file"/>:<paramref name="line"/>.</summary>
         public BugEntry(int offset, string file, int line, bool warning)
         {
             Offset = offset;

@@ -2,6 +2,7 @@ using System;
 
 namespace KDsl.Image
 {
+    /// <summary>What one line of an `expect` block checks.</summary>
     public enum ExpectationKind
     {
         /// <summary>`printk "text" [count N];` lines containing the text: exactly N, or at least one without count.</summary>
@@ -37,11 +38,13 @@ namespace KDsl.Image
             "double_fault", "invalid_opcode", "general_protection", "divide_error", "oom", "int3", "hang",
         };
 
+        /// <summary>An expectation without a depth (see the properties for what each argument means per kind).</summary>
         public Expectation(ExpectationKind kind, string text, int count, string? function, int line)
             : this(kind, text, count, function, line, -1, null)
         {
         }
 
+        /// <summary>An expectation; <paramref name="depth"/> -1 when it states none.</summary>
         public Expectation(ExpectationKind kind, string text, int count, string? function, int line, int depth, string? depthFunction)
         {
             Kind = kind;
@@ -53,6 +56,7 @@ namespace KDsl.Image
             DepthFunction = depthFunction;
         }
 
+        /// <summary>What the line checks.</summary>
         public ExpectationKind Kind { get; }
         /// <summary>Printk: the text (or pattern) a line must show. Oops: the kind (stack_guard, page_fault, bug, ...).</summary>
         public string Text { get; }
@@ -60,17 +64,22 @@ namespace KDsl.Image
         public int Count { get; }
         /// <summary>Oops: the function RIP must be in, or null.</summary>
         public string? Function { get; }
+        /// <summary>1-based .kdsl line of the expectation.</summary>
         public int Line { get; }
         /// <summary>Oops: how many frames of <see cref="DepthFunction"/> the reliable call trace holds at the fault, or -1.</summary>
         public int Depth { get; }
         /// <summary>Oops with a depth: the function whose frames are counted (the `in` function unless `of` names another).</summary>
         public string? DepthFunction { get; }
 
+        /// <inheritdoc/>
         public bool Equals(Expectation? other) =>
             other is not null && Kind == other.Kind && Text == other.Text && Count == other.Count &&
             Function == other.Function && Line == other.Line && Depth == other.Depth && DepthFunction == other.DepthFunction;
+        /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as Expectation);
+        /// <inheritdoc/>
         public override int GetHashCode() => ((int)Kind * 397) ^ Text.GetHashCode() ^ Line ^ (Depth << 16);
+        /// <summary>The expectation as the expect block writes it: `oops stack_guard in rstack depth 4`.</summary>
         public override string ToString() => Kind switch
         {
             ExpectationKind.Printk => $"printk \"{Text}\"" + CountSuffix,

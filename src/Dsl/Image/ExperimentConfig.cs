@@ -8,8 +8,10 @@ namespace KDsl.Image
     /// </summary>
     public sealed class ExperimentConfig : IEquatable<ExperimentConfig>
     {
+        /// <summary>The kernel profile a file without `profile =` runs on.</summary>
         public const string DefaultProfile = "linux-6.1";
 
+        /// <summary>Settings; each argument is the property of the same name.</summary>
         public ExperimentConfig(string profile = DefaultProfile, int threadSize = 16384, bool vmapStack = true, bool hashPointers = false,
             bool panicOnOops = false, bool stackCache = true, bool schedStackEndCheck = false, bool threadInfoOnStack = false, bool debugSg = false,
             ulong memorySize = 0)
@@ -47,21 +49,26 @@ namespace KDsl.Image
         /// <summary>Guest RAM in bytes (`mem = 16M`), a multiple of 2 MiB; 0 = the machine's default (64 MiB).</summary>
         public ulong MemorySize { get; }
 
+        /// <summary>These settings with the given ones replaced (null keeps a setting).</summary>
         public ExperimentConfig With(string? profile = null, int? threadSize = null, bool? vmapStack = null, bool? hashPointers = null,
             bool? panicOnOops = null, bool? stackCache = null, bool? schedStackEndCheck = null, bool? threadInfoOnStack = null, bool? debugSg = null, ulong? memorySize = null) =>
             new ExperimentConfig(profile ?? Profile, threadSize ?? ThreadSize, vmapStack ?? VmapStack, hashPointers ?? HashPointers,
                 panicOnOops ?? PanicOnOops, stackCache ?? StackCache, schedStackEndCheck ?? SchedStackEndCheck,
                 threadInfoOnStack ?? ThreadInfoOnStack, debugSg ?? DebugSg, memorySize ?? MemorySize);
 
+        /// <inheritdoc/>
         public bool Equals(ExperimentConfig? other) =>
             other is not null && Profile == other.Profile && ThreadSize == other.ThreadSize && VmapStack == other.VmapStack &&
             HashPointers == other.HashPointers && PanicOnOops == other.PanicOnOops && StackCache == other.StackCache &&
             SchedStackEndCheck == other.SchedStackEndCheck && ThreadInfoOnStack == other.ThreadInfoOnStack && DebugSg == other.DebugSg &&
             MemorySize == other.MemorySize;
+        /// <inheritdoc/>
         public override bool Equals(object? obj) => Equals(obj as ExperimentConfig);
+        /// <inheritdoc/>
         public override int GetHashCode() => (Profile.GetHashCode() * 397) ^ ThreadSize ^ (VmapStack ? 1 : 0) ^ (HashPointers ? 2 : 0) ^
             (PanicOnOops ? 4 : 0) ^ (StackCache ? 8 : 0) ^ (SchedStackEndCheck ? 16 : 0) ^ (ThreadInfoOnStack ? 32 : 0) ^ (DebugSg ? 64 : 0) ^ MemorySize.GetHashCode();
 
+        /// <summary>The settings as `kdsl run` prints them: "profile=linux-6.1 thread_size=16384 vmap_stack=on".</summary>
         public override string ToString() =>
             $"profile={Profile} thread_size={ThreadSize} vmap_stack={OnOff(VmapStack)}" + (PanicOnOops ? " panic_on_oops=on" : "") +
             (StackCache ? "" : " stack_cache=off") + (SchedStackEndCheck ? " sched_stack_end_check=on" : "") +

@@ -2,11 +2,19 @@ using System.Collections.Generic;
 
 namespace KDsl.Image
 {
-    public enum Section { Text, RoData }
+    /// <summary>The module sections KDsl emits: .text (code) and .rodata (strings).</summary>
+    public enum Section
+    {
+        /// <summary>.text: the machine code.</summary>
+        Text,
+        /// <summary>.rodata: the string literals.</summary>
+        RoData,
+    }
 
     /// <summary>A symbol of the module: a function in .text or a string in .rodata.</summary>
     public sealed class ModuleSymbol
     {
+        /// <summary>A symbol <paramref name="size"/> bytes long at <paramref name="offset"/> in <paramref name="section"/>, declared at .kdsl <paramref name="line"/>.</summary>
         public ModuleSymbol(string name, Section section, int offset, int size, int line)
         {
             Name = name;
@@ -16,14 +24,19 @@ namespace KDsl.Image
             Line = line;
         }
 
+        /// <summary>The symbol name as kallsyms shows it ("rstack", "step5_init").</summary>
         public string Name { get; }
+        /// <summary>The section the symbol is in.</summary>
         public Section Section { get; }
+        /// <summary>Offset of the symbol in its section.</summary>
         public int Offset { get; }
+        /// <summary>Size in bytes (a function's code, a string with its NUL).</summary>
         public int Size { get; }
         /// <summary>1-based .kdsl line of the declaration (0 for compiler-made symbols such as strings).</summary>
         public int Line { get; }
     }
 
+    /// <summary>How insmod fills a relocated field (the x86-64 ELF relocation types KDsl emits).</summary>
     public enum RelocationKind
     {
         /// <summary>R_X86_64_PLT32/PC32: a 4-byte PC-relative field (call/jmp rel32), value = S + A - P.</summary>
@@ -37,6 +50,7 @@ namespace KDsl.Image
     /// <summary>A field in .text that insmod patches once the module's and the kernel's addresses are known.</summary>
     public sealed class Relocation
     {
+        /// <summary>A field at <paramref name="offset"/> in .text that gets <paramref name="target"/> + <paramref name="addend"/>, as <paramref name="kind"/> says.</summary>
         public Relocation(int offset, RelocationKind kind, string target, long addend)
         {
             Offset = offset;
@@ -47,22 +61,27 @@ namespace KDsl.Image
 
         /// <summary>Offset of the field in .text.</summary>
         public int Offset { get; }
+        /// <summary>How the field is filled.</summary>
         public RelocationKind Kind { get; }
         /// <summary>A module symbol (function or string) or a kernel symbol (_printk).</summary>
         public string Target { get; }
+        /// <summary>The constant added to the target's address (ELF's A; -4 for a call's rel32).</summary>
         public long Addend { get; }
     }
 
     /// <summary>Code from <see cref="Offset"/> on belongs to this 1-based .kdsl line (until the next entry).</summary>
     public readonly struct LineEntry
     {
+        /// <summary>Code from <paramref name="offset"/> in .text on belongs to .kdsl <paramref name="line"/>.</summary>
         public LineEntry(int offset, int line)
         {
             Offset = offset;
             Line = line;
         }
 
+        /// <summary>Offset in .text.</summary>
         public int Offset { get; }
+        /// <summary>1-based .kdsl line.</summary>
         public int Line { get; }
     }
 
@@ -73,13 +92,16 @@ namespace KDsl.Image
     /// </summary>
     public readonly struct UnwindEntry
     {
+        /// <summary>From <paramref name="offset"/> in .text on, the caller's frame starts at RSP + <paramref name="cfaOffset"/>.</summary>
         public UnwindEntry(int offset, int cfaOffset)
         {
             Offset = offset;
             CfaOffset = cfaOffset;
         }
 
+        /// <summary>Offset in .text where the row starts.</summary>
         public int Offset { get; }
+        /// <summary>The caller's RSP minus RSP here (8: only the return address).</summary>
         public int CfaOffset { get; }
     }
 
@@ -89,6 +111,7 @@ namespace KDsl.Image
     /// </summary>
     public sealed class ModuleImage
     {
+        /// <summary>A compiled module; the generated class and the compiler make these, a test rarely does.</summary>
         public ModuleImage(string name, string description, string sourcePath, ExperimentConfig config,
             byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
             IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
@@ -120,18 +143,31 @@ namespace KDsl.Image
             new ModuleImage(Name, Description, SourcePath, config, Text, RoData, Symbols, Relocations, Lines, Unwind, InitSymbol,
                 ExitSymbol, expectations, Bugs, LaterSymbol, Stack, Variables);
 
+        /// <summary>The module name of the `module` line ("step5"), as lsmod and the oops' "Modules linked in:" show it.</summary>
         public string Name { get; }
+        /// <summary>The description of the `module` line.</summary>
         public string Description { get; }
+        /// <summary>The .kdsl file it was compiled from (in generated code: relative to the project directory).</summary>
         public string SourcePath { get; }
+        /// <summary>The settings the module runs with: kernel profile, THREAD_SIZE, vmap stacks...</summary>
         public ExperimentConfig Config { get; }
+        /// <summary>The .text section: x86-64 machine code, relocations unfilled.</summary>
         public byte[] Text { get; }
+        /// <summary>The .rodata section: the string literals.</summary>
         public byte[] RoData { get; }
+        /// <summary>Every function and string, by section and offset.</summary>
         public IReadOnlyList<ModuleSymbol> Symbols { get; }
+        /// <summary>The fields insmod fills in .text.</summary>
         public IReadOnlyList<Relocation> Relocations { get; }
+        /// <summary>The line table: which .kdsl line each range of .text comes from.</summary>
         public IReadOnlyList<LineEntry> Lines { get; }
+        /// <summary>The unwind rows (ORC-style CFA offsets) the oops' unwinder reads.</summary>
         public IReadOnlyList<UnwindEntry> Unwind { get; }
+        /// <summary>The init function's symbol (NAME_init), or "" when the file has no init block.</summary>
         public string InitSymbol { get; }
+        /// <summary>The exit function's symbol (NAME_exit), or null.</summary>
         public string? ExitSymbol { get; }
+        /// <summary>The expect block: what the run must show, checked by KDsl.Runtime.ExpectationCheck.</summary>
         public IReadOnlyList<Expectation> Expectations { get; }
         /// <summary>The __bug_table: every BUG()/BUG_ON()/WARN_ON() ud2 with its .kdsl file and line.</summary>
         public IReadOnlyList<BugEntry> Bugs { get; }

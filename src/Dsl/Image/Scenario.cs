@@ -7,8 +7,10 @@ namespace KDsl.Image
     /// </summary>
     public sealed class Scenario
     {
+        /// <summary>The name of the top-level config and expect.</summary>
         public const string DefaultName = "default";
 
+        /// <summary>The scenario <paramref name="name"/>, declared at <paramref name="line"/>, compiled to <paramref name="image"/>.</summary>
         public Scenario(string name, int line, ModuleImage image)
         {
             Name = name;
@@ -22,10 +24,12 @@ namespace KDsl.Image
         public int Line { get; }
         /// <summary>The module compiled for this scenario; its Config and Expectations are the scenario's.</summary>
         public ModuleImage Image { get; }
+        /// <summary>Whether this is the top-level config and expect.</summary>
         public bool IsDefault => Name == DefaultName;
         /// <summary>A scenario is a test when it states at least one expectation.</summary>
         public bool HasExpectations => Image.Expectations.Count > 0;
 
+        /// <summary>The scenario's name.</summary>
         public override string ToString() => Name;
     }
 }

@@ -19,7 +19,7 @@ namespace KDsl.Profiles
         public List<FootprintInstruction> Instructions { get; } = new List<FootprintInstruction>();
         /// <summary>CFA at return addresses of the syscall path's functions above the init (not single-stepped).</summary>
         public List<KeyValuePair<ulong, int>> ReturnSites { get; } = new List<KeyValuePair<ulong, int>>();
-        /// <summary>The task stack from the init's entry RSP (its return address) up to pt_regs, as tokens (see <see cref="InitWord"/>).</summary>
+        /// <summary>The task stack from the init's entry RSP (its return address) up to pt_regs, as tokens (see <see cref="FootprintWord"/>).</summary>
         public List<string> InitWords { get; } = new List<string>();
         /// <summary>Registers at the init's first instruction, as tokens.</summary>
         public List<KeyValuePair<string, string>> InitRegisters { get; } = new List<KeyValuePair<string, string>>();

@@ -140,6 +140,11 @@ namespace KDsl.Runtime.Memory
         /// The slow path, after the 4 KiB entry missed: canonical check, then a large-page entry that covers va (a hit,
         /// which fills the 4 KiB entry), else the walk (a miss) with its permission checks, A/D update and TLB fill.
         /// </summary>
+        /// <param name="va">The virtual address.</param>
+        /// <param name="access">Read, write or instruction fetch.</param>
+        /// <param name="cpl">The privilege level of the access (3: user).</param>
+        /// <param name="pa">The physical address, when the translation succeeded.</param>
+        /// <param name="pfErrorCode">The #PF error code, when it did not.</param>
         /// <param name="userDataAllowed">RFLAGS.AC for the CPU's own accesses: SMAP lets a supervisor access a user page.</param>
         internal TranslateStatus TranslateMiss(ulong va, Access access, int cpl, bool userDataAllowed, out ulong pa, out uint pfErrorCode)
         {
