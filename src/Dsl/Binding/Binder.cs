@@ -293,19 +293,33 @@ namespace KDsl.Binding
             config = BindScenarioConfigs(config, ref options);
             if (overrides != null)
             {
-                var span = block?.Keyword.Span ?? new TextSpan(0, 0);
                 foreach (var pair in overrides)
                 {
                     string key = (pair.Key ?? "").Trim(), value = (pair.Value ?? "").Trim();
+                    var span = block?.Keyword.Span ?? new TextSpan(0, 0);
                     if (TryOverrideConst(key, value, span, record: true, fromRun: true)) continue;
                     // --set frame_warn=0, --set severity.KDSL1001=error (or "severity KDSL1001")
                     int dot = key.IndexOfAny(new[] { '.', ' ' });
+                    string name = dot > 0 ? key.Substring(0, dot) : key.Replace('-', '_');
                     string? argument = dot > 0 ? key.Substring(dot + 1).Trim() : null;
-                    if (TryApplyDiagnosticOption(ref options, dot > 0 ? key.Substring(0, dot) : key, argument, span, value, span)) continue;
-                    config = ApplyConfig(config, key.Replace('-', '_'), span, value, span);
+                    // A bad value is reported where the file sets what it replaces (else at the config block), saying it came from --set.
+                    span = SettingSpan(block, argument is null ? name : name + " " + argument) ?? span;
+                    int reported = _diagnostics.Count;
+                    if (!TryApplyDiagnosticOption(ref options, name, argument, span, value, span))
+                        config = ApplyConfig(config, name, span, value, span);
+                    _diagnostics.AnnotateSince(reported, $"(--set {key}={value})");
                 }
             }
             return config;
+        }
+
+        /// <summary>The value of the file's own `key = value;` in the config block, or null when it does not set the key.</summary>
+        private static TextSpan? SettingSpan(ConfigBlockSyntax? block, string fullKey)
+        {
+            if (block is null) return null;
+            foreach (var entry in block.Entries)
+                if (string.Equals(entry.FullKey, fullKey, StringComparison.OrdinalIgnoreCase) && entry.Value.Length > 0) return entry.ValueSpan;
+            return null;
         }
 
         /// <summary>

@@ -57,6 +57,20 @@ namespace KDsl.Diagnostics
             return d;
         }
 
+        /// <summary>
+        /// Adds <paramref name="note"/> to the message of every diagnostic reported from <paramref name="start"/> (a
+        /// <see cref="Count"/> taken before) on: a setting given on the command line says so ("(--set thread_size=abc)"),
+        /// since the .kdsl line it is reported at does not show it.
+        /// </summary>
+        public void AnnotateSince(int start, string note)
+        {
+            for (int i = start; i < _diagnostics.Count; i++)
+            {
+                var d = _diagnostics[i];
+                _diagnostics[i] = new Diagnostic(d.Id, d.Severity, d.Location, d.Message + " " + note);
+            }
+        }
+
         private static string Quote(string s) => "'" + s + "'";
 
         // --- syntax ----------------------------------------------------------------------------------------------

@@ -204,5 +204,31 @@ expect {
             Assert.That(d.Location.Line, Is.EqualTo(3), d.ToString()); // const BUF = 4096;
             Assert.That(d.Message, Does.Contain("--set BUF=abc"));
         }
+
+        [TestCase("thread_size", "abc", "KDSL0161", 2, 45)] // at the file's own `16K`, which the run replaces
+        [TestCase("profile", "linux-9", "KDSL0162", 2, 20)]  // at `linux-6.1`
+        [TestCase("vmap_stack", "maybe", "KDSL0161", 2, 1)]  // the file does not set it: at the config block
+        [TestCase("nosuch", "1", "KDSL0160", 2, 1)]
+        [TestCase("severity.KDSL1001", "loud", "KDSL0161", 2, 1)]
+        public void ABadSettingGivenToTheRun_IsReportedAtTheSettingItReplaces_AndSaysSo(string key, string value, string id, int line, int column)
+        {
+            var result = Compiler.Compile("t.kdsl", Module, new Dictionary<string, string> { [key] = value });
+            var d = result.Diagnostics.Single(x => x.IsError);
+            Assert.Multiple(() =>
+            {
+                Assert.That(d.Id, Is.EqualTo(id));
+                Assert.That((d.Location.Line, d.Location.Column), Is.EqualTo((line, column)), d.ToString());
+                Assert.That(d.Message, Does.EndWith($"(--set {key}={value})"));
+            });
+        }
+
+        [Test]
+        public void ABadSettingGivenToTheRun_WithoutAConfigBlock_IsReportedAtTheFileStart()
+        {
+            string text = Module.Replace("config { profile = linux-6.1; thread_size = 16K; }\n", "");
+            var d = Compiler.Compile("t.kdsl", text, new Dictionary<string, string> { ["thread_size"] = "abc" }).Diagnostics.Single(x => x.IsError);
+            Assert.That((d.Location.Line, d.Location.Column), Is.EqualTo((1, 1)), d.ToString());
+            Assert.That(d.Message, Does.EndWith("(--set thread_size=abc)"));
+        }
     }
 }
