@@ -33,15 +33,17 @@ namespace KDsl.Runtime.Cpu
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private void NoteRsp(ulong rsp)
         {
-            if (rsp < LowestRsp)
-            {
-                LowestRsp = rsp;
-                if (rsp == _watchRsp) WatchReached();
-            }
+            if (rsp < LowestRsp) NewLowestRsp(rsp);
         }
 
+        // Out of line: a new low is rare (the first time each depth is reached), and the loop that inlines NoteRsp at every
+        // push, call and sub rsp stays as small as it was before the watch.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private void WatchReached() => _watch?.Invoke(_nextRip);
+        private void NewLowestRsp(ulong rsp)
+        {
+            LowestRsp = rsp;
+            if (rsp == _watchRsp) _watch?.Invoke(_nextRip);
+        }
 
         private bool ExecPush(ref DecodedInstruction d)
         {
