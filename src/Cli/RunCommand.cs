@@ -85,9 +85,11 @@ namespace KDsl.Cli
                     string path = scenarios.Count > 1
                         ? Path.Combine(svg.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(svg.Name) + "-" + scenario.Name + Path.GetExtension(svg.Name))
                         : svg.FullName;
-                    // Nothing faulted: the run is replayed to the moment its stack was deepest, to draw the frames there.
-                    var deepest = result.Oops is null ? StackAtHighWater.Replay(scenario.Image, null, result.StackHighWater) : null;
-                    File.WriteAllText(path, StackSvg.Render(scenario.Image, result, deepest));
+                    // The run is replayed to the fault, for its frames' exact ends, or when nothing faulted to the moment its
+                    // stack was deepest, to draw the frames there.
+                    var replayed = result.Oops is { } oops ? StackAtHighWater.AtOops(scenario.Image, null, oops)
+                        : StackAtHighWater.Replay(scenario.Image, null, result.StackHighWater);
+                    File.WriteAllText(path, StackSvg.Render(scenario.Image, result, replayed));
                     if (!json) Console.Error.WriteLine($"kdsl: wrote {path}");
                 }
                 if (failures.Count == 0) continue;

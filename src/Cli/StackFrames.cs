@@ -31,8 +31,10 @@ namespace KDsl.Cli
 
         private sealed record Text(IReadOnlyDictionary<string, ModuleSymbol> Symbols, IReadOnlyList<UnwindEntry> Unwind);
 
-        /// <summary>The frames at an oops.</summary>
-        internal static IReadOnlyList<Frame> Of(ModuleImage image, OopsFacts o) => Of(image, o.Rsp, o.RipSymbol, o.CallChain, null, o.StackTop);
+        /// <summary>The frames at an oops: ending where <paramref name="replayed"/> (<see cref="StackAtHighWater.AtOops"/>)
+        /// found them end, or, without it, sized by the CFA rows (a kernel caller by its largest).</summary>
+        internal static IReadOnlyList<Frame> Of(ModuleImage image, OopsFacts o, StackAtHighWater? replayed = null) =>
+            Of(image, o.Rsp, o.RipSymbol, o.CallChain, replayed?.FrameTops, o.StackTop);
 
         /// <summary>The frames at the high-water mark of a run in which nothing faulted, ending where the unwinder found them end.</summary>
         internal static IReadOnlyList<Frame> Of(ModuleImage image, StackAtHighWater s) => Of(image, s.Rsp, s.RipSymbol, s.CallChain, s.FrameTops, s.StackTop);

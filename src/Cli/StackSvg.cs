@@ -26,13 +26,14 @@ namespace KDsl.Cli
         private const double Width = 1000, Top = 80, Height = 900, Left = 180, BoxWidth = 400, BufferX = Left + 170;
         private const string Fault = "#c0392b";
 
-        /// <param name="deepest">Where a run that did not oops was deepest (<see cref="StackAtHighWater.Replay"/>), or null:
-        /// without it, or when the run did oops, the picture is of the fault.</param>
-        internal static string Render(ModuleImage image, RunResult result, StackAtHighWater? deepest = null)
+        /// <param name="replayed">The stack replayed to the fault (<see cref="StackAtHighWater.AtOops"/>: its frames' exact
+        /// ends) or, when nothing oopsed, to the high-water mark (<see cref="StackAtHighWater.Replay"/>: the picture is of
+        /// that moment); or null.</param>
+        internal static string Render(ModuleImage image, RunResult result, StackAtHighWater? replayed = null)
         {
             var svg = new StringBuilder();
             var o = result.Oops;
-            if (o is not null) deepest = null;
+            var deepest = o is null ? replayed : null;
             bool oopsAddresses = o is not null && o.StackTop != 0;
             bool addresses = oopsAddresses || deepest is not null;
             ulong top = oopsAddresses ? o!.StackTop : deepest?.StackTop ?? (ulong)image.Config.ThreadSize;
@@ -72,7 +73,7 @@ namespace KDsl.Cli
             Svg.Rect(svg, Left, Y(top), BoxWidth, Y(stackBase) - Y(top), "stack", "#f4f6f8", "#34495e");
             left.Add(Y(top), (Addr(top), "address", 11, null, null), ("stack top", "label", 11, null, "#566573"));
 
-            var frames = oopsAddresses ? StackFrames.Of(image, o!) : deepest is not null ? StackFrames.Of(image, deepest) : null;
+            var frames = oopsAddresses ? StackFrames.Of(image, o!, replayed) : deepest is not null ? StackFrames.Of(image, deepest) : null;
             if (frames is not null)
             {
                 int index = 0, shade = 0;

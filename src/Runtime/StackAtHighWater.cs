@@ -56,7 +56,6 @@ namespace KDsl.Runtime
             var effective = config ?? image.Config;
             using var kernel = LinuxKernel.Boot(effective, Machine.MemorySizeOf(effective));
             var insmod = kernel.Current;
-            if ((ulong)stackHighWater > insmod.StackTop - insmod.Stack) return null; // below the stack base: an overflow, which faults
             StackAtHighWater? found = null;
             kernel.Cpu.WatchRsp(insmod.StackTop - (ulong)stackHighWater, rip =>
             {
@@ -71,6 +70,19 @@ namespace KDsl.Runtime
                 // The first run ended the same way (Machine.Run's boundary); what was found before it stands.
             }
             return found;
+        }
+
+        /// <summary>
+        /// The frames at an oops of the insmod task, with the return-address slots the oops' own unwind used, which
+        /// <see cref="OopsFacts"/> does not keep: the replay stops where RSP first reached the faulting RSP (the sub or
+        /// push that took it there), and is kept only when its call chain is the oops' one. Null otherwise.
+        /// </summary>
+        public static StackAtHighWater? AtOops(ModuleImage image, ExperimentConfig? config, OopsFacts oops)
+        {
+            if (oops is null) throw new System.ArgumentNullException(nameof(oops));
+            if (oops.StackTop == 0 || oops.Rsp >= oops.StackTop) return null;
+            var replay = Replay(image, config, (long)(oops.StackTop - oops.Rsp));
+            return replay is not null && replay.StackTop == oops.StackTop && replay.CallChain.SequenceEqual(oops.CallChain) ? replay : null;
         }
 
         /// <summary>The unwind the oops path does (LinuxKernel.CallTrace): from RIP and RSP up to the syscall's pt_regs.</summary>

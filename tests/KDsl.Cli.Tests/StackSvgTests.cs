@@ -148,6 +148,30 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void Step5992DrawsEachBufWhereTheRunPrintedIt()
+        {
+            // The fault is inside printk: the frames below the innermost rstack are kernel functions whose size at their
+            // call is not their largest (console_emit_next_record holds 184 of its 192 bytes there). The replay to the
+            // fault takes each frame's end from the return-address slots the unwinder found, so the 15 rstack frames and
+            // their bufs sit exactly where the run printed them.
+            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
+            try
+            {
+                var (_, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5-992.kdsl"), "--svg", path);
+                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
+                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
+                var bufs = XDocument.Load(path).Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf")
+                    .Select(r => Hex(r, "data-low")).ToList();
+                Assert.That(printed, Is.Not.Empty);
+                Assert.That(bufs, Is.SupersetOf(printed));
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Test]
         public void AFaultOffTheStackIsNamedNotDrawn()
         {
             // A NULL dereference: CR2 is 0, nowhere near the stack.
