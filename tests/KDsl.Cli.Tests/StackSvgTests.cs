@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Xml.Linq;
@@ -14,14 +15,20 @@ namespace KDsl.Cli.Tests
 
         private static XDocument DrawFile(string example, params string[] extra) => DrawFile(0, example, extra);
 
-        private static XDocument DrawFile(int expectedExit, string example, params string[] extra)
+        private static XDocument DrawFile(int expectedExit, string example, params string[] extra) =>
+            DrawAndPrinted(expectedExit, example, extra).Doc;
+
+        /// <summary>The picture, and the addresses the run printed in its "[%px] finished initialized buf." lines.</summary>
+        private static (XDocument Doc, List<ulong> Printed) DrawAndPrinted(int expectedExit, string example, params string[] extra)
         {
             string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
             try
             {
-                var (exit, _, _) = CliRunner.Run(new[] { "run", CliRunner.Example(example), "--svg", path }.Concat(extra).ToArray());
+                var (exit, stdout, _) = CliRunner.Run(new[] { "run", CliRunner.Example(example), "--svg", path }.Concat(extra).ToArray());
                 Assert.That(exit, Is.EqualTo(expectedExit));
-                return XDocument.Load(path);
+                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
+                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
+                return (XDocument.Load(path), printed);
             }
             finally
             {
@@ -66,26 +73,16 @@ namespace KDsl.Cli.Tests
         public void EachBufIsDrawnWhereTheRunPrintedItAndTheCanaryRightAboveIt()
         {
             // The addresses come from the guest: rstack printed buf's address before recursing ("[%px] finished ...").
-            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
-            try
-            {
-                var (_, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5.kdsl"), "--svg", path);
-                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
-                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
-                var rects = XDocument.Load(path).Descendants(Svg + "rect").Where(r => Class(r).StartsWith("variable", System.StringComparison.Ordinal)).ToList();
-                var bufs = rects.Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
-                var canaries = rects.Where(r => (string?)r.Attribute("data-name") == KDsl.Image.FrameVariable.CanaryName).Select(r => Hex(r, "data-low")).ToList();
-                Assert.That(printed, Has.Count.EqualTo(3));
-                Assert.That(bufs, Is.SupersetOf(printed));
-                // GCC's stack protector: the canary is the word directly above the arrays (buf[4096] ends at a multiple of 8).
-                Assert.That(canaries, Is.EquivalentTo(bufs.Select(b => b + 4096)));
-                // n lives in rbx (saved by the push), so no other variable of rstack has a stack slot.
-                Assert.That(rects.Select(r => (string?)r.Attribute("data-name")).Distinct(), Is.EquivalentTo(new[] { "buf", KDsl.Image.FrameVariable.CanaryName }));
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+            var (doc, printed) = DrawAndPrinted(0, "step5.kdsl");
+            var rects = doc.Descendants(Svg + "rect").Where(r => Class(r).StartsWith("variable", System.StringComparison.Ordinal)).ToList();
+            var bufs = rects.Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
+            var canaries = rects.Where(r => (string?)r.Attribute("data-name") == KDsl.Image.FrameVariable.CanaryName).Select(r => Hex(r, "data-low")).ToList();
+            Assert.That(printed, Has.Count.EqualTo(3));
+            Assert.That(bufs, Is.SupersetOf(printed));
+            // GCC's stack protector: the canary is the word directly above the arrays (buf[4096] ends at a multiple of 8).
+            Assert.That(canaries, Is.EquivalentTo(bufs.Select(b => b + 4096)));
+            // n lives in rbx (saved by the push), so no other variable of rstack has a stack slot.
+            Assert.That(rects.Select(r => (string?)r.Attribute("data-name")).Distinct(), Is.EquivalentTo(new[] { "buf", KDsl.Image.FrameVariable.CanaryName }));
         }
 
         [Test]
@@ -154,21 +151,10 @@ namespace KDsl.Cli.Tests
             // call is not their largest (console_emit_next_record holds 184 of its 192 bytes there). The replay to the
             // fault takes each frame's end from the return-address slots the unwinder found, so the 15 rstack frames and
             // their bufs sit exactly where the run printed them.
-            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
-            try
-            {
-                var (_, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5-992.kdsl"), "--svg", path);
-                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
-                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
-                var bufs = XDocument.Load(path).Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf")
-                    .Select(r => Hex(r, "data-low")).ToList();
-                Assert.That(printed, Is.Not.Empty);
-                Assert.That(bufs, Is.SupersetOf(printed));
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+            var (doc, printed) = DrawAndPrinted(0, "step5-992.kdsl");
+            var bufs = doc.Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
+            Assert.That(printed, Is.Not.Empty);
+            Assert.That(bufs, Is.SupersetOf(printed));
         }
 
         [Test]
@@ -192,50 +178,38 @@ namespace KDsl.Cli.Tests
             // 64-byte buffers: rstack(100) .. rstack(0) all fit, nothing faults (so step5's expect fails: exit 1). The picture
             // is of the moment the stack was deepest: 101 rstack frames of BUF + 24 bytes (shared/reference/real-kernel:
             // rbx push, sub BUF+8, return address), under step5_init, with the innermost level's printk below them.
-            string path = Path.Combine(Path.GetTempPath(), $"kdsl-svg-{System.Guid.NewGuid():N}.svg");
-            try
+            var (doc, printed) = DrawAndPrinted(1, "step5.kdsl", "--set", "BUF=64");
+            var groups = doc.Descendants(Svg + "g").ToList();
+            var rstack = groups.Where(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "rstack").ToList();
+            var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+            int highWater = int.Parse(texts.Single(t => t.StartsWith("high-water ", System.StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+            var frames = groups.Select(g => (Low: Hex(g, "data-low"), High: Hex(g, "data-high"))).ToList();
+            Assert.Multiple(() =>
             {
-                var (exit, stdout, _) = CliRunner.Run("run", CliRunner.Example("step5.kdsl"), "--set", "BUF=64", "--svg", path);
-                Assert.That(exit, Is.EqualTo(1));
-                var printed = System.Text.RegularExpressions.Regex.Matches(stdout, @"\[([0-9a-f]{16})\] finished initialized buf")
-                    .Select(m => System.Convert.ToUInt64(m.Groups[1].Value, 16)).ToList();
-                var doc = XDocument.Load(path);
-                var groups = doc.Descendants(Svg + "g").ToList();
-                var rstack = groups.Where(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "rstack").ToList();
-                var texts = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
-                int highWater = int.Parse(texts.Single(t => t.StartsWith("high-water ", System.StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-                var frames = groups.Select(g => (Low: Hex(g, "data-low"), High: Hex(g, "data-high"))).ToList();
-                Assert.Multiple(() =>
-                {
-                    Assert.That(rstack, Has.Count.EqualTo(101));
-                    Assert.That(rstack.Select(g => Hex(g, "data-high") - Hex(g, "data-low")), Is.All.EqualTo(64UL + 24));
-                    Assert.That(groups.Count(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "step5_init"), Is.EqualTo(1));
-                    // Nothing faulted: RIP's frame is the deepest, not a faulting one, and no fault address is drawn.
-                    Assert.That(groups.Count(g => Class(g).EndsWith(" faulting", System.StringComparison.Ordinal)), Is.EqualTo(0));
-                    Assert.That(groups.Count(g => Class(g).EndsWith(" deepest", System.StringComparison.Ordinal)), Is.EqualTo(1));
-                    Assert.That(doc.Descendants(Svg + "line").Count(l => Class(l) == "fault"), Is.EqualTo(0));
-                    Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "used"), Is.EqualTo(0));
-                    // printk's frames lie below the innermost rstack frame, down to the deepest RSP.
-                    var kernel = groups.Where(g => Class(g).StartsWith("kernel-frame", System.StringComparison.Ordinal) && Class(g) != "kernel-frames").ToList();
-                    Assert.That(kernel.Select(g => (string?)g.Attribute("data-function")), Does.Contain("_printk"));
-                    Assert.That(kernel.Select(g => Hex(g, "data-high")), Is.All.LessThanOrEqualTo(rstack.Min(g => Hex(g, "data-low"))));
-                    // The frames tile the stack from the deepest RSP (the stack top less the high-water mark) to the top.
-                    Assert.That(frames.Last().High - frames.First().Low, Is.EqualTo((ulong)highWater));
-                    for (int i = 1; i < frames.Count; i++)
-                        Assert.That(frames[i].Low, Is.EqualTo(frames[i - 1].High));
-                    Assert.That(texts, Has.Some.EqualTo($"deepest RSP {frames.First().Low:x16}"));
-                    // Each level's buf is drawn by its name where the run printed it.
-                    var bufs = doc.Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
-                    Assert.That(printed, Has.Count.EqualTo(101));
-                    Assert.That(bufs, Is.EquivalentTo(printed));
-                    // A hundred thin frames of one recursion are labelled once, not a hundred times.
-                    Assert.That(texts, Has.Some.Matches(@"^#\d+\.\.#\d+ rstack \u00d7101, 88 bytes each$"));
-                });
-            }
-            finally
-            {
-                File.Delete(path);
-            }
+                Assert.That(rstack, Has.Count.EqualTo(101));
+                Assert.That(rstack.Select(g => Hex(g, "data-high") - Hex(g, "data-low")), Is.All.EqualTo(64UL + 24));
+                Assert.That(groups.Count(g => Class(g) == "frame" && (string?)g.Attribute("data-function") == "step5_init"), Is.EqualTo(1));
+                // Nothing faulted: RIP's frame is the deepest, not a faulting one, and no fault address is drawn.
+                Assert.That(groups.Count(g => Class(g).EndsWith(" faulting", System.StringComparison.Ordinal)), Is.EqualTo(0));
+                Assert.That(groups.Count(g => Class(g).EndsWith(" deepest", System.StringComparison.Ordinal)), Is.EqualTo(1));
+                Assert.That(doc.Descendants(Svg + "line").Count(l => Class(l) == "fault"), Is.EqualTo(0));
+                Assert.That(doc.Descendants(Svg + "rect").Count(r => Class(r) == "used"), Is.EqualTo(0));
+                // printk's frames lie below the innermost rstack frame, down to the deepest RSP.
+                var kernel = groups.Where(g => Class(g).StartsWith("kernel-frame", System.StringComparison.Ordinal) && Class(g) != "kernel-frames").ToList();
+                Assert.That(kernel.Select(g => (string?)g.Attribute("data-function")), Does.Contain("_printk"));
+                Assert.That(kernel.Select(g => Hex(g, "data-high")), Is.All.LessThanOrEqualTo(rstack.Min(g => Hex(g, "data-low"))));
+                // The frames tile the stack from the deepest RSP (the stack top less the high-water mark) to the top.
+                Assert.That(frames.Last().High - frames.First().Low, Is.EqualTo((ulong)highWater));
+                for (int i = 1; i < frames.Count; i++)
+                    Assert.That(frames[i].Low, Is.EqualTo(frames[i - 1].High));
+                Assert.That(texts, Has.Some.EqualTo($"deepest RSP {frames.First().Low:x16}"));
+                // Each level's buf is drawn by its name where the run printed it.
+                var bufs = doc.Descendants(Svg + "rect").Where(r => (string?)r.Attribute("data-name") == "buf").Select(r => Hex(r, "data-low")).ToList();
+                Assert.That(printed, Has.Count.EqualTo(101));
+                Assert.That(bufs, Is.EquivalentTo(printed));
+                // A hundred thin frames of one recursion are labelled once, not a hundred times.
+                Assert.That(texts, Has.Some.Matches(@"^#\d+\.\.#\d+ rstack \u00d7101, 88 bytes each$"));
+            });
         }
 
         [TestCase("step5.kdsl")]
