@@ -152,11 +152,13 @@ namespace KDsl.Generator
                 w.WriteLine($"config: {ConfigExpression(config)},");
                 WriteBytes(w, "text", image.Text);
                 WriteBytes(w, "roData", image.RoData);
+                if (image.Data.Count > 0) WriteBytes(w, "data", image.Data);
+                if (image.BssSize > 0) w.WriteLine($"bssSize: {Int(image.BssSize)},");
 
                 WriteList(w, "symbols", "ModuleSymbol", image.Symbols, static s =>
                     $"new {ImageNs}ModuleSymbol({Literal(s.Name)}, {ImageNs}Section.{s.Section}, {Int(s.Offset)}, {Int(s.Size)}, {Int(s.Line)})");
                 WriteList(w, "relocations", "Relocation", image.Relocations, static r =>
-                    $"new {ImageNs}Relocation({Int(r.Offset)}, {ImageNs}RelocationKind.{r.Kind}, {Literal(r.Target)}, {r.Addend.ToString(CultureInfo.InvariantCulture)}L)");
+                    $"new {ImageNs}Relocation({Int(r.Offset)}, {ImageNs}RelocationKind.{r.Kind}, {Literal(r.Target)}, {r.Addend.ToString(CultureInfo.InvariantCulture)}L{(r.Section == KDsl.Image.Section.Text ? "" : $", {ImageNs}Section.{r.Section}")})");
                 WriteList(w, "lines", "LineEntry", image.Lines, static l =>
                     $"new {ImageNs}LineEntry({Int(l.Offset)}, {Int(l.Line)})");
                 WriteList(w, "unwind", "UnwindEntry", image.Unwind, static u =>

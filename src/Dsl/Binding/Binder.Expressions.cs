@@ -92,6 +92,9 @@ namespace KDsl.Binding
                     if (operand.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return BindSizeof(operand.Type, sizeofExpression.Operand.Span, sizeofExpression.Span);
                 }
+                case InitializerListSyntax list:
+                    _diagnostics.ReportInvalidInitializer(list.Span, "a braced initializer list is allowed only after '=' in a declaration");
+                    return new BoundErrorExpression(syntax.Span);
                 default:
                     return new BoundErrorExpression(syntax.Span); // MissingExpression: already reported
             }
@@ -116,6 +119,9 @@ namespace KDsl.Binding
                     if (variable.Type.IsAggregate) return new BoundArrayVariable(variable, syntax.Span);
                     if (variable.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return new BoundVariable(variable, syntax.Span);
+                case GlobalSymbol global:
+                    if (global.Type.IsError) return new BoundErrorExpression(syntax.Span);
+                    return GlobalUse(global, syntax.Span);
                 case ConstantSymbol constant:
                     if (constant.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return new BoundLiteral(constant.Value, constant.Type, syntax.Span);
@@ -304,6 +310,11 @@ namespace KDsl.Binding
             if (target is BoundVariable { Variable.IsReadOnly: true } constant)
             {
                 _diagnostics.ReportReadOnlyAssignment(syntax.Span, constant.Variable.Name);
+                return null;
+            }
+            if (ReadOnlyGlobal(target) is { } readOnly)
+            {
+                _diagnostics.ReportReadOnlyAssignment(syntax.Span, readOnly.Name);
                 return null;
             }
             if ((target is BoundVariable || target is BoundDereference) && target.Type.IsScalar) return target;

@@ -85,15 +85,31 @@ namespace KDsl.Binding
             return members;
         }
 
-        /// <summary>A declarator's type: the base type, its stars, then its array dimension.</summary>
+        /// <summary>
+        /// A declarator's type: the base type, its stars, then its dimensions (`int m[3][4]` is an array of 3 arrays of 4
+        /// ints). `[]` takes its length from the initializer (`char s[] = "abc"`: 4).
+        /// </summary>
         private TypeSymbol DeclaratorType(TypeSymbol baseType, DeclaratorSyntax declarator)
         {
             var type = baseType;
             if (type.IsError) return type;
             for (int i = 0; i < declarator.Stars.Length; i++) type = TypeSymbol.PointerTo(type);
-            if (declarator.Size is null) return type;
+            if (!declarator.IsArray) return type;
             if (type.Kind == TypeKind.Void) return type; // reported by the caller
-            long length = BindArraySize(declarator.Size, type);
+            for (int i = declarator.InnerSizes.Length - 1; i >= 0; i--)
+            {
+                long inner = BindArraySize(declarator.InnerSizes[i], type);
+                type = TypeSymbol.ArrayOf(type, inner > 0 ? inner : 1);
+            }
+            long length;
+            if (declarator.Size is not null) length = BindArraySize(declarator.Size, type);
+            else
+            {
+                length = declarator.Initializer is null ? -1 : InferredLength(type, declarator.Initializer);
+                if (length <= 0)
+                    _diagnostics.Report(Diagnostics.DiagnosticDescriptors.ArraySizeNotConstant, declarator.Identifier.Span,
+                        $"array size missing in '{declarator.Identifier.Text}'");
+            }
             return TypeSymbol.ArrayOf(type, length > 0 ? length : 1);
         }
 

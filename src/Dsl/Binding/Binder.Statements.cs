@@ -119,28 +119,26 @@ namespace KDsl.Binding
         private List<BoundStatement> BindDeclaration(DeclarationStatementSyntax syntax)
         {
             var result = new List<BoundStatement>();
+            if (syntax.IsStatic)
+            {
+                BindStaticDeclaration(syntax, isLocal: true);
+                return result;
+            }
             var baseType = BindType(syntax.Type, 0);
             bool isConst = IsConst(syntax.Type);
             foreach (var declarator in syntax.Declarators)
             {
                 var type = DeclaratorType(baseType, declarator);
                 string name = declarator.Identifier.Text;
-                if (type.Kind == TypeKind.Void)
-                {
-                    if (!declarator.Identifier.IsMissing) _diagnostics.ReportVoidVariable(declarator.Identifier.Span, name);
-                    type = TypeSymbol.Error;
-                }
-                else if (IsIncomplete(type))
-                {
-                    if (!declarator.Identifier.IsMissing) _diagnostics.ReportIncompleteVariable(declarator.Identifier.Span, name);
-                    type = TypeSymbol.Error;
-                }
+                CheckObjectType(ref type, declarator);
                 BoundExpression? initializer = null;
+                List<InitializedScalar>? aggregate = null;
                 if (declarator.Initializer != null && type.IsAggregate)
+                    aggregate = BindInitializer(type, declarator.Initializer);
+                else if (declarator.Initializer is InitializerListSyntax list)
                 {
-                    BindCore(declarator.Initializer);
-                    if (type.Kind == TypeKind.Array) _diagnostics.ReportArrayInitializer(declarator.Initializer.Span);
-                    else _diagnostics.ReportNotSupported(declarator.Initializer.Span, "a struct or union initializer");
+                    var scalars = BindInitializer(type, list);
+                    if (scalars.Count > 0) initializer = scalars[0].Value;
                 }
                 else if (declarator.Initializer != null)
                 {
@@ -154,6 +152,7 @@ namespace KDsl.Binding
                     _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
                 _locals.Add(variable);
                 result.Add(new BoundVariableDeclaration(variable, initializer, syntax.Span));
+                if (aggregate != null && !type.IsError) LowerLocalInitializer(variable, declarator.Initializer!, aggregate, result);
             }
             return result;
         }

@@ -128,6 +128,7 @@ namespace KDsl.Binding
                 if (member is ConstDeclarationSyntax constant) BindConst(constant);
                 else if (member is TagDeclarationSyntax tag) BindType(tag.Type, 0);
                 else if (member is TypedefDeclarationSyntax typedef) BindTypedef(typedef);
+                else if (member is GlobalDeclarationSyntax global) BindStaticDeclaration(global.Declaration, isLocal: false);
                 else if (member is FunctionDeclarationSyntax function)
                 {
                     var symbol = BindFunctionSignature(function, moduleName);
@@ -174,7 +175,7 @@ namespace KDsl.Binding
             var expectations = BindScenarioExpectations(expect, userFunctions, initSymbol, exitSymbol, moduleName);
             return new BoundProgram(moduleName, description, experimentConfig, functions.ToImmutable(), expectations,
                 scenarioInfos, _selectedScenario is null ? Scenario.DefaultName : _selectedScenario.Name.Text, diagnosticOptions,
-                _scenarioOverridesConstants) { Constants = _constants.ToImmutable() };
+                _scenarioOverridesConstants) { Constants = _constants.ToImmutable(), Globals = _globals.ToImmutable() };
         }
 
         private static byte[] ToArray(ImmutableArray<byte> bytes)

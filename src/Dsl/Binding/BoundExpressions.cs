@@ -43,6 +43,17 @@ namespace KDsl.Binding
         public FunctionSymbol Function { get; }
     }
 
+    /// <summary>
+    /// The address of a static object (a global or a static local), of pointer type: the module address insmod
+    /// relocates (R_X86_64_32S, as GCC's -mcmodel=kernel addresses data). A use of the global is a
+    /// <see cref="BoundDereference"/> of it, so loads, stores, members and elements work as through any pointer.
+    /// </summary>
+    public sealed class BoundGlobalAddress : BoundExpression
+    {
+        public BoundGlobalAddress(GlobalSymbol global, TypeSymbol type, TextSpan span) : base(type, span) => Global = global;
+        public GlobalSymbol Global { get; }
+    }
+
     /// <summary>The value of a scalar variable (never an array: arrays appear only under <see cref="BoundAddressOf"/>).</summary>
     public sealed class BoundVariable : BoundExpression
     {

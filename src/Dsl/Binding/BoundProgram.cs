@@ -59,6 +59,8 @@ namespace KDsl.Binding
         public bool OverridesConstants { get; }
         /// <summary>The file's `const` declarations with this scenario's values, in source order.</summary>
         public ImmutableArray<ConstantSymbol> Constants { get; internal set; } = ImmutableArray<ConstantSymbol>.Empty;
+        /// <summary>The module's static objects (file-level variables and static locals) in the order they are declared.</summary>
+        public ImmutableArray<GlobalSymbol> Globals { get; internal set; } = ImmutableArray<GlobalSymbol>.Empty;
         /// <summary>`frame_warn` and `severity ID = ...` from the config block (this scenario's over the file's).</summary>
         public DiagnosticOptions DiagnosticOptions { get; }
 

@@ -12,7 +12,7 @@ namespace KDsl.CodeGen
         {
             switch (e)
             {
-                case BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundVariable or BoundAddressOf { Operand: BoundVariable or BoundArrayVariable }:
+                case BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundGlobalAddress or BoundVariable or BoundAddressOf { Operand: BoundVariable or BoundArrayVariable }:
                     EmitSimple(Gpr.Rax, e);
                     break;
                 case BoundConversion c:
@@ -71,7 +71,7 @@ namespace KDsl.CodeGen
         /// <summary>Values that load into any register without touching another: constants, variables, addresses of locals.</summary>
         private static bool IsSimple(BoundExpression e) => e switch
         {
-            BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundVariable => true,
+            BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundGlobalAddress or BoundVariable => true,
             BoundAddressOf { Operand: BoundVariable or BoundArrayVariable } => true,
             BoundConversion c => IsSimple(c.Operand),
             _ => false,
@@ -91,6 +91,9 @@ namespace KDsl.CodeGen
                     break;
                 case BoundFunctionAddress f:
                     _code.MovSymbolAddress(target, f.Function.LinkName);
+                    break;
+                case BoundGlobalAddress g:
+                    _code.MovSymbolAddress(target, g.Global.LinkName);
                     break;
                 case BoundVariable v:
                     LoadVariable(target, v.Variable);

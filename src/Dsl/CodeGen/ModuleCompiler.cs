@@ -88,7 +88,9 @@ namespace KDsl.CodeGen
                 else
                     relocations.Add(r);
             }
-            symbols.AddRange(strings.Symbols);
+            var symbolsBeforeData = symbols.Count;
+            var (roData, data, bssSize) = StaticData.Lay(program.Globals, strings, symbols, relocations);
+            symbols.InsertRange(symbolsBeforeData, strings.Symbols);
 
             bool hasProcess = false;
             foreach (var f in program.Functions) hasProcess |= f.Symbol.Kind == FunctionKind.Process;
@@ -98,8 +100,9 @@ namespace KDsl.CodeGen
                 return (null, diagnostics);
             }
 
-            var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, strings.ToArray(),
-                symbols, relocations, lines, unwind, init ?? "", exit, program.Expectations, bugs, later, variables: variables);
+            var image = new ModuleImage(program.ModuleName, program.Description, source.Path, program.Config, bytes, roData,
+                symbols, relocations, lines, unwind, init ?? "", exit, program.Expectations, bugs, later, variables: variables,
+                data: data, bssSize: bssSize);
             image.Stack = StackAnalyzer.Analyze(program, image, source, profile, program.DiagnosticOptions.FrameWarn, diagnostics);
             return (image, diagnostics);
         }

@@ -140,7 +140,9 @@ namespace KDsl.Diagnostics
         public void ReportInvalidUnaryOperand(TextSpan span, string op, object type) =>
             Report(DiagnosticDescriptors.InvalidUnaryOperand, span, $"operator {Quote(op)} cannot be applied to {Quote(type.ToString()!)}");
         public void ReportConditionNotScalar(TextSpan span, object type) => Report(DiagnosticDescriptors.ConditionNotScalar, span, $"a condition must be an integer or a pointer, not {Quote(type.ToString()!)}");
-        public void ReportArrayInitializer(TextSpan span) => Report(DiagnosticDescriptors.ArrayInitializer, span, "a local array cannot have an initializer; assign its elements in a loop");
+        public void ReportArrayInitializer(TextSpan span) => Report(DiagnosticDescriptors.ArrayInitializer, span, "invalid initializer: an array is initialized by a braced list or, for a char array, a string literal");
+        /// <summary>KDSL0121 with GCC's own words for what is wrong with an initializer.</summary>
+        public void ReportInvalidInitializer(TextSpan span, string message) => Report(DiagnosticDescriptors.ArrayInitializer, span, message);
         public void ReportVoidVariable(TextSpan span, string name) => Report(DiagnosticDescriptors.VoidVariable, span, $"{Quote(name)} cannot have type 'void'");
         public void ReportConstantExpected(TextSpan span) => Report(DiagnosticDescriptors.ConstantExpected, span, "a constant integer expression is required");
         public void ReportConstantIndexOutOfRange(TextSpan span, long index, string array, long length) =>

@@ -54,7 +54,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor InvalidBinaryOperands = new DiagnosticDescriptor("KDSL0118", E, "Invalid operands");
         public static readonly DiagnosticDescriptor InvalidUnaryOperand = new DiagnosticDescriptor("KDSL0119", E, "Invalid operand");
         public static readonly DiagnosticDescriptor ConditionNotScalar = new DiagnosticDescriptor("KDSL0120", E, "Condition is not a scalar");
-        public static readonly DiagnosticDescriptor ArrayInitializer = new DiagnosticDescriptor("KDSL0121", E, "Arrays cannot have an initializer");
+        public static readonly DiagnosticDescriptor ArrayInitializer = new DiagnosticDescriptor("KDSL0121", E, "Invalid initializer");
         public static readonly DiagnosticDescriptor VoidVariable = new DiagnosticDescriptor("KDSL0122", E, "Variable of type void");
         public static readonly DiagnosticDescriptor ArrayTooLarge = new DiagnosticDescriptor("KDSL0123", E, "Array too large");
         public static readonly DiagnosticDescriptor ConstantExpected = new DiagnosticDescriptor("KDSL0124", E, "Constant expression expected");

@@ -2,16 +2,20 @@ using System.Collections.Generic;
 
 namespace KDsl.Image
 {
-    /// <summary>The module sections KDsl emits: .text (code) and .rodata (strings).</summary>
+    /// <summary>The module's sections.</summary>
     public enum Section
     {
         /// <summary>.text: the machine code.</summary>
         Text,
-        /// <summary>.rodata: the string literals.</summary>
+        /// <summary>.rodata: the string literals and const objects.</summary>
         RoData,
+        /// <summary>.data: initialized variables.</summary>
+        Data,
+        /// <summary>.bss: variables that start as zeros.</summary>
+        Bss,
     }
 
-    /// <summary>A symbol of the module: a function in .text or a string in .rodata.</summary>
+    /// <summary>A symbol of the module: a function in .text, a string or const object in .rodata, a variable in .data or .bss.</summary>
     public sealed class ModuleSymbol
     {
         /// <summary>A symbol <paramref name="size"/> bytes long at <paramref name="offset"/> in <paramref name="section"/>, declared at .kdsl <paramref name="line"/>.</summary>
@@ -50,17 +54,20 @@ namespace KDsl.Image
     /// <summary>A field in .text that insmod patches once the module's and the kernel's addresses are known.</summary>
     public sealed class Relocation
     {
-        /// <summary>A field at <paramref name="offset"/> in .text that gets <paramref name="target"/> + <paramref name="addend"/>, as <paramref name="kind"/> says.</summary>
-        public Relocation(int offset, RelocationKind kind, string target, long addend)
+        /// <summary>A field at <paramref name="offset"/> in <paramref name="section"/> that gets <paramref name="target"/> + <paramref name="addend"/>, as <paramref name="kind"/> says.</summary>
+        public Relocation(int offset, RelocationKind kind, string target, long addend, Section section = Section.Text)
         {
+            Section = section;
             Offset = offset;
             Kind = kind;
             Target = target;
             Addend = addend;
         }
 
-        /// <summary>Offset of the field in .text.</summary>
+        /// <summary>Offset of the field in <see cref="Section"/>.</summary>
         public int Offset { get; }
+        /// <summary>The section the field is in: .text (code), or .data/.rodata (a pointer in an initialized object).</summary>
+        public Section Section { get; }
         /// <summary>How the field is filled.</summary>
         public RelocationKind Kind { get; }
         /// <summary>A module symbol (function or string) or a kernel symbol (_printk).</summary>
@@ -116,8 +123,10 @@ namespace KDsl.Image
             byte[] text, byte[] roData, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<Relocation> relocations,
             IReadOnlyList<LineEntry> lines, IReadOnlyList<UnwindEntry> unwind, string initSymbol, string? exitSymbol,
             IReadOnlyList<Expectation> expectations, IReadOnlyList<BugEntry>? bugs = null, string? laterSymbol = null,
-            Analysis.StackReport? stack = null, IReadOnlyList<FrameVariable>? variables = null)
+            Analysis.StackReport? stack = null, IReadOnlyList<FrameVariable>? variables = null, byte[]? data = null, int bssSize = 0)
         {
+            Data = data ?? new byte[0];
+            BssSize = bssSize;
             Stack = stack;
             Variables = variables ?? new FrameVariable[0];
             Name = name;
@@ -141,7 +150,7 @@ namespace KDsl.Image
         /// changes only what the runtime reads.</summary>
         public ModuleImage ForScenario(ExperimentConfig config, IReadOnlyList<Expectation> expectations) =>
             new ModuleImage(Name, Description, SourcePath, config, Text, RoData, Symbols, Relocations, Lines, Unwind, InitSymbol,
-                ExitSymbol, expectations, Bugs, LaterSymbol, Stack, Variables);
+                ExitSymbol, expectations, Bugs, LaterSymbol, Stack, Variables, Data, BssSize);
 
         /// <summary>The module name of the `module` line ("step5"), as lsmod and the oops' "Modules linked in:" show it.</summary>
         public string Name { get; }
@@ -155,7 +164,11 @@ namespace KDsl.Image
         public byte[] Text { get; }
         /// <summary>The .rodata section: the string literals.</summary>
         public byte[] RoData { get; }
-        /// <summary>Every function and string, by section and offset.</summary>
+        /// <summary>.data: the initialized variables (writable).</summary>
+        public byte[] Data { get; }
+        /// <summary>.bss's size: variables that start as zeros take no bytes in the image.</summary>
+        public int BssSize { get; }
+        /// <summary>Every function, string and variable, by section and offset.</summary>
         public IReadOnlyList<ModuleSymbol> Symbols { get; }
         /// <summary>The fields insmod fills in .text.</summary>
         public IReadOnlyList<Relocation> Relocations { get; }

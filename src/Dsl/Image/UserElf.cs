@@ -37,9 +37,13 @@ namespace KDsl.Image
                 (UserProgram.ElfBase, header, PF_R, "", 0),
                 (UserProgram.TextBase, Pad(program.Text, program.TextEnd - UserProgram.TextBase), PF_R | PF_X, ".text", SHF_ALLOC | SHF_EXECINSTR),
                 (program.RoBase, Pad(program.RoData, program.RoEnd - program.RoBase), PF_R, ".rodata", SHF_ALLOC),
-                (program.DataBase, new byte[UserProgram.PageSize], PF_R | PF_W, ".data", SHF_ALLOC | SHF_WRITE),
-                (StartAddress(program), Pad(start, UserProgram.PageSize), PF_R | PF_X, ".kdsl.start", SHF_ALLOC | SHF_EXECINSTR),
             };
+            // the module's variables (.data and .bss, as the loader maps them), then the TLS page
+            if (program.Variables.Length > 0)
+                segments.Add((program.VarBase, program.Variables, PF_R | PF_W, ".kdsl.vars", SHF_ALLOC | SHF_WRITE));
+            segments.Add((program.DataBase, new byte[UserProgram.PageSize], PF_R | PF_W, ".data", SHF_ALLOC | SHF_WRITE));
+            segments.Add((StartAddress(program), Pad(start, UserProgram.PageSize), PF_R | PF_X, ".kdsl.start", SHF_ALLOC | SHF_EXECINSTR));
+            int startSection = segments.Count - 1; // section i is segment i (the header page has none: index 0 is SHN_UNDEF)
 
             // the symbol table: the image's functions in .text (its strings are compiler-made labels), and _start
             var strtab = new StringTable();
@@ -47,7 +51,7 @@ namespace KDsl.Image
             foreach (var f in image.Symbols.Where(s => s.Section == Section.Text).OrderBy(s => s.Offset))
                 symtab.AddRange(Symbol(strtab.Add(f.Name), 1, UserProgram.TextBase + (ulong)f.Offset, (ulong)f.Size, global: false));
             int firstGlobal = symtab.Count / SymbolSize;
-            symtab.AddRange(Symbol(strtab.Add("_start"), 4, StartAddress(program), (ulong)start.Length, global: true));
+            symtab.AddRange(Symbol(strtab.Add("_start"), startSection, StartAddress(program), (ulong)start.Length, global: true));
             var shstrtab = new StringTable();
 
             var file = new List<byte>();

@@ -26,11 +26,12 @@ namespace KDsl.Image
         /// <summary>glibc's __restore_rt, the handlers' return address: mov eax,15 (rt_sigreturn); syscall; ud2.</summary>
         private static readonly byte[] RestorerStubBytes = { 0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B };
 
-        private UserProgram(string name, byte[] text, byte[] roData, ulong entry, ulong exitStub, ulong restorer)
+        private UserProgram(string name, byte[] text, byte[] roData, byte[] variables, ulong entry, ulong exitStub, ulong restorer)
         {
             Name = name;
             Text = text;
             RoData = roData;
+            Variables = variables;
             Entry = entry;
             ExitStub = exitStub;
             Restorer = restorer;
@@ -42,6 +43,8 @@ namespace KDsl.Image
         public byte[] Text { get; }
         /// <summary>The rodata segment's bytes at <see cref="RoBase"/>.</summary>
         public byte[] RoData { get; }
+        /// <summary>The module's variables at <see cref="VarBase"/>: .data, then .bss from the next page (empty without any).</summary>
+        public byte[] Variables { get; }
         /// <summary>The process block's function: where main starts.</summary>
         public ulong Entry { get; }
         public ulong ExitStub { get; }
@@ -50,8 +53,10 @@ namespace KDsl.Image
         public ulong TextEnd => TextBase + PageAlign((ulong)Text.Length);
         public ulong RoBase => TextEnd;
         public ulong RoEnd => RoBase + PageAlign((ulong)Math.Max(RoData.Length, 1));
+        /// <summary>The module's variables, as a static ELF's .data and .bss: rw- pages after .rodata.</summary>
+        public ulong VarBase => RoEnd;
         /// <summary>The rw- page holding the TLS (the canary at +<see cref="CanaryOffset"/>); %gs points at it.</summary>
-        public ulong DataBase => RoEnd;
+        public ulong DataBase => VarBase + (ulong)Variables.Length;
         public ulong DataEnd => DataBase + PageSize;
 
         public static ulong PageAlign(ulong size) => (size + PageSize - 1) & ~(PageSize - 1);
@@ -69,12 +74,30 @@ namespace KDsl.Image
             text.AddRange(RestorerStubBytes);
             var bytes = text.ToArray();
             ulong roBase = TextBase + PageAlign((ulong)bytes.Length);
+            ulong varBase = roBase + PageAlign((ulong)Math.Max(image.RoData.Length, 1));
+            ulong bssBase = varBase + PageAlign((ulong)image.Data.Length);
+            var variables = new byte[PageAlign((ulong)image.Data.Length) + PageAlign((ulong)image.BssSize)];
+            image.Data.CopyTo(variables, 0);
+            var roData = (byte[])image.RoData.Clone();
 
+            ulong BaseOf(Section section) => section switch
+            {
+                Section.Text => TextBase,
+                Section.RoData => roBase,
+                Section.Data => varBase,
+                _ => bssBase,
+            };
             var local = new Dictionary<string, ulong>(StringComparer.Ordinal);
-            foreach (var s in image.Symbols) local[s.Name] = (s.Section == Section.Text ? TextBase : roBase) + (ulong)s.Offset;
+            foreach (var s in image.Symbols) local[s.Name] = BaseOf(s.Section) + (ulong)s.Offset;
             foreach (var r in image.Relocations)
             {
                 bool known = local.TryGetValue(r.Target, out ulong target);
+                if (r.Section != Section.Text)
+                {
+                    // a pointer in an initialized object (R_X86_64_64); one to a kernel symbol stays null in user space
+                    Write(r.Section == Section.Data ? variables : roData, r.Offset, known ? unchecked((long)target + r.Addend) : 0, 8);
+                    continue;
+                }
                 ulong place = TextBase + (ulong)r.Offset;
                 long value = unchecked((long)target + r.Addend);
                 switch (r.Kind)
@@ -92,7 +115,7 @@ namespace KDsl.Image
                 }
             }
             ulong entry = local.TryGetValue(ModuleImage.ProcessSymbolPrefix + name, out ulong e) ? e : TextBase;
-            return new UserProgram(name, bytes, image.RoData, entry, TextBase + (ulong)exitOffset, TextBase + (ulong)restorerOffset);
+            return new UserProgram(name, bytes, roData, variables, entry, TextBase + (ulong)exitOffset, TextBase + (ulong)restorerOffset);
         }
 
         /// <summary>Little-endian, as x86-64 stores it.</summary>

@@ -38,7 +38,7 @@ namespace KDsl.Syntax
             {
                 case SyntaxKind.ModuleKeyword: return ParseModuleHeader();
                 case SyntaxKind.ConfigKeyword: return ParseConfigBlock();
-                case SyntaxKind.ConstKeyword: return ParseConst();
+                case SyntaxKind.ConstKeyword when !IsTypeStart(0): return ParseConst();
                 case SyntaxKind.InitKeyword: return new EntryBlockSyntax(SyntaxKind.InitBlock, NextToken(), ParseBlock());
                 case SyntaxKind.ExitKeyword: return new EntryBlockSyntax(SyntaxKind.ExitBlock, NextToken(), ParseBlock());
                 case SyntaxKind.ExpectKeyword: return ParseExpectBlock();
@@ -49,14 +49,20 @@ namespace KDsl.Syntax
                     if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
                         return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
                     if (Current.Kind == SyntaxKind.TypedefKeyword) return ParseTypedef();
-                    if (SyntaxFacts.IsTagKeyword(Current.Kind) || (SyntaxFacts.IsTypeQualifier(Current.Kind) && IsTypeStart(0)))
+                    if (IsStorageStart(0) || IsTypeStart(0))
                     {
-                        // `struct tag { ... };` defines a type; `struct tag *f(...)` begins a function.
+                        // `struct tag { ... };` defines a type; `struct tag *f(...)` begins a function; anything else
+                        // declares variables (`static int count = 1, *p;`).
+                        var storage = ParseStorage();
                         var type = ParseTypeClause();
-                        if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty) return new TagDeclarationSyntax(type, NextToken());
-                        return ParseFunction(type);
+                        if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty && storage.IsEmpty && (type.Record ?? (SyntaxNode?)type.Enum) is not null)
+                            return new TagDeclarationSyntax(type, NextToken());
+                        if (Current.Kind == SyntaxKind.IdentifierToken && Peek(1).Kind == SyntaxKind.OpenParenToken)
+                            return ParseFunction(type, storage);
+                        var specifiers = new TypeClauseSyntax(type.Specifiers, ImmutableArray<SyntaxToken>.Empty, (SyntaxNode?)type.Record ?? type.Enum);
+                        return new GlobalDeclarationSyntax(ParseDeclarators(specifiers, type.Stars, storage, inForHeader: false));
                     }
-                    return IsTypeStart(0) ? ParseFunction() : null;
+                    return null;
             }
         }
 
@@ -304,9 +310,8 @@ namespace KDsl.Syntax
             return false;
         }
 
-        private FunctionDeclarationSyntax ParseFunction(TypeClauseSyntax? parsedReturnType = null)
+        private FunctionDeclarationSyntax ParseFunction(TypeClauseSyntax returnType, ImmutableArray<SyntaxToken> storage)
         {
-            var returnType = parsedReturnType ?? ParseTypeClause();
             var identifier = MatchToken(SyntaxKind.IdentifierToken);
             var open = MatchToken(SyntaxKind.OpenParenToken);
             var parameters = ImmutableArray.CreateBuilder<ParameterSyntax>();
@@ -336,7 +341,7 @@ namespace KDsl.Syntax
                 maxDepth = ParseExpression();
             }
             return new FunctionDeclarationSyntax(returnType, identifier, open, parameters.ToImmutable(), close, ParseBlock(),
-                maxDepthKeyword, maxDepth);
+                maxDepthKeyword, maxDepth, storage);
         }
 
         private ExpectBlockSyntax ParseExpectBlock()

@@ -42,7 +42,7 @@ namespace KDsl.Syntax
                     case SyntaxKind.IdentifierToken when IsUnsupportedStatement():
                         return SkipUnsupportedStatement();
                     default:
-                        if (IsTypeStart(0)) return ParseDeclaration(inForHeader: false);
+                        if (IsStorageStart(0) || IsTypeStart(0)) return ParseDeclaration(inForHeader: false, ParseStorage());
                         var expression = ParseExpression();
                         return new ExpressionStatementSyntax(expression, ExpectSemicolon());
                 }
@@ -91,34 +91,117 @@ namespace KDsl.Syntax
             }
         }
 
-        private DeclarationStatementSyntax ParseDeclaration(bool inForHeader)
+        private DeclarationStatementSyntax ParseDeclaration(bool inForHeader, ImmutableArray<SyntaxToken> storage = default)
         {
             var (specifiers, tag) = ParseSpecifiers();
+            if (specifiers.IsEmpty)
+            {
+                if (CanReport()) _diagnostics.ReportExpectedType(Current.Span, SyntaxFacts.Describe(Current));
+                specifiers = ImmutableArray.Create(Missing(SyntaxKind.IntKeyword));
+            }
             var type = new TypeClauseSyntax(specifiers, ImmutableArray<SyntaxToken>.Empty, tag);
+            return ParseDeclarators(type, ParseStars(), storage, inForHeader);
+        }
+
+        /// <summary>The declarators after a declaration's type (the first one's stars already read) and the semicolon.</summary>
+        private DeclarationStatementSyntax ParseDeclarators(TypeClauseSyntax type, ImmutableArray<SyntaxToken> firstStars,
+            ImmutableArray<SyntaxToken> storage, bool inForHeader)
+        {
             var declarators = ImmutableArray.CreateBuilder<DeclaratorSyntax>();
+            var stars = firstStars;
             while (true)
             {
-                var stars = ParseStars();
                 var identifier = MatchToken(SyntaxKind.IdentifierToken);
                 SyntaxToken? openBracket = null, closeBracket = null, equals = null;
                 ExpressionSyntax? size = null, initializer = null;
-                if (Current.Kind == SyntaxKind.OpenBracketToken)
+                var inner = ImmutableArray.CreateBuilder<ExpressionSyntax>();
+                while (Current.Kind == SyntaxKind.OpenBracketToken)
                 {
-                    openBracket = NextToken();
-                    size = ParseExpression();
-                    closeBracket = MatchToken(SyntaxKind.CloseBracketToken);
+                    var open = NextToken();
+                    // `[]` only first: the initializer gives the length (char s[] = "abc"); an inner one needs a size
+                    ExpressionSyntax? dimension = openBracket is null && Current.Kind == SyntaxKind.CloseBracketToken ? null : ParseExpression();
+                    var close = MatchToken(SyntaxKind.CloseBracketToken);
+                    if (openBracket is null)
+                    {
+                        openBracket = open;
+                        size = dimension;
+                        closeBracket = close;
+                    }
+                    else inner.Add(dimension!);
                 }
                 if (Current.Kind == SyntaxKind.EqualsToken)
                 {
                     equals = NextToken();
-                    initializer = ParseAssignmentExpression();
+                    initializer = Current.Kind == SyntaxKind.OpenBraceToken ? ParseInitializerList() : ParseAssignmentExpression();
                 }
-                declarators.Add(new DeclaratorSyntax(stars, identifier, openBracket, size, closeBracket, equals, initializer));
+                declarators.Add(new DeclaratorSyntax(stars, identifier, openBracket, size, closeBracket, equals, initializer, inner.ToImmutable()));
                 if (Current.Kind != SyntaxKind.CommaToken || identifier.IsMissing) break;
                 NextToken();
+                stars = ParseStars();
             }
             var semicolon = inForHeader ? MatchToken(SyntaxKind.SemicolonToken) : ExpectSemicolon();
-            return new DeclarationStatementSyntax(type, declarators.ToImmutable(), semicolon);
+            return new DeclarationStatementSyntax(type, declarators.ToImmutable(), semicolon, storage);
+        }
+
+        /// <summary>{ item, item, } where an item is [designators =] value and a value an expression or a nested list.</summary>
+        private InitializerListSyntax ParseInitializerList()
+        {
+            var open = NextToken();
+            var items = ImmutableArray.CreateBuilder<InitializerItemSyntax>();
+            if (!Enter()) return new InitializerListSyntax(open, items.ToImmutable(), Missing(SyntaxKind.CloseBraceToken));
+            try
+            {
+                while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
+                {
+                    int start = _position;
+                    var designators = ImmutableArray.CreateBuilder<DesignatorSyntax>();
+                    while (Current.Kind is SyntaxKind.DotToken or SyntaxKind.OpenBracketToken)
+                    {
+                        var first = NextToken();
+                        if (first.Kind == SyntaxKind.DotToken)
+                        {
+                            var member = MatchToken(SyntaxKind.IdentifierToken);
+                            designators.Add(new DesignatorSyntax(member, null, TextSpan.FromBounds(first.Span.Start, member.Span.End)));
+                        }
+                        else
+                        {
+                            var index = ParseExpression();
+                            var close = MatchToken(SyntaxKind.CloseBracketToken);
+                            designators.Add(new DesignatorSyntax(null, index, TextSpan.FromBounds(first.Span.Start, close.Span.End)));
+                        }
+                    }
+                    if (designators.Count > 0) MatchToken(SyntaxKind.EqualsToken);
+                    var value = Current.Kind == SyntaxKind.OpenBraceToken ? ParseInitializerList() : ParseAssignmentExpression();
+                    items.Add(new InitializerItemSyntax(designators.ToImmutable(), value));
+                    if (Current.Kind != SyntaxKind.CommaToken)
+                    {
+                        if (_position == start) NextToken();
+                        break;
+                    }
+                    NextToken();
+                }
+                return new InitializerListSyntax(open, items.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
+            }
+            finally
+            {
+                Leave();
+            }
+        }
+
+        /// <summary>Whether storage-class words (static, inline, ...) start a declaration at <paramref name="offset"/>.</summary>
+        private bool IsStorageStart(int offset)
+        {
+            while (SyntaxFacts.IsStorageWord(Peek(offset))) offset++;
+            return offset > 0 && IsTypeStart(offset);
+        }
+
+        /// <summary>The storage-class words before a declaration's type (none when they are not followed by one).</summary>
+        private ImmutableArray<SyntaxToken> ParseStorage()
+        {
+            var words = ImmutableArray.CreateBuilder<SyntaxToken>();
+            if (!IsStorageStart(0)) return words.ToImmutable();
+            while (SyntaxFacts.IsStorageWord(Current)) words.Add(NextToken());
+            return words.ToImmutable();
         }
 
         private IfStatementSyntax ParseIf()

@@ -47,6 +47,22 @@ namespace KDsl.Syntax
         /// <summary>A type qualifier: accepted in a type, and `const` makes the declared variable read-only.</summary>
         public static bool IsTypeQualifier(SyntaxKind kind) => kind is SyntaxKind.ConstKeyword or SyntaxKind.VolatileKeyword;
 
+        /// <summary>
+        /// Storage-class and function-specifier words kernel C puts before a declaration: `static` (internal linkage; on a
+        /// local, static storage), `inline` and the kernel's spellings. Contextual: they count only before a type.
+        /// </summary>
+        public static bool IsStorageWord(SyntaxToken token) =>
+            token.Kind == SyntaxKind.IdentifierToken && token.Text is "static" or "inline" or "__inline" or "__inline__" or
+                "__always_inline" or "noinline" or "__init" or "__exit" or "__initdata" or "__read_mostly";
+
+        /// <summary>Whether one of <paramref name="tokens"/> is the word <paramref name="text"/>.</summary>
+        public static bool Has(System.Collections.Immutable.ImmutableArray<SyntaxToken> tokens, string text)
+        {
+            foreach (var t in tokens)
+                if (t.Text == text) return true;
+            return false;
+        }
+
         public static bool IsKeyword(SyntaxKind kind) => kind >= SyntaxKind.ModuleKeyword && kind <= SyntaxKind.SizeofKeyword;
 
         /// <summary>Precedence of a binary operator (higher binds tighter), 0 if the token is not one.</summary>

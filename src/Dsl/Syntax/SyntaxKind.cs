@@ -37,6 +37,7 @@ namespace KDsl.Syntax
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
         SizeofTypeExpression, SizeofExpression, MissingExpression, MemberAccessExpression,
         RecordSpecifier, TagDeclaration, EnumSpecifier, Enumerator, TypedefDeclaration, OffsetofExpression, ConditionalExpression, CommaExpression,
+        GlobalDeclaration, InitializerList, InitializerItem,
 
         // experiments as tests
         StackExpectation, ScenarioDeclaration,

@@ -15,6 +15,9 @@ namespace KDsl.Generator.Model
         public required ExperimentConfigSpec Config { get; init; }
         public required ImmutableEquatableArray<byte> Text { get; init; }
         public required ImmutableEquatableArray<byte> RoData { get; init; }
+        /// <summary>.data (<see cref="ModuleImage.Data"/>); empty when the module has no initialized variables.</summary>
+        public ImmutableEquatableArray<byte> Data { get; init; } = ImmutableEquatableArray<byte>.Empty;
+        public int BssSize { get; init; }
         public required ImmutableEquatableArray<ModuleSymbolSpec> Symbols { get; init; }
         public required ImmutableEquatableArray<RelocationSpec> Relocations { get; init; }
         public required ImmutableEquatableArray<LineEntrySpec> Lines { get; init; }
@@ -45,7 +48,7 @@ namespace KDsl.Generator.Model
 
     internal sealed record ModuleSymbolSpec(string Name, Section Section, int Offset, int Size, int Line);
 
-    internal sealed record RelocationSpec(int Offset, RelocationKind Kind, string Target, long Addend);
+    internal sealed record RelocationSpec(int Offset, RelocationKind Kind, string Target, long Addend, Section Section = Section.Text);
 
     internal readonly record struct LineEntrySpec(int Offset, int Line);
 

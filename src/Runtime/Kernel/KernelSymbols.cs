@@ -74,6 +74,24 @@ namespace KDsl.Runtime.Kernel
 
         public void AddData(string name, ulong address) => _byName[name] = address;
 
+        /// <summary>
+        /// A loaded module's variables (.rodata, .data, .bss objects; not the compiler's .LC string labels, which are no
+        /// symbols): their names resolve, and %pS of an address inside one names it.
+        /// </summary>
+        public void AddObjects(Module module, IReadOnlyList<ModuleSymbol> symbols)
+        {
+            foreach (var s in symbols)
+            {
+                if (s.Section == Section.Text || s.Name.StartsWith(".L", StringComparison.Ordinal)) continue;
+                ulong address = module.AddressOf(s);
+                _byName[s.Name] = address;
+                _objects.Add(new KallsymsSymbol(s.Name, address, (ulong)Math.Max(s.Size, 1), module.Name));
+            }
+            _objects.Sort((a, b) => a.Start.CompareTo(b.Start));
+        }
+
+        private readonly List<KallsymsSymbol> _objects = new List<KallsymsSymbol>();
+
         public bool TryGetAddress(string name, out ulong address) => _byName.TryGetValue(name, out address);
 
         public ulong AddressOf(string name) => _byName[name];
@@ -107,6 +125,12 @@ namespace KDsl.Runtime.Kernel
                 symbol = new KallsymsSymbol(f.Name, f.Start, f.Size, f.Module);
                 return true;
             }
+            foreach (var o in _objects)
+                if (address >= o.Start && address - o.Start < o.Size)
+                {
+                    symbol = o;
+                    return true;
+                }
             symbol = default;
             return false;
         }

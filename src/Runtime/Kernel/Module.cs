@@ -8,29 +8,41 @@ namespace KDsl.Runtime.Kernel
     /// <summary>A module after load_module: where its sections landed.</summary>
     public sealed class Module
     {
-        public Module(ModuleImage image, ulong textBase, ulong roDataBase)
+        public Module(ModuleImage image, ulong textBase, ulong roDataBase, ulong dataBase = 0, ulong bssBase = 0)
         {
             Image = image;
             TextBase = textBase;
             RoDataBase = roDataBase;
+            DataBase = dataBase;
+            BssBase = bssBase;
         }
 
         public ModuleImage Image { get; }
         public string Name => Image.Name;
         public ulong TextBase { get; }
         public ulong RoDataBase { get; }
+        public ulong DataBase { get; }
+        public ulong BssBase { get; }
 
-        public ulong AddressOf(ModuleSymbol symbol) =>
-            (symbol.Section == Section.Text ? TextBase : RoDataBase) + (ulong)symbol.Offset;
+        public ulong BaseOf(Section section) => section switch
+        {
+            Section.Text => TextBase,
+            Section.RoData => RoDataBase,
+            Section.Data => DataBase,
+            _ => BssBase,
+        };
+
+        public ulong AddressOf(ModuleSymbol symbol) => BaseOf(symbol.Section) + (ulong)symbol.Offset;
     }
 
-    /// <summary>kernel/module/main.c: module_alloc, section layout and apply_relocate_add, reduced to KDsl's two sections.</summary>
+    /// <summary>kernel/module/main.c: module_alloc, section layout and apply_relocate_add, reduced to KDsl's sections.</summary>
     public static class ModuleLoader
     {
         /// <summary>
-        /// Copies .text (RX) and .rodata (RO, NX) into the module area, adds the module's symbols to kallsyms and
-        /// resolves every relocation against the module's own symbols, then the kernel's. An unknown symbol fails the
-        /// load with the kernel's message (the caller prints it), as "Unknown symbol" does in the real kernel.
+        /// Copies .text (RX), .rodata (RO, NX), .data and .bss (RW, NX; .bss zeroed) into the module area, page-aligned
+        /// in that order as layout_sections groups them, adds the module's symbols to kallsyms and resolves every
+        /// relocation against the module's own symbols, then the kernel's. An unknown symbol fails the load with the
+        /// kernel's message (the caller prints it), as "Unknown symbol" does in the real kernel.
         /// </summary>
         public static Module? Load(ModuleImage image, PhysicalMemory memory, PageTables tables, ulong root, ref ulong moduleCursor,
             KernelSymbols kallsyms, out string? error)
@@ -39,10 +51,18 @@ namespace KDsl.Runtime.Kernel
             ulong textSize = PageAlign((ulong)image.Text.Length);
             ulong roBase = textBase + Math.Max(textSize, PhysicalMemory.PageSize);
             ulong roSize = PageAlign((ulong)Math.Max(image.RoData.Length, 1));
-            moduleCursor = roBase + roSize + PhysicalMemory.PageSize;
+            ulong dataBase = roBase + roSize, bssBase = dataBase;
+            if (image.Data.Length > 0) bssBase = dataBase + PageAlign((ulong)image.Data.Length);
+            ulong end = image.BssSize > 0 ? bssBase + PageAlign((ulong)image.BssSize) : bssBase;
+            moduleCursor = end + PhysicalMemory.PageSize;
 
-            var text = (byte[])image.Text.Clone();
-            var module = new Module(image, textBase, roBase);
+            var sections = new Dictionary<Section, byte[]>
+            {
+                [Section.Text] = (byte[])image.Text.Clone(),
+                [Section.RoData] = (byte[])image.RoData.Clone(),
+                [Section.Data] = (byte[])image.Data.Clone(),
+            };
+            var module = new Module(image, textBase, roBase, dataBase, bssBase);
             var local = new Dictionary<string, ulong>();
             foreach (var s in image.Symbols) local[s.Name] = module.AddressOf(s);
 
@@ -53,7 +73,8 @@ namespace KDsl.Runtime.Kernel
                     error = $"{image.Name}: Unknown symbol {r.Target} (err -2)";
                     return null;
                 }
-                ulong place = textBase + (ulong)r.Offset;
+                var bytes = sections[r.Section];
+                ulong place = module.BaseOf(r.Section) + (ulong)r.Offset;
                 long value = unchecked((long)target + r.Addend);
                 switch (r.Kind)
                 {
@@ -64,7 +85,7 @@ namespace KDsl.Runtime.Kernel
                             error = $"{image.Name}: overflow in relocation type 4 val {(ulong)value:x}";
                             return null;
                         }
-                        WriteInt32(text, r.Offset, (int)displacement);
+                        WriteInt32(bytes, r.Offset, (int)displacement);
                         break;
                     case RelocationKind.Abs32S:
                         if (value != (int)value)
@@ -72,22 +93,26 @@ namespace KDsl.Runtime.Kernel
                             error = $"{image.Name}: overflow in relocation type 11 val {(ulong)value:x}";
                             return null;
                         }
-                        WriteInt32(text, r.Offset, (int)value);
+                        WriteInt32(bytes, r.Offset, (int)value);
                         break;
                     default:
-                        BitConverter.GetBytes(value).CopyTo(text, r.Offset);
+                        BitConverter.GetBytes(value).CopyTo(bytes, r.Offset);
                         break;
                 }
             }
 
-            if (!MapCopyPages(text, CodePages(image), textBase, PteFlags.KernelRx, memory, tables, root) ||
-                !MapCopy(image.RoData, roBase, PteFlags.KernelReadOnly, memory, tables, root))
+            const PteFlags readWrite = PteFlags.Kernel;
+            if (!MapCopyPages(sections[Section.Text], CodePages(image), textBase, PteFlags.KernelRx, memory, tables, root) ||
+                !MapCopy(sections[Section.RoData], roBase, PteFlags.KernelReadOnly, memory, tables, root) ||
+                (image.Data.Length > 0 && !MapCopy(sections[Section.Data], dataBase, readWrite, memory, tables, root)) ||
+                (image.BssSize > 0 && !MapCopy(new byte[image.BssSize], bssBase, readWrite, memory, tables, root)))
             {
                 error = $"{image.Name}: out of memory loading the module";
                 return null;
             }
 
             kallsyms.AddText(textBase, image.Symbols, image.Unwind, image.Name, (long)textSize);
+            kallsyms.AddObjects(module, image.Symbols);
             error = null;
             return module;
         }

@@ -268,4 +268,51 @@ namespace KDsl.Syntax
         public SyntaxToken Keyword { get; }
         public ExpressionSyntax Operand { get; }
     }
+
+    /// <summary>
+    /// A braced initializer `{ 1, [4] = 2, .name = "x", { nested } }`: only after `=` in a declaration (C11 6.7.9).
+    /// </summary>
+    public sealed class InitializerListSyntax : ExpressionSyntax
+    {
+        public InitializerListSyntax(SyntaxToken open, ImmutableArray<InitializerItemSyntax> items, SyntaxToken close)
+            : base(SyntaxKind.InitializerList, Cover(open, close))
+        {
+            OpenBrace = open;
+            Items = items;
+            CloseBrace = close;
+        }
+
+        public SyntaxToken OpenBrace { get; }
+        public ImmutableArray<InitializerItemSyntax> Items { get; }
+        public SyntaxToken CloseBrace { get; }
+    }
+
+    /// <summary>One element of an initializer list: designators (`.member`, `[index]`, chained) then the value.</summary>
+    public sealed class InitializerItemSyntax : SyntaxNode
+    {
+        public InitializerItemSyntax(ImmutableArray<DesignatorSyntax> designators, ExpressionSyntax value)
+            : base(SyntaxKind.InitializerItem, Cover(designators.IsEmpty ? value.Span : designators[0].Span, value.Span))
+        {
+            Designators = designators;
+            Value = value;
+        }
+
+        public ImmutableArray<DesignatorSyntax> Designators { get; }
+        public ExpressionSyntax Value { get; }
+    }
+
+    /// <summary>`.member` (Member set) or `[index]` (Index set) in a designated initializer.</summary>
+    public sealed class DesignatorSyntax
+    {
+        public DesignatorSyntax(SyntaxToken? member, ExpressionSyntax? index, TextSpan span)
+        {
+            Member = member;
+            Index = index;
+            Span = span;
+        }
+
+        public SyntaxToken? Member { get; }
+        public ExpressionSyntax? Index { get; }
+        public TextSpan Span { get; }
+    }
 }

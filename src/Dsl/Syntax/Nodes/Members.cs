@@ -22,6 +22,15 @@ namespace KDsl.Syntax
     }
 
     /// <summary>`struct NAME { ... };` at file level: defines (or declares) a record type.</summary>
+    /// <summary>A file-level variable declaration: `int count;`, `static const char *names[] = { "a", "b" };`.</summary>
+    public sealed class GlobalDeclarationSyntax : MemberSyntax
+    {
+        public GlobalDeclarationSyntax(DeclarationStatementSyntax declaration)
+            : base(SyntaxKind.GlobalDeclaration, declaration.Span) => Declaration = declaration;
+
+        public DeclarationStatementSyntax Declaration { get; }
+    }
+
     public sealed class TagDeclarationSyntax : MemberSyntax
     {
         public TagDeclarationSyntax(TypeClauseSyntax type, SyntaxToken semicolon)
@@ -150,9 +159,10 @@ namespace KDsl.Syntax
     {
         public FunctionDeclarationSyntax(TypeClauseSyntax returnType, SyntaxToken identifier, SyntaxToken open,
             ImmutableArray<ParameterSyntax> parameters, SyntaxToken close, BlockStatementSyntax body,
-            SyntaxToken? maxDepthKeyword = null, ExpressionSyntax? maxDepth = null)
-            : base(SyntaxKind.FunctionDeclaration, Cover(returnType.Span, body.Span))
+            SyntaxToken? maxDepthKeyword = null, ExpressionSyntax? maxDepth = null, ImmutableArray<SyntaxToken> storage = default)
+            : base(SyntaxKind.FunctionDeclaration, Cover(storage.IsDefaultOrEmpty ? returnType.Span : storage[0].Span, body.Span))
         {
+            Storage = storage.IsDefault ? ImmutableArray<SyntaxToken>.Empty : storage;
             ReturnType = returnType;
             Identifier = identifier;
             OpenParen = open;
@@ -168,6 +178,8 @@ namespace KDsl.Syntax
         /// <summary>The recursion bound the author states: at most this many activations of the function at once.</summary>
         public ExpressionSyntax? MaxDepth { get; }
 
+        /// <summary>`static`, `inline` and the like before the return type.</summary>
+        public ImmutableArray<SyntaxToken> Storage { get; }
         public TypeClauseSyntax ReturnType { get; }
         public SyntaxToken Identifier { get; }
         public SyntaxToken OpenParen { get; }

@@ -23,14 +23,18 @@ namespace KDsl.Syntax
         public SyntaxToken CloseBrace { get; }
     }
 
-    /// <summary>One declarator of a declaration: stars, a name, an optional [size] and an optional = initializer.</summary>
+    /// <summary>
+    /// One declarator of a declaration: stars, a name, optional dimensions ([size], [size][size], [] sized by the
+    /// initializer) and an optional = initializer (an expression or a braced list).
+    /// </summary>
     public sealed class DeclaratorSyntax : SyntaxNode
     {
         public DeclaratorSyntax(ImmutableArray<SyntaxToken> stars, SyntaxToken identifier, SyntaxToken? openBracket, ExpressionSyntax? size,
-            SyntaxToken? closeBracket, SyntaxToken? equals, ExpressionSyntax? initializer)
+            SyntaxToken? closeBracket, SyntaxToken? equals, ExpressionSyntax? initializer, ImmutableArray<ExpressionSyntax> innerSizes = default)
             : base(SyntaxKind.Declarator, Cover(stars.IsEmpty ? identifier.Span : stars[0].Span,
                 initializer?.Span ?? closeBracket?.Span ?? identifier.Span))
         {
+            InnerSizes = innerSizes.IsDefault ? ImmutableArray<ExpressionSyntax>.Empty : innerSizes;
             Stars = stars;
             Identifier = identifier;
             OpenBracket = openBracket;
@@ -43,8 +47,12 @@ namespace KDsl.Syntax
         public ImmutableArray<SyntaxToken> Stars { get; }
         public SyntaxToken Identifier { get; }
         public SyntaxToken? OpenBracket { get; }
-        /// <summary>Non-null for an array declarator.</summary>
+        /// <summary>The first dimension of an array declarator; null for a scalar, and for `[]` (see <see cref="IsArray"/>).</summary>
         public ExpressionSyntax? Size { get; }
+        /// <summary>An array declarator: `[N]`, or `[]` whose length the initializer gives.</summary>
+        public bool IsArray => OpenBracket is not null;
+        /// <summary>The dimensions after the first (`int m[3][4]`: 4), outermost first.</summary>
+        public ImmutableArray<ExpressionSyntax> InnerSizes { get; }
         public SyntaxToken? CloseBracket { get; }
         public SyntaxToken? EqualsToken { get; }
         public ExpressionSyntax? Initializer { get; }
@@ -53,14 +61,19 @@ namespace KDsl.Syntax
     /// <summary>int a = 1, *p, buf[16]; — Type holds only the specifiers; stars belong to each declarator, as in C.</summary>
     public sealed class DeclarationStatementSyntax : StatementSyntax
     {
-        public DeclarationStatementSyntax(TypeClauseSyntax type, ImmutableArray<DeclaratorSyntax> declarators, SyntaxToken semicolon)
-            : base(SyntaxKind.DeclarationStatement, Cover(type.Span, semicolon.Span))
+        public DeclarationStatementSyntax(TypeClauseSyntax type, ImmutableArray<DeclaratorSyntax> declarators, SyntaxToken semicolon,
+            ImmutableArray<SyntaxToken> storage = default)
+            : base(SyntaxKind.DeclarationStatement, Cover(storage.IsDefaultOrEmpty ? type.Span : storage[0].Span, semicolon.Span))
         {
+            Storage = storage.IsDefault ? ImmutableArray<SyntaxToken>.Empty : storage;
             Type = type;
             Declarators = declarators;
             Semicolon = semicolon;
         }
 
+        /// <summary>Storage-class words before the type (`static`, `inline`; contextual, see <see cref="SyntaxFacts.IsStorageWord"/>).</summary>
+        public ImmutableArray<SyntaxToken> Storage { get; }
+        public bool IsStatic => SyntaxFacts.Has(Storage, "static");
         public TypeClauseSyntax Type { get; }
         public ImmutableArray<DeclaratorSyntax> Declarators { get; }
         public SyntaxToken Semicolon { get; }

@@ -165,12 +165,14 @@ namespace KDsl.Runtime.Kernel
             if (!ModuleLoader.MapCopy(new byte[PhysicalMemory.PageSize], UserElfBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
                 !ModuleLoader.MapCopy(program.Text, UserTextBase, user, Memory, Tables, mm.Root) ||
                 !ModuleLoader.MapCopy(program.RoData, program.RoBase, user | PteFlags.NoExecute, Memory, Tables, mm.Root) ||
+                (program.Variables.Length > 0 && !ModuleLoader.MapCopy(program.Variables, program.VarBase, user | PteFlags.Writable | PteFlags.Dirty | PteFlags.NoExecute, Memory, Tables, mm.Root)) ||
                 !ModuleLoader.MapCopy(tlsPage, program.DataBase, user | PteFlags.Writable | PteFlags.Dirty | PteFlags.NoExecute, Memory, Tables, mm.Root))
                 return false;
             mm.Insert(new VmAreaStruct(UserElfBase, UserTextBase, VmFlags.Read, null, 0, name));
             textVma = new VmAreaStruct(UserTextBase, program.TextEnd, VmFlags.Read | VmFlags.Exec, null, 0, name);
             mm.Insert(textVma);
             mm.Insert(new VmAreaStruct(program.RoBase, program.RoEnd, VmFlags.Read, null, 0, name));
+            if (program.Variables.Length > 0) mm.Insert(new VmAreaStruct(program.VarBase, program.DataBase, VmFlags.Read | VmFlags.Write, null, 0, name));
             mm.Insert(new VmAreaStruct(program.DataBase, program.DataEnd, VmFlags.Read | VmFlags.Write, null, 0, name));
             return true;
         }

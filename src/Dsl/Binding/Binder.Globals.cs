@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using KDsl.Diagnostics;
+using KDsl.Symbols;
+using KDsl.Syntax;
+
+namespace KDsl.Binding
+{
+    /// <summary>
+    /// Variables with static storage: file-level declarations and `static` locals. Each is a <see cref="GlobalSymbol"/> in
+    /// the module image; a use of one is a dereference of its address, so every lvalue rule applies unchanged.
+    /// </summary>
+    public sealed partial class Binder
+    {
+        private readonly ImmutableArray<GlobalSymbol>.Builder _globals = ImmutableArray.CreateBuilder<GlobalSymbol>();
+        /// <summary>GCC numbers a translation unit's static locals NAME.0, NAME.1, ... in the order it meets them.</summary>
+        private int _staticLocals;
+
+        /// <summary>Binds `[static] [const] T a = init, *b, c[N];` at file level or as a static local; each name goes in the current scope.</summary>
+        private void BindStaticDeclaration(DeclarationStatementSyntax syntax, bool isLocal)
+        {
+            var baseType = BindType(syntax.Type, 0);
+            bool isConst = IsConst(syntax.Type);
+            foreach (var declarator in syntax.Declarators)
+            {
+                var type = DeclaratorType(baseType, declarator);
+                string name = declarator.Identifier.Text;
+                CheckObjectType(ref type, declarator);
+                var scalars = declarator.Initializer is null ? new List<InitializedScalar>() : BindInitializer(type, declarator.Initializer);
+                string link = isLocal ? $"{name}.{_staticLocals++}" : name;
+                var global = new GlobalSymbol(name, link, type, isConst && declarator.Stars.IsEmpty, isLocal || syntax.IsStatic, declarator.Identifier.Span);
+                if (!type.IsError) global.Data = BindStaticData(type, scalars);
+                if (declarator.Identifier.IsMissing) continue;
+                if (!_scope.TryDeclare(name, global)) _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
+                else _globals.Add(global);
+            }
+        }
+
+        /// <summary>Reports a variable of type void or of an incomplete struct; false (and the error type) when it is one.</summary>
+        private bool CheckObjectType(ref TypeSymbol type, DeclaratorSyntax declarator)
+        {
+            string name = declarator.Identifier.Text;
+            if (type.Kind == TypeKind.Void)
+            {
+                if (!declarator.Identifier.IsMissing) _diagnostics.ReportVoidVariable(declarator.Identifier.Span, name);
+                type = TypeSymbol.Error;
+                return false;
+            }
+            if (IsIncomplete(type))
+            {
+                if (!declarator.Identifier.IsMissing) _diagnostics.ReportIncompleteVariable(declarator.Identifier.Span, name);
+                type = TypeSymbol.Error;
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>A use of a static object: the object at its address, an lvalue like *p.</summary>
+        private static BoundExpression GlobalUse(GlobalSymbol global, Text.TextSpan span) =>
+            new BoundDereference(new BoundGlobalAddress(global, TypeSymbol.PointerTo(global.Type), span), global.Type, span);
+
+        /// <summary>The const static object an lvalue lies in (`limit`, `table[i]`, `cfg.name`), or null.</summary>
+        private static GlobalSymbol? ReadOnlyGlobal(BoundExpression target)
+        {
+            if (target is not BoundDereference d) return null;
+            var e = d.Pointer;
+            while (true)
+            {
+                switch (e)
+                {
+                    case BoundConversion c: e = c.Operand; continue;
+                    case BoundBinary { Operator: BoundBinaryOperator.Add or BoundBinaryOperator.Subtract } b when b.Type.IsPointer: e = b.Left; continue;
+                    case BoundGlobalAddress { Global.IsReadOnly: true } g: return g.Global;
+                    default: return null;
+                }
+            }
+        }
+    }
+}
