@@ -81,6 +81,8 @@ namespace KDsl.Image
                 EmitText(s, image, section, functions, thunks);
             thunks.Emit(s);
             EmitRoData(s, image);
+            EmitObjects(s, image, Section.Data, ".data", "\"aw\"", image.Data);
+            EmitObjects(s, image, Section.Bss, ".bss", "\"aw\"", null);
             EmitBugTable(s, image, sections);
             // The names modpost and struct module look for (module_init/module_exit alias them in C the same way).
             if (image.HasInit) s.Append("\n\t.globl init_module\n\t.set init_module, ").Append(image.InitSymbol).Append('\n');
@@ -159,12 +161,12 @@ namespace KDsl.Image
             EmitBytes(s, image.Text, offset, section.End);
 
             var local = image.Symbols.ToDictionary(x => x.Name, x => x, StringComparer.Ordinal);
-            foreach (var r in image.Relocations.Where(r => section.Holds(r.Offset)).OrderBy(r => r.Offset))
+            foreach (var r in image.Relocations.Where(r => r.Section == Section.Text && section.Holds(r.Offset)).OrderBy(r => r.Offset))
             {
                 string type = r.Kind switch
                 {
                     // gcc's choice for a call or jump to a function (PLT32), PC32 for data
-                    RelocationKind.Rel32 => local.TryGetValue(r.Target, out var t) && t.Section == Section.RoData ? "R_X86_64_PC32" : "R_X86_64_PLT32",
+                    RelocationKind.Rel32 => local.TryGetValue(r.Target, out var t) && t.Section != Section.Text ? "R_X86_64_PC32" : "R_X86_64_PLT32",
                     RelocationKind.Abs32S => "R_X86_64_32S",
                     _ => "R_X86_64_64",
                 };
@@ -177,15 +179,51 @@ namespace KDsl.Image
         {
             if (image.RoData.Length == 0) return;
             s.Append("\n\t.section .rodata,\"a\",@progbits\n");
-            var strings = image.Symbols.Where(x => x.Section == Section.RoData).OrderBy(x => x.Offset).ToList();
+            EmitSectionBody(s, image, Section.RoData, image.RoData, image.RoData.Length);
+        }
+
+        /// <summary>.data or .bss: each variable a typed, sized object (global unless static), pointers in it relocated.</summary>
+        private static void EmitObjects(StringBuilder s, ModuleImage image, Section section, string name, string flags, byte[]? bytes)
+        {
+            int size = bytes?.Length ?? image.BssSize;
+            if (size == 0) return;
+            s.Append("\n\t.section ").Append(name).Append(',').Append(flags).Append(bytes is null ? ",@nobits\n" : ",@progbits\n");
+            s.Append("\t.p2align 5\n");
+            EmitSectionBody(s, image, section, bytes, size);
+        }
+
+        /// <summary>
+        /// A data section's bytes (or .zero runs for .bss) with its symbols: the compiler's .LC strings as local labels,
+        /// each variable as an object symbol; then the R_X86_64_64 relocations of the pointers in it.
+        /// </summary>
+        private static void EmitSectionBody(StringBuilder s, ModuleImage image, Section section, byte[]? bytes, int size)
+        {
+            string label = ".Lsection_" + section.ToString().ToLowerInvariant();
+            var symbols = image.Symbols.Where(x => x.Section == section).OrderBy(x => x.Offset).ToList();
+            // objects are aligned inside the section as StaticData laid them: the section at least as aligned (32)
+            if (section == Section.RoData && symbols.Any(x => !x.Name.StartsWith(".L", StringComparison.Ordinal))) s.Append("\t.p2align 5\n");
+            if (image.Relocations.Any(r => r.Section == section)) s.Append(label).Append(":\n");
             int offset = 0;
-            foreach (var str in strings)
+            foreach (var symbol in symbols)
             {
-                EmitBytes(s, image.RoData, offset, str.Offset);
-                s.Append(str.Name).Append(":\n");
-                offset = str.Offset;
+                Fill(s, bytes, offset, symbol.Offset);
+                if (!symbol.Name.StartsWith(".L", StringComparison.Ordinal))
+                    s.Append("\t.type ").Append(symbol.Name).Append(", @object\n\t.size ").Append(symbol.Name).Append(", ")
+                        .Append(symbol.Size.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                s.Append(symbol.Name).Append(":\n");
+                offset = symbol.Offset;
             }
-            EmitBytes(s, image.RoData, offset, image.RoData.Length);
+            Fill(s, bytes, offset, size);
+            foreach (var r in image.Relocations.Where(r => r.Section == section).OrderBy(r => r.Offset))
+                s.Append("\t.reloc ").Append(label).Append("+0x").Append(r.Offset.ToString("x", CultureInfo.InvariantCulture))
+                    .Append(", R_X86_64_64, ").Append(r.Target).Append(Addend(r.Addend)).Append('\n');
+        }
+
+        private static void Fill(StringBuilder s, byte[]? bytes, int from, int to)
+        {
+            if (to <= from) return;
+            if (bytes is null) s.Append("\t.zero ").Append((to - from).ToString(CultureInfo.InvariantCulture)).Append('\n');
+            else EmitBytes(s, bytes, from, to);
         }
 
         /// <summary>

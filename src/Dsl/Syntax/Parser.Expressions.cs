@@ -211,6 +211,9 @@ namespace KDsl.Syntax
         {
             switch (Current.Kind)
             {
+                // `x = { 1, 2 };`: a braced list where only a declaration takes one; parsed whole so the binder reports it once
+                case SyntaxKind.OpenBraceToken when SyntaxFacts.IsAssignmentOperator(Previous.Kind):
+                    return ParseInitializerList();
                 case SyntaxKind.NumberToken:
                 {
                     var token = NextToken();

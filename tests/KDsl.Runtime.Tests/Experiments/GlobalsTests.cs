@@ -1,0 +1,110 @@
+using System.Linq;
+using KDsl.Image;
+using NUnit.Framework;
+using static KDsl.Runtime.Tests.Experiments.LanguageSemanticsTests;
+
+namespace KDsl.Runtime.Tests.Experiments
+{
+    /// <summary>
+    /// File-level variables, static locals and initializers, run as C runs them. The expected lines are what the same C
+    /// program prints built with gcc 12.2 -O2 on x86-64 (the C is in each test's comment, printk → printf), and the
+    /// sections and alignments are where gcc -O2 -mcmodel=kernel puts the same declarations (gcc -S).
+    /// </summary>
+    [TestFixture]
+    public class GlobalsTests
+    {
+        private const string Declarations = @"
+struct hdr { char tag; int len; short kind; };
+struct point { int x; long y; char name[8]; };
+static int counter;
+int limit = 3;
+const char banner[] = ""hello"";
+static const char *names[] = { ""zero"", ""one"", ""two"" };
+struct point origin = { .name = ""org"", .x = 2, 7 };
+long grid[2][3] = { { 1, 2, 3 }, { 4 } };
+short sparse[8] = { [5] = -2, 9, [1] = 4 };
+struct hdr hs[2] = { { 'a', 1, 2 }, [1].len = 300 };
+unsigned char bytes[] = { 255, 256, -1 };
+long *gp = &grid[1][1];
+int bump(void) { static int calls = 10; calls++; counter += 2; return calls; }
+int other(void) { static int calls; return ++calls; }
+";
+
+        // The same declarations in C, and main():
+        //   int local[4] = { 9, 8 }; struct point p = { 1, 2, "pt" }; char s[] = "abc"; long m[2][2] = { { 1 }, { [1] = 5 } };
+        //   for (int i = 0; i < limit; i++) bump(); int b = bump();
+        //   printf("%d %d %s %s %d %ld %s\n", counter, b, banner, names[2], origin.x, origin.y, origin.name);
+        //   printf("%ld %ld %ld %d %d %d %ld %s\n", grid[1][2], grid[1][0], sizeof grid, local[0], local[1], local[3], p.y, p.name);
+        //   printf("%d %d %d %d %d %d %d\n", sparse[0], sparse[1], sparse[5], sparse[6], sparse[7], hs[0].kind, hs[1].len);
+        //   int o1 = other(); int o2 = other();
+        //   printf("%ld %d %d %d %ld %ld %ld %ld %d %d\n", sizeof bytes, bytes[0], bytes[1], bytes[2], sizeof s, m[0][0] + m[0][1], m[1][0], m[1][1], o1, o2);
+        //   *gp += 10; printf("%ld %ld\n", grid[1][1], *gp);
+        [TestCase("linux-6.1")]
+        [TestCase("linux-4.11")]
+        public void GlobalsStaticLocalsAndInitializers_AreCs(string profile)
+        {
+            var lines = Printed(@"
+                int local[4] = { 9, 8 }; struct point p = { 1, 2, ""pt"" }; char s[] = ""abc""; long m[2][2] = { { 1 }, { [1] = 5 } };
+                for (int i = 0; i < limit; i++) bump();
+                int b = bump();
+                printk(""%d %d %s %s %d %ld %s\n"", counter, b, banner, names[2], origin.x, origin.y, origin.name);
+                printk(""%ld %ld %ld %d %d %d %ld %s\n"", grid[1][2], grid[1][0], sizeof grid, local[0], local[1], local[3], p.y, p.name);
+                printk(""%d %d %d %d %d %d %d\n"", sparse[0], sparse[1], sparse[5], sparse[6], sparse[7], hs[0].kind, hs[1].len);
+                int o1 = other(); int o2 = other();
+                printk(""%ld %d %d %d %ld %ld %ld %ld %d %d\n"", sizeof bytes, bytes[0], bytes[1], bytes[2], sizeof s, m[0][0] + m[0][1], m[1][0], m[1][1], o1, o2);
+                *gp += 10; printk(""%ld %ld\n"", grid[1][1], *gp);", Declarations, profile);
+            Assert.That(lines, Is.EqualTo(new[]
+            {
+                "8 14 hello two 2 7 org",
+                "0 4 48 9 8 0 2 pt",
+                "0 4 -2 9 0 2 300",
+                "3 255 0 255 4 1 0 5 1 2",
+                "10 10",
+            }));
+        }
+
+        [Test]
+        public void Objects_LieInGccsSectionsAtGccsAlignment()
+        {
+            var result = Compiler.Compile("sem.kdsl", "module sem \"s\";\n" + Declarations + "int zero_init = 0;\nchar small16[16] = {1};\ninit { }\n");
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            var symbols = result.Image!.Symbols.ToDictionary(s => s.Name);
+            // gcc -S: counter, zero_init and other()'s static calls in .bss (.comm / .bss), banner in .rodata, the rest in .data
+            // (KDsl numbers static locals in source order: bump's is calls.0; gcc 12 happened to number them the other way)
+            foreach (var name in new[] { "counter", "zero_init", "calls.1" })
+                Assert.That(symbols[name].Section, Is.EqualTo(Section.Bss), name);
+            Assert.That(symbols["banner"].Section, Is.EqualTo(Section.RoData));
+            foreach (var name in new[] { "limit", "names", "origin", "grid", "calls.0", "small16", "gp" })
+                Assert.That(symbols[name].Section, Is.EqualTo(Section.Data), name);
+            // .align 32 for grid (48 bytes), 16 for origin (24) and small16 (16), 8 for names' pointers
+            Assert.That(symbols["grid"].Offset % 32, Is.Zero);
+            Assert.That(symbols["origin"].Offset % 16, Is.Zero);
+            Assert.That(symbols["small16"].Offset % 16, Is.Zero);
+            Assert.That((symbols["grid"].Size, symbols["origin"].Size, symbols["bytes"].Size, symbols["sparse"].Size), Is.EqualTo((48, 24, 3, 16)));
+            // names holds three string addresses and gp &grid[1][1] (grid + 32): R_X86_64_64 relocations of .data
+            var data = result.Image.Relocations.Where(r => r.Section == Section.Data).ToList();
+            Assert.That(data.Count(r => r.Offset >= symbols["names"].Offset && r.Offset < symbols["names"].Offset + 24), Is.EqualTo(3));
+            var gp = data.Single(r => r.Offset == symbols["gp"].Offset);
+            Assert.That((gp.Kind, gp.Target, gp.Addend), Is.EqualTo((RelocationKind.Abs64, "grid", 32L)));
+        }
+
+        [Test]
+        public void AStaticObject_IsNamedByPercentPS_AndWritableDataIsNotExecutable()
+        {
+            var lines = Printed(@"
+                printk(""%pS %pS %pS\n"", &counter, &names[1], &grid[1][2]);", Declarations);
+            // sprint_symbol: name+offset/size [module]
+            Assert.That(lines, Is.EqualTo(new[] { "counter+0x0/0x4 [sem] names+0x8/0x18 [sem] grid+0x28/0x30 [sem]" }));
+        }
+
+        [Test]
+        public void WritingAConstGlobalThroughACast_FaultsAsOnLinux()
+        {
+            // .rodata is mapped read-only (module_enable_ro): the store is a kernel page fault, error_code 0x3
+            var result = Compiler.Compile("ro.kdsl", "module ro \"r\";\nconst int limit = 5;\ninit { int *p = (int *)&limit; *p = 6; }\n");
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            var run = Machine.Run(result.Image!);
+            Assert.That(run.Dmesg, Does.Contain("#PF: error_code(0x0003) - permissions violation"));
+        }
+    }
+}
