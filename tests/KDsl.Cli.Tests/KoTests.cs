@@ -139,6 +139,31 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void GlobalsObjectLaysItsVariablesIntoDataBssAndRodata()
+        {
+            var (elf, image, _) = Build("globals.kdsl");
+            Assert.That(elf.Bytes(".data"), Is.EqualTo(image.Data));
+            Assert.That(elf.Section(".bss").Size, Is.EqualTo((ulong)image.BssSize));
+            Assert.That(elf.Bytes(".rodata").Take(image.RoData.Length), Is.EqualTo(image.RoData));
+            var sections = new Dictionary<Section, string> { [Section.Data] = ".data", [Section.Bss] = ".bss", [Section.RoData] = ".rodata" };
+            foreach (var s in image.Symbols.Where(s => s.Section != Section.Text && !s.Name.StartsWith(".L")))
+            {
+                var sym = elf.Symbols.Single(x => x.Name == s.Name);
+                const int SttObject = 1;
+                Assert.That((sym.Type, sym.Size, sym.Value), Is.EqualTo((SttObject, (ulong)s.Size, (ulong)s.Offset)), s.Name);
+                Assert.That(elf.Sections[sym.Section].Name, Is.EqualTo(sections[s.Section]), s.Name);
+            }
+            // the static local is GCC's NAME.N, 4 KB of scratch take no file bytes
+            Assert.That(elf.Symbols.Any(x => x.Name == "entries.0"));
+            // names[] holds three string addresses: R_X86_64_64 (1) relocations of .data against .rodata
+            var names = image.Symbols.Single(s => s.Name == "names");
+            var pointers = elf.Relocations(".data").Where(r => r.Offset >= (ulong)names.Offset && r.Offset < (ulong)(names.Offset + 24)).ToList();
+            Assert.That(pointers.Select(r => (r.Type, r.Symbol.Name)), Is.EqualTo(Enumerable.Repeat((1u, ".rodata"), 3)));
+            // code addresses the variables as gcc -mcmodel=kernel does: R_X86_64_32S against the object
+            Assert.That(elf.Relocations(".text").Any(r => r.Type == 11 && r.Symbol.Name == "stats"));
+        }
+
+        [Test]
         public void ObjdumpOfTheKoShowsTheInstructionsKdslDisasmShows()
         {
             var (_, image, ko) = Build("step5.kdsl");
