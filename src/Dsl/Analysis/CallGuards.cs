@@ -72,6 +72,8 @@ namespace KDsl.Analysis
                     var local = new List<(BoundExpression, bool)>(guards);
                     foreach (var x in b.Statements)
                     {
+                        // a label is reached by jumps that need not have passed the guards before it
+                        if (x is BoundLabelStatement) local = new List<(BoundExpression, bool)>();
                         Statement(x, local, calls);
                         // `if (c) return;` guards everything after it in the block with !c.
                         if (x is BoundIf { Else: null } i && EndsInReturn(i.Then))
@@ -103,6 +105,10 @@ namespace KDsl.Analysis
                     break;
                 case BoundReturn r:
                     if (r.Value is not null) Expression(r.Value, guards, calls);
+                    break;
+                case BoundSwitch sw:
+                    Expression(sw.Value, guards, calls);
+                    Statement(sw.Body, guards, calls);
                     break;
             }
         }
@@ -183,6 +189,10 @@ namespace KDsl.Analysis
                     foreach (var e in Expressions(f.Body)) yield return e;
                     break;
                 case BoundReturn { Value: { } v }: yield return v; break;
+                case BoundSwitch sw:
+                    yield return sw.Value;
+                    foreach (var e in Expressions(sw.Body)) yield return e;
+                    break;
             }
         }
     }

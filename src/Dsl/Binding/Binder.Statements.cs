@@ -56,14 +56,19 @@ namespace KDsl.Binding
                 case ForStatementSyntax f:
                     return BindFor(f);
                 case JumpStatementSyntax j:
-                    if (_loopDepth == 0)
-                    {
-                        if (j.Kind == SyntaxKind.BreakStatement) _diagnostics.ReportBreakOutsideLoop(j.Keyword.Span);
-                        else _diagnostics.ReportContinueOutsideLoop(j.Keyword.Span);
-                    }
+                    if (j.Kind == SyntaxKind.BreakStatement && _loopDepth == 0 && _breakDepth == 0) _diagnostics.ReportBreakOutsideLoop(j.Keyword.Span);
+                    if (j.Kind == SyntaxKind.ContinueStatement && _loopDepth == 0) _diagnostics.ReportContinueOutsideLoop(j.Keyword.Span);
                     return j.Kind == SyntaxKind.BreakStatement ? new BoundBreak(syntax.Span) : new BoundContinue(syntax.Span);
                 case ReturnStatementSyntax r:
                     return BindReturn(r);
+                case SwitchStatementSyntax sw:
+                    return BindSwitch(sw);
+                case CaseLabelSyntax c:
+                    return BindCaseLabel(c);
+                case LabelStatementSyntax l:
+                    return BindLabel(l);
+                case GotoStatementSyntax g:
+                    return BindGoto(g);
                 default:
                     return new BoundBlock(ImmutableArray<BoundStatement>.Empty, syntax.Span);
             }

@@ -267,6 +267,7 @@ namespace KDsl.Binding
             foreach (var parameter in symbol.Parameters)
                 if (parameter.Name.Length > 0) _scope.TryDeclare(parameter.Name, parameter);
             var block = BindBlock(body, newScope: false);
+            CheckLabels();
             var result = new BoundFunction(symbol, block, _locals.ToImmutableArray(), span);
             _scope = _global;
             _function = null;

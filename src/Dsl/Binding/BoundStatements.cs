@@ -99,3 +99,49 @@ namespace KDsl.Binding
         public BoundExpression? Value { get; }
     }
 }
+
+namespace KDsl.Binding
+{
+    /// <summary>A place in a function's code a jump goes to: a `NAME:` label, or a switch's `case`/`default`.</summary>
+    public sealed class BoundLabel
+    {
+        public BoundLabel(string name) => Name = name;
+        public string Name { get; }
+        public override string ToString() => Name;
+    }
+
+    /// <summary>Where <see cref="Label"/> is placed in the statement list.</summary>
+    public sealed class BoundLabelStatement : BoundStatement
+    {
+        public BoundLabelStatement(BoundLabel label, TextSpan span) : base(span) => Label = label;
+        public BoundLabel Label { get; }
+    }
+
+    /// <summary>goto: a jump to a label of the same function.</summary>
+    public sealed class BoundGoto : BoundStatement
+    {
+        public BoundGoto(BoundLabel label, TextSpan span) : base(span) => Label = label;
+        public BoundLabel Label { get; }
+    }
+
+    /// <summary>
+    /// switch: the value (an integer, promoted) compared with each case's constant, a jump to the first equal one's
+    /// label in the body, else to the default's, else past the body. `break` in the body leaves the switch.
+    /// </summary>
+    public sealed class BoundSwitch : BoundStatement
+    {
+        public BoundSwitch(BoundExpression value, ImmutableArray<(long Value, BoundLabel Label)> cases, BoundLabel? defaultLabel,
+            BoundStatement body, TextSpan span) : base(span)
+        {
+            Value = value;
+            Cases = cases;
+            Default = defaultLabel;
+            Body = body;
+        }
+
+        public BoundExpression Value { get; }
+        public ImmutableArray<(long Value, BoundLabel Label)> Cases { get; }
+        public BoundLabel? Default { get; }
+        public BoundStatement Body { get; }
+    }
+}

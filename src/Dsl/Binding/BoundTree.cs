@@ -47,6 +47,7 @@ namespace KDsl.Binding
                 BoundIf i => i.Else is null ? new[] { i.Then } : new[] { i.Then, i.Else },
                 BoundWhile w => new[] { w.Body },
                 BoundFor f => f.Initializer is null ? new[] { f.Body } : new[] { f.Initializer, f.Body },
+                BoundSwitch sw => new[] { sw.Body },
                 _ => Array.Empty<BoundStatement>(),
             };
             foreach (var child in nested)
@@ -68,6 +69,7 @@ namespace KDsl.Binding
                     if (f.Step is not null) yield return f.Step;
                     break;
                 case BoundReturn { Value: { } value }: yield return value; break;
+                case BoundSwitch sw: yield return sw.Value; break;
             }
         }
     }

@@ -236,6 +236,15 @@ namespace KDsl.CodeGen
                     if (r.Value is not null) EmitExpression(r.Value);
                     A.jmp(_epilogue.Iced);
                     break;
+                case BoundSwitch sw:
+                    EmitSwitch(sw);
+                    break;
+                case BoundLabelStatement l:
+                    _code.Place(LabelOf(l.Label));
+                    break;
+                case BoundGoto g:
+                    A.jmp(LabelOf(g.Label).Iced);
+                    break;
                 default:
                     throw new InvalidOperationException($"unexpected statement {statement.GetType().Name}");
             }

@@ -99,8 +99,32 @@ namespace KDsl.CodeGen
                 case BoundReturn r:
                     if (r.Value is not null) Expression(r.Value);
                     break;
+                case BoundSwitch sw:
+                    Expression(sw.Value);
+                    Statement(sw.Body);
+                    break;
+                case BoundLabelStatement l:
+                    _labelAt[l.Label] = ++_position;
+                    break;
+                case BoundGoto g:
+                    // A jump back to a label is a loop: what is declared before the label and used after it lives to here.
+                    if (_labelAt.TryGetValue(g.Label, out int label))
+                    {
+                        int end = ++_position;
+                        foreach (var v in new List<VariableSymbol>(_ranges.Keys))
+                        {
+                            var r = _ranges[v];
+                            if (_declared.TryGetValue(v, out int declaredAt) && declaredAt < label && r.Last >= label)
+                                _ranges[v] = (Math.Min(r.First, label), Math.Max(r.Last, end));
+                        }
+                    }
+                    break;
             }
         }
+
+        private static readonly Func<BoundExpression, bool> IsCall = e => e is BoundCall;
+
+        private readonly Dictionary<BoundLabel, int> _labelAt = new Dictionary<BoundLabel, int>();
 
         private void Loop(Action body)
         {
@@ -175,7 +199,10 @@ namespace KDsl.CodeGen
                     Expression(i.Target);
                     break;
                 case BoundCall c:
-                    foreach (var arg in c.Arguments) Expression(arg);
+                    // The code generator evaluates the arguments that make calls first and loads the others after them
+                    // (EmitCall), so in f(x, g()) x is read after g's call: x must survive it.
+                    foreach (var arg in c.Arguments) if (BoundTree.Contains(arg, IsCall)) Expression(arg);
+                    foreach (var arg in c.Arguments) if (!BoundTree.Contains(arg, IsCall)) Expression(arg);
                     _calls.Add(++_position);
                     int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
                     MaxRegisterArguments = Math.Max(MaxRegisterArguments, Math.Min(loaded, GprExtensions.ArgumentRegisters.Length));

@@ -46,6 +46,9 @@ namespace KDsl.CodeGen
                 case BoundFor f:
                     Visit(f.Body, false, returnType, calls);
                     break;
+                case BoundSwitch sw:
+                    Visit(sw.Body, false, returnType, calls); // a call at a case's end may fall through to the next case
+                    break;
                 case BoundReturn { Value: BoundCall c } when Eligible(c) && c.Type.Equals(returnType):
                     calls.Add(c);
                     break;

@@ -128,7 +128,11 @@ namespace KDsl.Diagnostics
         public void ReportVoidPointerDereference(TextSpan span) => Report(DiagnosticDescriptors.VoidPointerDereference, span, "cannot dereference a 'void *'; cast it to a typed pointer first");
         public void ReportIndexNonPointer(TextSpan span, object type) => Report(DiagnosticDescriptors.IndexNonPointer, span, $"cannot index a value of type {Quote(type.ToString()!)}; only pointers and arrays can be indexed");
         public void ReportVoidValueUsed(TextSpan span) => Report(DiagnosticDescriptors.VoidValueUsed, span, "a void value cannot be used");
-        public void ReportBreakOutsideLoop(TextSpan span) => Report(DiagnosticDescriptors.BreakOutsideLoop, span, "'break' outside a loop");
+        public void ReportBreakOutsideLoop(TextSpan span) => Report(DiagnosticDescriptors.BreakOutsideLoop, span, "'break' outside a loop or switch");
+        /// <summary>KDSL0150 in GCC's words: "case label not within a switch statement", "duplicate case value", ...</summary>
+        public void ReportInvalidSwitch(TextSpan span, string message) => Report(DiagnosticDescriptors.InvalidSwitch, span, message);
+        /// <summary>KDSL0151 in GCC's words: "label 'out' used but not defined", "duplicate label 'out'".</summary>
+        public void ReportInvalidLabel(TextSpan span, string message) => Report(DiagnosticDescriptors.InvalidLabel, span, message);
         public void ReportContinueOutsideLoop(TextSpan span) => Report(DiagnosticDescriptors.ContinueOutsideLoop, span, "'continue' outside a loop");
         public void ReportReturnValueInVoidFunction(TextSpan span, string function) => Report(DiagnosticDescriptors.ReturnValueInVoidFunction, span, $"{Quote(function)} returns void; 'return' cannot have a value");
         public void ReportMissingReturnValue(TextSpan span, string function, object type) => Report(DiagnosticDescriptors.MissingReturnValue, span, $"{Quote(function)} returns {Quote(type.ToString()!)}; 'return' needs a value");

@@ -73,6 +73,8 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor IncompleteType = new DiagnosticDescriptor("KDSL0137", E, "Incomplete type");
         public static readonly DiagnosticDescriptor NoSuchMember = new DiagnosticDescriptor("KDSL0138", E, "No such member");
         public static readonly DiagnosticDescriptor ReturnLocalAddress = new DiagnosticDescriptor("KDSL0139", W, "Function returns address of local variable");
+        public static readonly DiagnosticDescriptor InvalidSwitch = new DiagnosticDescriptor("KDSL0150", E, "Invalid switch or case label");
+        public static readonly DiagnosticDescriptor InvalidLabel = new DiagnosticDescriptor("KDSL0151", E, "Invalid goto label");
 
         // --- module structure -------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor MissingModuleHeader = new DiagnosticDescriptor("KDSL0140", E, "Missing module header");

@@ -39,8 +39,8 @@ namespace KDsl.Syntax
                     case SyntaxKind.ContinueKeyword: return new JumpStatementSyntax(SyntaxKind.ContinueStatement, NextToken(), ExpectSemicolon());
                     case SyntaxKind.ReturnKeyword: return ParseReturn();
                     case SyntaxKind.SemicolonToken: return new EmptyStatementSyntax(NextToken());
-                    case SyntaxKind.IdentifierToken when IsUnsupportedStatement():
-                        return SkipUnsupportedStatement();
+                    case SyntaxKind.IdentifierToken when TryParseSwitchOrLabel() is { } statement:
+                        return statement;
                     default:
                         if (IsStorageStart(0) || IsTypeStart(0)) return ParseDeclaration(inForHeader: false, ParseStorage());
                         var expression = ParseExpression();
@@ -53,42 +53,30 @@ namespace KDsl.Syntax
             }
         }
 
-        /// <summary>C statements KDsl does not compile yet: switch (...) { }, goto NAME;, a label NAME:.</summary>
-        private bool IsUnsupportedStatement() =>
-            (IsContextual("switch") && Peek(1).Kind == SyntaxKind.OpenParenToken) ||
-            (IsContextual("goto") && Peek(1).Kind == SyntaxKind.IdentifierToken && Peek(2).Kind == SyntaxKind.SemicolonToken) ||
-            (Peek(1).Kind == SyntaxKind.ColonToken && !IsContextual("default"));
-
-        /// <summary>One "not supported in KDsl" error at the construct, then past it (a switch's parenthesis and body whole), so nothing cascades.</summary>
-        private StatementSyntax SkipUnsupportedStatement()
+        /// <summary>switch, case, default, goto and labels: contextual words, so a variable may still be called `next` or `out`.</summary>
+        private StatementSyntax? TryParseSwitchOrLabel()
         {
-            var first = Current;
-            string what = first.Text == "switch" ? "switch" : first.Text == "goto" ? "goto" : "a label ('" + first.Text + ":')";
-            if (CanReport()) _diagnostics.ReportNotSupported(first.Span, what + " (use if/else and loops)");
-            NextToken();
-            if (what == "switch")
+            if (IsContextual("switch") && Peek(1).Kind == SyntaxKind.OpenParenToken)
             {
-                SkipBalanced(SyntaxKind.OpenParenToken, SyntaxKind.CloseParenToken);
-                if (Current.Kind == SyntaxKind.OpenBraceToken) SkipBalanced(SyntaxKind.OpenBraceToken, SyntaxKind.CloseBraceToken);
+                var keyword = NextToken();
+                var open = NextToken();
+                var expression = ParseExpression();
+                var close = MatchToken(SyntaxKind.CloseParenToken);
+                return new SwitchStatementSyntax(keyword, open, expression, close, ParseStatement());
             }
-            else if (what == "goto")
+            if (IsContextual("case") && Peek(1).Kind != SyntaxKind.EqualsToken && Peek(1).Kind != SyntaxKind.SemicolonToken)
             {
-                NextToken();
-                NextToken();
+                var keyword = NextToken();
+                var value = ParseConditional(ParseBinaryExpression(0));
+                return new CaseLabelSyntax(keyword, value, MatchToken(SyntaxKind.ColonToken));
             }
-            else NextToken(); // the ':' of a label; the statement after it is parsed as usual
-            return new EmptyStatementSyntax(Missing(SyntaxKind.SemicolonToken));
-        }
-
-        private void SkipBalanced(SyntaxKind open, SyntaxKind close)
-        {
-            int depth = 0;
-            while (Current.Kind != SyntaxKind.EndOfFileToken)
-            {
-                var kind = NextToken().Kind;
-                if (kind == open) depth++;
-                else if (kind == close && --depth <= 0) return;
-            }
+            if (IsContextual("default") && Peek(1).Kind == SyntaxKind.ColonToken)
+                return new CaseLabelSyntax(NextToken(), null, NextToken());
+            if (IsContextual("goto") && Peek(1).Kind == SyntaxKind.IdentifierToken)
+                return new GotoStatementSyntax(NextToken(), NextToken(), ExpectSemicolon());
+            if (Current.Kind == SyntaxKind.IdentifierToken && Peek(1).Kind == SyntaxKind.ColonToken)
+                return new LabelStatementSyntax(NextToken(), NextToken());
+            return null;
         }
 
         private DeclarationStatementSyntax ParseDeclaration(bool inForHeader, ImmutableArray<SyntaxToken> storage = default)

@@ -37,7 +37,7 @@ namespace KDsl.Syntax
         UnaryExpression, PostfixExpression, BinaryExpression, AssignmentExpression, CastExpression,
         SizeofTypeExpression, SizeofExpression, MissingExpression, MemberAccessExpression,
         RecordSpecifier, TagDeclaration, EnumSpecifier, Enumerator, TypedefDeclaration, OffsetofExpression, ConditionalExpression, CommaExpression,
-        GlobalDeclaration, InitializerList, InitializerItem,
+        GlobalDeclaration, InitializerList, InitializerItem, SwitchStatement, CaseLabel, LabelStatement, GotoStatement,
 
         // experiments as tests
         StackExpectation, ScenarioDeclaration,

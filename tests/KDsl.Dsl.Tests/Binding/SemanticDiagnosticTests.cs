@@ -88,10 +88,17 @@ namespace KDsl.Dsl.Tests.Binding
             Support.AssertDiagnostics(Support.Header + "#include <linux/module.h>\n  #include <asm/page.h> // ok\n⟦#include <stdio.h>⟧\ninit { }\n", "KDSL0136");
         [Test] public void FunctionLikeMacroAndConditionals_AreNotSupported() =>
             Support.AssertDiagnostics(Support.Header + "⟦#define SQ(x) ((x) * (x))⟧\n⟦#ifdef CONFIG_X⟧\n#define N 4\ninit { char b[N]; }\n", "KDSL0136", "KDSL0136");
-        // One clear error for C that KDsl does not compile yet, not a cascade of "undefined function 'switch'".
-        [Test] public void Switch_IsOneNotSupportedError() =>
-            InInit("int x = 1; ⟦switch⟧ (x) { case 1: x++; break; default: { x--; } } x = 2;", "KDSL0136");
-        [Test] public void GotoAndLabel_AreNotSupported() => InInit("int x = 1; ⟦goto⟧ out; x = 3; ⟦out⟧: x++;", "KDSL0136", "KDSL0136");
+        // switch and goto compile; their errors are gcc's (gcc -c on the same C).
+        [Test] public void SwitchAndGoto_Compile() =>
+            InInit("int x = 1; switch (x) { case 1: x++; break; default: { x--; } } goto out; x = 3; out: x++;");
+        [Test] public void CaseOutsideSwitch() => InInit("int x = 1; ⟦case⟧ 1: x++;", "KDSL0150");
+        [Test] public void DuplicateCaseValue() => InInit("int x = 1; switch (x) { case 1: case ⟦2 - 1⟧: break; }", "KDSL0150");
+        [Test] public void NonConstantCase() => InInit("int x = 1, y = 2; switch (x) { case ⟦y⟧: break; }", "KDSL0150");
+        [Test] public void MultipleDefaults() => InInit("int x = 1; switch (x) { default: break; ⟦default⟧: break; }", "KDSL0150");
+        [Test] public void SwitchOnAPointer() => InInit("char *p = 0; switch (⟦p⟧) { default: break; }", "KDSL0150");
+        [Test] public void UndefinedLabel() => InInit("goto ⟦nowhere⟧;", "KDSL0151");
+        [Test] public void DuplicateLabel() => InInit("out: ; ⟦out⟧: ;", "KDSL0151");
+        [Test] public void ContinueInASwitchOutsideALoop() => InInit("int x = 1; switch (x) { default: ⟦continue⟧; }", "KDSL0113");
         [Test] public void ReturnLocalAddress_WarnsAsGcc() =>
             Support.AssertDiagnostics(Support.Header + "char *f(void) { char buf[16]; return ⟦buf⟧; }\nint *g(int x) { return ⟦&x⟧; }\nchar *h(char *p) { return p; }\ninit { }\n",
                 "KDSL0139", "KDSL0139");

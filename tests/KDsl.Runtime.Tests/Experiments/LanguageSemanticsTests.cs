@@ -100,5 +100,17 @@ namespace KDsl.Runtime.Tests.Experiments
             var run = Machine.Run(result.Image!);
             Assert.That(run.InitReturn, Is.EqualTo(-12));
         }
+
+        [Test]
+        public void AVariableArgumentBeforeACallArgument_SurvivesTheCall()
+        {
+            // f(x, g()) evaluates g() first and loads x after it: x must be kept where g cannot clobber it (C: 7 42).
+            var lines = Printed(@"
+                long x = seven();
+                long y = twice(x, clobber(1, 2, 3));
+                printk(""%ld %ld\n"", x, y);",
+                "long seven(void) { return 7; }\nlong clobber(long a, long b, long c) { long u = a * 3, v = b * 5, w = c * 9; return u + v + w + 2; }\nlong twice(long a, long b) { return b; }\n");
+            Assert.That(lines, Is.EqualTo(new[] { "7 42" }));
+        }
     }
 }
