@@ -66,6 +66,7 @@ namespace KDsl.Analysis
                 _assigned[symbol.Name] = AssignedParameters(bound);
                 _calls[symbol.Name] = Match(frame, CallGuards.Collect(bound));
             }
+            CollectAddressTaken(program);
         }
 
         public static StackReport Analyze(BoundProgram program, ModuleImage image, SourceText source, KernelProfile profile, int frameWarn,
@@ -161,9 +162,11 @@ namespace KDsl.Analysis
                 if (recursed && callee >= Unbounded && call is not null) _unboundedCalls.Add(call.Call);
                 long total = Add(site.Depth, callee);
                 best = Math.Max(best, total);
-                if (site.Target is null || total <= pathBest) continue; // Path's choice, as Path makes it
+                string? target = site.Target;
+                if (target is null && IndirectCost(out target) > 0 && target is not null) _indirect.Add((function, target));
+                if (target is null || total <= pathBest) continue; // Path's choice, as Path makes it
                 pathBest = total;
-                successor = site.IsKernel ? (null, site.Target, Array.Empty<long?>()) : (site.Target, null, calleeArgs);
+                successor = site.IsKernel ? (null, target, Array.Empty<long?>()) : (target, null, calleeArgs);
             }
             Leave(function);
             _activations--;
@@ -180,7 +183,12 @@ namespace KDsl.Analysis
         {
             recursed = false;
             args = Array.Empty<long?>();
-            if (site.Target is null) return 8; // an indirect call: its callee is unknown (none are emitted today)
+            if (site.Target is null) // a call through a pointer: the worst function it may hold
+            {
+                long cost = IndirectCost(out string? worst);
+                recursed = worst is not null && (ActiveCount(worst) > 0 || cost >= Unbounded);
+                return cost;
+            }
             if (site.IsKernel) return _kernel.CostOf(site.Target, site.FirstString);
             args = Arguments(call, known);
             var key = Key(site.Target, args); // computed once: the recursion check and the memo share it
@@ -211,7 +219,13 @@ namespace KDsl.Analysis
                 {
                     if (!Reachable(call, known) || Capped(site)) continue;
                     long here = used + site.Depth;
-                    if (site.Target is null) continue;
+                    if (site.Target is null)
+                    {
+                        long cost = IndirectCost(out string? worst);
+                        if (worst is not null && Add(here, cost) > _threadSize && active.Count < MaxActivations)
+                            return Descend(worst, Array.Empty<long?>(), here, active, call?.Call, out at);
+                        continue;
+                    }
                     if (site.IsKernel)
                     {
                         long need = here + _kernel.CostOf(site.Target, site.FirstString);
@@ -262,7 +276,16 @@ namespace KDsl.Analysis
                 var known = Known(function, args);
                 foreach (var (site, call) in _calls[function])
                 {
-                    if (!Reachable(call, known) || site.Target is null || Capped(site)) continue;
+                    if (!Reachable(call, known) || Capped(site)) continue;
+                    if (site.Target is null)
+                    {
+                        long indirect = Add(site.Depth, IndirectCost(out string? worst));
+                        if (worst is null || indirect <= best) continue;
+                        _indirect.Add((function, worst));
+                        best = indirect;
+                        (next, kernel, nextArgs) = (worst, null, Array.Empty<long?>());
+                        continue;
+                    }
                     var calleeArgs = Arguments(call, known);
                     long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site.Target, site.FirstString) : Cost(site.Target, calleeArgs));
                     if (total <= best) continue;
@@ -280,6 +303,8 @@ namespace KDsl.Analysis
                 args = nextArgs;
             }
             foreach (string f in entered) Leave(f);
+            for (int i = 1; i < steps.Count; i++)
+                if (_indirect.Contains((steps[i - 1], steps[i]))) steps[i] += " (through a pointer)";
             return Fold(steps);
         }
 
@@ -310,7 +335,8 @@ namespace KDsl.Analysis
             foreach (var site in frame.Calls)
             {
                 GuardedCall? call = null;
-                if (site.Target is not null && byTarget.TryGetValue(site.Target, out var q) && q.Count > 0) call = q.Dequeue();
+                // a call through a pointer is the next call_ptr in evaluation order
+                if (byTarget.TryGetValue(site.Target ?? Binder.CallPtrName, out var q) && q.Count > 0) call = q.Dequeue();
                 result.Add((site, call));
             }
             return result;

@@ -27,5 +27,16 @@ namespace KDsl.Dsl.Tests.Analysis
             Assert.That(calls[1].Guards.Select(g => g.MustBe), Is.EqualTo(new[] { true }), "the recursion: depth > 0");
             Assert.That(calls[2].Guards.Select(g => g.MustBe), Is.EqualTo(new[] { false }), "after the early return: !(depth > 0)");
         }
+
+        [Test]
+        public void ALabelDropsTheGuardsBeforeIt()
+        {
+            // `goto again` can reach the label without passing the early return, so the printk after it is unguarded
+            var program = Support.BindClean(Support.Header +
+                "int f(int n) {\n if (n == 0) goto again;\n if (n > 5) return 0;\n again:\n printk(\"n %d\\n\", n);\n return 1;\n}\n" +
+                "init { f(3); }\n");
+            var calls = CallGuards.Collect(program.Functions.Single(x => x.Symbol.Name == "f"));
+            Assert.That(calls.Single().Guards, Is.Empty);
+        }
     }
 }
