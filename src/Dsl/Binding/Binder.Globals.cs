@@ -26,13 +26,16 @@ namespace KDsl.Binding
                 var type = DeclaratorType(baseType, declarator);
                 string name = declarator.Identifier.Text;
                 CheckObjectType(ref type, declarator);
-                var scalars = declarator.Initializer is null ? new List<InitializedScalar>() : BindInitializer(type, declarator.Initializer);
                 string link = isLocal ? $"{name}.{_staticLocals++}" : name;
                 var global = new GlobalSymbol(name, link, type, isConst && declarator.Stars.IsEmpty, isLocal || syntax.IsStatic, declarator.Identifier.Span);
+                // in scope from its declarator on, so its initializer may name it (`struct node head = { &head };`)
+                if (!declarator.Identifier.IsMissing)
+                {
+                    if (!_scope.TryDeclare(name, global)) _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
+                    else _globals.Add(global);
+                }
+                var scalars = declarator.Initializer is null ? new List<InitializedScalar>() : BindInitializer(type, declarator.Initializer);
                 if (!type.IsError) global.Data = BindStaticData(type, scalars);
-                if (declarator.Identifier.IsMissing) continue;
-                if (!_scope.TryDeclare(name, global)) _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
-                else _globals.Add(global);
             }
         }
 

@@ -235,6 +235,8 @@ namespace KDsl.Binding
             {
                 var value = scalar.Value;
                 if (value.Type.IsError) continue;
+                // a constant converted to a pointer (`void *p = 0;`, `(char *)0x10`) is that constant
+                while (value is BoundConversion { Operand: BoundLiteral or BoundConversion } c && c.Type.IsPointer) value = c.Operand;
                 if (value is BoundLiteral literal)
                 {
                     pointers.Remove(scalar.Offset);

@@ -106,5 +106,16 @@ int other(void) { static int calls; return ++calls; }
             var run = Machine.Run(result.Image!);
             Assert.That(run.Dmesg, Does.Contain("#PF: error_code(0x0003) - permissions violation"));
         }
+
+        [Test]
+        public void AGlobalMayPointToItself_AndNullPointersAreZeros()
+        {
+            // C: a declarator's scope starts before its initializer (a list head that points to itself, as LIST_HEAD_INIT
+            // makes it); a null pointer constant is zero. Prints 1 5 1 16.
+            var lines = Printed(@"
+                printk(""%d %d %d %ld\n"", head.next == &head, head.next->v, v == 0, (long)q);",
+                "struct node { struct node *next; int v; };\nstruct node head = { &head, 5 };\nvoid *v = 0;\nchar *q = (char *)0x10;\n");
+            Assert.That(lines, Is.EqualTo(new[] { "1 5 1 16" }));
+        }
     }
 }
