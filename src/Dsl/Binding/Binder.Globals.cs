@@ -19,15 +19,11 @@ namespace KDsl.Binding
         /// <summary>Binds `[static] [const] T a = init, *b, c[N];` at file level or as a static local; each name goes in the current scope.</summary>
         private void BindStaticDeclaration(DeclarationStatementSyntax syntax, bool isLocal)
         {
-            var baseType = BindType(syntax.Type, 0);
-            bool isConst = IsConst(syntax.Type);
-            foreach (var declarator in syntax.Declarators)
+            foreach (var (declarator, type, isReadOnly) in DeclaredObjects(syntax))
             {
-                var type = DeclaratorType(baseType, declarator);
                 string name = declarator.Identifier.Text;
-                CheckObjectType(ref type, declarator);
                 string link = isLocal ? $"{name}.{_staticLocals++}" : name;
-                var global = new GlobalSymbol(name, link, type, isConst && declarator.Stars.IsEmpty, isLocal || syntax.IsStatic, declarator.Identifier.Span);
+                var global = new GlobalSymbol(name, link, type, isReadOnly, isLocal || syntax.IsStatic, declarator.Identifier.Span);
                 // in scope from its declarator on, so its initializer may name it (`struct node head = { &head };`)
                 if (!declarator.Identifier.IsMissing)
                 {
@@ -39,23 +35,36 @@ namespace KDsl.Binding
             }
         }
 
-        /// <summary>Reports a variable of type void or of an incomplete struct; false (and the error type) when it is one.</summary>
-        private bool CheckObjectType(ref TypeSymbol type, DeclaratorSyntax declarator)
+        /// <summary>
+        /// Each declarator of a variable declaration with its type (void or an incomplete struct reported, as the error
+        /// type) and whether it is read-only (`const` with no star), bound one at a time as the caller walks them.
+        /// </summary>
+        private IEnumerable<(DeclaratorSyntax Declarator, TypeSymbol Type, bool IsReadOnly)> DeclaredObjects(DeclarationStatementSyntax syntax)
+        {
+            var baseType = BindType(syntax.Type, 0);
+            bool isConst = IsConst(syntax.Type);
+            foreach (var declarator in syntax.Declarators)
+            {
+                var type = DeclaratorType(baseType, declarator);
+                CheckObjectType(ref type, declarator);
+                yield return (declarator, type, isConst && declarator.Stars.IsEmpty);
+            }
+        }
+
+        /// <summary>Reports a variable of type void or of an incomplete struct, whose type becomes the error type.</summary>
+        private void CheckObjectType(ref TypeSymbol type, DeclaratorSyntax declarator)
         {
             string name = declarator.Identifier.Text;
             if (type.Kind == TypeKind.Void)
             {
                 if (!declarator.Identifier.IsMissing) _diagnostics.ReportVoidVariable(declarator.Identifier.Span, name);
                 type = TypeSymbol.Error;
-                return false;
             }
-            if (IsIncomplete(type))
+            else if (IsIncomplete(type))
             {
                 if (!declarator.Identifier.IsMissing) _diagnostics.ReportIncompleteVariable(declarator.Identifier.Span, name);
                 type = TypeSymbol.Error;
-                return false;
             }
-            return true;
         }
 
         /// <summary>A use of a static object: the object at its address, an lvalue like *p.</summary>

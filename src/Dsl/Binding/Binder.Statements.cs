@@ -129,13 +129,9 @@ namespace KDsl.Binding
                 BindStaticDeclaration(syntax, isLocal: true);
                 return result;
             }
-            var baseType = BindType(syntax.Type, 0);
-            bool isConst = IsConst(syntax.Type);
-            foreach (var declarator in syntax.Declarators)
+            foreach (var (declarator, type, isReadOnly) in DeclaredObjects(syntax))
             {
-                var type = DeclaratorType(baseType, declarator);
                 string name = declarator.Identifier.Text;
-                CheckObjectType(ref type, declarator);
                 BoundExpression? initializer = null;
                 List<InitializedScalar>? aggregate = null;
                 if (declarator.Initializer != null && type.IsAggregate)
@@ -151,8 +147,7 @@ namespace KDsl.Binding
                     initializer = Convert(value, type, isExplicit: false, declarator.Initializer.Span);
                 }
 
-                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span,
-                    isReadOnly: isConst && declarator.Stars.IsEmpty);
+                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span, isReadOnly: isReadOnly);
                 if (!declarator.Identifier.IsMissing && !_scope.TryDeclare(name, variable))
                     _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
                 _locals.Add(variable);
