@@ -69,6 +69,7 @@ namespace KDsl.Binding
             new BoundProgram(ModuleName, Description, Config, functions, Expectations, Scenarios, ScenarioName, DiagnosticOptions, OverridesConstants)
             {
                 Constants = Constants,
+                Globals = Globals,
             };
     }
 
