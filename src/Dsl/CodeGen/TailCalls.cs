@@ -96,7 +96,7 @@ namespace KDsl.CodeGen
             return false;
         }
 
-        /// <summary>The expression's value may be the address of a local: an array, &x, or a variable holding one.</summary>
+        /// <summary>The expression's value may be the address of a local: an array, &amp;x, or a variable holding one.</summary>
         private static bool Mentions(BoundExpression e, HashSet<VariableSymbol> carriers) => e switch
         {
             BoundArrayVariable or BoundAddressOf => true,
