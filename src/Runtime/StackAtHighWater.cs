@@ -13,35 +13,17 @@ namespace KDsl.Runtime
     /// then, and the reliable call chain the oops unwinder would have found there, in <see cref="OopsFacts"/>' terms, so
     /// that a run in which nothing faulted can be drawn with its frames and locals as a faulting one is.
     /// </summary>
-    public sealed class StackAtHighWater
+    public sealed class StackAtHighWater : StackPosition
     {
         private StackAtHighWater()
         {
         }
 
-        /// <summary>RIP after the instruction that took RSP to its lowest.</summary>
-        public ulong Rip { get; init; }
-        /// <summary>RIP as %pS prints it: "vprintk_store+0x14/0x60" or "rstack+0x2d/0x7f [step5]".</summary>
-        public string RipSymbol { get; init; } = "";
-        /// <summary>The function RIP is in, or "" when RIP is in no known function.</summary>
-        public string Function { get; init; } = "";
-        /// <summary>The deepest RSP: <see cref="StackTop"/> minus the high-water mark.</summary>
-        public ulong Rsp { get; init; }
-        /// <summary>The innermost module function on the stack then, and how many of its frames were on it.</summary>
-        public string ModuleFunction { get; init; } = "";
-        /// <summary>How many frames of <see cref="ModuleFunction"/> were on the stack.</summary>
-        public int Depth { get; init; }
-        /// <summary>The reliable call chain, innermost first: RIP's function, then each caller.</summary>
-        public IReadOnlyList<string> CallChain { get; init; } = System.Array.Empty<string>();
         /// <summary>
-        /// Where each frame of <see cref="CallChain"/> but the outermost ends: its CFA, the address just above the return
+        /// Where each frame of <see cref="StackPosition.CallChain"/> but the outermost ends: its CFA, the address just above the return
         /// address the unwinder found for it (so frame i is [FrameTops[i-1], FrameTops[i]), frame 0 starting at RSP).
         /// </summary>
         public IReadOnlyList<ulong> FrameTops { get; init; } = System.Array.Empty<ulong>();
-        /// <summary>The task stack: [StackBase, StackTop).</summary>
-        public ulong StackBase { get; init; }
-        /// <summary>The stack's top: its base plus THREAD_SIZE.</summary>
-        public ulong StackTop { get; init; }
 
         /// <summary>
         /// Runs the experiment again as <see cref="Machine.Run(ModuleImage, ExperimentConfig?)"/> ran it (a run is
