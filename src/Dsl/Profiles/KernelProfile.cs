@@ -27,6 +27,13 @@ namespace KDsl.Profiles
         /// <summary>The version string printed after the release, e.g. "#1  Debian 6.1.192-2".</summary>
         public string Version { get; private set; } = "";
         public string HardwareName { get; private set; } = "";
+        /// <summary>
+        /// Pages of [vvar] and of [vdso] that exec maps (map_vdso: one get_unmapped_area of both, vvar below), so a
+        /// process's first mmap lands below them: 4 + 2 on 5.10 and 6.1 (vvar, pvclock, hvclock and timens pages; the
+        /// real 6.1 run's first mmap is 0x6000 below mmap_base). 0 on 4.11, which is not measured.
+        /// </summary>
+        public (int Vvar, int Vdso) VdsoPages { get; private set; }
+
         /// <summary>CPU the experiment runs on and insmod's PID, as in the reference log.</summary>
         public int Cpu { get; private set; }
         public int InsmodPid { get; private set; }

@@ -50,8 +50,9 @@ namespace KDsl.Runtime.Tests.Faults
         {
             var image = Processes.ProcessRun.Image("t.kdsl", "module t \"t\";\nprocess trap {\n" + ExecPage + "p[0] = 0xcc;\ncall_ptr(p);\nexit(0);\n}\n");
             var run = Machine.Run(image);
-            // The ip is the byte after the int3 (mmap's first page, + 1); no " in FILE[...]": an anonymous mapping.
-            AssertInOrder(run, "traps: trap\\[\\d+\\] trap int3 ip:7ffff7ffe001 sp:[0-9a-f]+ error:0");
+            // The ip is the byte after the int3 (mmap's first page, below [vvar] and [vdso]: mmap_base - 0x6000 - 0x1000,
+            // + 1); no " in FILE[...]": an anonymous mapping.
+            AssertInOrder(run, "traps: trap\\[\\d+\\] trap int3 ip:7ffff7ff8001 sp:[0-9a-f]+ error:0");
         }
 
         [Test]
@@ -63,7 +64,7 @@ namespace KDsl.Runtime.Tests.Faults
             var p = run.Processes[0];
             Assert.That(p.Signal, Is.EqualTo(Signals.SIGSEGV));
             Assert.That(p.SiCode, Is.EqualTo(Signals.SI_KERNEL));
-            AssertInOrder(run, "traps: gp\\[\\d+\\] general protection fault ip:7ffff7ffe000 sp:[0-9a-f]+ error:202");
+            AssertInOrder(run, "traps: gp\\[\\d+\\] general protection fault ip:7ffff7ff8000 sp:[0-9a-f]+ error:202");
         }
 
         [Test]
@@ -74,7 +75,7 @@ namespace KDsl.Runtime.Tests.Faults
             var image = Processes.ProcessRun.Image("t.kdsl", "module t \"t\";\nprocess gp {\n" + ExecPage + "p[0] = 0xcd;\np[1] = 0x15;\ncall_ptr(p);\nexit(0);\n}\n");
             var run = Machine.Run(image);
             Assert.That(run.Processes[0].Signal, Is.EqualTo(Signals.SIGSEGV));
-            AssertInOrder(run, "traps: gp\\[\\d+\\] general protection fault ip:7ffff7ffe000 sp:[0-9a-f]+ error:aa");
+            AssertInOrder(run, "traps: gp\\[\\d+\\] general protection fault ip:7ffff7ff8000 sp:[0-9a-f]+ error:aa");
         }
     }
 }

@@ -76,8 +76,8 @@ namespace KDsl.Runtime.Tests.Processes
             Assert.That(long.Parse(kill.Groups[1].Value), Is.EqualTo(pid));
             Assert.That(pid, Is.EqualTo(run.Processes[0].Pid));
             // total_vm: the 32 MiB mapping (8192 pages), the 8 MiB stack VMA (2048), and the program image: header,
-            // text, rodata and TLS pages (one each for so small a program).
-            Assert.That(totalVm, Is.EqualTo(8192 + 2048 + 4));
+            // text, rodata and TLS pages (one each for so small a program), and exec's [vvar] (4 pages) and [vdso] (2).
+            Assert.That(totalVm, Is.EqualTo(8192 + 2048 + 4 + 6));
             Assert.That(long.Parse(kill.Groups[2].Value), Is.EqualTo(totalVm * 4));
             Assert.That(long.Parse(kill.Groups[3].Value) + long.Parse(kill.Groups[4].Value), Is.EqualTo(rss * 4));
             Assert.That(long.Parse(kill.Groups[5].Value) * 1024, Is.EqualTo(pgtablesBytes));

@@ -63,6 +63,7 @@ namespace KDsl.Runtime.Kernel
                 result.Signal = Signals.SIGKILL;
                 return;
             }
+            MapVdso(mm);
             var p = new UserProcess(task, mm, result, text) { Restorer = restorer };
             _process = p;
             Current = task;
@@ -150,6 +151,21 @@ namespace KDsl.Runtime.Kernel
         /// executable): an r-- header page at 0x400000, r-x text at 0x401000, r-- rodata, and an rw- page holding the
         /// TLS (canary at +0x28, random with its low byte zero as glibc makes it).
         /// </summary>
+        /// <summary>
+        /// arch_setup_additional_pages (map_vdso): [vvar] and [vdso] in one area get_unmapped_area gives at exec, so
+        /// the process's own mmaps land below them, as on the real kernel. Their contents are not modelled.
+        /// </summary>
+        private void MapVdso(MmStruct mm)
+        {
+            var (vvar, vdso) = Profile.VdsoPages;
+            if (vvar + vdso == 0) return;
+            ulong start = mm.GetUnmappedArea((ulong)(vvar + vdso) * PhysicalMemory.PageSize);
+            if (start == 0) return;
+            ulong text = start + (ulong)vvar * PhysicalMemory.PageSize;
+            mm.Insert(new VmAreaStruct(start, text, VmFlags.Read, null, 0, "[vvar]"));
+            mm.Insert(new VmAreaStruct(text, text + (ulong)vdso * PhysicalMemory.PageSize, VmFlags.Read | VmFlags.Exec, null, 0, "[vdso]"));
+        }
+
         private bool LoadProgram(ModuleImage image, MmStruct mm, string name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct textVma, out ulong restorer)
         {
             var program = UserProgram.Create(image, name);
