@@ -37,6 +37,29 @@ int counted(int n) { int s = 0; for (int i = 0; i < n; i++) s = s + i; if (n == 
             Assert.That(lines, Is.EqualTo(new[] { "15 5 120 3 -15 5", "20 1 -7 50 10" }));
         }
 
+        /// <summary>
+        /// Mixed accumulations (both accumulators, a parameter swap through temporaries, a local computed before the call,
+        /// a subtraction on either side) print on 5.10 and 6.1, where they are loops, what 4.11 prints, where every call
+        /// stays: a generated program (tools: random forms over + - * ^ &amp;), whose functions KDsl turns into loops there.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void EliminatedRecursions_PrintWhatTheKeptCallsPrint(string profile)
+        {
+            const string functions = @"
+long f0(long p0) { if (p0 <= 0) return (p0 & 4); return ((4 - -1) + (-3 + 1)) * f0(p0 - 1); }
+long f1(long p0, long p1, long p2) { if (p0 <= 0) return ((3 & p2) + p1); long t = ((3 & p1) * (p1 * p1)); if (p0 & 1) return 1 + f1(p0 - 1, ((p0 ^ p0) * (p0 * p0)), t); return f1(p0 - 1, ((p0 ^ p0) * (p0 * p0)), t) * 2; }
+long f2(long p0, long p1) { if (p0 <= 0) return -2; if (p0 & 1) return (p1 ^ (p1 * p1)) + f2(p0 - 1, ((p0 + p1) * (p1 ^ 3))); return f2(p0 - 1, ((p0 + p1) * (p1 ^ 3))) * 2; }
+long f3(long p0, long p1) { if (p0 <= 0) return (3 & (p1 * 2)); return f3(p0 - 1, (-3 + (p1 & p1))) + 2; }
+long f4(long p0, long p1) { if (p0 <= 0) return (-3 - 0); return f4(p0 - 1, -1) - (p1 - (p0 * 0)); }
+long f5(long p0, long p1) { if (p0 <= 0) return p0; return ((2 - p1) ^ p1) - f5(p0 - 1, p1); }
+long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a; }
+";
+            const string body = @"printk(""%ld %ld %ld %ld\n"", f0(6), f1(6, 2, -1), f2(6, 3), f3(6, 1));
+                printk(""%ld %ld %ld\n"", f4(6, 4), f5(6, 2), swap(5, 3));";
+            Assert.That(LanguageSemanticsTests.Printed(body, functions, profile), Is.EqualTo(LanguageSemanticsTests.Printed(body, functions, "linux-4.11")));
+        }
+
         [TestCase("linux-6.1")]
         [TestCase("linux-4.11")]
         public void AVariableReadAfterTheCallOnTheRight_SurvivesTheCall(string profile)
