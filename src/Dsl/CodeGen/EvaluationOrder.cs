@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using KDsl.Binding;
 
 namespace KDsl.CodeGen
@@ -13,6 +14,19 @@ namespace KDsl.CodeGen
         public static (BoundExpression First, BoundExpression Second) Operands(BoundExpression left, BoundExpression right) =>
             HasCall(right) ? (right, left) : (left, right);
 
-        public static bool HasCall(BoundExpression e) => BoundTree.Contains(e, x => x is BoundCall);
+        /// <summary>
+        /// A call's arguments with every read EmitCall makes after a call counted after it: those that make calls first,
+        /// then the others (a simple one is loaded into its register just before the call, so in f(x, g()) x is read after
+        /// g's call; a call-free computation EmitCall may do earlier only counts as later, which is safe).
+        /// </summary>
+        public static IEnumerable<BoundExpression> Arguments(BoundCall call)
+        {
+            foreach (var a in call.Arguments) if (HasCall(a)) yield return a;
+            foreach (var a in call.Arguments) if (!HasCall(a)) yield return a;
+        }
+
+        public static bool HasCall(BoundExpression e) => BoundTree.Contains(e, IsCall);
+
+        private static readonly System.Func<BoundExpression, bool> IsCall = x => x is BoundCall;
     }
 }

@@ -19,9 +19,7 @@ namespace KDsl.CodeGen
         private void FreeTemporary() => _temporariesInUse--;
 
         /// <summary>No call, kernel call, built-in or system call anywhere in the expression.</summary>
-        private static bool CallFree(BoundExpression e) => !BoundTree.Contains(e, IsCall);
-
-        private static readonly System.Func<BoundExpression, bool> IsCall = e => e is BoundCall;
+        private static bool CallFree(BoundExpression e) => !EvaluationOrder.HasCall(e);
 
         private Iced.Intel.AssemblerMemoryOperand Temporary(int index) => __qword_ptr[rsp + (_frame.TemporaryOffset(index) + _pushed)];
 

@@ -122,7 +122,6 @@ namespace KDsl.CodeGen
             }
         }
 
-        private static readonly Func<BoundExpression, bool> IsCall = e => e is BoundCall;
 
         private readonly Dictionary<BoundLabel, int> _labelAt = new Dictionary<BoundLabel, int>();
 
@@ -199,10 +198,7 @@ namespace KDsl.CodeGen
                     Expression(i.Target);
                     break;
                 case BoundCall c:
-                    // The code generator evaluates the arguments that make calls first and loads the others after them
-                    // (EmitCall), so in f(x, g()) x is read after g's call: x must survive it.
-                    foreach (var arg in c.Arguments) if (BoundTree.Contains(arg, IsCall)) Expression(arg);
-                    foreach (var arg in c.Arguments) if (!BoundTree.Contains(arg, IsCall)) Expression(arg);
+                    foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);
                     _calls.Add(++_position);
                     int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
                     MaxRegisterArguments = Math.Max(MaxRegisterArguments, Math.Min(loaded, GprExtensions.ArgumentRegisters.Length));

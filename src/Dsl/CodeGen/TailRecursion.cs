@@ -217,16 +217,15 @@ namespace KDsl.CodeGen
 
             public Rewriter(BoundFunction function, SiteFinder finder)
             {
-                var sites = finder.Sites;
                 _function = function;
-                _sites = sites;
+                _sites = finder.Sites;
                 _dropped = finder.Dropped;
                 _locals = new List<VariableSymbol>(function.Locals);
                 var type = function.Symbol.ReturnType;
                 var span = function.Span;
                 // GCC's names for them (tree-tailcall.cc)
-                if (sites.Values.Any(s => s.A is not null)) _locals.Add(_add = new VariableSymbol("add_acc", type, VariableKind.Local, -1, span));
-                if (sites.Values.Any(s => s.M is not null)) _locals.Add(_mult = new VariableSymbol("mult_acc", type, VariableKind.Local, -1, span));
+                if (_sites.Values.Any(s => s.A is not null)) _locals.Add(_add = new VariableSymbol("add_acc", type, VariableKind.Local, -1, span));
+                if (_sites.Values.Any(s => s.M is not null)) _locals.Add(_mult = new VariableSymbol("mult_acc", type, VariableKind.Local, -1, span));
             }
 
             public BoundFunction Lower()
