@@ -52,7 +52,9 @@ namespace KDsl.Runtime.RealKernel
                 case "stale entries":
                     return Sequence(f.Stale.Select(e => Key(e, sameBytes)).ToList(), f.FirstReport is null ? "(no oops)" : "(none)");
                 case "end of run":
-                    return FieldValue.One(f.EndOfRun);
+                    // the panic message can name a module function (stack-protector's "corrupted in: overrun+0x45/0xffb
+                    // [mod]"): compared as the trace compares it
+                    return FieldValue.One(sameBytes ? f.EndOfRun : ModuleSymbol.Replace(f.EndOfRun, m => m.Groups[1].Value + " [module]"));
                 case "processes":
                     if (f.Processes.Count == 0) return FieldValue.None("(no processes)");
                     return new FieldValue(f.Processes.SelectMany(p => p.Output.Select(o => $"{p.Name}> {o}").Append(p.Key)).ToList(),
@@ -67,6 +69,10 @@ namespace KDsl.Runtime.RealKernel
             real is null ? "n/a" : kdsl is not null && real.Items.SequenceEqual(kdsl.Items) ? "✓" : "✗";
 
         private static string Key(TraceEntry e, bool sameBytes) => sameBytes ? e.ExactKey : e.Key;
+
+        /// <summary>A module function with its offset and size in running text, "overrun.cold+0x27/0xf8f [mod]": by name only,
+        /// clone suffix dropped, as <see cref="TraceEntry.Key"/> names it.</summary>
+        private static readonly Regex ModuleSymbol = new(@"\b([A-Za-z_$][\w$]*)(?:\.[\w.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+ \[[\w-]+\]", RegexOptions.Compiled);
 
         private static FieldValue Sequence(IReadOnlyList<string> items, string empty) =>
             items.Count == 0 ? FieldValue.None(empty) : new FieldValue(items, RunLength(items));
