@@ -44,22 +44,38 @@ namespace KDsl.CodeGen
             RegisterTemporaries = GprExtensions.OperandRegisters.AsSpanCount(registerTemporaries);
             var free = FreeArgumentRegisters(liveness, profile, arrays.Count > 0);
             var parameters = function.Symbol.Parameters;
-            int nextCalleeSaved = 0, nextScratch = 0;
+            // Registers are coloured in declaration order: a variable takes the first register of its kind that no
+            // variable live at the same time (Liveness.Interfere) holds, so values whose lives do not overlap share one.
             var slotted = new List<VariableSymbol>();
+            var colored = new List<VariableSymbol>();
+            bool Available(Gpr r, VariableSymbol v)
+            {
+                foreach (var w in colored)
+                    if (_homes[w].Register == r && liveness.Interfere(v, w)) return false;
+                return true;
+            }
+            Gpr? First(Gpr[] registers, VariableSymbol v)
+            {
+                foreach (var r in registers)
+                    if (Available(r, v)) return r;
+                return null;
+            }
+            int calleeSaved = 0;
             foreach (var v in scalars)
             {
-                if (liveness.IsAddressTaken(v)) slotted.Add(v);
-                else if (liveness.LivesAcrossCall(v))
+                Gpr? home = liveness.IsAddressTaken(v) ? null
+                    : liveness.LivesAcrossCall(v) ? First(GprExtensions.CalleeSaved, v)
+                    : First(GprExtensions.ScratchHomes, v) ?? TakeFree(free, v, parameters, Available) ?? First(GprExtensions.CalleeSaved, v);
+                if (home is not Gpr register)
                 {
-                    if (nextCalleeSaved < GprExtensions.CalleeSaved.Length) _homes[v] = new Home(GprExtensions.CalleeSaved[nextCalleeSaved++], 0);
-                    else slotted.Add(v);
+                    slotted.Add(v);
+                    continue;
                 }
-                else if (nextScratch < GprExtensions.ScratchHomes.Length) _homes[v] = new Home(GprExtensions.ScratchHomes[nextScratch++], 0);
-                else if (TakeFree(free, v, parameters) is Gpr home) _homes[v] = new Home(home, 0);
-                else if (nextCalleeSaved < GprExtensions.CalleeSaved.Length) _homes[v] = new Home(GprExtensions.CalleeSaved[nextCalleeSaved++], 0);
-                else slotted.Add(v);
+                _homes[v] = new Home(register, 0);
+                colored.Add(v);
+                calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(GprExtensions.CalleeSaved, register) + 1);
             }
-            SavedRegisters = GprExtensions.CalleeSaved.AsSpanCount(nextCalleeSaved);
+            SavedRegisters = GprExtensions.CalleeSaved.AsSpanCount(calleeSaved);
 
             // Spill slots at the bottom; above them the stack variables as GCC's expand_used_vars places them, packed
             // downwards from the canary; the canary on top.
@@ -196,23 +212,21 @@ namespace KDsl.CodeGen
         }
 
         /// <summary>
-        /// A free register for <paramref name="v"/>: a parameter's own, where it arrived (no move), or one no later
-        /// parameter arrives in (the prologue moves them in order); any for another local.
+        /// A free register for <paramref name="v"/> that no variable live with it holds: a parameter's own, where it
+        /// arrived (no move), or one no later parameter arrives in (the prologue moves them in order); any for another local.
         /// </summary>
-        private static Gpr? TakeFree(List<Gpr> free, VariableSymbol v, System.Collections.Immutable.ImmutableArray<VariableSymbol> parameters)
+        private static Gpr? TakeFree(List<Gpr> free, VariableSymbol v, System.Collections.Immutable.ImmutableArray<VariableSymbol> parameters,
+            System.Func<Gpr, VariableSymbol, bool> available)
         {
             var arguments = GprExtensions.ArgumentRegisters;
             int index = v.Kind == VariableKind.Parameter ? v.ParameterIndex : -1;
-            Gpr? choice = null;
-            if (index >= 0 && index < arguments.Length && free.Contains(arguments[index])) choice = arguments[index];
-            else
-                foreach (var r in free)
-                {
-                    int arrivesFor = System.Array.IndexOf(arguments, r);
-                    if (index < 0 || arrivesFor <= index || arrivesFor >= parameters.Length) { choice = r; break; }
-                }
-            if (choice is Gpr taken) free.Remove(taken);
-            return choice;
+            if (index >= 0 && index < arguments.Length && free.Contains(arguments[index]) && available(arguments[index], v)) return arguments[index];
+            foreach (var r in free)
+            {
+                int arrivesFor = System.Array.IndexOf(arguments, r);
+                if ((index < 0 || arrivesFor <= index || arrivesFor >= parameters.Length) && available(r, v)) return r;
+            }
+            return null;
         }
 
         private static int Align8(long size) => (int)((size + 7) & ~7L);

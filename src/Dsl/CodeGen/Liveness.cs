@@ -6,29 +6,22 @@ using KDsl.Symbols;
 namespace KDsl.CodeGen
 {
     /// <summary>
-    /// Which variables live across a call (and so need a callee-saved register or a stack slot, as GCC decides) and
-    /// which have their address taken. Positions number the uses in evaluation order; a call takes its position
-    /// after its arguments, and a variable used inside a loop but declared outside it lives through the whole loop.
+    /// Which variables live across a call (and so need a callee-saved register or a stack slot, as GCC decides:
+    /// <see cref="LiveVariables"/>), which have their address taken, and what the calls load. Positions number the
+    /// uses in evaluation order; a call takes its position after its arguments.
     /// </summary>
     internal sealed class Liveness
     {
-        private readonly Dictionary<VariableSymbol, (int First, int Last)> _ranges = new Dictionary<VariableSymbol, (int, int)>();
         private readonly HashSet<VariableSymbol> _addressTaken = new HashSet<VariableSymbol>();
         private readonly List<int> _calls = new List<int>();
-        private readonly Dictionary<VariableSymbol, int> _declared = new Dictionary<VariableSymbol, int>();
         /// <summary>Where a pointer was indexed by a non-constant (<c>p[i]</c>: p + i), by position.</summary>
         private readonly List<(VariableSymbol Pointer, int At)> _variableIndexed = new List<(VariableSymbol, int)>();
-        private readonly Stack<(int Start, HashSet<VariableSymbol> Used)> _loops = new Stack<(int, HashSet<VariableSymbol>)>();
         private int _position;
+        private LiveVariables _live = null!;
 
         public static Liveness Analyze(BoundFunction function)
         {
-            var l = new Liveness();
-            foreach (var p in function.Symbol.Parameters)
-            {
-                l._declared[p] = 0;
-                l.Use(p);
-            }
+            var l = new Liveness { _live = LiveVariables.Analyze(function) };
             l.Statement(function.Body);
             return l;
         }
@@ -40,13 +33,10 @@ namespace KDsl.CodeGen
 
         public bool IsAddressTaken(VariableSymbol v) => _addressTaken.Contains(v);
 
-        public bool LivesAcrossCall(VariableSymbol v)
-        {
-            if (!_ranges.TryGetValue(v, out var r)) return false;
-            foreach (int c in _calls)
-                if (c > r.First && c < r.Last) return true;
-            return false;
-        }
+        public bool LivesAcrossCall(VariableSymbol v) => _live.LivesAcrossCall(v);
+
+        /// <summary>The two are live at once somewhere (<see cref="LiveVariables.Interfere"/>).</summary>
+        public bool Interfere(VariableSymbol a, VariableSymbol b) => _live.Interfere(a, b);
 
         /// <summary>Whether <paramref name="pointer"/> is indexed by a non-constant after the function's first call.</summary>
         public bool IndexedByVariableAfterCall(VariableSymbol pointer)
@@ -57,12 +47,7 @@ namespace KDsl.CodeGen
             return false;
         }
 
-        private void Use(VariableSymbol v)
-        {
-            int p = ++_position;
-            _ranges[v] = _ranges.TryGetValue(v, out var r) ? (Math.Min(r.First, p), Math.Max(r.Last, p)) : (p, p);
-            foreach (var loop in _loops) loop.Used.Add(v);
-        }
+        private void Use(VariableSymbol v) => ++_position;
 
         private void Statement(BoundStatement s)
         {
@@ -72,7 +57,6 @@ namespace KDsl.CodeGen
                     foreach (var x in b.Statements) Statement(x);
                     break;
                 case BoundVariableDeclaration d:
-                    _declared[d.Variable] = _position + 1;
                     if (d.Initializer is not null) Expression(d.Initializer);
                     Use(d.Variable);
                     break;
@@ -85,16 +69,14 @@ namespace KDsl.CodeGen
                     if (i.Else is not null) Statement(i.Else);
                     break;
                 case BoundWhile w:
-                    Loop(() => { Expression(w.Condition); Statement(w.Body); });
+                    Expression(w.Condition);
+                    Statement(w.Body);
                     break;
                 case BoundFor f:
                     if (f.Initializer is not null) Statement(f.Initializer);
-                    Loop(() =>
-                    {
-                        if (f.Condition is not null) Expression(f.Condition);
-                        Statement(f.Body);
-                        if (f.Step is not null) Expression(f.Step);
-                    });
+                    if (f.Condition is not null) Expression(f.Condition);
+                    Statement(f.Body);
+                    if (f.Step is not null) Expression(f.Step);
                     break;
                 case BoundReturn r:
                     if (r.Value is not null) Expression(r.Value);
@@ -103,40 +85,6 @@ namespace KDsl.CodeGen
                     Expression(sw.Value);
                     Statement(sw.Body);
                     break;
-                case BoundLabelStatement l:
-                    _labelAt[l.Label] = ++_position;
-                    break;
-                case BoundGoto g:
-                    // A jump back to a label is a loop: what is declared before the label and used after it lives to here.
-                    if (_labelAt.TryGetValue(g.Label, out int label))
-                    {
-                        int end = ++_position;
-                        foreach (var v in new List<VariableSymbol>(_ranges.Keys))
-                        {
-                            var r = _ranges[v];
-                            if (_declared.TryGetValue(v, out int declaredAt) && declaredAt < label && r.Last >= label)
-                                _ranges[v] = (Math.Min(r.First, label), Math.Max(r.Last, end));
-                        }
-                    }
-                    break;
-            }
-        }
-
-
-        private readonly Dictionary<BoundLabel, int> _labelAt = new Dictionary<BoundLabel, int>();
-
-        private void Loop(Action body)
-        {
-            int start = ++_position;
-            _loops.Push((start, new HashSet<VariableSymbol>()));
-            body();
-            var (_, used) = _loops.Pop();
-            int end = ++_position;
-            foreach (var v in used)
-            {
-                // A variable declared before the loop is live around the back edge: stretch it over the whole loop.
-                if (_declared.TryGetValue(v, out int declaredAt) && declaredAt < start && _ranges.TryGetValue(v, out var r))
-                    _ranges[v] = (Math.Min(r.First, start), Math.Max(r.Last, end));
             }
         }
 

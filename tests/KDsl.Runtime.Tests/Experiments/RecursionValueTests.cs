@@ -71,5 +71,22 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
                 "int y(int n) { if (n == 0) return 1; return (n | 1) & y(n - 1); }\n", profile);
             Assert.That(lines, Is.EqualTo(new[] { "1 1" })); // 5^4^3^2^1 = 1; y: 7 & 7 & 5 & 5 & 3 & 1 & 1 = 1
         }
+        /// <summary>
+        /// Variables that share a register because their lives do not overlap (a parameter dead once a local is set, loop
+        /// counters one after another, a value reset after a call) keep their own values: the expected ones are the
+        /// arithmetic. reuse(4, 5) = 2 * 5 + (0 + 1 + 2 + 3) + (0 + 1 + 2); later(5) = 7 * 6; reset(3) counts 3 + 2 + 1
+        /// calls' 10s, each adding its n.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-4.11")]
+        public void VariablesSharingARegister_KeepTheirValues(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"printk(""%ld %ld %ld\n"", reuse(4, 5), later(5, 1), reset(3));",
+                "long reuse(int n, long a) { long s = a * 2; for (int i = 0; i < n; i++) s = s + i; for (int j = 0; j < 3; j++) s = s + j; return s; }\n" +
+                "long later(int n, long a) { long x = 0; if (n > 0) x = later(n - 1, a + 1); return x + 7; }\n" +
+                "long reset(int n) { long t = n; long r = 0; if (n > 0) { r = reset(n - 1); t = 10; } return r + t + n; }\n", profile);
+            // reset(0) = 0 + 0 + 0; reset(1) = 0 + 10 + 1; reset(2) = 11 + 10 + 2; reset(3) = 23 + 10 + 3
+            Assert.That(lines, Is.EqualTo(new[] { "19 42 36" }));
+        }
     }
 }

@@ -1,0 +1,57 @@
+using NUnit.Framework;
+using static KDsl.Dsl.Tests.CodeGen.Step5CodeShapeTests;
+
+namespace KDsl.Dsl.Tests.CodeGen
+{
+    /// <summary>
+    /// Registers as GCC's allocator gives them, on live values rather than whole variables: a variable written on every
+    /// path between a call and its next read is not kept across the call, and variables whose lives do not overlap
+    /// share a register. The frames are GCC 12's for the same C against the 6.1 headers (Kbuild module, noinline,
+    /// `volatile char *` for the buffers; tools/gcc-frames/fuzz.py found both shapes):
+    /// later: sub $0x48,%rsp and no push (x is 0 or the call's result, n and a are dead after the call);
+    /// three_loops: sub $0x838,%rsp and no push (n, a, b and three loop counters in caller-saved registers).
+    /// </summary>
+    [TestFixture]
+    public class RegisterSharingTests
+    {
+        private const string Source = @"module lv ""live values"";
+config { profile = linux-6.1; }
+long later(int n, long a) {
+    long x = 0;
+    char buf[64];
+    char *vp = buf;
+    vp[3] = (char)a;
+    if (n > 0)
+        x = later(n - 1, a + 1);
+    vp[5] = 0;
+    return x + 7;
+}
+long three_loops(int n, long a, int b) {
+    char c[40];
+    int d[512];
+    char e[8];
+    char *pc = c;
+    int *pd = d;
+    char *pe = e;
+    for (int i = 0; i < 40; i++)
+        pc[i] = (char)((b - n) - a);
+    for (int i = 0; i < 512; i++)
+        pd[i] = b;
+    for (int i = 0; i < 8; i++)
+        pe[i] = 5;
+    pc[11] = 0;
+    return 32;
+}
+init { printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 5)); }
+";
+
+        [TestCase("later", 8 + 0x48)]
+        [TestCase("three_loops", 8 + 0x838)]
+        public void Frame_IsGccs(string function, int frame)
+        {
+            var result = Compiler.Compile("lv.kdsl", Source);
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            Assert.That(FrameSize(Decode(result.Image!, function)), Is.EqualTo(frame));
+        }
+    }
+}
