@@ -32,7 +32,8 @@ namespace KDsl.Cli
                 Console.Error.WriteLine($"kdsl: {error}");
                 return 2;
             }
-            if (!Compilation.TryCompile(file, settings, out ModuleImage? image))
+            // the entry is called from outside with any arguments: its parameters are never taken for constants
+            if (!Compilation.TryCompile(file, settings, out ModuleImage? image, exported: string.IsNullOrEmpty(entry) ? null : new[] { entry! }))
                 return 2;
             if (emitBin is null)
             {

@@ -8,20 +8,23 @@ namespace KDsl.Cli
     /// <summary>Reads and compiles a .kdsl file, printing its diagnostics in the compiler format to stderr.</summary>
     internal static class Compilation
     {
-        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out ModuleImage? image, bool showInfo = true)
+        /// <param name="exported">Functions the caller will call from outside the module (<see cref="Compiler.Compile"/>).</param>
+        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out ModuleImage? image, bool showInfo = true,
+            IReadOnlyCollection<string>? exported = null)
         {
-            bool ok = TryCompile(file, settings, out CompileResult? result, showInfo);
+            bool ok = TryCompile(file, settings, out CompileResult? result, showInfo, exported);
             image = result?.Image;
             return ok;
         }
 
         /// <summary>As above, with the whole result: every scenario's image (`kdsl run` runs them).</summary>
         /// <param name="showInfo">Print info-level diagnostics too (`kdsl check` does; `kdsl run` keeps to warnings and errors).</param>
-        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled, bool showInfo = true)
+        public static bool TryCompile(FileInfo file, IReadOnlyDictionary<string, string>? settings, out CompileResult? compiled, bool showInfo = true,
+            IReadOnlyCollection<string>? exported = null)
         {
             compiled = null;
             if (!TryRead(file, out string text)) return false;
-            var result = Compiler.Compile(file.FullName, text, settings);
+            var result = Compiler.Compile(file.FullName, text, settings, exported);
             foreach (var diagnostic in result.Diagnostics)
                 if (showInfo || diagnostic.Severity > KDsl.Diagnostics.DiagnosticSeverity.Info)
                     Console.Error.WriteLine(diagnostic.ToString());

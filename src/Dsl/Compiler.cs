@@ -43,18 +43,23 @@ namespace KDsl
         /// <param name="path">The file's path, used in every diagnostic's location.</param>
         /// <param name="text">The file's text.</param>
         /// <param name="overrides">Settings that win over the file's config block (the CLI's --set), or null.</param>
-        public static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides = null) =>
-            Compile(path, text, overrides, onlyScenario: null, allScenarios: true);
+        /// <param name="exported">
+        /// Functions called from outside the module with any arguments (`kdsl build --emit-bin --entry`, `kdsl bench`'s
+        /// native run), or null: their parameters are never taken for the constants the module's own calls pass.
+        /// </param>
+        public static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides = null,
+            IReadOnlyCollection<string>? exported = null) =>
+            Compile(path, text, overrides, onlyScenario: null, allScenarios: true, exported);
 
         /// <summary>
-        /// As <see cref="Compile(string, string, IReadOnlyDictionary{string, string})"/>, but of the named scenarios only
+        /// As <see cref="Compile(string, string, IReadOnlyDictionary{string, string}, IReadOnlyCollection{string})"/>, but of the named scenarios only
         /// <paramref name="scenario"/> (null: none, the default alone) is compiled: what a run of one scenario needs.
         /// </summary>
         public static CompileResult CompileScenario(string path, string text, IReadOnlyDictionary<string, string>? overrides, string? scenario) =>
-            Compile(path, text, overrides, scenario, allScenarios: false);
+            Compile(path, text, overrides, scenario, allScenarios: false, exported: null);
 
         private static CompileResult Compile(string path, string text, IReadOnlyDictionary<string, string>? overrides, string? onlyScenario,
-            bool allScenarios)
+            bool allScenarios, IReadOnlyCollection<string>? exported)
         {
             var source = new SourceText(path ?? "", text ?? "");
             try
@@ -64,7 +69,7 @@ namespace KDsl
                 var program = BindCore(tree, overrides, null, out var diagnostics, out var options);
                 var all = new List<Diagnostic>(diagnostics);
                 if (program is null) return new CompileResult(options.Apply(all), null);
-                var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source);
+                var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source, exported);
                 if (generated != null) all.AddRange(generated);
                 // `severity ID = ...` from the config block: applied once every diagnostic of the pass is in (and the stack
                 // warnings of an experiment that expects its overflow are info).
@@ -89,7 +94,7 @@ namespace KDsl
                         scenarios.Add(new Scenario(info.Name, info.Line, image.ForScenario(scenarioProgram.Config, scenarioProgram.Expectations)));
                         continue;
                     }
-                    var (scenarioImage, scenarioGenerated) = CodeGen.ModuleCompiler.Generate(scenarioProgram, source);
+                    var (scenarioImage, scenarioGenerated) = CodeGen.ModuleCompiler.Generate(scenarioProgram, source, exported);
                     if (scenarioGenerated != null) AddNew(all, seen, scenarioOptions.Apply(scenarioGenerated));
                     if (scenarioImage is null) continue;
                     scenarios.Add(new Scenario(info.Name, info.Line, scenarioImage));

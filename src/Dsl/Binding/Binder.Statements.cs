@@ -147,7 +147,8 @@ namespace KDsl.Binding
                     initializer = Convert(value, type, isExplicit: false, declarator.Initializer.Span);
                 }
 
-                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span, isReadOnly: isReadOnly);
+                bool isVolatile = declarator.Stars.IsEmpty && HasQualifier(syntax.Type, SyntaxKind.VolatileKeyword);
+                var variable = new VariableSymbol(name, type, VariableKind.Local, -1, declarator.Identifier.Span, isReadOnly, isVolatile);
                 if (!declarator.Identifier.IsMissing && !_scope.TryDeclare(name, variable))
                     _diagnostics.ReportRedeclaration(declarator.Identifier.Span, name);
                 _locals.Add(variable);

@@ -105,10 +105,12 @@ namespace KDsl.Binding
         }
 
         /// <summary>Whether the type's specifiers include `const` (the declared object is read-only).</summary>
-        private static bool IsConst(TypeClauseSyntax syntax)
+        private static bool IsConst(TypeClauseSyntax syntax) => HasQualifier(syntax, SyntaxKind.ConstKeyword);
+
+        private static bool HasQualifier(TypeClauseSyntax syntax, SyntaxKind qualifier)
         {
             foreach (var token in syntax.Specifiers)
-                if (token.Kind == SyntaxKind.ConstKeyword) return true;
+                if (token.Kind == qualifier) return true;
             return false;
         }
 

@@ -26,7 +26,11 @@ namespace KDsl.CodeGen
 
         private const int PageSize = 4096;
 
-        public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source)
+        /// <param name="program">The bound module (one scenario's settings).</param>
+        /// <param name="source">Its text, for the diagnostics' locations.</param>
+        /// <param name="exported">Functions called from outside the module (the exported of Compiler.Compile), or null.</param>
+        public static (ModuleImage? Image, IReadOnlyList<Diagnostic> Diagnostics) Generate(BoundProgram program, SourceText source,
+            IReadOnlyCollection<string>? exported = null)
         {
             var diagnostics = new List<Diagnostic>();
             var profile = KernelProfile.Find(program.Config.Profile) ?? KernelProfile.Linux61;
@@ -34,6 +38,8 @@ namespace KDsl.CodeGen
                 CheckFrameSize(f, source, diagnostics);
             // the code and the stack analysis both see GCC's loops where it eliminated a tail recursion
             program = TailRecursion.Lower(program, profile);
+            // then what GCC's interprocedural passes see as constants (after tailr, as GCC's early passes run before ipa-cp)
+            program = ConstantPropagation.Propagate(program, exported);
             if (diagnostics.Count > 0) return (null, diagnostics);
 
             var strings = new StringTable();

@@ -44,7 +44,7 @@ init {
         [Test]
         public void WithoutAnAddressTakenFunction_AnIndirectCallCostsItsReturnAddress()
         {
-            var result = Compiler.Compile("cp0.kdsl", "module cp0 \"c\";\ninit { long p = 0; if (p) call_ptr(p); }\n");
+            var result = Compiler.Compile("cp0.kdsl", "module cp0 \"c\";\ninit { volatile long p = 0; if (p) call_ptr(p); }\n");
             Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
             var report = result.Image!.Stack!;
             int frame = report.Functions.Single(f => f.Name == "cp0_init").FrameSize;

@@ -88,5 +88,21 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
             // reset(0) = 0 + 0 + 0; reset(1) = 0 + 10 + 1; reset(2) = 11 + 10 + 2; reset(3) = 23 + 10 + 3
             Assert.That(lines, Is.EqualTo(new[] { "19 42 36" }));
         }
+        /// <summary>
+        /// Constants taken as GCC takes them compute what the variables computed: a parameter every call passes the same
+        /// constant (k = 3 in step, passed on by its own calls), one whose callers disagree (twice: 1 and 2), a local never
+        /// written again (scale = 10), and a volatile one, which stays a variable. step(4, 3, 1) adds k four times: 13;
+        /// twice(1) + twice(2) = 2 + 4; 10 * 7; the volatile 5 + 1.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-4.11")]
+        public void PropagatedConstants_ComputeWhatTheVariablesComputed(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"volatile int five = 5; printk(""%ld %d %d %d\n"", step(4, 3, 1), twice(1) + twice(2), tens(7), five + 1);",
+                "long step(int n, int k, long a) { if (n == 0) return a; return step(n - 1, k, a + k); }\n" +
+                "int twice(int x) { return x * 2; }\n" +
+                "int tens(int x) { int scale = 10; return x * scale; }\n", profile);
+            Assert.That(lines, Is.EqualTo(new[] { "13 6 70 6" }));
+        }
     }
 }
