@@ -52,7 +52,7 @@ namespace KDsl.Cli.Lsp
             var function = analysis.FunctionAt(offset);
             bool inProcess = function?.Symbol.Kind == FunctionKind.Process;
             foreach (var f in Binder.KernelFunctions(analysis.Profile))
-                if (f.Kind != FunctionKind.Syscall || inProcess) items.Add((JsonNode)Item(f.Name, KindFunction, HoverProvider.Signature(f)));
+                if (f.Kind is not (FunctionKind.Syscall or FunctionKind.Library) || inProcess) items.Add((JsonNode)Item(f.Name, KindFunction, HoverProvider.Signature(f)));
             AddFunctions(analysis, items);
             foreach (var member in analysis.Tree.Root.Members)
                 if (member is ConstDeclarationSyntax c && !c.Identifier.IsMissing) items.Add((JsonNode)Item(c.Identifier.Text, KindConstant, "const"));

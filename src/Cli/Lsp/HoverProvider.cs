@@ -106,6 +106,8 @@ namespace KDsl.Cli.Lsp
                 md.Append("\n\nExpanded in place by the code generator (no call, no stack of its own).");
             else if (function.Kind == FunctionKind.Syscall)
                 md.Append($"\n\nSystem call {function.SyscallNumber} (a process block's `syscall`).");
+            else if (function.Kind == FunctionKind.Library)
+                md.Append($"\n\nA process's library function `{function.LinkName}`, linked into the program as libc's would be (it calls rt_sigaction, system call 13).");
             else
             {
                 int cost = new KernelCosts(analysis.Profile).CostOf(function.LinkName);

@@ -24,9 +24,6 @@ namespace KDsl.Binding
                 ("flags", TypeSymbol.Int), ("fd", TypeSymbol.Int), ("offset", TypeSymbol.Long) }),
             ("mprotect", 10, TypeSymbol.Int, new[] { ("addr", TypeSymbol.Long), ("length", TypeSymbol.Long), ("prot", TypeSymbol.Int) }),
             ("munmap", 11, TypeSymbol.Int, new[] { ("addr", TypeSymbol.Long), ("length", TypeSymbol.Long) }),
-            // KDsl's sigaction: rt_sigaction(sig, handler) with SA_SIGINFO implied; the handler is a module function
-            // void h(int sig, long *info, char *ucontext), info pointing at a real siginfo_t (si_code at byte 8, si_addr at 16).
-            ("sigaction", 13, TypeSymbol.Int, new[] { ("sig", TypeSymbol.Int), ("handler", TypeSymbol.Long) }),
             ("getpid", 39, TypeSymbol.Int, new (string, TypeSymbol)[0]),
             ("exit", 60, TypeSymbol.Void, new[] { ("status", TypeSymbol.Int) }),
             ("ftruncate", 77, TypeSymbol.Int, new[] { ("fd", TypeSymbol.Int), ("length", TypeSymbol.Long) }),
@@ -56,6 +53,15 @@ namespace KDsl.Binding
                     ps.Add(new VariableSymbol(pn, pt, VariableKind.Parameter, ps.Count, default));
                 scope.TryDeclare(name, new FunctionSymbol(name, ret, ps.ToImmutable(), FunctionKind.Syscall, default, syscallNumber: number));
             }
+            // KDsl's sigaction(sig, handler) is a library function, as glibc's and musl's sigaction are: it passes
+            // rt_sigaction a struct sigaction {handler, SA_SIGINFO | SA_RESTORER, __restore_rt, empty mask}
+            // (UserProgram.SigactionSymbol). The handler is a module function void h(int sig, long *info, char *ucontext),
+            // info pointing at a real siginfo_t (si_code at byte 8, si_addr at 16).
+            var sigaction = ImmutableArray.Create(
+                new VariableSymbol("sig", TypeSymbol.Int, VariableKind.Parameter, 0, default),
+                new VariableSymbol("handler", TypeSymbol.Long, VariableKind.Parameter, 1, default));
+            scope.TryDeclare("sigaction", new FunctionSymbol("sigaction", TypeSymbol.Int, sigaction, FunctionKind.Library, default,
+                linkName: UserProgram.SigactionSymbol));
             foreach (var (name, value) in ProcessConstants)
                 scope.TryDeclare(name, new ConstantSymbol(name, value, TypeSymbol.Int, default));
             return _processScope = scope;

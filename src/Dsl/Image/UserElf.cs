@@ -45,10 +45,11 @@ namespace KDsl.Image
             segments.Add((StartAddress(program), Pad(start, UserProgram.PageSize), PF_R | PF_X, ".kdsl.start", SHF_ALLOC | SHF_EXECINSTR));
             int startSection = segments.Count - 1; // section i is segment i (the header page has none: index 0 is SHN_UNDEF)
 
-            // the symbol table: the image's functions in .text (its strings are compiler-made labels), and _start
+            // the symbol table: the image's functions in .text (its strings are compiler-made labels) and the program's
+            // runtime after them, then _start
             var strtab = new StringTable();
             var symtab = new List<byte>(new byte[SymbolSize]);
-            foreach (var f in image.Symbols.Where(s => s.Section == Section.Text).OrderBy(s => s.Offset))
+            foreach (var f in image.Symbols.Where(s => s.Section == Section.Text).Concat(program.Runtime).OrderBy(s => s.Offset))
                 symtab.AddRange(Symbol(strtab.Add(f.Name), 1, UserProgram.TextBase + (ulong)f.Offset, (ulong)f.Size, global: false));
             int firstGlobal = symtab.Count / SymbolSize;
             symtab.AddRange(Symbol(strtab.Add("_start"), startSection, StartAddress(program), (ulong)start.Length, global: true));

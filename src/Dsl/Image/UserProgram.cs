@@ -5,8 +5,8 @@ namespace KDsl.Image
 {
     /// <summary>
     /// One `process NAME { }` block as a static x86-64 executable lays it out (no libc): an r-- header page at 0x400000,
-    /// r-x text at 0x401000 (the image's whole .text relocated for user space, then the exit, trap and signal-return
-    /// stubs), r-- rodata on the next page, and an rw- page whose +0x28 holds the stack canary (KDsl's code reads it
+    /// r-x text at 0x401000 (the image's whole .text relocated for user space, then the <see cref="Runtime"/>: exit and
+    /// trap stubs, KDsl's sigaction and its rt_sigreturn trampoline), r-- rodata on the next page, and an rw- page whose +0x28 holds the stack canary (KDsl's code reads it
     /// through %gs). KDsl's kernel maps exactly these bytes (LinuxKernel.LoadProgram), and `kdsl oracle` writes them into
     /// an ELF file for the real kernel (<see cref="UserElf"/>), so both run the same instructions at the same addresses.
     /// </summary>
@@ -19,14 +19,47 @@ namespace KDsl.Image
         /// <summary>The TLS canary's offset: the kernel's and glibc's stack protector read it at %gs:0x28 / %fs:0x28.</summary>
         public const int CanaryOffset = 0x28;
 
+        /// <summary>The call target of KDsl's sigaction(sig, handler) in a process (<see cref="SigactionBytes"/>).</summary>
+        public const string SigactionSymbol = "kdsl_sigaction";
+        /// <summary>The rt_sigreturn trampoline every handler returns to, as glibc and musl name theirs.</summary>
+        public const string RestorerSymbol = "__restore_rt";
+        /// <summary>include/uapi/asm-generic/signal-defs.h and arch/x86/include/uapi/asm/signal.h.</summary>
+        public const ulong SaSiginfo = 0x4, SaRestorer = 0x04000000;
+
         /// <summary>exit(main's return value), where main returns to (as __libc_start_main does): mov edi,eax; mov eax,60; syscall; ud2.</summary>
         private static readonly byte[] ExitStubBytes = { 0x89, 0xC7, 0xB8, 0x3C, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B };
         /// <summary>ud2: where a call to a kernel function lands (printk is not for processes): SIGILL.</summary>
         private static readonly byte[] TrapStubBytes = { 0x0F, 0x0B };
-        /// <summary>glibc's __restore_rt, the handlers' return address: mov eax,15 (rt_sigreturn); syscall; ud2.</summary>
-        private static readonly byte[] RestorerStubBytes = { 0xB8, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B };
 
-        private UserProgram(string name, byte[] text, byte[] roData, byte[] variables, ulong entry, ulong exitStub, ulong restorer)
+        /// <summary>
+        /// sigaction(sig, handler) as glibc's and musl's wrappers make it for x86-64, where the kernel insists on
+        /// SA_RESTORER: a struct sigaction on the stack (arch/x86/include/uapi/asm/signal.h: sa_handler @0, sa_flags @8,
+        /// sa_restorer @16, sa_mask @24), then rt_sigaction(sig, &amp;act, NULL, sizeof(sigset_t)). The result is the
+        /// system call's (0 or -errno: there is no errno).
+        /// </summary>
+        private static readonly byte[] SigactionBytes =
+        {
+            0x48, 0x83, 0xEC, 0x28,                                     // sub    rsp, 0x28
+            0x48, 0x89, 0x34, 0x24,                                     // mov    [rsp], rsi           sa_handler
+            0x48, 0xC7, 0x44, 0x24, 0x08, 0x04, 0x00, 0x00, 0x04,       // mov    qword [rsp+8], SA_SIGINFO | SA_RESTORER
+            0x48, 0x8D, 0x05, 0x00, 0x00, 0x00, 0x00,                   // lea    rax, [rip + __restore_rt]
+            0x48, 0x89, 0x44, 0x24, 0x10,                               // mov    [rsp+0x10], rax      sa_restorer
+            0x48, 0xC7, 0x44, 0x24, 0x18, 0x00, 0x00, 0x00, 0x00,       // mov    qword [rsp+0x18], 0  sa_mask: none besides the signal
+            0x48, 0x89, 0xE6,                                           // mov    rsi, rsp             act
+            0x31, 0xD2,                                                 // xor    edx, edx             oact = NULL
+            0x41, 0xBA, 0x08, 0x00, 0x00, 0x00,                         // mov    r10d, 8              sigsetsize
+            0xB8, 0x0D, 0x00, 0x00, 0x00,                               // mov    eax, __NR_rt_sigaction
+            0x0F, 0x05,                                                 // syscall
+            0x48, 0x83, 0xC4, 0x28,                                     // add    rsp, 0x28
+            0xC3,                                                       // ret
+        };
+        /// <summary>Where the lea's rel32 to <see cref="RestorerSymbol"/> is in <see cref="SigactionBytes"/>.</summary>
+        private const int SigactionRestorerDisplacement = 20;
+
+        /// <summary>glibc's and musl's __restore_rt: mov rax, 15 (__NR_rt_sigreturn); syscall; then ud2 (it does not return).</summary>
+        private static readonly byte[] RestorerBytes = { 0x48, 0xC7, 0xC0, 0x0F, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B };
+
+        private UserProgram(string name, byte[] text, byte[] roData, byte[] variables, ulong entry, ulong exitStub, IReadOnlyList<ModuleSymbol> runtime)
         {
             Name = name;
             Text = text;
@@ -34,7 +67,7 @@ namespace KDsl.Image
             Variables = variables;
             Entry = entry;
             ExitStub = exitStub;
-            Restorer = restorer;
+            Runtime = runtime;
         }
 
         /// <summary>The process's name (its comm, and the file's name in the real run).</summary>
@@ -48,7 +81,11 @@ namespace KDsl.Image
         /// <summary>The process block's function: where main starts.</summary>
         public ulong Entry { get; }
         public ulong ExitStub { get; }
-        public ulong Restorer { get; }
+        /// <summary>
+        /// What the program links in after the image's code, as a static executable links crt and libc: the exit and
+        /// trap stubs, <see cref="SigactionSymbol"/> and <see cref="RestorerSymbol"/> (offsets into <see cref="Text"/>).
+        /// </summary>
+        public IReadOnlyList<ModuleSymbol> Runtime { get; }
 
         public ulong TextEnd => TextBase + PageAlign((ulong)Text.Length);
         public ulong RoBase => TextEnd;
@@ -65,13 +102,18 @@ namespace KDsl.Image
         public static UserProgram Create(ModuleImage image, string name)
         {
             var text = new List<byte>(image.Text);
-            while (text.Count % 16 != 0) text.Add(0xCC);
-            int exitOffset = text.Count;
-            text.AddRange(ExitStubBytes);
-            int trapOffset = text.Count;
-            text.AddRange(TrapStubBytes);
-            int restorerOffset = text.Count;
-            text.AddRange(RestorerStubBytes);
+            var runtime = new List<ModuleSymbol>();
+            void Link(string symbol, byte[] code, bool align = true)
+            {
+                while (align && text.Count % 16 != 0) text.Add(0xCC);
+                runtime.Add(new ModuleSymbol(symbol, Section.Text, text.Count, code.Length, 0));
+                text.AddRange(code);
+            }
+            Link("__kdsl_exit", ExitStubBytes);
+            Link("__kdsl_trap", TrapStubBytes, align: false);
+            Link(SigactionSymbol, SigactionBytes);
+            Link(RestorerSymbol, RestorerBytes);
+            int exitOffset = runtime[0].Offset, trapOffset = runtime[1].Offset;
             var bytes = text.ToArray();
             ulong roBase = TextBase + PageAlign((ulong)bytes.Length);
             ulong varBase = roBase + PageAlign((ulong)Math.Max(image.RoData.Length, 1));
@@ -89,6 +131,9 @@ namespace KDsl.Image
             };
             var local = new Dictionary<string, ulong>(StringComparer.Ordinal);
             foreach (var s in image.Symbols) local[s.Name] = BaseOf(s.Section) + (ulong)s.Offset;
+            foreach (var s in runtime) local[s.Name] = TextBase + (ulong)s.Offset;
+            int lea = runtime[2].Offset + SigactionRestorerDisplacement;
+            Write(bytes, lea, runtime[3].Offset - (lea + 4), 4);
             foreach (var r in image.Relocations)
             {
                 bool known = local.TryGetValue(r.Target, out ulong target);
@@ -115,7 +160,7 @@ namespace KDsl.Image
                 }
             }
             ulong entry = local.TryGetValue(ModuleImage.ProcessSymbolPrefix + name, out ulong e) ? e : TextBase;
-            return new UserProgram(name, bytes, roData, variables, entry, TextBase + (ulong)exitOffset, TextBase + (ulong)restorerOffset);
+            return new UserProgram(name, bytes, roData, variables, entry, TextBase + (ulong)exitOffset, runtime);
         }
 
         /// <summary>Little-endian, as x86-64 stores it.</summary>

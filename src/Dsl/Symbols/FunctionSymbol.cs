@@ -21,6 +21,11 @@ namespace KDsl.Symbols
         Process,
         /// <summary>A system call by name (open, mmap, ...): compiled to the `syscall` instruction with <see cref="FunctionSymbol.SyscallNumber"/>.</summary>
         Syscall,
+        /// <summary>
+        /// A function of a process's own runtime (KDsl's sigaction wrapper), linked into the program after the image's code
+        /// as libc's would be (<see cref="Image.UserProgram"/>); a call to it is a plain call with a relocation.
+        /// </summary>
+        Library,
     }
 
     public sealed class FunctionSymbol

@@ -57,14 +57,14 @@ namespace KDsl.Runtime.Kernel
             Memory.Fill(root, PhysicalMemory.PageSize, 0);
             for (int i = 256; i < 512; i++) Memory.WriteU64(root + (ulong)(8 * i), Memory.ReadU64(Root + (ulong)(8 * i)));
             var mm = new MmStruct(root, UserMmapBase);
-            if (!LoadProgram(image, mm, result.Name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct text, out ulong restorer))
+            if (!LoadProgram(image, mm, result.Name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct text))
             {
                 result.ExitStatus = 128 + Signals.SIGKILL;
                 result.Signal = Signals.SIGKILL;
                 return;
             }
             MapVdso(mm);
-            var p = new UserProcess(task, mm, result, text) { Restorer = restorer };
+            var p = new UserProcess(task, mm, result, text);
             _process = p;
             Current = task;
 
@@ -166,12 +166,11 @@ namespace KDsl.Runtime.Kernel
             mm.Insert(new VmAreaStruct(text, text + (ulong)vdso * PhysicalMemory.PageSize, VmFlags.Read | VmFlags.Exec, null, 0, "[vdso]"));
         }
 
-        private bool LoadProgram(ModuleImage image, MmStruct mm, string name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct textVma, out ulong restorer)
+        private bool LoadProgram(ModuleImage image, MmStruct mm, string name, out ulong entry, out ulong exitStub, out ulong tls, out VmAreaStruct textVma)
         {
             var program = UserProgram.Create(image, name);
             entry = program.Entry;
             exitStub = program.ExitStub;
-            restorer = program.Restorer;
             tls = program.DataBase;
             textVma = null!;
 

@@ -24,12 +24,10 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The fd table: 0..2 are the console. Descriptors are taken with <see cref="AllocFd"/> and given back with <see cref="CloseFd"/>.</summary>
         public Dictionary<int, OpenFile> Files { get; } = new Dictionary<int, OpenFile>();
         public bool Exited { get; set; }
-        /// <summary>sigaction: signo → handler address (0: SIG_DFL).</summary>
-        public Dictionary<int, ulong> Handlers { get; } = new Dictionary<int, ulong>();
-        /// <summary>Signals blocked while their handler runs (sa_mask includes the signal itself).</summary>
-        public HashSet<int> Blocked { get; } = new HashSet<int>();
-        /// <summary>The user address of the rt_sigreturn trampoline (sa_restorer, glibc's __restore_rt).</summary>
-        public ulong Restorer { get; set; }
+        /// <summary>sighand->action: signo → the action rt_sigaction installed (none: SIG_DFL).</summary>
+        public Dictionary<int, KSigaction> Handlers { get; } = new Dictionary<int, KSigaction>();
+        /// <summary>The blocked set, a sigset_t (bit sig - 1): a handler's signal and sa_mask while it runs.</summary>
+        public ulong Blocked { get; set; }
         public List<byte> Output { get; } = new List<byte>();
 
         /// <summary>
