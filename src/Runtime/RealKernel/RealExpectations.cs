@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using KDsl.Image;
 
 namespace KDsl.Runtime.RealKernel
@@ -80,24 +81,40 @@ namespace KDsl.Runtime.RealKernel
 
         private static RealExpectation Oops(Expectation e, IReadOnlyList<string> log, KernelLogFields fields)
         {
+            // the first report that is an oops (a WARNING before it is not one, as KDsl's RunResult.Oops is not), and
+            // the function it names: the RIP printed after it, or for __stack_chk_fail's panic the function it names
+            int at = -1;
+            string? reported = null;
+            for (int i = 0; i < log.Count && reported is null; i++)
+            {
+                string message = ExpectationCheck.Message(log[i]);
+                reported = Reports.FirstOrDefault(r => message.StartsWith(r.Prefix, StringComparison.Ordinal)).Kind;
+                if (reported is not null) at = i;
+            }
             string? kind = e.Text switch
             {
                 "hang" => fields.Hang ? "hang" : null,
                 "oom" => log.Any(l => ExpectationCheck.Message(l).StartsWith("Out of memory: Killed process", StringComparison.Ordinal)) ? "oom" : null,
-                "stack_protector" => log.Any(l => ExpectationCheck.Message(l).StartsWith("Kernel panic - not syncing: stack-protector:", StringComparison.Ordinal)) ? "stack_protector" : null,
-                _ => fields.FirstReport is string first ? Reports.FirstOrDefault(r => first.StartsWith(r.Prefix, StringComparison.Ordinal)).Kind : null,
+                _ => reported,
             };
             if (kind != e.Text)
                 return new RealExpectation(e, false, fields.FirstReport is null ? "no kernel report" : $"the report was \"{fields.FirstReport}\"");
-            string? ripFunction = fields.Rip?.Split('+')[0];
+            string? rip = null;
+            if (at >= 0)
+            {
+                var corrupted = Regex.Match(ExpectationCheck.Message(log[at]), @"corrupted in: (\S+)");
+                rip = kind == "stack_protector" && corrupted.Success ? corrupted.Groups[1].Value
+                    : log.Skip(at).Select(l => Regex.Match(ExpectationCheck.Message(l), @"^RIP: 0010:(\S+)")).FirstOrDefault(m => m.Success)?.Groups[1].Value;
+            }
+            string? ripFunction = rip?.Split('+')[0];
             if (e.Function is not null && ripFunction != e.Function)
-                return new RealExpectation(e, false, $"RIP was {fields.Rip ?? "not printed"}");
+                return new RealExpectation(e, false, $"RIP was {rip ?? "not printed"}");
             if (e.Depth >= 0 && e.DepthFunction is not null)
             {
                 int depth = fields.Reliable.Count(t => t.Function == e.DepthFunction) + (ripFunction == e.DepthFunction ? 1 : 0);
                 if (depth != e.Depth) return new RealExpectation(e, false, $"the reliable call trace had {depth} frames of {e.DepthFunction}");
             }
-            return new RealExpectation(e, true, fields.Rip ?? kind);
+            return new RealExpectation(e, true, rip ?? kind);
         }
     }
 }

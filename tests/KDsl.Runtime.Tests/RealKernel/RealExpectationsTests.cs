@@ -39,6 +39,50 @@ namespace KDsl.Runtime.Tests.RealKernel
             Assert.That(results[3], Is.EqualTo(((bool?)null, "not in a kernel console")));
         }
 
+        private static (bool? Met, string Actual)[] CheckConsole(string[] console, string expect)
+        {
+            var source = $"module m \"m\";\ninit {{ printk(\"x\"); }}\nexpect {{\n{expect}\n}}\n";
+            var image = Compiler.Compile("e.kdsl", source).Image!;
+            return RealExpectations.Check(image.Expectations, console, KernelLogFields.Parse(console)).Select(r => (r.Met, r.Actual)).ToArray();
+        }
+
+        [Test]
+        public void AWarningBeforeTheOopsIsNotTheOops()
+        {
+            // examples/bug-on.kdsl on the real 6.1 kernel (kdsl oracle's console, the report lines): WARN_ON's report
+            // first, then BUG()'s oops, each with its own RIP. `oops bug in check` is about the second, as KDsl's
+            // RunResult.Oops is.
+            var console = new[]
+            {
+                "[    4.607809] ------------[ cut here ]------------",
+                "[    4.607993] WARNING: CPU: 0 PID: 85 at k/wt-ko3/examples/bug-on.kdsl:10 check+0x22/0x1000 [bug_on]",
+                "[    4.609927] RIP: 0010:check+0x22/0x1000 [bug_on]",
+                "[    4.616316] ------------[ cut here ]------------",
+                "[    4.616418] kernel BUG at k/wt-ko3/examples/bug-on.kdsl:12!",
+                "[    4.616963] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI",
+                "[    4.617574] RIP: 0010:check+0x59/0x1000 [bug_on]",
+            };
+            var results = CheckConsole(console, "oops bug in check;\noops invalid_opcode;\noops bug in bug_on_init;");
+            Assert.That(results[0], Is.EqualTo(((bool?)true, "check+0x59/0x1000")));
+            Assert.That(results[1].Met, Is.False, "the first oops report is kernel BUG's");
+            Assert.That(results[2], Is.EqualTo(((bool?)false, "RIP was check+0x59/0x1000")));
+        }
+
+        [Test]
+        public void AStackProtectorPanicNamesItsFunction()
+        {
+            // examples/stack-protector.kdsl on the real 6.1 kernel: __stack_chk_fail panics without registers; the
+            // function is the one the panic message names
+            var console = new[]
+            {
+                "[    5.215519] Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: overrun+0x8c/0x1000 [stack_protector]",
+                "[    5.215912] CPU: 0 PID: 85 Comm: insmod Tainted: G           OE      6.1.0-56-amd64 #1  Debian 6.1.192-2",
+            };
+            var results = CheckConsole(console, "oops stack_protector in overrun;\noops stack_protector in init;");
+            Assert.That(results[0], Is.EqualTo(((bool?)true, "overrun+0x8c/0x1000")));
+            Assert.That(results[1], Is.EqualTo(((bool?)false, "RIP was overrun+0x8c/0x1000")));
+        }
+
         [Test]
         public void ADivideErrorIsItsKind()
         {
