@@ -26,8 +26,11 @@ namespace KDsl.Cli.Oracle
         /// <summary>The Debian release whose archive holds the profile's kernel.</summary>
         private string Suite => _profile.Name == "linux-5.10" ? "bullseye" : "bookworm";
 
-        /// <summary>Host packages: qemu, the initramfs's busybox and kmod, the compiler Kbuild runs.</summary>
-        private static readonly string[] HostPackages = { "qemu-system-x86", "busybox-static", "kmod", "build-essential" };
+        /// <summary>
+        /// Host packages: qemu, the initramfs's busybox and kmod, the compiler Kbuild runs, and gdb, which the oracle does
+        /// not need but a user reading the .ko does (docs/oracle.md; KoToolsTests check it reads one).
+        /// </summary>
+        private static readonly string[] HostPackages = { "qemu-system-x86", "busybox-static", "kmod", "build-essential", "gdb" };
 
         /// <summary>Every missing piece, each with what provides it; empty when the oracle can run.</summary>
         public List<string> Missing(string? headers)
