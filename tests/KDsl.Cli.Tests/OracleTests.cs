@@ -4,6 +4,7 @@ using System.Linq;
 using KDsl.Cli.Oracle;
 using KDsl.Image;
 using KDsl.Profiles;
+using KDsl.Runtime.RealKernel;
 using NUnit.Framework;
 
 namespace KDsl.Cli.Tests
@@ -43,7 +44,7 @@ namespace KDsl.Cli.Tests
         [Test]
         public void TheInitLoadsTheModuleThenRunsTheProcessesInOrder()
         {
-            var init = Initramfs.InitScript("m", module: true, new[] { "first", "second" }).Split('\n').ToList();
+            var init = Initramfs.InitScript("m", module: true, new[] { "first", "second" }, insmodPid: 98).Split('\n').ToList();
             int insmod = init.IndexOf("/usr/sbin/insmod /mod/m.ko");
             int first = init.IndexOf($"{Initramfs.RunnerPath} first /exp/first");
             int second = init.IndexOf($"{Initramfs.RunnerPath} second /exp/second");
@@ -51,10 +52,35 @@ namespace KDsl.Cli.Tests
             Assert.That(first, Is.GreaterThan(insmod));
             Assert.That(second, Is.GreaterThan(first));
             Assert.That(init, Does.Contain("mount -t tmpfs tmp /tmp"), "the processes' files live in a tmpfs, as KDsl's do");
+            // KDsl's PIDs: insmod 98 (6.1's, the reference harness's), the processes 100 and 101 (insmod + 2 + i); each
+            // ns_last_pid write names the PID before the next fork (the runner's), whose own fork is the process
+            Assert.That(init[insmod - 1], Is.EqualTo("echo 97 > /proc/sys/kernel/ns_last_pid"));
+            Assert.That(init[first - 1], Is.EqualTo("echo 98 > /proc/sys/kernel/ns_last_pid"));
+            Assert.That(init[second - 1], Is.EqualTo("echo 99 > /proc/sys/kernel/ns_last_pid"));
             // a file of processes alone: no insmod, and the parser's start line still printed
-            var alone = Initramfs.InitScript("m", module: false, new[] { "p" });
+            var alone = Initramfs.InitScript("m", module: false, new[] { "p" }, insmodPid: 98);
             Assert.That(alone, Does.Not.Contain("insmod"));
             Assert.That(alone, Does.Contain("echo \"ORACLE: running: processes p\""));
+        }
+
+        [Test]
+        public void TheTableHasARowPerRunAndListsWhatDidNotRunWithTheReason()
+        {
+            var ok = Enumerable.Repeat("✓", LogComparison.Fields.Length).ToList();
+            var differ = ok.Select((v, i) => i == 0 ? "✗" : v).ToList();
+            var outcomes = new List<OracleOutcome>
+            {
+                new("a.kdsl", "default", "linux-6.1", OracleVerdict.Agree, "", ok, new[] { "✓", "-" }, "4.5 s (built)", 20.04),
+                new("b.kdsl", "small", "linux-5.10", OracleVerdict.Differ, "", differ, new[] { "✗" }, "0.1 s (cached)", 31.5),
+                OracleOutcome.NotRun("c.kdsl", "default", "linux-6.1", "vmap_stack = off: Debian's kernels have CONFIG_VMAP_STACK=y"),
+            };
+            var lines = OracleTable.Render(outcomes, System.TimeSpan.FromSeconds(52)).Split('\n');
+            Assert.That(lines[0], Does.Match(@"^\| example +\| profile +\| scenario \| lines \| offsets \| CR2 \| RIP \| trace \| stale \| end \| procs \| expect \| result \| build +\| time +\|$"));
+            Assert.That(lines[2], Does.Match(@"^\| a\.kdsl +\| linux-6\.1 +\| default +\| ✓ +\|( ✓ +\|){7} ✓- +\| agree +\| 4\.5 s \(built\) +\| 20\.0 s \|$"));
+            Assert.That(lines[3], Does.Match(@"^\| b\.kdsl +\| linux-5\.10 \| small +\| ✗ +\|.* ✗ +\| DIFFER \|"));
+            Assert.That(lines.Select(l => l.Length).Take(4).Distinct().Count(), Is.EqualTo(1), "the columns line up");
+            Assert.That(lines, Does.Contain("- c.kdsl [default, linux-6.1]: vmap_stack = off: Debian's kernels have CONFIG_VMAP_STACK=y"));
+            Assert.That(lines, Does.Contain("3 experiments: 1 agree, 1 differ, 0 failed, 1 not run on a real kernel; 52 s (52 s in the real runs)"));
         }
 
         /// <summary>`kdsl oracle EXAMPLE` on the real 6.1 kernel, which must agree (exit 0): its output and its verdict rows (✓, ✗, -).</summary>

@@ -94,12 +94,12 @@ namespace KDsl.Cli.Oracle
         /// The base followed by the run's archive: /mod/NAME.ko when the experiment has a module, each process's
         /// executable as /exp/NAME (so its comm and its text VMA's file are NAME, as in KDsl), and the /init.
         /// </summary>
-        public static byte[] ForRun(string basePath, string name, string? ko, IReadOnlyList<(string Name, string Path)> processes)
+        public static byte[] ForRun(string basePath, string name, string? ko, IReadOnlyList<(string Name, string Path)> processes, int insmodPid)
         {
             var run = new Cpio();
             if (ko is not null) run.File("mod/" + name + ".ko", File.ReadAllBytes(ko), executable: false);
             foreach (var p in processes) run.File("exp/" + p.Name, File.ReadAllBytes(p.Path), executable: true);
-            run.File("init", Encoding.ASCII.GetBytes(InitScript(name, ko is not null, processes.Select(p => p.Name).ToList())), executable: true);
+            run.File("init", Encoding.ASCII.GetBytes(InitScript(name, ko is not null, processes.Select(p => p.Name).ToList(), insmodPid)), executable: true);
             var bytes = File.ReadAllBytes(basePath).ToList();
             bytes.AddRange(run.ToArray());
             return bytes.ToArray();
@@ -108,8 +108,11 @@ namespace KDsl.Cli.Oracle
         /// <summary>
         /// /init: mount what the kernel's messages, insmod and the processes need (/tmp a tmpfs, as KDsl's files are),
         /// load the module, report insmod's status, run the processes one after another as KDsl runs them, power off.
+        /// Each gets the PID KDsl gives it (insmod the profile's <paramref name="insmodPid"/>, the reference harness's;
+        /// process i insmodPid + 2 + i): /proc/sys/kernel/ns_last_pid (CONFIG_CHECKPOINT_RESTORE, set in Debian's
+        /// configs) names the PID before the next fork, so "PID: 98" in an oops or a WARNING reads the same on both sides.
         /// </summary>
-        internal static string InitScript(string name, bool module, IReadOnlyList<string> processes)
+        internal static string InitScript(string name, bool module, IReadOnlyList<string> processes, int insmodPid)
         {
             var s = new StringBuilder();
             s.Append("#!/bin/sh\n");
@@ -120,6 +123,7 @@ namespace KDsl.Cli.Oracle
             if (module)
             {
                 s.Append($"echo \"ORACLE: running: /usr/sbin/insmod (kmod) /mod/{name}.ko\"\n");
+                s.Append($"echo {insmodPid - 1} > /proc/sys/kernel/ns_last_pid\n");
                 s.Append($"/usr/sbin/insmod /mod/{name}.ko\n");
                 s.Append("echo \"ORACLE: insmod exit status=$?\"\n");
             }
@@ -128,7 +132,13 @@ namespace KDsl.Cli.Oracle
             {
                 // the runner reads a killed process's siginfo from its core (RLIMIT_CORE is lifted for it alone)
                 s.Append("echo /tmp/core.%p > /proc/sys/kernel/core_pattern\n");
-                foreach (var p in processes) s.Append($"{RunnerPath} {p} /exp/{p}\n");
+                for (int i = 0; i < processes.Count; i++)
+                {
+                    // KDsl's process i is insmodPid + 2 + i; here the shell forks the runner and the runner the process,
+                    // so the process is the second PID after the one written
+                    s.Append($"echo {insmodPid + i} > /proc/sys/kernel/ns_last_pid\n");
+                    s.Append($"{RunnerPath} {processes[i]} /exp/{processes[i]}\n");
+                }
             }
             s.Append("echo \"ORACLE: done\"\n");
             s.Append("sync\npoweroff -f\n");

@@ -13,17 +13,18 @@ using KDsl.Runtime.RealKernel;
 namespace KDsl.Cli.Oracle
 {
     /// <summary>
-    /// `kdsl oracle FILE [--scenario NAME|all] [--profile P] [--setup]`: builds the experiment's module with `kdsl ko`,
+    /// `kdsl oracle FILE|DIR [--scenario NAME|all] [--profile P] [--setup]`: builds the experiment's module with `kdsl ko`,
     /// boots the profile's real Debian kernel under QEMU with it in the initramfs, and compares the real console with
     /// KDsl's emulated run field by field (<see cref="LogComparison"/>, the replay tests' fields; the module's own
     /// frames with their offsets, since both ran the same bytes). Exit 0 when every field agrees, 1 when one differs
-    /// or a boot failed, 2 on bad input or a missing tool (then `--setup` says what it installs).
+    /// or a boot failed, 2 on bad input or a missing tool (then `--setup` says what it installs). Given a directory, it
+    /// checks each of its .kdsl files in turn and ends with <see cref="OracleTable"/>'s summary.
     /// </summary>
     internal static class OracleCommand
     {
         public static Command Create()
         {
-            var file = new Argument<FileInfo?>("file") { Description = "The .kdsl experiment", Arity = ArgumentArity.ZeroOrOne };
+            var file = new Argument<FileInfo?>("file") { Description = "The .kdsl experiment, or a directory: every .kdsl in it, then a table of the results", Arity = ArgumentArity.ZeroOrOne };
             var scenario = new Option<string?>("--scenario") { Description = "The scenario to check, or 'all' (default: the file's default settings)" };
             var profile = new Option<string?>("--profile") { Description = "linux-6.1 or linux-5.10 (default: the experiment's profile)" };
             var setup = new Option<bool>("--setup") { Description = "Install or fetch what the oracle needs (qemu, busybox, kmod, the kernel's image and headers), say what was done, and exit" };
@@ -57,29 +58,57 @@ namespace KDsl.Cli.Oracle
                     return 2;
                 }
                 if (p is not null) settings["profile"] = p;
-                if (!Compilation.TryCompile(f, settings, out CompileResult? compiled, showInfo: false)) return 2;
                 string? only = parse.GetValue(scenario);
-                var scenarios = only is null ? compiled!.Scenarios.Take(1).ToList()
-                    : only == "all" ? compiled!.Scenarios.ToList()
-                    : compiled!.Scenarios.Where(s => s.Name == only).ToList();
-                if (scenarios.Count == 0)
+                var timeout = TimeSpan.FromSeconds(parse.GetValue(idle));
+                var outcomes = new List<OracleOutcome>();
+                if (Directory.Exists(f.FullName))
                 {
-                    Compilation.ReportNoScenario(f, only!, compiled.Scenarios);
-                    return 2;
+                    // every experiment of the directory, one boot at a time, then the table
+                    var elapsed = Stopwatch.StartNew();
+                    int worst = 0;
+                    foreach (var experiment in OracleTable.Experiments(new DirectoryInfo(f.FullName)))
+                        worst = Math.Max(worst, CheckFile(experiment, settings, only, p, parse.GetValue(headers), timeout, outcomes, inDirectory: true));
+                    Console.Out.WriteLine();
+                    Console.Out.Write(OracleTable.Render(outcomes, elapsed.Elapsed));
+                    return worst;
                 }
-                int worst = 0;
-                foreach (var s in scenarios)
-                {
-                    if (p is not null && s.Image!.Config.Profile != p)
-                    {
-                        Console.Out.WriteLine($"== {f.Name} [{s.Name}]: skipped, the scenario sets profile {s.Image.Config.Profile}");
-                        continue;
-                    }
-                    worst = Math.Max(worst, Check(f, s.Name, s.Image!, parse.GetValue(headers), TimeSpan.FromSeconds(parse.GetValue(idle))));
-                }
-                return worst;
+                return CheckFile(f, settings, only, p, parse.GetValue(headers), timeout, outcomes, inDirectory: false);
             });
             return command;
+        }
+
+        /// <summary>The scenarios <paramref name="only"/> names of one file, each checked; the worst exit code.</summary>
+        private static int CheckFile(FileInfo f, Dictionary<string, string> settings, string? only, string? profile, string? headers,
+            TimeSpan idle, List<OracleOutcome> outcomes, bool inDirectory)
+        {
+            if (!Compilation.TryCompile(f, settings, out CompileResult? compiled, showInfo: false))
+            {
+                outcomes.Add(OracleOutcome.Failed(f.Name, only ?? "default", profile ?? "", "does not compile", 0));
+                return 2;
+            }
+            var scenarios = only is null ? compiled!.Scenarios.Take(1).ToList()
+                : only == "all" ? compiled!.Scenarios.ToList()
+                : compiled!.Scenarios.Where(s => s.Name == only).ToList();
+            if (scenarios.Count == 0)
+            {
+                // in a directory, a file without the scenario asked for is not checked, and not a failure
+                if (inDirectory) return 0;
+                Compilation.ReportNoScenario(f, only!, compiled.Scenarios);
+                return 2;
+            }
+            int worst = 0;
+            foreach (var s in scenarios)
+            {
+                if (profile is not null && s.Image!.Config.Profile != profile)
+                {
+                    Console.Out.WriteLine($"== {f.Name} [{s.Name}]: skipped, the scenario sets profile {s.Image.Config.Profile}");
+                    continue;
+                }
+                var (exit, outcome) = Check(f, s.Name, s.Image!, headers, idle);
+                outcomes.Add(outcome);
+                worst = Math.Max(worst, exit);
+            }
+            return worst;
         }
 
         /// <summary>
@@ -113,32 +142,26 @@ namespace KDsl.Cli.Oracle
             return null;
         }
 
-        private static int Check(FileInfo file, string scenarioName, ModuleImage image, string? headers, TimeSpan idle)
+        private static (int Exit, OracleOutcome Outcome) Check(FileInfo file, string scenarioName, ModuleImage image, string? headers, TimeSpan idle)
         {
             var profile = KernelProfile.Find(image.Config.Profile)!;
             string title = $"{file.Name} [{scenarioName}, {profile.Name}]";
             Console.Out.WriteLine($"== {title}");
-            if (NotOnRealKernel(image) is string why)
+            (int, OracleOutcome) NotRun(string why)
             {
                 Console.Out.WriteLine($"   not run on the real kernel: {why}");
-                return 0;
+                return (0, OracleOutcome.NotRun(file.Name, scenarioName, profile.Name, why));
             }
+            if (NotOnRealKernel(image) is string reason) return NotRun(reason);
             if (!KernelBuild.HasPackages(profile))
-            {
-                Console.Out.WriteLine($"   not run on the real kernel: profile {profile.Name} has no Debian kernel kdsl can boot (linux-6.1 and linux-5.10 have)");
-                return 0;
-            }
+                return NotRun($"profile {profile.Name} has no Debian kernel kdsl can boot (linux-6.1 and linux-5.10 have)");
             // the module, unless the processes are the whole experiment
             string? error = null;
             ModuleAssembly? module = null;
             if (image.HasInit || image.ProcessNames.Count == 0)
             {
                 module = ModuleAssembly.Create(image, out error);
-                if (module is null)
-                {
-                    Console.Out.WriteLine($"   not run on the real kernel: {error}");
-                    return 0;
-                }
+                if (module is null) return NotRun(error!);
             }
             var run = Machine.Run(image);
             var setup = new OracleSetup(profile);
@@ -146,7 +169,7 @@ namespace KDsl.Cli.Oracle
             if (missing.Count > 0)
             {
                 Console.Error.WriteLine($"kdsl oracle: missing {string.Join("; ", missing)}. Run `kdsl oracle --setup --profile {profile.Name}`.");
-                return 2;
+                return (2, OracleOutcome.Failed(file.Name, scenarioName, profile.Name, "missing " + string.Join("; ", missing), 0));
             }
             var total = Stopwatch.StartNew();
             var progress = new Progress(title);
@@ -159,12 +182,18 @@ namespace KDsl.Cli.Oracle
             string dir = Path.Combine(KernelBuild.CacheRoot, "ko", key);
             string? ko = module is null ? null : Path.Combine(dir, module.Name + ".ko");
             bool cached = ko is null || File.Exists(ko);
-            if (!cached && KoCommand.Build(image, dir, headers, out error) is null) return Fail(progress, error!);
+            (int, OracleOutcome) Failed(string why)
+            {
+                Fail(progress, why);
+                return (1, OracleOutcome.Failed(file.Name, scenarioName, profile.Name, why, total.Elapsed.TotalSeconds));
+            }
+            if (!cached && KoCommand.Build(image, dir, headers, out error) is null) return Failed(error!);
             var executables = image.ProcessNames.Zip(KoCommand.WriteExecutables(image, dir)).ToList();
             string basePath = Initramfs.Base(out error);
-            if (error is not null) return Fail(progress, error);
+            if (error is not null) return Failed(error);
             string initrd = Path.Combine(dir, "initrd.cpio");
-            File.WriteAllBytes(initrd, Initramfs.ForRun(basePath, image.Name, ko, executables));
+            File.WriteAllBytes(initrd, Initramfs.ForRun(basePath, image.Name, ko, executables, profile.InsmodPid));
+            string buildNote = $"{total.Elapsed.TotalSeconds:0.0} s " + (module is null ? "(exe)" : cached ? "(cached)" : "(built)");
             progress.Note(module is null ? "executables" : cached ? "cached" : "built");
 
             progress.Phase("boot");
@@ -179,7 +208,7 @@ namespace KDsl.Cli.Oracle
                     progress.Phase("load");
                 }
             });
-            if (boot.Error is not null) return Fail(progress, boot.Error);
+            if (boot.Error is not null) return Failed(boot.Error);
             if (boot.End == BootEnd.Hang) progress.Note("hung");
 
             progress.Phase("compare");
@@ -187,33 +216,39 @@ namespace KDsl.Cli.Oracle
             var real = KernelLogFields.Parse(boot.Console);
             progress.End();
 
-            bool agree = PrintComparison(real, kdsl, run);
+            var fields = PrintComparison(real, kdsl, run);
+            bool agree = !fields.Contains("✗") && run.InternalError is null;
             var lines = boot.Console.Replace("\r", "").Split('\n');
+            var expects = new List<string>();
             foreach (var x in RealExpectations.Check(image.Expectations, lines, real))
             {
-                Console.Out.WriteLine($"{(x.Met is null ? "-" : x.Met.Value ? "✓" : "✗"),-3}expect {x.Expectation} on the real kernel: {x.Actual}");
+                string verdict = x.Met is null ? "-" : x.Met.Value ? "✓" : "✗";
+                expects.Add(verdict);
+                Console.Out.WriteLine($"{verdict,-3}expect {x.Expectation} on the real kernel: {x.Actual}");
                 if (x.Met == false) agree = false;
             }
             if (boot.End == BootEnd.Hang)
                 Console.Out.WriteLine($"   the real run hung (no console output for {idle.TotalSeconds:0} s); vCPU registers:\n" + Indent(boot.Registers ?? "(none)"));
             Console.Out.WriteLine($"   real console: {logPath}; cmdline: {cmdline}; {total.Elapsed.TotalSeconds:0.0} s");
             Console.Out.WriteLine(agree ? "   agree" : "   DIFFER (✗ rows)");
-            return agree ? 0 : 1;
+            var outcome = new OracleOutcome(file.Name, scenarioName, profile.Name, agree ? OracleVerdict.Agree : OracleVerdict.Differ,
+                boot.End == BootEnd.Hang ? "the real run hung" : "", fields, expects, buildNote, total.Elapsed.TotalSeconds);
+            return (agree ? 0 : 1, outcome);
         }
 
-        /// <summary>The side-by-side table; true when no field differs.</summary>
-        private static bool PrintComparison(KernelLogFields real, KernelLogFields kdsl, RunResult run)
+        /// <summary>The side-by-side table; each field's verdict (✓, ✗ or -), in <see cref="LogComparison.Fields"/>' order.</summary>
+        private static List<string> PrintComparison(KernelLogFields real, KernelLogFields kdsl, RunResult run)
         {
             var rows = LogComparison.Fields.Select(field => (Field: field,
                 Real: LogComparison.Field(real, field, sameBytes: true), Kdsl: LogComparison.Field(kdsl, field, sameBytes: true))).ToList();
             int w1 = Math.Max(14, rows.Max(r => r.Field.Length)), w2 = Math.Min(60, Math.Max(11, rows.Max(r => (r.Real?.Display ?? "n/a").Length)));
             var sb = new StringBuilder();
             sb.Append("   ").Append("field".PadRight(w1)).Append("  ").Append("real kernel".PadRight(w2)).Append("  KDsl\n");
-            bool agree = true;
+            var verdicts = new List<string>();
             foreach (var (field, r, k) in rows)
             {
                 string verdict = LogComparison.Verdict(r, k);
-                if (verdict == "✗") agree = false;
+                verdicts.Add(verdict);
                 var left = Wrap(r?.Display ?? "n/a (not in the log)", w2);
                 var right = Wrap(k?.Display ?? "n/a", 60);
                 for (int i = 0; i < Math.Max(left.Count, right.Count); i++)
@@ -224,7 +259,7 @@ namespace KDsl.Cli.Oracle
             }
             if (run.InternalError is { } internalError) sb.Append($"   KDsl's run ended in an internal error: {internalError}\n");
             Console.Out.Write(sb.ToString());
-            return agree && run.InternalError is null;
+            return verdicts;
         }
 
         private static List<string> Wrap(string text, int width)
@@ -241,11 +276,10 @@ namespace KDsl.Cli.Oracle
 
         private static string Indent(string text) => string.Join("\n", text.Split('\n').Select(l => "     " + l));
 
-        private static int Fail(Progress progress, string error)
+        private static void Fail(Progress progress, string error)
         {
             progress.End();
             Console.Error.WriteLine($"kdsl oracle: {error}");
-            return 1;
         }
 
         /// <summary>The phase line on stderr: "oracle FILE [...]: build 6.2 s (built), boot 8.1 s, load 14.9 s, compare 0.3 s".</summary>

@@ -23,8 +23,6 @@ namespace KDsl.Image
         public const string SigactionSymbol = "kdsl_sigaction";
         /// <summary>The rt_sigreturn trampoline every handler returns to, as glibc and musl name theirs.</summary>
         public const string RestorerSymbol = "__restore_rt";
-        /// <summary>include/uapi/asm-generic/signal-defs.h and arch/x86/include/uapi/asm/signal.h.</summary>
-        public const ulong SaSiginfo = 0x4, SaRestorer = 0x04000000;
 
         /// <summary>exit(main's return value), where main returns to (as __libc_start_main does): mov edi,eax; mov eax,60; syscall; ud2.</summary>
         private static readonly byte[] ExitStubBytes = { 0x89, 0xC7, 0xB8, 0x3C, 0x00, 0x00, 0x00, 0x0F, 0x05, 0x0F, 0x0B };
