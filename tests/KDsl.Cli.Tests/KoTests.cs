@@ -37,6 +37,18 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void AModuleWhoseProcessCallsSigactionIsRefused()
+        {
+            // the process's code is in the module's .text too, and its call to the program's sigaction wrapper has no
+            // kernel symbol to go to (the executable links it in: UserElfTests)
+            string file = Write("sa.kdsl", "module sa \"sa\";\nvoid h(int sig, long *info, char *uc) { exit(0); }\ninit {\n    printk(\"loaded\\n\");\n}\n" +
+                "process p {\n    sigaction(SIGSEGV, h);\n    exit(1);\n}\n");
+            var (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(Dir, "out"));
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(error, Does.Contain("sigaction(sig, handler) is a process's library function, linked into its executable"));
+        }
+
+        [Test]
         public void AFunctionTheKernelDoesNotExportIsNamed()
         {
             // a build tree whose Module.symvers exports only kfree: step5's _printk and __stack_chk_fail are missing

@@ -68,6 +68,32 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void SigactionIsLinkedIn_ItsCallAndItsRestorerResolvedToTheNamedSymbols()
+        {
+            // sigbus-handler's process calls sigaction: a call (e8 rel32) to kdsl_sigaction, whose lea (48 8d 05 rel32)
+            // gives rt_sigaction __restore_rt's address; both are FUNC symbols in .text, where UserProgram laid them
+            string path = Build(CliRunner.Example("sigbus-handler.kdsl"));
+            var image = Image(CliRunner.Example("sigbus-handler.kdsl"));
+            var program = UserProgram.Create(image, "caught");
+            var elf = new ElfFile(path);
+            var text = elf.Bytes(".text");
+            var sigaction = elf.Symbols.Single(s => s.Name == UserProgram.SigactionSymbol);
+            var restorer = elf.Symbols.Single(s => s.Name == UserProgram.RestorerSymbol);
+            Assert.That(elf.Sections[sigaction.Section].Name, Is.EqualTo(".text"));
+            Assert.That(sigaction.Value, Is.EqualTo(UserProgram.TextBase + (ulong)program.Runtime.Single(r => r.Name == UserProgram.SigactionSymbol).Offset));
+            Assert.That(restorer.Value, Is.EqualTo(UserProgram.TextBase + (ulong)program.Runtime.Single(r => r.Name == UserProgram.RestorerSymbol).Offset));
+
+            var call = image.Relocations.Single(r => r.Target == UserProgram.SigactionSymbol);
+            Assert.That(text[call.Offset - 1], Is.EqualTo(0xE8), "call rel32");
+            Assert.That(UserProgram.TextBase + (ulong)call.Offset + 4 + (ulong)BitConverter.ToInt32(text, call.Offset), Is.EqualTo(sigaction.Value));
+            int lea = (int)(sigaction.Value - UserProgram.TextBase) + 17;
+            Assert.That(text.Skip(lea).Take(3), Is.EqualTo(new byte[] { 0x48, 0x8D, 0x05 }), "lea rax, [rip + rel32]");
+            Assert.That(UserProgram.TextBase + (ulong)lea + 7 + (ulong)BitConverter.ToInt32(text, lea + 3), Is.EqualTo(restorer.Value));
+            Assert.That(text.Skip((int)(restorer.Value - UserProgram.TextBase)).Take(9), Is.EqualTo(new byte[] { 0x48, 0xC7, 0xC0, 0x0F, 0, 0, 0, 0x0F, 0x05 }),
+                "mov rax, 15 (__NR_rt_sigreturn); syscall");
+        }
+
+        [Test]
         public void TheStartStubSetsGsToTheTlsPageAndCallsMainThenExit()
         {
             var image = Image(CliRunner.Example("sigbus-past-eof.kdsl"));
