@@ -47,6 +47,7 @@ namespace KDsl.Profiles
             HardwareName = "QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014",
             Cpu = 0,
             InsmodPid = 86,
+            ThisModuleSize = 0x3c0,
             VdsoPages = (4, 2),
             FramePointer = false,
             InitStackAllZero = false,

@@ -34,6 +34,13 @@ namespace KDsl.Profiles
         /// </summary>
         public (int Vvar, int Vdso) VdsoPages { get; private set; }
 
+        /// <summary>
+        /// Bytes of a module's `.gnu.linkonce.this_module` (its struct module), which layout_sections places in the
+        /// writable region between `.data` and `.bss`: measured with readelf -S on .ko files built against the
+        /// profile's headers (6.1.0-56: 0x380, 5.10.0-46: 0x3c0; 4.11 has no headers here and takes 6.1's).
+        /// </summary>
+        public int ThisModuleSize { get; private set; } = 0x380;
+
         /// <summary>CPU the experiment runs on and insmod's PID, as in the reference log.</summary>
         public int Cpu { get; private set; }
         public int InsmodPid { get; private set; }

@@ -76,21 +76,24 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// A loaded module's variables (.rodata, .data, .bss objects; not the compiler's .LC string labels, which are no
-        /// symbols): their names resolve, and %pS of an address inside one names it.
+        /// symbols): their names resolve, and %pS of an address inside one names it, with the size find_kallsyms_symbol
+        /// gives it: it looks for the next symbol only below the end of the core text (<paramref name="coreTextEnd"/>),
+        /// so every variable's "size" is that end minus its address, wrapped (real 6.1: scratch+0x40/0xffffffffffffec40).
         /// </summary>
-        public void AddObjects(Module module, IReadOnlyList<ModuleSymbol> symbols)
+        public void AddObjects(Module module, IReadOnlyList<ModuleSymbol> symbols, ulong coreTextEnd)
         {
             foreach (var s in symbols)
             {
                 if (s.Section == Section.Text || s.Name.StartsWith(".L", StringComparison.Ordinal)) continue;
                 ulong address = module.AddressOf(s);
                 _byName[s.Name] = address;
-                _objects.Add(new KallsymsSymbol(s.Name, address, (ulong)Math.Max(s.Size, 1), module.Name));
+                _objects.Add((new KallsymsSymbol(s.Name, address, unchecked(coreTextEnd - address), module.Name), (ulong)Math.Max(s.Size, 1)));
             }
-            _objects.Sort((a, b) => a.Start.CompareTo(b.Start));
+            _objects.Sort((a, b) => a.Symbol.Start.CompareTo(b.Symbol.Start));
         }
 
-        private readonly List<KallsymsSymbol> _objects = new List<KallsymsSymbol>();
+        /// <summary>The variables as %pS prints them, each with the bytes it really spans (what an address must fall in).</summary>
+        private readonly List<(KallsymsSymbol Symbol, ulong Bytes)> _objects = new List<(KallsymsSymbol, ulong)>();
 
         public bool TryGetAddress(string name, out ulong address) => _byName.TryGetValue(name, out address);
 
@@ -125,8 +128,8 @@ namespace KDsl.Runtime.Kernel
                 symbol = new KallsymsSymbol(f.Name, f.Start, f.Size, f.Module);
                 return true;
             }
-            foreach (var o in _objects)
-                if (address >= o.Start && address - o.Start < o.Size)
+            foreach (var (o, bytes) in _objects)
+                if (address >= o.Start && address - o.Start < bytes)
                 {
                     symbol = o;
                     return true;

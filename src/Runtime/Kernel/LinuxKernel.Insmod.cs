@@ -24,7 +24,7 @@ namespace KDsl.Runtime.Kernel
             Printk($"{image.Name}: module verification failed: signature and/or required key missing - tainting kernel\n");
             _taint |= Taint.Bit(Taint.OotModule) | Taint.Bit(Taint.UnsignedModule);
 
-            Module = ModuleLoader.Load(image, Memory, Tables, Root, ref _moduleCursor, Kallsyms, out string? error);
+            Module = ModuleLoader.Load(image, Profile, Memory, Tables, Root, ref _moduleCursor, Kallsyms, out string? error);
             if (Module is null)
             {
                 Printk(error + "\n");

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using KDsl.Image;
+using KDsl.Profiles;
 using KDsl.Runtime.Memory;
 
 namespace KDsl.Runtime.Kernel
@@ -39,21 +40,28 @@ namespace KDsl.Runtime.Kernel
     public static class ModuleLoader
     {
         /// <summary>
-        /// Copies .text (RX), .rodata (RO, NX), .data and .bss (RW, NX; .bss zeroed) into the module area, page-aligned
-        /// in that order as layout_sections groups them, adds the module's symbols to kallsyms and resolves every
-        /// relocation against the module's own symbols, then the kernel's. An unknown symbol fails the load with the
-        /// kernel's message (the caller prints it), as "Unknown symbol" does in the real kernel.
+        /// Copies .text (RX), .rodata (RO, NX) and the writable region (RW, NX) into the module area as layout_sections
+        /// groups them: text, read-only data and the writable sections each from a page boundary, and in the writable
+        /// region, in the .ko's section order at their alignments, `__bug_table`, `.data`, the struct module of
+        /// `.gnu.linkonce.this_module` (<see cref="KernelProfile.ThisModuleSize"/>) and `.bss`, zeroed. Adds the
+        /// module's symbols to kallsyms and resolves every relocation against the module's own symbols, then the
+        /// kernel's. An unknown symbol fails the load with the kernel's message (the caller prints it), as "Unknown
+        /// symbol" does in the real kernel.
         /// </summary>
-        public static Module? Load(ModuleImage image, PhysicalMemory memory, PageTables tables, ulong root, ref ulong moduleCursor,
-            KernelSymbols kallsyms, out string? error)
+        public static Module? Load(ModuleImage image, KernelProfile profile, PhysicalMemory memory, PageTables tables, ulong root,
+            ref ulong moduleCursor, KernelSymbols kallsyms, out string? error)
         {
             ulong textBase = moduleCursor;
             ulong textSize = PageAlign((ulong)image.Text.Length);
             ulong roBase = textBase + Math.Max(textSize, PhysicalMemory.PageSize);
             ulong roSize = PageAlign((ulong)Math.Max(image.RoData.Length, 1));
-            ulong dataBase = roBase + roSize, bssBase = dataBase;
-            if (image.Data.Length > 0) bssBase = dataBase + PageAlign((ulong)image.Data.Length);
-            ulong end = image.BssSize > 0 ? bssBase + PageAlign((ulong)image.BssSize) : bssBase;
+            ulong rwBase = roBase + roSize;
+            ulong cursor = rwBase + (ulong)(BugEntrySize * image.Bugs.Count);
+            ulong dataBase = Align(cursor, SectionAlignment);
+            if (image.Data.Length > 0) cursor = dataBase + (ulong)image.Data.Length;
+            cursor = Align(cursor, ThisModuleAlignment) + (ulong)profile.ThisModuleSize;
+            ulong bssBase = Align(cursor, SectionAlignment);
+            ulong end = PageAlign(bssBase + (ulong)image.BssSize);
             moduleCursor = end + PhysicalMemory.PageSize;
 
             var sections = new Dictionary<Section, byte[]>
@@ -101,21 +109,32 @@ namespace KDsl.Runtime.Kernel
                 }
             }
 
-            const PteFlags readWrite = PteFlags.Kernel;
+            // one writable region: .data's bytes where they go, zeroes for the rest (the bug table and struct module are
+            // the real kernel's business, .bss is zeroed)
+            var writable = new byte[end - rwBase];
+            sections[Section.Data].CopyTo(writable, (int)(dataBase - rwBase));
             if (!MapCopyPages(sections[Section.Text], CodePages(image), textBase, PteFlags.KernelRx, memory, tables, root) ||
                 !MapCopy(sections[Section.RoData], roBase, PteFlags.KernelReadOnly, memory, tables, root) ||
-                (image.Data.Length > 0 && !MapCopy(sections[Section.Data], dataBase, readWrite, memory, tables, root)) ||
-                (image.BssSize > 0 && !MapCopy(new byte[image.BssSize], bssBase, readWrite, memory, tables, root)))
+                !MapCopy(writable, rwBase, PteFlags.Kernel, memory, tables, root))
             {
                 error = $"{image.Name}: out of memory loading the module";
                 return null;
             }
 
             kallsyms.AddText(textBase, image.Symbols, image.Unwind, image.Name, (long)textSize);
-            kallsyms.AddObjects(module, image.Symbols);
+            kallsyms.AddObjects(module, image.Symbols, textBase + textSize);
             error = null;
             return module;
         }
+
+        /// <summary>struct bug_entry with CONFIG_GENERIC_BUG_RELATIVE_POINTERS: bug_addr_disp, file_disp, line, flags.</summary>
+        private const int BugEntrySize = 12;
+        /// <summary>What KDsl's .ko gives `.data` and `.bss` (ModuleAssembly's .p2align 5).</summary>
+        private const ulong SectionAlignment = 32;
+        /// <summary>struct module is ____cacheline_aligned.</summary>
+        private const ulong ThisModuleAlignment = 64;
+
+        private static ulong Align(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 
         /// <summary>Backs [va, va + bytes) with fresh pages, copies the bytes in and maps them with the given protection.</summary>
         public static bool MapCopy(byte[] bytes, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)

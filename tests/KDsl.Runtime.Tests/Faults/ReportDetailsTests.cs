@@ -64,10 +64,11 @@ namespace KDsl.Runtime.Tests.Faults
         [Test]
         public void RipJustPastTheModule_Cr2IsTheFirstByteOfTheUnmappedPage()
         {
-            // The module's rodata page is followed by an unmapped page; jump 0x10 bytes into it. The fetch faults at
-            // RIP, but the copy starts 42 bytes lower in the mapped page and its loads run upwards: the load that
-            // reaches the unmapped page faults there, so CR2 is that page's first byte, not RIP.
-            var run = Inline("char *s = \"x\";\ncall_ptr((((long)s) & ~0xfff) + 0x1010);");
+            // The module's rodata page is followed by its writable page (struct module; this module has no .data or
+            // .bss), then an unmapped page; jump 0x10 bytes into that. The fetch faults at RIP, but the copy starts 42
+            // bytes lower in the mapped page and its loads run upwards: the load that reaches the unmapped page faults
+            // there, so CR2 is that page's first byte, not RIP.
+            var run = Inline("char *s = \"x\";\ncall_ptr((((long)s) & ~0xfff) + 0x2010);");
             var lines = Messages(run);
             string bug = lines.Single(l => l.StartsWith("BUG: unable to handle page fault for address: "));
             ulong rip = ulong.Parse(bug.Substring(bug.LastIndexOf(' ') + 1), System.Globalization.NumberStyles.HexNumber);
