@@ -9,10 +9,10 @@ using KDsl.Runtime;
 namespace KDsl.Cli
 {
     /// <summary>
-    /// `kdsl sweep FILE --param NAME=VALUES [--set ...] [--scenario NAME] [--count TEXT] [--json]`: compiles and runs
-    /// the experiment once per value of one setting or constant, and prints a table of outcomes (or one JSON document).
-    /// Each value is compiled on its own, exactly as `kdsl run --set NAME=VALUE` would, on every core at once; the table
-    /// lists them in order, so it is the same bytes every time. Progress goes to stderr, redrawn in place only when stderr is a terminal.
+    /// `kdsl sweep FILE --param NAME=VALUES [--set ...] [--scenario NAME] [--count TEXT] [--jobs N] [--json]`: compiles
+    /// and runs the experiment once per value of one setting or constant, and prints a table of outcomes (or one JSON
+    /// document). Each value is compiled on its own, exactly as `kdsl run --set NAME=VALUE` would, on every core at once
+    /// (--jobs caps that); the table lists them in order, so it is the same bytes every time, whatever the --jobs. Progress goes to stderr, redrawn in place only when stderr is a terminal.
     /// Exit 0 when every value compiled and ran (whatever its outcome), 2 when one did not compile or on bad arguments.
     /// </summary>
     internal static class SweepCommand
@@ -29,19 +29,26 @@ namespace KDsl.Cli
             var set = new Option<string[]>("--set") { Description = "Fix another setting or constant for every run, e.g. --set profile=linux-4.11" };
             var scenario = new Option<string?>("--scenario") { Description = "Sweep this scenario (its config, constants and expect) instead of the default" };
             var count = new Option<string?>("--count") { Description = "Add a column counting the dmesg lines that contain this text, e.g. --count \"finished initialized buf\"" };
+            var jobs = new Option<int>("--jobs", "-j")
+            {
+                Description = "Run at most this many values at once (default: one per core; 1 runs them one after another)",
+                DefaultValueFactory = _ => Environment.ProcessorCount,
+            };
             var json = new Option<bool>("--json") { Description = "Print the table as one JSON document: per value the outcome, oops facts, stack high-water mark, instructions, the static prediction and whether expect held" };
             var command = new Command("sweep", "Run an experiment once per value of a setting or constant and print a table of outcomes")
             {
-                file, param, set, scenario, count, json,
+                file, param, set, scenario, count, jobs, json,
             };
             command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(param)!, parse.GetValue(set), parse.GetValue(scenario),
-                parse.GetValue(count), parse.GetValue(json), new SweepProgress(Console.Error, !Console.IsErrorRedirected)));
+                parse.GetValue(count), parse.GetValue(jobs), parse.GetValue(json), new SweepProgress(Console.Error, !Console.IsErrorRedirected)));
             return command;
         }
 
-        internal static int Run(FileInfo file, string paramText, string[]? set, string? scenarioName, string? countText, bool json, SweepProgress progress)
+        internal static int Run(FileInfo file, string paramText, string[]? set, string? scenarioName, string? countText, int jobs, bool json,
+            SweepProgress progress)
         {
-            if (!Settings.TryParse(set, out var fixedSettings, out string? error) || !SweepParameter.TryParse(paramText, out var parameter, out error))
+            string? error = jobs < 1 ? $"--jobs {jobs}: expected at least 1" : null;
+            if (error is not null || !Settings.TryParse(set, out var fixedSettings, out error) || !SweepParameter.TryParse(paramText, out var parameter, out error))
             {
                 Console.Error.WriteLine($"kdsl: {error}");
                 return 2;
@@ -52,7 +59,7 @@ namespace KDsl.Cli
             var values = parameter!.Values;
             var outcomes = new ValueOutcome[values.Count];
             int done = 0;
-            var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+            var options = new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = jobs };
             System.Threading.Tasks.Parallel.For(0, values.Count, options, i =>
             {
                 outcomes[i] = RunValue(file, text, fixedSettings, parameter.Name, values[i], scenarioName, countText);

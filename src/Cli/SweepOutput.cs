@@ -13,8 +13,10 @@ namespace KDsl.Cli
     {
         public static void WriteTable(TextWriter output, string parameter, string? countText, IReadOnlyList<SweepRow> rows)
         {
-            var table = new List<IReadOnlyList<string>> { SweepRow.Headers(parameter, countText) };
-            table.AddRange(rows.Select(r => r.Cells(countText is not null)));
+            // The outcome column says how the kernel side ended; a user process killed by a signal needs its own column.
+            bool withProcesses = rows.Any(r => r.Result is { Processes.Count: > 0 });
+            var table = new List<IReadOnlyList<string>> { SweepRow.Headers(parameter, countText, withProcesses) };
+            table.AddRange(rows.Select(r => r.Cells(countText is not null, withProcesses)));
             int columns = table[0].Count;
             var widths = Enumerable.Range(0, columns).Select(c => table.Max(row => row[c].Length)).ToArray();
             foreach (var row in table)
@@ -36,7 +38,7 @@ namespace KDsl.Cli
         /// { file, scenario, parameter, values[], count, exitCode, rows: [{ value, compiled, errors, outcome, passed,
         /// oops { kind, function, moduleFunction, depth, faultAddress } | null, stackHighWater, instructions, count,
         /// predicted { entry, worstCase, unbounded, overflow { function, depth, needed, kernelFunction } | null } | null,
-        /// processes: [{ name, exitStatus, signal }] }] }.
+        /// processes: [{ name, pid, exitStatus, signal, siCode, siAddr, oomKilled, stoppedByBudget, output }] }] }.
         /// </summary>
         public static void WriteJson(TextWriter output, FileInfo file, SweepParameter parameter, string scenario, string? countText,
             IReadOnlyList<SweepRow> rows, int exit)

@@ -67,8 +67,19 @@ namespace KDsl.Cli
             }
         }
 
+        /// <summary>How each user process ended, as the table shows it: "sigbus: SIGBUS", "reader: exit 0"; "-" when none ran.</summary>
+        public string ProcessesText
+        {
+            get
+            {
+                var processes = Result?.Processes ?? Array.Empty<ProcessResult>();
+                if (processes.Count == 0) return "-";
+                return string.Join(", ", processes.Select(p => p.Signal != 0 ? $"{p.Name}: {p.SignalName}" : $"{p.Name}: exit {p.ExitStatus}"));
+            }
+        }
+
         /// <summary>The table's cells, in <see cref="Headers"/> order.</summary>
-        public IReadOnlyList<string> Cells(bool withCount)
+        public IReadOnlyList<string> Cells(bool withCount, bool withProcesses)
         {
             var o = Result?.Oops;
             var cells = new List<string>
@@ -82,15 +93,17 @@ namespace KDsl.Cli
                 Result is null ? "-" : Result.Instructions.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             if (withCount) cells.Add(Count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-");
+            if (withProcesses) cells.Add(ProcessesText);
             cells.Add(Compiled ? PredictedText : "-");
             cells.Add(Passed switch { true => "met", false => "failed", null => Compiled ? "-" : $"{Errors} error(s)" });
             return cells;
         }
 
-        public static IReadOnlyList<string> Headers(string parameter, string? countText)
+        public static IReadOnlyList<string> Headers(string parameter, string? countText, bool withProcesses)
         {
             var headers = new List<string> { parameter, "outcome", "oops", "function", "depth", "stack", "instructions" };
             if (countText is not null) headers.Add("count");
+            if (withProcesses) headers.Add("processes");
             headers.Add("predicted");
             headers.Add("expect");
             return headers;

@@ -169,6 +169,35 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void UserProcessesEndsHaveAColumn()
+        {
+            // filemap_fault gives VM_FAULT_SIGBUS for a page at or past DIV_ROUND_UP(i_size, PAGE_SIZE): with an empty file
+            // the write to page 0 dies of SIGBUS (exit status 128 + 7); one byte of file already puts page 0 inside it.
+            var (exit, output, error) = CliRunner.Run("sweep", CliRunner.Example("sigbus-empty-file.kdsl"), "-p", "FILE_SIZE=0,1,4096");
+            Assert.That(exit, Is.EqualTo(0), error);
+            var lines = output.TrimEnd('\n').Split('\n');
+            Assert.That(lines[0].Split(' ', System.StringSplitOptions.RemoveEmptyEntries), Does.Contain("processes"));
+            Assert.That(lines[1], Does.Contain("sigbus: SIGBUS"));
+            Assert.That(lines[2], Does.Contain("sigbus: exit 0"));
+            Assert.That(lines[3], Does.Contain("sigbus: exit 0"));
+            // A file without processes has no such column (TheTableHasOneAlignedRowPerValue).
+        }
+
+        [Test]
+        public void JobsChangeTheSpeedNotTheOutput()
+        {
+            string[] sweep = { "sweep", CliRunner.Example("step5.kdsl"), "-p", "BUF=1024..8192:*2", "--count", "finished initialized buf" };
+            var one = CliRunner.Run(sweep.Concat(new[] { "--jobs", "1" }).ToArray());
+            var four = CliRunner.Run(sweep.Concat(new[] { "-j", "4" }).ToArray());
+            Assert.That(one.Exit, Is.EqualTo(0), one.Err);
+            Assert.That(four.Out, Is.EqualTo(one.Out));
+            Assert.That(four.Err, Is.EqualTo(one.Err));
+            var (exit, _, error) = CliRunner.Run(sweep.Concat(new[] { "--jobs", "0" }).ToArray());
+            Assert.That(exit, Is.EqualTo(2));
+            Assert.That(error, Does.Contain("--jobs 0: expected at least 1"));
+        }
+
+        [Test]
         public void AValueThatDoesNotCompileIsARowAndExitTwo()
         {
             var (exit, output, error) = CliRunner.Run("sweep", CliRunner.Example("step5.kdsl"), "-p", "thread_size=16K,24K", "--json");
@@ -199,7 +228,8 @@ namespace KDsl.Cli.Tests
         {
             var (exit, output, _) = CliRunner.Run("sweep", "--help");
             Assert.That(exit, Is.EqualTo(0));
-            Assert.That(output, Does.Contain("--param").And.Contain("FROM..TO[:STEP]").And.Contain("--json").And.Contain("--count").And.Contain("--scenario").And.Contain("--set"));
+            Assert.That(output, Does.Contain("--param").And.Contain("FROM..TO[:STEP]").And.Contain("--json").And.Contain("--count").And.Contain("--scenario").And.Contain("--set")
+                .And.Contain("--jobs"));
             Assert.That(CliRunner.Run("--help").Out, Does.Contain("sweep"));
             var (missing, _, error) = CliRunner.Run("sweep", CliRunner.Example("step5.kdsl"));
             Assert.That(missing, Is.Not.EqualTo(0));
