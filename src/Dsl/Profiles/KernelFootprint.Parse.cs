@@ -24,7 +24,9 @@ namespace KDsl.Profiles
                 int space = line.IndexOf(' ');
                 string key = space < 0 ? line : line.Substring(0, space);
                 string rest = space < 0 ? "" : line.Substring(space + 1);
-                var fields = rest.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                // A jumps line is read in place (ReadJumps): those lines are most of the file, and splitting them into
+                // strings was most of a kdsl run's start-up.
+                var fields = key == "jumps" ? Array.Empty<string>() : rest.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
                 switch (key)
                 {
                     case "symbol":
@@ -80,12 +82,7 @@ namespace KDsl.Profiles
                         formats = JsonStrings(rest);
                         break;
                     case "jumps":
-                        var jumps = new List<KeyValuePair<ulong, ulong>>(fields.Length);
-                        foreach (var field in fields)
-                        {
-                            int gt = field.IndexOf('>');
-                            jumps.Add(new KeyValuePair<ulong, ulong>(Hex(field.Substring(0, gt)), Hex(field.Substring(gt + 1))));
-                        }
+                        var jumps = ReadJumps(rest);
                         var recorded = new RecordedPath(format ?? "", deepest, steps, jumps, residue, writes, formats);
                         if (path == "panic") f.Panic = recorded;
                         else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
@@ -100,6 +97,38 @@ namespace KDsl.Profiles
                 }
             }
             return f;
+        }
+
+        /// <summary>A jumps line's "FROM>TO FROM>TO ..." (hex addresses), read without a string per field.</summary>
+        private static List<KeyValuePair<ulong, ulong>> ReadJumps(string text)
+        {
+            var jumps = new List<KeyValuePair<ulong, ulong>>();
+            int i = 0;
+            while (true)
+            {
+                while (i < text.Length && text[i] == ' ') i++;
+                if (i == text.Length) return jumps;
+                ulong from = HexAt(text, ref i);
+                if (i == text.Length || text[i] != '>') throw new InvalidDataException($"jumps: expected FROM>TO at column {i}");
+                i++;
+                jumps.Add(new KeyValuePair<ulong, ulong>(from, HexAt(text, ref i)));
+            }
+        }
+
+        /// <summary>The hex number (1 to 16 digits) at <paramref name="i"/>; leaves i after its last digit.</summary>
+        private static ulong HexAt(string text, ref int i)
+        {
+            int start = i;
+            ulong value = 0;
+            for (; i < text.Length; i++)
+            {
+                char c = text[i];
+                int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                if (digit < 0) break;
+                value = value << 4 | (uint)digit;
+            }
+            if (i == start || i - start > 16) throw new InvalidDataException($"expected a hex number of 1 to 16 digits at column {start}");
+            return value;
         }
 
         internal static ulong Hex(string s) => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture);

@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using KDsl.Profiles;
+using NUnit.Framework;
+
+namespace KDsl.Dsl.Tests.Profiles
+{
+    /// <summary>
+    /// The .ktrace reader's jumps lines ("FROM>TO ..." in hex, reduce.py's format), which it reads in place: a synthetic
+    /// file, malformed lines, and the recorded 6.1 footprint against a plain split-and-parse reading of the same text.
+    /// </summary>
+    [TestFixture]
+    public class FootprintReaderTests
+    {
+        private static KernelFootprint Parse(string text) => KernelFootprint.Parse(new StringReader(text));
+
+        [Test]
+        public void AJumpsLineIsItsPairsInOrder()
+        {
+            var f = Parse("path printk \"x\\n\"\ndeepest 10\nsteps 5\njumps ffffffff81000000>ffffffff81000010  1>A FFFFFFFFFFFFFFFF>0\n");
+            var path = f.Printks.Single();
+            Assert.That(path.Format, Is.EqualTo("x\n"));
+            Assert.That(path.Jumps, Is.EqualTo(new[]
+            {
+                new KeyValuePair<ulong, ulong>(0xffffffff81000000, 0xffffffff81000010),
+                new KeyValuePair<ulong, ulong>(1, 0xa),
+                new KeyValuePair<ulong, ulong>(ulong.MaxValue, 0),
+            }));
+            Assert.That(Parse("path panic\njumps\n").Panic!.Jumps, Is.Empty);
+        }
+
+        [TestCase("jumps 12-34")]
+        [TestCase("jumps >5")]
+        [TestCase("jumps 5>")]
+        [TestCase("jumps 5>6>7")]
+        [TestCase("jumps 10000000000000000>1")]
+        public void AMalformedJumpsLineIsRefused(string line)
+        {
+            Assert.Throws<InvalidDataException>(() => Parse("path panic\n" + line + "\n"));
+        }
+
+        [Test]
+        public void TheRecordedFootprintReadsAsSplittingWould()
+        {
+            using var stream = typeof(KernelFootprint).Assembly.GetManifestResourceStream("KDsl.Profiles.Footprints.linux-6.1.ktrace")!;
+            using var reader = new StreamReader(stream);
+            var expected = new List<List<KeyValuePair<ulong, ulong>>>();
+            string? line;
+            while ((line = reader.ReadLine()) != null)
+            {
+                if (!line.StartsWith("jumps ", System.StringComparison.Ordinal)) continue;
+                expected.Add(line.Substring(6).Split(' ', System.StringSplitOptions.RemoveEmptyEntries)
+                    .Select(field => field.Split('>'))
+                    .Select(p => new KeyValuePair<ulong, ulong>(ulong.Parse(p[0], NumberStyles.HexNumber), ulong.Parse(p[1], NumberStyles.HexNumber)))
+                    .ToList());
+            }
+
+            var f = KernelFootprint.For("linux-6.1")!;
+            var paths = f.Printks.Concat(f.OopsPaths.Values).Concat(f.Calls.Values).Append(f.Panic!).ToList();
+            Assert.That(paths, Has.Count.EqualTo(expected.Count));
+            // Each recorded path's jumps are one line's pairs, whichever line (the paths are filed by kind, not in file order).
+            var lines = expected.Select(Key).OrderBy(k => k).ToList();
+            Assert.That(paths.Select(p => Key(p.Jumps)).OrderBy(k => k), Is.EqualTo(lines));
+            Assert.That(expected.Sum(j => j.Count), Is.GreaterThan(100_000), "the recording's jumps: a quarter of a million pairs");
+        }
+
+        /// <summary>A line's pairs summed up: how many, and a checksum over them in order.</summary>
+        private static string Key(IReadOnlyList<KeyValuePair<ulong, ulong>> jumps)
+        {
+            ulong sum = 0;
+            foreach (var j in jumps) sum = sum * 1_000_003 + j.Key * 31 + j.Value;
+            return $"{jumps.Count}:{sum:x16}";
+        }
+    }
+}
