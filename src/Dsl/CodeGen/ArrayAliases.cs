@@ -11,7 +11,8 @@ namespace KDsl.CodeGen
     /// on GCC's 6.1 and 5.10 modules: deref_deep's rstack keeps <c>vp[0] = 0</c> after its recursive call as
     /// <c>movb $0,(%rsp)</c> (it saves only RBX: 1024 bytes a level); but recurse's deep, which reads
     /// <c>vp[n % 1000]</c> after its call, keeps vp in RBP. So a pointer indexed by a variable after a call keeps its
-    /// register, as GCC's allocator chose there.
+    /// register, as GCC's allocator chose there, unless that indexing is in a loop, which GCC walks with an induction
+    /// pointer started from RSP (tools/gcc-frames/fuzz.py: a fill loop after a printk keeps no pointer).
     /// </summary>
     internal static class ArrayAliases
     {

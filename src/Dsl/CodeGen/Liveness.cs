@@ -14,9 +14,13 @@ namespace KDsl.CodeGen
     {
         private readonly HashSet<VariableSymbol> _addressTaken = new HashSet<VariableSymbol>();
         private readonly List<int> _calls = new List<int>();
-        /// <summary>Where a pointer was indexed by a non-constant (<c>p[i]</c>: p + i), by position.</summary>
+        /// <summary>
+        /// Where a pointer was indexed by a non-constant (<c>p[i]</c>: p + i) outside any loop, by position: in a loop
+        /// GCC's induction variables walk the array from an lea off RSP instead (ivopts), so the pointer needs no register.
+        /// </summary>
         private readonly List<(VariableSymbol Pointer, int At)> _variableIndexed = new List<(VariableSymbol, int)>();
         private int _position;
+        private int _loops;
         private LiveVariables _live = null!;
 
         public static Liveness Analyze(BoundFunction function)
@@ -69,14 +73,18 @@ namespace KDsl.CodeGen
                     if (i.Else is not null) Statement(i.Else);
                     break;
                 case BoundWhile w:
+                    _loops++;
                     Expression(w.Condition);
                     Statement(w.Body);
+                    _loops--;
                     break;
                 case BoundFor f:
                     if (f.Initializer is not null) Statement(f.Initializer);
+                    _loops++;
                     if (f.Condition is not null) Expression(f.Condition);
                     Statement(f.Body);
                     if (f.Step is not null) Expression(f.Step);
+                    _loops--;
                     break;
                 case BoundReturn r:
                     if (r.Value is not null) Expression(r.Value);
@@ -112,7 +120,7 @@ namespace KDsl.CodeGen
                 {
                     var (first, second) = EvaluationOrder.Operands(b.Left, b.Right);
                     Expression(first);
-                    if (b is { Operator: BoundBinaryOperator.Add, Left: BoundVariable pointer, Right: not BoundLiteral })
+                    if (b is { Operator: BoundBinaryOperator.Add, Left: BoundVariable pointer, Right: not BoundLiteral } && _loops == 0)
                         _variableIndexed.Add((pointer.Variable, _position));
                     Expression(second);
                     break;

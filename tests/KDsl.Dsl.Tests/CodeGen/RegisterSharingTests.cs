@@ -9,7 +9,10 @@ namespace KDsl.Dsl.Tests.CodeGen
     /// share a register. The frames are GCC 12's for the same C against the 6.1 headers (Kbuild module, noinline,
     /// `volatile char *` for the buffers; tools/gcc-frames/fuzz.py found both shapes):
     /// later: sub $0x48,%rsp and no push (x is 0 or the call's result, n and a are dead after the call);
-    /// three_loops: sub $0x838,%rsp and no push (n, a, b and three loop counters in caller-saved registers).
+    /// three_loops: sub $0x838,%rsp and no push (n, a, b and three loop counters in caller-saved registers);
+    /// fill_after_printk: push %rbp; push %rbx; sub $0x108,%rsp: n and a live across the calls, but not the two array
+    /// pointers, which its loops after printk index by i (GCC walks them with induction pointers off RSP, and the
+    /// stores after the recursive call are RSP-relative).
     /// </summary>
     [TestFixture]
     public class RegisterSharingTests
@@ -42,11 +45,27 @@ long three_loops(int n, long a, int b) {
     pc[11] = 0;
     return 32;
 }
-init { printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 5)); }
+void fill_after_printk(int n, long a0) {
+    printk(""f0 %d %d %d\n"", (int)((a0 | 8) + 16), (int)a0, (int)29);
+    long b0[8];
+    long *pb0 = b0;
+    for (int i = 0; i < 8; i++)
+        pb0[i] = (long)(25 * (a0 ^ 1));
+    long b1[24];
+    long *pb1 = b1;
+    for (int i = 0; i < 24; i++)
+        pb1[i] = (long)(a0 + (a0 * n));
+    if (n > 0)
+        fill_after_printk(n - 1, 38);
+    pb0[0] = 0;
+    pb1[11] = 0;
+}
+init { volatile int k = 5; printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 5)); fill_after_printk(k, k); }
 ";
 
         [TestCase("later", 8 + 0x48)]
         [TestCase("three_loops", 8 + 0x838)]
+        [TestCase("fill_after_printk", 8 + 16 + 0x108)]
         public void Frame_IsGccs(string function, int frame)
         {
             var result = Compiler.Compile("lv.kdsl", Source);
