@@ -158,6 +158,7 @@ namespace KDsl.Analysis
                 case BoundIncrement i: yield return i.Target; break;
                 case BoundConversion c: yield return c.Operand; break;
                 case BoundCall c:
+                    if (c.Callee is not null) yield return c.Callee; // a simple one makes no call; another is evaluated first
                     foreach (var arg in c.Arguments) yield return arg;
                     break;
             }

@@ -163,7 +163,7 @@ namespace KDsl.Analysis
                 long total = Add(site.Depth, callee);
                 best = Math.Max(best, total);
                 string? target = site.Target;
-                if (target is null && IndirectCost(out target) > 0 && target is not null) _indirect.Add((function, target));
+                if (target is null && IndirectCost(call, out target) > 0 && target is not null) _indirect.Add((function, target));
                 if (target is null || total <= pathBest) continue; // Path's choice, as Path makes it
                 pathBest = total;
                 successor = site.IsKernel ? (null, target, Array.Empty<long?>()) : (target, null, calleeArgs);
@@ -185,7 +185,7 @@ namespace KDsl.Analysis
             args = Array.Empty<long?>();
             if (site.Target is null) // a call through a pointer: the worst function it may hold
             {
-                long cost = IndirectCost(out string? worst);
+                long cost = IndirectCost(call, out string? worst);
                 recursed = worst is not null && (ActiveCount(worst) > 0 || cost >= Unbounded);
                 return cost;
             }
@@ -221,7 +221,7 @@ namespace KDsl.Analysis
                     long here = used + site.Depth;
                     if (site.Target is null)
                     {
-                        long cost = IndirectCost(out string? worst);
+                        long cost = IndirectCost(call, out string? worst);
                         if (worst is not null && Add(here, cost) > _threadSize && active.Count < MaxActivations)
                             return Descend(worst, Array.Empty<long?>(), here, active, call?.Call, out at);
                         continue;
@@ -279,7 +279,7 @@ namespace KDsl.Analysis
                     if (!Reachable(call, known) || Capped(site)) continue;
                     if (site.Target is null)
                     {
-                        long indirect = Add(site.Depth, IndirectCost(out string? worst));
+                        long indirect = Add(site.Depth, IndirectCost(call, out string? worst));
                         if (worst is null || indirect <= best) continue;
                         _indirect.Add((function, worst));
                         best = indirect;
@@ -335,7 +335,7 @@ namespace KDsl.Analysis
             foreach (var site in frame.Calls)
             {
                 GuardedCall? call = null;
-                // a call through a pointer is the next call_ptr in evaluation order
+                // a call through a pointer is the next call_ptr or call through a function pointer in evaluation order
                 if (byTarget.TryGetValue(site.Target ?? Binder.CallPtrName, out var q) && q.Count > 0) call = q.Dequeue();
                 result.Add((site, call));
             }

@@ -13,6 +13,7 @@ namespace KDsl.Binding
             var arguments = ImmutableArray.CreateBuilder<BoundExpression>();
             foreach (var argument in syntax.Arguments) arguments.Add(BindExpression(argument));
 
+            if (syntax.Callee is not null) return BindPointerCall(BindExpression(syntax.Callee), syntax, arguments);
             var identifier = syntax.Identifier;
             if (identifier.IsMissing) return new BoundErrorExpression(syntax.Span);
             var symbol = _scope.Lookup(identifier.Text);
@@ -21,6 +22,8 @@ namespace KDsl.Binding
                 _diagnostics.ReportUndefinedFunction(identifier.Span, identifier.Text);
                 return new BoundErrorExpression(syntax.Span);
             }
+            if (symbol is VariableSymbol { Type.IsFunctionPointer: true } or GlobalSymbol { Type.IsFunctionPointer: true })
+                return BindPointerCall(BindName(new NameExpressionSyntax(identifier)), syntax, arguments);
             if (symbol is not FunctionSymbol function)
             {
                 _diagnostics.ReportNotAFunction(identifier.Span, identifier.Text);
@@ -37,6 +40,46 @@ namespace KDsl.Binding
                 return new BoundErrorExpression(syntax.Span);
             }
 
+            bool failed = !ConvertArguments(function, syntax, arguments);
+            if (ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic)) CheckPrintk(syntax, arguments);
+            if (failed) return new BoundErrorExpression(syntax.Span);
+            if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
+                return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
+            return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
+        }
+
+        /// <summary>
+        /// A call through a function pointer (`fp(x)`, `(*fp)(x)`, `ops->read(f)`, `table[i](x)`): the arguments convert to
+        /// the pointer type's parameters; the callee is known by its type only.
+        /// </summary>
+        private BoundExpression BindPointerCall(BoundExpression callee, CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments)
+        {
+            if (callee.Type.IsError) return new BoundErrorExpression(syntax.Span);
+            if (!callee.Type.IsFunctionPointer)
+            {
+                _diagnostics.ReportCalledObjectNotFunction(syntax.Callee?.Span ?? syntax.Identifier.Span, callee.Type);
+                return new BoundErrorExpression(syntax.Span);
+            }
+            var type = callee.Type.Element!;
+            var parameters = ImmutableArray.CreateBuilder<VariableSymbol>(type.Parameters.Length);
+            for (int i = 0; i < type.Parameters.Length; i++)
+                parameters.Add(new VariableSymbol("", type.Parameters[i], VariableKind.Parameter, i, default));
+            string name = syntax.Callee is null ? syntax.Identifier.Text : "(*)";
+            var function = new FunctionSymbol(name, type.Element!, parameters.MoveToImmutable(), FunctionKind.Pointer, default, linkName: CallPtrName);
+            if (arguments.Count != function.Parameters.Length)
+            {
+                _diagnostics.ReportWrongArgumentCount(syntax.Span, name, function.Parameters.Length, arguments.Count, false);
+                return new BoundErrorExpression(syntax.Span);
+            }
+            if (!ConvertArguments(function, syntax, arguments)) return new BoundErrorExpression(syntax.Span);
+            return new BoundCall(function, arguments.ToImmutable(), syntax.Span, callee);
+        }
+
+        /// <summary>Converts each argument to its parameter's type (the variadic ones promoted); false when one fails.</summary>
+        private bool ConvertArguments(FunctionSymbol function, CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments)
+        {
+            int fixedCount = function.Parameters.Length;
+            int count = arguments.Count;
             bool failed = false;
             for (int i = 0; i < count; i++)
             {
@@ -48,12 +91,7 @@ namespace KDsl.Binding
                 failed |= argument.Type.IsError;
                 arguments[i] = argument;
             }
-
-            if (ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic)) CheckPrintk(syntax, arguments);
-            if (failed) return new BoundErrorExpression(syntax.Span);
-            if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
-                return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
-            return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
+            return !failed;
         }
 
         private void CheckPrintk(CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments)

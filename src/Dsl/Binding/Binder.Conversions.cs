@@ -35,6 +35,10 @@ namespace KDsl.Binding
                 return new BoundErrorExpression(expression.Span);
             }
 
+            // KDsl's older spelling: a function of the file used as a value is its address as a long (kthread_run(worker, 1))
+            if (expression is BoundFunctionAddress function && to.Equals(TypeSymbol.Long))
+                return new BoundFunctionAddress(function.Function, to, expression.Span);
+
             if (from.IsPointer && to.IsInteger)
             {
                 if (isExplicit || to.Kind == TypeKind.Bool) // C11 6.3.1.2: any scalar converts to _Bool, a pointer to 1 unless null

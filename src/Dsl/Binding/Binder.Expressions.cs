@@ -126,8 +126,9 @@ namespace KDsl.Binding
                     if (constant.Type.IsError) return new BoundErrorExpression(syntax.Span);
                     return new BoundLiteral(constant.Value, constant.Type, syntax.Span);
                 case FunctionSymbol function when function.Kind == FunctionKind.User:
-                    // A function's address: a signal handler in a process, a thread function for kthread_run, call_ptr's target.
-                    return new BoundFunctionAddress(function, syntax.Span);
+                    // A function's address (C's function-to-pointer conversion): a function pointer's value, a signal handler
+                    // in a process, a thread function for kthread_run, call_ptr's target.
+                    return new BoundFunctionAddress(function, function.PointerType, syntax.Span);
                 case FunctionSymbol function:
                     _diagnostics.ReportFunctionUsedAsValue(syntax.Span, function.Name);
                     return new BoundErrorExpression(syntax.Span);
@@ -206,6 +207,8 @@ namespace KDsl.Binding
                 _diagnostics.ReportVoidPointerDereference(syntax.Span);
                 return new BoundErrorExpression(syntax.Span);
             }
+            // *fp is the function, which becomes its address again wherever it is used (C11 6.3.2.1p4): (*fp)(x) is fp(x)
+            if (pointer.Type.IsFunctionPointer) return pointer;
             return new BoundDereference(pointer, pointer.Type.Element, syntax.Span);
         }
 
@@ -220,6 +223,8 @@ namespace KDsl.Binding
                 case BoundArrayVariable:
                 case BoundDereference:
                     return new BoundAddressOf(operand, TypeSymbol.PointerTo(operand.Type), syntax.Span);
+                case BoundFunctionAddress f when syntax.Operand is NameExpressionSyntax:
+                    return new BoundFunctionAddress(f.Function, f.Type, syntax.Span); // &f is f's address, as f alone is
                 default:
                     if (!operand.Type.IsError) _diagnostics.ReportAddressOfRvalue(syntax.Operand.Span);
                     return new BoundErrorExpression(syntax.Span);

@@ -47,7 +47,7 @@ namespace KDsl.Binding
             {
                 var type = DeclaratorType(baseType, declarator);
                 CheckObjectType(ref type, declarator);
-                yield return (declarator, type, isConst && declarator.Stars.IsEmpty);
+                yield return (declarator, type, isConst && declarator.Stars.IsEmpty && declarator.FunctionPointer is null);
             }
         }
 

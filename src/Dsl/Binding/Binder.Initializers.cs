@@ -247,7 +247,7 @@ namespace KDsl.Binding
                 if (scalar.Type.Size == 8 && TryConstantAddress(value, out string? symbol, out var text, out long addend))
                 {
                     for (int i = 0; i < 8; i++) bytes[scalar.Offset + i] = 0;
-                    pointers[scalar.Offset] = new DataPointer((int)scalar.Offset, symbol, text, addend);
+                    pointers[scalar.Offset] = new DataPointer((int)scalar.Offset, symbol, text, addend, scalar.Type);
                     continue;
                 }
                 _diagnostics.ReportInvalidInitializer(value.Span, "initializer element is not constant");

@@ -94,7 +94,8 @@ namespace KDsl.Binding
             var type = baseType;
             if (type.IsError) return type;
             for (int i = 0; i < declarator.Stars.Length; i++) type = TypeSymbol.PointerTo(type);
-            if (!declarator.IsArray) return type;
+            if (declarator.FunctionPointer is { } functionPointer) type = FunctionPointerType(type, functionPointer);
+            if (!declarator.IsArray || type.IsError) return type;
             if (type.Kind == TypeKind.Void) return type; // reported by the caller
             for (int i = declarator.InnerSizes.Length - 1; i >= 0; i--)
             {

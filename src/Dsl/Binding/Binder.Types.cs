@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using KDsl.Symbols;
 using KDsl.Syntax;
 
@@ -96,6 +97,48 @@ namespace KDsl.Binding
             return new BoundLiteral(offset, TypeSymbol.Long, syntax.Span);
         }
         private TypeSymbol BindType(TypeClauseSyntax syntax) => BindType(syntax, syntax.Stars.Length);
+
+        /// <summary>
+        /// `R (*name)(params)`: a pointer (one per star inside the parentheses) to the function type returning
+        /// <paramref name="returnType"/> with the parameters' types. A function returns a scalar or void, as KDsl's own do.
+        /// </summary>
+        private TypeSymbol FunctionPointerType(TypeSymbol returnType, FunctionPointerSyntax syntax)
+        {
+            if (returnType.IsAggregate)
+            {
+                _diagnostics.ReportNotSupported(syntax.Span, "a function returning a struct, union or array by value (return a pointer)");
+                return TypeSymbol.Error;
+            }
+            var parameters = ImmutableArray.CreateBuilder<TypeSymbol>(syntax.Parameters.Length);
+            foreach (var p in syntax.Parameters)
+            {
+                var type = ParameterType(p);
+                if (type.IsError) return type;
+                parameters.Add(type);
+            }
+            var result = TypeSymbol.FunctionOf(returnType, parameters.MoveToImmutable());
+            for (int i = 0; i < syntax.Stars.Length; i++) result = TypeSymbol.PointerTo(result);
+            return result;
+        }
+
+        /// <summary>A parameter's type: a scalar (an integer, a pointer, a function pointer); void and a struct by value are reported.</summary>
+        private TypeSymbol ParameterType(ParameterSyntax p)
+        {
+            var type = BindType(p.Type);
+            if (type.IsError) return type;
+            if (p.FunctionPointer is not null) return FunctionPointerType(type, p.FunctionPointer);
+            if (type.Kind == TypeKind.Void)
+            {
+                _diagnostics.ReportInvalidParameterType(p.Type.Span, p.Identifier.Text);
+                return TypeSymbol.Error;
+            }
+            if (type.Kind == TypeKind.Record)
+            {
+                _diagnostics.ReportNotSupported(p.Type.Span, "passing a struct or union by value (pass a pointer)");
+                return TypeSymbol.Error;
+            }
+            return type;
+        }
 
         private TypeSymbol BindType(TypeClauseSyntax syntax, int stars)
         {

@@ -212,17 +212,7 @@ namespace KDsl.Binding
             var seen = new HashSet<string>();
             foreach (var p in syntax.Parameters)
             {
-                var type = BindType(p.Type);
-                if (type.Kind == TypeKind.Void)
-                {
-                    _diagnostics.ReportInvalidParameterType(p.Type.Span, p.Identifier.Text);
-                    type = TypeSymbol.Error;
-                }
-                else if (type.Kind == TypeKind.Record)
-                {
-                    _diagnostics.ReportNotSupported(p.Type.Span, "passing a struct or union by value (pass a pointer)");
-                    type = TypeSymbol.Error;
-                }
+                var type = ParameterType(p);
                 if (!p.Identifier.IsMissing && !seen.Add(p.Identifier.Text))
                     _diagnostics.ReportRedeclaration(p.Identifier.Span, p.Identifier.Text);
                 parameters.Add(new VariableSymbol(p.Identifier.Text, type, VariableKind.Parameter, parameters.Count, p.Identifier.Span));

@@ -36,10 +36,13 @@ namespace KDsl.Binding
         public ImmutableArray<byte> Bytes { get; }
     }
 
-    /// <summary>A module function's address as a value (`sigaction(SIGBUS, handler)` in a process): a `long`.</summary>
+    /// <summary>
+    /// A module function's address as a value (`f`, `&amp;f`): a pointer to the function's type, or a `long` where the
+    /// address is used as one (kthread_run's threadfn, `sigaction(SIGBUS, handler)` in a process).
+    /// </summary>
     public sealed class BoundFunctionAddress : BoundExpression
     {
-        public BoundFunctionAddress(FunctionSymbol function, TextSpan span) : base(TypeSymbol.Long, span) => Function = function;
+        public BoundFunctionAddress(FunctionSymbol function, TypeSymbol type, TextSpan span) : base(type, span) => Function = function;
         public FunctionSymbol Function { get; }
     }
 
@@ -181,14 +184,18 @@ namespace KDsl.Binding
     /// a variadic call's extra arguments are promoted to at least int.</summary>
     public sealed class BoundCall : BoundExpression
     {
-        public BoundCall(FunctionSymbol function, ImmutableArray<BoundExpression> arguments, TextSpan span) : base(function.ReturnType, span)
+        public BoundCall(FunctionSymbol function, ImmutableArray<BoundExpression> arguments, TextSpan span, BoundExpression? callee = null)
+            : base(function.ReturnType, span)
         {
             Function = function;
             Arguments = arguments;
+            Callee = callee;
         }
 
         public FunctionSymbol Function { get; }
         public ImmutableArray<BoundExpression> Arguments { get; }
+        /// <summary>The function pointer called, for a call through one (<see cref="FunctionKind.Pointer"/>); null for a direct call.</summary>
+        public BoundExpression? Callee { get; }
     }
 
     /// <summary>A conversion between scalar types: truncation, sign/zero extension, or a reinterpretation (long to pointer).</summary>

@@ -27,6 +27,7 @@ namespace KDsl.Binding
                 case BoundAddressOf a: return Contains(a.Operand, match);
                 case BoundIncrement i: return Contains(i.Target, match);
                 case BoundCall c:
+                    if (c.Callee is not null && Contains(c.Callee, match)) return true;
                     foreach (var argument in c.Arguments)
                         if (Contains(argument, match)) return true;
                     return false;

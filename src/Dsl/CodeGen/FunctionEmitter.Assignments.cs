@@ -143,6 +143,14 @@ namespace KDsl.CodeGen
             }
             var args = call.Arguments;
             int registerCount = Math.Min(args.Length, GprExtensions.ArgumentRegisters.Length);
+            // a function pointer that takes more than a load waits in a temporary while the arguments are computed
+            int callee = -1;
+            if (call.Callee is { } pointer && !IsSimple(pointer))
+            {
+                EmitExpression(pointer);
+                callee = AllocateTemporary();
+                A.mov(Temporary(callee), rax);
+            }
 
             // Complex arguments first, each into a temporary, so that loading the argument registers clobbers nothing;
             // the last complex one that goes in a register is evaluated straight into it (GCC's shape: no spill slot).
@@ -193,7 +201,18 @@ namespace KDsl.CodeGen
                 EmitTailJump(call.Function.Kind == Symbols.FunctionKind.Kernel ? KernelSymbol(call.Function) : call.Function.LinkName);
                 return;
             }
-            if (call.Function.Kind == Symbols.FunctionKind.Syscall)
+            if (call.Callee is not null)
+            {
+                // an indirect call (with retpolines GCC calls __x86_indirect_thunk_rax, which leaves the same stack behind)
+                if (callee >= 0)
+                {
+                    A.mov(rax, Temporary(callee));
+                    FreeTemporary();
+                }
+                else EmitSimple(Gpr.Rax, call.Callee);
+                A.call(rax);
+            }
+            else if (call.Function.Kind == Symbols.FunctionKind.Syscall)
                 EmitSyscall(call.Function);
             else if (call.Function.Kind == Symbols.FunctionKind.Kernel)
                 _code.CallSymbol(KernelSymbol(call.Function));

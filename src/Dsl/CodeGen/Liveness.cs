@@ -156,7 +156,7 @@ namespace KDsl.CodeGen
                 case BoundCall c:
                     foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);
                     _calls.Add(++_position);
-                    int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
+                    int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel or FunctionKind.Pointer ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
                     MaxRegisterArguments = Math.Max(MaxRegisterArguments, Math.Min(loaded, GprExtensions.ArgumentRegisters.Length));
                     break;
                 case BoundConversion c:

@@ -115,6 +115,9 @@ namespace KDsl.Diagnostics
         public void ReportUndefinedFunction(TextSpan span, string name) => Report(DiagnosticDescriptors.UndefinedFunction, span, $"call to undefined function {Quote(name)}");
         public void ReportRedeclaration(TextSpan span, string name) => Report(DiagnosticDescriptors.Redeclaration, span, $"{Quote(name)} is already declared in this scope");
         public void ReportNotAFunction(TextSpan span, string name) => Report(DiagnosticDescriptors.NotAFunction, span, $"{Quote(name)} is not a function");
+        /// <summary>A call of an expression that is not a function pointer (GCC's words).</summary>
+        public void ReportCalledObjectNotFunction(TextSpan span, object type) =>
+            Report(DiagnosticDescriptors.NotAFunction, span, $"called object of type '{type}' is not a function or function pointer");
         public void ReportWrongArgumentCount(TextSpan span, string name, int expected, int actual, bool variadic) =>
             Report(DiagnosticDescriptors.WrongArgumentCount, span,
                 $"{Quote(name)} takes {(variadic ? "at least " : "")}{expected} argument{(expected == 1 ? "" : "s")}, but {actual} {(actual == 1 ? "was" : "were")} given");

@@ -26,6 +26,11 @@ namespace KDsl.Symbols
         /// as libc's would be (<see cref="Image.UserProgram"/>); a call to it is a plain call with a relocation.
         /// </summary>
         Library,
+        /// <summary>
+        /// The function a call through a function pointer reaches, known only by its type (the BoundCall's Callee holds
+        /// the pointer): no symbol, an indirect call.
+        /// </summary>
+        Pointer,
     }
 
     public sealed class FunctionSymbol
@@ -60,6 +65,17 @@ namespace KDsl.Symbols
         public int? MaxDepth { get; }
         /// <summary>The x86-64 system call number (RAX) of a <see cref="FunctionKind.Syscall"/>, otherwise -1.</summary>
         public int SyscallNumber { get; }
+
+        /// <summary>The function's C type as a pointer holds it (`int (*)(int)`): what `&amp;f`, or the name used as a value, is.</summary>
+        public TypeSymbol PointerType
+        {
+            get
+            {
+                var parameters = ImmutableArray.CreateBuilder<TypeSymbol>(Parameters.Length);
+                foreach (var p in Parameters) parameters.Add(p.Type);
+                return TypeSymbol.PointerTo(TypeSymbol.FunctionOf(ReturnType, parameters.MoveToImmutable()));
+            }
+        }
 
         public override string ToString() => LinkName;
     }

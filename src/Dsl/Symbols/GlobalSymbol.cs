@@ -71,8 +71,9 @@ namespace KDsl.Symbols
     /// </summary>
     public sealed class DataPointer
     {
-        public DataPointer(int offset, string? symbol, ImmutableArray<byte> stringBytes, long addend)
+        public DataPointer(int offset, string? symbol, ImmutableArray<byte> stringBytes, long addend, TypeSymbol? type = null)
         {
+            Type = type;
             Offset = offset;
             Symbol = symbol;
             StringBytes = stringBytes;
@@ -85,5 +86,7 @@ namespace KDsl.Symbols
         /// <summary>The literal's bytes (no terminator) when <see cref="Symbol"/> is null.</summary>
         public ImmutableArray<byte> StringBytes { get; }
         public long Addend { get; }
+        /// <summary>The type of the field that holds the address (a function pointer's: which indirect calls may reach it).</summary>
+        public TypeSymbol? Type { get; }
     }
 }

@@ -1,8 +1,9 @@
 using System;
+using System.Collections.Immutable;
 
 namespace KDsl.Symbols
 {
-    public enum TypeKind { Void, Char, Int, Long, Pointer, Array, Short, Bool, Record }
+    public enum TypeKind { Void, Char, Int, Long, Pointer, Array, Short, Bool, Record, Function }
 
     /// <summary>
     /// A KDsl type. Scalars follow the x86-64 kernel ABI (GCC's LP64): char is a signed byte (the kernel builds these
@@ -24,8 +25,10 @@ namespace KDsl.Symbols
         /// <summary>The type of an expression whose binding failed; it converts to anything silently, so one error is reported once.</summary>
         public static readonly TypeSymbol Error = new TypeSymbol(TypeKind.Long, null, -1);
 
-        private TypeSymbol(TypeKind kind, TypeSymbol? element, long length, bool isUnsigned = false, RecordSymbol? record = null)
+        private TypeSymbol(TypeKind kind, TypeSymbol? element, long length, bool isUnsigned = false, RecordSymbol? record = null,
+            ImmutableArray<TypeSymbol> parameters = default)
         {
+            Parameters = parameters.IsDefault ? ImmutableArray<TypeSymbol>.Empty : parameters;
             Record = record;
             Kind = kind;
             Element = element;
@@ -34,7 +37,7 @@ namespace KDsl.Symbols
         }
 
         public TypeKind Kind { get; }
-        /// <summary>The pointee of a pointer, the element of an array.</summary>
+        /// <summary>The pointee of a pointer, the element of an array, the return type of a function.</summary>
         public TypeSymbol? Element { get; }
         /// <summary>Element count of an array (-1 marks <see cref="Error"/>).</summary>
         public long Length { get; }
@@ -44,6 +47,18 @@ namespace KDsl.Symbols
         public static TypeSymbol PointerTo(TypeSymbol element) => new TypeSymbol(TypeKind.Pointer, element, 0);
         public static TypeSymbol ArrayOf(TypeSymbol element, long length) => new TypeSymbol(TypeKind.Array, element, length);
         public static TypeSymbol RecordOf(RecordSymbol record) => new TypeSymbol(TypeKind.Record, null, 0, record: record);
+
+        /// <summary>
+        /// A function type (`int (int, char *)`): what a function pointer points to. It has no size of its own and is only
+        /// used behind a pointer; two are the same type when their return and parameter types are (C11 6.7.6.3p15).
+        /// </summary>
+        public static TypeSymbol FunctionOf(TypeSymbol returnType, ImmutableArray<TypeSymbol> parameters) =>
+            new TypeSymbol(TypeKind.Function, returnType, 0, parameters: parameters);
+
+        /// <summary>The parameter types of a <see cref="TypeKind.Function"/> type (empty for others).</summary>
+        public ImmutableArray<TypeSymbol> Parameters { get; }
+        /// <summary>A pointer to a function: what can be called with arguments.</summary>
+        public bool IsFunctionPointer => Kind == TypeKind.Pointer && Element!.Kind == TypeKind.Function;
 
         /// <summary>The struct or union of a <see cref="TypeKind.Record"/> type.</summary>
         public RecordSymbol? Record { get; }
@@ -85,7 +100,7 @@ namespace KDsl.Symbols
         {
             TypeKind.Array => Element!.Alignment,
             TypeKind.Record => Record!.Alignment,
-            TypeKind.Void => 1,
+            TypeKind.Void or TypeKind.Function => 1,
             _ => (int)Size,
         };
 
@@ -104,8 +119,12 @@ namespace KDsl.Symbols
             if (other is null) return false;
             if (ReferenceEquals(this, other)) return true;
             if (IsError || other.IsError) return false;
-            return Kind == other.Kind && Length == other.Length && IsUnsigned == other.IsUnsigned && ReferenceEquals(Record, other.Record) &&
-                   (Element is null ? other.Element is null : Element.Equals(other.Element));
+            if (Kind != other.Kind || Length != other.Length || IsUnsigned != other.IsUnsigned || !ReferenceEquals(Record, other.Record) ||
+                !(Element is null ? other.Element is null : Element.Equals(other.Element)) || Parameters.Length != other.Parameters.Length)
+                return false;
+            for (int i = 0; i < Parameters.Length; i++)
+                if (!Parameters[i].Equals(other.Parameters[i])) return false;
+            return true;
         }
 
         public override bool Equals(object? obj) => Equals(obj as TypeSymbol);
@@ -119,10 +138,15 @@ namespace KDsl.Symbols
             TypeKind.Short => IsUnsigned ? "unsigned short" : "short",
             TypeKind.Int => IsUnsigned ? "unsigned int" : "int",
             TypeKind.Long => IsError ? "?" : IsUnsigned ? "unsigned long" : "long",
+            TypeKind.Pointer when Element!.Kind == TypeKind.Function => $"{Element.Element} (*)({ParameterList(Element)})",
             TypeKind.Pointer => Element + " *",
+            TypeKind.Function => $"{Element} ({ParameterList(this)})",
             TypeKind.Array => $"{Element}[{Length}]",
             TypeKind.Record => Record!.ToString(),
             _ => "?",
         };
+
+        private static string ParameterList(TypeSymbol function) =>
+            function.Parameters.IsEmpty ? "void" : string.Join(", ", function.Parameters);
     }
 }

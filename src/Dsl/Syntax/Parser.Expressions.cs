@@ -142,10 +142,9 @@ namespace KDsl.Syntax
                 {
                     var open = Current;
                     var (openToken, arguments, close) = ParseArgumentList();
-                    if (expression is NameExpressionSyntax name)
-                        expression = new CallExpressionSyntax(name.Identifier, openToken, arguments, close);
-                    else if (CanReportAt(open.Position))
-                        _diagnostics.ReportCallOfNonName(expression.Span);
+                    expression = expression is NameExpressionSyntax name
+                        ? new CallExpressionSyntax(name.Identifier, openToken, arguments, close)
+                        : new CallExpressionSyntax(expression, openToken, arguments, close); // through a function pointer
                 }
                 else if (kind == SyntaxKind.OpenBracketToken)
                 {

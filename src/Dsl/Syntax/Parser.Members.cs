@@ -313,6 +313,25 @@ namespace KDsl.Syntax
         private FunctionDeclarationSyntax ParseFunction(TypeClauseSyntax returnType, ImmutableArray<SyntaxToken> storage)
         {
             var identifier = MatchToken(SyntaxKind.IdentifierToken);
+            var (open, parameters, close) = ParseParameterList(namesOptional: false);
+            // `void walk(long n) max_depth 50 { ... }`: a recursion bound stated by the author (contextual word).
+            SyntaxToken? maxDepthKeyword = null;
+            ExpressionSyntax? maxDepth = null;
+            if (IsContextual("max_depth") && Peek(1).Kind != SyntaxKind.OpenBraceToken)
+            {
+                maxDepthKeyword = NextToken();
+                maxDepth = ParseExpression();
+            }
+            return new FunctionDeclarationSyntax(returnType, identifier, open, parameters, close, ParseBlock(),
+                maxDepthKeyword, maxDepth, storage);
+        }
+
+        /// <summary>
+        /// ( parameters ) of a function or a function-pointer type: `(void)`, `()` or declarations, each a type and a name
+        /// (optional in a function-pointer type, as in a prototype) or a function pointer `int (*cb)(int)`.
+        /// </summary>
+        private (SyntaxToken Open, ImmutableArray<ParameterSyntax> Parameters, SyntaxToken Close) ParseParameterList(bool namesOptional)
+        {
             var open = MatchToken(SyntaxKind.OpenParenToken);
             var parameters = ImmutableArray.CreateBuilder<ParameterSyntax>();
             if (Current.Kind == SyntaxKind.VoidKeyword && Peek(1).Kind == SyntaxKind.CloseParenToken)
@@ -324,25 +343,37 @@ namespace KDsl.Syntax
                 {
                     int start = _position;
                     var type = ParseTypeClause();
-                    var name = MatchToken(SyntaxKind.IdentifierToken);
-                    parameters.Add(new ParameterSyntax(type, name));
+                    if (IsFunctionPointerStart() && Enter())
+                    {
+                        try
+                        {
+                            var pointerOpen = NextToken();
+                            var stars = ParseStars();
+                            var name = Current.Kind == SyntaxKind.IdentifierToken || !namesOptional ? MatchToken(SyntaxKind.IdentifierToken) : Missing(SyntaxKind.IdentifierToken);
+                            var pointerClose = MatchToken(SyntaxKind.CloseParenToken);
+                            var (inner, innerParameters, innerClose) = ParseParameterList(namesOptional: true);
+                            parameters.Add(new ParameterSyntax(type, name, new FunctionPointerSyntax(pointerOpen, stars, pointerClose, inner, innerParameters, innerClose)));
+                        }
+                        finally
+                        {
+                            Leave();
+                        }
+                    }
+                    else
+                    {
+                        var name = Current.Kind == SyntaxKind.IdentifierToken || !namesOptional ? MatchToken(SyntaxKind.IdentifierToken) : Missing(SyntaxKind.IdentifierToken);
+                        parameters.Add(new ParameterSyntax(type, name));
+                    }
                     if (Current.Kind == SyntaxKind.CommaToken) NextToken();
                     else break;
                     if (_position == start) NextToken();
                 }
             }
-            var close = MatchToken(SyntaxKind.CloseParenToken);
-            // `void walk(long n) max_depth 50 { ... }`: a recursion bound stated by the author (contextual word).
-            SyntaxToken? maxDepthKeyword = null;
-            ExpressionSyntax? maxDepth = null;
-            if (IsContextual("max_depth") && Peek(1).Kind != SyntaxKind.OpenBraceToken)
-            {
-                maxDepthKeyword = NextToken();
-                maxDepth = ParseExpression();
-            }
-            return new FunctionDeclarationSyntax(returnType, identifier, open, parameters.ToImmutable(), close, ParseBlock(),
-                maxDepthKeyword, maxDepth, storage);
+            return (open, parameters.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));
         }
+
+        /// <summary>`(*` after a declaration's type: a function-pointer declarator.</summary>
+        private bool IsFunctionPointerStart() => Current.Kind == SyntaxKind.OpenParenToken && Peek(1).Kind == SyntaxKind.StarToken;
 
         private ExpectBlockSyntax ParseExpectBlock()
         {

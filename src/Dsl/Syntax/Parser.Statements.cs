@@ -99,6 +99,9 @@ namespace KDsl.Syntax
             var stars = firstStars;
             while (true)
             {
+                // `(*name[dims])(params)`: a function pointer (or an array of them); the stars before it are the return type's
+                SyntaxToken? pointerOpen = IsFunctionPointerStart() ? NextToken() : null;
+                var pointerStars = pointerOpen is null ? ImmutableArray<SyntaxToken>.Empty : ParseStars();
                 var identifier = MatchToken(SyntaxKind.IdentifierToken);
                 SyntaxToken? openBracket = null, closeBracket = null, equals = null;
                 ExpressionSyntax? size = null, initializer = null;
@@ -117,12 +120,20 @@ namespace KDsl.Syntax
                     }
                     else inner.Add(dimension!);
                 }
+                FunctionPointerSyntax? functionPointer = null;
+                if (pointerOpen is not null)
+                {
+                    var close = MatchToken(SyntaxKind.CloseParenToken);
+                    var (open, parameters, closeParameters) = ParseParameterList(namesOptional: true);
+                    functionPointer = new FunctionPointerSyntax(pointerOpen, pointerStars, close, open, parameters, closeParameters);
+                }
                 if (Current.Kind == SyntaxKind.EqualsToken)
                 {
                     equals = NextToken();
                     initializer = Current.Kind == SyntaxKind.OpenBraceToken ? ParseInitializerList() : ParseAssignmentExpression();
                 }
-                declarators.Add(new DeclaratorSyntax(stars, identifier, openBracket, size, closeBracket, equals, initializer, inner.ToImmutable()));
+                declarators.Add(new DeclaratorSyntax(stars, identifier, openBracket, size, closeBracket, equals, initializer, inner.ToImmutable(),
+                    functionPointer));
                 if (Current.Kind != SyntaxKind.CommaToken || identifier.IsMissing) break;
                 NextToken();
                 stars = ParseStars();

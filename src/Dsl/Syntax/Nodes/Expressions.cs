@@ -72,7 +72,21 @@ namespace KDsl.Syntax
             CloseParen = close;
         }
 
+        /// <summary>A call through a function pointer that is not a plain name: `ops->read(f)`, `(*fp)(x)`, `table[i](x)`.</summary>
+        public CallExpressionSyntax(ExpressionSyntax callee, SyntaxToken open, ImmutableArray<ExpressionSyntax> arguments, SyntaxToken close)
+            : base(SyntaxKind.CallExpression, Cover(callee.Span, close.Span))
+        {
+            Callee = callee;
+            Identifier = new SyntaxToken(SyntaxKind.IdentifierToken, callee.Span.Start, "", null, isMissing: true);
+            OpenParen = open;
+            Arguments = arguments;
+            CloseParen = close;
+        }
+
+        /// <summary>The called name; a missing token when <see cref="Callee"/> is an expression.</summary>
         public SyntaxToken Identifier { get; }
+        /// <summary>The expression called when it is not a plain name (a function pointer), else null.</summary>
+        public ExpressionSyntax? Callee { get; }
         public SyntaxToken OpenParen { get; }
         public ImmutableArray<ExpressionSyntax> Arguments { get; }
         public SyntaxToken CloseParen { get; }

@@ -145,14 +145,19 @@ namespace KDsl.Syntax
 
     public sealed class ParameterSyntax : SyntaxNode
     {
-        public ParameterSyntax(TypeClauseSyntax type, SyntaxToken identifier) : base(SyntaxKind.Parameter, Cover(type.Span, identifier.Span))
+        public ParameterSyntax(TypeClauseSyntax type, SyntaxToken identifier, FunctionPointerSyntax? functionPointer = null)
+            : base(SyntaxKind.Parameter, Cover(type.Span, functionPointer is not null && functionPointer.Span.End > identifier.Span.End ? functionPointer.Span : identifier.Span))
         {
             Type = type;
             Identifier = identifier;
+            FunctionPointer = functionPointer;
         }
 
         public TypeClauseSyntax Type { get; }
+        /// <summary>The parameter's name; a missing token in a prototype's list that names none (`int (*fp)(int, char *)`).</summary>
         public SyntaxToken Identifier { get; }
+        /// <summary>`int (*cb)(int)`: the parameter is a function pointer (<see cref="Type"/> is then the return type).</summary>
+        public FunctionPointerSyntax? FunctionPointer { get; }
     }
 
     public sealed class FunctionDeclarationSyntax : MemberSyntax

@@ -30,10 +30,12 @@ namespace KDsl.Syntax
     public sealed class DeclaratorSyntax : SyntaxNode
     {
         public DeclaratorSyntax(ImmutableArray<SyntaxToken> stars, SyntaxToken identifier, SyntaxToken? openBracket, ExpressionSyntax? size,
-            SyntaxToken? closeBracket, SyntaxToken? equals, ExpressionSyntax? initializer, ImmutableArray<ExpressionSyntax> innerSizes = default)
-            : base(SyntaxKind.Declarator, Cover(stars.IsEmpty ? identifier.Span : stars[0].Span,
-                initializer?.Span ?? closeBracket?.Span ?? identifier.Span))
+            SyntaxToken? closeBracket, SyntaxToken? equals, ExpressionSyntax? initializer, ImmutableArray<ExpressionSyntax> innerSizes = default,
+            FunctionPointerSyntax? functionPointer = null)
+            : base(SyntaxKind.Declarator, Cover(stars.IsEmpty ? functionPointer?.Span ?? identifier.Span : stars[0].Span,
+                initializer?.Span ?? functionPointer?.Span ?? closeBracket?.Span ?? identifier.Span))
         {
+            FunctionPointer = functionPointer;
             InnerSizes = innerSizes.IsDefault ? ImmutableArray<ExpressionSyntax>.Empty : innerSizes;
             Stars = stars;
             Identifier = identifier;
@@ -56,6 +58,37 @@ namespace KDsl.Syntax
         public SyntaxToken? CloseBracket { get; }
         public SyntaxToken? EqualsToken { get; }
         public ExpressionSyntax? Initializer { get; }
+        /// <summary>
+        /// `(*name)(params)`: the declarator names a pointer to a function (or, with dimensions inside the parentheses,
+        /// an array of them); <see cref="Stars"/> then belong to the return type. Null for other declarators.
+        /// </summary>
+        public FunctionPointerSyntax? FunctionPointer { get; }
+    }
+
+    /// <summary>
+    /// The parenthesised part of a function-pointer declarator, `(*fp)(int, char *)` or `(*ops[4])(void)`: the stars
+    /// inside the parentheses (one per pointer level) and the parameter list (names optional, as in a prototype).
+    /// </summary>
+    public sealed class FunctionPointerSyntax : SyntaxNode
+    {
+        public FunctionPointerSyntax(SyntaxToken open, ImmutableArray<SyntaxToken> stars, SyntaxToken close, SyntaxToken openParameters,
+            ImmutableArray<ParameterSyntax> parameters, SyntaxToken closeParameters)
+            : base(SyntaxKind.Declarator, Cover(open.Span, closeParameters.Span))
+        {
+            OpenParen = open;
+            Stars = stars;
+            CloseParen = close;
+            OpenParameters = openParameters;
+            Parameters = parameters;
+            CloseParameters = closeParameters;
+        }
+
+        public SyntaxToken OpenParen { get; }
+        public ImmutableArray<SyntaxToken> Stars { get; }
+        public SyntaxToken CloseParen { get; }
+        public SyntaxToken OpenParameters { get; }
+        public ImmutableArray<ParameterSyntax> Parameters { get; }
+        public SyntaxToken CloseParameters { get; }
     }
 
     /// <summary>int a = 1, *p, buf[16]; — Type holds only the specifiers; stars belong to each declarator, as in C.</summary>
