@@ -18,15 +18,14 @@ namespace KDsl.CodeGen
         /// A call's arguments with every read EmitCall makes after a call counted after it: those that make calls first,
         /// then the others (a simple one is loaded into its register just before the call, so in f(x, g()) x is read after
         /// g's call; a call-free computation EmitCall may do earlier only counts as later, which is safe).
-        /// A function pointer called is read last when it is simple (loaded into RAX just before the call), else first (its
-        /// value waits in a temporary while the arguments are computed).
+        /// A function pointer called is read last unless it makes a call (then it is computed first and waits in a temporary).
         /// </summary>
         public static IEnumerable<BoundExpression> Arguments(BoundCall call)
         {
-            if (call.Callee is { } first && !FunctionEmitter.IsSimple(first)) yield return first;
+            if (call.Callee is { } first && HasCall(first)) yield return first;
             foreach (var a in call.Arguments) if (HasCall(a)) yield return a;
             foreach (var a in call.Arguments) if (!HasCall(a)) yield return a;
-            if (call.Callee is { } last && FunctionEmitter.IsSimple(last)) yield return last;
+            if (call.Callee is { } last && !HasCall(last)) yield return last;
         }
 
         public static bool HasCall(BoundExpression e) => BoundTree.Contains(e, IsCall);

@@ -143,14 +143,6 @@ namespace KDsl.CodeGen
             }
             var args = call.Arguments;
             int registerCount = Math.Min(args.Length, GprExtensions.ArgumentRegisters.Length);
-            // a function pointer that takes more than a load waits in a temporary while the arguments are computed
-            int callee = -1;
-            if (call.Callee is { } pointer && !IsSimple(pointer))
-            {
-                EmitExpression(pointer);
-                callee = AllocateTemporary();
-                A.mov(Temporary(callee), rax);
-            }
 
             // Complex arguments first, each into a temporary, so that loading the argument registers clobbers nothing;
             // the last complex one that goes in a register is evaluated straight into it (GCC's shape: no spill slot).
@@ -158,6 +150,22 @@ namespace KDsl.CodeGen
             for (int i = 0; i < args.Length; i++)
                 if (!IsSimpleArgument(args[i])) direct = i;
             if (direct >= registerCount) direct = -1;
+
+            // A function pointer that takes more than a load is computed into RAX once only the argument registers remain to
+            // be loaded (GCC's shape: mov 0x8(%rdi),%rax; xor %edi,%edi; call); when computing it could clobber an argument
+            // already in its register, or it makes a call, it is computed first and waits in a temporary.
+            int callee = -1;
+            bool calleeLast = false;
+            if (call.Callee is { } pointer && !IsSimple(pointer))
+            {
+                if (direct < 0 && !EvaluationOrder.HasCall(pointer)) calleeLast = true;
+                else
+                {
+                    EmitExpression(pointer);
+                    callee = AllocateTemporary();
+                    A.mov(Temporary(callee), rax);
+                }
+            }
 
             var temps = new int[args.Length];
             for (int i = 0; i < args.Length; i++)
@@ -185,6 +193,7 @@ namespace KDsl.CodeGen
                 _code.SetCfa(Cfa + _frame.LocalSize + _pushed);
             }
 
+            if (calleeLast) EmitExpression(call.Callee!);
             for (int i = 0; i < registerCount; i++)
             {
                 if (i == direct) continue;
@@ -209,7 +218,7 @@ namespace KDsl.CodeGen
                     A.mov(rax, Temporary(callee));
                     FreeTemporary();
                 }
-                else EmitSimple(Gpr.Rax, call.Callee);
+                else if (!calleeLast) EmitSimple(Gpr.Rax, call.Callee);
                 A.call(rax);
             }
             else if (call.Function.Kind == Symbols.FunctionKind.Syscall)

@@ -69,7 +69,7 @@ namespace KDsl.CodeGen
         }
 
         /// <summary>Values that load into any register without touching another: constants, variables, addresses of locals.</summary>
-        internal static bool IsSimple(BoundExpression e) => e switch
+        private static bool IsSimple(BoundExpression e) => e switch
         {
             BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundGlobalAddress or BoundVariable => true,
             BoundAddressOf { Operand: BoundVariable or BoundArrayVariable } => true,

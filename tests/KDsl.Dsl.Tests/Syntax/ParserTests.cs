@@ -200,11 +200,12 @@ init { long a = [16K]; long b = [1.5]; long c = [99999999999999999999]; }
         }
 
         [Test]
-        public void CallOfNonName_IsReported()
+        public void CallOfAValueThatIsNotAFunctionPointer_IsReported()
         {
+            // GCC: "called object is not a function or function pointer"
             Support.AssertDiagnostics(@"module t ""x"";
 init { int a = 0; [(a)](1); }
-", "KDSL0015");
+", "KDSL0103");
         }
     }
 }
