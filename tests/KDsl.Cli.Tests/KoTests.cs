@@ -176,6 +176,20 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void AnOpsTableHoldsItsFunctionsAddresses()
+        {
+            // demo_ops (.rodata) and close_hooks (.data) hold function addresses: R_X86_64_64 (1) against each function's
+            // symbol, at the member's offset (read at 8, write at 16), as GCC emits a static file_operations
+            var (elf, image, _) = Build("ops-table.kdsl");
+            var ops = image.Symbols.Single(s => s.Name == "demo_ops");
+            var rodata = elf.Relocations(".rodata").Where(r => r.Offset >= (ulong)ops.Offset && r.Offset < (ulong)(ops.Offset + 24))
+                .Select(r => (r.Offset - (ulong)ops.Offset, r.Type, r.Symbol.Name)).ToList();
+            Assert.That(rodata, Does.Contain((8ul, 1u, "dev_read")).And.Contain((16ul, 1u, "dev_write")));
+            var hooks = elf.Relocations(".data").Select(r => (r.Type, r.Symbol.Name)).ToList();
+            Assert.That(hooks, Is.EqualTo(new[] { (1u, "dev_release"), (1u, "dev_log") }));
+        }
+
+        [Test]
         public void ObjdumpOfTheKoShowsTheInstructionsKdslDisasmShows()
         {
             var (_, image, ko) = Build("step5.kdsl");
