@@ -93,6 +93,7 @@ namespace KDsl.Analysis
             }
             foreach (var (thread, data) in analyzer.ThreadFunctions())
                 entries.Add(analyzer.AnalyzeEntry(thread, diagnostics, analyzer._kernel.ThreadFunctionInUse, new[] { data }));
+            analyzer.CheckMaxDepths(diagnostics);
             foreach (var call in analyzer._unboundedCalls)
                 diagnostics.Add(analyzer.Report(DiagnosticDescriptors.UnboundedRecursion, call.Span,
                     $"the recursion through '{call.Function.Name}' has no bound KDsl can prove from constant arguments; it is assumed to go on until the stack overflows"));

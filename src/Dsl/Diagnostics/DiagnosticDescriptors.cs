@@ -113,6 +113,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor StackOverflowPredicted = new DiagnosticDescriptor("KDSL1002", DiagnosticSeverity.Warning, "Worst case exceeds THREAD_SIZE");
         public static readonly DiagnosticDescriptor UnboundedRecursion = new DiagnosticDescriptor("KDSL1003", DiagnosticSeverity.Warning, "Recursion without a provable bound");
         public static readonly DiagnosticDescriptor StackSummary = new DiagnosticDescriptor("KDSL1004", DiagnosticSeverity.Info, "Worst-case stack use of an entry point");
+        public static readonly DiagnosticDescriptor MaxDepthContradicted = new DiagnosticDescriptor("KDSL1005", DiagnosticSeverity.Warning, "max_depth contradicted by a constant-argument recursion");
 
         // --- internal --------------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor("KDSL9999", E, "Internal compiler error");
