@@ -92,6 +92,7 @@ namespace KDsl.Symbols
             TypeKind.Pointer => 8,
             TypeKind.Array => Element!.Size * Length,
             TypeKind.Record => Record!.Size,
+            TypeKind.Function => 1, // GCC's extension: sizeof a function is 1, so arithmetic on its pointer steps bytes
             _ => 0,
         };
 
