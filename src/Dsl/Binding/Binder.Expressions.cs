@@ -207,8 +207,9 @@ namespace KDsl.Binding
                 _diagnostics.ReportVoidPointerDereference(syntax.Span);
                 return new BoundErrorExpression(syntax.Span);
             }
-            // *fp is the function, which becomes its address again wherever it is used (C11 6.3.2.1p4): (*fp)(x) is fp(x)
-            if (pointer.Type.IsFunctionPointer) return pointer;
+            // *fp is the function, which becomes its address again wherever it is used (C11 6.3.2.1p4): (*fp)(x) is fp(x).
+            // Not an lvalue: `*fp = g` is an error, as in C.
+            if (pointer.Type.IsFunctionPointer) return new BoundConversion(pointer, pointer.Type, syntax.Span);
             return new BoundDereference(pointer, pointer.Type.Element, syntax.Span);
         }
 

@@ -144,6 +144,8 @@ namespace KDsl.Binding
         {
             var type = BindSpecifiers(syntax);
             for (int i = 0; i < stars && !type.IsError; i++) type = TypeSymbol.PointerTo(type);
+            if (syntax.FunctionPointer is { } functionPointer && stars == syntax.Stars.Length && !type.IsError)
+                type = FunctionPointerType(type, functionPointer);
             return type;
         }
 

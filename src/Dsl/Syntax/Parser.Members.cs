@@ -55,6 +55,8 @@ namespace KDsl.Syntax
                         // declares variables (`static int count = 1, *p;`).
                         var storage = ParseStorage();
                         var type = ParseTypeClause();
+                        if (type.FunctionPointer is { } unnamed) // `int (*)(int) x;`: the name belongs inside the parentheses
+                            _diagnostics.ReportUnexpectedToken(unnamed.CloseParen.Span, "an identifier", "')'");
                         if (Current.Kind == SyntaxKind.SemicolonToken && type.Stars.IsEmpty && storage.IsEmpty && (type.Record ?? (SyntaxNode?)type.Enum) is not null)
                             return new TagDeclarationSyntax(type, NextToken());
                         if (Current.Kind == SyntaxKind.IdentifierToken && Peek(1).Kind == SyntaxKind.OpenParenToken)
@@ -170,7 +172,8 @@ namespace KDsl.Syntax
                 if (CanReport()) _diagnostics.ReportExpectedType(Current.Span, SyntaxFacts.Describe(Current));
                 specifiers = ImmutableArray.Create(Missing(SyntaxKind.IntKeyword));
             }
-            return new TypeClauseSyntax(specifiers, ParseStars(), tag);
+            var stars = ParseStars();
+            return new TypeClauseSyntax(specifiers, stars, tag, IsAbstractFunctionPointerStart() ? ParseFunctionPointer(named: false, out _) : null);
         }
 
         /// <summary>
@@ -342,22 +345,18 @@ namespace KDsl.Syntax
                        Current.Kind != SyntaxKind.EndOfFileToken)
                 {
                     int start = _position;
-                    var type = ParseTypeClause();
-                    if (IsFunctionPointerStart() && Enter())
+                    if (IsVariadicMark())
                     {
-                        try
-                        {
-                            var pointerOpen = NextToken();
-                            var stars = ParseStars();
-                            var name = Current.Kind == SyntaxKind.IdentifierToken || !namesOptional ? MatchToken(SyntaxKind.IdentifierToken) : Missing(SyntaxKind.IdentifierToken);
-                            var pointerClose = MatchToken(SyntaxKind.CloseParenToken);
-                            var (inner, innerParameters, innerClose) = ParseParameterList(namesOptional: true);
-                            parameters.Add(new ParameterSyntax(type, name, new FunctionPointerSyntax(pointerOpen, stars, pointerClose, inner, innerParameters, innerClose)));
-                        }
-                        finally
-                        {
-                            Leave();
-                        }
+                        var first = Current;
+                        for (int dot = 0; dot < 3; dot++) NextToken();
+                        _diagnostics.ReportNotSupported(TextSpan.FromBounds(first.Span.Start, Previous.Span.End), "a variadic parameter list ('...')");
+                        break;
+                    }
+                    var type = ParseTypeClause();
+                    if (IsFunctionPointerStart())
+                    {
+                        var pointer = ParseFunctionPointer(named: !namesOptional, out var name);
+                        parameters.Add(new ParameterSyntax(type, name, pointer));
                     }
                     else
                     {
@@ -372,8 +371,42 @@ namespace KDsl.Syntax
             return (open, parameters.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));
         }
 
+        private bool IsVariadicMark() =>
+            Current.Kind == SyntaxKind.DotToken && Peek(1).Kind == SyntaxKind.DotToken && Peek(2).Kind == SyntaxKind.DotToken;
+
         /// <summary>`(*` after a declaration's type: a function-pointer declarator.</summary>
         private bool IsFunctionPointerStart() => Current.Kind == SyntaxKind.OpenParenToken && Peek(1).Kind == SyntaxKind.StarToken;
+
+        /// <summary>`(*)(`, `(**)(`: a function-pointer type without a name (a cast's, sizeof's, an unnamed parameter's).</summary>
+        private bool IsAbstractFunctionPointerStart()
+        {
+            if (!IsFunctionPointerStart()) return false;
+            int offset = 1;
+            while (Peek(offset).Kind == SyntaxKind.StarToken || SyntaxFacts.IsTypeQualifier(Peek(offset).Kind)) offset++;
+            return Peek(offset).Kind == SyntaxKind.CloseParenToken && Peek(offset + 1).Kind == SyntaxKind.OpenParenToken;
+        }
+
+        /// <summary>
+        /// `(*name)(params)` (or `(*)(params)` when not <paramref name="named"/>; a name is then optional, as in a
+        /// prototype), the current token being its '('.
+        /// </summary>
+        private FunctionPointerSyntax ParseFunctionPointer(bool named, out SyntaxToken name)
+        {
+            var open = NextToken();
+            var stars = ParseStars();
+            name = Current.Kind == SyntaxKind.IdentifierToken || named ? MatchToken(SyntaxKind.IdentifierToken) : Missing(SyntaxKind.IdentifierToken);
+            var close = MatchToken(SyntaxKind.CloseParenToken);
+            if (!Enter()) return new FunctionPointerSyntax(open, stars, close, Missing(SyntaxKind.OpenParenToken), ImmutableArray<ParameterSyntax>.Empty, Missing(SyntaxKind.CloseParenToken));
+            try
+            {
+                var (openParameters, parameters, closeParameters) = ParseParameterList(namesOptional: true);
+                return new FunctionPointerSyntax(open, stars, close, openParameters, parameters, closeParameters);
+            }
+            finally
+            {
+                Leave();
+            }
+        }
 
         private ExpectBlockSyntax ParseExpectBlock()
         {

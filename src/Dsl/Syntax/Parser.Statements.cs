@@ -121,6 +121,14 @@ namespace KDsl.Syntax
                     else inner.Add(dimension!);
                 }
                 FunctionPointerSyntax? functionPointer = null;
+                if (pointerOpen is not null && Current.Kind == SyntaxKind.OpenParenToken)
+                {
+                    // int (*pick(int i))(int): a function returning a function pointer
+                    _diagnostics.ReportNotSupported(TextSpan.FromBounds(pointerOpen.Span.Start, Current.Span.End),
+                        "a function returning a function pointer without a typedef (typedef the pointer type, then return it)");
+                    SkipDeclaration(depth: 1); // inside the declarator's '('
+                    return new DeclarationStatementSyntax(type, declarators.ToImmutable(), Missing(SyntaxKind.SemicolonToken), storage);
+                }
                 if (pointerOpen is not null)
                 {
                     var close = MatchToken(SyntaxKind.CloseParenToken);
@@ -140,6 +148,22 @@ namespace KDsl.Syntax
             }
             var semicolon = inForHeader ? MatchToken(SyntaxKind.SemicolonToken) : ExpectSemicolon();
             return new DeclarationStatementSyntax(type, declarators.ToImmutable(), semicolon, storage);
+        }
+
+        /// <summary>
+        /// Skips the rest of a declaration KDsl does not support, reported already: up to its ';', or to the end of the
+        /// function body it has, brackets balanced.
+        /// </summary>
+        private void SkipDeclaration(int depth)
+        {
+            while (Current.Kind != SyntaxKind.EndOfFileToken)
+            {
+                var kind = NextToken().Kind;
+                if (kind is SyntaxKind.OpenParenToken or SyntaxKind.OpenBraceToken or SyntaxKind.OpenBracketToken) depth++;
+                else if (kind is SyntaxKind.CloseParenToken or SyntaxKind.CloseBracketToken) depth--;
+                else if (kind == SyntaxKind.CloseBraceToken && --depth <= 0) return;
+                else if (kind == SyntaxKind.SemicolonToken && depth <= 0) return;
+            }
         }
 
         /// <summary>{ item, item, } where an item is [designators =] value and a value an expression or a nested list.</summary>

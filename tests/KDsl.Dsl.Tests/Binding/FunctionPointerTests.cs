@@ -85,6 +85,34 @@ init { apply(twice, 2); }
         }
 
         [Test]
+        public void AnUnnamedFunctionPointerType_CastsAndSizes()
+        {
+            var program = Support.BindClean(Support.Header + Functions + @"
+init { long raw = (long)twice; int (*fp)(int) = (int (*)(int))raw; printk(""%ld %d\n"", sizeof(int (*)(int)), fp(1)); }
+");
+            var declaration = Support.Init(program).Body.Statements.OfType<BoundVariableDeclaration>().Single(d => d.Variable.Name == "fp");
+            Assert.That(declaration.Initializer!.Type, Is.EqualTo(FunctionPointer(TypeSymbol.Int, TypeSymbol.Int)));
+            var printk = (BoundCall)((BoundExpressionStatement)Support.Init(program).Body.Statements.Last()).Expression;
+            Assert.That(((BoundLiteral)printk.Arguments[1]).Value, Is.EqualTo(8));
+        }
+
+        [TestCase("int (*pick(int i))(int) { return twice; }\ninit { }\n", "(*pick(int i))(")] // GCC accepts it; KDsl asks for a typedef
+        [TestCase("init { int (*fp)(int, ...) = 0; }\n", "...")]
+        public void UnsupportedFunctionPointerForms_AreOneErrorEach(string code, string at)
+        {
+            string text = Support.Header + Functions + code;
+            Support.BindAll(text, out var diagnostics);
+            var d = diagnostics.Single();
+            Assert.That(d.Id, Is.EqualTo("KDSL0136"), d.ToString());
+            Assert.That(d.Location.Span.Start, Is.EqualTo(text.IndexOf(at, System.StringComparison.Ordinal)), d.ToString());
+        }
+
+        [Test]
+        public void TheFunctionAPointerDesignates_IsNotAssignable() =>
+            // GCC: "lvalue required as left operand of assignment"
+            Support.AssertDiagnostics(Support.Header + Functions + "init { int (*fp)(int) = twice; [*fp] = 0; }\n", "KDSL0107");
+
+        [Test]
         public void WrongArgumentCount_ThroughAPointer_IsReported() =>
             Support.AssertDiagnostics(Support.Header + Functions + "init { int (*fp)(int) = twice; [fp(1, 2)]; }\n", "KDSL0104");
 

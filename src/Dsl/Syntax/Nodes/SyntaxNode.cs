@@ -26,10 +26,12 @@ namespace KDsl.Syntax
     /// </summary>
     public sealed class TypeClauseSyntax : SyntaxNode
     {
-        public TypeClauseSyntax(ImmutableArray<SyntaxToken> specifiers, ImmutableArray<SyntaxToken> stars, SyntaxNode? tag = null)
-            : base(SyntaxKind.TypeClause, Cover(specifiers[0].Span, !stars.IsEmpty ? stars[stars.Length - 1].Span
+        public TypeClauseSyntax(ImmutableArray<SyntaxToken> specifiers, ImmutableArray<SyntaxToken> stars, SyntaxNode? tag = null,
+            FunctionPointerSyntax? functionPointer = null)
+            : base(SyntaxKind.TypeClause, Cover(specifiers[0].Span, functionPointer is not null ? functionPointer.Span : !stars.IsEmpty ? stars[stars.Length - 1].Span
                 : tag is not null && tag.Span.End > specifiers[specifiers.Length - 1].Span.End ? tag.Span : specifiers[specifiers.Length - 1].Span))
         {
+            FunctionPointer = functionPointer;
             Specifiers = specifiers;
             Stars = stars;
             Record = tag as RecordSpecifierSyntax;
@@ -38,6 +40,12 @@ namespace KDsl.Syntax
 
         /// <summary>`enum NAME`, `enum { A, B = 4 }`: its keyword is among <see cref="Specifiers"/>; null for other types.</summary>
         public EnumSpecifierSyntax? Enum { get; }
+
+        /// <summary>
+        /// A function-pointer type without a name, `int (*)(int)` in a cast, sizeof or a prototype's parameter: the
+        /// specifiers and <see cref="Stars"/> are then its return type. Null for other types.
+        /// </summary>
+        public FunctionPointerSyntax? FunctionPointer { get; }
 
         /// <summary>`struct NAME`, `union NAME { ... }`: its keyword is among <see cref="Specifiers"/>; null for other types.</summary>
         public RecordSpecifierSyntax? Record { get; }
