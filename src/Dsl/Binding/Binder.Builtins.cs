@@ -38,6 +38,9 @@ namespace KDsl.Binding
             // __kmalloc(size): kmalloc's out-of-line function, called directly as C code does to keep a constant size off
             // kmalloc_trace's path.
             ("__kmalloc", "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
+            // void *kzalloc(size): include/linux/slab.h's kmalloc(size, flags | __GFP_ZERO), the same calls as kmalloc's
+            // (BindKzalloc) with the zeroing flag
+            (KzallocName, "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
             ("kfree", "kfree", TypeSymbol.Void, new[] { ("p", TypeSymbol.PointerTo(TypeSymbol.Void)) }),
             // long __get_free_pages(order): 2^order contiguous pages' direct-map address, 0 when none is free.
             ("__get_free_pages", "__get_free_pages", TypeSymbol.Long, new[] { ("order", TypeSymbol.Long) }),
@@ -56,6 +59,10 @@ namespace KDsl.Binding
         private const long KmallocMaxCacheSize = 8192;
         /// <summary>GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS) since 4.15's renumbering, as GCC passes it.</summary>
         private const long GfpKernel = 0xcc0;
+        /// <summary>__GFP_ZERO (___GFP_ZERO 0x100u in include/linux/gfp.h since 4.15): kzalloc's flags are 0xdc0.</summary>
+        private const long GfpZero = 0x100;
+        public const string KzallocName = "kzalloc";
+        private FunctionSymbol _kmallocWithFlags = null!;
 
         /// <summary>
         /// The functions a file calls without declaring them, as a program for <paramref name="profile"/> sees them: printk,
@@ -111,6 +118,9 @@ namespace KDsl.Binding
                 ? Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long), ("order", TypeSymbol.Long))
                 : Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long));
             _kmallocLarge = new FunctionSymbol("kmalloc", voidPointer, large, FunctionKind.Kernel, default, linkName: profile.LargeKmallocSymbol);
+            // __kmalloc(size, flags), Linux's signature: what kzalloc of a size computed at run time calls
+            _kmallocWithFlags = new FunctionSymbol(KzallocName, voidPointer, Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long)),
+                FunctionKind.Kernel, default, linkName: "__kmalloc");
         }
 
         private static ImmutableArray<VariableSymbol> Parameters(params (string Name, TypeSymbol Type)[] parameters)
@@ -136,10 +146,10 @@ namespace KDsl.Binding
             return order;
         }
 
-        private BoundExpression BindConstantKmalloc(BoundLiteral size, TypeSymbol type, TextSpan span)
+        private BoundExpression BindConstantKmalloc(BoundLiteral size, TypeSymbol type, TextSpan span, long gfp = GfpKernel)
         {
             if (size.Value == 0) return new BoundLiteral(16, type, span); // ZERO_SIZE_PTR
-            var flags = new BoundLiteral(GfpKernel, TypeSymbol.Long, span);
+            var flags = new BoundLiteral(gfp, TypeSymbol.Long, span);
             if ((ulong)size.Value > KmallocMaxCacheSize)
             {
                 var arguments = ImmutableArray.CreateBuilder<BoundExpression>();
@@ -150,6 +160,15 @@ namespace KDsl.Binding
             }
             return new BoundCall(_kmallocSlab, ImmutableArray.Create<BoundExpression>(new BoundLiteral(0, _kmallocSlab.Parameters[0].Type, span), flags, size), span);
         }
+
+        /// <summary>
+        /// kzalloc(size): kmalloc with __GFP_ZERO. A constant size calls what kmalloc of it calls (kmalloc_trace,
+        /// kmalloc_large; nothing for 0), with the flags 0xdc0; a size computed at run time calls __kmalloc(size, 0xdc0).
+        /// </summary>
+        private BoundExpression BindKzalloc(BoundExpression size, TypeSymbol type, TextSpan span) =>
+            size is BoundLiteral literal
+                ? BindConstantKmalloc(literal, type, span, GfpKernel | GfpZero)
+                : new BoundCall(_kmallocWithFlags, ImmutableArray.Create(size, new BoundLiteral(GfpKernel | GfpZero, TypeSymbol.Long, span)), span);
 
         /// <summary>
         /// BUG() takes nothing; BUG_ON, WARN_ON take a condition (an integer or a pointer, as `if` does); call_ptr

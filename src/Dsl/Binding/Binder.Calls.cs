@@ -45,6 +45,7 @@ namespace KDsl.Binding
             if (failed) return new BoundErrorExpression(syntax.Span);
             if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
                 return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
+            if (function.Name == KzallocName && function.Kind == FunctionKind.Kernel) return BindKzalloc(arguments[0], function.ReturnType, syntax.Span);
             return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
         }
 

@@ -95,5 +95,24 @@ init {{ f(100); }}
         [Test]
         public void ConstantZero_IsZeroSizePtr_WithoutACall() =>
             Assert.That(Compile("linux-6.1", "kmalloc(0)").Calls, Is.Empty);
-    }
+    
+        // kzalloc(size, flags) is kmalloc(size, flags | __GFP_ZERO) (include/linux/slab.h): the same functions as kmalloc,
+        // the flags GFP_KERNEL | __GFP_ZERO = 0xcc0 | 0x100 (include/linux/gfp.h) where they take them
+        [TestCase("kzalloc(64)", "kmalloc_trace", 0xdc0L)]
+        [TestCase("kzalloc(SIZE * 256)", "kmalloc_large", 0xdc0L)]
+        [TestCase("kzalloc(n)", "__kmalloc", 0xdc0L)]
+        public void Kzalloc_CallsWhatKmallocCalls_WithGfpZero(string call, string expected, long flags)
+        {
+            var (calls, _, rsi, _) = Compile("linux-6.1", call);
+            Assert.That(calls, Is.EqualTo(new[] { expected }));
+            Assert.That(rsi, Is.EqualTo(flags));
+        }
+
+        [Test]
+        public void KzallocOfZero_IsZeroSizePtr_WithNoCall()
+        {
+            var (calls, _, _, _) = Compile("linux-6.1", "kzalloc(0)");
+            Assert.That(calls, Is.Empty);
+        }
+}
 }
