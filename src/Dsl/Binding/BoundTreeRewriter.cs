@@ -145,6 +145,7 @@ namespace KDsl.Binding
                 }
                 case BoundCall c:
                 {
+                    var callee = c.Callee is null ? null : Expression(c.Callee);
                     ImmutableArray<BoundExpression>.Builder? rebuilt = null;
                     for (int i = 0; i < c.Arguments.Length; i++)
                     {
@@ -156,7 +157,8 @@ namespace KDsl.Binding
                         }
                         rebuilt?.Add(x);
                     }
-                    return rebuilt is null ? c : new BoundCall(c.Function, rebuilt.ToImmutable(), c.Span);
+                    if (rebuilt is null && ReferenceEquals(callee, c.Callee)) return c;
+                    return new BoundCall(c.Function, rebuilt?.ToImmutable() ?? c.Arguments, c.Span, callee);
                 }
                 case BoundLiteral or BoundStringLiteral or BoundFunctionAddress or BoundGlobalAddress or BoundVariable or BoundArrayVariable
                     or BoundErrorExpression:
