@@ -1,6 +1,7 @@
 #!/bin/sh
 # The long robustness runs (issue 9): the [Explicit] tests CpuDifferentialTests.LongRun and CompilerFuzzTests.LongRun.
-#   tests/fuzz-long.sh [diff|compiler|all]   (KDSL_DIFF_CASES / KDSL_FUZZ_INPUTS default 100000; *_SEED to vary)
+#   tests/fuzz-long.sh [diff|compiler|all]   (KDSL_DIFF_CASES / KDSL_FUZZ_INPUTS default 100000; *_SEED to vary;
+#   KDSL_FUZZ_MINUTES caps the compiler campaign's time, default 120)
 # KDSL_FUZZ_TRACE=file keeps the compiler input being tried, for a crash the host cannot catch.
 set -e
 cd "$(dirname "$0")/.."

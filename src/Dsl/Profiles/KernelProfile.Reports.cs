@@ -32,6 +32,25 @@ namespace KDsl.Profiles
         public bool ShowOpcodesBeforeCr2 => !LegacyOopsLayout;
 
         /// <summary>
+        /// free_pages() follows __free_pages' reference count and free_pages_prepare's checks, with bad_page()'s report
+        /// (mm/page_alloc.c, read at 5.10.262 and 6.1.192); 4.11's model only takes back blocks it handed out.
+        /// </summary>
+        public bool ChecksPagesAtFree => AtLeast(5, 10);
+
+        /// <summary>
+        /// free_the_page: whether a free of this order goes to the per-CPU lists (free_unref_page, whose free_pcp_prepare
+        /// checks only the tail pages without CONFIG_DEBUG_VM) rather than __free_pages_ok (every page checked).
+        /// 6.1's pcp_allowed_order: order &lt;= PAGE_ALLOC_COSTLY_ORDER (3), or pageblock_order (9) with THP; 5.10: order 0.
+        /// </summary>
+        public bool FreesThroughPerCpuLists(int order) => AtLeast(6, 1) ? order <= 3 || order == 9 : order == 0;
+
+        /// <summary>
+        /// dump_page's flags line: 6.1 prints "flags: %pGp", whose format_page_flags adds the node, zone and last-cpupid
+        /// fields after the flag names; 5.10 prints "flags: %#lx(%pGp)", the names only (mm/debug.c, lib/vsprintf.c).
+        /// </summary>
+        public bool PageFlagsShowFields => AtLeast(6, 1);
+
+        /// <summary>
         /// make_task_dead (kernel/exit.c): <c>if (unlikely(irqs_disabled())) { pr_info("note: %s[%d] exited with irqs
         /// disabled\n", current->comm, task_pid_nr(current)); local_irq_enable(); }</c>. Upstream commit 001c28e57187
         /// ("exit: Detect and fix irq disabled state in oops", 6.3), backported to 6.1.y (AUTOSEL 6.1, Feb 2023), so the

@@ -93,6 +93,16 @@ namespace KDsl.Runtime.Kernel
             _dumpStackReason = DumpStackReason.Warn;
         }
 
+        /// <summary>show_stack(NULL, NULL)'s lines: dump_stack_print_info (CPU:, Hardware name:) and the call trace of the live stack.</summary>
+        private void PrintLiveStack(OopsPrinter printer)
+        {
+            var regs = new RegisterSet { Rip = Cpu.Rip, Rsp = Cpu.Rsp, Rbp = Cpu[Reg.Rbp], Cs = Selectors.KernelCs, Ss = Selectors.KernelDs };
+            var report = new OopsReport { Cpu = Profile.Cpu, Pid = Current.Pid, Comm = Current.Comm, TaintMask = _taint };
+            var lines = new List<string>(printer.DumpStackPrintInfo(report));
+            lines.AddRange(printer.CallTrace(CallTrace(regs, out _)));
+            foreach (var line in lines) Printk(line + "\n");
+        }
+
         /// <summary>
         /// panic(fmt, ...) at entry: the message (from a module's call, or the one __stack_chk_fail prepared), the
         /// "Kernel panic - not syncing" line; without a previous oops panic dumps the stack (CONFIG_DEBUG_BUGVERBOSE),
@@ -143,12 +153,7 @@ namespace KDsl.Runtime.Kernel
         private void ShowStack()
         {
             var printer = new OopsPrinter(Profile, Vsprintf);
-            var regs = new RegisterSet { Rip = Cpu.Rip, Rsp = Cpu.Rsp, Rbp = Cpu[Reg.Rbp], Cs = Selectors.KernelCs, Ss = Selectors.KernelDs };
-            var report = new OopsReport { Cpu = Profile.Cpu, Pid = Current.Pid, Comm = Current.Comm, TaintMask = _taint };
-            var lines = new List<string>(printer.DumpStackPrintInfo(report));
-            var entries = CallTrace(regs, out _);
-            lines.AddRange(printer.CallTrace(entries));
-            foreach (var line in lines) Printk(line + "\n");
+            PrintLiveStack(printer);
 
             var reason = _dumpStackReason;
             _dumpStackReason = DumpStackReason.None;

@@ -50,16 +50,68 @@ namespace KDsl.Runtime.Kernel
             return 0;
         }
 
-        /// <summary>free_pages(addr, order); an address that is not an allocated block of the direct map is ignored.</summary>
+        /// <summary>
+        /// free_pages(addr, order): __free_pages(virt_to_page(addr), order) on linux-5.10 and 6.1 (without CONFIG_DEBUG_VM,
+        /// as Debian builds them): put_page_testzero drops the first page's reference; the last one frees the block, else
+        /// (a block that was not allocated, or freed already) the pages after the first half, quarter, ... go back one
+        /// sub-block at a time (a non-compound block's tail pages hold no reference of their own). An address outside the
+        /// direct map's RAM (its struct page is not in mem_map) and an order above MAX_ORDER - 1 are ignored; 4.11 ignores
+        /// any block the allocator did not hand out.
+        /// </summary>
         private void FreePages(ulong address, long order)
         {
             if (order < 0 || order > MaxOrder || address < Profile.DirectMapBase) return;
             ulong pa = address - Profile.DirectMapBase;
             ulong size = (ulong)PhysicalMemory.PageSize << (int)order;
-            if ((pa & (size - 1)) != 0 || pa + size > Memory.Size) return;
-            for (ulong p = pa; p < pa + size; p += PhysicalMemory.PageSize)
-                if (!Memory.IsAllocated(p)) return;
-            Memory.FreePages(pa, (int)order);
+            if (pa >= Memory.Size || size > Memory.Size - (pa & ~PhysicalMemory.PageMask)) return;
+            int pfn = (int)(pa >> PhysicalMemory.PageShift);
+            if (!Profile.ChecksPagesAtFree)
+            {
+                if ((pa & (size - 1)) != 0) return;
+                for (ulong p = pa; p < pa + size; p += PhysicalMemory.PageSize)
+                    if (!Memory.IsAllocated(p)) return;
+                Memory.FreePages(pa, (int)order);
+                return;
+            }
+            if (Memory.Pages.PutTestZero(pfn)) FreeThePage(pfn, (int)order);
+            else
+                for (int o = (int)order - 1; o >= 0; o--)
+                    FreeThePage(pfn + (1 << o), o);
+        }
+
+        /// <summary>
+        /// free_the_page: orders the per-CPU lists take go through free_pcp_prepare, which checks only the tail pages
+        /// without CONFIG_DEBUG_VM; the others through __free_pages_ok, which checks the first page too. A block with a bad page is not freed (free_pages_prepare
+        /// returns false). The pages then go back to the allocator; those already free stay free (the real free lists would
+        /// take them twice) and pfn 0 is never handed out again.
+        /// </summary>
+        private void FreeThePage(int pfn, int order)
+        {
+            if (!FreePagesPrepare(pfn, order, checkFree: !Profile.FreesThroughPerCpuLists(order))) return;
+            for (int i = 0; i < 1 << order; i++)
+            {
+                ulong frame = (ulong)(pfn + i) << PhysicalMemory.PageShift;
+                if (pfn + i != 0 && Memory.IsAllocated(frame)) Memory.FreePage(frame);
+            }
+        }
+
+        /// <summary>free_pages_prepare's checks: each tail page, then the first when <paramref name="checkFree"/>; the flags of a good page cleared.</summary>
+        private bool FreePagesPrepare(int pfn, int order, bool checkFree)
+        {
+            int bad = 0;
+            for (int i = 1; i < 1 << order; i++)
+            {
+                if (FreePageIsBad(pfn + i))
+                {
+                    bad++;
+                    continue;
+                }
+                Memory.Pages.ClearFlags(pfn + i);
+            }
+            if (checkFree && FreePageIsBad(pfn)) bad++;
+            if (bad > 0) return false;
+            Memory.Pages.ClearFlags(pfn);
+            return true;
         }
 
         private ulong Kmalloc(ulong size)

@@ -92,6 +92,7 @@ namespace KDsl.Runtime.Kernel
             var kernel = new LinuxKernel(config, profile, memorySize);
             kernel.SetUpAddressSpace();
             kernel.SetUpCpu();
+            kernel.Memory.ReserveBootFrames();
             kernel.Current = kernel.CreateTask(profile.InsmodPid, "insmod");
             return kernel;
         }

@@ -40,6 +40,8 @@ namespace KDsl.Runtime.Memory
             _used = new ulong[(PageCount + 63) / 64];
             _codePages = new byte[PageCount];
             _used[0] |= 1;               // frame 0 reserved
+            Pages = new MemMap(PageCount);
+            Pages.Reserve(0);
             _freeCount = PageCount - 1;
             _hint = 1;
             _highHint = PageCount;
@@ -48,6 +50,8 @@ namespace KDsl.Runtime.Memory
         public ulong Size { get; }
         public int PageCount { get; }
         public int FreePageCount => _freeCount;
+        /// <summary>Each frame's struct page state (refcount, PG_reserved) as the allocator leaves it.</summary>
+        public MemMap Pages { get; }
 
         /// <summary>Host address of physical address 0 (valid until Dispose).</summary>
         public byte* BasePointer => _base;
@@ -107,6 +111,7 @@ namespace KDsl.Runtime.Memory
                 {
                     _used[w] |= 1UL << (f & 63);
                     _freeCount--;
+                    Pages.Allocated(f, 1);
                     _hint = f + 1 >= n ? 1 : f + 1;
                     pa = (ulong)f << PageShift;
                     return true;
@@ -132,6 +137,7 @@ namespace KDsl.Runtime.Memory
                 {
                     for (int i = 0; i < count; i++) _used[(f + i) >> 6] |= 1UL << ((f + i) & 63);
                     _freeCount -= count;
+                    Pages.Allocated(f, count);
                     pa = (ulong)f << PageShift;
                     NativeMemory.Clear(_base + pa, (nuint)count * PageSize);
                     return true;
@@ -160,6 +166,7 @@ namespace KDsl.Runtime.Memory
                 if (!RangeFree(f, count)) continue;
                 for (int i = 0; i < count; i++) _used[(f + i) >> 6] |= 1UL << ((f + i) & 63);
                 _freeCount -= count;
+                Pages.Allocated(f, count);
                 if (order == 0) _highHint = f; // order-0 scans resume below; larger orders rescan (fragmentation leaves holes)
                 pa = (ulong)f << PageShift;
                 NativeMemory.Clear(_base + pa, (nuint)count * PageSize);
@@ -199,6 +206,7 @@ namespace KDsl.Runtime.Memory
                 if ((_used[f >> 6] & bit) == 0) throw new InvalidOperationException($"double free of frame 0x{(ulong)f << PageShift:x}");
                 _used[f >> 6] &= ~bit;
                 _freeCount++;
+                Pages.Freed(f);
                 if (_codePages[f] != 0) NotifyCodeWrite((ulong)f);
             }
             if (first + count > _highHint) _highHint = first + count;
@@ -214,6 +222,16 @@ namespace KDsl.Runtime.Memory
         {
             for (ulong frame = pa, end = pa + ((ulong)PageSize << order); frame < end; frame += PageSize)
                 if (IsAllocated(frame)) FreePage(frame);
+        }
+
+        /// <summary>
+        /// memblock_free_all at the end of boot: every frame taken so far (page tables, kernel text, per-CPU data) was the
+        /// boot allocator's and stays PageReserved; the page allocator hands out only the rest.
+        /// </summary>
+        public void ReserveBootFrames()
+        {
+            for (int f = 0; f < PageCount; f++)
+                if ((_used[f >> 6] & (1UL << (f & 63))) != 0) Pages.Reserve(f);
         }
 
         public bool IsAllocated(ulong pa)

@@ -14,7 +14,7 @@ namespace KDsl.Runtime.Tests.Fuzz
     /// no exception escapes, every diagnostic lies within the text, no internal compiler error, and every image that
     /// comes out runs to an outcome (within a small instruction budget: the soft-lockup report) without throwing.
     /// The compiler runs on a thread with a 1 MiB stack, so deep nesting that overflowed it would end the test host.
-    /// The [Explicit] <see cref="LongRun"/> runs KDSL_FUZZ_INPUTS inputs (default 100000):
+    /// The [Explicit] <see cref="LongRun"/> runs KDSL_FUZZ_INPUTS inputs (default 100000; at most KDSL_FUZZ_MINUTES, default 120):
     /// <c>dotnet test tests/KDsl.Runtime.Tests --filter "FullyQualifiedName~CompilerFuzzTests.LongRun"</c>.
     /// </summary>
     [TestFixture]
@@ -149,8 +149,11 @@ namespace KDsl.Runtime.Tests.Fuzz
         {
             int inputs = int.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_INPUTS"), out int n) ? n : 100_000;
             int seed = int.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_SEED"), out int s) ? s : 20240;
+            // KDSL_FUZZ_MINUTES stops a campaign early (the machine's CPU is shared): the inputs tried are reported
+            double minutes = double.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_MINUTES"), System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double m) ? m : 120;
             var sw = Stopwatch.StartNew();
-            var stats = Run(seed, inputs, TimeSpan.FromHours(2), maxReports: 30);
+            var stats = Run(seed, inputs, TimeSpan.FromMinutes(minutes), maxReports: 30);
             TestContext.Out.WriteLine($"compiler fuzz long run: seed {seed}, {stats}, {sw.Elapsed.TotalSeconds:F0}s");
             foreach (var r in stats.Reports) TestContext.Out.WriteLine(r);
             Assert.That(stats.Problems, Is.Zero);
