@@ -42,6 +42,8 @@ namespace KDsl.Binding
             // (BindKzalloc) with the zeroing flag
             (KzallocName, "__kmalloc", TypeSymbol.PointerTo(TypeSymbol.Void), new[] { ("size", TypeSymbol.Long) }),
             ("kfree", "kfree", TypeSymbol.Void, new[] { ("p", TypeSymbol.PointerTo(TypeSymbol.Void)) }),
+            // void vfree(addr): gives a vmalloc area back; an address no area holds is the kernel's WARN.
+            ("vfree", "vfree", TypeSymbol.Void, new[] { ("addr", TypeSymbol.PointerTo(TypeSymbol.Void)) }),
             // long __get_free_pages(order): 2^order contiguous pages' direct-map address, 0 when none is free.
             ("__get_free_pages", "__get_free_pages", TypeSymbol.Long, new[] { ("order", TypeSymbol.Long) }),
             ("free_pages", "free_pages", TypeSymbol.Void, new[] { ("addr", TypeSymbol.Long), ("order", TypeSymbol.Long) }),

@@ -166,6 +166,10 @@ namespace KDsl.Profiles
             Entry("kfree", 8),
             // vmalloc(size): the entry service maps fresh zeroed pages (Kernel/Mm/Vmalloc) and returns the area in RAX.
             Entry("vmalloc", 8),
+            // vfree(addr) → __vunmap(addr, 1), whose entry service finds the area (find_vm_area) and frees it, or WARNs
+            // as mm/vmalloc.c does for an address no area holds. KDsl's frames: neither is recorded.
+            F("vfree", 8, Call("__vunmap")),
+            Entry("__vunmap", 24),
             // A user process's `syscall` lands here (MSR_LSTAR); the entry service dispatches by RAX to the C# sys_*
             // implementations (Kernel/Process/LinuxKernel.Syscalls.cs) and returns with sysretq's semantics.
             Entry(UserSyscallEntry, 0),

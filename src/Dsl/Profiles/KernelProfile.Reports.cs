@@ -32,6 +32,15 @@ namespace KDsl.Profiles
         public bool ShowOpcodesBeforeCr2 => !LegacyOopsLayout;
 
         /// <summary>
+        /// The lines of __vunmap's two WARNs in mm/vmalloc.c ("Trying to vfree() bad address (%p)" and "Trying to vfree()
+        /// nonexistent vm area (%p)"), as __LINE__ gives them (GCC: the line the WARN( invocation starts on): 2251 and
+        /// 2257 at 5.10.262, 2752 and 2758 at 6.1.192. Null for 4.11, whose WARN goes through warn_slowpath_fmt
+        /// (not modelled: its vfree of an unknown address is ignored).
+        /// </summary>
+        public (int BadAddress, int Nonexistent)? VunmapWarnLines =>
+            AtLeast(6, 1) ? (2752, 2758) : AtLeast(5, 10) ? (2251, 2257) : null;
+
+        /// <summary>
         /// free_pages() follows __free_pages' reference count and free_pages_prepare's checks, with bad_page()'s report
         /// (mm/page_alloc.c, read at 5.10.262 and 6.1.192); 4.11's model only takes back blocks it handed out.
         /// </summary>

@@ -60,16 +60,14 @@ namespace KDsl.Runtime.Kernel
         /// PID: %d at %s:%d %pS", print_modules(), show_regs(regs), the end marker, and taint W. On the path recorded from
         /// a WARN when the footprint has it (true: that path returns after the ud2), else at once.
         /// </summary>
-        private bool ReportWarning(RegisterSet regs, BugEntry bug, ulong frameRsp)
+        private bool ReportWarning(RegisterSet regs, BugEntry bug, ulong frameRsp, string? message = null)
         {
             var printer = new OopsPrinter(Profile, Vsprintf);
             var report = BuildReport("", regs, 0, out _);
-            var lines = new List<string>
-            {
-                CutHere,
-                Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip),
-                printer.PrintModules(report),
-            };
+            var lines = new List<string> { CutHere };
+            if (message != null) lines.Add(message);
+            lines.Add(Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip));
+            lines.Add(printer.PrintModules(report));
             printer.ShowRegs(lines, report);
             lines.Add(printer.OopsEndMarker(report.OopsId));
             if (WarnOnRecordedPath(lines, regs, frameRsp)) return true;
@@ -77,6 +75,14 @@ namespace KDsl.Runtime.Kernel
             _taint |= Taint.Bit(Taint.Warn);
             return false;
         }
+
+        /// <summary>
+        /// WARN(1, fmt, ...) in kernel code the C# kernel runs: __warn_printk prints CUT_HERE and the message, then the
+        /// ud2's report_bug (BUGFLAG_NO_CUT_HERE) prints __warn's report for the registers as they are here.
+        /// </summary>
+        private void Warn(string file, int line, string message) =>
+            ReportWarning(RegistersAt(new ExceptionInfo { FaultRip = Cpu.Rip, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Cpu.Cs }),
+                new BugEntry(0, file, line, warning: true), frameRsp: 0, message);
 
         /// <summary>
         /// 4.11's warn_slowpath_null(file, line) at entry: CUT_HERE and the WARNING line (caller = its return address);

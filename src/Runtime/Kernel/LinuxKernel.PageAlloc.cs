@@ -35,6 +35,7 @@ namespace KDsl.Runtime.Kernel
                 case "kmalloc_large": case "kmalloc_order_trace": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdi]); return true;
                 case "kfree": Kfree(Cpu[Reg.Rdi]); return true;
                 case "vmalloc": Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]); return true;
+                case "__vunmap": Vunmap(Cpu[Reg.Rdi]); return true;
                 case "sg_init_one": SgInitOne(Cpu[Reg.Rdi], Cpu[Reg.Rsi]); return true;
                 default: return false;
             }

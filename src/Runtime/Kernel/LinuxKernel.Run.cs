@@ -265,6 +265,22 @@ namespace KDsl.Runtime.Kernel
             return Vmalloc.TryAllocate(rounded, PhysicalMemory.PageSize, PteFlags.Kernel, out var area) ? area.Start : 0;
         }
 
+        /// <summary>
+        /// __vunmap(addr, 1) from vfree: NULL is nothing; an address that is not page aligned, or that no live area holds
+        /// (freed already, never allocated, corrupted), is mm/vmalloc.c's WARN and nothing is freed; else the whole area
+        /// the address lies in goes (find_vm_area finds it from any of its pages).
+        /// </summary>
+        private void Vunmap(ulong address)
+        {
+            if (address == 0 || Profile.VunmapWarnLines is not { } lines) return;
+            if ((address & PhysicalMemory.PageMask) != 0)
+                Warn("mm/vmalloc.c", lines.BadAddress, Vsnprintf.Sprintf(Vsprintf, "Trying to vfree() bad address (%p)", address));
+            else if (!Vmalloc.TryFind(address, out var area))
+                Warn("mm/vmalloc.c", lines.Nonexistent, Vsnprintf.Sprintf(Vsprintf, "Trying to vfree() nonexistent vm area (%p)", address));
+            else
+                Vmalloc.Free(area);
+        }
+
         /// <summary>Work the C# kernel did for the guest, as the instructions the real kernel retires for it (<see cref="KernelWork"/>).</summary>
         private void Charge(long instructions) => Cpu.InstructionCount += instructions;
 

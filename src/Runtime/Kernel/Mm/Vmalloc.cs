@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using KDsl.Runtime.Memory;
 
 namespace KDsl.Runtime.Kernel.Mm
@@ -37,6 +38,8 @@ namespace KDsl.Runtime.Kernel.Mm
         private readonly ulong _root;
         private readonly KernelCounters _counters;
         private ulong _cursor;
+        /// <summary>The live areas in address order (the cursor only grows): vmap_area_root's job.</summary>
+        private readonly List<VmArea> _areas = new List<VmArea>();
 
         public Vmalloc(PhysicalMemory memory, PageTables tables, Mmu mmu, ulong root, ulong start, KernelCounters counters)
         {
@@ -69,14 +72,51 @@ namespace KDsl.Runtime.Kernel.Mm
             }
             _cursor = start + size + PhysicalMemory.PageSize; // the guard page stays unmapped
             area = new VmArea(start, size, pages);
+            _areas.Add(area);
             return true;
         }
 
-        /// <summary>vfree: clears the PTEs, flushes their TLB entries and frees the area's pages.</summary>
+        /// <summary>
+        /// find_vm_area(addr): the live area whose vmap_area holds the address, its guard page included
+        /// (__find_vmap_area: va_start &lt;= addr &lt; va_end); false when none does.
+        /// </summary>
+        public bool TryFind(ulong address, out VmArea area)
+        {
+            int index = IndexAtOrBelow(address);
+            if (index >= 0 && address < _areas[index].End + PhysicalMemory.PageSize)
+            {
+                area = _areas[index];
+                return true;
+            }
+            area = default;
+            return false;
+        }
+
+        /// <summary>vfree: clears the PTEs, flushes their TLB entries and frees the area's pages; an area already freed is left alone.</summary>
         public void Free(VmArea area)
         {
+            int index = IndexAtOrBelow(area.Start);
+            if (index < 0 || _areas[index].Start != area.Start) return;
+            _areas.RemoveAt(index);
             _counters.VfreeCalls++;
             Release(area.Start, area.Pages, area.Pages.Length);
+        }
+
+        /// <summary>The index of the last live area starting at or below <paramref name="address"/>, or -1.</summary>
+        private int IndexAtOrBelow(ulong address)
+        {
+            int lo = 0, hi = _areas.Count - 1, found = -1;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >> 1;
+                if (_areas[mid].Start <= address)
+                {
+                    found = mid;
+                    lo = mid + 1;
+                }
+                else hi = mid - 1;
+            }
+            return found;
         }
 
         /// <summary>
