@@ -105,6 +105,22 @@ namespace KDsl.Runtime.Tests.Faults
             FaultRun.AssertInOrder(run, "after");
         }
 
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        [TestCase("linux-4.11")]
+        public void FreesPastTheEndOfRam_AreNoHostException(string profile)
+        {
+            // Issue 21's reproducers: free_pages of a block past RAM, straddling its end, and of pfn 0, were host
+            // exceptions (ArgumentOutOfRangeException, "double free of frame"). Their struct pages are outside KDsl's
+            // mem_map (the real kernel's would be the reserved holes of the last memory section): ignored.
+            var run = FaultRun.Inline(
+                "free_pages(0xffff888000000000 + 67108864, 0);\nfree_pages(0xffff888000000000 + 67108864 - 4096, 1);\n" +
+                "free_pages(0xffff888000000000, 0);\nfree_pages(-4096, 3);\nprintk(\"after\\n\");", profile);
+            Assert.That(run.InternalError, Is.Null);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed));
+            FaultRun.AssertInOrder(run, "after");
+        }
+
         [Test]
         public void ABurstOfBadPages_StopsAtSixtyAMinute()
         {
