@@ -249,7 +249,7 @@ namespace KDsl.Tests.Shared
             _ => "0x" + ((ulong)_rng.Next() << 33 ^ (ulong)_rng.Next() << 12 ^ (uint)_rng.Next()).ToString("x"),
         };
 
-        /// <summary>A small program that should compile: random arithmetic, loops, writes through random pointers, call_ptr.</summary>
+        /// <summary>A small program that should compile: random arithmetic, loops, writes through random pointers, call_ptr, bad frees.</summary>
         public string Program()
         {
             var sb = new StringBuilder("module fuzz \"random\";\n");
@@ -261,7 +261,7 @@ namespace KDsl.Tests.Shared
             int statements = _rng.Next(1, 8);
             for (int s = 0; s < statements; s++)
             {
-                switch (_rng.Next(11))
+                switch (_rng.Next(13))
                 {
                     case 0: sb.Append($"    *(long *)({Address()}) = x;\n"); break;
                     case 1: sb.Append($"    x = *(long *)({Address()});\n"); break;
@@ -277,6 +277,22 @@ namespace KDsl.Tests.Shared
                     case 7: sb.Append($"    BUG_ON(x == {_rng.Next(-2, 2)});\n"); break;
                     case 8: sb.Append("    if (WARN_ON(y < 0)) y = -y;\n"); break;
                     case 9: sb.Append($"    printk(\"%d %ld %px %s\\n\", (int)x, y, buf, {Pick(new[] { "buf", "(char *)0", "(char *)x" })});\n"); break;
+                    case 10:
+                        // Frees of what the allocator did not hand out: any address, pages the kernel owns, any order.
+                        string block = _rng.Next(2) == 0 ? Address() : $"0xffff888000000000 + {_rng.Next(0, 16400)} * 4096";
+                        sb.Append($"    free_pages({block}, {_rng.Next(-1, 12)});\n");
+                        break;
+                    case 11:
+                        // Allocations given back twice, or given back through the wrong call.
+                        int order = _rng.Next(0, 4);
+                        sb.Append(_rng.Next(4) switch
+                        {
+                            0 => $"    x = __get_free_pages({order});\n    free_pages(x, {order});\n    free_pages(x + {_rng.Next(0, 2) * 4096}, {_rng.Next(0, 4)});\n",
+                            1 => $"    x = (long)vmalloc({_rng.Next(1, 20000)});\n    vfree((void *)(x + {_rng.Next(0, 3) * 4096}));\n    vfree((void *)x);\n",
+                            2 => $"    vfree((void *)({Address()}));\n",
+                            _ => $"    x = (long)kmalloc({_rng.Next(0, 9000)});\n    kfree((void *)x);\n    free_pages(x, {order});\n",
+                        });
+                        break;
                     default: sb.Append($"    x = x / (y - {_rng.Next(-2, 3)});\n"); break;
                 }
             }
