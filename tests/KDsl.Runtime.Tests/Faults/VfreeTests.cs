@@ -56,6 +56,18 @@ namespace KDsl.Runtime.Tests.Faults
         }
 
         [Test]
+        public void VfreeOfTheRunningStack_EndsInADoubleFault()
+        {
+            // The stack is a vmalloc area like any other: once its PTEs are gone the next push faults, and the CPU
+            // cannot push the #PF frame either: a page fault while delivering a page fault is #DF (SDM Vol. 3, Table 6-5).
+            var run = FaultRun.Inline("long x = 1;\nvfree((void *)((long)&x & ~16383));\nprintk(\"after %ld\\n\", x);");
+            Assert.That(run.InternalError, Is.Null);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Panic));
+            FaultRun.AssertInOrder(run, "traps: PANIC: double fault, error_code: 0x0", "Kernel panic - not syncing: Fatal exception in interrupt");
+            Assert.That(run.Dmesg, Does.Not.Contain("after"));
+        }
+
+        [Test]
         public void VfreeOfAnAddressNoAreaEverHeld_Warns()
         {
             var run = FaultRun.Inline("vfree((void *)0xffffc90080000000);\nvfree((void *)0);\nprintk(\"after\\n\");");
