@@ -308,6 +308,14 @@ namespace KDsl.Runtime.Kernel
             ulong duration = (tick >> 30) - touchTs;
             // The budget stands for those seconds: the report is printed when the watchdog's hrtimer fires, at the tick.
             Log.AdvanceTo(tick);
+            if (Log.Reserved)
+            {
+                // The budget ran out inside vprintk_store, between prb_reserve and prb_final_commit, a window printk runs
+                // with interrupts off (6.1: printk_enter_irqsave; 5.10: vprintk_emit's logbuf_lock_irqsave): the hrtimer
+                // fires only once the record is final, so its line is logged before the report, not lost behind it.
+                Log.Commit(_pendingPrintk);
+                _pendingPrintk = null;
+            }
 
             string prefix = Profile.LegacyOopsLayout ? "NMI watchdog: " : "watchdog: ";
             Printk(Vsnprintf.Sprintf(Vsprintf, prefix + "BUG: soft lockup - CPU#%d stuck for %us! [%s:%d]\n",

@@ -56,6 +56,9 @@ namespace KDsl.Runtime.Kernel
         /// <summary>prb_reserve: the next record's place is taken; nothing logged from now on is printed before it.</summary>
         public void Reserve() => _reserved = true;
 
+        /// <summary>Whether a record is reserved and not yet committed.</summary>
+        public bool Reserved => _reserved;
+
         /// <summary>prb_final_commit of the reserved record (its text, if any): it is printed, then what waited behind it.</summary>
         public void Commit(string? text)
         {

@@ -46,6 +46,31 @@ namespace KDsl.Runtime.Tests.Fuzz
             Assert.That(r.Instructions, Is.LessThanOrEqualTo(100_000));
         }
 
+        /// <summary>
+        /// Fuzz seed 90210, input 918: a loop of printks whose budget ran out inside vprintk_store, with its record
+        /// reserved and not committed, ended as SoftLockup with the watchdog's report queued behind that record, never
+        /// printed. printk holds that window with interrupts off, so the hrtimer fires after the commit: the record's
+        /// line, then the report. A hundred budgets across one printk land in the window (before the fix, budget 101612
+        /// failed on 6.1 and 102860 on 5.10).
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void BudgetEndingInsidePrintk_StillPrintsTheWatchdogsReport(string profile)
+        {
+            var result = Compiler.Compile("loop.kdsl", $"module loop \"x\";\nconfig {{ profile = {profile}; }}\ninit {{ long i; for (i = 0; ; i++) printk(\"line %ld\\n\", i); }}\n");
+            Assert.That(result.Image, Is.Not.Null, () => string.Join("\n", result.Diagnostics));
+            var first = Machine.Run(result.Image!, null, KDsl.Runtime.Kernel.Layout.PhysicalMemorySize, 100_000);
+            int printed = Regex.Matches(first.Dmesg, @"\] line \d+\n").Count;
+            Assert.That(printed, Is.GreaterThan(2));
+            long period = 100_000 / printed; // instructions per printk, about
+            for (long budget = 100_000; budget < 100_000 + period; budget += period / 100)
+            {
+                var r = Machine.Run(result.Image!, null, KDsl.Runtime.Kernel.Layout.PhysicalMemorySize, budget);
+                Assert.That(r.Outcome, Is.EqualTo(RunOutcome.SoftLockup), $"budget {budget}");
+                Assert.That(r.Dmesg, Does.Match(@"\] watchdog: BUG: soft lockup - CPU#0 stuck for \d+s! \[insmod:\d+\]\n"), $"budget {budget}");
+            }
+        }
+
         /// <summary>Before the hardlockup detector moved to watchdog_hld.c (4.13), watchdog.c's pr_fmt was "NMI watchdog: ".</summary>
         [Test]
         public void EndlessLoop_Linux411_PrintsTheNmiWatchdogPrefix()
