@@ -74,12 +74,14 @@ namespace KDsl.Runtime.Kernel
             }
             if (shown)
             {
+                long before = Log.Records;
                 if (_badPagesShown++ == 0) _badPageResumeNs = now + BadPageQuietNs;
                 Printk(Vsnprintf.Sprintf(Vsprintf, "BUG: Bad page state in process %s  pfn:%05lx\n", Current.Comm, (ulong)pfn));
                 DumpPage(pfn, reason);
                 var printer = new OopsPrinter(Profile, Vsprintf);
                 Printk(printer.PrintModules(LoadedModules()) + "\n");
                 PrintLiveStack(printer);
+                Charge((Log.Records - before) * KernelWork.PrintkRecord); // the report's lines, each a printk record
             }
             Memory.Pages.ResetMapcount(pfn);
             _taint |= Taint.Bit(Taint.BadPage);

@@ -78,11 +78,16 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>
         /// WARN(1, fmt, ...) in kernel code the C# kernel runs: __warn_printk prints CUT_HERE and the message, then the
-        /// ud2's report_bug (BUGFLAG_NO_CUT_HERE) prints __warn's report for the registers as they are here.
+        /// ud2's report_bug (BUGFLAG_NO_CUT_HERE) prints __warn's report for the registers as they are here. WARN has
+        /// no rate limit: each line of the report is charged as a printk record, so a loop of WARNs meets the budget.
         /// </summary>
-        private void Warn(string file, int line, string message) =>
+        private void Warn(string file, int line, string message)
+        {
+            long before = Log.Records;
             ReportWarning(RegistersAt(new ExceptionInfo { FaultRip = Cpu.Rip, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Cpu.Cs }),
                 new BugEntry(0, file, line, warning: true), frameRsp: 0, message);
+            Charge((Log.Records - before) * KernelWork.PrintkRecord);
+        }
 
         /// <summary>
         /// 4.11's warn_slowpath_null(file, line) at entry: CUT_HERE and the WARNING line (caller = its return address);

@@ -39,6 +39,7 @@ namespace KDsl.Runtime.Kernel
             if (body.EndsWith('\n')) body = body.Substring(0, body.Length - 1); // ordinal: the culture-aware string overload costs ICU collation per record
             foreach (var line in body.Split('\n'))
             {
+                Records++;
                 (_reserved ? _behindReserved : _lines).Add(PrintkTime.Format(NowNs) + line);
                 _consoleNs += ConsoleNsPerLine;
             }
@@ -55,6 +56,9 @@ namespace KDsl.Runtime.Kernel
 
         /// <summary>prb_reserve: the next record's place is taken; nothing logged from now on is printed before it.</summary>
         public void Reserve() => _reserved = true;
+
+        /// <summary>The records (lines) logged so far.</summary>
+        public long Records { get; private set; }
 
         /// <summary>Whether a record is reserved and not yet committed.</summary>
         public bool Reserved => _reserved;

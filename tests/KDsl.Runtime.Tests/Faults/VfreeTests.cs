@@ -56,6 +56,23 @@ namespace KDsl.Runtime.Tests.Faults
         }
 
         [Test]
+        public void ALoopOfWarns_MeetsTheBudget()
+        {
+            // WARN has no rate limit: every line of each report costs the run a printk record (KernelWork.PrintkRecord),
+            // so the loop ends in the watchdog's report within the budget instead of formatting reports for minutes.
+            const long budget = 10_000_000;
+            var result = Compiler.Compile("loop.kdsl", "module loop \"x\";\ninit {\n    for (;;) vfree((void *)0xffffc90080000000);\n}\n");
+            var run = Machine.Run(result.Image!, null, KDsl.Runtime.Kernel.Layout.PhysicalMemorySize, budget);
+            Assert.That(run.InternalError, Is.Null);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.SoftLockup));
+            int warnings = FaultRun.Messages(run).Count(l => l.StartsWith("WARNING: CPU: 0"));
+            int lines = FaultRun.Messages(run).Count;
+            Assert.That(warnings, Is.GreaterThan(1));
+            Assert.That((long)lines * KDsl.Runtime.Kernel.KernelWork.PrintkRecord, Is.LessThanOrEqualTo(budget + 100 * KDsl.Runtime.Kernel.KernelWork.PrintkRecord),
+                "each line of a report is paid for");
+        }
+
+        [Test]
         public void VfreeOfTheRunningStack_EndsInADoubleFault()
         {
             // The stack is a vmalloc area like any other: once its PTEs are gone the next push faults, and the CPU
