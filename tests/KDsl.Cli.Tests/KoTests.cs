@@ -29,11 +29,11 @@ namespace KDsl.Cli.Tests
         [Test]
         public void AKernelCallWhoseMeaningIsNotLinuxsIsRefused()
         {
-            // a size computed at run time calls __kmalloc with the size alone (a constant one is built: KmallocTests)
-            string file = Write("km.kdsl", "module km \"kmalloc\";\nvoid grab(long n) {\n    char *p = kmalloc(n);\n    kfree(p);\n}\ninit {\n    grab(64);\n}\n");
+            // KDsl's __get_free_pages(order) passes the order where Linux's takes the gfp mask
+            string file = Write("gfp.kdsl", "module gfp \"pages\";\ninit {\n    long p = __get_free_pages(0);\n    free_pages(p, 0);\n}\n");
             var (exit, _, error) = CliRunner.Run("ko", file, "-o", Path.Combine(Dir, "out"));
             Assert.That(exit, Is.EqualTo(1));
-            Assert.That(error, Does.Contain("kmalloc(size) calls __kmalloc without gfp flags"));
+            Assert.That(error, Does.Contain("__get_free_pages(order) passes the order"));
         }
 
         [Test]

@@ -64,7 +64,7 @@ namespace KDsl.Binding
         /// <summary>__GFP_ZERO (___GFP_ZERO 0x100u in include/linux/gfp.h since 4.15): kzalloc's flags are 0xdc0.</summary>
         private const long GfpZero = 0x100;
         public const string KzallocName = "kzalloc";
-        private FunctionSymbol _kmallocWithFlags = null!;
+        private readonly Dictionary<string, FunctionSymbol> _kmallocWithFlags = new Dictionary<string, FunctionSymbol>(System.StringComparer.Ordinal);
 
         /// <summary>
         /// The functions a file calls without declaring them, as a program for <paramref name="profile"/> sees them: printk,
@@ -120,9 +120,10 @@ namespace KDsl.Binding
                 ? Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long), ("order", TypeSymbol.Long))
                 : Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long));
             _kmallocLarge = new FunctionSymbol("kmalloc", voidPointer, large, FunctionKind.Kernel, default, linkName: profile.LargeKmallocSymbol);
-            // __kmalloc(size, flags), Linux's signature: what kzalloc of a size computed at run time calls
-            _kmallocWithFlags = new FunctionSymbol(KzallocName, voidPointer, Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long)),
-                FunctionKind.Kernel, default, linkName: "__kmalloc");
+            // __kmalloc(size, flags), Linux's signature: what kmalloc, __kmalloc and kzalloc of a size computed at run time call
+            foreach (var name in new[] { "kmalloc", "__kmalloc", KzallocName })
+                _kmallocWithFlags[name] = new FunctionSymbol(name, voidPointer, Parameters(("size", TypeSymbol.Long), ("flags", TypeSymbol.Long)),
+                    FunctionKind.Kernel, default, linkName: "__kmalloc");
         }
 
         private static ImmutableArray<VariableSymbol> Parameters(params (string Name, TypeSymbol Type)[] parameters)
@@ -170,7 +171,14 @@ namespace KDsl.Binding
         private BoundExpression BindKzalloc(BoundExpression size, TypeSymbol type, TextSpan span) =>
             size is BoundLiteral literal
                 ? BindConstantKmalloc(literal, type, span, GfpKernel | GfpZero)
-                : new BoundCall(_kmallocWithFlags, ImmutableArray.Create(size, new BoundLiteral(GfpKernel | GfpZero, TypeSymbol.Long, span)), span);
+                : new BoundCall(_kmallocWithFlags[KzallocName], ImmutableArray.Create(size, new BoundLiteral(GfpKernel | GfpZero, TypeSymbol.Long, span)), span);
+
+        /// <summary>
+        /// kmalloc(size) of a size computed at run time, or a direct __kmalloc(size): Linux's __kmalloc(size, flags) with
+        /// GFP_KERNEL, so the same bytes run on the real kernel (`kdsl ko`).
+        /// </summary>
+        private BoundExpression BindRuntimeKmalloc(FunctionSymbol function, BoundExpression size, TextSpan span) =>
+            new BoundCall(_kmallocWithFlags[function.Name], ImmutableArray.Create(size, new BoundLiteral(GfpKernel, TypeSymbol.Long, span)), span);
 
         /// <summary>
         /// BUG() takes nothing; BUG_ON, WARN_ON take a condition (an integer or a pointer, as `if` does); call_ptr

@@ -118,7 +118,6 @@ namespace KDsl.Image
         /// </summary>
         private static readonly Dictionary<string, string> NotLinuxContract = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["__kmalloc"] = "kmalloc(size) calls __kmalloc without gfp flags (Linux: __kmalloc(size, flags))",
             // (a constant size up to 8 KiB calls kmalloc_trace / kmem_cache_alloc_trace through KmallocCacheThunks)
             ["__get_free_pages"] = "__get_free_pages(order) passes the order where Linux's __get_free_pages(gfp_mask, order) takes the gfp mask",
             ["kthread_create_on_node"] = "kthread_run(fn, data) is KDsl's create-and-wake (Linux's kthread_create_on_node(fn, data, node, namefmt, ...) only creates)",

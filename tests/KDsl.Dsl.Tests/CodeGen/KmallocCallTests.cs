@@ -97,11 +97,14 @@ init {{ f(100); }}
             Assert.That(Compile("linux-6.1", "kmalloc(0)").Calls, Is.Empty);
     
         // kzalloc(size, flags) is kmalloc(size, flags | __GFP_ZERO) (include/linux/slab.h): the same functions as kmalloc,
-        // the flags GFP_KERNEL | __GFP_ZERO = 0xcc0 | 0x100 (include/linux/gfp.h) where they take them
+        // the flags GFP_KERNEL | __GFP_ZERO = 0xcc0 | 0x100 (include/linux/gfp.h) where they take them; kmalloc of a size
+        // computed at run time is __kmalloc(size, GFP_KERNEL)
         [TestCase("kzalloc(64)", "kmalloc_trace", 0xdc0L)]
         [TestCase("kzalloc(SIZE * 256)", "kmalloc_large", 0xdc0L)]
         [TestCase("kzalloc(n)", "__kmalloc", 0xdc0L)]
-        public void Kzalloc_CallsWhatKmallocCalls_WithGfpZero(string call, string expected, long flags)
+        [TestCase("kmalloc(n)", "__kmalloc", 0xcc0L)] // Linux's __kmalloc(size, flags): the same bytes load on the real kernel
+        [TestCase("__kmalloc(64)", "__kmalloc", 0xcc0L)]
+        public void KzallocAndRunTimeKmalloc_PassLinuxsGfpFlags(string call, string expected, long flags)
         {
             var (calls, _, rsi, _) = Compile("linux-6.1", call);
             Assert.That(calls, Is.EqualTo(new[] { expected }));
