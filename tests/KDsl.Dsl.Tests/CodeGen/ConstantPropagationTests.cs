@@ -45,20 +45,13 @@ init { scaled(5, 3, 1); local_const(4); kept(4); }
         [TestCase("scaled", 8 + 16 + 0x48)]
         [TestCase("local_const", 8)]
         [TestCase("kept", 8 + 8)]
-        public void Frame_IsGccs(string function, int frame)
-        {
-            var result = Compiler.Compile("cp.kdsl", Source);
-            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
-            Assert.That(FrameSize(Decode(result.Image!, function)), Is.EqualTo(frame));
-        }
+        public void Frame_IsGccs(string function, int frame) => Assert.That(FrameOf(Source, function), Is.EqualTo(frame));
 
         [Test]
         public void AnExportedFunction_KeepsItsParameters()
         {
             // called from outside (kdsl build --emit-bin --entry scaled), k is not init's 3: it stays a variable
-            var result = Compiler.Compile("cp.kdsl", Source, exported: new[] { "scaled" });
-            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
-            Assert.That(FrameSize(Decode(result.Image!, "scaled")), Is.EqualTo(8 + 24 + 0x48));
+            Assert.That(FrameOf(Source, "scaled", exported: new[] { "scaled" }), Is.EqualTo(8 + 24 + 0x48));
         }
     }
 }

@@ -66,11 +66,6 @@ init { volatile int k = 5; printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 
         [TestCase("later", 8 + 0x48)]
         [TestCase("three_loops", 8 + 0x838)]
         [TestCase("fill_after_printk", 8 + 16 + 0x108)]
-        public void Frame_IsGccs(string function, int frame)
-        {
-            var result = Compiler.Compile("lv.kdsl", Source);
-            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
-            Assert.That(FrameSize(Decode(result.Image!, function)), Is.EqualTo(frame));
-        }
+        public void Frame_IsGccs(string function, int frame) => Assert.That(FrameOf(Source, function), Is.EqualTo(frame));
     }
 }

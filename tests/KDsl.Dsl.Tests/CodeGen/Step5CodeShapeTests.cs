@@ -52,6 +52,14 @@ init {
             return list;
         }
 
+        /// <summary>The frame (<see cref="FrameSize"/>) of <paramref name="function"/> compiled from <paramref name="source"/>.</summary>
+        internal static long FrameOf(string source, string function, System.Collections.Generic.IReadOnlyCollection<string>? exported = null)
+        {
+            var result = Compiler.Compile("frame.kdsl", source, exported: exported);
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            return FrameSize(Decode(result.Image!, function));
+        }
+
         /// <summary>Stack bytes one call costs, read off the prologue: return address + pushes + sub rsp.</summary>
         internal static long FrameSize(List<Instruction> code)
         {
