@@ -32,6 +32,7 @@ namespace KDsl.CodeGen
         public FrameLayout(BoundFunction function, KernelProfile profile, int temporaries, int registerTemporaries)
         {
             var liveness = Liveness.Analyze(function);
+            _liveness = liveness;
             FramePointer = profile.FramePointer;
             Temporaries = temporaries;
 
@@ -167,6 +168,19 @@ namespace KDsl.CodeGen
         public int FrameSize => 8 + (FramePointer ? 8 : 0) + 8 * SavedRegisters.Length + LocalSize;
 
         public Home HomeOf(VariableSymbol v) => _homes[v];
+
+        private readonly Liveness _liveness;
+
+        /// <summary>
+        /// The registers to load again after <paramref name="call"/> returns, with the constant each variable held when it
+        /// was made (<see cref="LiveVariables.ReloadsAfter"/>): only caller-saved homes, which the call may have changed.
+        /// </summary>
+        public IEnumerable<(Gpr Register, long Value)> ReloadsAfter(BoundCall call)
+        {
+            foreach (var (v, value) in _liveness.ReloadsAfter(call))
+                if (_homes.TryGetValue(v, out var home) && home.Register is Gpr r && System.Array.IndexOf(GprExtensions.CalleeSaved, r) < 0)
+                    yield return (r, value);
+        }
 
         /// <summary>The variables with a stack slot, and the canary, lowest first, named for <paramref name="function"/>.</summary>
         public List<Image.FrameVariable> StackVariables(string function)

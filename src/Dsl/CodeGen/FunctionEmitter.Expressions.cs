@@ -46,6 +46,10 @@ namespace KDsl.CodeGen
                     break;
                 case BoundCall c:
                     EmitCall(c);
+                    // a variable that held a known constant when the call was made is that constant again (GCC's SSA
+                    // value is the constant): loaded, not kept in a callee-saved register
+                    foreach (var (register, value) in _frame.ReloadsAfter(c))
+                        A.mov(register.Q(), value);
                     break;
                 case BoundConditional c:
                 {

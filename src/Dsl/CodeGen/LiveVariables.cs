@@ -26,10 +26,14 @@ namespace KDsl.CodeGen
         /// </summary>
         private readonly Dictionary<BoundStatement, HashSet<VariableSymbol>> _loops = new Dictionary<BoundStatement, HashSet<VariableSymbol>>();
         private bool _changed;
+        private ConstantAtCalls _constants = null!;
+        /// <summary>Per call, the variables live after it that hold a known constant there: the emitter loads them again.</summary>
+        private readonly Dictionary<BoundCall, List<(VariableSymbol Variable, long Value)>> _reloads =
+            new Dictionary<BoundCall, List<(VariableSymbol, long)>>();
 
         public static LiveVariables Analyze(BoundFunction function)
         {
-            var a = new LiveVariables();
+            var a = new LiveVariables { _constants = ConstantAtCalls.Analyze(function) };
             // a goto backwards (or a case label reached from the switch above it) needs its label's live set before the
             // pass reaches it: repeat until no label's set grows
             HashSet<VariableSymbol> entry;
@@ -48,7 +52,14 @@ namespace KDsl.CodeGen
             return a;
         }
 
-        /// <summary>The variable is live where some call returns.</summary>
+        /// <summary>
+        /// The variables live after <paramref name="call"/> whose value there is a known constant (<see cref="ConstantAtCalls"/>):
+        /// the call need not preserve them, so the emitter loads each again after it.
+        /// </summary>
+        public IReadOnlyList<(VariableSymbol Variable, long Value)> ReloadsAfter(BoundCall call) =>
+            _reloads.TryGetValue(call, out var list) ? list : (IReadOnlyList<(VariableSymbol, long)>)System.Array.Empty<(VariableSymbol, long)>();
+
+        /// <summary>The variable is live where some call returns with a value that is not a known constant there.</summary>
         public bool LivesAcrossCall(VariableSymbol v) => _across.Contains(v);
 
         /// <summary>The two are live at once somewhere: they cannot share a register.</summary>
@@ -217,7 +228,17 @@ namespace KDsl.CodeGen
                     return Expression(i.Target, after);
                 case BoundCall c:
                 {
-                    _across.UnionWith(after);
+                    var constants = _constants.At(c);
+                    foreach (var v in after)
+                    {
+                        if (!constants.TryGetValue(v, out long value))
+                        {
+                            _across.Add(v);
+                            continue;
+                        }
+                        if (!_reloads.TryGetValue(c, out var list)) _reloads[c] = list = new List<(VariableSymbol, long)>();
+                        if (!list.Contains((v, value))) list.Add((v, value));
+                    }
                     var live = after;
                     var arguments = new List<BoundExpression>(EvaluationOrder.Arguments(c));
                     for (int k = arguments.Count - 1; k >= 0; k--) live = Expression(arguments[k], live);

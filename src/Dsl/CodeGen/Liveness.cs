@@ -39,6 +39,9 @@ namespace KDsl.CodeGen
 
         public bool LivesAcrossCall(VariableSymbol v) => _live.LivesAcrossCall(v);
 
+        /// <summary>What the emitter loads again after <paramref name="call"/> (<see cref="LiveVariables.ReloadsAfter"/>).</summary>
+        public IReadOnlyList<(VariableSymbol Variable, long Value)> ReloadsAfter(BoundCall call) => _live.ReloadsAfter(call);
+
         /// <summary>The two are live at once somewhere (<see cref="LiveVariables.Interfere"/>).</summary>
         public bool Interfere(VariableSymbol a, VariableSymbol b) => _live.Interfere(a, b);
 

@@ -12,7 +12,10 @@ namespace KDsl.Dsl.Tests.CodeGen
     /// three_loops: sub $0x838,%rsp and no push (n, a, b and three loop counters in caller-saved registers);
     /// fill_after_printk: push %rbp; push %rbx; sub $0x108,%rsp: n and a live across the calls, but not the two array
     /// pointers, which its loops after printk index by i (GCC walks them with induction pointers off RSP, and the
-    /// stores after the recursive call are RSP-relative).
+    /// stores after the recursive call are RSP-relative);
+    /// zero_then_call: push %rbp; push %rbx; sub $0x3f0,%rsp: x is the constant 0 at the printk (GCC loads it again
+    /// after the call, xor %eax,%eax), so only n and a are kept (Logs/experiments/live_BUF.c, BUF=1000, which the
+    /// real 6.1 and 5.10 kernels ran).
     /// </summary>
     [TestFixture]
     public class RegisterSharingTests
@@ -60,12 +63,25 @@ void fill_after_printk(int n, long a0) {
     pb0[0] = 0;
     pb1[11] = 0;
 }
-init { volatile int k = 5; printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 5)); fill_after_printk(k, k); }
+long zero_then_call(int n, long a) {
+    long x = 0;
+    char buf[1000];
+    char *vp = buf;
+    for (int i = 0; i < 1000; i++)
+        vp[i] = (char)a;
+    printk(""later %d %px\n"", n, buf);
+    if (n > 0)
+        x = zero_then_call(n - 1, a + 1);
+    vp[5] = 0;
+    return x + 7;
+}
+init { volatile int k = 5; zero_then_call(k, k); printk(""%ld %ld\n"", later(5, 5), three_loops(5, 5, 5)); fill_after_printk(k, k); }
 ";
 
         [TestCase("later", 8 + 0x48)]
         [TestCase("three_loops", 8 + 0x838)]
         [TestCase("fill_after_printk", 8 + 16 + 0x108)]
+        [TestCase("zero_then_call", 8 + 16 + 0x3f0)]
         public void Frame_IsGccs(string function, int frame) => Assert.That(FrameOf(Source, function), Is.EqualTo(frame));
     }
 }

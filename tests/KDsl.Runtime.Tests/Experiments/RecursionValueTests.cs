@@ -1,3 +1,4 @@
+using System.Linq;
 using NUnit.Framework;
 
 namespace KDsl.Runtime.Tests.Experiments
@@ -103,6 +104,23 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
                 "int twice(int x) { return x * 2; }\n" +
                 "int tens(int x) { int scale = 10; return x * scale; }\n", profile);
             Assert.That(lines, Is.EqualTo(new[] { "13 6 70 6" }));
+        }
+        /// <summary>
+        /// A variable that holds a known constant at a call is loaded again after it rather than kept (GCC's SSA constant):
+        /// it still reads that constant on the paths that do not write it. seven(5) adds 7 six times; kept(2) is the 5 it
+        /// held at the printk, kept(9) the 9 written after it; count(3) sees i reset to 0 after each printk of the loop.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-4.11")]
+        public void ConstantsReloadedAfterACall_KeepTheirValues(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"printk(""%ld %ld %ld %ld\n"", seven(5), kept(2), kept(9), count(3));",
+                "long seven(int n) { long x = 0; printk(\"s\\n\"); if (n > 0) x = seven(n - 1); return x + 7; }\n" +
+                "long kept(int n) { long c = 5; printk(\"k\\n\"); if (n > 3) c = n; return c; }\n" +
+                "long count(int n) { long total = 0; for (int j = 0; j < n; j++) { long i = 0; printk(\"c\\n\"); i = i + j; total = total + i; } return total; }\n",
+                profile);
+            Assert.That(lines.Last(), Is.EqualTo("42 5 9 3"));
+            Assert.That(lines.Count(l => l is "s" or "k" or "c"), Is.EqualTo(6 + 2 + 3)); // the printks themselves
         }
     }
 }

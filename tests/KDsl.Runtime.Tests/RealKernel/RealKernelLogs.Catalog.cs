@@ -121,6 +121,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "accsum_700-norand.log"),
             new("linux-6.1", "accxor_700-norand.log"),
             new("linux-5.10", "accxor_700-norand.log"),
+            // held out: x = 0; printk; if (n) x = f(n - 1); return x + 7; GCC keeps x in no register across the printk
+            // (it is the constant 0 there); KDsl's predictions saved before the runs were read, and wrong then (one
+            // callee-saved register too many: buffer offsets 8 bytes off, RIP vprintk_store+0x14 and +0x41 for the real
+            // +0x1c and vsnprintf+0xe), right since ConstantAtCalls
+            new("linux-6.1", "live_1000-norand.log"),
+            new("linux-5.10", "live_1000-norand.log"),
             // held out: a char array declared before an int array and overrun into the canary (GCC's stack-protector order)
             new("linux-6.1", "smash-norand.log"),
             new("linux-5.10", "smash-norand.log"),
