@@ -151,12 +151,14 @@ namespace KDsl.Binding
                         continue;
                     }
                     if (member.IsMissing) continue;
-                    next = IndexOfField(fields, member.Text);
-                    if (next < 0)
+                    int index = IndexOfField(fields, member.Text);
+                    if (index < 0)
                     {
+                        // reported, and the next undesignated value still goes where it would have (fuzz seed 2026, input 9342)
                         _diagnostics.ReportNoSuchMember(member.Span, record.ToString(), member.Text);
                         continue;
                     }
+                    next = index;
                 }
                 // a union takes one value, for its first member unless designated
                 if (next >= fields.Count || (record.IsUnion && designators.Length == 0 && next > 0))

@@ -19,6 +19,9 @@ namespace KDsl.Dsl.Tests.Binding
         [Test] public void DesignatorOutOfBounds() => InFile("int a[2] = { ⟦[4]⟧ = 1 };\ninit { }\n", "KDSL0121");
         // gcc: "error: 'struct p' has no member named 'z'"
         [Test] public void UnknownMemberDesignator() => InFile("struct p { int x; };\nstruct p v = { .⟦z⟧ = 1 };\ninit { }\n", "KDSL0138");
+        // an undesignated value after the unknown member is placed as before it, not at index -1 (the compiler fuzz's
+        // seed 2026, input 9342: an internal compiler error)
+        [Test] public void UndesignatedValueAfterAnUnknownMember() => InFile("struct p { int x; int y; };\nstruct p v = { .⟦z⟧ = 1, 2 };\ninit { }\n", "KDSL0138");
         // gcc: "error: array size missing in 'a'"
         [Test] public void UnsizedArrayWithoutInitializer() => InFile("init { char ⟦a⟧[]; }\n", "KDSL0116");
         [Test] public void StringTooLong() => InFile("char s[2] = ⟦\"abc\"⟧;\ninit { }\n", "KDSL0121");
