@@ -143,17 +143,10 @@ namespace KDsl.CodeGen
         {
             if (state is null) return null;
             state = state.Copy();
-            long? constant = value is null || _excluded.Contains(v) ? null : Literal(value, v.Type);
+            long? constant = value is null || _excluded.Contains(v) ? null : ConstantPropagation.Constant(value, v.Type);
             if (constant is long c) state.Values[v] = c;
             else state.Values.Remove(v);
             return state;
-        }
-
-        private static long? Literal(BoundExpression e, TypeSymbol type)
-        {
-            while (e is BoundConversion c) e = c.Operand;
-            if (e is not BoundLiteral { Type.IsInteger: true } literal || !type.IsInteger) return null;
-            return type.Truncate(literal.Value) == literal.Value ? literal.Value : null;
         }
 
         /// <summary>The state after <paramref name="e"/> runs, walking it in the emitter's order and noting each call's.</summary>

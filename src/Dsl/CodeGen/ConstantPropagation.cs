@@ -51,7 +51,7 @@ namespace KDsl.CodeGen
         }
 
         /// <summary>The value <paramref name="e"/> stores into a <paramref name="type"/>, when it is an integer constant that fits unchanged.</summary>
-        private static long? Constant(BoundExpression e, TypeSymbol type)
+        internal static long? Constant(BoundExpression e, TypeSymbol type)
         {
             while (e is BoundConversion c) e = c.Operand;
             if (e is not BoundLiteral { Type.IsInteger: true } literal || !type.IsInteger) return null;
