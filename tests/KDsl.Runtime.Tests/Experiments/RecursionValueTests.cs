@@ -122,5 +122,25 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
             Assert.That(lines.Last(), Is.EqualTo("42 5 9 3"));
             Assert.That(lines.Count(l => l is "s" or "k" or "c"), Is.EqualTo(6 + 2 + 3)); // the printks themselves
         }
+        /// <summary>
+        /// Computed arguments that wait in registers until the call arrive in their own parameters: two that swap
+        /// registers on the way (a cycle), more than the registers they can wait in (the rest wait on the stack), one
+        /// after a call (which would clobber them), and a printk's stack arguments. mix weighs each parameter by its
+        /// position, so a value in the wrong one shows: x = 3, y = 5.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        [TestCase("linux-4.11")]
+        public void ArgumentsWaitingInRegisters_ArriveInTheirOwnParameters(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"volatile long x = 3; volatile long y = 5;
+                printk(""%ld %ld %ld\n"", mix(x * 2, y * 3, 0, 0, 0, 0), mix(x * 2, y * 3, x % 7, y / 2, x ^ y, x * y + 1),
+                       mix(x * 2, mix(1, 2, 3, 4, 5, 6), y * 3, 0, 0, 0));
+                printk(""%ld %ld %ld %ld %ld %ld %ld %ld\n"", x * 2, y * 3, x * y, x - y, x + y * 2, x % 2, y * y, x * x * x);",
+                "long mix(long a, long b, long c, long d, long e, long f) { return a + b * 10 + c * 100 + d * 1000 + e * 10000 + f * 100000; }\n",
+                profile);
+            // 6 + 150; 6 + 150 + 300 + 2000 + 60000 + 1600000; 6 + 10 * 654321 + 100 * 15
+            Assert.That(lines, Is.EqualTo(new[] { "156 1662456 6544716", "6 15 15 -2 13 1 25 27" }));
+        }
     }
 }
