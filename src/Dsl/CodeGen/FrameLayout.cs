@@ -38,7 +38,7 @@ namespace KDsl.CodeGen
 
             var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
             var arrays = new List<VariableSymbol>();
-            _aliases = ArrayAliases.Find(function, liveness);
+            _aliases = ArrayAliases.Find(function);
             foreach (var local in function.Locals)
                 if (!_aliases.ContainsKey(local)) (local.Type.IsAggregate ? arrays : scalars).Add(local);
 
@@ -76,6 +76,8 @@ namespace KDsl.CodeGen
                 colored.Add(v);
                 calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(GprExtensions.CalleeSaved, register) + 1);
             }
+            foreach (var a in KeptAddresses(arrays, _aliases, liveness, profile))
+                if (calleeSaved < GprExtensions.CalleeSaved.Length) _keptAddresses[a] = GprExtensions.CalleeSaved[calleeSaved++];
             SavedRegisters = GprExtensions.CalleeSaved.AsSpanCount(calleeSaved);
 
             // Spill slots at the bottom; above them the stack variables as GCC's expand_used_vars places them, packed
@@ -197,10 +199,46 @@ namespace KDsl.CodeGen
             return variables;
         }
 
-        private readonly Dictionary<VariableSymbol, VariableSymbol> _aliases;
+        private readonly Dictionary<VariableSymbol, ArrayAlias> _aliases;
 
-        /// <summary>Whether <paramref name="v"/> only ever holds <paramref name="array"/>'s address (<see cref="ArrayAliases"/>): it has no home.</summary>
-        public bool IsArrayAlias(VariableSymbol v, out VariableSymbol array) => _aliases.TryGetValue(v, out array!);
+        /// <summary>Whether <paramref name="v"/> only ever holds a local aggregate's address (<see cref="ArrayAliases"/>): it has no home.</summary>
+        public bool IsArrayAlias(VariableSymbol v, out ArrayAlias alias) => _aliases.TryGetValue(v, out alias);
+
+        /// <summary>The callee-saved register that holds <paramref name="aggregate"/>'s address from the prologue on, if any.</summary>
+        public Gpr? AddressRegister(VariableSymbol aggregate) => _keptAddresses.TryGetValue(aggregate, out var r) ? r : null;
+
+        /// <summary>Each aggregate whose address a register holds, with the register (<see cref="KeptAddresses"/>).</summary>
+        public IEnumerable<KeyValuePair<VariableSymbol, Gpr>> KeptAddressRegisters => _keptAddresses;
+
+        private readonly Dictionary<VariableSymbol, Gpr> _keptAddresses = new Dictionary<VariableSymbol, Gpr>();
+
+        /// <summary>
+        /// The aggregates whose address GCC keeps in a callee-saved register: with CONFIG_INIT_STACK_ALL_ZERO, the address
+        /// the zeroing rep stos starts from is a value of its own, and where the aggregate's address is needed again after
+        /// a call (passed or stored: walk(&amp;nd, ...), sink(buf, ...); or a pointer to it indexed by a variable:
+        /// vp[n % 1000]) GCC keeps that value rather than computing it again. Measured on GCC 12 against the 6.1 headers
+        /// (tools/gcc-frames; the C and the frames in KeptAddressTests): each such function pushes one
+        /// more register than the same C built with -ftrivial-auto-var-init=uninitialized, or against the 5.10 headers
+        /// (CONFIG_INIT_STACK_NONE), where the address is an lea at the use. Not kept: an aggregate of 8 bytes or less
+        /// (one movq zeroes it), a member's address (&amp;s.b[2]: an lea), an element read at a constant offset
+        /// (vp[2]: off RSP), the array indexed directly (buf[n % 1000]: off RSP).
+        /// </summary>
+        private static List<VariableSymbol> KeptAddresses(List<VariableSymbol> aggregates, Dictionary<VariableSymbol, ArrayAlias> aliases,
+            Liveness liveness, KernelProfile profile)
+        {
+            var kept = new List<VariableSymbol>();
+            if (!profile.InitStackAllZero) return kept;
+            foreach (var a in aggregates)
+            {
+                if (a.Type.Size <= 8) continue;
+                bool needed = liveness.AddressUsedAfterCall(a);
+                foreach (var pair in aliases)
+                    if (pair.Value.Array == a && (liveness.IndexedByVariableAfterCall(pair.Key) || pair.Value.Offset == 0 && liveness.AddressUsedAfterCall(pair.Key)))
+                        needed = true;
+                if (needed) kept.Add(a);
+            }
+            return kept;
+        }
 
         public int TemporaryOffset(int index) => index * 8;
 

@@ -106,7 +106,8 @@ namespace KDsl.CodeGen
                     A.lea(target.Q(), __[rsp + (_frame.HomeOf(v.Variable).Offset + _pushed)]);
                     break;
                 case BoundAddressOf { Operand: BoundArrayVariable a }:
-                    A.lea(target.Q(), __[rsp + (_frame.HomeOf(a.Variable).Offset + _pushed)]);
+                    if (_frame.AddressRegister(a.Variable) is Gpr kept) A.mov(target.Q(), kept.Q());
+                    else A.lea(target.Q(), __[rsp + (_frame.HomeOf(a.Variable).Offset + _pushed)]);
                     break;
                 case BoundConversion c:
                     EmitSimple(target, c.Operand);
@@ -233,9 +234,10 @@ namespace KDsl.CodeGen
 
         private void LoadVariable(Gpr target, VariableSymbol v)
         {
-            if (_frame.IsArrayAlias(v, out var array))
+            if (_frame.IsArrayAlias(v, out var alias))
             {
-                A.lea(target.Q(), __[rsp + (_frame.HomeOf(array).Offset + _pushed)]);
+                if (_frame.AddressRegister(alias.Array) is Gpr kept) A.lea(target.Q(), __[kept.Q() + (int)alias.Offset]);
+                else A.lea(target.Q(), __[rsp + (int)(_frame.HomeOf(alias.Array).Offset + alias.Offset + _pushed)]);
                 return;
             }
             var home = _frame.HomeOf(v);

@@ -119,6 +119,9 @@ namespace KDsl.CodeGen
 
             if (_profile.InitStackAllZero)
                 EmitInitStackAllZero();
+            // the zeroing's start address, kept where the aggregate's address is needed after a call (FrameLayout)
+            foreach (var pair in _frame.KeptAddressRegisters)
+                A.lea(pair.Value.Q(), __[rsp + _frame.HomeOf(pair.Key).Offset]);
         }
 
         /// <summary>CONFIG_INIT_STACK_ALL_ZERO: the compiler zeroes every local array before the body runs.</summary>

@@ -19,6 +19,11 @@ namespace KDsl.CodeGen
         /// GCC's induction variables walk the array from an lea off RSP instead (ivopts), so the pointer needs no register.
         /// </summary>
         private readonly List<(VariableSymbol Pointer, int At)> _variableIndexed = new List<(VariableSymbol, int)>();
+        /// <summary>
+        /// Where an aggregate's own address (<c>&amp;s</c>, a decayed <c>buf</c>) or a pointer variable is used as a value, by
+        /// position: passed, stored or compared, not the base of a dereference or of pointer arithmetic.
+        /// </summary>
+        private readonly List<(VariableSymbol Variable, int At)> _addressValues = new List<(VariableSymbol, int)>();
         private int _position;
         private int _loops;
         private LiveVariables _live = null!;
@@ -54,6 +59,18 @@ namespace KDsl.CodeGen
             return false;
         }
 
+        /// <summary>
+        /// Whether the address <paramref name="v"/> holds (an aggregate's own, or a pointer variable's value) is used as a
+        /// value after the function's first call.
+        /// </summary>
+        public bool AddressUsedAfterCall(VariableSymbol v)
+        {
+            if (_calls.Count == 0) return false;
+            foreach (var (x, at) in _addressValues)
+                if (x == v && at > _calls[0]) return true;
+            return false;
+        }
+
         private void Use(VariableSymbol v) => ++_position;
 
         private void Statement(BoundStatement s)
@@ -64,7 +81,8 @@ namespace KDsl.CodeGen
                     foreach (var x in b.Statements) Statement(x);
                     break;
                 case BoundVariableDeclaration d:
-                    if (d.Initializer is not null) Expression(d.Initializer);
+                    // an address a pointer is initialised with is that pointer's from then on: its uses are the pointer's
+                    if (d.Initializer is not null) Expression(d.Initializer, asBase: d.Variable.Type.IsPointer);
                     Use(d.Variable);
                     break;
                 case BoundExpressionStatement e:
@@ -99,8 +117,15 @@ namespace KDsl.CodeGen
             }
         }
 
-        private void Expression(BoundExpression e)
+        /// <param name="e">The expression, walked in evaluation order.</param>
+        /// <param name="asBase">e is the pointer a dereference or pointer arithmetic starts from, not a value of its own.</param>
+        private void Expression(BoundExpression e, bool asBase = false)
         {
+            if (!asBase) // at the position its use below takes
+            {
+                if (e is BoundAddressOf { Operand: BoundArrayVariable aggregate }) _addressValues.Add((aggregate.Variable, _position + 1));
+                else if (e is BoundVariable { Type.IsPointer: true } pointerValue) _addressValues.Add((pointerValue.Variable, _position + 1));
+            }
             switch (e)
             {
                 case BoundVariable v:
@@ -110,7 +135,7 @@ namespace KDsl.CodeGen
                     Use(a.Variable);
                     break;
                 case BoundDereference d:
-                    Expression(d.Pointer);
+                    Expression(d.Pointer, asBase: true);
                     break;
                 case BoundAddressOf a:
                     if (a.Operand is BoundVariable av) _addressTaken.Add(av.Variable);
@@ -122,10 +147,11 @@ namespace KDsl.CodeGen
                 case BoundBinary b:
                 {
                     var (first, second) = EvaluationOrder.Operands(b.Left, b.Right);
-                    Expression(first);
+                    bool arithmetic = b.Type.IsPointer && b.Operator is BoundBinaryOperator.Add or BoundBinaryOperator.Subtract;
+                    Expression(first, asBase: arithmetic && first == b.Left);
                     if (b is { Operator: BoundBinaryOperator.Add, Left: BoundVariable pointer, Right: not BoundLiteral } && _loops == 0)
                         _variableIndexed.Add((pointer.Variable, _position));
-                    Expression(second);
+                    Expression(second, asBase: arithmetic && second == b.Left);
                     break;
                 }
                 case BoundLogical l:
@@ -145,13 +171,13 @@ namespace KDsl.CodeGen
                 {
                     // as EmitAssignment: *p = v evaluates the two as operands, *p op= v the address first
                     var (first, second) = a.CompoundOperator is null ? EvaluationOrder.Operands(d.Pointer, a.Value) : (d.Pointer, a.Value);
-                    Expression(first);
-                    Expression(second);
+                    Expression(first, asBase: first == d.Pointer);
+                    Expression(second, asBase: second == d.Pointer);
                     break;
                 }
                 case BoundAssignment a:
                     Expression(a.Value);
-                    Expression(a.Target);
+                    Expression(a.Target, asBase: true); // written, not read as a value
                     break;
                 case BoundIncrement i:
                     Expression(i.Target);
