@@ -24,8 +24,9 @@ namespace KDsl.CodeGen
     /// use after a call costs no callee-saved register. As measured on GCC 12's modules for the 6.1 and 5.10 headers:
     /// deref_deep's rstack keeps <c>vp[0] = 0</c> after its recursive call as <c>movb $0,(%rsp)</c> (it saves only RBX:
     /// 1024 bytes a level), and node_BUF.c's walk reads <c>vp[1]</c> of <c>vp = nd.data</c> after its call as
-    /// <c>0x28(%rsp)</c>. Where CONFIG_INIT_STACK_ALL_ZERO keeps the aggregate's address in a register instead, that is
-    /// the aggregate's (<see cref="FrameLayout"/>'s kept addresses), not the pointer's.
+    /// <c>0x28(%rsp)</c>. Where GCC keeps the address in a register after all (the pointer indexed by a variable after a
+    /// call; with CONFIG_INIT_STACK_ALL_ZERO, the address used as a value after one), that register is the aggregate's
+    /// (<see cref="FrameLayout"/>'s kept addresses), not the pointer's.
     /// </summary>
     internal static class ArrayAliases
     {

@@ -34,6 +34,7 @@ namespace KDsl.CodeGen
             var liveness = Liveness.Analyze(function);
             _liveness = liveness;
             FramePointer = profile.FramePointer;
+            _calleeSaved = FramePointer ? GprExtensions.CalleeSaved : GprExtensions.CalleeSavedWithoutFramePointer;
             Temporaries = temporaries;
 
             var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
@@ -65,8 +66,8 @@ namespace KDsl.CodeGen
             foreach (var v in scalars)
             {
                 Gpr? home = liveness.IsAddressTaken(v) ? null
-                    : liveness.LivesAcrossCall(v) ? First(GprExtensions.CalleeSaved, v)
-                    : First(GprExtensions.ScratchHomes, v) ?? TakeFree(free, v, parameters, Available) ?? First(GprExtensions.CalleeSaved, v);
+                    : liveness.LivesAcrossCall(v) ? First(_calleeSaved, v)
+                    : First(GprExtensions.ScratchHomes, v) ?? TakeFree(free, v, parameters, Available) ?? First(_calleeSaved, v);
                 if (home is not Gpr register)
                 {
                     slotted.Add(v);
@@ -74,11 +75,11 @@ namespace KDsl.CodeGen
                 }
                 _homes[v] = new Home(register, 0);
                 colored.Add(v);
-                calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(GprExtensions.CalleeSaved, register) + 1);
+                calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(_calleeSaved, register) + 1);
             }
             foreach (var a in KeptAddresses(arrays, _aliases, liveness, profile))
-                if (calleeSaved < GprExtensions.CalleeSaved.Length) _keptAddresses[a] = GprExtensions.CalleeSaved[calleeSaved++];
-            SavedRegisters = GprExtensions.CalleeSaved.AsSpanCount(calleeSaved);
+                if (calleeSaved < _calleeSaved.Length) _keptAddresses[a] = _calleeSaved[calleeSaved++];
+            SavedRegisters = _calleeSaved.AsSpanCount(calleeSaved);
 
             // Spill slots at the bottom; above them the stack variables as GCC's expand_used_vars places them, packed
             // downwards from the canary; the canary on top.
@@ -159,7 +160,10 @@ namespace KDsl.CodeGen
         public int Temporaries { get; }
         /// <summary>The operand registers the body's expressions need (<see cref="GprExtensions.OperandRegisters"/>).</summary>
         public Gpr[] RegisterTemporaries { get; }
+        /// <summary>The callee-saved registers the function uses, in allocation order (pushed last first, as GCC pushes them).</summary>
         public Gpr[] SavedRegisters { get; }
+
+        private readonly Gpr[] _calleeSaved;
         /// <summary>Bytes the prologue's sub rsp reserves.</summary>
         public int LocalSize { get; }
         /// <summary>RSP-relative offset of the canary, or -1 without arrays or address-taken locals (no stack protector then).</summary>
@@ -180,7 +184,7 @@ namespace KDsl.CodeGen
         public IEnumerable<(Gpr Register, long Value)> ReloadsAfter(BoundCall call)
         {
             foreach (var (v, value) in _liveness.ReloadsAfter(call))
-                if (_homes.TryGetValue(v, out var home) && home.Register is Gpr r && System.Array.IndexOf(GprExtensions.CalleeSaved, r) < 0)
+                if (_homes.TryGetValue(v, out var home) && home.Register is Gpr r && System.Array.IndexOf(_calleeSaved, r) < 0)
                     yield return (r, value);
         }
 
@@ -213,28 +217,35 @@ namespace KDsl.CodeGen
         private readonly Dictionary<VariableSymbol, Gpr> _keptAddresses = new Dictionary<VariableSymbol, Gpr>();
 
         /// <summary>
-        /// The aggregates whose address GCC keeps in a callee-saved register: with CONFIG_INIT_STACK_ALL_ZERO, the address
-        /// the zeroing rep stos starts from is a value of its own, and where the aggregate's address is needed again after
-        /// a call (passed or stored: walk(&amp;nd, ...), sink(buf, ...); or a pointer to it indexed by a variable:
-        /// vp[n % 1000]) GCC keeps that value rather than computing it again. Measured on GCC 12 against the 6.1 headers
-        /// (tools/gcc-frames; the C and the frames in KeptAddressTests): each such function pushes one
-        /// more register than the same C built with -ftrivial-auto-var-init=uninitialized, or against the 5.10 headers
-        /// (CONFIG_INIT_STACK_NONE), where the address is an lea at the use. Not kept: an aggregate of 8 bytes or less
-        /// (one movq zeroes it), a member's address (&amp;s.b[2]: an lea), an element read at a constant offset
-        /// (vp[2]: off RSP), the array indexed directly (buf[n % 1000]: off RSP).
+        /// The aggregates whose address GCC keeps in a callee-saved register across calls. A pointer to one indexed by a
+        /// variable after a call of another function (vp[n % 16] after a printk) keeps it in every profile: twice_BUF.c's
+        /// rec and the same shape in KeptAddressTests push one register more than without that read, against the 6.1 and
+        /// the 5.10 headers; after the function's call of itself only (recurse's deep: return deep(n - 1) + vp[n % 1000])
+        /// GCC computes the element's address from RSP again against the 5.10 headers (push rbx; sub $0x3f0, as for
+        /// vp[n &amp; 511] or vp[m % 1000]), and keeps it against the 6.1 headers, where it is the zeroing's start (below).
+        /// With CONFIG_INIT_STACK_ALL_ZERO (6.1) also an aggregate whose own address is
+        /// used as a value after a call (passed or stored: walk(&amp;nd, ...), sink(buf, ...)): the zeroing rep stos's
+        /// start address is a value of its own, which GCC keeps rather than computing it again; against the 5.10 headers
+        /// (CONFIG_INIT_STACK_NONE) or with -ftrivial-auto-var-init=uninitialized it is an lea at the use. Measured with
+        /// GCC 12 (tools/gcc-frames; the C and the frames in KeptAddressTests). Not kept: an aggregate of 8 bytes or less
+        /// (one movq zeroes it), a member's address (&amp;s.b[2]: an lea), an element at a constant offset (vp[2]: off
+        /// RSP), the array indexed directly (buf[n % 1000]: off RSP).
         /// </summary>
         private static List<VariableSymbol> KeptAddresses(List<VariableSymbol> aggregates, Dictionary<VariableSymbol, ArrayAlias> aliases,
             Liveness liveness, KernelProfile profile)
         {
             var kept = new List<VariableSymbol>();
-            if (!profile.InitStackAllZero) return kept;
             foreach (var a in aggregates)
             {
-                if (a.Type.Size <= 8) continue;
-                bool needed = liveness.AddressUsedAfterCall(a);
+                bool needed = false;
                 foreach (var pair in aliases)
-                    if (pair.Value.Array == a && (liveness.IndexedByVariableAfterCall(pair.Key) || pair.Value.Offset == 0 && liveness.AddressUsedAfterCall(pair.Key)))
-                        needed = true;
+                    if (pair.Value.Array == a && liveness.IndexedByVariableAfterCall(pair.Key, selfCalls: profile.InitStackAllZero)) needed = true;
+                if (profile.InitStackAllZero && a.Type.Size > 8)
+                {
+                    if (liveness.AddressUsedAfterCall(a)) needed = true;
+                    foreach (var pair in aliases)
+                        if (pair.Value.Array == a && pair.Value.Offset == 0 && liveness.AddressUsedAfterCall(pair.Key)) needed = true;
+                }
                 if (needed) kept.Add(a);
             }
             return kept;

@@ -89,9 +89,10 @@ namespace KDsl.CodeGen
                 _code.SetCfa(cfa += 8);
                 A.mov(rbp, rsp);
             }
-            foreach (var r in _frame.SavedRegisters)
+            // GCC pushes the register it handed out last first: r12, rbp, rbx for three
+            for (int i = _frame.SavedRegisters.Length - 1; i >= 0; i--)
             {
-                A.push(r.Q());
+                A.push(_frame.SavedRegisters[i].Q());
                 _code.SetCfa(cfa += 8);
             }
             if (_frame.LocalSize > 0)
@@ -172,9 +173,9 @@ namespace KDsl.CodeGen
                 A.add(rsp, _frame.LocalSize);
                 _code.SetCfa(cfa -= _frame.LocalSize);
             }
-            for (int i = _frame.SavedRegisters.Length - 1; i >= 0; i--)
+            foreach (var r in _frame.SavedRegisters)
             {
-                A.pop(_frame.SavedRegisters[i].Q());
+                A.pop(r.Q());
                 _code.SetCfa(cfa -= 8);
             }
             if (_frame.FramePointer)

@@ -21,8 +21,18 @@ namespace KDsl.CodeGen
         /// <summary>SysV argument registers, in order.</summary>
         public static readonly Gpr[] ArgumentRegisters = { Gpr.Rdi, Gpr.Rsi, Gpr.Rdx, Gpr.Rcx, Gpr.R8, Gpr.R9 };
 
-        /// <summary>Callee-saved registers GCC hands out to values that live across calls, in its order.</summary>
+        /// <summary>
+        /// Callee-saved registers GCC hands out to values that live across calls, in its order, where RBP is the frame
+        /// pointer (CONFIG_FRAME_POINTER).
+        /// </summary>
         public static readonly Gpr[] CalleeSaved = { Gpr.Rbx, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15 };
+
+        /// <summary>
+        /// The same without a frame pointer (the ORC unwinder's kernels, 5.10 and 6.1), where RBP is GCC's second choice:
+        /// GCC 12's modules push rbx for one value, rbp and rbx for two, r12, rbp and rbx for three, and all six, r15 first,
+        /// for more (Logs/experiments node_BUF.c, twice_BUF.c, params8_BUF.c).
+        /// </summary>
+        public static readonly Gpr[] CalleeSavedWithoutFramePointer = { Gpr.Rbx, Gpr.Rbp, Gpr.R12, Gpr.R13, Gpr.R14, Gpr.R15 };
 
         /// <summary>Caller-saved registers that no call sequence or expression evaluation here uses: homes for short-lived locals.</summary>
         public static readonly Gpr[] ScratchHomes = { Gpr.R10, Gpr.R11 };

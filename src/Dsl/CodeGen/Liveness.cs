@@ -14,6 +14,9 @@ namespace KDsl.CodeGen
     {
         private readonly HashSet<VariableSymbol> _addressTaken = new HashSet<VariableSymbol>();
         private readonly List<int> _calls = new List<int>();
+        /// <summary>The positions of the calls that are not the function calling itself.</summary>
+        private readonly List<int> _otherCalls = new List<int>();
+        private FunctionSymbol _self = null!;
         /// <summary>
         /// Where a pointer was indexed by a non-constant (<c>p[i]</c>: p + i) outside any loop, by position: in a loop
         /// GCC's induction variables walk the array from an lea off RSP instead (ivopts), so the pointer needs no register.
@@ -30,7 +33,7 @@ namespace KDsl.CodeGen
 
         public static Liveness Analyze(BoundFunction function)
         {
-            var l = new Liveness { _live = LiveVariables.Analyze(function) };
+            var l = new Liveness { _live = LiveVariables.Analyze(function), _self = function.Symbol };
             l.Statement(function.Body);
             return l;
         }
@@ -50,12 +53,16 @@ namespace KDsl.CodeGen
         /// <summary>The two are live at once somewhere (<see cref="LiveVariables.Interfere"/>).</summary>
         public bool Interfere(VariableSymbol a, VariableSymbol b) => _live.Interfere(a, b);
 
-        /// <summary>Whether <paramref name="pointer"/> is indexed by a non-constant after the function's first call.</summary>
-        public bool IndexedByVariableAfterCall(VariableSymbol pointer)
+        /// <summary>
+        /// Whether <paramref name="pointer"/> is indexed by a non-constant after the function's first call, or, when
+        /// <paramref name="selfCalls"/> is false, after its first call of another function.
+        /// </summary>
+        public bool IndexedByVariableAfterCall(VariableSymbol pointer, bool selfCalls = true)
         {
-            if (_calls.Count == 0) return false;
+            var calls = selfCalls ? _calls : _otherCalls;
+            if (calls.Count == 0) return false;
             foreach (var (p, at) in _variableIndexed)
-                if (p == pointer && at > _calls[0]) return true;
+                if (p == pointer && at > calls[0]) return true;
             return false;
         }
 
@@ -185,6 +192,7 @@ namespace KDsl.CodeGen
                 case BoundCall c:
                     foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);
                     _calls.Add(++_position);
+                    if (c.Function != _self || c.Callee is not null) _otherCalls.Add(_position);
                     int loaded = c.Function.Kind is FunctionKind.User or FunctionKind.Kernel or FunctionKind.Pointer ? c.Arguments.Length : GprExtensions.ArgumentRegisters.Length;
                     MaxRegisterArguments = Math.Max(MaxRegisterArguments, Math.Min(loaded, GprExtensions.ArgumentRegisters.Length));
                     break;

@@ -16,6 +16,11 @@ namespace KDsl.Dsl.Tests.CodeGen
     ///   small_after: char buf[8], as passed_after: both push %rbx; sub $0x10,%rsp (one movq zeroes it)
     ///   direct_index: char buf[1000]; a fill loop; printk(...); if (n &gt; 0) return direct_index(n - 1) + buf[n % 1000];
     ///     both push %rbx; sub $0x3f0,%rsp (the element is addressed off RSP)
+    ///   indexed_after: char buf[1000]; a fill loop through vp; printk(...); if (n &gt; 0) return indexed_after(n - 1) + vp[n % 1000];
+    ///     both push %rbp; push %rbx; sub $0x3f0,%rsp (vp indexed by a variable after a call keeps the address: every profile)
+    ///   self_indexed (Logs/experiments recurse.c's deep): a fill loop through vp; return self_indexed(n - 1) + vp[n % 1000];
+    ///     6.1 push %rbp; push %rbx; sub $0x3f0,%rsp    5.10 push %rbx; sub $0x3f0,%rsp (after a call of itself only,
+    ///     the element's address is computed from RSP again; the same for vp[n &amp; 511] and vp[m % 1000])
     ///   walk (Logs/experiments node_BUF.c at BUF=700: a struct node on the stack, long *vp = nd.data, walk(&amp;nd, ...)
     ///     after a printk): 6.1 push %rbp; push %rbx; sub $0x2e0,%rsp    5.10 push %rbx; sub $0x2e0,%rsp
     /// </summary>
@@ -57,6 +62,25 @@ long direct_index(int n) {
         return direct_index(n - 1) + buf[n % 1000];
     return buf[0];
 }
+long indexed_after(int n) {
+    char buf[1000];
+    char *vp = buf;
+    for (int i = 0; i < 1000; i++)
+        vp[i] = n;
+    printk(""v %d\n"", n);
+    if (n > 0)
+        return indexed_after(n - 1) + vp[n % 1000];
+    return vp[0];
+}
+long self_indexed(int n) {
+    char buf[1000];
+    char *vp = buf;
+    for (int i = 0; i < 1000; i++)
+        vp[i] = (char)n;
+    if (n > 0)
+        return self_indexed(n - 1) + vp[n % 1000];
+    return vp[0];
+}
 struct node { struct node *parent; int depth; char name[16]; long data[87]; };
 long walk(struct node *parent, int depth) {
     struct node nd;
@@ -76,6 +100,7 @@ long walk(struct node *parent, int depth) {
 init {
     volatile int k = 3;
     printk(""%ld %ld %ld %ld %ld\n"", passed_after(k), member_after(k), small_after(k), direct_index(k), walk(0, k));
+    printk(""%ld %ld\n"", indexed_after(k), self_indexed(k));
 }
 ";
 
@@ -87,6 +112,10 @@ init {
         [TestCase("linux-5.10", "small_after", 8 + 8 + 0x10)]
         [TestCase("linux-6.1", "direct_index", 8 + 8 + 0x3f0)]
         [TestCase("linux-5.10", "direct_index", 8 + 8 + 0x3f0)]
+        [TestCase("linux-6.1", "indexed_after", 8 + 16 + 0x3f0)]
+        [TestCase("linux-5.10", "indexed_after", 8 + 16 + 0x3f0)]
+        [TestCase("linux-6.1", "self_indexed", 8 + 16 + 0x3f0)]
+        [TestCase("linux-5.10", "self_indexed", 8 + 8 + 0x3f0)]
         [TestCase("linux-6.1", "walk", 8 + 16 + 0x2e0)]
         [TestCase("linux-5.10", "walk", 8 + 8 + 0x2e0)]
         public void Frame_IsGccs(string profile, string function, int frame) =>

@@ -45,7 +45,10 @@ init { add_n(3); via_local(3); with_printk(3); two_params(3, 3); mixed(3); xor_a
             var symbol = image.Symbols.Single(s => s.Name == function && s.Section == Section.Text);
             var code = Step5CodeShapeTests.Decode(image, function);
             int calls = code.Count(i => i.Mnemonic is Mnemonic.Call or Mnemonic.Jmp && i.Op0Kind == OpKind.NearBranch64 && i.NearBranch64 == (ulong)symbol.Offset);
-            int pushes = code.TakeWhile(i => i.Mnemonic != Mnemonic.Ret).Count(i => i.Mnemonic == Mnemonic.Push && i.Op0Register != Register.RBP);
+            // callee-saved pushes: RBP counts unless it is the frame pointer (push %rbp; mov %rsp,%rbp)
+            var body = code.TakeWhile(i => i.Mnemonic != Mnemonic.Ret).ToList();
+            bool framePointer = body.Any(i => i.Mnemonic == Mnemonic.Mov && i.Op0Register == Register.RBP && i.Op1Register == Register.RSP);
+            int pushes = body.Count(i => i.Mnemonic == Mnemonic.Push) - (framePointer ? 1 : 0);
             return (calls, pushes);
         }
 
