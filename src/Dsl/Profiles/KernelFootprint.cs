@@ -167,9 +167,12 @@ namespace KDsl.Profiles
         }
 
         /// <summary>
-        /// The recorded printk call of the same format, or of the recorded format closest to it: the fewest conversions
-        /// to change (vsnprintf calls one helper per conversion, and the helpers differ in depth), then the nearest
-        /// length. The arguments' values do not change printk's stack footprint. Null without recordings.
+        /// The recorded printk call of the same format, or of the recorded format closest to it: first one whose deepest
+        /// conversion is the same (vsnprintf runs one helper per conversion, one after another from the same frame, so
+        /// the deepest helper decides how deep the call goes: "%s %d in %pS" goes as deep as "%pS", symbol_string's
+        /// nested sprintf, not as "%s: depth %d"; the held-out pss_BUF.c died in symbol_string on 6.1 and under
+        /// __sprint_symbol on 5.10), then the fewest conversions to change, then the nearest length. The arguments'
+        /// values do not change printk's stack footprint. Null without recordings.
         /// </summary>
         public RecordedPath? PrintkFor(string format) => _printkFor.GetOrAdd(format, ClosestPrintk);
 
@@ -181,13 +184,16 @@ namespace KDsl.Profiles
         {
             string text = StripLevel(format);
             var wanted = Conversions(format);
+            string? deepest = DeepestConversion(wanted);
             RecordedPath? best = null;
             int bestScore = int.MaxValue;
             foreach (var p in Printks)
             {
                 string recorded = StripLevel(p.Format);
                 if (recorded == text) return p;
-                int score = EditDistance(Conversions(p.Format), wanted) * 1000 + Math.Min(Math.Abs(recorded.Length - text.Length), 999);
+                var conversions = Conversions(p.Format);
+                int score = (DeepestConversion(conversions) == deepest ? 0 : 1_000_000) + EditDistance(conversions, wanted) * 1000 +
+                    Math.Min(Math.Abs(recorded.Length - text.Length), 999);
                 if (score < bestScore) { bestScore = score; best = p; }
             }
             return best;
@@ -213,6 +219,36 @@ namespace KDsl.Profiles
             }
             return list;
         }
+
+        /// <summary>
+        /// Of <paramref name="conversions"/>, the one whose helper goes deepest, measured: each kind's depth is that of the
+        /// recorded printk with that conversion alone ("ktrace %pS\n"). Null when none of them was recorded alone.
+        /// </summary>
+        private string? DeepestConversion(List<string> conversions)
+        {
+            string? deepest = null;
+            int depth = -1;
+            foreach (var c in conversions)
+                if (DepthAlone(c) is int d && d > depth)
+                {
+                    depth = d;
+                    deepest = c;
+                }
+            return deepest;
+        }
+
+        private int? DepthAlone(string conversion) => _depthAlone.GetOrAdd(conversion, c =>
+        {
+            foreach (var p in Printks)
+            {
+                var alone = Conversions(p.Format);
+                if (alone.Count == 1 && alone[0] == c) return p.Deepest;
+            }
+            return null;
+        });
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int?> _depthAlone =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, int?>(StringComparer.Ordinal);
 
         private static int EditDistance(List<string> a, List<string> b)
         {

@@ -66,6 +66,22 @@ namespace KDsl.Dsl.Tests.Profiles
             Assert.That(expected.Sum(j => j.Count), Is.GreaterThan(100_000), "the recording's jumps: a quarter of a million pairs");
         }
 
+        /// <summary>
+        /// A printk format that was not recorded follows the recording whose deepest conversion is the same: vsnprintf runs
+        /// the helpers one after another from one frame, so "%s %d in %pS" goes as deep as "%pS" (symbol_string's nested
+        /// sprintf: the held-out pss_BUF.c died there on the real 6.1 and under __sprint_symbol on 5.10), not as "%s: depth
+        /// %d", the recording with the fewest conversions to change. An exact format is its own recording.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void UnrecordedPrintk_FollowsTheRecordingOfItsDeepestConversion(string profile)
+        {
+            var f = KernelFootprint.For(profile)!;
+            Assert.That(f.PrintkFor("\u00016%s %d in %pS\n")!.Format, Is.EqualTo("\u00016ktrace %pS\n"));
+            Assert.That(f.PrintkFor("\u00016%s %d\n")!.Format, Is.EqualTo("\u00016ktrace %s: depth %d\n"));
+            Assert.That(f.PrintkFor("\u00016ktrace %d %d\n")!.Format, Is.EqualTo("\u00016ktrace %d %d\n"));
+        }
+
         /// <summary>A line's pairs summed up: how many, and a checksum over them in order.</summary>
         private static string Key(IReadOnlyList<KeyValuePair<ulong, ulong>> jumps)
         {

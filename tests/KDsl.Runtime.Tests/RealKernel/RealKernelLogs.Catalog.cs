@@ -143,6 +143,14 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "fops_700-norand.log"),
             new("linux-6.1", "fmtx_700-norand.log"),
             new("linux-5.10", "fmtx_700-norand.log"),
+            // held out (fifth session, second round, BUF=800): a printk naming a module function with %pS (pss), eight
+            // parameters, two on the stack (params8), two printks a level with an int array indexed after the first (twice)
+            new("linux-6.1", "pss_800-norand.log"),
+            new("linux-5.10", "pss_800-norand.log"),
+            new("linux-6.1", "params8_800-norand.log"),
+            new("linux-5.10", "params8_800-norand.log"),
+            new("linux-6.1", "twice_800-norand.log"),
+            new("linux-5.10", "twice_800-norand.log"),
             // held out: a char array declared before an int array and overrun into the canary (GCC's stack-protector order)
             new("linux-6.1", "smash-norand.log"),
             new("linux-5.10", "smash-norand.log"),
