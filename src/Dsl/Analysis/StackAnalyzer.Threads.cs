@@ -21,7 +21,7 @@ namespace KDsl.Analysis
             {
                 foreach (var (_, guarded) in calls)
                 {
-                    if (guarded?.Call is not { } call || call.Function.Name != Binder.KthreadRunName || call.Arguments.Length != 2) continue;
+                    if (guarded?.Call is not { } call || call.Function.Name != Binder.KthreadRunName || call.Arguments.Length < 2) continue;
                     if (call.Arguments[0] is not BoundFunctionAddress target || !_functions.ContainsKey(target.Function.LinkName)) continue;
                     string name = target.Function.LinkName;
                     long? value = ConstantEvaluator.Evaluate(call.Arguments[1], ImmutableArray<VariableSymbol>.Empty, Array.Empty<long?>());

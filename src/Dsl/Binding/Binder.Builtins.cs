@@ -11,7 +11,8 @@ namespace KDsl.Binding
     /// <summary>
     /// The kernel's fault-on-purpose vocabulary: BUG(), BUG_ON(cond), WARN_ON(cond) (include/asm-generic/bug.h,
     /// expanded by the code generator into a ud2 with a __bug_table entry), panic(fmt, ...) (a call of the kernel's
-    /// panic), and call_ptr(addr), a call through a function pointer (KDsl has no function-pointer types).
+    /// panic), and call_ptr(addr), a call through a function pointer (KDsl has no function-pointer types); IS_ERR(p) and
+    /// PTR_ERR(p) (include/linux/err.h), which read what kthread_run returns.
     /// </summary>
     public sealed partial class Binder
     {
@@ -24,6 +25,15 @@ namespace KDsl.Binding
         public const string VmallocName = "vmalloc";
         /// <summary>long kthread_run(threadfn, data): its thread functions are entry points of the stack analysis.</summary>
         public const string KthreadRunName = "kthread_run";
+        /// <summary>include/linux/err.h: IS_ERR(p) is IS_ERR_VALUE((unsigned long)p), PTR_ERR(p) is (long)p.</summary>
+        public const string IsErrName = "IS_ERR";
+        public const string PtrErrName = "PTR_ERR";
+        /// <summary>include/linux/err.h MAX_ERRNO: the top 4095 addresses are error codes (ERR_PTR).</summary>
+        private const long MaxErrno = 4095;
+        /// <summary>NUMA_NO_NODE (include/linux/numa.h): kthread_create's node.</summary>
+        private const long NumaNoNode = -1;
+        /// <summary>The namefmt kthread_run passes when threadfn is not a function of the file (a computed address).</summary>
+        public const string KthreadDefaultName = "kthread";
 
         /// <summary>
         /// The kernel-memory and task builtins of the stack-model experiments: calls into the modelled kernel text, whose
@@ -47,13 +57,15 @@ namespace KDsl.Binding
             // long __get_free_pages(order): 2^order contiguous pages' direct-map address, 0 when none is free.
             ("__get_free_pages", "__get_free_pages", TypeSymbol.Long, new[] { ("order", TypeSymbol.Long) }),
             ("free_pages", "free_pages", TypeSymbol.Void, new[] { ("addr", TypeSymbol.Long), ("order", TypeSymbol.Long) }),
-            // long kthread_run(threadfn, data): a kernel thread running threadfn(data); its pid, or -ENOMEM (-12).
+            // long kthread_run(threadfn, data): include/linux/kthread.h's macro, kthread_create_on_node(threadfn, data,
+            // NUMA_NO_NODE, namefmt) then wake_up_process unless IS_ERR (BindKthreadRun): the task_struct or ERR_PTR(-errno).
             // long sg_dma_sum(buf, len): sg_init_one(&sg, buf, len), then a device DMA-reads the entry and sums its bytes.
             ("sg_dma_sum", "sg_init_one", TypeSymbol.Long, new[] { ("buf", TypeSymbol.PointerTo(TypeSymbol.Void)), ("len", TypeSymbol.Long) }),
             (KthreadRunName, "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
         };
 
         private FunctionSymbol _panic = null!;
+        private FunctionSymbol _kthreadCreateOnNode = null!;
         private FunctionSymbol _kmallocSlab = null!;
         private FunctionSymbol _kmallocLarge = null!;
 
@@ -101,6 +113,9 @@ namespace KDsl.Binding
             _global.TryDeclare(BugOnName, new FunctionSymbol(BugOnName, TypeSymbol.Void, cond, FunctionKind.Builtin, default));
             _global.TryDeclare(WarnOnName, new FunctionSymbol(WarnOnName, TypeSymbol.Int, cond, FunctionKind.Builtin, default));
             _global.TryDeclare(CallPtrName, new FunctionSymbol(CallPtrName, TypeSymbol.Void, addr, FunctionKind.Builtin, default));
+            var ptr = ImmutableArray.Create(new VariableSymbol("ptr", TypeSymbol.Long, VariableKind.Parameter, 0, default));
+            _global.TryDeclare(IsErrName, new FunctionSymbol(IsErrName, TypeSymbol.Int, ptr, FunctionKind.Builtin, default));
+            _global.TryDeclare(PtrErrName, new FunctionSymbol(PtrErrName, TypeSymbol.Long, ptr, FunctionKind.Builtin, default));
             _panic = new FunctionSymbol(PanicName, TypeSymbol.Void, fmt, FunctionKind.Kernel, default, isVariadic: true, linkName: "panic");
             _global.TryDeclare(PanicName, _panic);
             foreach (var (name, link, returnType, parameters) in KernelBuiltins)
@@ -110,6 +125,11 @@ namespace KDsl.Binding
                     symbols.Add(new VariableSymbol(parameters[i].Name, parameters[i].Type, VariableKind.Parameter, i, default));
                 _global.TryDeclare(name, new FunctionSymbol(name, returnType, symbols.ToImmutable(), FunctionKind.Kernel, default, linkName: link));
             }
+            // What kthread_run(threadfn, data) calls: kthread_create_on_node(threadfn, data, node, namefmt, ...), named
+            // kthread_run for the stack analysis (its thread functions) and the code generator (the wake_up_process after it).
+            _kthreadCreateOnNode = new FunctionSymbol(KthreadRunName, TypeSymbol.Long,
+                Parameters(("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long), ("node", TypeSymbol.Int), ("namefmt", TypeSymbol.PointerTo(TypeSymbol.Char))),
+                FunctionKind.Kernel, default, isVariadic: true, linkName: "kthread_create_on_node");
             // What kmalloc() of a constant size calls (BindConstantKmalloc): not in scope, only reached through kmalloc.
             var voidPointer = TypeSymbol.PointerTo(TypeSymbol.Void);
             _kmallocSlab = new FunctionSymbol("kmalloc", voidPointer, Parameters(("cache", voidPointer), ("flags", TypeSymbol.Long), ("size", TypeSymbol.Long)),
@@ -181,6 +201,30 @@ namespace KDsl.Binding
             new BoundCall(_kmallocWithFlags[function.Name], ImmutableArray.Create(size, new BoundLiteral(GfpKernel, TypeSymbol.Long, span)), span);
 
         /// <summary>
+        /// kthread_run(threadfn, data) as include/linux/kthread.h expands it: kthread_create(threadfn, data, namefmt), i.e.
+        /// kthread_create_on_node(threadfn, data, NUMA_NO_NODE, namefmt), whose task the code generator then wakes with
+        /// wake_up_process unless IS_ERR. The name (the thread's comm) is the thread function's, as KDsl has no namefmt
+        /// argument; a computed address gets "kthread".
+        /// </summary>
+        private BoundExpression BindKthreadRun(BoundExpression threadfn, BoundExpression data, TextSpan span)
+        {
+            string name = threadfn is BoundFunctionAddress f ? f.Function.LinkName : KthreadDefaultName;
+            var namefmt = new BoundStringLiteral(ImmutableArray.Create(System.Text.Encoding.UTF8.GetBytes(name)), span);
+            return new BoundCall(_kthreadCreateOnNode, ImmutableArray.Create(threadfn, data, new BoundLiteral(NumaNoNode, TypeSymbol.Int, span), namefmt), span);
+        }
+
+        /// <summary>
+        /// IS_ERR(p): IS_ERR_VALUE((unsigned long)p), (unsigned long)p >= (unsigned long)-MAX_ERRNO, an int 0 or 1;
+        /// PTR_ERR(p): (long)p. No call: err.h's functions are inline.
+        /// </summary>
+        private static BoundExpression BindErrPointer(FunctionSymbol function, BoundExpression pointer, TextSpan span)
+        {
+            if (function.Name == PtrErrName) return pointer;
+            return new BoundBinary(new BoundConversion(pointer, TypeSymbol.ULong, span), BoundBinaryOperator.GreaterOrEqual,
+                new BoundLiteral(-MaxErrno, TypeSymbol.ULong, span), isUnsigned: true, TypeSymbol.Int, span);
+        }
+
+        /// <summary>
         /// BUG() takes nothing; BUG_ON, WARN_ON take a condition (an integer or a pointer, as `if` does); call_ptr
         /// takes an address (an integer or any pointer). The argument is passed on as a long.
         /// </summary>
@@ -201,12 +245,15 @@ namespace KDsl.Binding
             {
                 if (function.Name == CallPtrName)
                     _diagnostics.ReportCannotConvert(syntax.Arguments[0].Span, argument.Type, TypeSymbol.Long, "call_ptr takes an address");
+                else if (function.Name is IsErrName or PtrErrName)
+                    _diagnostics.ReportCannotConvert(syntax.Arguments[0].Span, argument.Type, TypeSymbol.Long, function.Name + " takes a pointer");
                 else
                     _diagnostics.ReportConditionNotScalar(syntax.Arguments[0].Span, argument.Type);
                 return new BoundErrorExpression(syntax.Span);
             }
             var converted = Convert(argument, TypeSymbol.Long, isExplicit: true, syntax.Arguments[0].Span);
             if (converted.Type.IsError) return new BoundErrorExpression(syntax.Span);
+            if (function.Name is IsErrName or PtrErrName) return BindErrPointer(function, converted, syntax.Span);
             return new BoundCall(function, ImmutableArray.Create(converted), syntax.Span);
         }
     }

@@ -46,6 +46,7 @@ namespace KDsl.Binding
             if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
                 return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
             if (function.Name == KzallocName && function.Kind == FunctionKind.Kernel) return BindKzalloc(arguments[0], function.ReturnType, syntax.Span);
+            if (function.Name == KthreadRunName && function.Kind == FunctionKind.Kernel) return BindKthreadRun(arguments[0], arguments[1], syntax.Span);
             if (function.Name is "kmalloc" or "__kmalloc" && function.Kind == FunctionKind.Kernel && function.Parameters.Length == 1)
                 return BindRuntimeKmalloc(function, arguments[0], syntax.Span);
             return new BoundCall(function, arguments.ToImmutable(), syntax.Span);

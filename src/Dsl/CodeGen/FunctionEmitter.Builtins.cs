@@ -54,6 +54,25 @@ namespace KDsl.CodeGen
             }
         }
 
+        /// <summary>
+        /// The rest of include/linux/kthread.h's kthread_run once kthread_create_on_node returned __k in RAX:
+        /// <c>if (!IS_ERR(__k)) wake_up_process(__k);</c> and the macro's value is __k, kept in a temporary across the call.
+        /// IS_ERR is (unsigned long)__k >= -MAX_ERRNO, i.e. above -4096 (GCC: cmp $0xfffffffffffff000,%rax; ja).
+        /// </summary>
+        private void EmitKthreadRunWake()
+        {
+            var error = _code.NewLabel();
+            A.cmp(rax, -4096);
+            A.ja(error.Iced);
+            int task = AllocateTemporary();
+            A.mov(Temporary(task), rax);
+            A.mov(rdi, rax);
+            _code.CallSymbol("wake_up_process");
+            A.mov(rax, Temporary(task));
+            FreeTemporary();
+            _code.Place(error);
+        }
+
         /// <summary>__WARN(): a flagged ud2 where the kernel reports WARN through report_bug, else warn_slowpath_null.</summary>
         private void EmitWarn(int line)
         {

@@ -130,6 +130,7 @@ namespace KDsl.CodeGen
                 _pushed -= 8 * stackArgs;
                 _code.SetCfa(Cfa + _frame.LocalSize + _pushed);
             }
+            if (call.Function.Kind == Symbols.FunctionKind.Kernel && call.Function.Name == Binder.KthreadRunName) EmitKthreadRunWake();
             Normalize(Gpr.Rax, call.Type);
         }
 

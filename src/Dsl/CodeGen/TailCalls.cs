@@ -58,9 +58,13 @@ namespace KDsl.CodeGen
             }
         }
 
-        /// <summary>A real call (a module or kernel function, not a macro or a system call) with its arguments in registers.</summary>
+        /// <summary>
+        /// A real call (a module or kernel function, not a macro or a system call) with its arguments in registers;
+        /// kthread_run's kthread_create_on_node is followed by its wake_up_process, so it is no tail call.
+        /// </summary>
         private static bool Eligible(BoundCall c) =>
-            c.Function.Kind is FunctionKind.User or FunctionKind.Kernel && c.Arguments.Length <= GprExtensions.ArgumentRegisters.Length;
+            c.Function.Kind is FunctionKind.User or FunctionKind.Kernel && c.Arguments.Length <= GprExtensions.ArgumentRegisters.Length &&
+            c.Function.Name != Binder.KthreadRunName;
 
         /// <summary>
         /// Whether the address of a local may reach a callee: passed as an argument, stored through a pointer, directly or

@@ -120,7 +120,6 @@ namespace KDsl.Image
         {
             // (a constant size up to 8 KiB calls kmalloc_trace / kmem_cache_alloc_trace through KmallocCacheThunks)
             ["__get_free_pages"] = "__get_free_pages(order) passes the order where Linux's __get_free_pages(gfp_mask, order) takes the gfp mask",
-            ["kthread_create_on_node"] = "kthread_run(fn, data) is KDsl's create-and-wake (Linux's kthread_create_on_node(fn, data, node, namefmt, ...) only creates)",
             ["sg_init_one"] = "sg_dma_sum(buf, len) models a device's DMA read (Linux's sg_init_one(sg, buf, len) only fills a scatterlist)",
             [UserProgram.SigactionSymbol] = "sigaction(sig, handler) is a process's library function, linked into its executable (the module's .text holds the process's code, whose call to it no kernel symbol can resolve)",
         };

@@ -150,9 +150,11 @@ namespace KDsl.Profiles
             F("do_exit", 56, Call("do_task_dead")),
             F("do_task_dead", 8, Call("__schedule")),
             Entry("__schedule", 64),
-            // kthread_run(): kthread_create_on_node's entry service creates the task (alloc_thread_stack_node) and
-            // runs it before returning its pid (KDsl's kernel threads run to completion when created).
+            // kthread_run(): kthread_create_on_node's entry service creates the task (alloc_thread_stack_node; the creator
+            // sleeps meanwhile, so woken threads run) and returns it; wake_up_process's makes it runnable. KDsl's frames:
+            // the footprints recorded neither path.
             Entry("kthread_create_on_node", 8),
+            Entry("wake_up_process", 8),
             // The page and slab allocators' entry services (Kernel/Mm/PageAlloc): pages from the top of memory down.
             Entry("__get_free_pages", 8),
             Entry("free_pages", 8),

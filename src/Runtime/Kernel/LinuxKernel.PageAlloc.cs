@@ -26,6 +26,7 @@ namespace KDsl.Runtime.Kernel
             {
                 case "__schedule": ScheduleDebug(); return true;
                 case "kthread_create_on_node": KthreadCreateOnNode(); return true;
+                case "wake_up_process": Cpu[Reg.Rax] = WakeUpProcess(Cpu[Reg.Rdi]) ? 1UL : 0UL; return true;
                 case "__get_free_pages": Cpu[Reg.Rax] = GetFreePages((long)Cpu[Reg.Rdi]); return true;
                 case "free_pages": FreePages(Cpu[Reg.Rdi], (long)Cpu[Reg.Rsi]); return true;
                 case "__kmalloc": Cpu[Reg.Rax] = Kmalloc(Cpu[Reg.Rdi]); return true;

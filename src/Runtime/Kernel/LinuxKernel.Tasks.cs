@@ -1,12 +1,13 @@
 using System.Collections.Generic;
 using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Printk;
 
 using KDsl.Profiles;
 
 namespace KDsl.Runtime.Kernel
 {
     /// <summary>
-    /// Kernel threads and the end of a task: kthread_run (kthread_create_on_node + wake_up_process), the switches between
+    /// Kernel threads and the end of a task: kthread_run's kthread_create_on_node and wake_up_process, the switches between
     /// tasks in the order the real kernels run them (<see cref="Sched.RunQueue"/>), do_exit's last schedule() with
     /// CONFIG_SCHED_STACK_END_CHECK's schedule_debug, and put_task_stack giving the stack back. All tasks run in the one
     /// RunUntilDone loop, so threads creating threads cost no host stack.
@@ -50,16 +51,19 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// kthread_run(threadfn, data) at kthread_create_on_node's entry: copy_process makes the task (the stack from
-        /// alloc_thread_stack_node) while the creator sleeps in wait_for_completion, so the threads woken before run now;
-        /// then the creator gets the pid in RAX and wakes the new thread, which runs when the creator next sleeps. -ENOMEM
-        /// at once when no stack could be allocated (the ERR_PTR kthread_run returns), -EAGAIN past max_threads.
+        /// kthread_create_on_node(threadfn, data, node, namefmt, ...), the first half of kthread_run: copy_process makes the
+        /// task (the stack from alloc_thread_stack_node) while the creator sleeps in wait_for_completion, so the threads
+        /// woken before run now; then the creator gets the new task_struct in RAX, the thread not yet runnable
+        /// (kthread_run's wake_up_process makes it so). ERR_PTR(-ENOMEM) at once when no stack could be allocated,
+        /// ERR_PTR(-EAGAIN) past max_threads. The comm is namefmt formatted with the arguments after it, as set_task_comm
+        /// takes vsnprintf's TASK_COMM_LEN bytes.
         /// </summary>
         private void KthreadCreateOnNode()
         {
             ulong threadfn = Cpu[Reg.Rdi], data = Cpu[Reg.Rsi];
-            string comm = Kallsyms.TryFindFunction(threadfn, out var f) ? f.Name : "kthread";
-            if (comm.Length > MaxComm) comm = comm.Substring(0, MaxComm);
+            string comm = Mmu.TryReadCString(Cpu[Reg.Rcx], 1024, out string namefmt)
+                ? Vsnprintf.Format(namefmt, new GuestVarargs(new[] { Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu), Vsprintf, MaxComm + 1)
+                : "";
             // copy_process: "if (nr_threads >= max_threads) goto bad_fork_cleanup_count" with -EAGAIN (checked here before the
             // stack is allocated, not after). The live tasks are insmod and the threads not yet exited: KDsl boots none of a
             // real system's other tasks.
@@ -80,6 +84,13 @@ namespace KDsl.Runtime.Kernel
                 Cpu.Gpr.ToArray(), Cpu.Rip, Cpu.Rflags, Cpu.LowestRsp));
             SwitchToNext();
         }
+
+        /// <summary>
+        /// wake_up_process(p): a thread kthread_create_on_node made and nobody woke yet becomes runnable (it runs when the
+        /// CPU is next free) and the call returns 1; any other task is running or runnable already: 0, as try_to_wake_up
+        /// returns when the task's state does not match.
+        /// </summary>
+        private bool WakeUpProcess(ulong task) => _runQueue.TryWake(task);
 
         /// <summary>
         /// The running task stopped running on this CPU: a kernel thread ended (do_exit's schedule, or an oops killed it),
@@ -111,8 +122,8 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// context_switch to the next task: a woken thread starts, else the latest creator asleep in kthread_run resumes
-        /// after it, its new thread's pid in RAX, and wakes that thread. False when no task is waiting for the CPU.
+        /// context_switch to the next task: a woken thread starts, else the latest creator asleep in kthread_create_on_node
+        /// resumes after it, its new thread's task_struct in RAX (to be woken). False when no task is waiting for the CPU.
         /// </summary>
         private bool SwitchToNext()
         {
@@ -130,8 +141,8 @@ namespace KDsl.Runtime.Kernel
                 Cpu.Rip = creator.Rip;
                 Cpu.Rflags = creator.Rflags;
                 Cpu.LowestRsp = creator.LowestRsp;
-                Cpu[Reg.Rax] = (ulong)creator.Child.Task.Pid;
-                _runQueue.Wake(creator.Child);
+                Cpu[Reg.Rax] = creator.Child.Task.Address;
+                _runQueue.Created(creator.Child);
             }
             else return false;
             _finished = false;

@@ -85,7 +85,7 @@ namespace KDsl.Runtime.Tests.Faults
                 "    long *pte = (long *)(0xffff888000000000 + (pmd[(here >> 21) & 511] & 0xffffffffff000));\n" +
                 "    pte[(here >> 12) & 511] = 0x7ffff063;\n" +
                 "}\n";
-            var run = FaultRun.Inline("long a = kthread_run(worker, 1);\nlong b = kthread_run(worker, 2);\nprintk(\"threads %ld %ld\\n\", a > 0, b > 0);",
+            var run = FaultRun.Inline("long a = kthread_run(worker, 1);\nlong b = kthread_run(worker, 2);\nprintk(\"threads %ld %ld\\n\", !IS_ERR(a), !IS_ERR(b));",
                 "linux-6.1; stack_cache = off", threadFn);
             Assert.That(run.InternalError, Is.Null);
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed));
@@ -101,7 +101,7 @@ namespace KDsl.Runtime.Tests.Faults
                 "void worker(long n) {\n" +
                 "    free_pages((long)&n & ~16383, 2);\n" +
                 "}\n";
-            var run = FaultRun.Inline("long a = kthread_run(worker, 1);\nprintk(\"thread %ld\\n\", a > 0);", "linux-6.1; vmap_stack = off", threadFn);
+            var run = FaultRun.Inline("long a = kthread_run(worker, 1);\nprintk(\"thread %ld\\n\", !IS_ERR(a));", "linux-6.1; vmap_stack = off", threadFn);
             Assert.That(run.InternalError, Is.Null);
             FaultRun.AssertInOrder(run, "thread 1");
         }

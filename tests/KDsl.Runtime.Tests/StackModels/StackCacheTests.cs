@@ -58,11 +58,11 @@ namespace KDsl.Runtime.Tests.StackModels
         {
             var run = StackModelRun.Run("module k \"k\";\n" +
                 "void bad(long n) { if (n == 2) *(long *)0 = 1; }\n" +
-                "init { for (int i = 0; i < 4; i++) printk(\"thread %ld\\n\", kthread_run(bad, i)); printk(\"done\\n\"); }\n");
+                "init { for (int i = 0; i < 4; i++) printk(\"thread %ld\\n\", IS_ERR(kthread_run(bad, i))); printk(\"done\\n\"); }\n");
             var messages = StackModelRun.Messages(run).ToList();
             Assert.That(run.Oops?.Kind, Is.EqualTo("page_fault"), run.Dmesg);
             Assert.That(messages, Does.Contain("done"));
-            Assert.That(messages.Count(m => m.StartsWith("thread ")), Is.EqualTo(4));
+            Assert.That(messages.Count(m => m == "thread 0"), Is.EqualTo(4), "kthread_run returned a task, not an ERR_PTR");
             // The oops names the thread: its comm is the thread function's name.
             Assert.That(run.Dmesg, Does.Match(@"Comm: bad "));
         }
@@ -72,15 +72,33 @@ namespace KDsl.Runtime.Tests.StackModels
         {
             var run = StackModelRun.Run("module n \"n\";\n" +
                 "void leaf(long n) { printk(\"leaf %ld\\n\", n); }\n" +
-                "void mid(long n) { printk(\"mid %ld child %ld\\n\", n, kthread_run(leaf, n * 10)); }\n" +
-                "init { printk(\"top child %ld\\n\", kthread_run(mid, 1)); printk(\"top child %ld\\n\", kthread_run(mid, 2)); }\n");
+                "void mid(long n) { kthread_run(leaf, n * 10); printk(\"mid %ld made a child\\n\", n); }\n" +
+                "init { kthread_run(mid, 1); printk(\"top made mid 1\\n\"); kthread_run(mid, 2); printk(\"top made mid 2\\n\"); }\n");
             // insmod is 98 on linux-6.1, the `later` kworker would be 99: threads take 100, 101, ... as they are created. A
             // woken thread runs when its creator next sleeps (mid 1 inside init's second kthread_run, after thread 101
             // exists; mid 2 after init returned); the latest sleeper resumes first (mid 1 before init).
             Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[]
             {
-                "top child 100", "mid 1 child 102", "leaf 10", "top child 101", "mid 2 child 103", "leaf 20",
+                "top made mid 1", "mid 1 made a child", "leaf 10", "top made mid 2", "mid 2 made a child", "leaf 20",
             }), run.Dmesg);
+            Assert.That(run.KernelThreads.Select(t => (t.Pid, t.Comm)), Is.EqualTo(new[] { (100, "mid"), (101, "mid"), (102, "leaf"), (103, "leaf") }));
+        }
+
+        [Test]
+        public void KthreadRunIsTheMacro_ItsValueIsTheTaskStruct()
+        {
+            // include/linux/kthread.h: kthread_run's value is kthread_create_on_node's task_struct (wake_up_process woke
+            // it); include/linux/err.h: IS_ERR is (unsigned long)x >= -4095, PTR_ERR the value as a long.
+            var run = StackModelRun.Run("module k \"k\";\n" +
+                "void worker(long n) { printk(\"worker %ld\\n\", n); }\n" +
+                "init { long t = kthread_run(worker, 5); printk(\"task %lx %d\\n\", t, IS_ERR(t));\n" +
+                "  printk(\"err %d %d %d %d %ld\\n\", IS_ERR(-4095), IS_ERR(-4096), IS_ERR(0), IS_ERR(-1), PTR_ERR(-12)); }\n");
+            var thread = run.KernelThreads.Single();
+            Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[]
+            {
+                $"task {thread.Address:x} 0", "err 1 0 0 1 -12", "worker 5",
+            }), run.Dmesg);
+            Assert.That(thread.Comm, Is.EqualTo("worker"), "namefmt: the thread function's name");
         }
 
         [Test]
@@ -102,7 +120,7 @@ namespace KDsl.Runtime.Tests.StackModels
             // Each thread makes the next and returns: at most two are alive (the next one runs when its creator has
             // ended), so the chain goes on for ever with no lockup (every switch touches the watchdog) and no -EAGAIN.
             var run = StackModelRun.Run("module s \"s\";\n" +
-                "void self(long n) { long pid = kthread_run(self, n + 1); if (pid < 0) printk(\"kthread_run: %ld at depth %ld\\n\", pid, n); }\n" +
+                "void self(long n) { long t = kthread_run(self, n + 1); if (IS_ERR(t)) printk(\"kthread_run: %ld at depth %ld\\n\", PTR_ERR(t), n); }\n" +
                 "init { kthread_run(self, 0); printk(\"back\\n\"); }\n", 2_000_000);
             Assert.That(StackModelRun.Messages(run).Skip(2), Is.EqualTo(new[] { "back" }), run.Dmesg);
             Assert.That(run.Outcome, Is.EqualTo(RunOutcome.Completed), "init returned; its threads were still running");
@@ -119,7 +137,7 @@ namespace KDsl.Runtime.Tests.StackModels
             // second child for each level above it, and itself), insmod makes 512, so both its kthread_run calls fail.
             var run = StackModelRun.Run("module s \"s\";\n" +
                 "void self(long n) { long a = kthread_run(self, n + 1); long b = kthread_run(self, n + 1);\n" +
-                "  if (a < 0 || b < 0) printk(\"kthread_run: %ld %ld at depth %ld\\n\", a, b, n); }\n" +
+                "  if (IS_ERR(a) || IS_ERR(b)) printk(\"kthread_run: %ld %ld at depth %ld\\n\", PTR_ERR(a), PTR_ERR(b), n); }\n" +
                 "init { kthread_run(self, 0); printk(\"back\\n\"); }\n", 20_000_000);
             var messages = StackModelRun.Messages(run).Skip(2).ToList();
             Assert.That(messages[0], Is.EqualTo("back"), run.Dmesg);

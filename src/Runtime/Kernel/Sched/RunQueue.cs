@@ -16,6 +16,7 @@ namespace KDsl.Runtime.Kernel.Sched
         private readonly Queue<KthreadCreateInfo> _woken = new Queue<KthreadCreateInfo>();
         private readonly Stack<SleepingCreator> _sleeping = new Stack<SleepingCreator>();
         private readonly HashSet<TaskStruct> _threads = new HashSet<TaskStruct>();
+        private readonly List<KthreadCreateInfo> _created = new List<KthreadCreateInfo>();
 
         /// <summary>Kernel threads kthread_run made that have not exited (copy_process's nr_threads, less the boot's tasks).</summary>
         public int LiveThreads => _threads.Count;
@@ -32,8 +33,18 @@ namespace KDsl.Runtime.Kernel.Sched
         /// <summary>The thread's last schedule(): it is gone.</summary>
         public void Exited(TaskStruct task) => _threads.Remove(task);
 
-        /// <summary>wake_up_process: the thread runs when the CPU is next free.</summary>
-        public void Wake(KthreadCreateInfo thread) => _woken.Enqueue(thread);
+        /// <summary>kthread_create_on_node returned the thread: it waits (TASK_UNINTERRUPTIBLE in kthread) to be woken.</summary>
+        public void Created(KthreadCreateInfo thread) => _created.Add(thread);
+
+        /// <summary>wake_up_process: a created thread not yet woken runs when the CPU is next free; false for any other task.</summary>
+        public bool TryWake(ulong taskAddress)
+        {
+            int i = _created.FindIndex(c => c.Task.Address == taskAddress);
+            if (i < 0) return false;
+            _woken.Enqueue(_created[i]);
+            _created.RemoveAt(i);
+            return true;
+        }
 
         /// <summary>The creator sleeps in kthread_create_on_node until its new thread exists.</summary>
         public void Sleep(SleepingCreator creator) => _sleeping.Push(creator);
@@ -48,6 +59,7 @@ namespace KDsl.Runtime.Kernel.Sched
         {
             _woken.Clear();
             _sleeping.Clear();
+            _created.Clear();
         }
     }
 
@@ -55,8 +67,8 @@ namespace KDsl.Runtime.Kernel.Sched
     public sealed record KthreadCreateInfo(TaskStruct Task, ulong Threadfn, ulong Data);
 
     /// <summary>
-    /// A task asleep in kthread_run, with the registers it resumes with (switch_to's saved context); <paramref name="Child"/>
-    /// is the thread it is making, which kthread_run wakes after returning its pid.
+    /// A task asleep in kthread_create_on_node, with the registers it resumes with (switch_to's saved context);
+    /// <paramref name="Child"/> is the thread it is making, which kthread_run wakes once it is returned.
     /// </summary>
     public sealed record SleepingCreator(TaskStruct Task, KthreadCreateInfo Child, ulong[] Gpr, ulong Rip, ulong Rflags, ulong LowestRsp);
 }
