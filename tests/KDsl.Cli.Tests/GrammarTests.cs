@@ -95,7 +95,7 @@ namespace KDsl.Cli.Tests
                 Assert.That(Scope("scenario buf2048 { }", "buf2048"), Does.Contain("entity.name.section"));
                 Assert.That(Scope("process sigbus {", "process"), Does.Contain("keyword.other.process"));
                 Assert.That(Scope("later {", "later"), Does.Contain("keyword.other.later"));
-                foreach (var b in new[] { "printk", "BUG", "BUG_ON", "WARN_ON", "panic", "call_ptr", "vmalloc", "kmalloc", "__kmalloc", "kzalloc", "kfree", "__get_free_pages", "free_pages", "kthread_run" })
+                foreach (var b in new[] { "printk", "BUG", "BUG_ON", "WARN_ON", "panic", "call_ptr", "vmalloc", "kmalloc", "__kmalloc", "kzalloc", "kfree", "__get_free_pages", "free_pages", "kthread_run", "IS_ERR", "PTR_ERR" })
                     Assert.That(Scope($"    {b}(x);", b), Does.Contain("support.function.builtin"), b);
                 foreach (var s in new[] { "read", "write", "open", "close", "mmap", "mprotect", "munmap", "sigaction", "getpid", "ftruncate" })
                     Assert.That(Scope($"    long r = {s}(x);", s), Does.Contain("support.function.syscall"), s);

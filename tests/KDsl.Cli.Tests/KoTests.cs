@@ -61,6 +61,20 @@ namespace KDsl.Cli.Tests
         }
 
         [Test]
+        public void KthreadRunImportsWhatTheMacroCalls()
+        {
+            // include/linux/kthread.h: kthread_run is kthread_create_on_node, then wake_up_process; a tree that exports
+            // the first (and _printk) but not the second leaves only wake_up_process missing
+            string tree = Path.Combine(Dir, "tree");
+            Directory.CreateDirectory(tree);
+            File.WriteAllText(Path.Combine(tree, "Module.symvers"),
+                "0x12345678\tkthread_create_on_node\tvmlinux\tEXPORT_SYMBOL\t\n0x12345679\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n");
+            var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("fork-exit-stack-cache.kdsl"), "--headers", tree, "-o", Path.Combine(Dir, "out"));
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(error, Does.Contain("wake_up_process: KDsl's kernel provides them, but Linux 6.1.0-56-amd64 does not export them"));
+        }
+
+        [Test]
         public void MissingHeadersAreAnErrorThatSaysWhere()
         {
             var (exit, _, error) = CliRunner.Run("ko", CliRunner.Example("step5.kdsl"), "--headers", Path.Combine(Dir, "none"));

@@ -86,6 +86,14 @@ init {
         }
 
         [Test]
+        public void IsErrOfAStruct_IsADiagnostic()
+        {
+            var result = Compiler.Compile("t.kdsl", "module t \"t\";\nstruct s { long a; };\ninit { struct s v; v.a = 1; printk(\"%d\\n\", IS_ERR(v)); }\n");
+            Assert.That(result.Image, Is.Null);
+            Assert.That(result.Diagnostics.Select(d => d.ToString()), Has.Some.Contains("t.kdsl(3,").And.Some.Contains("error"), "a located error, no exception");
+        }
+
+        [Test]
         public void AThreadFunctionInTailPosition_IsStillWoken()
         {
             var result = Compiler.Compile("t.kdsl", "module t \"t\";\nvoid worker(long n) { }\nvoid start(long n) { kthread_run(worker, n); }\ninit { start(1); }\n");
