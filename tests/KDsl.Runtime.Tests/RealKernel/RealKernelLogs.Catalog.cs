@@ -151,6 +151,15 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "params8_800-norand.log"),
             new("linux-6.1", "twice_800-norand.log"),
             new("linux-5.10", "twice_800-norand.log"),
+            // held out (fifth session, third round, BUF=900): each level passing its buffer down (parent: its address a
+            // call argument after the printk, so 6.1 keeps it in a register), a switch choosing the printk (sw), two calls
+            // a level from a two-iteration loop, which GCC unrolls completely (loop2)
+            new("linux-6.1", "parent_900-norand.log"),
+            new("linux-5.10", "parent_900-norand.log"),
+            new("linux-6.1", "sw_900-norand.log"),
+            new("linux-5.10", "sw_900-norand.log"),
+            new("linux-6.1", "loop2_900-norand.log"),
+            new("linux-5.10", "loop2_900-norand.log"),
             // held out: a char array declared before an int array and overrun into the canary (GCC's stack-protector order)
             new("linux-6.1", "smash-norand.log"),
             new("linux-5.10", "smash-norand.log"),

@@ -106,6 +106,11 @@ namespace KDsl.Runtime.Tests.RealKernel
             "rec keeps eight values across its printk and GCC has six callee-saved registers: GCC leaves one stack " +
             "parameter in its incoming slot and spills one value (sub $0x330), KDsl spills two (sub $0x338), so its " +
             "frame is 8 bytes deeper a level and it dies one printk earlier; not modelled yet (tools/gcc-frames)";
+        private const string CodegenUnroll =
+            "GCC unrolls rec's two-iteration loop completely (two calls, i a constant in each: push rbp; push rbx), KDsl " +
+            "keeps the loop and its counter in a third register, so its frame is 8 bytes deeper a level: the same 16 lines, " +
+            "but 128 bytes less stack at the fatal printk; GCC 12 -O2 unrolls a constant-count loop when it does not grow " +
+            "(measured against the 5.10 headers: two iterations around a call, up to three around a printk alone); not modelled yet";
         private const string Seed411 =
             "linux-4.11 is not recorded (no real 4.11 kernel here): its printk path, and so the words it leaves behind, are " +
             "the hand-made 4.11 text's, not the real kernel's";
@@ -161,6 +166,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 smash: stale entries"] = CodegenSmash,
             ["linux-5.10 cprop_900: stale entries"] = PrintkResidue,
             ["linux-5.10 fops_700: stale entries"] = AlternatingResidue,
+            ["linux-6.1 loop2_900: CR2"] = CodegenUnroll,
+            ["linux-6.1 loop2_900: RIP"] = CodegenUnroll,
+            ["linux-6.1 loop2_900: call trace"] = CodegenUnroll,
+            ["linux-5.10 loop2_900: RIP"] = CodegenUnroll,
+            ["linux-5.10 loop2_900: call trace"] = CodegenUnroll,
+            ["linux-5.10 loop2_900: stale entries"] = CodegenUnroll,
             ["linux-6.1 pss_800: lines"] = CodegenColdSplit,
             ["linux-5.10 pss_800: lines"] = CodegenColdSplit,
             ["linux-6.1 pss_800: stale entries"] = PrintkPathResidue,
