@@ -62,7 +62,21 @@ namespace KDsl.Binding
             // long sg_dma_sum(buf, len): sg_init_one(&sg, buf, len), then a device DMA-reads the entry and sums its bytes.
             ("sg_dma_sum", "sg_init_one", TypeSymbol.Long, new[] { ("buf", TypeSymbol.PointerTo(TypeSymbol.Void)), ("len", TypeSymbol.Long) }),
             (KthreadRunName, "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
+            // The string and memory functions (include/linux/string.h), the kernel's exported ones: memset, memcpy and
+            // memmove of arch/x86/lib, lib/string.c's others. Leaf functions the kernel text runs as real code
+            // (CodeGen/KernelStringFunctions); a module calls them whatever the size, where GCC inlines a constant one up to
+            // 8 KiB (docs/language.md).
+            ("memset", "memset", VoidPointer, new[] { ("s", VoidPointer), ("c", TypeSymbol.Int), ("n", TypeSymbol.ULong) }),
+            ("memcpy", "memcpy", VoidPointer, new[] { ("dest", VoidPointer), ("src", VoidPointer), ("n", TypeSymbol.ULong) }),
+            ("memmove", "memmove", VoidPointer, new[] { ("dest", VoidPointer), ("src", VoidPointer), ("n", TypeSymbol.ULong) }),
+            ("strlen", "strlen", TypeSymbol.ULong, new[] { ("s", CharPointer) }),
+            ("strcpy", "strcpy", CharPointer, new[] { ("dest", CharPointer), ("src", CharPointer) }),
+            ("strncpy", "strncpy", CharPointer, new[] { ("dest", CharPointer), ("src", CharPointer), ("n", TypeSymbol.ULong) }),
+            ("strscpy", "strscpy", TypeSymbol.Long, new[] { ("dest", CharPointer), ("src", CharPointer), ("count", TypeSymbol.ULong) }),
         };
+
+        private static TypeSymbol VoidPointer => TypeSymbol.PointerTo(TypeSymbol.Void);
+        private static TypeSymbol CharPointer => TypeSymbol.PointerTo(TypeSymbol.Char);
 
         private FunctionSymbol _panic = null!;
         private FunctionSymbol _kthreadCreateOnNode = null!;

@@ -94,7 +94,8 @@ namespace KDsl.Binding
             if (token.Kind == SyntaxKind.InitKeyword) return init?.LinkName ?? moduleName + "_init";
             if (token.Kind == SyntaxKind.ExitKeyword) return exit?.LinkName ?? moduleName + "_exit";
             string function = token.Text;
-            if (!userFunctions.Exists(f => f.symbol.Name == function))
+            // the kernel's string functions run as real code (memset_erms): an oops may well be in one
+            if (!userFunctions.Exists(f => f.symbol.Name == function) && !System.Linq.Enumerable.Contains(Profiles.KernelProfile.StringFunctions, function))
                 _diagnostics.ReportExpectUnknownFunction(token.Span, function);
             return function;
         }

@@ -18,10 +18,16 @@ namespace KDsl.CodeGen
         {
             var codes = new List<FunctionCode>();
             var standIns = new HashSet<string>();
+            var footprint = KernelFootprint.For(profile.Name);
+            // a string function's copy takes the real one's kallsyms size, so RIP prints as memset_erms+0x9/0x20 does
+            var realSizes = new Dictionary<string, int>();
             foreach (var f in profile.KernelFunctions)
             {
-                codes.Add(Emit(f, profile.FramePointer));
+                codes.Add(Emit(f, profile));
                 if (f.StandsInForRecorded) standIns.Add(f.Name);
+                if (f.StandsInForRecorded && f.Steps.Count == 1 && f.Steps[0].Step == KernelStep.Body && footprint != null)
+                    foreach (var s in footprint.Symbols)
+                        if (s.Name == f.Name) realSizes[f.Name] = s.Size;
             }
 
             var text = new List<byte>();
@@ -32,7 +38,6 @@ namespace KDsl.CodeGen
             var branches = new List<HostBranch>();
             var starts = new Dictionary<string, int>();
             var fixups = new List<Relocation>();
-            var footprint = KernelFootprint.For(profile.Name);
             if (footprint != null)
             {
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
@@ -47,8 +52,10 @@ namespace KDsl.CodeGen
                 if (starts.ContainsKey(code.Name) && !standIns.Contains(code.Name))
                     throw new InvalidOperationException($"kernel function {code.Name} is both recorded and modelled in {profile.Name}");
                 starts[code.Name] = start; // a stand-in: the modelled callers' calls (the only ones relocated) reach it
-                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, 0));
+                int size = realSizes.TryGetValue(code.Name, out int realSize) ? Math.Max(realSize, code.Bytes.Length) : code.Bytes.Length;
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, size, 0));
                 text.AddRange(code.Bytes);
+                while (text.Count < start + size) text.Add(0xCC);
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
                 foreach (var (offset, tag) in code.Marks)
                 {
@@ -142,9 +149,14 @@ namespace KDsl.CodeGen
         private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
         private static readonly byte[] Ud2 = { 0x0F, 0x0B };
 
-        private static FunctionCode Emit(KernelFunctionShape f, bool framePointer)
+        private static FunctionCode Emit(KernelFunctionShape f, KernelProfile profile)
         {
             var code = new CodeBuffer();
+            if (f.Steps.Count == 1 && f.Steps[0].Step == KernelStep.Body)
+            {
+                KernelStringFunctions.Emit(f.Steps[0].Target, code, profile);
+                return code.Encode(f.Name, 0);
+            }
             var a = code.Asm;
             code.SetCfa(8);
             if (f.ServiceAtEntry)
@@ -161,7 +173,7 @@ namespace KDsl.CodeGen
                 code.SetCfa(cfa += 8);
                 remaining -= 8;
                 savedRbp = true;
-                if (framePointer) a.mov(rbp, rsp);
+                if (profile.FramePointer) a.mov(rbp, rsp);
             }
             if (remaining >= 8)
             {

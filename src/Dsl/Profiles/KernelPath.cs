@@ -15,6 +15,11 @@ namespace KDsl.Profiles
         Bug,
         /// <summary>Hand control to the C# kernel (a vmcall); the service is the function's own name.</summary>
         Service,
+        /// <summary>
+        /// The function is its own code, not a frame with steps: a string or memory function the kernel text writes as the
+        /// real one is (CodeGen/KernelStringFunctions), named by <see cref="KernelStepEntry.Target"/>.
+        /// </summary>
+        Body,
     }
 
     public readonly struct KernelStepEntry
@@ -73,5 +78,6 @@ namespace KDsl.Profiles
         /// <param name="where">"FILE:LINE" as report_bug prints it.</param>
         public static KernelStepEntry Bug(string where) => new KernelStepEntry(KernelStep.Bug, where);
         public static KernelStepEntry Service() => new KernelStepEntry(KernelStep.Service, "");
+        public static KernelStepEntry Body(string name) => new KernelStepEntry(KernelStep.Body, name);
     }
 }

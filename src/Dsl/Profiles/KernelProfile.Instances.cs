@@ -35,6 +35,7 @@ namespace KDsl.Profiles
             VmallocBase = 0xffffc90000000000,
             StackInUseAtInitCall = 848,
             SyscallEntry = "entry_SYSCALL_64_fastpath",
+            GccMajor = 6,
             KernelFunctions = Linux411Text,
         };
 
@@ -70,6 +71,8 @@ namespace KDsl.Profiles
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
+            ReturnThunk = true,
+            GccMajor = 10,
             KernelFunctions = Linux510Text,
         };
 
@@ -104,6 +107,8 @@ namespace KDsl.Profiles
             Dr6 = 0xffff0ff0,
             DirectMapBase = 0xffff888000000000,
             VmallocBase = 0xffffc90000000000,
+            ReturnThunk = true,
+            GccMajor = 12,
             KernelFunctions = Linux61Text,
         };
     }

@@ -107,6 +107,13 @@ namespace KDsl.Profiles
         /// trace; from then on (ud2 since ≈4.16) it is a flagged ud2 that report_bug handles with the trapping regs.
         /// </summary>
         public bool WarnSlowpath { get; private set; }
+        /// <summary>
+        /// CONFIG_RETHUNK (Debian's retbleed builds): a function's RET is `jmp __x86_return_thunk`, patched at boot to
+        /// `ret; int3; int3; int3; int3`, so the code after a return sits 4 bytes further on (the recorded 5.10 and 6.1 text).
+        /// </summary>
+        public bool ReturnThunk { get; private set; }
+        /// <summary>The major version of the GCC the profile's kernel was built with (6 for Fedora 25's 4.11, 10 for 5.10, 12 for 6.1).</summary>
+        public int GccMajor { get; private set; }
         public ulong Cr0 { get; private set; }
         public ulong Cr4 { get; private set; }
         /// <summary>DR6 as the reference machine had it; 0xffff0ff0 is the default the kernel does not print.</summary>
