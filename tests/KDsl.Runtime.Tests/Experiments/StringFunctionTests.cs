@@ -113,12 +113,15 @@ init {{
         [Test]
         public void AMemsetPastAStackBuffer_SmashesTheCanary()
         {
-            // C twin: noinline void fill(long n) { char buf[64]; memset(buf, 0x41, n); pr_info("%px\n", buf); }
+            // C twin (wipe hides buf's size from CONFIG_FORTIFY_SOURCE, which would fortify_panic instead):
+            //   noinline void wipe(char *p, long n) { memset(p, 0x41, n); }
+            //   noinline void fill(long n) { char buf[64]; wipe(buf, n); pr_info("filled %ld at %px\n", n, buf); }
             const string Source = @"module smash ""s"";
 config { profile = linux-6.1; }
+void wipe(char *p, long n) { memset(p, 0x41, n); }
 void fill(long n) {
     char buf[64];
-    memset(buf, 0x41, n);
+    wipe(buf, n);
     printk(""filled %ld at %px\n"", n, buf);
 }
 init { fill(64); fill(LEN); }
