@@ -8,14 +8,16 @@ namespace KDsl.Analysis
     /// <summary>A call instruction in a function: where, how deep the caller is at that point, and what it calls.</summary>
     public readonly struct CallSite
     {
-        public CallSite(int offset, int depth, string? target, bool isKernel, string? firstString = null)
+        public CallSite(int offset, int depth, string? target, bool isKernel, string?[]? strings = null)
         {
             Offset = offset;
             Depth = depth;
             Target = target;
             IsKernel = isKernel;
-            FirstString = firstString;
+            _strings = strings;
         }
+
+        private readonly string?[]? _strings;
 
         /// <summary>Offset of the call instruction in .text.</summary>
         public int Offset { get; }
@@ -25,7 +27,13 @@ namespace KDsl.Analysis
         public string? Target { get; }
         public bool IsKernel { get; }
         /// <summary>The string constant the first argument register (RDI) was last loaded with before the call: printk's format.</summary>
-        public string? FirstString { get; }
+        public string? FirstString => StringArgument(0);
+
+        /// <summary>
+        /// The string constant argument register <paramref name="index"/> (RDI, RSI, RDX: 0..2) was last loaded with
+        /// before the call (snprintf's format is the third), or null.
+        /// </summary>
+        public string? StringArgument(int index) => _strings != null && index < _strings.Length ? _strings[index] : null;
     }
 
     /// <summary>One function's stack facts, read off its machine code.</summary>
@@ -102,7 +110,8 @@ namespace KDsl.Analysis
             var reader = new ByteArrayCodeReader(image.Text);
             var decoder = IcedDecoder.Create(64, reader);
 
-            string? rdiString = null; // along one path; a branch target keeps the last seen (printk's format is loaded just before)
+            // RDI, RSI, RDX's strings along one path; a branch target keeps the last seen (a format is loaded just before)
+            var strings = new string?[StringRegisters.Length];
             while (work.Count > 0)
             {
                 var (offset, depth) = work.Pop();
@@ -131,12 +140,15 @@ namespace KDsl.Analysis
                             depth -= (int)insn.GetImmediate(1);
                             break;
                         case Mnemonic.Call:
-                            calls[offset] = CallTarget(insn, offset, depth, index, rdiString);
-                            rdiString = null; // the call clobbers RDI
+                            calls[offset] = CallTarget(insn, offset, depth, index, strings);
+                            System.Array.Clear(strings, 0, strings.Length); // the call clobbers the argument registers
                             break;
                     }
-                    if (insn.Op0Kind == OpKind.Register && (insn.Op0Register == Register.RDI || insn.Op0Register == Register.EDI))
-                        rdiString = StringLoaded(offset, next, index);
+                    if (insn.Op0Kind == OpKind.Register)
+                    {
+                        int argument = System.Array.IndexOf(StringRegisters, insn.Op0Register.GetFullRegister());
+                        if (argument >= 0) strings[argument] = StringLoaded(offset, next, index);
+                    }
                     if (depth > max) max = depth;
 
                     if (insn.Mnemonic == Mnemonic.Ret || insn.Mnemonic == Mnemonic.Ud2) break;
@@ -147,7 +159,7 @@ namespace KDsl.Analysis
                         if (index.Relocations.ContainsKey(offset + 1) || target < start || target >= end)
                         {
                             // a sibling call: the frame is gone, the callee returns to this function's caller in its place
-                            calls[offset] = CallTarget(insn, offset, depth - 8, index, rdiString);
+                            calls[offset] = CallTarget(insn, offset, depth - 8, index, strings);
                             break;
                         }
                         offset = target;
@@ -169,11 +181,15 @@ namespace KDsl.Analysis
             return null;
         }
 
-        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index, string? rdiString)
+        /// <summary>The argument registers whose string constants a call site keeps (formats: printk's in RDI, sprintf's in RSI, snprintf's in RDX).</summary>
+        private static readonly Register[] StringRegisters = { Register.RDI, Register.RSI, Register.RDX };
+
+        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index, string?[] strings)
         {
             if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false);
             if (index.Relocations.TryGetValue(offset + 1, out string? symbol))
-                return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol), rdiString);
+                return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol),
+                    System.Array.TrueForAll(strings, x => x == null) ? null : (string?[])strings.Clone());
             return index.FunctionsByOffset.TryGetValue((int)insn.NearBranch64, out string? callee)
                 ? new CallSite(offset, depth, callee, false)
                 : new CallSite(offset, depth, null, false);

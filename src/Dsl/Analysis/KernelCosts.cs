@@ -30,6 +30,25 @@ namespace KDsl.Analysis
                 foreach (var call in footprint.Calls) _costs[call.Key] = call.Value.Deepest;
         }
 
+        /// <summary>
+        /// A call site's cost, knowing its format where the analysis saw one: printk's recorded path for it, and for
+        /// snprintf and sprintf their frame (<see cref="KernelProfile.SnprintfFrame"/>) over vsnprintf's depth for it
+        /// (the deepest recorded one when the format is not a constant).
+        /// </summary>
+        public int CostOf(in CallSite site) => site.Target switch
+        {
+            "snprintf" when _footprint != null => KernelProfile.SnprintfFrame + VsnprintfDepth(site.StringArgument(2)),
+            "sprintf" when _footprint != null => KernelProfile.SnprintfFrame + VsnprintfDepth(site.StringArgument(1)),
+            _ => CostOf(site.Target!, site.FirstString),
+        };
+
+        private int VsnprintfDepth(string? format)
+        {
+            if (format != null) return _footprint!.VsnprintfDepth(format);
+            var depths = _footprint!.VsnprintfDepths;
+            return depths.Count == 0 ? 0 : depths[depths.Count - 1];
+        }
+
         /// <summary>A call's cost, knowing the string its first argument points to (printk's format), if any.</summary>
         public int CostOf(string name, string? firstString) =>
             firstString != null && name == _printk && _footprint?.PrintkFor(firstString) is { } recorded ? recorded.Deepest : CostOf(name);

@@ -190,7 +190,7 @@ namespace KDsl.Analysis
                 recursed = worst is not null && (ActiveCount(worst) > 0 || cost >= Unbounded);
                 return cost;
             }
-            if (site.IsKernel) return _kernel.CostOf(site.Target, site.FirstString);
+            if (site.IsKernel) return _kernel.CostOf(site);
             args = Arguments(call, known);
             var key = Key(site.Target, args); // computed once: the recursion check and the memo share it
             // a recursion is a call of a function already on the path; running into the activation cap on a long chain of
@@ -229,7 +229,7 @@ namespace KDsl.Analysis
                     }
                     if (site.IsKernel)
                     {
-                        long need = here + _kernel.CostOf(site.Target, site.FirstString);
+                        long need = here + _kernel.CostOf(site);
                         if (need > _threadSize)
                         {
                             at = call?.Call ?? via;
@@ -288,7 +288,7 @@ namespace KDsl.Analysis
                         continue;
                     }
                     var calleeArgs = Arguments(call, known);
-                    long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site.Target, site.FirstString) : Cost(site.Target, calleeArgs));
+                    long total = Add(site.Depth, site.IsKernel ? _kernel.CostOf(site) : Cost(site.Target, calleeArgs));
                     if (total <= best) continue;
                     best = total;
                     (next, kernel, nextArgs) = site.IsKernel ? (null, site.Target, calleeArgs) : (site.Target, (string?)null, calleeArgs);

@@ -90,6 +90,14 @@ namespace KDsl.Binding
         /// <summary>__GFP_ZERO (___GFP_ZERO 0x100u in include/linux/gfp.h since 4.15): kzalloc's flags are 0xdc0.</summary>
         private const long GfpZero = 0x100;
         public const string KzallocName = "kzalloc";
+        public const string SnprintfName = "snprintf";
+        public const string SprintfName = "sprintf";
+
+        /// <summary>Which argument of a kernel function is a printk-style format: printk's and panic's first, snprintf's third, sprintf's second; -1 for none.</summary>
+        private int FormatArgument(FunctionSymbol function) =>
+            ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic) ? 0
+            : function.Kind == FunctionKind.Kernel && function.IsVariadic ? function.Parameters.Length - 1
+            : -1;
         private readonly Dictionary<string, FunctionSymbol> _kmallocWithFlags = new Dictionary<string, FunctionSymbol>(System.StringComparer.Ordinal);
 
         /// <summary>
@@ -144,6 +152,15 @@ namespace KDsl.Binding
             _kthreadCreateOnNode = new FunctionSymbol(KthreadRunName, TypeSymbol.Long,
                 Parameters(("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long), ("node", TypeSymbol.Int), ("namefmt", TypeSymbol.PointerTo(TypeSymbol.Char))),
                 FunctionKind.Kernel, default, isVariadic: true, linkName: "kthread_create_on_node");
+            // snprintf(buf, size, fmt, ...) and sprintf(buf, fmt, ...) where vsnprintf's stack was measured (5.10, 6.1)
+            if (KernelFootprint.For(profile.Name) != null)
+            {
+                var chars = TypeSymbol.PointerTo(TypeSymbol.Char);
+                _global.TryDeclare(SnprintfName, new FunctionSymbol(SnprintfName, TypeSymbol.Int,
+                    Parameters(("buf", chars), ("size", TypeSymbol.ULong), ("fmt", chars)), FunctionKind.Kernel, default, isVariadic: true, linkName: SnprintfName));
+                _global.TryDeclare(SprintfName, new FunctionSymbol(SprintfName, TypeSymbol.Int,
+                    Parameters(("buf", chars), ("fmt", chars)), FunctionKind.Kernel, default, isVariadic: true, linkName: SprintfName));
+            }
             // What kmalloc() of a constant size calls (BindConstantKmalloc): not in scope, only reached through kmalloc.
             var voidPointer = TypeSymbol.PointerTo(TypeSymbol.Void);
             _kmallocSlab = new FunctionSymbol("kmalloc", voidPointer, Parameters(("cache", voidPointer), ("flags", TypeSymbol.Long), ("size", TypeSymbol.Long)),

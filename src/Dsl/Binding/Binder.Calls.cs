@@ -41,7 +41,7 @@ namespace KDsl.Binding
             }
 
             bool failed = !ConvertArguments(function, syntax, arguments);
-            if (ReferenceEquals(function, _printk) || ReferenceEquals(function, _panic)) CheckPrintk(syntax, arguments);
+            if (FormatArgument(function) is int format and >= 0) CheckPrintk(syntax, arguments, format);
             if (failed) return new BoundErrorExpression(syntax.Span);
             if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
                 return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
@@ -98,19 +98,20 @@ namespace KDsl.Binding
             return !failed;
         }
 
-        private void CheckPrintk(CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments)
+        private void CheckPrintk(CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments, int formatArgument)
         {
-            var formatSyntax = syntax.Arguments[0];
+            var formatSyntax = syntax.Arguments[formatArgument];
             while (formatSyntax is ParenthesizedExpressionSyntax p) formatSyntax = p.Expression;
             if (formatSyntax is not StringExpressionSyntax format)
             {
-                if (!arguments[0].Type.IsError) _diagnostics.ReportPrintkFormatNotLiteral(syntax.Arguments[0].Span);
+                if (!arguments[formatArgument].Type.IsError) _diagnostics.ReportPrintkFormatNotLiteral(syntax.Arguments[formatArgument].Span,
+                    formatArgument == 0 ? "printk" : syntax.Identifier.Text);
                 return;
             }
             var unknown = new List<string>();
             int expected = PrintkFormat.CountArguments(format.Bytes, unknown);
             foreach (var spec in unknown) _diagnostics.ReportPrintkUnknownSpecifier(format.Span, spec);
-            int actual = arguments.Count - 1;
+            int actual = arguments.Count - 1 - formatArgument;
             if (unknown.Count == 0 && expected != actual) _diagnostics.ReportPrintkArgumentMismatch(syntax.Span, expected, actual);
         }
     }

@@ -95,7 +95,8 @@ namespace KDsl.Binding
             if (token.Kind == SyntaxKind.ExitKeyword) return exit?.LinkName ?? moduleName + "_exit";
             string function = token.Text;
             // the kernel's string functions run as real code (memset_erms): an oops may well be in one
-            if (!userFunctions.Exists(f => f.symbol.Name == function) && !System.Linq.Enumerable.Contains(Profiles.KernelProfile.StringFunctions, function))
+            if (!userFunctions.Exists(f => f.symbol.Name == function) && !System.Linq.Enumerable.Contains(Profiles.KernelProfile.StringFunctions, function)
+                && !System.Linq.Enumerable.Contains(Profiles.KernelProfile.FormattingFunctions, function))
                 _diagnostics.ReportExpectUnknownFunction(token.Span, function);
             return function;
         }

@@ -97,6 +97,13 @@ namespace KDsl.CodeGen
                 case "strscpy":
                     EmitStrscpy(code, Ret);
                     break;
+                case "snprintf":
+                case "sprintf":
+                    EmitSnprintf(code, profile, name == "sprintf", Ret);
+                    break;
+                case KernelFootprint.Vsnprintf:
+                    EmitVsnprintf(code, profile, Ret);
+                    break;
                 default:
                     throw new ArgumentException($"{name} is not a kernel string function", nameof(name));
             }
@@ -250,6 +257,112 @@ namespace KDsl.CodeGen
             a.mov(rax, (long)E2Big);
             ret();
         }
+
+        /// <summary>
+        /// snprintf(buf, size, fmt, ...) and sprintf(buf, fmt, ...) as the recorded 5.10 and 6.1 text has them (GCC's va_start
+        /// into a va_list on the frame, then vsnprintf(buf, size, fmt, args); sprintf's size is INT_MAX), the canary
+        /// checked before the return.
+        /// </summary>
+        private static void EmitSnprintf(CodeBuffer code, KernelProfile profile, bool sprintf, Action ret)
+        {
+            var a = code.Asm;
+            var fail = code.NewLabel();
+            bool gcc12 = profile.GccMajor >= 12;
+            a.push(rbp);
+            code.SetCfa(16);
+            a.mov(rbp, rsp);
+            a.sub(rsp, KernelProfile.SnprintfFrame - 16);
+            code.SetCfa(KernelProfile.SnprintfFrame);
+            if (sprintf)
+            {
+                a.mov(__qword_ptr[rsp + 0x30], rdx);
+                a.mov(rdx, rsi);
+                a.mov(esi, 0x7fffffff);
+            }
+            a.mov(__qword_ptr[rsp + 0x38], rcx);
+            a.mov(rcx, rsp);                                  // the va_list
+            a.mov(__qword_ptr[rsp + 0x40], r8);
+            a.mov(__qword_ptr[rsp + 0x48], r9);
+            code.Bytes(0x65, 0x48, 0x8B, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00); // mov %gs:0x28,%rax: the canary
+            a.mov(__qword_ptr[rsp + 0x18], rax);
+            a.xor(eax, eax);
+            a.lea(rax, __[rbp + 0x10]);                       // overflow_arg_area: the caller's stack arguments
+            int gpOffset = sprintf ? 0x10 : 0x18;             // the registers the fixed arguments took
+            if (gcc12)
+            {
+                a.mov(__qword_ptr[rsp], 0);
+                a.mov(__qword_ptr[rsp + 8], rax);
+                a.lea(rax, __[rsp + 0x20]);                   // reg_save_area
+                a.mov(__dword_ptr[rsp], gpOffset);
+                a.mov(__qword_ptr[rsp + 0x10], rax);
+            }
+            else
+            {
+                a.mov(__dword_ptr[rsp], gpOffset);
+                a.mov(__qword_ptr[rsp + 8], rax);
+                a.lea(rax, __[rsp + 0x20]);
+                a.mov(__qword_ptr[rsp + 0x10], rax);
+            }
+            code.CallSymbol(KernelFootprint.Vsnprintf);
+            // 5.10's snprintf checks in RCX, the others in RDX: sub %gs:0x28,%reg
+            bool inRcx = !gcc12 && !sprintf;
+            a.mov(inRcx ? rcx : rdx, __qword_ptr[rsp + 0x18]);
+            code.Bytes(0x65, 0x48, 0x2B, inRcx ? (byte)0x0C : (byte)0x14, 0x25, 0x28, 0x00, 0x00, 0x00);
+            a.jne(fail.Iced);
+            a.leave();
+            code.SetCfa(8);
+            ret();
+            code.Place(fail);
+            code.SetCfa(KernelProfile.SnprintfFrame);
+            code.CallSymbol("__stack_chk_fail");
+        }
+
+        /// <summary>
+        /// vsnprintf(buf, size, fmt, args) for snprintf and sprintf: the C# kernel formats (Kernel/Printk/Vsnprintf.cs, the
+        /// same as printk's), the guest code takes the stack the real function takes for that format and stores the text.
+        /// The entry service picks the frame (R11: which of <see cref="KernelFootprint.VsnprintfDepths"/>); each frame is
+        /// its own block with its own CFA, touches its lowest word (a frame past the guard page faults here, in
+        /// vsnprintf), then asks the body service for the text a piece at a time, written in the frame above RSP, and
+        /// copies it to buf with rep movsb: the stores go through the MMU, so a buffer too small overruns what follows it.
+        /// </summary>
+        private static void EmitVsnprintf(CodeBuffer code, KernelProfile profile, Action ret)
+        {
+            var a = code.Asm;
+            var depths = KernelFootprint.For(profile.Name)!.VsnprintfDepths;
+            code.Bytes(Vmcall);
+            code.Mark("entry");
+            var blocks = new CodeLabel[depths.Count];
+            for (int i = 0; i < depths.Count; i++) blocks[i] = code.NewLabel();
+            for (int i = 1; i < depths.Count; i++)
+            {
+                a.cmp(r11d, i);
+                a.je(blocks[i].Iced);
+            }
+            for (int i = 0; i < depths.Count; i++)
+            {
+                int frame = depths[i] - 8;
+                var copy = code.NewLabel();
+                var done = code.NewLabel();
+                code.Place(blocks[i]);
+                code.SetCfa(8);
+                a.sub(rsp, frame);
+                code.SetCfa(depths[i]);
+                a.mov(__qword_ptr[rsp], rdi);
+                code.Place(copy);
+                code.Bytes(Vmcall);
+                code.Mark("body");
+                a.test(rcx, rcx);
+                a.je(done.Iced);
+                a.rep.movsb();
+                a.jmp(copy.Iced);
+                code.Place(done);
+                a.add(rsp, frame);
+                code.SetCfa(8);
+                ret();
+            }
+        }
+
+        private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
 
         /// <summary>add $1,%rax as GCC writes it (48 83 c0 01): Iced's assembler picks the accumulator form (48 05 imm32).</summary>
         private static void AddRax1(CodeBuffer code) => code.Bytes(0x48, 0x83, 0xC0, 0x01);

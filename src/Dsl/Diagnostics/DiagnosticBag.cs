@@ -174,7 +174,8 @@ namespace KDsl.Diagnostics
             Report(DiagnosticDescriptors.ReturnLocalAddress, span, "function returns address of local variable [-Wreturn-local-addr]; GCC -O2 returns NULL instead, and so does KDsl");
         public void ReportDivisionByZero(TextSpan span) => Report(DiagnosticDescriptors.DivisionByZero, span, "division by zero");
         public void ReportInvalidParameterType(TextSpan span, string name) => Report(DiagnosticDescriptors.InvalidParameterType, span, $"parameter {Quote(name)} cannot have type 'void'");
-        public void ReportPrintkFormatNotLiteral(TextSpan span) => Report(DiagnosticDescriptors.PrintkFormatNotLiteral, span, "printk's first argument must be a string literal");
+        public void ReportPrintkFormatNotLiteral(TextSpan span, string function = "printk") => Report(DiagnosticDescriptors.PrintkFormatNotLiteral, span,
+            function == "printk" ? "printk's first argument must be a string literal" : $"{function}'s format must be a string literal");
         public void ReportPrintkArgumentMismatch(TextSpan span, int expected, int actual) =>
             Report(DiagnosticDescriptors.PrintkArgumentMismatch, span,
                 $"the printk format uses {expected} argument{(expected == 1 ? "" : "s")}, but {actual} {(actual == 1 ? "was" : "were")} given");

@@ -94,8 +94,21 @@ namespace KDsl.Profiles
         /// beside them under the same name, which does the work.
         /// </summary>
         private static IEnumerable<KernelFunctionShape> StringText(string profile) =>
-            StringFunctions.Select(name => new KernelFunctionShape(name, name == "strscpy" ? 8 : 0, false, Body(name)))
+            StringFunctions.Concat(KernelFootprint.For(profile) != null ? FormattingFunctions : Enumerable.Empty<string>())
+                .Select(name => new KernelFunctionShape(name, name == "strscpy" ? 8 : 0, false, Body(name)))
                 .Select(f => KernelFootprint.For(profile)?.Records(f.Name) == true ? f.AsStandIn() : f);
+
+        /// <summary>
+        /// snprintf and sprintf (lib/vsprintf.c) and the vsnprintf they call, on the kernels whose vsnprintf was measured
+        /// (5.10 and 6.1: its depth per format, <see cref="KernelFootprint.VsnprintfDepths"/>).
+        /// </summary>
+        public static IReadOnlyList<string> FormattingFunctions => new[] { "snprintf", "sprintf", KernelFootprint.Vsnprintf };
+
+        /// <summary>
+        /// snprintf's and sprintf's frame where they call vsnprintf, their return address included: push %rbp, sub
+        /// $0x50,%rsp (the recorded CFA of that call on 5.10 and 6.1 alike).
+        /// </summary>
+        public const int SnprintfFrame = 96;
 
         /// <summary>The functions of <see cref="StringText"/>, memset's and memcpy's ERMS bodies after the entry that jumps to them.</summary>
         public static IReadOnlyList<string> StringFunctions =>

@@ -220,6 +220,8 @@ namespace KDsl.Runtime.Kernel
             }
             else if (site.Function == "oom_kill_process")
                 OomKillProcessBody();
+            else if (site.Function == Profiles.KernelFootprint.Vsnprintf)
+                VsnprintfService(site.AtEntry);
             else if (StackModelService(site.Function))
             {
             }

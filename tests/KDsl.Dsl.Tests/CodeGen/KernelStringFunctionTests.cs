@@ -7,8 +7,8 @@ namespace KDsl.Dsl.Tests.CodeGen
 {
     /// <summary>
     /// The kernel text's string functions are the real ones: where the recorded runs of Debian's 5.10 and 6.1 kernels
-    /// executed an instruction of memset_erms, memcpy_erms, strlen or strncpy, KDsl's copy has the same bytes at the same
-    /// offset (so a fault prints the real function+offset), memmove's every recorded instruction included.
+    /// executed an instruction of memset_erms, memcpy_erms, strlen, strncpy, memmove, snprintf or sprintf, KDsl's copy has the same bytes at the same
+    /// offset (so a fault prints the real function+offset),
     /// </summary>
     [TestFixture]
     public class KernelStringFunctionTests
@@ -23,6 +23,10 @@ namespace KDsl.Dsl.Tests.CodeGen
         [TestCase("linux-5.10", "strlen")]
         [TestCase("linux-5.10", "strncpy")]
         [TestCase("linux-5.10", "memmove")]
+        [TestCase("linux-6.1", "snprintf")]
+        [TestCase("linux-6.1", "sprintf")]
+        [TestCase("linux-5.10", "snprintf")]
+        [TestCase("linux-5.10", "sprintf")]
         public void TheCopyHasTheRecordedBytes(string profileName, string function)
         {
             var profile = KernelProfile.Find(profileName)!;
@@ -38,6 +42,12 @@ namespace KDsl.Dsl.Tests.CodeGen
                          .OrderBy(i => i.Address))
             {
                 int offset = (int)(insn.Address - real.Address);
+                // snprintf's call of vsnprintf reaches KDsl's vsnprintf: all but its displacement
+                if (insn.Bytes[0] == 0xE8)
+                {
+                    Assert.That(text.Text[copy.Offset + offset], Is.EqualTo(0xE8), $"{function}+0x{offset:x}");
+                    continue;
+                }
                 Assert.That(text.Text.Skip(copy.Offset + offset).Take(insn.Bytes.Length), Is.EqualTo(insn.Bytes), $"{function}+0x{offset:x}");
                 compared++;
             }
