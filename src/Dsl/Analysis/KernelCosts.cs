@@ -14,6 +14,7 @@ namespace KDsl.Analysis
         private readonly Dictionary<string, int> _costs = new Dictionary<string, int>();
 
         private readonly KernelFootprint? _footprint;
+        private const string DumpStack = "dump_stack";
         private readonly string _printk;
 
         public KernelCosts(KernelProfile profile)
@@ -28,6 +29,10 @@ namespace KDsl.Analysis
             // a recorded allocator costs what the real one used at its deepest
             if (footprint != null)
                 foreach (var call in footprint.Calls) _costs[call.Key] = call.Value.Deepest;
+            // dump_stack() as panic's recorded path ran it, down to show_stack, whose trace the C# kernel prints: 1000
+            // bytes on 6.1 (dump_stack_print_info's printk the deepest), 928 on 5.10
+            if (footprint?.Panic is { } panic && footprint.Records(DumpStack))
+                _costs[DumpStack] = footprint.DeepestCallOf(panic, footprint.AddressOf(KernelFootprint.PanicEntry), DumpStack);
         }
 
         /// <summary>

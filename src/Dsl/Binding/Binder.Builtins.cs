@@ -73,6 +73,8 @@ namespace KDsl.Binding
             ("strcpy", "strcpy", CharPointer, new[] { ("dest", CharPointer), ("src", CharPointer) }),
             ("strncpy", "strncpy", CharPointer, new[] { ("dest", CharPointer), ("src", CharPointer), ("n", TypeSymbol.ULong) }),
             ("strscpy", "strscpy", TypeSymbol.Long, new[] { ("dest", CharPointer), ("src", CharPointer), ("count", TypeSymbol.ULong) }),
+            // void dump_stack(void): lib/dump_stack.c, the CPU/Hardware name lines and the call trace; the kernel goes on.
+            ("dump_stack", "dump_stack", TypeSymbol.Void, new (string, TypeSymbol)[0]),
         };
 
         private static TypeSymbol VoidPointer => TypeSymbol.PointerTo(TypeSymbol.Void);

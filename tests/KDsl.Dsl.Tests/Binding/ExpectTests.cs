@@ -43,10 +43,10 @@ expect {
         [Test]
         public void UnknownFunction_IsWarning()
         {
-            var program = Compiler.Bind("t.kdsl", Support.InInit("") + "expect { oops stack_guard in vsnprintf; }\n", null, out var diagnostics);
+            var program = Compiler.Bind("t.kdsl", Support.InInit("") + "expect { oops stack_guard in vprintk_store; }\n", null, out var diagnostics);
             Assert.That(diagnostics.Single().Id, Is.EqualTo("KDSL0181"));
             Assert.That(diagnostics.Single().Severity, Is.EqualTo(KDsl.Diagnostics.DiagnosticSeverity.Warning));
-            Assert.That(program!.Expectations.Single().Function, Is.EqualTo("vsnprintf"));
+            Assert.That(program!.Expectations.Single().Function, Is.EqualTo("vprintk_store"));
         }
 
         [Test]
