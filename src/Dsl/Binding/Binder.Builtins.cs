@@ -93,6 +93,7 @@ namespace KDsl.Binding
         private const long GfpZero = 0x100;
         public const string KzallocName = "kzalloc";
         public const string SnprintfName = "snprintf";
+        public const string MightSleepName = "might_sleep";
         public const string SprintfName = "sprintf";
 
         /// <summary>Which argument of a kernel function is a printk-style format: printk's and panic's first, snprintf's third, sprintf's second; -1 for none.</summary>
@@ -163,6 +164,9 @@ namespace KDsl.Binding
                 _global.TryDeclare(SprintfName, new FunctionSymbol(SprintfName, TypeSymbol.Int,
                     Parameters(("buf", chars), ("fmt", chars)), FunctionKind.Kernel, default, isVariadic: true, linkName: SprintfName));
             }
+            // might_sleep(): without CONFIG_DEBUG_ATOMIC_SLEEP a call of what might_resched() is on the profile
+            _global.TryDeclare(MightSleepName, new FunctionSymbol(MightSleepName, TypeSymbol.Void, ImmutableArray<VariableSymbol>.Empty,
+                FunctionKind.Kernel, default, linkName: profile.MightSleepSymbol));
             // What kmalloc() of a constant size calls (BindConstantKmalloc): not in scope, only reached through kmalloc.
             var voidPointer = TypeSymbol.PointerTo(TypeSymbol.Void);
             _kmallocSlab = new FunctionSymbol("kmalloc", voidPointer, Parameters(("cache", voidPointer), ("flags", TypeSymbol.Long), ("size", TypeSymbol.Long)),

@@ -104,6 +104,38 @@ namespace KDsl.CodeGen
                 case KernelFootprint.Vsnprintf:
                     EmitVsnprintf(code, profile, Ret);
                     break;
+                case "__SCT__might_resched":
+                    code.JumpSymbol("__cond_resched");       // the static call, patched to voluntary preemption's target
+                    break;
+                case "__cond_resched":
+                    // should_resched(0) finds nothing to run (KDsl never preempts here): the recorded fast path, its
+                    // read of __preempt_count, test and je as NOPs of their lengths, then return 0
+                    code.Bytes(profile.FtraceNop);
+                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
+                    code.Bytes(0x66, 0x90, 0x66, 0x90);
+                    a.xor(eax, eax);
+                    Ret();
+                    break;
+                case "_cond_resched":
+                    // 5.10's: the same fast path with RBX saved, then rcu_all_qs() (CONFIG_PREEMPT_RCU is off)
+                    code.Bytes(profile.FtraceNop);
+                    a.push(rbx);
+                    code.SetCfa(16);
+                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
+                    code.Bytes(0x66, 0x90, 0x66, 0x90);
+                    code.CallSymbol("rcu_all_qs");
+                    a.xor(eax, eax);
+                    a.pop(rbx);
+                    code.SetCfa(8);
+                    Ret();
+                    break;
+                case "rcu_all_qs":
+                    // no quiescent state requested: the recorded check, as NOPs, and return
+                    code.Bytes(profile.FtraceNop);
+                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
+                    code.Bytes(0x66, 0x90, 0x66, 0x90);
+                    Ret();
+                    break;
                 default:
                     throw new ArgumentException($"{name} is not a kernel string function", nameof(name));
             }

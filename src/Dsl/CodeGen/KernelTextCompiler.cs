@@ -25,7 +25,7 @@ namespace KDsl.CodeGen
             {
                 codes.Add(Emit(f, profile));
                 if (f.StandsInForRecorded) standIns.Add(f.Name);
-                if (f.StandsInForRecorded && f.Steps.Count == 1 && f.Steps[0].Step == KernelStep.Body && footprint != null)
+                if (f.StandsInForRecorded && f.IsBody && footprint != null)
                     foreach (var s in footprint.Symbols)
                         if (s.Name == f.Name) realSizes[f.Name] = s.Size;
             }
@@ -152,7 +152,7 @@ namespace KDsl.CodeGen
         private static FunctionCode Emit(KernelFunctionShape f, KernelProfile profile)
         {
             var code = new CodeBuffer();
-            if (f.Steps.Count == 1 && f.Steps[0].Step == KernelStep.Body)
+            if (f.IsBody)
             {
                 KernelStringFunctions.Emit(f.Steps[0].Target, code, profile);
                 return code.Encode(f.Name, 0);

@@ -17,7 +17,8 @@ namespace KDsl.Profiles
         Service,
         /// <summary>
         /// The function is its own code, not a frame with steps: a string or memory function the kernel text writes as the
-        /// real one is (CodeGen/KernelStringFunctions), named by <see cref="KernelStepEntry.Target"/>.
+        /// real one is (CodeGen/KernelStringFunctions), named by <see cref="KernelStepEntry.Target"/>. It comes first; the
+        /// steps after it only name the functions that code calls, for the stack analysis.
         /// </summary>
         Body,
     }
@@ -53,6 +54,9 @@ namespace KDsl.Profiles
         public string Name { get; }
         /// <summary>Bytes below the return address: pushes plus the sub rsp. Multiple of 8.</summary>
         public int FrameSize { get; }
+        /// <summary>Whether the function is written as code of its own (<see cref="KernelStep.Body"/>).</summary>
+        public bool IsBody => Steps.Count > 0 && Steps[0].Step == KernelStep.Body;
+
         /// <summary>A vmcall before the prologue, while the caller's arguments are exactly where the ABI put them.</summary>
         public bool ServiceAtEntry { get; }
         public IReadOnlyList<KernelStepEntry> Steps { get; }

@@ -71,7 +71,7 @@ namespace KDsl.Profiles
             // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
             Entry("warn_slowpath_null", 8, Call("__warn")),
             F("__warn", 40, Call("dump_stack")),
-        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("linux-4.11", "dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).Concat(StringText("linux-4.11")).ToArray();
+        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("linux-4.11", "dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).Concat(StringText("linux-4.11")).Concat(MightSleepText("linux-4.11")).ToArray();
 
         // The syscall path and printk of 5.10 and 6.1 are the real kernels' own, recorded (Footprints/*.ktrace): only
         // the trap entries and KDsl's fault, thread and allocator models are written here.
@@ -79,12 +79,12 @@ namespace KDsl.Profiles
         // dump_stack (6.1's dump_stack_lvl(KERN_DEFAULT), a tail call that leaves no frame).
         private static KernelFunctionShape[] Linux510Text =>
             TrapEntries("linux-5.10").Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("linux-5.10", "dump_stack", SgSetBufBug510))
-                .Concat(OomText("5.10", "dump_stack", KernelFootprint.For("linux-5.10"))).Concat(StringText("linux-5.10")).ToArray();
+                .Concat(OomText("5.10", "dump_stack", KernelFootprint.For("linux-5.10"))).Concat(StringText("linux-5.10")).Concat(MightSleepText("linux-5.10")).ToArray();
 
         private static KernelFunctionShape[] Linux61Text =>
             TrapEntries("linux-6.1").Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("linux-6.1", "dump_stack_lvl", SgSetBufBug61))
                 .Concat(OomText("6.1", PanicRecorded("linux-6.1") ? "dump_stack" : "dump_stack_lvl", KernelFootprint.For("linux-6.1")))
-                .Concat(StringText("linux-6.1")).ToArray();
+                .Concat(StringText("linux-6.1")).Concat(MightSleepText("linux-6.1")).ToArray();
 
         /// <summary>
         /// The string and memory functions a module calls, written as the real ones (KernelStep.Body,
@@ -97,6 +97,29 @@ namespace KDsl.Profiles
             StringFunctions.Concat(KernelFootprint.For(profile) != null ? FormattingFunctions : Enumerable.Empty<string>())
                 .Select(name => new KernelFunctionShape(name, name == "strscpy" ? 8 : 0, false, Body(name)))
                 .Select(f => KernelFootprint.For(profile)?.Records(f.Name) == true ? f.AsStandIn() : f);
+
+        /// <summary>
+        /// What might_sleep() calls without CONFIG_DEBUG_ATOMIC_SLEEP (include/linux/kernel.h: might_resched()): on 6.1
+        /// Debian's CONFIG_PREEMPT_DYNAMIC with HAVE_PREEMPT_DYNAMIC_CALL makes it the static call might_resched, a call
+        /// of its trampoline __SCT__might_resched (GCC 12 on the 6.1 headers); before PREEMPT_DYNAMIC (5.12), with
+        /// CONFIG_PREEMPT_VOLUNTARY, it is _cond_resched() (5.10's config; 4.11's taken to be Fedora's voluntary too).
+        /// </summary>
+        public string MightSleepSymbol => MightSleepCall(Name);
+
+        private static string MightSleepCall(string profile) => profile == "linux-6.1" ? "__SCT__might_resched" : "_cond_resched";
+
+        /// <summary>
+        /// What might_sleep() calls (<see cref="MightSleepSymbol"/>) when no other task needs the CPU, as the recorded text
+        /// has it: 6.1's static call trampoline jumps to __cond_resched, which finds no reschedule pending (PREEMPT_RCU: no
+        /// rcu_all_qs) and returns 0, a leaf; 5.10's _cond_resched saves RBX and calls rcu_all_qs (a leaf) first.
+        /// </summary>
+        private static IEnumerable<KernelFunctionShape> MightSleepText(string profile) =>
+            (MightSleepCall(profile) == "__SCT__might_resched"
+                ? new[] { new KernelFunctionShape("__SCT__might_resched", 0, false, Body("__SCT__might_resched")),
+                          new KernelFunctionShape("__cond_resched", 0, false, Body("__cond_resched")) }
+                : new[] { new KernelFunctionShape("_cond_resched", 8, false, Body("_cond_resched"), Call("rcu_all_qs")),
+                          new KernelFunctionShape("rcu_all_qs", 0, false, Body("rcu_all_qs")) })
+            .Select(f => KernelFootprint.For(profile)?.Records(f.Name) == true ? f.AsStandIn() : f);
 
         /// <summary>
         /// snprintf and sprintf (lib/vsprintf.c) and the vsnprintf they call, on the kernels whose vsnprintf was measured
