@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using KDsl.Profiles;
 
@@ -44,6 +45,9 @@ namespace KDsl.Analysis
         {
             "snprintf" when _footprint != null => KernelProfile.SnprintfFrame + VsnprintfDepth(site.StringArgument(2)),
             "sprintf" when _footprint != null => KernelProfile.SnprintfFrame + VsnprintfDepth(site.StringArgument(1)),
+            // pr_warn(CUT_HERE) from a _printk-shaped frame, then the message's printk in that frame's place
+            "__warn_printk" when _footprint != null =>
+                Math.Max(KernelProfile.SnprintfFrame + CostOf(_printk, "\u00014------------[ cut here ]------------\n"), CostOf(_printk, site.FirstString)),
             _ => CostOf(site.Target!, site.FirstString),
         };
 

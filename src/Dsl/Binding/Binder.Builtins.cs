@@ -19,6 +19,9 @@ namespace KDsl.Binding
         public const string BugName = "BUG";
         public const string BugOnName = "BUG_ON";
         public const string WarnOnName = "WARN_ON";
+        /// <summary>int WARN(cond, fmt, ...): __warn_printk(fmt, ...) and a ud2 flagged BUGFLAG_NO_CUT_HERE when cond holds (5.10, 6.1).</summary>
+        public const string WarnName = "WARN";
+        private FunctionSymbol? _warnPrintk;
         public const string PanicName = "panic";
         public const string CallPtrName = "call_ptr";
         /// <summary>void *vmalloc(long size): the kernel's vmalloc, a call into the modelled kernel text (0 when out of memory).</summary>
@@ -164,6 +167,13 @@ namespace KDsl.Binding
                 _global.TryDeclare(SprintfName, new FunctionSymbol(SprintfName, TypeSymbol.Int,
                     Parameters(("buf", chars), ("fmt", chars)), FunctionKind.Kernel, default, isVariadic: true, linkName: SprintfName));
             }
+            if (KernelFootprint.For(profile.Name) != null && !profile.WarnSlowpath)
+            {
+                _global.TryDeclare(WarnName, new FunctionSymbol(WarnName, TypeSymbol.Int, Parameters(("condition", TypeSymbol.Long), ("fmt", TypeSymbol.PointerTo(TypeSymbol.Char))),
+                    FunctionKind.Builtin, default, isVariadic: true));
+                _warnPrintk = new FunctionSymbol("__warn_printk", TypeSymbol.Void, Parameters(("fmt", TypeSymbol.PointerTo(TypeSymbol.Char))),
+                    FunctionKind.Kernel, default, isVariadic: true, linkName: "__warn_printk");
+            }
             // might_sleep(): without CONFIG_DEBUG_ATOMIC_SLEEP a call of what might_resched() is on the profile
             _global.TryDeclare(MightSleepName, new FunctionSymbol(MightSleepName, TypeSymbol.Void, ImmutableArray<VariableSymbol>.Empty,
                 FunctionKind.Kernel, default, linkName: profile.MightSleepSymbol));
@@ -262,12 +272,39 @@ namespace KDsl.Binding
         }
 
         /// <summary>
+        /// WARN(cond, fmt, ...): the condition as BUG_ON's, and the call of __warn_printk(fmt, ...) the code makes when it
+        /// holds (its format checked as printk's), as the builtin's second argument.
+        /// </summary>
+        private BoundExpression BindWarn(FunctionSymbol function, CallExpressionSyntax syntax, ImmutableArray<BoundExpression>.Builder arguments)
+        {
+            if (arguments.Count < 2)
+            {
+                _diagnostics.ReportWrongArgumentCount(syntax.Span, function.Name, 2, arguments.Count, true);
+                return new BoundErrorExpression(syntax.Span);
+            }
+            CheckPrintk(syntax, arguments, 1);
+            bool failed = false;
+            var condition = arguments[0];
+            if (!condition.Type.IsError && !condition.Type.IsScalar) _diagnostics.ReportConditionNotScalar(syntax.Arguments[0].Span, condition.Type);
+            else if (!condition.Type.IsError) condition = Convert(condition, TypeSymbol.Long, isExplicit: true, syntax.Arguments[0].Span);
+            failed |= condition.Type.IsError || !condition.Type.IsScalar;
+            var printk = ImmutableArray.CreateBuilder<BoundExpression>(arguments.Count - 1);
+            printk.Add(Convert(arguments[1], _warnPrintk!.Parameters[0].Type, isExplicit: false, syntax.Arguments[1].Span));
+            for (int i = 2; i < arguments.Count; i++) printk.Add(Promote(arguments[i]));
+            foreach (var a in printk) failed |= a.Type.IsError;
+            if (failed) return new BoundErrorExpression(syntax.Span);
+            var message = new BoundCall(_warnPrintk, printk.MoveToImmutable(), syntax.Span);
+            return new BoundCall(function, ImmutableArray.Create(condition, (BoundExpression)message), syntax.Span);
+        }
+
+        /// <summary>
         /// BUG() takes nothing; BUG_ON, WARN_ON take a condition (an integer or a pointer, as `if` does); call_ptr
         /// takes an address (an integer or any pointer). The argument is passed on as a long.
         /// </summary>
         private BoundExpression BindBuiltinCall(FunctionSymbol function, CallExpressionSyntax syntax,
             ImmutableArray<BoundExpression>.Builder arguments)
         {
+            if (function.Name == WarnName) return BindWarn(function, syntax, arguments);
             int expected = function.Parameters.Length;
             if (arguments.Count != expected)
             {

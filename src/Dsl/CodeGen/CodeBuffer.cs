@@ -42,7 +42,7 @@ namespace KDsl.CodeGen
         private readonly List<(int Index, int Cfa)> _cfa = new List<(int, int)>();
         private readonly List<Fixup> _fixups = new List<Fixup>();
         private readonly List<(int Index, string Tag)> _marks = new List<(int, string)>();
-        private readonly List<(int Index, int Line, bool Warning)> _bugs = new List<(int, int, bool)>();
+        private readonly List<(int Index, int Line, bool Warning, bool NoCutHere)> _bugs = new List<(int, int, bool, bool)>();
         private CodeLabel? _pending;
         private int _pendingIndex = -1;
 
@@ -87,9 +87,9 @@ namespace KDsl.CodeGen
         public void Mark(string tag) => _marks.Add((Count, tag));
 
         /// <summary>ud2 with a __bug_table entry (BUG, or WARN when <paramref name="warning"/>) for the given .kdsl line.</summary>
-        public void Ud2Bug(int line, bool warning)
+        public void Ud2Bug(int line, bool warning, bool noCutHere = false)
         {
-            _bugs.Add((Count, line, warning));
+            _bugs.Add((Count, line, warning, noCutHere));
             Asm.ud2();
         }
 
@@ -146,8 +146,8 @@ namespace KDsl.CodeGen
             foreach (var f in _fixups) fixups.Add(new Image.Relocation(OffsetOf(f.InstructionIndex) + f.FieldOffset, f.Kind, f.Target, f.Addend));
             var marks = new List<(int, string)>();
             foreach (var (index, tag) in _marks) marks.Add((OffsetOf(index), tag));
-            var bugs = new List<(int, int, bool)>();
-            foreach (var (index, l, warning) in _bugs) bugs.Add((OffsetOf(index), l, warning));
+            var bugs = new List<(int, int, bool, bool)>();
+            foreach (var (index, l, warning, noCutHere) in _bugs) bugs.Add((OffsetOf(index), l, warning, noCutHere));
             return new FunctionCode(name, line, bytes, lines, unwind, fixups, marks) { Bugs = bugs };
         }
 
@@ -182,6 +182,6 @@ namespace KDsl.CodeGen
         public List<Image.Relocation> Fixups { get; }
         public List<(int Offset, string Tag)> Marks { get; }
         /// <summary>The function's ud2 sites of BUG/WARN: offset, .kdsl line, BUGFLAG_WARNING.</summary>
-        public List<(int Offset, int Line, bool Warning)> Bugs { get; set; } = new List<(int, int, bool)>();
+        public List<(int Offset, int Line, bool Warning, bool NoCutHere)> Bugs { get; set; } = new List<(int, int, bool, bool)>();
     }
 }

@@ -47,6 +47,23 @@ namespace KDsl.CodeGen
                     _code.Place(end);
                     break;
                 }
+                case Binder.WarnName:
+                {
+                    // __WARN_printf: __warn_printk(fmt, ...), then a ud2 whose entry says the cut-here line is printed
+                    var zero = _code.NewLabel();
+                    var end = _code.NewLabel();
+                    EmitExpression(call.Arguments[0]);
+                    A.test(rax, rax);
+                    A.je(zero.Iced);
+                    EmitExpression(call.Arguments[1]);
+                    _code.Ud2Bug(line, warning: true, noCutHere: true);
+                    A.mov(eax, 1);
+                    A.jmp(end.Iced);
+                    _code.Place(zero);
+                    A.xor(eax, eax);
+                    _code.Place(end);
+                    break;
+                }
                 case Binder.CallPtrName:
                     EmitExpression(call.Arguments[0]);
                     A.call(rax);

@@ -104,6 +104,9 @@ namespace KDsl.CodeGen
                 case KernelFootprint.Vsnprintf:
                     EmitVsnprintf(code, profile, Ret);
                     break;
+                case WarnPrintk:
+                    EmitWarnPrintk(code, profile, Ret);
+                    break;
                 case "__SCT__might_resched":
                     code.JumpSymbol("__cond_resched");       // the static call, patched to voluntary preemption's target
                     break;
@@ -395,6 +398,38 @@ namespace KDsl.CodeGen
         }
 
         private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
+
+        /// <summary>What WARN(cond, fmt, ...) calls before its ud2 (include/asm-generic/bug.h __WARN_printf).</summary>
+        public const string WarnPrintk = "__warn_printk";
+
+        /// <summary>
+        /// __warn_printk(fmt, ...) (kernel/panic.c): pr_warn(CUT_HERE), then vprintk(fmt, args). KDsl's: _printk's frame
+        /// (push %rbp; sub $0x50,%rsp, the same va_start shape as the recorded _printk's, 96 bytes at its calls) around
+        /// the recorded printk of the cut-here line, then the arguments back and a jump to _printk with them, so the
+        /// message's printk runs where vprintk would, one _printk frame below the caller.
+        /// </summary>
+        private static void EmitWarnPrintk(CodeBuffer code, KernelProfile profile, Action ret)
+        {
+            var a = code.Asm;
+            var cutHere = code.NewLabel();
+            a.push(rbp);
+            code.SetCfa(16);
+            a.mov(rbp, rsp);
+            a.sub(rsp, 0x50);
+            code.SetCfa(96);
+            var saved = new[] { rdi, rsi, rdx, rcx, r8, r9 };
+            for (int i = 0; i < saved.Length; i++) a.mov(__qword_ptr[rsp + 8 * i], saved[i]);
+            a.lea(rdi, __[cutHere.Iced]);
+            a.xor(eax, eax);
+            code.CallSymbol(profile.PrintkSymbol);
+            for (int i = 0; i < saved.Length; i++) a.mov(saved[i], __qword_ptr[rsp + 8 * i]);
+            a.leave();
+            code.SetCfa(8);
+            a.xor(eax, eax);
+            code.JumpSymbol(profile.PrintkSymbol);
+            code.Place(cutHere);
+            code.Bytes(System.Text.Encoding.ASCII.GetBytes("\u00014------------[ cut here ]------------\n\0"));
+        }
 
         /// <summary>add $1,%rax as GCC writes it (48 83 c0 01): Iced's assembler picks the accumulator form (48 05 imm32).</summary>
         private static void AddRax1(CodeBuffer code) => code.Bytes(0x48, 0x83, 0xC0, 0x01);

@@ -74,7 +74,7 @@ namespace KDsl.CodeGen
                 foreach (var l in code.Lines) lines.Add(new LineEntry(start + l.Offset, l.Line));
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
                 foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
-                foreach (var (offset, line, warning) in code.Bugs) bugs.Add(new BugEntry(start + offset, source.Path, line, warning));
+                foreach (var (offset, line, warning, noCutHere) in code.Bugs) bugs.Add(new BugEntry(start + offset, source.Path, line, warning, noCutHere));
                 if (function.Symbol.Kind == FunctionKind.Init) init = code.Name;
                 if (function.Symbol.Kind == FunctionKind.Exit) exit = code.Name;
                 if (function.Symbol.Kind == FunctionKind.Later) later = code.Name;

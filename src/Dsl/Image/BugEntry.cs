@@ -9,12 +9,13 @@ namespace KDsl.Image
     public sealed class BugEntry
     {
         /// <summary>The ud2 at <paramref name="offset"/>: a WARN() when <paramref name="warning"/>, else a BUG(), of <paramref name="file"/>:<paramref name="line"/>.</summary>
-        public BugEntry(int offset, string file, int line, bool warning)
+        public BugEntry(int offset, string file, int line, bool warning, bool noCutHere = false)
         {
             Offset = offset;
             File = file;
             Line = line;
             Warning = warning;
+            NoCutHere = noCutHere;
         }
 
         /// <summary>Offset of the ud2 in .text (bug_addr_disp resolved).</summary>
@@ -25,8 +26,10 @@ namespace KDsl.Image
         public int Line { get; }
         /// <summary>BUGFLAG_WARNING: WARN_ON rather than BUG/BUG_ON.</summary>
         public bool Warning { get; }
+        /// <summary>BUGFLAG_NO_CUT_HERE: WARN(cond, fmt, ...), whose __warn_printk printed the cut-here line and the message already.</summary>
+        public bool NoCutHere { get; }
 
         /// <summary>The same entry moved by <paramref name="delta"/> bytes (a function placed in the module's .text).</summary>
-        public BugEntry Shift(int delta) => new BugEntry(Offset + delta, File, Line, Warning);
+        public BugEntry Shift(int delta) => new BugEntry(Offset + delta, File, Line, Warning, NoCutHere);
     }
 }

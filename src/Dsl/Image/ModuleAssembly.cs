@@ -228,12 +228,13 @@ namespace KDsl.Image
         /// <summary>
         /// include/asm-generic/bug.h's struct bug_entry with CONFIG_GENERIC_BUG_RELATIVE_POINTERS and
         /// CONFIG_DEBUG_BUGVERBOSE (x86-64): bug_addr_disp, file_disp, line, flags; 12 bytes. A WARN_ON's flags are
-        /// BUGFLAG_WARNING | BUGFLAG_TAINT(TAINT_WARN) as __WARN_FLAGS makes them.
+        /// BUGFLAG_WARNING | BUGFLAG_TAINT(TAINT_WARN) as __WARN_FLAGS makes them (0x901), a WARN's with
+        /// BUGFLAG_NO_CUT_HERE too (0x909, GCC 12 on the 6.1 headers).
         /// </summary>
         private static void EmitBugTable(StringBuilder s, ModuleImage image, List<TextSection> sections)
         {
             if (image.Bugs.Count == 0) return;
-            const int BugFlagWarning = 1, TaintWarn = 9;
+            const int BugFlagWarning = 1, BugFlagNoCutHere = 8, TaintWarn = 9;
             var files = image.Bugs.Select(b => b.File).Distinct(StringComparer.Ordinal).ToList();
             s.Append("\n\t.section .rodata.str1.1,\"aMS\",@progbits,1\n");
             for (int i = 0; i < files.Count; i++)
@@ -242,7 +243,7 @@ namespace KDsl.Image
             foreach (var bug in image.Bugs)
             {
                 var section = sections.First(x => x.Holds(bug.Offset));
-                int flags = bug.Warning ? BugFlagWarning | TaintWarn << 8 : 0;
+                int flags = (bug.Warning ? BugFlagWarning | TaintWarn << 8 : 0) | (bug.NoCutHere ? BugFlagNoCutHere : 0);
                 s.Append("1:\t.long ").Append(section.Label).Append("+0x").Append((bug.Offset - section.Start).ToString("x", CultureInfo.InvariantCulture)).Append(" - 1b\n")
                     .Append("\t.long .Lbug_file").Append(files.IndexOf(bug.File)).Append(" - 1b\n")
                     .Append("\t.word ").Append(bug.Line.ToString(CultureInfo.InvariantCulture)).Append('\n')

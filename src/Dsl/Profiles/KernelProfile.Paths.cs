@@ -125,7 +125,7 @@ namespace KDsl.Profiles
         /// snprintf and sprintf (lib/vsprintf.c) and the vsnprintf they call, on the kernels whose vsnprintf was measured
         /// (5.10 and 6.1: its depth per format, <see cref="KernelFootprint.VsnprintfDepths"/>).
         /// </summary>
-        public static IReadOnlyList<string> FormattingFunctions => new[] { "snprintf", "sprintf", KernelFootprint.Vsnprintf };
+        public static IReadOnlyList<string> FormattingFunctions => new[] { "snprintf", "sprintf", KernelFootprint.Vsnprintf, "__warn_printk" };
 
         /// <summary>
         /// snprintf's and sprintf's frame where they call vsnprintf, their return address included: push %rbp, sub

@@ -64,7 +64,8 @@ namespace KDsl.Runtime.Kernel
         {
             var printer = new OopsPrinter(Profile, Vsprintf);
             var report = BuildReport("", regs, 0, out _);
-            var lines = new List<string> { CutHere };
+            var lines = new List<string>();
+            if (!bug.NoCutHere) lines.Add(CutHere);
             if (message != null) lines.Add(message);
             lines.Add(Vsnprintf.Sprintf(Vsprintf, "WARNING: CPU: %d PID: %d at %s:%d %pS", Profile.Cpu, Current.Pid, bug.File, (ulong)bug.Line, regs.Rip));
             lines.Add(printer.PrintModules(report));
