@@ -79,6 +79,9 @@ namespace KDsl.Generator.Tests
                 // ops-table: dev_write's 15000-byte buffer is over FRAME_WARN; reached through ops->write, its printk meets the
                 // guard page, as in the run; info because the example expects the guard page.
                 ["ops-table.kdsl"] = new[] { ("KDSL1001", "static long dev_write(", 12, info), ("KDSL1002", "printk(\"dev_write", 0, info) },
+                // snprintf-recursion: 1048-byte frames; the 15th level's snprintf meets the guard page (in vsnprintf), as
+                // in the run, so KDSL1002 marks the snprintf call; info because the example expects the guard page.
+                ["snprintf-recursion.kdsl"] = new[] { ("KDSL1002", "    snprintf(name", 4, info) },
                 ["stack-overflow-no-vmap.kdsl"] = new[] { ("KDSL1001", "void rstack(", 5, DiagnosticSeverity.Warning), ("KDSL1002", "rstack(n - 1)", 0, DiagnosticSeverity.Warning) },
             };
 

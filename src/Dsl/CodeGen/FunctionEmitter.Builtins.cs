@@ -9,7 +9,8 @@ namespace KDsl.CodeGen
     /// arch/x86/include/asm/bug.h):
     /// BUG() is a ud2 with a __bug_table entry (file, line); BUG_ON(c) branches over it; WARN_ON(c) evaluates to !!c and,
     /// when true, runs a ud2 whose entry carries BUGFLAG_WARNING (x86 since 4.16) or, on 4.11, calls
-    /// warn_slowpath_null(__FILE__, __LINE__); call_ptr(addr) is an indirect call (with retpolines the thunk leaves
+    /// warn_slowpath_null(__FILE__, __LINE__); WARN(c, fmt, ...) calls __warn_printk(fmt, ...) first and flags its ud2
+    /// BUGFLAG_NO_CUT_HERE; call_ptr(addr) is an indirect call (with retpolines the thunk leaves
     /// the same stack behind: the return address into the caller, then a jump to the target).
     /// </summary>
     internal sealed partial class FunctionEmitter
@@ -33,37 +34,16 @@ namespace KDsl.CodeGen
                     break;
                 }
                 case Binder.WarnOnName:
-                {
-                    var zero = _code.NewLabel();
-                    var end = _code.NewLabel();
-                    EmitExpression(call.Arguments[0]);
-                    A.test(rax, rax);
-                    A.je(zero.Iced);
-                    EmitWarn(line);
-                    A.mov(eax, 1);
-                    A.jmp(end.Iced);
-                    _code.Place(zero);
-                    A.xor(eax, eax);
-                    _code.Place(end);
+                    EmitWarnValue(call.Arguments[0], () => EmitWarn(line));
                     break;
-                }
                 case Binder.WarnName:
-                {
                     // __WARN_printf: __warn_printk(fmt, ...), then a ud2 whose entry says the cut-here line is printed
-                    var zero = _code.NewLabel();
-                    var end = _code.NewLabel();
-                    EmitExpression(call.Arguments[0]);
-                    A.test(rax, rax);
-                    A.je(zero.Iced);
-                    EmitExpression(call.Arguments[1]);
-                    _code.Ud2Bug(line, warning: true, noCutHere: true);
-                    A.mov(eax, 1);
-                    A.jmp(end.Iced);
-                    _code.Place(zero);
-                    A.xor(eax, eax);
-                    _code.Place(end);
+                    EmitWarnValue(call.Arguments[0], () =>
+                    {
+                        EmitExpression(call.Arguments[1]);
+                        _code.Ud2Bug(line, warning: true, noCutHere: true);
+                    });
                     break;
-                }
                 case Binder.CallPtrName:
                     EmitExpression(call.Arguments[0]);
                     A.call(rax);
@@ -88,6 +68,22 @@ namespace KDsl.CodeGen
             A.mov(rax, Temporary(task));
             FreeTemporary();
             _code.Place(error);
+        }
+
+        /// <summary>WARN_ON's and WARN's value, !!condition in EAX, with the report made when the condition holds.</summary>
+        private void EmitWarnValue(BoundExpression condition, System.Action report)
+        {
+            var zero = _code.NewLabel();
+            var end = _code.NewLabel();
+            EmitExpression(condition);
+            A.test(rax, rax);
+            A.je(zero.Iced);
+            report();
+            A.mov(eax, 1);
+            A.jmp(end.Iced);
+            _code.Place(zero);
+            A.xor(eax, eax);
+            _code.Place(end);
         }
 
         /// <summary>__WARN(): a flagged ud2 where the kernel reports WARN through report_bug, else warn_slowpath_null.</summary>

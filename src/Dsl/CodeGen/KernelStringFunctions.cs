@@ -15,24 +15,21 @@ namespace KDsl.CodeGen
     /// - memmove: arch/x86/lib/memmove_64.S with ERMS: forward `rep movsb` from 32 bytes on, backward 32 bytes a step
     ///   (std; rep movsq from 680 bytes when source and destination share their low byte), the 1..31-byte tail moves;
     /// - strlen, strncpy, strcpy, strscpy: lib/string.c as GCC compiles it for the profile (strlen and strncpy are the
-    ///   recorded instructions of 6.1 and 5.10; strcpy and strscpy GCC 12's -O2 code for the same C, 6.1's flags).
-    /// A RET is `ret` followed by four int3 where the kernel's return thunk (CONFIG_RETHUNK) was patched to it, so the
-    /// offsets after a return are the real ones.
+    ///   recorded instructions of 6.1 and 5.10; strcpy GCC 12's -O2 code for the same C at 6.1's flags; strscpy follows
+    ///   GCC 12's code, its loads, stores, pushed RBX and results, with offsets of its own).
+    /// A RET is KernelTextCompiler.Ret's (the patched return thunk).
     /// </summary>
     internal static class KernelStringFunctions
     {
         /// <summary>-E2BIG, strscpy's result when the string did not fit.</summary>
         private const int E2Big = -7;
 
-        public static void Emit(string name, CodeBuffer code, KernelProfile profile)
+        /// <summary>Writes <paramref name="name"/>'s code; false when it is not one of these functions.</summary>
+        public static bool Emit(string name, CodeBuffer code, KernelProfile profile)
         {
             var a = code.Asm;
             code.SetCfa(8);
-            void Ret()
-            {
-                a.ret();
-                if (profile.ReturnThunk) code.Bytes(0xCC, 0xCC, 0xCC, 0xCC);
-            }
+            void Ret() => KernelTextCompiler.Ret(code, profile);
             switch (name)
             {
                 case "memset":
@@ -97,51 +94,10 @@ namespace KDsl.CodeGen
                 case "strscpy":
                     EmitStrscpy(code, Ret);
                     break;
-                case "snprintf":
-                case "sprintf":
-                    EmitSnprintf(code, profile, name == "sprintf", Ret);
-                    break;
-                case KernelFootprint.Vsnprintf:
-                    EmitVsnprintf(code, profile, Ret);
-                    break;
-                case WarnPrintk:
-                    EmitWarnPrintk(code, profile, Ret);
-                    break;
-                case "__SCT__might_resched":
-                    code.JumpSymbol("__cond_resched");       // the static call, patched to voluntary preemption's target
-                    break;
-                case "__cond_resched":
-                    // should_resched(0) finds nothing to run (KDsl never preempts here): the recorded fast path, its
-                    // read of __preempt_count, test and je as NOPs of their lengths, then return 0
-                    code.Bytes(profile.FtraceNop);
-                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
-                    code.Bytes(0x66, 0x90, 0x66, 0x90);
-                    a.xor(eax, eax);
-                    Ret();
-                    break;
-                case "_cond_resched":
-                    // 5.10's: the same fast path with RBX saved, then rcu_all_qs() (CONFIG_PREEMPT_RCU is off)
-                    code.Bytes(profile.FtraceNop);
-                    a.push(rbx);
-                    code.SetCfa(16);
-                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
-                    code.Bytes(0x66, 0x90, 0x66, 0x90);
-                    code.CallSymbol("rcu_all_qs");
-                    a.xor(eax, eax);
-                    a.pop(rbx);
-                    code.SetCfa(8);
-                    Ret();
-                    break;
-                case "rcu_all_qs":
-                    // no quiescent state requested: the recorded check, as NOPs, and return
-                    code.Bytes(profile.FtraceNop);
-                    code.Bytes(0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00);
-                    code.Bytes(0x66, 0x90, 0x66, 0x90);
-                    Ret();
-                    break;
                 default:
-                    throw new ArgumentException($"{name} is not a kernel string function", nameof(name));
+                    return false;
             }
+            return true;
         }
 
         /// <summary>
@@ -293,144 +249,6 @@ namespace KDsl.CodeGen
             ret();
         }
 
-        /// <summary>
-        /// snprintf(buf, size, fmt, ...) and sprintf(buf, fmt, ...) as the recorded 5.10 and 6.1 text has them (GCC's va_start
-        /// into a va_list on the frame, then vsnprintf(buf, size, fmt, args); sprintf's size is INT_MAX), the canary
-        /// checked before the return.
-        /// </summary>
-        private static void EmitSnprintf(CodeBuffer code, KernelProfile profile, bool sprintf, Action ret)
-        {
-            var a = code.Asm;
-            var fail = code.NewLabel();
-            bool gcc12 = profile.GccMajor >= 12;
-            a.push(rbp);
-            code.SetCfa(16);
-            a.mov(rbp, rsp);
-            a.sub(rsp, KernelProfile.SnprintfFrame - 16);
-            code.SetCfa(KernelProfile.SnprintfFrame);
-            if (sprintf)
-            {
-                a.mov(__qword_ptr[rsp + 0x30], rdx);
-                a.mov(rdx, rsi);
-                a.mov(esi, 0x7fffffff);
-            }
-            a.mov(__qword_ptr[rsp + 0x38], rcx);
-            a.mov(rcx, rsp);                                  // the va_list
-            a.mov(__qword_ptr[rsp + 0x40], r8);
-            a.mov(__qword_ptr[rsp + 0x48], r9);
-            code.Bytes(0x65, 0x48, 0x8B, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00); // mov %gs:0x28,%rax: the canary
-            a.mov(__qword_ptr[rsp + 0x18], rax);
-            a.xor(eax, eax);
-            a.lea(rax, __[rbp + 0x10]);                       // overflow_arg_area: the caller's stack arguments
-            int gpOffset = sprintf ? 0x10 : 0x18;             // the registers the fixed arguments took
-            if (gcc12)
-            {
-                a.mov(__qword_ptr[rsp], 0);
-                a.mov(__qword_ptr[rsp + 8], rax);
-                a.lea(rax, __[rsp + 0x20]);                   // reg_save_area
-                a.mov(__dword_ptr[rsp], gpOffset);
-                a.mov(__qword_ptr[rsp + 0x10], rax);
-            }
-            else
-            {
-                a.mov(__dword_ptr[rsp], gpOffset);
-                a.mov(__qword_ptr[rsp + 8], rax);
-                a.lea(rax, __[rsp + 0x20]);
-                a.mov(__qword_ptr[rsp + 0x10], rax);
-            }
-            code.CallSymbol(KernelFootprint.Vsnprintf);
-            // 5.10's snprintf checks in RCX, the others in RDX: sub %gs:0x28,%reg
-            bool inRcx = !gcc12 && !sprintf;
-            a.mov(inRcx ? rcx : rdx, __qword_ptr[rsp + 0x18]);
-            code.Bytes(0x65, 0x48, 0x2B, inRcx ? (byte)0x0C : (byte)0x14, 0x25, 0x28, 0x00, 0x00, 0x00);
-            a.jne(fail.Iced);
-            a.leave();
-            code.SetCfa(8);
-            ret();
-            code.Place(fail);
-            code.SetCfa(KernelProfile.SnprintfFrame);
-            code.CallSymbol("__stack_chk_fail");
-        }
-
-        /// <summary>
-        /// vsnprintf(buf, size, fmt, args) for snprintf and sprintf: the C# kernel formats (Kernel/Printk/Vsnprintf.cs, the
-        /// same as printk's), the guest code takes the stack the real function takes for that format and stores the text.
-        /// The entry service picks the frame (R11: which of <see cref="KernelFootprint.VsnprintfDepths"/>); each frame is
-        /// its own block with its own CFA, touches its lowest word (a frame past the guard page faults here, in
-        /// vsnprintf), then asks the body service for the text a piece at a time, written in the frame above RSP, and
-        /// copies it to buf with rep movsb: the stores go through the MMU, so a buffer too small overruns what follows it.
-        /// </summary>
-        private static void EmitVsnprintf(CodeBuffer code, KernelProfile profile, Action ret)
-        {
-            var a = code.Asm;
-            var depths = KernelFootprint.For(profile.Name)!.VsnprintfDepths;
-            code.Bytes(Vmcall);
-            code.Mark("entry");
-            var blocks = new CodeLabel[depths.Count];
-            for (int i = 0; i < depths.Count; i++) blocks[i] = code.NewLabel();
-            for (int i = 1; i < depths.Count; i++)
-            {
-                a.cmp(r11d, i);
-                a.je(blocks[i].Iced);
-            }
-            for (int i = 0; i < depths.Count; i++)
-            {
-                int frame = depths[i] - 8;
-                var copy = code.NewLabel();
-                var done = code.NewLabel();
-                code.Place(blocks[i]);
-                code.SetCfa(8);
-                a.sub(rsp, frame);
-                code.SetCfa(depths[i]);
-                a.mov(__qword_ptr[rsp], rdi);
-                code.Place(copy);
-                code.Bytes(Vmcall);
-                code.Mark("body");
-                a.test(rcx, rcx);
-                a.je(done.Iced);
-                a.rep.movsb();
-                a.jmp(copy.Iced);
-                code.Place(done);
-                a.add(rsp, frame);
-                code.SetCfa(8);
-                ret();
-            }
-        }
-
-        private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
-
-        /// <summary>What WARN(cond, fmt, ...) calls before its ud2 (include/asm-generic/bug.h __WARN_printf).</summary>
-        public const string WarnPrintk = "__warn_printk";
-
-        /// <summary>
-        /// __warn_printk(fmt, ...) (kernel/panic.c): pr_warn(CUT_HERE), then vprintk(fmt, args). KDsl's: _printk's frame
-        /// (push %rbp; sub $0x50,%rsp, the same va_start shape as the recorded _printk's, 96 bytes at its calls) around
-        /// the recorded printk of the cut-here line, then the arguments back and a jump to _printk with them, so the
-        /// message's printk runs where vprintk would, one _printk frame below the caller.
-        /// </summary>
-        private static void EmitWarnPrintk(CodeBuffer code, KernelProfile profile, Action ret)
-        {
-            var a = code.Asm;
-            var cutHere = code.NewLabel();
-            a.push(rbp);
-            code.SetCfa(16);
-            a.mov(rbp, rsp);
-            a.sub(rsp, 0x50);
-            code.SetCfa(96);
-            var saved = new[] { rdi, rsi, rdx, rcx, r8, r9 };
-            for (int i = 0; i < saved.Length; i++) a.mov(__qword_ptr[rsp + 8 * i], saved[i]);
-            a.lea(rdi, __[cutHere.Iced]);
-            a.xor(eax, eax);
-            code.CallSymbol(profile.PrintkSymbol);
-            for (int i = 0; i < saved.Length; i++) a.mov(saved[i], __qword_ptr[rsp + 8 * i]);
-            a.leave();
-            code.SetCfa(8);
-            a.xor(eax, eax);
-            code.JumpSymbol(profile.PrintkSymbol);
-            code.Place(cutHere);
-            code.Bytes(System.Text.Encoding.ASCII.GetBytes("\u00014------------[ cut here ]------------\n\0"));
-        }
-
         /// <summary>add $1,%rax as GCC writes it (48 83 c0 01): Iced's assembler picks the accumulator form (48 05 imm32).</summary>
         private static void AddRax1(CodeBuffer code) => code.Bytes(0x48, 0x83, 0xC0, 0x01);
 
@@ -561,7 +379,7 @@ namespace KDsl.CodeGen
             ret();
         }
 
-        private static byte[] Int3(int count)
+        internal static byte[] Int3(int count)
         {
             var bytes = new byte[count];
             for (int i = 0; i < count; i++) bytes[i] = 0xCC;

@@ -146,15 +146,28 @@ namespace KDsl.CodeGen
             return new List<int>(pages);
         }
 
-        private static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
+        internal static readonly byte[] Vmcall = { 0x0F, 0x01, 0xC1 };
         private static readonly byte[] Ud2 = { 0x0F, 0x0B };
+
+        /// <summary>
+        /// A kernel function's RET: `ret`, and four int3 where the profile's return thunk was patched to them
+        /// (<see cref="KernelProfile.ReturnThunk"/>), so what follows a return sits at its real offset.
+        /// </summary>
+        internal static void Ret(CodeBuffer code, KernelProfile profile)
+        {
+            code.Asm.ret();
+            if (profile.ReturnThunk) code.Bytes(0xCC, 0xCC, 0xCC, 0xCC);
+        }
 
         private static FunctionCode Emit(KernelFunctionShape f, KernelProfile profile)
         {
             var code = new CodeBuffer();
             if (f.IsBody)
             {
-                KernelStringFunctions.Emit(f.Steps[0].Target, code, profile);
+                string body = f.Steps[0].Target;
+                if (!KernelStringFunctions.Emit(body, code, profile) && !KernelPrintfFunctions.Emit(body, code, profile) &&
+                    !KernelSchedFunctions.Emit(body, code, profile))
+                    throw new InvalidOperationException($"kernel function {body} has no code of its own");
                 return code.Encode(f.Name, 0);
             }
             var a = code.Asm;

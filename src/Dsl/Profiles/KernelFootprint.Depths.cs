@@ -21,7 +21,7 @@ namespace KDsl.Profiles
         /// <summary>
         /// How deep the recorded printks' vsnprintf calls went below their caller (vprintk_store, 6.1: 208 bytes for
         /// text and integers, 1192 with %pS), each depth once, in ascending order: the frames a call of vsnprintf by
-        /// snprintf can take (KernelStringFunctions lays one out for each).
+        /// snprintf can take (CodeGen/KernelPrintfFunctions lays one out for each).
         /// </summary>
         public IReadOnlyList<int> VsnprintfDepths
         {

@@ -17,7 +17,7 @@ namespace KDsl.Profiles
         Service,
         /// <summary>
         /// The function is its own code, not a frame with steps: a string or memory function the kernel text writes as the
-        /// real one is (CodeGen/KernelStringFunctions), named by <see cref="KernelStepEntry.Target"/>. It comes first; the
+        /// real one is (CodeGen/KernelStringFunctions, KernelPrintfFunctions, KernelSchedFunctions), named by <see cref="KernelStepEntry.Target"/>. It comes first; the
         /// steps after it only name the functions that code calls, for the stack analysis.
         /// </summary>
         Body,

@@ -8,7 +8,7 @@ namespace KDsl.Runtime.Kernel
     /// <summary>
     /// vsnprintf(buf, size, fmt, args) as snprintf and sprintf call it (lib/vsprintf.c): the text printk's formatting
     /// makes (Printk/Vsnprintf.cs), from the arguments the va_list names, cut to size - 1 bytes and NUL-terminated when
-    /// size is not 0; the result is the length the whole text has. The guest code (CodeGen/KernelStringFunctions) takes
+    /// size is not 0; the result is the length the whole text has. The guest code (CodeGen/KernelPrintfFunctions) takes
     /// the recorded stack for the format and stores the text into buf itself, a piece at a time.
     /// </summary>
     public sealed partial class LinuxKernel
