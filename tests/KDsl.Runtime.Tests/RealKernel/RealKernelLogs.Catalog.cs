@@ -151,6 +151,15 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "params8_800-norand.log"),
             new("linux-6.1", "twice_800-norand.log"),
             new("linux-5.10", "twice_800-norand.log"),
+            // held out (fifth session, fourth round): step5 at sizes never run before, predicted before the runs were read
+            new("linux-6.1", "step5_850-norand.log"),
+            new("linux-5.10", "step5_850-norand.log"),
+            new("linux-6.1", "step5_1337-norand.log"),
+            new("linux-5.10", "step5_1337-norand.log"),
+            new("linux-6.1", "step5_2777-norand.log"),
+            new("linux-5.10", "step5_2777-norand.log"),
+            new("linux-6.1", "step5_4500-norand.log"),
+            new("linux-5.10", "step5_4500-norand.log"),
             // held out (fifth session, third round, BUF=900): each level passing its buffer down (parent: its address a
             // call argument after the printk, so 6.1 keeps it in a register), a switch choosing the printk (sw), two calls
             // a level from a two-iteration loop, which GCC unrolls completely (loop2)
