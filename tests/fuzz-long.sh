@@ -1,7 +1,9 @@
 #!/bin/sh
-# The long robustness runs (issue 9): the [Explicit] tests CpuDifferentialTests.LongRun and CompilerFuzzTests.LongRun.
-#   tests/fuzz-long.sh [diff|compiler|all]   (KDSL_DIFF_CASES / KDSL_FUZZ_INPUTS default 100000; *_SEED to vary;
-#   KDSL_FUZZ_MINUTES caps the compiler campaign's time, default 120)
+# The long robustness runs (issues 9, 21): the [Explicit] tests CpuDifferentialTests.LongRun, CompilerFuzzTests.LongRun
+# and WildCodeTests.LongRun (the runtime: random code, wild jumps and writes, random module text, corrupted kernel data,
+# random bytes on the bare CPU).
+#   tests/fuzz-long.sh [diff|compiler|runtime|all]   (KDSL_DIFF_CASES / KDSL_FUZZ_INPUTS default 100000,
+#   KDSL_RUNTIME_CASES 30000; *_SEED to vary; KDSL_FUZZ_MINUTES caps the compiler and runtime campaigns' time, default 120)
 # KDSL_FUZZ_TRACE=file keeps the compiler input being tried, for a crash the host cannot catch.
 set -e
 cd "$(dirname "$0")/.."
@@ -13,3 +15,4 @@ run() {
 }
 if [ "$what" = diff ] || [ "$what" = all ]; then run CpuDifferentialTests.LongRun; fi
 if [ "$what" = compiler ] || [ "$what" = all ]; then run CompilerFuzzTests.LongRun; fi
+if [ "$what" = runtime ] || [ "$what" = all ]; then run WildCodeTests.LongRun; fi

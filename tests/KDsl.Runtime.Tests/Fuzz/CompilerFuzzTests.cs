@@ -12,7 +12,8 @@ namespace KDsl.Runtime.Tests.Fuzz
     /// <summary>
     /// Seeded, time-bounded fuzzing of <see cref="Compiler.Compile"/> and of the machine running what it produces:
     /// no exception escapes, every diagnostic lies within the text, no internal compiler error, and every image that
-    /// comes out runs to an outcome (within a small instruction budget: the soft-lockup report) without throwing.
+    /// comes out runs to an outcome (within a small instruction budget: the soft-lockup report) without throwing and
+    /// without reaching Machine.Run's internal-error boundary.
     /// The compiler runs on a thread with a 1 MiB stack, so deep nesting that overflowed it would end the test host.
     /// The [Explicit] <see cref="LongRun"/> runs KDSL_FUZZ_INPUTS inputs (default 100000; at most KDSL_FUZZ_MINUTES, default 120):
     /// <c>dotnet test tests/KDsl.Runtime.Tests --filter "FullyQualifiedName~CompilerFuzzTests.LongRun"</c>.
@@ -92,6 +93,8 @@ namespace KDsl.Runtime.Tests.Fuzz
                 stats.Ran++;
                 stats.Outcomes.TryGetValue(r.Outcome.ToString(), out int n);
                 stats.Outcomes[r.Outcome.ToString()] = n + 1;
+                if (r.Outcome == RunOutcome.InternalError)
+                    return $"Machine.Run's internal-error boundary was reached: {r.InternalError}";
                 if (r.Outcome == RunOutcome.SoftLockup && !System.Text.RegularExpressions.Regex.IsMatch(r.Dmesg, @"\] (NMI )?watchdog: BUG: soft lockup - CPU#\d+ stuck for \d+s! \[[^\]:]+:\d+\]")) // insmod, or the kernel thread that spins
                     return "soft lockup without the watchdog's report:\n" + r.Dmesg;
                 if (r.Instructions > FuzzBudget * 4)
