@@ -259,6 +259,24 @@ namespace KDsl.Generator.Tests
             GeneratorHarness.CreateDriver(texts, compile: compile);
 
         /// <summary>Each output of a tracked step, keyed by the .kdsl file it belongs to.</summary>
+        /// <summary>
+        /// Issue 21: `t(n - 1); t(n - 1);` from t(4100) never finished in the build either (the analysis costed each of
+        /// the 2^4100 paths). Through the generator it ends as the compiler's does (KDsl.Dsl.Tests' BranchingRecursionTests):
+        /// one KDSL1003 for the recursion and one KDSL1002 for the overflow, both on the first recursive call.
+        /// </summary>
+        [Test]
+        public void BranchingRecursion_EndsWithTheRecursionAndOverflowDiagnostics()
+        {
+            const string text = "module m \"branching\";\nvoid t(int n) {\n    if (n > 0) {\n        t(n - 1);\n        t(n - 1);\n    }\n}\n" +
+                                "init {\n    t(4100);\n    return 0;\n}\n";
+            var run = System.Threading.Tasks.Task.Run(() => RunOn("branching.kdsl", text));
+            // a guard against the exponential analysis coming back (it would never end), not a measurement
+            Assert.That(run.Wait(TimeSpan.FromMinutes(2)), Is.True, "the generator did not end");
+            var stack = run.Result.Diagnostics.Where(d => d.Id is "KDSL1002" or "KDSL1003").Select(d => (d.Id, Start(d))).OrderBy(d => d.Id).ToList();
+            var call = PositionOf(text, "t(n - 1)");
+            Assert.That(stack, Is.EqualTo(new[] { ("KDSL1002", call), ("KDSL1003", call) }), string.Join("\n", run.Result.Diagnostics));
+        }
+
         private static Dictionary<string, IncrementalStepRunReason> ReasonsByPath(GeneratorRun run, string step)
         {
             var result = new Dictionary<string, IncrementalStepRunReason>();

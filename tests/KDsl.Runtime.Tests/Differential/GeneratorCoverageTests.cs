@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Iced.Intel;
 using NUnit.Framework;
 
@@ -8,7 +9,8 @@ namespace KDsl.Runtime.Tests.Differential
 {
     /// <summary>
     /// The sequence generator really produces every instruction family the differential run claims to compare
-    /// (adc/sbb, the four rotates, the five string instructions with rep/repe/repne and std, the high-byte registers),
+    /// (adc/sbb, the four rotates, the five string instructions with rep/repe/repne and std, the high-byte registers, the
+    /// instructions of hand-placed code: inc/dec, the bit tests and scans, bswap, cmovcc, xchg/xadd/cmpxchg, cmpxchg8b/16b),
     /// so "0 divergences" covers them. Host-independent: the sequences are only assembled and decoded.
     /// </summary>
     [TestFixture]
@@ -43,8 +45,10 @@ namespace KDsl.Runtime.Tests.Differential
                         if (System.Text.RegularExpressions.Regex.IsMatch(text, $"\\b{r}\\b")) seen.Add(r);
                 }
             }
-            string[] expected = { "adc", "sbb", "rol", "ror", "rcl", "rcr", "movsb", "movsq", "stosd", "lodsw", "cmpsb", "scasq", "rep", "repne", "std", "cld", "ah", "bh", "ch", "dh" };
+            string[] expected = { "adc", "sbb", "rol", "ror", "rcl", "rcr", "movsb", "movsq", "stosd", "lodsw", "cmpsb", "scasq", "rep", "repne", "std", "cld", "ah", "bh", "ch", "dh",
+                "inc", "dec", "bt", "bts", "btr", "btc", "bsf", "bsr", "bswap", "xchg", "xadd", "cmpxchg", "cmpxchg8b", "cmpxchg16b", "cmc", "cbw", "cwde", "cdqe", "cwd" };
             Assert.That(seen, Is.SupersetOf(expected));
+            Assert.That(seen.Count(m => m.StartsWith("cmov", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(8), "cmovcc on most conditions");
         }
     }
 }

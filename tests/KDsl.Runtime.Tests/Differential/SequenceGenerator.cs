@@ -44,7 +44,8 @@ namespace KDsl.Runtime.Tests.Differential
     }
 
     /// <summary>
-    /// Random straight-line sequences (plus short forward jcc skips) of the instructions KDsl's code generator emits,
+    /// Random straight-line sequences (plus short forward jcc skips) of the instructions KDsl's code generator emits
+    /// and of those hand-placed code may use that the CPU implements (SequenceGenerator.HandPlaced.cs),
     /// keeping track of which arithmetic flags are architecturally defined (SDM) so that setcc/jcc only read defined
     /// flags and the comparison masks the undefined ones. RBX, RBP and R12 are base/index registers and RSP the stack
     /// pointer: the sequence never writes them except through push/pop.
@@ -223,7 +224,7 @@ namespace KDsl.Runtime.Tests.Differential
 
         private void EmitOne(bool allowStack)
         {
-            switch (_rng.Next(allowStack ? 19 : 17))
+            switch (_rng.Next(allowStack ? 20 : 18))
             {
                 case 0: case 1: EmitMov(); break;
                 case 2: EmitExtend(); break;
@@ -244,6 +245,7 @@ namespace KDsl.Runtime.Tests.Differential
                 case 14: EmitRotate(); break;
                 case 15: EmitHighByte(); break;
                 case 16: EmitStringOp(); break;
+                case 17: EmitHandPlaced(); break;
                 default: EmitPushPop(); break;
             }
         }
