@@ -8,13 +8,14 @@ namespace KDsl.Analysis
     /// <summary>A call instruction in a function: where, how deep the caller is at that point, and what it calls.</summary>
     public readonly struct CallSite
     {
-        public CallSite(int offset, int depth, string? target, bool isKernel, string?[]? strings = null)
+        public CallSite(int offset, int depth, string? target, bool isKernel, string?[]? strings = null, bool isSibling = false)
         {
             Offset = offset;
             Depth = depth;
             Target = target;
             IsKernel = isKernel;
             _strings = strings;
+            IsSibling = isSibling;
         }
 
         private readonly string?[]? _strings;
@@ -34,6 +35,9 @@ namespace KDsl.Analysis
         /// before the call (snprintf's format is the third), or null.
         /// </summary>
         public string? StringArgument(int index) => _strings != null && index < _strings.Length ? _strings[index] : null;
+
+        /// <summary>A sibling call (a jmp after the frame is torn down): the callee takes the caller's place on the stack.</summary>
+        public bool IsSibling { get; }
     }
 
     /// <summary>One function's stack facts, read off its machine code.</summary>
@@ -159,7 +163,7 @@ namespace KDsl.Analysis
                         if (index.Relocations.ContainsKey(offset + 1) || target < start || target >= end)
                         {
                             // a sibling call: the frame is gone, the callee returns to this function's caller in its place
-                            calls[offset] = CallTarget(insn, offset, depth - 8, index, strings);
+                            calls[offset] = CallTarget(insn, offset, depth - 8, index, strings, sibling: true);
                             break;
                         }
                         offset = target;
@@ -184,15 +188,15 @@ namespace KDsl.Analysis
         /// <summary>The argument registers whose string constants a call site keeps (formats: printk's in RDI, sprintf's in RSI, snprintf's in RDX).</summary>
         private static readonly Register[] StringRegisters = { Register.RDI, Register.RSI, Register.RDX };
 
-        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index, string?[] strings)
+        private static CallSite CallTarget(in Instruction insn, int offset, int depth, ImageIndex index, string?[] strings, bool sibling = false)
         {
-            if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false);
+            if (insn.Op0Kind != OpKind.NearBranch64) return new CallSite(offset, depth, null, false, isSibling: sibling);
             if (index.Relocations.TryGetValue(offset + 1, out string? symbol))
                 return new CallSite(offset, depth, symbol, !index.FunctionNames.Contains(symbol),
-                    System.Array.TrueForAll(strings, x => x == null) ? null : (string?[])strings.Clone());
+                    System.Array.TrueForAll(strings, x => x == null) ? null : (string?[])strings.Clone(), sibling);
             return index.FunctionsByOffset.TryGetValue((int)insn.NearBranch64, out string? callee)
-                ? new CallSite(offset, depth, callee, false)
-                : new CallSite(offset, depth, null, false);
+                ? new CallSite(offset, depth, callee, false, isSibling: sibling)
+                : new CallSite(offset, depth, null, false, isSibling: sibling);
         }
     }
 }

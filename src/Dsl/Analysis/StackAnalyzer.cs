@@ -159,7 +159,11 @@ namespace KDsl.Analysis
             foreach (var (site, call) in _calls[function])
             {
                 if (!Reachable(call, known) || Capped(site)) continue;
+                // A sibling call's callee takes this activation's place on the stack (the jmp reuses its return address):
+                // no further activation, so a long chain of tail calls costs its deepest frame and runs into no cap.
+                if (site.IsSibling) _activations--;
                 long callee = CalleeCost(site, call, known, out bool recursed, out long?[] calleeArgs);
+                if (site.IsSibling) _activations++;
                 if (recursed && callee >= Unbounded && call is not null) _unboundedCalls.Add(call.Call);
                 long total = Add(site.Depth, callee);
                 best = Math.Max(best, total);
