@@ -40,7 +40,7 @@ if [ $# -gt 0 ]; then files=("$@"); else files=(tests/hostile/*.kdsl "$work"/err
 
 # The line a run or a check ended with: the first kernel report, KDsl's own word, or the process's end.
 report() {
-    grep -a -m1 -oE '(BUG: .*|WARNING: .*|unable to execute userspace code.*|watchdog: BUG: .*|Kernel panic.*|kdsl: .*|[a-z_]+\[[0-9]+\]: (stopped by|exit status).*|(error|warning) KDSL(0016|1002|1003).*|[0-9]+ of [0-9]+ scenarios met.*)' "$1" |
+    grep -a -m1 -oE '(BUG: .*|WARNING: .*|unable to execute userspace code.*|watchdog: BUG: .*|Kernel panic.*|kdsl: .*|[a-z_]+\[[0-9]+\]: (stopped by|exit status).*|(error|warning|info) KDSL(0016|1002|1003|1004).*|[0-9]+ of [0-9]+ scenarios met.*)' "$1" |
         sed -E 's/^(.{100}).*/\1.../'
 }
 
