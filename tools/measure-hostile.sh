@@ -61,6 +61,8 @@ for f in "${files[@]}"; do
     wall=$(sed -nE 's/.*Elapsed \(wall clock\) time.*: ([0-9:.]+)$/\1/p' "$tv" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }')
     rss=$(sed -nE 's/.*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$tv" | awk '{ printf "%.0f", $1 / 1024 }')
     ended=$(report "$out")
+    # a run that ends as it should with no report: its last log line
+    [ -n "$ended" ] || ended="last line: $(grep -av '^counters:' "$out" | tail -1 | sed -E 's/^\[ *[0-9.]+\] //; s/^(.{90}).*/\1.../')"
     case "$name" in
         errors-*) ended="$(grep -c 'error KDSL' "$out") errors reported; $ended" ;;
         chain-5000.kdsl) ended="$(grep -c 'KDSL1003' "$out") KDSL1003; $ended" ;;
