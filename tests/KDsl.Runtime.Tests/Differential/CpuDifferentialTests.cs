@@ -76,8 +76,8 @@ namespace KDsl.Runtime.Tests.Differential
         [Explicit("long run: KDSL_DIFF_CASES sequences (default 100000)")]
         public void LongRun()
         {
-            int cases = int.TryParse(Environment.GetEnvironmentVariable("KDSL_DIFF_CASES"), out int n) ? n : 100_000;
-            int seed = int.TryParse(Environment.GetEnvironmentVariable("KDSL_DIFF_SEED"), out int s) ? s : 20240;
+            int cases = Fuzz.LongRunSettings.Int("KDSL_DIFF_CASES", 100_000);
+            int seed = Fuzz.LongRunSettings.Int("KDSL_DIFF_SEED", 20240);
             var sw = Stopwatch.StartNew();
             DivideErrorCases = 0;
             int failures = RunCases(seed, cases, maxReports: 20, out int ran);

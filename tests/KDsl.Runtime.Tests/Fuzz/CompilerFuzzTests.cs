@@ -150,13 +150,10 @@ namespace KDsl.Runtime.Tests.Fuzz
         [Explicit("long run: KDSL_FUZZ_INPUTS inputs (default 100000)")]
         public void LongRun()
         {
-            int inputs = int.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_INPUTS"), out int n) ? n : 100_000;
-            int seed = int.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_SEED"), out int s) ? s : 20240;
-            // KDSL_FUZZ_MINUTES stops a campaign early (the machine's CPU is shared): the inputs tried are reported
-            double minutes = double.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_MINUTES"), System.Globalization.NumberStyles.Float,
-                System.Globalization.CultureInfo.InvariantCulture, out double m) ? m : 120;
+            int inputs = LongRunSettings.Int("KDSL_FUZZ_INPUTS", 100_000);
+            int seed = LongRunSettings.Int("KDSL_FUZZ_SEED", 20240);
             var sw = Stopwatch.StartNew();
-            var stats = Run(seed, inputs, TimeSpan.FromMinutes(minutes), maxReports: 30);
+            var stats = Run(seed, inputs, LongRunSettings.TimeCap(), maxReports: 30);
             TestContext.Out.WriteLine($"compiler fuzz long run: seed {seed}, {stats}, {sw.Elapsed.TotalSeconds:F0}s");
             foreach (var r in stats.Reports) TestContext.Out.WriteLine(r);
             Assert.That(stats.Problems, Is.Zero);

@@ -210,16 +210,15 @@ init {{
         [Explicit("long run: KDSL_RUNTIME_CASES programs (default 30000)")]
         public void LongRun()
         {
-            int cases = int.TryParse(Environment.GetEnvironmentVariable("KDSL_RUNTIME_CASES"), out int c) ? c : 30_000;
-            int seed = int.TryParse(Environment.GetEnvironmentVariable("KDSL_RUNTIME_SEED"), out int s) ? s : 20240;
-            double minutes = double.TryParse(Environment.GetEnvironmentVariable("KDSL_FUZZ_MINUTES"), System.Globalization.NumberStyles.Float,
-                System.Globalization.CultureInfo.InvariantCulture, out double m) ? m : 120;
+            int cases = LongRunSettings.Int("KDSL_RUNTIME_CASES", 30_000);
+            int seed = LongRunSettings.Int("KDSL_RUNTIME_SEED", 20240);
+            var timeCap = LongRunSettings.TimeCap();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var text = new RandomModuleText();
             using var guest = new KDsl.Runtime.Tests.Cpu.GuestFixture();
             var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
             int ran = 0, problems = 0;
-            for (int i = 0; i < cases && clock.Elapsed.TotalMinutes < minutes; i++, ran++)
+            for (int i = 0; i < cases && clock.Elapsed < timeCap; i++, ran++)
             {
                 int caseSeed = unchecked(seed * 1_000_003 + i);
                 var rng = new Random(caseSeed);
