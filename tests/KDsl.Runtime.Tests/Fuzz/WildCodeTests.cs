@@ -20,7 +20,9 @@ namespace KDsl.Runtime.Tests.Fuzz
         private static readonly Regex OopsHeader = new Regex(
             @"invalid opcode: 0000|general protection fault|BUG: unable to handle (kernel )?(page fault|paging request|NULL pointer dereference)|" +
             @"BUG: kernel NULL pointer dereference|divide error: 0000|BUG: stack guard page was hit|kernel stack overflow|double fault|Kernel panic|" +
-            @"stack-protector|kernel BUG at|unable to execute userspace code|supervisor instruction fetch",
+            @"stack-protector|kernel BUG at|unable to execute userspace code|supervisor instruction fetch|" +
+            // any other die(): __die_header's "STR: %04lx [#N]" (the runtime campaign met "unexpected #NM exception")
+            @": [0-9a-f]{4} \[#\d+\]",
             RegexOptions.Compiled);
 
         private static string RandomCodeProgram(int seed, int entryOffset)
