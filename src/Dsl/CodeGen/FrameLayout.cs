@@ -234,18 +234,15 @@ namespace KDsl.CodeGen
         private static List<VariableSymbol> KeptAddresses(List<VariableSymbol> aggregates, Dictionary<VariableSymbol, ArrayAlias> aliases,
             Liveness liveness, KernelProfile profile)
         {
+            bool zeroed = profile.InitStackAllZero;
             var kept = new List<VariableSymbol>();
             foreach (var a in aggregates)
             {
-                bool needed = false;
+                bool zeroedStart = zeroed && a.Type.Size > 8;
+                bool needed = zeroedStart && liveness.AddressUsedAfterCall(a);
                 foreach (var pair in aliases)
-                    if (pair.Value.Array == a && liveness.IndexedByVariableAfterCall(pair.Key, selfCalls: profile.InitStackAllZero)) needed = true;
-                if (profile.InitStackAllZero && a.Type.Size > 8)
-                {
-                    if (liveness.AddressUsedAfterCall(a)) needed = true;
-                    foreach (var pair in aliases)
-                        if (pair.Value.Array == a && pair.Value.Offset == 0 && liveness.AddressUsedAfterCall(pair.Key)) needed = true;
-                }
+                    needed |= pair.Value.Array == a && (liveness.IndexedByVariableAfterCall(pair.Key, selfCalls: zeroed) ||
+                        zeroedStart && pair.Value.Offset == 0 && liveness.AddressUsedAfterCall(pair.Key));
                 if (needed) kept.Add(a);
             }
             return kept;

@@ -59,22 +59,21 @@ namespace KDsl.CodeGen
         /// </summary>
         public bool IndexedByVariableAfterCall(VariableSymbol pointer, bool selfCalls = true)
         {
-            var calls = selfCalls ? _calls : _otherCalls;
-            if (calls.Count == 0) return false;
-            foreach (var (p, at) in _variableIndexed)
-                if (p == pointer && at > calls[0]) return true;
-            return false;
+            return UsedAfterFirst(_variableIndexed, pointer, selfCalls ? _calls : _otherCalls);
         }
 
         /// <summary>
         /// Whether the address <paramref name="v"/> holds (an aggregate's own, or a pointer variable's value) is used as a
         /// value after the function's first call.
         /// </summary>
-        public bool AddressUsedAfterCall(VariableSymbol v)
+        public bool AddressUsedAfterCall(VariableSymbol v) => UsedAfterFirst(_addressValues, v, _calls);
+
+        /// <summary>Whether one of <paramref name="uses"/> of <paramref name="v"/> comes after the first of <paramref name="calls"/>.</summary>
+        private static bool UsedAfterFirst(List<(VariableSymbol Variable, int At)> uses, VariableSymbol v, List<int> calls)
         {
-            if (_calls.Count == 0) return false;
-            foreach (var (x, at) in _addressValues)
-                if (x == v && at > _calls[0]) return true;
+            if (calls.Count == 0) return false;
+            foreach (var (x, at) in uses)
+                if (x == v && at > calls[0]) return true;
             return false;
         }
 
