@@ -63,20 +63,30 @@ namespace KDsl.CodeGen
                 return null;
             }
             int calleeSaved = 0;
-            foreach (var v in scalars)
+            void Color(IEnumerable<VariableSymbol> order)
             {
-                Gpr? home = liveness.IsAddressTaken(v) ? null
-                    : liveness.LivesAcrossCall(v) ? First(_calleeSaved, v)
-                    : First(GprExtensions.ScratchHomes, v) ?? TakeFree(free, v, parameters, Available) ?? First(_calleeSaved, v);
-                if (home is not Gpr register)
+                _homes.Clear();
+                colored.Clear();
+                slotted.Clear();
+                calleeSaved = 0;
+                foreach (var v in order)
                 {
-                    slotted.Add(v);
-                    continue;
+                    Gpr? home = liveness.IsAddressTaken(v) ? null
+                        : liveness.LivesAcrossCall(v) ? First(_calleeSaved, v)
+                        : First(GprExtensions.ScratchHomes, v) ?? TakeFree(free, v, parameters, Available) ?? First(_calleeSaved, v);
+                    if (home is not Gpr register)
+                    {
+                        slotted.Add(v);
+                        continue;
+                    }
+                    _homes[v] = new Home(register, 0);
+                    colored.Add(v);
+                    calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(_calleeSaved, register) + 1);
                 }
-                _homes[v] = new Home(register, 0);
-                colored.Add(v);
-                calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(_calleeSaved, register) + 1);
             }
+            Color(scalars);
+            if (slotted.Exists(v => !liveness.IsAddressTaken(v) && liveness.LivesAcrossCall(v)))
+                Color(ByPriority(scalars, liveness));
             foreach (var a in KeptAddresses(arrays, _aliases, liveness, profile))
                 if (calleeSaved < _calleeSaved.Length) _keptAddresses[a] = _calleeSaved[calleeSaved++];
             SavedRegisters = _calleeSaved.AsSpanCount(calleeSaved);
@@ -85,11 +95,17 @@ namespace KDsl.CodeGen
             // downwards from the canary; the canary on top.
             int offset = temporaries * 8;
             var stackObjects = new List<VariableSymbol>(arrays);
+            var incoming = new List<VariableSymbol>();
             foreach (var v in slotted)
             {
                 if (liveness.IsAddressTaken(v))
                 {
                     stackObjects.Add(v);
+                    continue;
+                }
+                if (InIncomingSlot(v))
+                {
+                    incoming.Add(v);
                     continue;
                 }
                 _homes[v] = new Home(null, offset);
@@ -120,6 +136,39 @@ namespace KDsl.CodeGen
                 offset += 8;
             }
             LocalSize = offset;
+            foreach (var v in incoming)
+                _homes[v] = new Home(null, FrameSize + 8 * (v.ParameterIndex - GprExtensions.ArgumentRegisters.Length));
+        }
+
+        /// <summary>
+        /// A parameter passed on the stack that gets no register stays where the caller put it: GCC's register
+        /// allocator knows the incoming slot as its memory (REG_EQUIV) and spends no spill slot of the frame on it.
+        /// params8_BUF.c's rec(n, a, b, c, d, e, f, g) against the 6.1 headers reads f from 0x368(%rsp) at each use.
+        /// </summary>
+        private static bool InIncomingSlot(VariableSymbol v) =>
+            v.Kind == VariableKind.Parameter && v.ParameterIndex >= GprExtensions.ArgumentRegisters.Length;
+
+        /// <summary>
+        /// The colouring order when the callee-saved registers do not go round (declaration order left a value that
+        /// lives across a call without one): as GCC's allocator colours by priority, the variables used most first; of
+        /// equal use, those with a home of their own (a stack parameter's incoming slot) last, since leaving one of them
+        /// out of a register costs no spill slot, then in declaration order. params8_BUF.c's rec keeps n, a, b, c, d and g
+        /// (used three times: the fill, the printk, the call) in the six registers, leaves f in its incoming slot and
+        /// spills e: push of six, sub $0x330 for 800 bytes of buffer (GCC 12, tools/gcc-frames).
+        /// </summary>
+        private static List<VariableSymbol> ByPriority(List<VariableSymbol> scalars, Liveness liveness)
+        {
+            var ordered = new List<VariableSymbol>(scalars);
+            var declared = new Dictionary<VariableSymbol, int>();
+            for (int i = 0; i < scalars.Count; i++) declared[scalars[i]] = i;
+            ordered.Sort((a, b) =>
+            {
+                int c = liveness.Uses(b).CompareTo(liveness.Uses(a));
+                if (c == 0) c = InIncomingSlot(a).CompareTo(InIncomingSlot(b));
+                if (c == 0) c = declared[a].CompareTo(declared[b]);
+                return c;
+            });
+            return ordered;
         }
 
         /// <summary>
@@ -174,6 +223,10 @@ namespace KDsl.CodeGen
         public int FrameSize => 8 + (FramePointer ? 8 : 0) + 8 * SavedRegisters.Length + LocalSize;
 
         public Home HomeOf(VariableSymbol v) => _homes[v];
+
+        /// <summary>Whether the stack parameter <paramref name="v"/> lives in its incoming slot (<see cref="InIncomingSlot"/>): the prologue leaves it there.</summary>
+        public bool StaysInIncomingSlot(VariableSymbol v) => _homes.TryGetValue(v, out var home) && home.Register is null &&
+            InIncomingSlot(v) && home.Offset == FrameSize + 8 * (v.ParameterIndex - GprExtensions.ArgumentRegisters.Length);
 
         private readonly Liveness _liveness;
 

@@ -106,6 +106,7 @@ namespace KDsl.CodeGen
                 StoreVariable(parameters[i], GprExtensions.ArgumentRegisters[i]);
             for (int i = GprExtensions.ArgumentRegisters.Length; i < parameters.Length; i++)
             {
+                if (_frame.StaysInIncomingSlot(parameters[i])) continue;
                 // Stack arguments sit above the return address: caller's RSP + 8 * (i - 6).
                 A.mov(rax, __qword_ptr[rsp + (_frame.FrameSize + 8 * (i - GprExtensions.ArgumentRegisters.Length))]);
                 StoreVariable(parameters[i], Gpr.Rax);

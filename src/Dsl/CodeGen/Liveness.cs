@@ -77,7 +77,16 @@ namespace KDsl.CodeGen
             return false;
         }
 
-        private void Use(VariableSymbol v) => ++_position;
+        /// <summary>How often <paramref name="v"/> is read or written in the body (its declaration counts as a write).</summary>
+        public int Uses(VariableSymbol v) => _uses.TryGetValue(v, out int n) ? n : 0;
+
+        private readonly Dictionary<VariableSymbol, int> _uses = new Dictionary<VariableSymbol, int>();
+
+        private void Use(VariableSymbol v)
+        {
+            ++_position;
+            _uses[v] = Uses(v) + 1;
+        }
 
         private void Statement(BoundStatement s)
         {

@@ -142,5 +142,24 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
             // 6 + 150; 6 + 150 + 300 + 2000 + 60000 + 1600000; 6 + 10 * 654321 + 100 * 15
             Assert.That(lines, Is.EqualTo(new[] { "156 1662456 6544716", "6 15 15 -2 13 1 25 27" }));
         }
+
+        /// <summary>
+        /// Eight values across a call and six callee-saved registers: the stack parameters that get no register are read
+        /// and written in their incoming slots (FrameLayout.InIncomingSlot), the others spilled; the sums are C's.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void StackParametersLeftInTheirIncomingSlots_KeepTheirValues(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"printk(""%ld %ld\n"", p8(4, 1, 2, 3, 4, 5, 6, 7), p8(0, 1, 2, 3, 4, 5, 6, 7));",
+                "long sink(int n) { return n * 3; }\n" +
+                "long p8(int n, long a, long b, long c, long d, long e, long f, long g) {\n" +
+                "    long s = sink(n);\n    f = f * 2;\n" +
+                "    if (n > 0) return p8(n - 1, b, c, d, e, f, g, a + 1) + a + b * 2 + c * 3 + d * 4 + e * 5 + f * 6 + g * 7 + s;\n" +
+                "    return a + b + c + d + e + f + g;\n}\n",
+                profile);
+            // worked by hand in C: p8(0, 1..7) = 1 + 2 + 3 + 4 + 5 + 12 + 7 = 34; p8(4, 1..7) = 837
+            Assert.That(lines, Is.EqualTo(new[] { "837 34" }));
+        }
     }
 }

@@ -102,10 +102,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "the words below the fatal printk's path that earlier conversions of the same call left: KDsl replays the " +
             "recorded printk whose deepest conversion is the same (\"ktrace %pS\", symbol_string's nested sprintf), and " +
             "the real \"%s %d in %pS\" ran string() and number() first, whose words remain where the recording's do not";
-        private const string CodegenSpill =
-            "rec keeps eight values across its printk and GCC has six callee-saved registers: GCC leaves one stack " +
-            "parameter in its incoming slot and spills one value (sub $0x330), KDsl spills two (sub $0x338), so its " +
-            "frame is 8 bytes deeper a level and it dies one printk earlier; not modelled yet (tools/gcc-frames)";
         private const string CodegenUnroll =
             "GCC unrolls rec's two-iteration loop completely (two calls, i a constant in each: push rbp; push rbx), KDsl " +
             "keeps the loop and its counter in a third register, so its frame is 8 bytes deeper a level: the same 16 lines, " +
@@ -176,15 +172,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-5.10 pss_800: lines"] = CodegenColdSplit,
             ["linux-6.1 pss_800: stale entries"] = PrintkPathResidue,
             ["linux-5.10 pss_800: stale entries"] = PrintkPathResidue,
-            ["linux-6.1 params8_800: lines"] = CodegenSpill,
-            ["linux-6.1 params8_800: RIP"] = CodegenSpill,
-            ["linux-6.1 params8_800: call trace"] = CodegenSpill,
-            ["linux-6.1 params8_800: stale entries"] = CodegenSpill,
-            ["linux-5.10 params8_800: lines"] = CodegenSpill,
-            ["linux-5.10 params8_800: RIP"] = CodegenSpill,
-            ["linux-5.10 params8_800: call trace"] = CodegenSpill,
-            ["linux-5.10 params8_800: stale entries"] = CodegenSpill,
-            ["linux-5.10 params8_800: end of run"] = CodegenSpill,
         };
 
         /// <summary>Every log named in RealKernelLogs.All is in the repository and copied next to the tests.</summary>
