@@ -139,6 +139,25 @@ namespace KDsl.CodeGen
             return written;
         }
 
+        /// <summary>
+        /// An integer operation on literals is its value, as GCC folds it (C's wrap-around per type, the same
+        /// arithmetic the stack analysis evaluates guards with); a division by zero stays, to fault at run time.
+        /// </summary>
+        internal static BoundExpression? Fold(BoundExpression e)
+        {
+            bool foldable = e switch
+            {
+                BoundBinary b => b.Left is BoundLiteral && b.Right is BoundLiteral,
+                BoundUnary u => u.Operand is BoundLiteral,
+                BoundConversion c => c.Operand is BoundLiteral { Type.IsInteger: true },
+                _ => false,
+            };
+            if (!foldable || !e.Type.IsInteger) return null;
+            return Analysis.ConstantEvaluator.Evaluate(e, Empty) is long value ? new BoundLiteral(value, e.Type, e.Span) : null;
+        }
+
+        private static readonly Dictionary<VariableSymbol, long> Empty = new Dictionary<VariableSymbol, long>();
+
         /// <summary>Reads of the constants become literals; a constant local's declaration goes, and with it its home.</summary>
         private sealed class Substitution : BoundTreeRewriter
         {
@@ -167,24 +186,6 @@ namespace KDsl.CodeGen
                 return Fold(rewritten) ?? rewritten;
             }
 
-            /// <summary>
-            /// An integer operation on literals is its value, as GCC folds it (C's wrap-around per type, the same
-            /// arithmetic the stack analysis evaluates guards with); a division by zero stays, to fault at run time.
-            /// </summary>
-            private static BoundExpression? Fold(BoundExpression e)
-            {
-                bool foldable = e switch
-                {
-                    BoundBinary b => b.Left is BoundLiteral && b.Right is BoundLiteral,
-                    BoundUnary u => u.Operand is BoundLiteral,
-                    BoundConversion c => c.Operand is BoundLiteral { Type.IsInteger: true },
-                    _ => false,
-                };
-                if (!foldable || !e.Type.IsInteger) return null;
-                return Analysis.ConstantEvaluator.Evaluate(e, Empty) is long value ? new BoundLiteral(value, e.Type, e.Span) : null;
-            }
-
-            private static readonly Dictionary<VariableSymbol, long> Empty = new Dictionary<VariableSymbol, long>();
         }
     }
 }

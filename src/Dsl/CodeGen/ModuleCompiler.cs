@@ -40,6 +40,10 @@ namespace KDsl.CodeGen
             program = TailRecursion.Lower(program, profile);
             // then what GCC's interprocedural passes see as constants (after tailr, as GCC's early passes run before ipa-cp)
             program = ConstantPropagation.Propagate(program, exported);
+            // and the small counted loops GCC's late passes (cunrolli, cunroll) unroll, with those constants in place
+            program = CompleteUnrolling.Lower(program);
+            // and, as its SSA form does, no register holding a constant an accumulation starts from
+            program = ConstantInitializers.Lower(program);
             if (diagnostics.Count > 0) return (null, diagnostics);
 
             var strings = new StringTable();

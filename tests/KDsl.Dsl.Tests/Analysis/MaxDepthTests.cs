@@ -42,7 +42,7 @@ init { CALLS }
             Assert.That(Warnings(Walk.Replace("CALLS", calls)), Is.Empty);
 
         [TestCase("if (n > 0 && (n & 1))")]            // the right operand is not a constant: the depth is not certain
-        [TestCase("for (int i = 0; i < 1; i++) if (n > 0)")] // a loop: not followed
+        [TestCase("for (int i = 0; i < n % 2; i++) if (n > 0)")] // a loop (not a counted one GCC unrolls): not followed
         public void ARecursionTheAnalysisCannotFollow_IsNotReported(string guard) =>
             Assert.That(Warnings(Walk.Replace("if (n > 0)", guard).Replace("CALLS", "walk(100);")), Is.Empty);
 

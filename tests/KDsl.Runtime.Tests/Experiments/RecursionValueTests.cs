@@ -161,5 +161,21 @@ long swap(long a, long b) { if (a <= 0) return b; return 3 * swap(b - 1, a) - a;
             // worked by hand in C: p8(0, 1..7) = 1 + 2 + 3 + 4 + 5 + 12 + 7 = 34; p8(4, 1..7) = 837
             Assert.That(lines, Is.EqualTo(new[] { "837 34" }));
         }
+
+        /// <summary>
+        /// A counted loop GCC unrolls (CompleteUnrolling) keeps C's values: each copy sees its counter, and the counter
+        /// leaves with the value that ended the loop, for the read after it; a declared counter's copies too.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void UnrolledLoops_KeepCsValues(string profile)
+        {
+            var lines = LanguageSemanticsTests.Printed(@"printk(""%ld %ld\n"", after(3), declared(4));",
+                "long after(int n) { long x = 0; int i; for (i = 0; i < 2; i++) x += n * 10 + i; return i * 100 + x; }\n" +
+                "long declared(int n) { long x = 1; for (int i = 3; i > 0; i--) x = x * n + i; return x; }\n",
+                profile);
+            // after(3): 30 + 31, and i is 2 at the end; declared(4): ((1 * 4 + 3) * 4 + 2) * 4 + 1
+            Assert.That(lines, Is.EqualTo(new[] { "261 121" }));
+        }
     }
 }
