@@ -14,7 +14,8 @@ namespace KDsl.Cli.Tests
     {
         /// <summary>A program header (an executable's segment): type (1 PT_LOAD), flags (4 R, 2 W, 1 X), where in the file and in memory.</summary>
         public sealed record ProgramHeader(uint Type, uint Flags, ulong Offset, ulong Address, ulong FileSize, ulong MemorySize);
-        public sealed record SectionHeader(int Index, string Name, uint Type, ulong Offset, ulong Size, uint Link, uint Info);
+        /// <summary>A section header: sh_flags (2 SHF_ALLOC, 4 SHF_EXECINSTR) and sh_addralign besides where its bytes are.</summary>
+        public sealed record SectionHeader(int Index, string Name, uint Type, ulong Offset, ulong Size, uint Link, uint Info, ulong Flags, ulong AddrAlign);
         public sealed record Symbol(string Name, ulong Value, ulong Size, int Type, int Bind, int Section);
         /// <summary>A RELA entry: where in its section, the psABI type (4 PLT32, 11 32S…), the symbol and the addend.</summary>
         public sealed record Rela(ulong Offset, uint Type, Symbol Symbol, long Addend);
@@ -32,7 +33,7 @@ namespace KDsl.Cli.Tests
             int shentsize = U16(0x3a), shnum = U16(0x3c), shstrndx = U16(0x3e);
             var raw = Enumerable.Range(0, shnum).Select(i => (int)shoff + i * shentsize).ToList();
             ulong strOffset = U64(raw[shstrndx] + 0x18);
-            Sections = raw.Select((h, i) => new SectionHeader(i, CString(strOffset + U32(h)), U32(h + 4), U64(h + 0x18), U64(h + 0x20), U32(h + 0x28), U32(h + 0x2c))).ToList();
+            Sections = raw.Select((h, i) => new SectionHeader(i, CString(strOffset + U32(h)), U32(h + 4), U64(h + 0x18), U64(h + 0x20), U32(h + 0x28), U32(h + 0x2c), U64(h + 8), U64(h + 0x30))).ToList();
             var symtab = Sections.Single(s => s.Type == 2); // SHT_SYMTAB
             var strtab = Sections[(int)symtab.Link];
             var symbols = new List<Symbol>();

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using KDsl.Image;
 using KDsl.Profiles;
 
@@ -83,8 +84,8 @@ namespace KDsl.Cli.Oracle
         }
 
         /// <summary>
-        /// Writes the module's sources into <paramref name="dir"/> and builds NAME.ko there with the kernel's Kbuild.
-        /// Returns the .ko's path, or null with Kbuild's output in <paramref name="error"/>.
+        /// Writes the module's sources into <paramref name="dir"/> and builds NAME.ko there with the kernel's Kbuild, then
+        /// strips the symbols only objtool needed (<see cref="ModuleAssembly.StrippedSymbols"/>). Returns the .ko's path, or null with Kbuild's output in <paramref name="error"/>.
         /// </summary>
         public string? BuildModule(ModuleAssembly module, string dir, out string? error)
         {
@@ -104,6 +105,12 @@ namespace KDsl.Cli.Oracle
             if (!File.Exists(ko))
             {
                 error = $"Kbuild made no {ko}:\n{output}";
+                return null;
+            }
+            if (module.StrippedSymbols.Count > 0 &&
+                !Run("objcopy", module.StrippedSymbols.Select(x => "--strip-symbol=" + x).Append(ko), out string stripped))
+            {
+                error = $"objcopy could not strip {string.Join(", ", module.StrippedSymbols)} from {ko}:\n{stripped}";
                 return null;
             }
             File.WriteAllText(Path.Combine(full, "build.log"), output);

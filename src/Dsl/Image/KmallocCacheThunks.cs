@@ -16,6 +16,17 @@ namespace KDsl.Image
     /// (`xor edi, edi`), two bytes where GCC's load takes seven. To keep KDsl's bytes and offsets, the call's relocation
     /// goes to a thunk after the image's code that does GCC's load and jumps on: RDI holds the real cache when the kernel
     /// function starts, and the jmp adds no frame, so the stack and the call trace are the ones KDsl runs.
+    /// <para>
+    /// The thunks must not change what module kallsyms says of the code before them. find_kallsyms_symbol
+    /// (kernel/module/kallsyms.c; kernel/module.c on 5.10) sizes a symbol up to the next named symbol above it, else up to
+    /// the end of the core text (core_layout.text_size, page-aligned under STRICT_MODULE_RWX); KDsl's module has no
+    /// thunks, so its last function runs to the end of its page. objtool, though, needs a symbol at every call's
+    /// destination (without one it stops before writing the module's ORC table, and the real kernel's unwinder then
+    /// guesses and marks every frame `?`). So when the thunks fit in the last page KDsl's code ends in, each is a
+    /// function symbol for objtool, the calls go through a `.L` label at the same place (a .text-relative relocation),
+    /// and kdsl ko strips the symbols from the .ko after Kbuild (<see cref="StrippedSymbols"/>). Thunks that do not fit
+    /// start the next page under their names, which ends the last function at the same page end.
+    /// </para>
     /// </summary>
     internal sealed class KmallocCacheThunks
     {
@@ -26,21 +37,38 @@ namespace KDsl.Image
         private const int KmallocShiftLow = 3;
         private const long KmallocMinSize = 1L << KmallocShiftLow;
 
+        /// <summary>Each thunk's bytes (a 7-byte mov, a 5-byte jmp), 16-byte aligned as GCC aligns functions.</summary>
+        private const int ThunkSize = 12, ThunkAlign = 16;
+        private const int PageSize = 4096;
+
         private readonly Dictionary<int, string> _targets = new Dictionary<int, string>();
         private readonly SortedDictionary<string, (string Callee, int Index)> _thunks = new SortedDictionary<string, (string, int)>(StringComparer.Ordinal);
 
+        /// <summary>True when the thunks start a page of their own under symbol names, false when they are `.L` labels.</summary>
+        public bool Named { get; private set; }
+
+        /// <summary>A thunk's symbol: `__kdsl_` and the cache (__kdsl_kmalloc_trace_kmalloc_64).</summary>
+        private static string Symbol(string thunk) => "__kdsl_" + thunk;
+
+        /// <summary>What the calls name: the symbol when it stays, else the `.L` label beside it.</summary>
+        private string Label(string thunk) => (Named ? "" : ".L") + Symbol(thunk);
+
         /// <summary>The thunk a relocation at <paramref name="offset"/> calls instead of its kernel function, or null.</summary>
-        public string? Target(int offset) => _targets.TryGetValue(offset, out var t) ? t : null;
+        public string? Target(int offset) => _targets.TryGetValue(offset, out var t) ? Label(t) : null;
+
+        /// <summary>The thunks' symbols to strip from the .ko after Kbuild: all of them unless they start a page of their own.</summary>
+        public IEnumerable<string> StrippedSymbols => Named ? Enumerable.Empty<string>() : _thunks.Keys.Select(Symbol);
 
         /// <summary>The kernel symbols the thunks need.</summary>
         public IEnumerable<string> Imports => _thunks.Count == 0 ? Enumerable.Empty<string>()
             : _thunks.Values.Select(t => t.Callee).Append("kmalloc_caches").Distinct();
 
         /// <summary>
-        /// The thunks for every constant-size kmalloc call of <paramref name="image"/>; null with the reason when a call's
-        /// size is not a constant the code loads into RDX right before it.
+        /// The thunks for every constant-size kmalloc call of <paramref name="image"/>, to follow the
+        /// <paramref name="coreTextBytes"/> bytes of the module's .text; null with the reason when a call's size is not a
+        /// constant the code loads into RDX right before it.
         /// </summary>
-        public static KmallocCacheThunks? Find(ModuleImage image, out string? error)
+        public static KmallocCacheThunks? Find(ModuleImage image, int coreTextBytes, out string? error)
         {
             error = null;
             var thunks = new KmallocCacheThunks();
@@ -57,11 +85,22 @@ namespace KDsl.Image
                 int index = KmallocIndex(s);
                 // named after the cache, as /proc/slabinfo names it: kmalloc-64, kmalloc-96, ...
                 long cache = index == 1 ? 96 : index == 2 ? 192 : 1L << index;
-                string name = $"__kdsl_{r.Target}_kmalloc_{cache}";
-                thunks._thunks[name] = (r.Target, index);
-                thunks._targets[r.Offset] = name;
+                string thunk = $"{r.Target}_kmalloc_{cache}";
+                thunks._thunks[thunk] = (r.Target, index);
+                thunks._targets[r.Offset] = thunk;
             }
+            thunks.Named = !FitInPage(coreTextBytes, thunks._thunks.Count);
             return thunks;
+        }
+
+        /// <summary>Whether <paramref name="count"/> thunks after <paramref name="used"/> bytes of text end in the page those bytes end in.</summary>
+        public static bool FitInPage(int used, int count)
+        {
+            if (count == 0 || used == 0) return true; // no thunks, or no function before them to size
+            int start = (used + ThunkAlign - 1) & ~(ThunkAlign - 1);
+            int end = start + ThunkAlign * (count - 1) + ThunkSize;
+            int pageEnd = (used + PageSize - 1) & ~(PageSize - 1);
+            return end <= pageEnd;
         }
 
         /// <summary>
@@ -85,11 +124,13 @@ namespace KDsl.Image
             s.Append("\n\t.section .text,\"ax\",@progbits\n");
             s.Append("/* kmalloc(CONSTANT)'s cache: GCC loads kmalloc_caches[KMALLOC_NORMAL][index] into RDI at the call site;\n");
             s.Append("   KDsl's call site has `xor edi, edi` there, so its call comes here first (see KmallocCacheThunks.cs) */\n");
+            if (Named) s.Append("\t.p2align 12, 0xcc /* past the last function's page, as KDsl's kallsyms sizes it */\n");
             foreach (var thunk in _thunks)
             {
-                string name = thunk.Key, callee = thunk.Value.Callee;
+                string name = Symbol(thunk.Key), callee = thunk.Value.Callee;
                 int index = thunk.Value.Index;
                 s.Append("\t.p2align 4\n\t.type ").Append(name).Append(", @function\n").Append(name).Append(":\n");
+                if (!Named) s.Append(Label(thunk.Key)).Append(":\n");
                 s.Append("\tmovq kmalloc_caches+").Append((8 * index).ToString(CultureInfo.InvariantCulture)).Append("(%rip), %rdi\n");
                 s.Append("\tjmp ").Append(callee).Append('\n');
                 s.Append("\t.size ").Append(name).Append(", .-").Append(name).Append('\n');
