@@ -130,8 +130,11 @@ namespace KDsl.Cli.Oracle
             else s.Append($"echo \"ORACLE: running: processes {string.Join(" ", processes)}\"\n");
             if (processes.Count > 0)
             {
-                // the runner reads a killed process's siginfo from its core (RLIMIT_CORE is lifted for it alone)
+                // the runner reads a killed process's siginfo from its core (RLIMIT_CORE is lifted for it alone), and the
+                // signals its handlers caught from the signal_deliver trace event
                 s.Append("echo /tmp/core.%p > /proc/sys/kernel/core_pattern\n");
+                s.Append("mount -t tracefs tracefs /sys/kernel/tracing\n");
+                s.Append("echo 1 > /sys/kernel/tracing/events/signal/signal_deliver/enable\n");
                 for (int i = 0; i < processes.Count; i++)
                 {
                     // KDsl's process i is insmodPid + 2 + i; here the shell forks the runner and the runner the process,

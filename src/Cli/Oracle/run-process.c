@@ -3,12 +3,16 @@
  * stdout and stderr in a pipe, then prints what the comparison reads, in the lines KDsl's side prints too
  * (LogComparison.HarnessLog):
  *   ORACLE: process NAME output: TEXT              one per line it wrote (bytes outside printable ASCII as \xNN)
+ *   ORACLE: process NAME caught: signo=S code=C    each signal a handler of its received (the first MAX_CAUGHT)
  *   ORACLE: process NAME siginfo: signo=S code=C addr=0xA vma=0xV   (V: the start of the mapping holding A, or none)
  *   ORACLE: process NAME exit status=N signal=S    wait4's status: exit(N) with S=0, or killed by S with N=128+S
  * The status comes from waitpid, not the shell's $?, so exit(135) and a SIGBUS are told apart. The fatal signal's
  * siginfo (si_code, si_addr) comes from the process's core dump (the init sets core_pattern; the runner lifts
  * RLIMIT_CORE for the child alone): its NT_SIGINFO note is the siginfo the kernel queued. Not ptrace: a traced
  * process's unhandled signal is the tracer's business, and the kernel would not print show_signal_msg's line.
+ * A signal a handler catches leaves no trace in the console or the wait status: the runner reads it from the
+ * signal:signal_deliver trace event (the init mounts tracefs and enables the event), which get_signal() emits for every
+ * signal it delivers, with the handler's address (SIG_DFL 0 and SIG_IGN 1 are no handler) and si_code, not si_addr.
  * Usage: run-process NAME PATH
  */
 #include <elf.h>
@@ -24,6 +28,10 @@
 #endif
 
 static char out[1 << 20];
+
+#define TRACE "/sys/kernel/tracing/trace"
+/* as LogComparison.MaxCaughtSignals: a handler that returns to a fault that repeats is delivered the signal again and again */
+#define MAX_CAUGHT 8
 
 static void print_line(const char *name, const char *s, size_t n)
 {
@@ -96,6 +104,40 @@ static void print_siginfo(const char *name, pid_t pid)
 		printf("vma=none\n");
 }
 
+/*
+ * The signal_deliver events of PID to a handler, from the trace the runner cleared before the fork. A line reads
+ * "  caught-101  [000] d..1.  5.123: signal_deliver: sig=7 errno=0 code=2 sa_handler=401000 sa_flags=14000004"
+ * (include/trace/events/signal.h, 5.10 and 6.1 alike): the task's comm-pid comes before the CPU column.
+ */
+static void print_caught(const char *name, pid_t pid)
+{
+	char line[512];
+	int shown = 0;
+	FILE *f = fopen(TRACE, "r");
+
+	if (!f)
+		return;
+	while (shown < MAX_CAUGHT && fgets(line, sizeof(line), f)) {
+		char *event = strstr(line, ": signal_deliver: ");
+		char *cpu = strstr(line, " [");
+		char *dash;
+		int sig, err, code;
+		unsigned long handler;
+
+		if (line[0] == '#' || !event || !cpu || cpu > event)
+			continue;
+		*cpu = '\0';
+		dash = strrchr(line, '-');
+		if (!dash || atoi(dash + 1) != (int)pid)
+			continue;
+		if (sscanf(event, ": signal_deliver: sig=%d errno=%d code=%d sa_handler=%lx", &sig, &err, &code, &handler) != 4 || handler <= 1)
+			continue;
+		printf("ORACLE: process %s caught: signo=%d code=%d\n", name, sig, code);
+		shown++;
+	}
+	fclose(f);
+}
+
 int main(int argc, char **argv)
 {
 	int fds[2], status;
@@ -106,6 +148,10 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || pipe(fds) != 0)
 		return 2;
+	/* opened for writing, the trace empties: only this process's signals are in it */
+	FILE *trace = fopen(TRACE, "w");
+	if (trace)
+		fclose(trace);
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -133,6 +179,7 @@ int main(int argc, char **argv)
 		print_line(argv[1], out + start, end - start);
 		start = end + 1;
 	}
+	print_caught(argv[1], pid);
 	if (WIFSIGNALED(status)) {
 		print_siginfo(argv[1], pid);
 		printf("ORACLE: process %s exit status=%d signal=%d\n", argv[1], 128 + WTERMSIG(status), WTERMSIG(status));

@@ -171,19 +171,22 @@ namespace KDsl.Runtime.RealKernel
         }
 
         private static readonly Regex ProcessLine = new(
-            @"^ORACLE: process (\S+) (?:output: (.*)|siginfo: signo=(\d+) code=(-?\d+) addr=0x([0-9a-f]+) vma=(?:0x([0-9a-f]+)|none)|exit status=(\d+) signal=(\d+))$", RegexOptions.Compiled);
+            @"^ORACLE: process (\S+) (?:output: (.*)|siginfo: signo=(\d+) code=(-?\d+) addr=0x([0-9a-f]+) vma=(?:0x([0-9a-f]+)|none)|exit status=(\d+) signal=(\d+)|caught: signo=(\d+) code=(-?\d+))$", RegexOptions.Compiled);
 
-        /// <summary>The runner's lines: each process's output lines and siginfo, closed by its exit line.</summary>
+        /// <summary>The runner's lines: each process's output lines, the signals it caught and its siginfo, closed by its exit line.</summary>
         private static List<ProcessEnd> ParseProcesses(List<string> lines)
         {
             var ended = new List<ProcessEnd>();
             var output = new List<string>();
+            var caught = new List<(int Signo, int Code)>();
             (int Code, ulong Addr, ulong? Vma)? siginfo = null;
             foreach (var l in lines)
             {
                 var m = ProcessLine.Match(l);
                 if (!m.Success) continue;
                 if (m.Groups[2].Success) output.Add(m.Groups[2].Value);
+                else if (m.Groups[9].Success)
+                    caught.Add((int.Parse(m.Groups[9].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[10].Value, CultureInfo.InvariantCulture)));
                 else if (m.Groups[3].Success)
                     siginfo = (int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), Hex(m.Groups[5].Value),
                         m.Groups[6].Success ? Hex(m.Groups[6].Value) : null);
@@ -192,8 +195,9 @@ namespace KDsl.Runtime.RealKernel
                     int signal = int.Parse(m.Groups[8].Value, CultureInfo.InvariantCulture);
                     var info = signal != 0 ? siginfo : null;
                     ended.Add(new ProcessEnd(m.Groups[1].Value, int.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture), signal,
-                        info?.Code, info?.Addr, info?.Vma, output.ToList()));
+                        info?.Code, info?.Addr, info?.Vma, output.ToList(), caught.ToList()));
                     output.Clear();
+                    caught.Clear();
                     siginfo = null;
                 }
             }
@@ -238,9 +242,10 @@ namespace KDsl.Runtime.RealKernel
     /// <summary>
     /// How one process ended: the wait status as a shell shows it (exit(N)'s N, or 128 + the signal), the killing signal
     /// (0: none), the fatal signal's si_code and si_addr when known with the start of the mapping holding si_addr, and
-    /// its output lines (C-escaped, as the runner prints them).
+    /// its output lines (C-escaped, as the runner prints them), and the signals its handlers caught (signo, si_code).
     /// </summary>
-    public sealed record ProcessEnd(string Name, int ExitStatus, int Signal, int? SiCode, ulong? SiAddr, ulong? SiAddrVma, IReadOnlyList<string> Output)
+    public sealed record ProcessEnd(string Name, int ExitStatus, int Signal, int? SiCode, ulong? SiAddr, ulong? SiAddrVma, IReadOnlyList<string> Output,
+        IReadOnlyList<(int Signo, int Code)> Caught)
     {
         /// <summary>
         /// The value compared with the other kernel: "sigbus: exit status=135 signal=7 si_code=2 si_addr=vma+0x1000",
@@ -248,7 +253,8 @@ namespace KDsl.Runtime.RealKernel
         /// shown but not compared), or as an address when no mapping holds it.
         /// </summary>
         public string Key =>
-            $"{Name}: exit status={ExitStatus} signal={Signal}" + (SiCode is int c ? $" si_code={c}" : "") +
+            $"{Name}: " + (Caught.Count > 0 ? "caught " + string.Join(", ", Caught.Select(x => $"{Signals.Name(x.Signo)} {Signals.CodeName(x.Signo, x.Code)}".TrimEnd())) + "; " : "") +
+            $"exit status={ExitStatus} signal={Signal}" + (SiCode is int c ? $" si_code={c}" : "") +
             (SiAddr is ulong a ? SiAddrVma is ulong v ? $" si_addr=vma+0x{a - v:x}" : $" si_addr=0x{a:x}" : "");
 
         public override string ToString() => Key + (SiAddr is ulong a && SiAddrVma is ulong v ? $" (0x{a:x}, vma 0x{v:x})" : "");

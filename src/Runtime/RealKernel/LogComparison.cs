@@ -123,6 +123,8 @@ namespace KDsl.Runtime.RealKernel
             foreach (var p in run.Processes)
             {
                 foreach (var line in ProcessOutputLines(p.OutputBytes)) lines.Add($"ORACLE: process {p.Name} output: {line}");
+                foreach (var (signo, code, _) in p.Handled.Take(MaxCaughtSignals))
+                    lines.Add($"ORACLE: process {p.Name} caught: signo={signo} code={code}");
                 if (DumpsCore(p.Signal))
                     lines.Add($"ORACLE: process {p.Name} siginfo: signo={p.Signal} code={p.SiCode} addr=0x{p.SiAddr:x} vma=" +
                         (p.SiAddrVmaStart is ulong vma ? $"0x{vma:x}" : "none"));
@@ -130,6 +132,12 @@ namespace KDsl.Runtime.RealKernel
             }
             return lines;
         }
+
+        /// <summary>
+        /// How many of a process's caught signals the runner prints (run-process.c's MAX_CAUGHT): a handler that returns to
+        /// a fault that repeats is delivered the signal again and again, on each kernel until its own end.
+        /// </summary>
+        public const int MaxCaughtSignals = 8;
 
         /// <summary>
         /// The signals whose default action dumps core (include/linux/signal.h's SIG_KERNEL_COREDUMP_MASK, the ones KDsl

@@ -13,7 +13,8 @@ namespace KDsl.Runtime.RealKernel
     /// A file's `expect` block checked against a real kernel's console, with ExpectationCheck's rules where a console can
     /// say: printk lines (the same matching), and an oops's kind (its report's first line), function (RIP) and depth
     /// (the reliable trace's frames of the function, plus the faulting one); a process's exit status and signal as the
-    /// oracle's runner reports them (the file's first process, as ExpectationCheck reads them). What only KDsl measures
+    /// oracle's runner reports them (the file's first process, as ExpectationCheck reads them; a signal a handler caught
+    /// from the runner's signal_deliver trace). What only KDsl measures
     /// (stack max) is left unchecked, and so is `at mmap`: the real mmap's result reaches no console.
     /// </summary>
     public static class RealExpectations
@@ -66,15 +67,18 @@ namespace KDsl.Runtime.RealKernel
             if (e.Kind == ExpectationKind.ExitStatus)
                 return new RealExpectation(e, p.ExitStatus == e.Count, $"{p.Name} ended with status {p.ExitStatus}");
             var parts = e.Text.Split(' ');
-            string actual = p.Signal == 0 ? $"{p.Name} got no fatal signal (exit status {p.ExitStatus})"
-                : $"{p.Name} got {Signals.Name(p.Signal)}" + (p.SiCode is int c ? $" {Signals.CodeName(p.Signal, c)}" : "") + (p.SiAddr is ulong a ? $" at 0x{a:x}" : "") +
-                  (p.SiAddr is ulong b && p.SiAddrVma is ulong v ? $" (its mapping +{b - v})" : "");
-            // `signal` also matches the first signal a handler received, which leaves no trace in a console: the real
-            // process's output and exit status (the processes row) are what shows it
-            if (p.Signal == 0) return new RealExpectation(e, null, actual + "; a signal a handler caught reaches no console");
-            if (Signals.Name(p.Signal) != parts[0]) return new RealExpectation(e, false, actual);
-            if (parts.Length > 1 && (p.SiCode is not int code || Signals.CodeName(p.Signal, code) != parts[1]))
-                return new RealExpectation(e, p.SiCode is null ? null : false, actual + (p.SiCode is null ? " (no siginfo: no core)" : ""));
+            // `signal` is the fatal signal, else the first one a handler caught (as ExpectationCheck reads KDsl's run): the
+            // runner reads a caught one from the signal_deliver trace event, which has its si_code but not its si_addr
+            bool caught = p.Signal == 0 && p.Caught.Count > 0;
+            int signo = caught ? p.Caught[0].Signo : p.Signal;
+            int? siCode = caught ? p.Caught[0].Code : p.SiCode;
+            string actual = signo == 0 ? $"{p.Name} got no signal (exit status {p.ExitStatus}; its handlers caught none)"
+                : $"{p.Name} {(caught ? "caught" : "got")} {Signals.Name(signo)}" + (siCode is int c ? $" {Signals.CodeName(signo, c)}" : "") +
+                  (!caught && p.SiAddr is ulong a ? $" at 0x{a:x}" : "") +
+                  (!caught && p.SiAddr is ulong b && p.SiAddrVma is ulong v ? $" (its mapping +{b - v})" : "");
+            if (Signals.Name(signo) != parts[0]) return new RealExpectation(e, false, actual);
+            if (parts.Length > 1 && (siCode is not int code || Signals.CodeName(signo, code) != parts[1]))
+                return new RealExpectation(e, siCode is null ? null : false, actual + (siCode is null ? " (no siginfo: no core)" : ""));
             // si_addr against `at mmap+N` needs the real mmap's result, which the real run does not print
             return new RealExpectation(e, e.Function is null ? true : null, actual + (e.Function is null ? "" : $"; `at {e.Function}` unchecked (the real mmap's result is not printed)"));
         }

@@ -38,6 +38,47 @@ namespace KDsl.Runtime.Tests.RealKernel
             "[    3.173868] reboot: Power down",
         };
 
+        /// <summary>
+        /// examples/sigbus-handler.kdsl on the real 6.1 kernel: the handler's write of siginfo's first 24 bytes, then the
+        /// runner's line for the signal_deliver trace event of the SIGBUS it caught (7, BUS_ADRERR 2), then exit 0.
+        /// </summary>
+        private static readonly string[] SigbusHandler =
+        {
+            "ORACLE: running: processes caught",
+            "ORACLE: process caught output: \\x07\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x04\\x80\\xff\\xf7\\xff\\x7f\\x00\\x00",
+            "ORACLE: process caught caught: signo=7 code=2",
+            "ORACLE: process caught exit status=0 signal=0",
+            "ORACLE: done",
+            "[    2.935852] ACPI: PM: Preparing to enter system sleep state S5",
+            "[    2.936594] reboot: Power down",
+        };
+
+        [Test]
+        public void ASignalAHandlerCaughtIsComparedAndChecked()
+        {
+            var real = KernelLogFields.Parse(SigbusHandler);
+            var p = real.Processes.Single();
+            Assert.That(p.Caught, Is.EqualTo(new[] { (7, 2) }));
+            Assert.That(p.Key, Is.EqualTo("caught: caught SIGBUS BUS_ADRERR; exit status=0 signal=0"));
+            // KDsl's run written as the runner writes it: the same caught line, so the processes field agrees
+            var run = ProcessRun.Example("sigbus-handler.kdsl");
+            Assert.That(LogComparison.HarnessLog(run, insmod: false), Does.Contain("ORACLE: process caught caught: signo=7 code=2"));
+            var kdsl = KernelLogFields.Parse(LogComparison.HarnessLog(run, insmod: false));
+            Assert.That(LogComparison.Verdict(LogComparison.Field(real, "processes"), LogComparison.Field(kdsl, "processes")), Is.EqualTo("✓"));
+            // a handler that caught nothing differs
+            var noneCaught = SigbusHandler.Where(l => !l.Contains(" caught: ")).ToArray();
+            var none = KernelLogFields.Parse(noneCaught);
+            Assert.That(LogComparison.Verdict(LogComparison.Field(none, "processes"), LogComparison.Field(kdsl, "processes")), Is.EqualTo("✗"));
+
+            // `signal` is checked against the caught signal; its si_addr is not in the trace event
+            var source = "module m \"m\";\nprocess caught { exit(0); }\nexpect {\n    signal SIGBUS BUS_ADRERR;\n    signal SIGBUS BUS_ADRERR at mmap + 4100;\n    signal SIGBUS BUS_OBJERR;\n    signal SIGSEGV;\n}\n";
+            var image = Compiler.Compile("m.kdsl", source).Image!;
+            var results = RealExpectations.Check(image.Expectations, SigbusHandler, real);
+            Assert.That(results.Select(r => r.Met), Is.EqualTo(new bool?[] { true, null, false, false }));
+            Assert.That(results[0].Actual, Is.EqualTo("caught caught SIGBUS BUS_ADRERR"));
+            Assert.That(RealExpectations.Check(image.Expectations, noneCaught, none)[0].Actual, Is.EqualTo("caught got no signal (exit status 0; its handlers caught none)"));
+        }
+
         [Test]
         public void TheRunnersLinesAreReadIntoTheProcessesEnd()
         {
