@@ -94,7 +94,7 @@ namespace KDsl.Image
         }
 
         /// <summary>Whether <paramref name="count"/> thunks after <paramref name="used"/> bytes of text end in the page those bytes end in.</summary>
-        public static bool FitInPage(int used, int count)
+        private static bool FitInPage(int used, int count)
         {
             if (count == 0 || used == 0) return true; // no thunks, or no function before them to size
             int start = (used + ThunkAlign - 1) & ~(ThunkAlign - 1);
