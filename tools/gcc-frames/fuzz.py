@@ -3,7 +3,8 @@ Debian 6.1 headers and by KDsl; prints each function whose prologue frame (pushe
 differs moves every deeper line of a stack experiment, so this finds where KDsl's code generator is not GCC's on
 programs nobody tuned it on.
 
-usage: python3 tools/gcc-frames/fuzz.py COUNT SEED [WORKDIR]   (needs gcc, linux-headers-6.1.0-56-amd64, a built src/Cli)
+usage: [KDSL_FUZZ_LOOPS=1] python3 tools/gcc-frames/fuzz.py COUNT SEED [WORKDIR]   (needs gcc, linux-headers-6.1.0-56-amd64,
+a built src/Cli; KDSL_FUZZ_LOOPS=1 adds small counted loops, which GCC may unroll completely)
 """
 import os, random, re, subprocess, sys
 
@@ -11,6 +12,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from frames import frames  # noqa: E402
 
 HEADERS = '/usr/src/linux-headers-6.1.0-56-amd64'
+LOOPS = os.environ.get('KDSL_FUZZ_LOOPS') == '1'  # also small counted loops (complete unrolling)
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 KDSL = os.environ.get('KDSL_DLL', os.path.join(REPO, 'src/Cli/bin/Debug/net10.0/kdsl.dll'))
 
@@ -36,8 +38,12 @@ class Program:
         params = [('int', 'n')] + [(r.choice(['int', 'long']), f'a{k}') for k in range(r.randint(0, 3))]
         names = [p for _, p in params]
         body, arrays, after = [], [], []
+        self.current = body
         used = []  # locals a realistic experiment shows: each is printed or returned, none is dead
         for _ in range(r.randint(1, 3)):
+            if LOOPS and r.random() < 0.3:
+                self.counted_loop(names, used)
+                continue
             kind = r.random()
             if kind < 0.35:
                 size = r.choice([8, 16, 24, 40, 64, 100, 128, 256, 300, 512, 700])
@@ -97,6 +103,26 @@ class Program:
             body.insert(len(body) - (1 if ret != 'void' else 0),
                         f'printk("\\0016{self.name} {name} {fmt}\\n", {", ".join(f"(long){u}" for u in used)});')
         self.functions.append((ret, name, params, body))
+
+    def counted_loop(self, names, used):
+        """A small counted loop (KDSL_FUZZ_LOOPS=1): a printk of its counter, or a sum of a callee's results, which
+        GCC unrolls completely where its size estimate does not grow."""
+        r, body = self.rng, self.current
+        trips = r.randint(1, 5)
+        k = f'k{len(names)}'
+        callees = [f for f in self.functions if f[0] != 'void']
+        if callees and r.random() < 0.5:
+            cret, cname, cparams, _ = r.choice(callees)
+            acc = f'x{len(names)}'
+            args = [f'({self.expr(names)} + {k})' if i == 0 else self.expr(names) for i in range(len(cparams))]
+            body.append(f'long {acc} = 0;')
+            body.append(f'for (int {k} = 0; {k} < {trips}; {k}++)')
+            body.append(f'    {acc} += {cname}({", ".join(args)});')
+            names.append(acc)
+            used.append(acc)
+        else:
+            body.append(f'for (int {k} = 0; {k} < {trips}; {k}++)')
+            body.append(f'    printk("\\0016{self.name} loop %d %d\\n", {k}, (int){self.expr(names)});')
 
     def build(self, count):
         for i in range(count):

@@ -63,7 +63,13 @@ namespace KDsl.Analysis
             return assigned;
         }
 
-        private static void Statement(BoundStatement s, List<(BoundExpression, bool)> guards, List<GuardedCall> calls)
+        /// <param name="s">The statement.</param>
+        /// <param name="guards">The conditions that hold where it starts.</param>
+        /// <param name="calls">Where its calls go, with their guards.</param>
+        /// <param name="cases">The case and default labels of the switch whose body this is: reached only from the
+        /// switch, so past the guards that held at it.</param>
+        private static void Statement(BoundStatement s, List<(BoundExpression, bool)> guards, List<GuardedCall> calls,
+            HashSet<BoundLabel>? cases = null)
         {
             switch (s)
             {
@@ -72,9 +78,11 @@ namespace KDsl.Analysis
                     var local = new List<(BoundExpression, bool)>(guards);
                     foreach (var x in b.Statements)
                     {
-                        // a label is reached by jumps that need not have passed the guards before it
-                        if (x is BoundLabelStatement) local = new List<(BoundExpression, bool)>();
-                        Statement(x, local, calls);
+                        // a label is reached by jumps that need not have passed the guards before it; a case label only by
+                        // the switch's, which did pass those the block began with (not an `if (c) return;` of the case before)
+                        if (x is BoundLabelStatement label)
+                            local = cases is not null && cases.Contains(label.Label) ? new List<(BoundExpression, bool)>(guards) : new List<(BoundExpression, bool)>();
+                        Statement(x, local, calls, cases);
                         // `if (c) return;` guards everything after it in the block with !c.
                         if (x is BoundIf { Else: null } i && EndsInReturn(i.Then))
                             local.Add((i.Condition, false));
@@ -89,8 +97,8 @@ namespace KDsl.Analysis
                     break;
                 case BoundIf i:
                     Expression(i.Condition, guards, calls);
-                    Statement(i.Then, With(guards, i.Condition, true), calls);
-                    if (i.Else is not null) Statement(i.Else, With(guards, i.Condition, false), calls);
+                    Statement(i.Then, With(guards, i.Condition, true), calls, cases);
+                    if (i.Else is not null) Statement(i.Else, With(guards, i.Condition, false), calls, cases);
                     break;
                 // Loops in the order the code generator lays them out: body, step, then the test at the bottom.
                 case BoundWhile w:
@@ -108,7 +116,10 @@ namespace KDsl.Analysis
                     break;
                 case BoundSwitch sw:
                     Expression(sw.Value, guards, calls);
-                    Statement(sw.Body, guards, calls);
+                    var labels = new HashSet<BoundLabel>();
+                    foreach (var (_, label) in sw.Cases) labels.Add(label);
+                    if (sw.Default is not null) labels.Add(sw.Default);
+                    Statement(sw.Body, guards, calls, labels);
                     break;
             }
         }

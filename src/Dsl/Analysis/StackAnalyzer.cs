@@ -39,6 +39,14 @@ namespace KDsl.Analysis
         private readonly Dictionary<ActivationKey, (long Cost, string? Next, string? Kernel, long?[] Args)> _costs =
             new Dictionary<ActivationKey, (long Cost, string? Next, string? Kernel, long?[] Args)>();
         private readonly HashSet<ActivationKey> _inProgress = new HashSet<ActivationKey>();
+        /// <summary>
+        /// Activations that ran into the cap (<see cref="MaxActivations"/>), with how many activations were under way when
+        /// they started: started as deep or deeper, they run into it again, so the walk does not cost them afresh on each
+        /// path (`t(n + 1); t(n + 1);` from t(0) would be costed 2^4096 times).
+        /// </summary>
+        private readonly Dictionary<ActivationKey, int> _cappedAt = new Dictionary<ActivationKey, int>();
+        /// <summary>The activation being costed, or one it called, ran into the cap.</summary>
+        private bool _hitCap;
         private readonly HashSet<BoundCall> _unboundedCalls = new HashSet<BoundCall>();
         /// <summary>`max_depth N` of each function that states one (by link name).</summary>
         private readonly SortedDictionary<string, int> _maxDepth = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -148,8 +156,16 @@ namespace KDsl.Analysis
         private long Cost(string function, FunctionFrame frame, long?[] args, ActivationKey key)
         {
             if (_costs.TryGetValue(key, out var cached)) return cached.Cost;
-            if (_inProgress.Contains(key) || _activations >= MaxActivations || !HostStackLeft()) return Unbounded;
+            if (_inProgress.Contains(key)) return Unbounded;
+            if (_activations >= MaxActivations || !HostStackLeft() || _cappedAt.TryGetValue(key, out int cappedAt) && _activations >= cappedAt)
+            {
+                _hitCap = true;
+                return Unbounded;
+            }
 
+            int startedAt = _activations;
+            bool capBefore = _hitCap;
+            _hitCap = false;
             _inProgress.Add(key);
             _activations++;
             Enter(function);
@@ -176,11 +192,13 @@ namespace KDsl.Analysis
             Leave(function);
             _activations--;
             _inProgress.Remove(key);
-            // A cost that ran into the activation cap stays uncached so another path can compute it afresh.
+            // A cost that ran into the activation cap stays uncached so a path that reaches it with more activations left
+            // can compute it afresh; one that reaches it as deep or deeper gets Unbounded at once (_cappedAt).
             if (best < Unbounded)
-            {
                 _costs[key] = (best, successor.Next, successor.Kernel, successor.Args);
-            }
+            else if (_hitCap)
+                _cappedAt[key] = startedAt;
+            _hitCap |= capBefore;
             return best;
         }
 

@@ -16,9 +16,11 @@ namespace KDsl.CodeGen
     /// The estimate is GCC's (<see cref="LoopSize"/>): each GIMPLE statement the body gimplifies to costs
     /// estimate_num_insns' size (an operation 1, a conversion 0, a load or a store 1, a call 1 + its arguments + 1 for a
     /// result used, a condition 2); statements that only compute from the counter and constants are eliminated in the
-    /// copies, and so are the exit test and the increment. Measured with -fdump-tree-cunrolli-details against the 6.1
-    /// headers: a call of rec(n - 1) added to sum is "size: 9-3", estimated 8 after unrolling twice (unrolled) and 12 after
-    /// three times (not); printk("x %d\n", i) alone unrolls three times (6 against 6), not four (8 against 6 and 7).
+    /// copies, and so are the exit test and the increment. Measured with -fdump-tree-cunrolli-details and
+    /// -fdump-tree-cunroll-details against the 6.1 headers: a call of rec(n - 1) added to sum is "size: 9-3", estimated 8
+    /// after unrolling twice (unrolled) and 12 after three times (not); printk("x %d\n", i) alone unrolls three times
+    /// (6 against 6), not four (8 against 6 and 7); printk("lp %d %d\n", n, i) three times only in cunroll (8 against 8);
+    /// sum += rec(n - 1) * (i + 1) not three times (12 against 9 and 10).
     /// Loops KDsl leaves alone although GCC might unroll them: a body with break, continue, return, goto, a switch or
     /// a loop of its own, and counters that are not int-sized locals stepping by one.
     /// </summary>
@@ -49,15 +51,15 @@ namespace KDsl.CodeGen
         }
 
         /// <summary>Whether GCC unrolls a loop of <paramref name="trips"/> iterations with this body completely.</summary>
-        internal static bool Unrolls(int trips, LoopSize early, LoopSize late)
+        internal static bool Unrolls(int trips, LoopSize body, bool sharesIncrement)
         {
             if (trips < 1 || trips > MaxPeelTimes) return false;
-            // cunrolli: the loop still tests its exit at the top (if (i != K), 2) and increments the counter (1); the last
-            // copy is the exit test alone, eliminated
-            if (Fits(trips, 3 + early.Overall, 3 + early.Eliminated, 0)) return true;
-            // cunroll: after loop-invariant motion and header copying the test is at the bottom, with the canonical
-            // counter's decrement (ivtmp = ivtmp - 1: 4 in all), and the last copy is the whole body
-            int overall = 4 + late.Overall, eliminated = 4 + late.Eliminated;
+            int increment = sharesIncrement ? 0 : 1; // i = i + 1, eliminated in the copies
+            // cunrolli: the loop still tests its exit at the top (if (i != K), 2); the last copy is that test alone, eliminated
+            if (Fits(trips, 2 + increment + body.Overall, 2 + increment + body.Eliminated, 0)) return true;
+            // cunroll: after header copying the test is at the bottom, on the canonical counter's decrement (ivtmp =
+            // ivtmp - 1, 1), and the last copy is the whole body
+            int overall = 3 + increment + body.Overall, eliminated = 3 + increment + body.Eliminated;
             return Fits(trips - 1, overall, eliminated, overall - eliminated);
         }
 
@@ -103,8 +105,8 @@ namespace KDsl.CodeGen
                 if (s is BoundFor f && Counted(f) is { } loop)
                 {
                     var (counter, first, step, trips) = loop;
-                    var body = new SizeEstimate(counter, f.Body, _addressTaken);
-                    if (Unrolls(trips, body.Early, body.Late)) return Unroll(f, counter, first, step, trips);
+                    var body = new SizeEstimate(counter, step, f.Body, _addressTaken);
+                    if (Unrolls(trips, body.Size, body.SharesIncrement)) return Unroll(f, counter, first, step, trips);
                 }
                 return base.Statement(s);
             }

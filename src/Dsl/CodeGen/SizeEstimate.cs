@@ -10,21 +10,31 @@ namespace KDsl.CodeGen
     /// a load or a store 1 (a constant offset folds into the memory reference), a call 1 (3 through a pointer) + 1 per
     /// argument + 1 when its result is used, a condition 2, a copy 0. An operation on constants and the counter alone is
     /// eliminated in the unrolled copies ("Induction variable computation will be folded away", "Constant
-    /// conditional"). <see cref="Late"/> is the same body after loop-invariant motion, for the cunroll pass: operations on
-    /// values the body does not change (n - 1 of rec(n - 1)) left the loop.
+    /// conditional"). A body that computes the counter's next value itself (<c>rec(n - 1) * (i + 1)</c>) shares it with
+    /// the increment, as GCC's value numbering does (sum3_BUF.c's loop is "size: 9-3", not 10-4). Loop-invariant operations
+    /// stay in the size (<c>n - 1</c> of rec(n - 1) is in the loop in both passes' dumps of sum3_BUF.c).
     /// </summary>
     internal sealed class SizeEstimate
     {
         private enum Kind { Constant, Counter, Invariant, Variant }
 
+
         private readonly VariableSymbol _counter;
+        private readonly long _step;
         private readonly HashSet<VariableSymbol> _addressTaken;
         private readonly HashSet<VariableSymbol> _written = new HashSet<VariableSymbol>();
-        private int _overall, _eliminated, _hoisted;
+        private int _overall, _eliminated;
+        /// <summary>The body computes counter + 1 (or - 1, counting down): the loop's own increment is that value.</summary>
+        public bool SharesIncrement { get; private set; }
 
-        public SizeEstimate(VariableSymbol counter, BoundStatement body, HashSet<VariableSymbol> addressTaken)
+        /// <param name="counter">The loop's counter.</param>
+        /// <param name="step">What the loop adds to it (1 or -1).</param>
+        /// <param name="body">The loop's body.</param>
+        /// <param name="addressTaken">The function's locals whose address is taken (read and written in memory).</param>
+        public SizeEstimate(VariableSymbol counter, long step, BoundStatement body, HashSet<VariableSymbol> addressTaken)
         {
             _counter = counter;
+            _step = step;
             _addressTaken = addressTaken;
             foreach (var (v, write) in new Occurrences(body).All)
                 if (write) _written.Add(v);
@@ -32,14 +42,11 @@ namespace KDsl.CodeGen
                 if (e is BoundIncrement { Target: BoundVariable i }) _written.Add(i.Variable);
                 else if (e is BoundAssignment { Target: BoundVariable a }) _written.Add(a.Variable);
             Statement(body);
-            Early = new CompleteUnrolling.LoopSize(_overall, _eliminated);
-            Late = new CompleteUnrolling.LoopSize(_overall - _hoisted, _eliminated);
+            Size = new CompleteUnrolling.LoopSize(_overall, _eliminated);
         }
 
-        /// <summary>The body as cunrolli sizes it.</summary>
-        public CompleteUnrolling.LoopSize Early { get; }
-        /// <summary>The body as cunroll sizes it, after loop-invariant motion.</summary>
-        public CompleteUnrolling.LoopSize Late { get; }
+        /// <summary>The body's size, without the loop's own test and increment.</summary>
+        public CompleteUnrolling.LoopSize Size { get; }
 
         private void Statement(BoundStatement s)
         {
@@ -88,7 +95,6 @@ namespace KDsl.CodeGen
         {
             _overall += size;
             if (kind is Kind.Constant or Kind.Counter) _eliminated += size;
-            else if (kind == Kind.Invariant) _hoisted += size;
             return kind;
         }
 
@@ -116,6 +122,10 @@ namespace KDsl.CodeGen
                     return Charge(1, Value(u.Operand, true));
                 case BoundBinary { Operator: BoundBinaryOperator.Add, Type.IsPointer: true, Right: BoundLiteral } b:
                     return Value(b.Left, true); // p + constant: the memory reference's offset
+                case BoundBinary { Left: BoundVariable c, Right: BoundLiteral d } b when c.Variable == _counter &&
+                                                                                      (b.Operator == BoundBinaryOperator.Add ? d.Value : -d.Value) == _step:
+                    SharesIncrement = true;
+                    return Charge(1, Kind.Counter);
                 case BoundBinary b:
                     return Charge(1, Join(Value(b.Left, true), Value(b.Right, true)));
                 case BoundDereference d:

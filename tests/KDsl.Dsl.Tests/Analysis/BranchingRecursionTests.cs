@@ -28,5 +28,21 @@ namespace KDsl.Dsl.Tests.Analysis
             Assert.That(Messages(twice.Result, "KDSL1002"), Is.EqualTo(Messages(once, "KDSL1002")).And.Not.Empty);
             Assert.That(Messages(twice.Result, "KDSL1003"), Is.EqualTo(Messages(once, "KDSL1003")).And.Not.Empty);
         }
+
+        /// <summary>
+        /// The same with arguments that grow without bound (t(n + 1) twice from t(0)): every path runs into the analysis'
+        /// activation cap, and what ran into it from as deep is not costed again, so it ends, with the verdict of one call.
+        /// </summary>
+        [Test]
+        public void TwoUnboundedSelfCallsPerLevel_CostWhatOneDoes()
+        {
+            string Unbounded(string body) => "module m \"branching\";\nlong g;\nvoid t(int n) {\n" + body + "}\ninit {\n    t(0);\n    return 0;\n}\n";
+            var twice = Task.Run(() => Compiler.Compile("m.kdsl", Unbounded("    t(n + 1);\n    t(n + 1);\n")));
+            Assert.That(twice.Wait(TimeSpan.FromMinutes(2)), Is.True, "the analysis did not end");
+            var once = Compiler.Compile("m.kdsl", Unbounded("    t(n + 1);\n    g = n;\n"));
+            string Messages(CompileResult r, string id) => string.Join("\n", r.Diagnostics.Where(d => d.Id == id).Select(d => d.Message).Distinct());
+            Assert.That(Messages(twice.Result, "KDSL1002"), Is.EqualTo(Messages(once, "KDSL1002")).And.Not.Empty);
+            Assert.That(Messages(twice.Result, "KDSL1003"), Is.EqualTo(Messages(once, "KDSL1003")).And.Not.Empty);
+        }
     }
 }

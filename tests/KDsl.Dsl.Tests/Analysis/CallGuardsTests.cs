@@ -29,6 +29,19 @@ namespace KDsl.Dsl.Tests.Analysis
         }
 
         [Test]
+        public void ACaseLabelKeepsTheGuardsBeforeTheSwitch()
+        {
+            // only the switch jumps to a case label, after the early return; an early return inside a case guards
+            // nothing of the next case (tri_BUF.c's dispatcher: without its n <= 0 guard the recursion had no bound, and
+            // costing its two callees at every level never ended)
+            var program = Support.BindClean(Support.Header +
+                "void f(int n) {\n if (n <= 0) return;\n switch (n % 3) {\n case 0: if (n > 50) return; g(n); break;\n" +
+                " default: g(n - 1); break;\n }\n}\nvoid g(int n) { f(n - 1); }\ninit { f(3); }\n");
+            var calls = CallGuards.Collect(program.Functions.Single(x => x.Symbol.Name == "f"));
+            Assert.That(calls.Select(c => c.Guards.Select(g => g.MustBe)), Is.EqualTo(new[] { new[] { false, false }, new[] { false } }));
+        }
+
+        [Test]
         public void ALabelDropsTheGuardsBeforeIt()
         {
             // `goto again` can reach the label without passing the early return, so the printk after it is unguarded

@@ -18,6 +18,8 @@ namespace KDsl.Dsl.Tests.CodeGen
     ///   rec3: the same with i &lt; 3                                push %r12; push %rbp; push %rbx; sub $0x70,%rsp
     ///   static noinline void pk3(int n) { int i; for (i = 0; i &lt; 3; i++) printk(KERN_INFO "x %d\n", i); }   no push: three calls
     ///   pk4: the same with i &lt; 4                                 push %rbx: the counter, across the call
+    ///   sum3_BUF.c's sum += rec(n - 1) * (i + 1) (i + 1 is also the next i: "size: 9-3"): two trips push %rbp; push %rbx,
+    ///   three push %r12 too (12 against 9 in cunrolli, 10 in cunroll; BUF=100: sub $0x70,%rsp)
     /// </summary>
     [TestFixture]
     public class CompleteUnrollingTests
@@ -74,5 +76,10 @@ init { pk(1); printk(""%ld\n"", rec2(3)); }
             string source = Module(2, 3).Replace("i < 3;", "i < n % 3;").Replace("pk(1);", "pk(1); pk(2);");
             Assert.That(FrameOf(source, "pk"), Is.EqualTo(8 + 8 + 8)); // the counter and n, both across the printk
         }
+
+        [TestCase(2, 8 + 2 * 8 + 0x70)]
+        [TestCase(3, 8 + 3 * 8 + 0x70)]
+        public void ACounterTheBodyIncrementsItself_SharesTheLoopsIncrement(int trips, int frame) =>
+            Assert.That(FrameOf(Module(trips, 3).Replace("sum += rec2(n - 1) + i;", "sum += rec2(n - 1) * (i + 1);"), "rec2"), Is.EqualTo(frame));
     }
 }
