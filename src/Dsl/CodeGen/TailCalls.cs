@@ -47,13 +47,40 @@ namespace KDsl.CodeGen
                     Visit(f.Body, false, returnType, calls);
                     break;
                 case BoundSwitch sw:
-                    Visit(sw.Body, false, returnType, calls); // a call at a case's end may fall through to the next case
+                    InSwitch(sw.Body, last, returnType, calls);
                     break;
                 case BoundReturn { Value: BoundCall c } when Eligible(c) && c.Type.Equals(returnType):
                     calls.Add(c);
                     break;
                 case BoundExpressionStatement { Expression: BoundCall c } when last && Eligible(c):
                     calls.Add(c);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// A switch's body: where the switch is the function's last statement, a call that a <c>break</c> follows (or
+        /// nothing, at the body's end) is in tail position too, as GCC makes it (the held-out tri_BUF.c's dispatcher
+        /// jumps to each case's callee); a call before the next case label falls through to it and is not.
+        /// </summary>
+        private static void InSwitch(BoundStatement statement, bool last, TypeSymbol returnType, HashSet<BoundCall> calls)
+        {
+            switch (statement)
+            {
+                case BoundBlock b:
+                    for (int i = 0; i < b.Statements.Length; i++)
+                    {
+                        var next = i + 1 < b.Statements.Length ? b.Statements[i + 1] : null;
+                        bool tail = next is null ? last : next is BoundReturn { Value: null } || last && next is BoundBreak;
+                        InSwitch(b.Statements[i], tail, returnType, calls);
+                    }
+                    break;
+                case BoundIf i:
+                    InSwitch(i.Then, last, returnType, calls);
+                    if (i.Else is not null) InSwitch(i.Else, last, returnType, calls);
+                    break;
+                default: // loops (a break in one is the loop's) and nested switches as anywhere
+                    Visit(statement, last, returnType, calls);
                     break;
             }
         }
