@@ -101,6 +101,9 @@ namespace KDsl.Analysis
             }
             foreach (var (thread, data) in analyzer.ThreadFunctions())
                 entries.Add(analyzer.AnalyzeEntry(thread, diagnostics, analyzer._kernel.ThreadFunctionInUse, new[] { data }));
+            foreach (var (handler, member) in analyzer.DriverHandlers(program))
+                if (DriverSyscallPath.InUseAtHandler(profile.Name, member) is int inUse and >= 0)
+                    entries.Add(analyzer.AnalyzeEntry(handler, diagnostics, inUse, Array.Empty<long?>()));
             analyzer.CheckMaxDepths(diagnostics);
             foreach (var call in analyzer._unboundedCalls)
                 diagnostics.Add(analyzer.Report(DiagnosticDescriptors.UnboundedRecursion, call.Span,

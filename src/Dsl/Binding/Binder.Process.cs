@@ -24,6 +24,8 @@ namespace KDsl.Binding
                 ("flags", TypeSymbol.Int), ("fd", TypeSymbol.Int), ("offset", TypeSymbol.Long) }),
             ("mprotect", 10, TypeSymbol.Int, new[] { ("addr", TypeSymbol.Long), ("length", TypeSymbol.Long), ("prot", TypeSymbol.Int) }),
             ("munmap", 11, TypeSymbol.Int, new[] { ("addr", TypeSymbol.Long), ("length", TypeSymbol.Long) }),
+            // int ioctl(int fd, unsigned long request, ...): the third argument as a long (pass a pointer as (long)&req)
+            ("ioctl", 16, TypeSymbol.Int, new[] { ("fd", TypeSymbol.Int), ("request", TypeSymbol.ULong), ("arg", TypeSymbol.Long) }),
             ("getpid", 39, TypeSymbol.Int, new (string, TypeSymbol)[0]),
             ("exit", 60, TypeSymbol.Void, new[] { ("status", TypeSymbol.Int) }),
             ("ftruncate", 77, TypeSymbol.Int, new[] { ("fd", TypeSymbol.Int), ("length", TypeSymbol.Long) }),

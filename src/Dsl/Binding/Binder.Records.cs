@@ -11,7 +11,7 @@ namespace KDsl.Binding
     /// </summary>
     public sealed partial class Binder
     {
-        private readonly Dictionary<string, RecordSymbol> _records = new Dictionary<string, RecordSymbol>();
+        private readonly Dictionary<string, RecordSymbol> _records = KernelRecords.Create(); // the kernel's own, as its headers give them
 
         /// <summary>The record a specifier names or defines; a reference to an unknown tag declares it incomplete (struct file *f).</summary>
         private TypeSymbol BindRecordSpecifier(RecordSpecifierSyntax syntax)

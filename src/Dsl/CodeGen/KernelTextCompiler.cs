@@ -42,8 +42,9 @@ namespace KDsl.CodeGen
             {
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
                 FootprintText.Lay(footprint, profile.PrintkSymbol, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
-                foreach (var s in symbols) starts[s.Name] = s.Offset;
                 AddFootprintServices(profile, footprint, text, services);
+                LayDriverPaths(profile, text, symbols, unwind, services);
+                foreach (var s in symbols) starts[s.Name] = s.Offset;
             }
             foreach (var code in codes)
             {
@@ -117,6 +118,34 @@ namespace KDsl.CodeGen
             }
             At(footprint.InitReturnAddress, KernelFootprint.InitCaller, atEntry: false);
             if (footprint.ThreadReturnAddress != 0) At(footprint.ThreadReturnAddress, KernelFootprint.ThreadCaller, atEntry: false);
+        }
+
+        /// <summary>
+        /// The functions between do_syscall_64 and a driver's handler (<see cref="DriverSyscallPath"/>) at their real
+        /// addresses and sizes: nothing of them runs (the C# kernel lays their frames when the system call reaches the
+        /// handler), only their return sites exist, each with its CFA for the unwinder; the last one's return site, where
+        /// the handler returns, is a vmcall: the C# kernel finishes the system call there.
+        /// </summary>
+        private static void LayDriverPaths(KernelProfile profile, List<byte> text, List<ModuleSymbol> symbols, List<UnwindEntry> unwind,
+            List<ServiceSite> services)
+        {
+            foreach (string member in DriverSyscallPath.Members)
+            {
+                if (DriverSyscallPath.For(profile.Name, member) is not { } frames) continue;
+                for (int i = 0; i < frames.Count; i++)
+                {
+                    var f = frames[i];
+                    int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
+                    while (text.Count < start + f.Size) text.Add(0xCC);
+                    for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
+                    symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
+                    unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
+                    if (i < frames.Count - 1) continue;
+                    for (int b = 0; b < Vmcall.Length; b++) text[start + f.ReturnOffset + b] = Vmcall[b];
+                    services.Add(new ServiceSite(start + f.ReturnOffset + Vmcall.Length, f.Name, false));
+                }
+            }
+            unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         }
 
         /// <summary>

@@ -71,7 +71,7 @@ namespace KDsl.Profiles
             // WARN() in 4.11: warn_slowpath_null → __warn → dump_stack → show_stack (frame sizes KDsl's, UNVERIFIED).
             Entry("warn_slowpath_null", 8, Call("__warn")),
             F("__warn", 40, Call("dump_stack")),
-        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("linux-4.11", "dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).Concat(StringText("linux-4.11")).Concat(MightSleepText("linux-4.11")).ToArray();
+        }.Concat(ThreadEntryText("linux-4.11")).Concat(FaultsText("linux-4.11", "dump_stack", SgSetBufBug411)).Concat(OomText("4.11", "dump_stack")).Concat(StringText("linux-4.11")).Concat(MightSleepText("linux-4.11")).Concat(DriverText("linux-4.11")).ToArray();
 
         // The syscall path and printk of 5.10 and 6.1 are the real kernels' own, recorded (Footprints/*.ktrace): only
         // the trap entries and KDsl's fault, thread and allocator models are written here.
@@ -79,12 +79,12 @@ namespace KDsl.Profiles
         // dump_stack (6.1's dump_stack_lvl(KERN_DEFAULT), a tail call that leaves no frame).
         private static KernelFunctionShape[] Linux510Text =>
             TrapEntries("linux-5.10").Concat(ThreadEntryText("linux-5.10")).Concat(FaultsText("linux-5.10", "dump_stack", SgSetBufBug510))
-                .Concat(OomText("5.10", "dump_stack", KernelFootprint.For("linux-5.10"))).Concat(StringText("linux-5.10")).Concat(MightSleepText("linux-5.10")).ToArray();
+                .Concat(OomText("5.10", "dump_stack", KernelFootprint.For("linux-5.10"))).Concat(StringText("linux-5.10")).Concat(MightSleepText("linux-5.10")).Concat(DriverText("linux-5.10")).ToArray();
 
         private static KernelFunctionShape[] Linux61Text =>
             TrapEntries("linux-6.1").Concat(ThreadEntryText("linux-6.1")).Concat(FaultsText("linux-6.1", "dump_stack_lvl", SgSetBufBug61))
                 .Concat(OomText("6.1", PanicRecorded("linux-6.1") ? "dump_stack" : "dump_stack_lvl", KernelFootprint.For("linux-6.1")))
-                .Concat(StringText("linux-6.1")).Concat(MightSleepText("linux-6.1")).ToArray();
+                .Concat(StringText("linux-6.1")).Concat(MightSleepText("linux-6.1")).Concat(DriverText("linux-6.1")).ToArray();
 
         /// <summary>
         /// The string and memory functions a module calls, written as the real ones (KernelStep.Body,

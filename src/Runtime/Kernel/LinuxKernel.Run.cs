@@ -166,6 +166,8 @@ namespace KDsl.Runtime.Kernel
                 InitReturn = (long)Cpu[Reg.Rax];
                 _finished = true;
             }
+            else if (_driverCall != null && !site.AtEntry && DriverPathEnd(site.Function))
+                DriverReturned(); // a driver's handler returned into vfs_write, vfs_read or __x64_sys_ioctl
             else if (site.Function == KDsl.Profiles.KernelFootprint.ThreadCaller && !site.AtEntry)
                 ThreadReturned(); // a recorded kthread's return site: the thread function is done
             else if (site.Function == Profile.SyscallEntry)

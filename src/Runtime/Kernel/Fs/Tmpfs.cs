@@ -29,6 +29,8 @@ namespace KDsl.Runtime.Kernel.Fs
         public Inode Inode { get; }
         public int Flags { get; }
         public long Position { get; set; }
+        /// <summary>A character device's struct file in kernel memory (its f_op the driver's table), 0 for a tmpfs file.</summary>
+        public ulong StructFile { get; set; }
         public bool CanRead => (Flags & 3) != OpenFlags.WrOnly;
         public bool CanWrite => (Flags & 3) != OpenFlags.RdOnly;
     }

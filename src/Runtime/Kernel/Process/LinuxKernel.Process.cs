@@ -64,7 +64,7 @@ namespace KDsl.Runtime.Kernel
                 return;
             }
             MapVdso(mm);
-            var p = new UserProcess(task, mm, result, text);
+            var p = new UserProcess(task, mm, result, text) { KernelGs = savedGs };
             _process = p;
             Current = task;
 
@@ -83,6 +83,7 @@ namespace KDsl.Runtime.Kernel
             _finished = false;
             if (!p.Exited) RunProcessUntilDone(p);
 
+            _driverCall = null; // a handler that oopsed never returned
             ExitMmap(p);
             result.MinorFaults = mm.MinorFaults;
             result.MajorFaults = mm.MajorFaults;
@@ -98,6 +99,12 @@ namespace KDsl.Runtime.Kernel
         private void RunProcessUntilDone(UserProcess p)
         {
             long end = Cpu.InstructionCount + InstructionBudget;
+            RunProcessLoop(p, end);
+            if (_finished && !p.Exited && Current.ExitSignal != 0) KillByOops(p); // a recorded oops path ended the task
+        }
+
+        private void RunProcessLoop(UserProcess p, long end)
+        {
             while (!_finished && !p.Exited)
             {
                 long budget = end - Cpu.InstructionCount;
@@ -117,8 +124,10 @@ namespace KDsl.Runtime.Kernel
                         if ((Cpu.LastException.FaultCs & 3) == 3) HandleUserException(p, Cpu.LastException);
                         else
                         {
+                            // The kernel oopsed in this task (a driver's handler, say): on a recorded oops path the report
+                            // runs on as kernel text until oops_end; make_task_dead then ends the task with its signal.
                             HandleException(Cpu.LastException);
-                            KillProcess(p, Signals.SIGKILL, 0, 0); // the kernel oopsed in this task: oops_end kills it
+                            if (_recordedOops is null) KillByOops(p);
                         }
                         break;
                     case StopReason.TripleFault:
@@ -138,6 +147,9 @@ namespace KDsl.Runtime.Kernel
                 }
             }
         }
+
+        /// <summary>oops_end's make_task_dead(signr): the process dies of the oops's signal (SIGKILL after a page fault's, SIGSEGV after die()'s).</summary>
+        private void KillByOops(UserProcess p) => KillProcess(p, Current.ExitSignal != 0 ? Current.ExitSignal : Signals.SIGKILL, 0, 0);
 
         /// <summary>The run's instruction budget ran out in user space: the process is stopped (reported as SIGKILL).</summary>
         private void StoppedByBudget(UserProcess p)

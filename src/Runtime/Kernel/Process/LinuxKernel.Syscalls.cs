@@ -28,6 +28,12 @@ namespace KDsl.Runtime.Kernel
             SavePtRegs(p, nr, userRip, userFlags);
             Charge(KernelWork.SyscallEntry);
 
+            if (nr is NrRead or NrWrite or NrIoctl && p.Files.TryGetValue((int)a0, out var device) && device.StructFile != 0)
+            {
+                if (EnterDriver(p, (int)nr, device, a0, a1, a2, userRip, userFlags, out long error)) return; // the handler runs
+                ReturnToUser(p, nr, a0, a1, a2, a3, a4, a5, error, userRip, userFlags, restoreFromPtRegs: false);
+                return;
+            }
             long ret = nr switch
             {
                 NrRead => KsysRead(p, (int)a0, a1, (long)a2),
@@ -42,13 +48,35 @@ namespace KDsl.Runtime.Kernel
                 NrGetpid => p.Result.Pid,
                 NrExit or NrExitGroup => DoExit(p, (int)a0),
                 NrFtruncate => KsysFtruncate(p, (int)a0, (long)a1),
+                NrIoctl => p.Files.ContainsKey((int)a0) || a0 is 1 or 2 ? -ENOTTY : -EBADF, // tmpfs files and the console have no unlocked_ioctl
                 _ => -ENOSYS,
             };
             if (nr == NrMmap && ret > 0 && (ulong)ret < MmStruct.TaskSize) p.Result.MmapResults.Add((ulong)ret);
+            ReturnToUser(p, nr, a0, a1, a2, a3, a4, a5, ret, userRip, userFlags, restoreFromPtRegs: false);
+        }
+
+        /// <summary>
+        /// The system call's end: its strace line, then sysretq to user space with the result in RAX. After a driver's
+        /// handler ran (<paramref name="restoreFromPtRegs"/>) the registers and the user RSP come back from pt_regs, as
+        /// the exit path pops them.
+        /// </summary>
+        private void ReturnToUser(UserProcess p, ulong nr, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4, ulong a5, long ret,
+            ulong userRip, ulong userFlags, bool restoreFromPtRegs)
+        {
             p.Result.Trace(p.Result.TraceHasRoom ? Strace(nr, a0, a1, a2, a3, a4, a5, ret) : ""); // formatted only while kept
             if (p.Exited || nr == NrRtSigreturn) return; // rt_sigreturn restored every register itself
 
+            if (restoreFromPtRegs)
+            {
+                ulong ptRegs = p.Task.StackTop - Profiles.KernelProfile.PtRegsSize;
+                Reg[] order = { Reg.R15, Reg.R14, Reg.R13, Reg.R12, Reg.Rbp, Reg.Rbx, Reg.R11, Reg.R10, Reg.R9, Reg.R8, Reg.Rax, Reg.Rcx, Reg.Rdx, Reg.Rsi, Reg.Rdi };
+                for (int i = 0; i < order.Length; i++)
+                    if (Mmu.TryReadU64(ptRegs + (ulong)(8 * i), out ulong value)) Cpu[order[i]] = value;
+                if (Mmu.TryReadU64(ptRegs + 19 * 8, out ulong userRsp)) Cpu.Rsp = userRsp;
+            }
             Cpu[Reg.Rax] = (ulong)ret;
+            Cpu[Reg.Rcx] = userRip;
+            Cpu[Reg.R11] = userFlags;
             Cpu.Rflags = (userFlags & ~CpuFlags.RF) | CpuFlags.Reserved1;
             Cpu.Cs = Selectors.UserCs;
             Cpu.Ss = Selectors.UserDs;
@@ -86,6 +114,7 @@ namespace KDsl.Runtime.Kernel
                 NrRtSigreturn => "rt_sigreturn()",
                 NrExit or NrExitGroup => $"exit({(int)a0})",
                 NrFtruncate => $"ftruncate({(int)a0}, {(long)a1}) = {r}",
+                NrIoctl => $"ioctl({(int)a0}, 0x{a1:x}, {A(a2)}) = {r}",
                 _ => $"syscall_{nr}() = {r}",
             };
         }
@@ -98,6 +127,11 @@ namespace KDsl.Runtime.Kernel
             if (name.Length == 0) return -ENOENT;
             int fd = p.AllocFd(); // do_sys_openat2 takes the descriptor first: at RLIMIT_NOFILE nothing is created
             if (fd < 0) return -EMFILE;
+            if (TryOpenDevice(name, flags, out var device))
+            {
+                p.Files[fd] = device!;
+                return fd;
+            }
             if (!_tmpfs.TryLookup(name, out var inode))
             {
                 if ((flags & OpenFlags.Creat) == 0)
@@ -113,7 +147,13 @@ namespace KDsl.Runtime.Kernel
             return fd;
         }
 
-        private static long CloseFd(UserProcess p, int fd) => p.CloseFd(fd) ? 0 : -EBADF;
+        private long CloseFd(UserProcess p, int fd)
+        {
+            ulong structFile = p.Files.TryGetValue(fd, out var file) ? file.StructFile : 0;
+            if (!p.CloseFd(fd)) return -EBADF;
+            if (structFile != 0) Kfree(structFile); // fput: a device's struct file goes back
+            return 0;
+        }
 
         private long KsysWrite(UserProcess p, int fd, ulong buf, long count)
         {

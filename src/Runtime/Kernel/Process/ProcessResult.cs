@@ -34,6 +34,12 @@ namespace KDsl.Runtime
         public List<ulong> MmapResults { get; } = new List<ulong>();
         public long MinorFaults { get; internal set; }
         public long MajorFaults { get; internal set; }
+        /// <summary>
+        /// The deepest the process's kernel stack got in a driver's handler (bytes from the stack's top, its lowest RSP
+        /// there, the system call path's frames included; CONFIG_DEBUG_STACK_USAGE's question for a task), 0 when no handler
+        /// returned.
+        /// </summary>
+        public long KernelStackDepth { get; internal set; }
         /// <summary>What the process wrote to fds 1 and 2, as bytes.</summary>
         public byte[] OutputBytes { get; internal set; } = System.Array.Empty<byte>();
         /// <summary><see cref="OutputBytes"/> as UTF-8 text.</summary>

@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+
+namespace KDsl.Profiles
+{
+    /// <summary>
+    /// A kernel function on a system call's way from do_syscall_64 to a driver's file_operations handler, as the real
+    /// kernel has it: its address and kallsyms size, the bytes its frame holds at the handler's call (pushes plus its
+    /// sub rsp, without its return address), and where the handler returns to. Measured on Debian's vmlinux (extracted
+    /// from the vmlinuz, disassembled at the /proc/kallsyms addresses of a nokaslr boot).
+    /// </summary>
+    public sealed class DriverPathFrame
+    {
+        public DriverPathFrame(string name, ulong address, int size, int frame, int returnOffset)
+        {
+            Name = name;
+            Address = address;
+            Size = size;
+            Frame = frame;
+            ReturnOffset = returnOffset;
+        }
+
+        public string Name { get; }
+        public ulong Address { get; }
+        public int Size { get; }
+        public int Frame { get; }
+        /// <summary>The offset after the call: the next function's return address (the handler's, for the last frame).</summary>
+        public int ReturnOffset { get; }
+        public ulong ReturnAddress => Address + (ulong)ReturnOffset;
+    }
+
+    /// <summary>
+    /// The system calls that reach a character device's handler (a misc device's file_operations): read → ksys_read →
+    /// vfs_read → f_op->read, write → ksys_write → vfs_write → f_op->write, ioctl → __x64_sys_ioctl (vfs_ioctl inlined)
+    /// → f_op->unlocked_ioctl. x64_sys_call (6.1) and __x64_sys_read/__x64_sys_write jump to the next function, so they
+    /// leave no frame. Above these frames sit do_syscall_64's and entry_SYSCALL_64's, recorded in the footprint.
+    /// </summary>
+    public static class DriverSyscallPath
+    {
+        /// <summary>The file_operations members a system call calls.</summary>
+        public const string Read = "read", Write = "write", UnlockedIoctl = "unlocked_ioctl";
+
+        /// <summary>
+        /// The frames from the one do_syscall_64 enters to the one that calls the handler, or null where not measured
+        /// (linux-4.11: no kernel to measure; KDsl does not model its device system calls).
+        /// 6.1 (6.1.0-56-amd64): __x64_sys_ioctl pushes 5 registers and calls f_op->unlocked_ioctl through
+        /// __x86_indirect_thunk_rax at +0x8b; ksys_write 4 pushes and sub $0x10, calling vfs_write at +0x66; vfs_write 6
+        /// pushes and sub $0x60, calling f_op->write at +0xc2; ksys_read as ksys_write (vfs_read at +0x66); vfs_read 6
+        /// pushes and sub $0x68, calling f_op->read at +0xa0. 5.10 (5.10.0-46-amd64): __x64_sys_ioctl 5 pushes, the call at
+        /// +0x86; ksys_write and ksys_read 48 bytes, calling at +0x5a; vfs_write and vfs_read 6 pushes and no sub, calling at
+        /// +0xbf and +0x91.
+        /// </summary>
+        public static IReadOnlyList<DriverPathFrame>? For(string profile, string member) => (profile, member) switch
+        {
+            ("linux-6.1", UnlockedIoctl) => new[] { new DriverPathFrame("__x64_sys_ioctl", 0xffffffff81381d20, 0xd0, 40, 0x90) },
+            ("linux-6.1", Write) => new[]
+            {
+                new DriverPathFrame("ksys_write", 0xffffffff81367680, 0xf0, 48, 0x6b),
+                new DriverPathFrame("vfs_write", 0xffffffff81367160, 0x3f0, 144, 0xc7),
+            },
+            ("linux-6.1", Read) => new[]
+            {
+                new DriverPathFrame("ksys_read", 0xffffffff81367550, 0xf0, 48, 0x6b),
+                new DriverPathFrame("vfs_read", 0xffffffff813669e0, 0x310, 152, 0xa5),
+            },
+            ("linux-5.10", UnlockedIoctl) => new[] { new DriverPathFrame("__x64_sys_ioctl", 0xffffffff812f5fc0, 0xc0, 40, 0x8b) },
+            ("linux-5.10", Write) => new[]
+            {
+                new DriverPathFrame("ksys_write", 0xffffffff812dddf0, 0xe0, 48, 0x5f),
+                new DriverPathFrame("vfs_write", 0xffffffff812dda60, 0x270, 48, 0xc4),
+            },
+            ("linux-5.10", Read) => new[]
+            {
+                new DriverPathFrame("ksys_read", 0xffffffff812ddcd0, 0xe0, 48, 0x5f),
+                new DriverPathFrame("vfs_read", 0xffffffff812dd8d0, 0x190, 48, 0x96),
+            },
+            _ => null,
+        };
+
+        /// <summary>The handler members a system call reaches, in a stable order.</summary>
+        public static IReadOnlyList<string> Members { get; } = new[] { Read, Write, UnlockedIoctl };
+
+        /// <summary>The entry code and do_syscall_64, whose return sites the footprint recorded on insmod's path.</summary>
+        public const string EntryFunction = "entry_SYSCALL_64_after_hwframe", DoSyscall = "do_syscall_64";
+
+        /// <summary>
+        /// Stack bytes in use when the handler is called (its own return address not counted, as for init): pt_regs,
+        /// do_syscall_64's recorded CFA at its call (its frame and the return into the entry code), then each frame and
+        /// its return address. -1 where the path is not modelled.
+        /// </summary>
+        public static int InUseAtHandler(string profile, string member)
+        {
+            var frames = For(profile, member);
+            if (frames is null || KernelFootprint.For(profile)?.ReturnSiteIn(DoSyscall) is not { } doSyscall) return -1;
+            int inUse = KernelProfile.PtRegsSize + doSyscall.Value;
+            foreach (var f in frames) inUse += 8 + f.Frame;
+            return inUse;
+        }
+    }
+}

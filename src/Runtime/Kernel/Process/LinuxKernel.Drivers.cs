@@ -1,0 +1,256 @@
+using System.Collections.Generic;
+using KDsl.Profiles;
+using KDsl.Runtime.Cpu;
+using KDsl.Runtime.Kernel.Fs;
+using KDsl.Runtime.Memory;
+
+namespace KDsl.Runtime.Kernel
+{
+    /// <summary>
+    /// Character devices a module registers (drivers/char/misc.c: misc_register with a struct miscdevice naming its
+    /// file_operations) and the system calls that reach their handlers. open("/dev/NAME") gives a struct file in kernel
+    /// memory whose f_op is the module's table (misc_open's replace_fops) and private_data the miscdevice; read, write
+    /// and ioctl on it run the module's handler in kernel mode on the process's own kernel stack, below the frames the
+    /// real system call path has there (<see cref="DriverSyscallPath"/>): pt_regs, entry_SYSCALL_64's and do_syscall_64's
+    /// return sites as the footprint recorded them, then ksys_write and vfs_write (or __x64_sys_ioctl) with their
+    /// measured frames. The handler returns into the last of those functions, where the C# kernel finishes the system
+    /// call; a fault in it is an oops whose trace walks that path, and which kills the process.
+    /// </summary>
+    public sealed partial class LinuxKernel
+    {
+        public const int NrIoctl = 16;
+        public const long ENOTTY = 25, EEXIST = 17;
+
+        /// <summary>Byte offsets in struct file and struct miscdevice (include/linux/fs.h, miscdevice.h; the same on 5.10 and 6.1, read off vfs_write, ksys_write and misc_open).</summary>
+        private const ulong FileFOp = 0x28, FileFMode = 0x44, FileFFlags = 0x40, FileFPos = 0x68, FilePrivateData = 0xc8, StructFileSize = 256;
+        private const ulong MiscName = 8, MiscFops = 16;
+        /// <summary>fmode_t bits do_dentry_open sets (include/linux/fs.h).</summary>
+        private const uint FmodeRead = 0x1, FmodeWrite = 0x2, FmodeCanRead = 0x20000, FmodeCanWrite = 0x40000;
+        /// <summary>struct file_operations offsets (read, write, unlocked_ioctl): vfs_read's 0x10, vfs_write's 0x18, vfs_ioctl's 0x50.</summary>
+        private static ulong FopsOffset(string member) => member switch
+        {
+            DriverSyscallPath.Read => 0x10,
+            DriverSyscallPath.Write => 0x18,
+            _ => 0x50,
+        };
+
+        /// <summary>/dev/NAME → the registered struct miscdevice.</summary>
+        private readonly Dictionary<string, ulong> _miscDevices = new Dictionary<string, ulong>();
+
+        /// <summary>A system call inside a driver's handler: what finishing it needs.</summary>
+        private sealed class DriverCall
+        {
+            public UserProcess Process = null!;
+            public OpenFile File = null!;
+            public ulong Nr;
+            public ulong A0, A1, A2, UserRip, UserFlags, UserGs, Ppos, EntryRsp, UserLowestRsp;
+        }
+
+        private DriverCall? _driverCall;
+
+        /// <summary>misc_register(misc): the device node /dev/NAME (its name and fops read from the module's struct); -EEXIST for a name taken.</summary>
+        private long MiscRegister(ulong misc)
+        {
+            if (!Mmu.TryReadU64(misc + MiscName, out ulong namePtr) || !Mmu.TryReadCString(namePtr, 64, out string name)) return -EINVAL;
+            if (_miscDevices.ContainsKey(name)) return -EEXIST;
+            _miscDevices[name] = misc;
+            return 0;
+        }
+
+        private void MiscDeregister(ulong misc)
+        {
+            foreach (var pair in _miscDevices)
+                if (pair.Value == misc)
+                {
+                    _miscDevices.Remove(pair.Key);
+                    return;
+                }
+        }
+
+        /// <summary>
+        /// open of a registered device node: a struct file (kernel memory) with f_op the device's fops, f_mode as
+        /// do_dentry_open sets it (FMODE_CAN_READ and FMODE_CAN_WRITE where the fops have read/write) and private_data the miscdevice,
+        /// as misc_open leaves it. Its own fops->open is not called (KDsl does not model the open path's frames).
+        /// </summary>
+        private bool TryOpenDevice(string path, int flags, out OpenFile? file)
+        {
+            file = null;
+            if (!path.StartsWith("/dev/", System.StringComparison.Ordinal) || !_miscDevices.TryGetValue(path.Substring(5), out ulong misc)) return false;
+            if (!Mmu.TryReadU64(misc + MiscFops, out ulong fops)) return false;
+            ulong structFile = Kmalloc(StructFileSize);
+            if (structFile == 0) return false;
+            Memory.Fill(structFile - Profile.DirectMapBase, StructFileSize, 0);
+            file = new OpenFile(new Inode(path), flags) { StructFile = structFile };
+            uint mode = (file.CanRead ? FmodeRead : 0) | (file.CanWrite ? FmodeWrite : 0);
+            if (Handler(file, DriverSyscallPath.Read) != 0) mode |= FmodeCanRead;
+            if (Handler(file, DriverSyscallPath.Write) != 0) mode |= FmodeCanWrite;
+            Mmu.TryWriteU64(structFile + FileFOp, fops);
+            Mmu.TryWrite(structFile + FileFMode, System.BitConverter.GetBytes(mode));
+            Mmu.TryWrite(structFile + FileFFlags, System.BitConverter.GetBytes(flags));
+            Mmu.TryWriteU64(structFile + FilePrivateData, misc);
+            return true;
+        }
+
+        /// <summary>The module's handler for <paramref name="member"/> in the file's f_op (0 for none).</summary>
+        private ulong Handler(OpenFile file, string member) =>
+            Mmu.TryReadU64(file.StructFile + FileFOp, out ulong fops) && Mmu.TryReadU64(fops + FopsOffset(member), out ulong handler) ? handler : 0;
+
+        /// <summary>
+        /// read, write or ioctl on a device: vfs_read's and vfs_write's checks (-EBADF without the access mode, -EINVAL
+        /// without the handler, -EFAULT when access_ok refuses the buffer), vfs_ioctl's -ENOTTY without unlocked_ioctl;
+        /// then the handler runs (true) or the error is the result (false, <paramref name="error"/>).
+        /// </summary>
+        private bool EnterDriver(UserProcess p, int nr, OpenFile file, ulong a0, ulong a1, ulong a2, ulong userRip, ulong userFlags, out long error)
+        {
+            error = 0;
+            string member = nr == NrRead ? DriverSyscallPath.Read : nr == NrWrite ? DriverSyscallPath.Write : DriverSyscallPath.UnlockedIoctl;
+            ulong handler = Handler(file, member);
+            if (member != DriverSyscallPath.UnlockedIoctl)
+            {
+                if (member == DriverSyscallPath.Read ? !file.CanRead : !file.CanWrite) error = -EBADF;
+                else if (handler == 0) error = -EINVAL;
+                else if (!AccessOk(a1, a2)) error = -EFAULT;
+                a2 = System.Math.Min(a2, MaxRwCount);
+            }
+            else if (handler == 0) error = -ENOTTY;
+            var frames = DriverSyscallPath.For(Profile.Name, member);
+            if (error != 0 || frames is null || Footprint?.ReturnSiteIn(DriverSyscallPath.EntryFunction) is not { } entry ||
+                Footprint.ReturnSiteIn(DriverSyscallPath.DoSyscall) is not { } doSyscall)
+            {
+                if (error == 0) error = -ENOTTY; // linux-4.11: the path is not modelled
+                return false;
+            }
+
+            ulong sp = p.Task.StackTop - (ulong)KernelProfile.PtRegsSize;
+            void Push(ulong value)
+            {
+                sp -= 8;
+                Mmu.TryWriteU64(sp, value);
+            }
+            void Frame(int bytes)
+            {
+                for (int i = 0; i < bytes; i += 8) Push(0);
+            }
+            Push(entry.Key);
+            Frame(doSyscall.Value - 8);
+            Push(doSyscall.Key);
+            ulong ppos = 0;
+            foreach (var f in frames)
+            {
+                Frame(f.Frame);
+                if (f.Name.StartsWith("ksys_", System.StringComparison.Ordinal))
+                {
+                    ppos = sp; // ksys_read/ksys_write pass &pos, a local at the bottom of their frame
+                    Mmu.TryWriteU64(ppos, (ulong)file.Position);
+                }
+                Push(f.ReturnAddress);
+            }
+
+            _driverCall = new DriverCall { Process = p, File = file, Nr = (ulong)nr, A0 = a0, A1 = a1, A2 = a2, UserRip = userRip, UserFlags = userFlags, UserGs = Cpu.GsBase, Ppos = ppos, EntryRsp = sp, UserLowestRsp = Cpu.LowestRsp };
+            Cpu.LowestRsp = ulong.MaxValue; // the kernel stack's own high-water mark while the handler runs
+            Cpu.GsBase = p.KernelGs; // swapgs
+            Cpu.Cs = Selectors.KernelCs;
+            Cpu.Ss = Selectors.KernelDs;
+            Cpu.Rflags = CpuFlags.Reserved1 | CpuFlags.IF;
+            Cpu.Rsp = sp;
+            Cpu[Reg.Rdi] = file.StructFile;
+            Cpu[Reg.Rsi] = member == DriverSyscallPath.UnlockedIoctl ? (uint)a1 : a1; // unsigned int cmd
+            Cpu[Reg.Rdx] = a2;
+            Cpu[Reg.Rcx] = ppos;
+            Cpu.Rip = handler;
+            return true;
+        }
+
+        /// <summary>MAX_RW_COUNT (INT_MAX &amp; PAGE_MASK): what rw_verify_area lets one read or write move.</summary>
+        private const ulong MaxRwCount = 0x7ffff000;
+
+        /// <summary>access_ok: the range lies below TASK_SIZE_MAX (__access_ok, without overflow).</summary>
+        private static bool AccessOk(ulong address, ulong size) => size <= Mm.MmStruct.TaskSize && address <= Mm.MmStruct.TaskSize - size;
+
+        /// <summary>
+        /// The handler returned into the path's last function: what ksys_write/ksys_read (f_pos from *ppos when the result
+        /// is not negative) and __x64_sys_ioctl (the int result, -ENOIOCTLCMD as -ENOTTY) do with its result, then the
+        /// return to user space as the syscall exit does: registers from pt_regs, RAX the result.
+        /// </summary>
+        private void DriverReturned()
+        {
+            var call = _driverCall!;
+            _driverCall = null;
+            ulong lowest = System.Math.Min(call.EntryRsp, Cpu.LowestRsp);
+            call.Process.Result.KernelStackDepth = System.Math.Max(call.Process.Result.KernelStackDepth, (long)(call.Process.Task.StackTop - lowest));
+            Cpu.LowestRsp = call.UserLowestRsp;
+            long ret = (long)Cpu[Reg.Rax];
+            if (call.Nr == NrIoctl)
+            {
+                ret = (int)ret;
+                if (ret == -515) ret = -ENOTTY; // -ENOIOCTLCMD
+            }
+            else if (ret >= 0 && Mmu.TryReadU64(call.Ppos, out ulong pos))
+            {
+                call.File.Position = (long)pos;
+                Mmu.TryWriteU64(call.File.StructFile + FileFPos, pos);
+            }
+            ReturnToUser(call.Process, call.Nr, call.A0, call.A1, call.A2, 0, 0, 0, ret, call.UserRip, call.UserFlags, restoreFromPtRegs: true);
+            Cpu.GsBase = call.UserGs;
+        }
+    
+        /// <summary>Whether <paramref name="function"/> is where a driver's handler returns (the last function of a path).</summary>
+        private bool DriverPathEnd(string function)
+        {
+            foreach (string member in DriverSyscallPath.Members)
+                if (DriverSyscallPath.For(Profile.Name, member) is { } frames && frames[frames.Count - 1].Name == function) return true;
+            return false;
+        }
+
+        /// <summary>
+        /// lib/usercopy.c _copy_from_user(to, from, n): access_ok, then raw_copy_from_user, which copies up to the first
+        /// byte that faults (a user page no VMA allows, or a kernel destination that is not mapped): the fault is taken in
+        /// the copy routine and its exception-table entry resumes at the fixup, which returns what was not copied. Those
+        /// bytes of the destination are zeroed. Returns the bytes not copied.
+        /// </summary>
+        private ulong CopyFromUserService(ulong to, ulong from, ulong n)
+        {
+            ulong done = AccessOk(from, n) ? CopyUser(from, to, n, fromUser: true) : 0;
+            for (ulong i = done; i < n && Mmu.TryWrite(to + i, new byte[1]); i++) { }
+            return n - done;
+        }
+
+        /// <summary>lib/usercopy.c _copy_to_user(to, from, n): access_ok, then raw_copy_to_user; the bytes not copied.</summary>
+        private ulong CopyToUserService(ulong to, ulong from, ulong n) => n - (AccessOk(to, n) ? CopyUser(to, from, n, fromUser: false) : 0);
+
+        /// <summary>Copies between the current process's user memory and kernel memory a user page at a time; the bytes copied before the first fault.</summary>
+        private ulong CopyUser(ulong user, ulong kernel, ulong n, bool fromUser)
+        {
+            if (_process is not { } p) return 0; // no user address space (a module's init): every user access faults
+            ulong done = 0;
+            var chunk = new byte[(int)PhysicalMemory.PageSize];
+            while (done < n)
+            {
+                if (!TryUserPhysical(p, user + done, write: !fromUser, out ulong pa)) break;
+                int length = UserChunk(user + done, (int)System.Math.Min(n - done, (ulong)int.MaxValue));
+                var span = new System.Span<byte>(chunk, 0, length);
+                if (fromUser)
+                {
+                    Memory.Read(pa, span);
+                    if (!Mmu.TryWrite(kernel + done, span)) return done + (ulong)KernelBytes(kernel + done, span, write: true);
+                }
+                else
+                {
+                    if (!Mmu.TryRead(kernel + done, span)) return done + (ulong)KernelBytes(kernel + done, span, write: false);
+                    Memory.Write(pa, span);
+                }
+                done += (ulong)length;
+            }
+            Charge(KernelWork.Copy((int)System.Math.Min(done, int.MaxValue)));
+            return done;
+        }
+
+        /// <summary>How many of the bytes at <paramref name="kernel"/> can be moved before the kernel side faults (a byte at a time).</summary>
+        private int KernelBytes(ulong kernel, System.Span<byte> bytes, bool write)
+        {
+            for (int i = 0; i < bytes.Length; i++)
+                if (write ? !Mmu.TryWrite(kernel + (ulong)i, bytes.Slice(i, 1)) : !Mmu.TryRead(kernel + (ulong)i, bytes.Slice(i, 1))) return i;
+            return bytes.Length;
+        }
+}
+}
