@@ -82,8 +82,8 @@ namespace KDsl.Binding
             ("misc_deregister", "misc_deregister", TypeSymbol.Void, new[] { ("misc", VoidPointer) }),
             // unsigned long copy_from_user(to, from, n) / copy_to_user(to, from, n): the bytes not copied (0 on success);
             // lib/usercopy.c's out-of-line _copy_from_user / _copy_to_user, which x86 calls (no INLINE_COPY_*_USER).
-            ("copy_from_user", "_copy_from_user", TypeSymbol.ULong, new[] { ("to", VoidPointer), ("from", VoidPointer), ("n", TypeSymbol.ULong) }),
-            ("copy_to_user", "_copy_to_user", TypeSymbol.ULong, new[] { ("to", VoidPointer), ("from", VoidPointer), ("n", TypeSymbol.ULong) }),
+            (CopyFromUserName, "_copy_from_user", TypeSymbol.ULong, new[] { ("to", VoidPointer), ("from", VoidPointer), ("n", TypeSymbol.ULong) }),
+            (CopyToUserName, "_copy_to_user", TypeSymbol.ULong, new[] { ("to", VoidPointer), ("from", VoidPointer), ("n", TypeSymbol.ULong) }),
             // void dump_stack(void): lib/dump_stack.c, the CPU/Hardware name lines and the call trace; the kernel goes on.
             ("dump_stack", "dump_stack", TypeSymbol.Void, new (string, TypeSymbol)[0]),
         };
@@ -154,6 +154,7 @@ namespace KDsl.Binding
             _global.TryDeclare(PtrErrName, new FunctionSymbol(PtrErrName, TypeSymbol.Long, ptr, FunctionKind.Builtin, default));
             _panic = new FunctionSymbol(PanicName, TypeSymbol.Void, fmt, FunctionKind.Kernel, default, isVariadic: true, linkName: "panic");
             _global.TryDeclare(PanicName, _panic);
+            DeclareUserCopyHelpers(profile);
             _global.TryDeclare("MISC_DYNAMIC_MINOR", new ConstantSymbol("MISC_DYNAMIC_MINOR", KernelRecords.MiscDynamicMinor, TypeSymbol.Int, default));
             foreach (var (name, link, returnType, parameters) in KernelBuiltins)
             {

@@ -40,9 +40,11 @@ namespace KDsl.Binding
                 return new BoundErrorExpression(syntax.Span);
             }
 
+            var copied = function.Name is CopyFromUserName or CopyToUserName ? arguments[function.Name == CopyToUserName ? 1 : 0] : null;
             bool failed = !ConvertArguments(function, syntax, arguments);
             if (FormatArgument(function) is int format and >= 0) CheckPrintk(syntax, arguments, format);
             if (failed) return new BoundErrorExpression(syntax.Span);
+            if (copied != null && function.Kind == FunctionKind.Kernel) return BindUserCopy(function, syntax, copied, arguments);
             if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
                 return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
             if (function.Name == KzallocName && function.Kind == FunctionKind.Kernel) return BindKzalloc(arguments[0], function.ReturnType, syntax.Span);

@@ -28,6 +28,9 @@ namespace KDsl.CodeGen
                 case WarnPrintk:
                     EmitWarnPrintk(code, profile, Ret);
                     break;
+                case "__copy_overflow":
+                    EmitCopyOverflow(code, profile, Ret);
+                    break;
                 default:
                     return false;
             }
@@ -140,6 +143,27 @@ namespace KDsl.CodeGen
 
         /// <summary>What WARN(cond, fmt, ...) calls before its ud2 (include/asm-generic/bug.h __WARN_printf).</summary>
         public const string WarnPrintk = "__warn_printk";
+
+        /// <summary>
+        /// mm/maccess.c's __copy_overflow(size, count): WARN(1, "Buffer overflow detected (%d &lt; %lu)!\n", size, count),
+        /// as GCC 12 built it for 6.1.0-56 (the ftrace NOP, mov %rsi,%rdx; mov %edi,%esi; the format into RDI; call
+        /// __warn_printk; ud2 at +0x16 with its __bug_table entry, mm/maccess.c:228, flags 0x909; return).
+        /// </summary>
+        private static void EmitCopyOverflow(CodeBuffer code, KernelProfile profile, Action ret)
+        {
+            var a = code.Asm;
+            var format = code.NewLabel();
+            code.Bytes(profile.FtraceNop);
+            a.mov(rdx, rsi);
+            a.mov(esi, edi);
+            a.lea(rdi, __[format.Iced]);
+            code.CallSymbol(WarnPrintk);
+            code.Mark("warn mm/maccess.c:228");
+            code.Bytes(0x0F, 0x0B);
+            ret();
+            code.Place(format);
+            code.Bytes(System.Text.Encoding.ASCII.GetBytes("Buffer overflow detected (%d < %lu)!\n\0"));
+        }
 
         /// <summary>
         /// __warn_printk(fmt, ...) (kernel/panic.c): pr_warn(CUT_HERE), then vprintk(fmt, args). KDsl's: _printk's frame

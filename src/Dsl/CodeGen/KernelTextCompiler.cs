@@ -60,11 +60,14 @@ namespace KDsl.CodeGen
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
                 foreach (var (offset, tag) in code.Marks)
                 {
-                    if (tag.StartsWith("bug ", StringComparison.Ordinal))
+                    if (tag.StartsWith("bug ", StringComparison.Ordinal) || tag.StartsWith("warn ", StringComparison.Ordinal))
                     {
-                        string where = tag.Substring(4);
+                        // "warn FILE:LINE": a WARN(1, fmt, ...)'s ud2, flagged BUGFLAG_WARNING | BUGFLAG_NO_CUT_HERE (0x909)
+                        bool warning = tag[0] == 'w';
+                        string where = tag.Substring(warning ? 5 : 4);
                         int colon = where.LastIndexOf(':');
-                        bugs.Add(new BugEntry(start + offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture), warning: false));
+                        bugs.Add(new BugEntry(start + offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture),
+                            warning, noCutHere: warning));
                     }
                     else services.Add(new ServiceSite(start + offset, code.Name, tag == "entry"));
                 }

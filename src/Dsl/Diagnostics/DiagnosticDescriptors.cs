@@ -75,6 +75,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor ReturnLocalAddress = new DiagnosticDescriptor("KDSL0139", W, "Function returns address of local variable");
         public static readonly DiagnosticDescriptor InvalidSwitch = new DiagnosticDescriptor("KDSL0150", E, "Invalid switch or case label");
         public static readonly DiagnosticDescriptor InvalidLabel = new DiagnosticDescriptor("KDSL0151", E, "Invalid goto label");
+        public static readonly DiagnosticDescriptor CopySizeTooSmall = new DiagnosticDescriptor("KDSL0152", E, "Copy size larger than the object");
 
         // --- module structure -------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor MissingModuleHeader = new DiagnosticDescriptor("KDSL0140", E, "Missing module header");

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using static KDsl.Profiles.KernelFunctionShape;
 
 namespace KDsl.Profiles
@@ -20,7 +21,23 @@ namespace KDsl.Profiles
             Entry("_copy_from_user", profile == "linux-5.10" ? 24 : 16, Call(CopyUserRoutine)),
             Entry("_copy_to_user", 0, Call(CopyUserRoutine)),
             F(CopyUserRoutine, 0),
-        };
+            // CONFIG_HARDENED_USERCOPY's check (mm/usercopy.c), called for a copy of a run-time size: 4 pushes (6.1 and
+            // 5.10), then check_stack_object (a leaf). Its entry service returns at once when the object passes; when it
+            // does not, the service prints usercopy_abort's line and the body runs into the BUG() usercopy_abort has at
+            // mm/usercopy.c:101 on 6.1 (KDsl's ud2 sits in __check_object_size itself, one frame above the real one).
+            Entry("__check_object_size", 32, Call("check_stack_object"), Bug(UsercopyAbortBug)),
+            F("check_stack_object", 0),
+        }.Concat(CopyOverflowCalled(profile) ? new[] { new KernelFunctionShape("__copy_overflow", 0, false, Body("__copy_overflow"), Call("__warn_printk")) }
+            : System.Array.Empty<KernelFunctionShape>());
+
+        /// <summary>
+        /// Whether check_copy_size's overflow calls the out-of-line __copy_overflow (6.1: mm/maccess.c:228, WARN with flags
+        /// 0x909); 5.10 has the WARN inline in the caller (include/linux/thread_info.h:147), which KDsl does not model.
+        /// </summary>
+        public static bool CopyOverflowCalled(string profile) => profile == "linux-6.1";
+
+        // usercopy_abort's BUG(): mm/usercopy.c:101 in 6.1.0-56's __bug_table; 5.10 and 4.11 taken the same, UNVERIFIED.
+        private const string UsercopyAbortBug = "mm/usercopy.c:101";
 
         private const string CopyUserRoutine = "copy_user_generic_unrolled";
     }

@@ -38,6 +38,7 @@ namespace KDsl.Runtime.Kernel
                 case "vmalloc": Cpu[Reg.Rax] = VmallocService(Cpu[Reg.Rdi]); return true;
                 case "__vunmap": Vunmap(Cpu[Reg.Rdi]); return true;
                 case "sg_init_one": SgInitOne(Cpu[Reg.Rdi], Cpu[Reg.Rsi]); return true;
+                case "__check_object_size": CheckObjectSize(); return true;
                 case "misc_register": Cpu[Reg.Rax] = (ulong)MiscRegister(Cpu[Reg.Rdi]); return true;
                 case "misc_deregister": MiscDeregister(Cpu[Reg.Rdi]); return true;
                 case "_copy_from_user": Cpu[Reg.Rax] = CopyFromUserService(Cpu[Reg.Rdi], Cpu[Reg.Rsi], Cpu[Reg.Rdx]); return true;

@@ -3,6 +3,7 @@ using KDsl.Profiles;
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Fs;
 using KDsl.Runtime.Memory;
+using KDsl.Runtime.Kernel.Printk;
 
 namespace KDsl.Runtime.Kernel
 {
@@ -251,6 +252,40 @@ namespace KDsl.Runtime.Kernel
             for (int i = 0; i < bytes.Length; i++)
                 if (write ? !Mmu.TryWrite(kernel + (ulong)i, bytes.Slice(i, 1)) : !Mmu.TryRead(kernel + (ulong)i, bytes.Slice(i, 1))) return i;
             return bytes.Length;
+        }
+
+        /// <summary>
+        /// mm/usercopy.c __check_object_size(ptr, n, to_user) (CONFIG_HARDENED_USERCOPY, 6.1): nothing for n == 0;
+        /// check_bogus_address ("wrapped address", "null address" up to ZERO_SIZE_PTR); check_stack_object on the current
+        /// task's stack: an object that overlaps the stack must lie wholly inside it and at or above the stack pointer
+        /// (6.1 has CONFIG_ARCH_HAS_CURRENT_STACK_POINTER; x86 without frame pointers has no per-frame check), else
+        /// usercopy_abort("process stack", NULL, to_user, current_stack_pointer - ptr, n). The slab, vmalloc and kernel
+        /// text checks for other objects are not modelled (they pass). A passing object returns at once; a failing one
+        /// gets usercopy_abort's pr_emerg line and the body's BUG().
+        /// </summary>
+        private void CheckObjectSize()
+        {
+            ulong ptr = Cpu[Reg.Rdi], n = Cpu[Reg.Rsi];
+            bool toUser = (Cpu[Reg.Rdx] & 0xff) != 0;
+            ulong rsp = Cpu.Rsp - 32; // current_stack_pointer in the function, below its 4 pushes
+            string? name = null;
+            ulong offset = 0, length = n;
+            if (n != 0)
+            {
+                if (ptr + n - 1 < ptr) (name, length) = ("wrapped address", ptr + n);
+                else if (ptr <= ZeroSizePtr) (name, offset) = ("null address", ptr);
+                else if (ptr + n > Current.Stack && ptr < Current.StackTop && (ptr < Current.Stack || Current.StackTop < ptr + n || ptr < rsp))
+                    (name, offset) = ("process stack", rsp - ptr);
+            }
+            if (name is null)
+            {
+                Mmu.TryReadU64(Cpu.Rsp, out ulong ret); // GOOD_STACK or NOT_STACK: return to the caller
+                Cpu.Rsp += 8;
+                Cpu.Rip = ret;
+                return;
+            }
+            Printk(Vsnprintf.Sprintf(Vsprintf, "usercopy: Kernel memory %s attempt detected %s %s%s%s%s (offset %lu, size %lu)!\n",
+                toUser ? "exposure" : "overwrite", toUser ? "from" : "to", name, "", "", "", offset, length));
         }
 }
 }
