@@ -38,6 +38,8 @@ namespace KDsl.CodeGen
             var branches = new List<HostBranch>();
             var starts = new Dictionary<string, int>();
             var fixups = new List<Relocation>();
+            var extable = new List<ExceptionTableEntry>();
+            int extableInstruction = 0;
             if (footprint != null)
             {
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
@@ -69,6 +71,8 @@ namespace KDsl.CodeGen
                         bugs.Add(new BugEntry(start + offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture),
                             warning, noCutHere: warning));
                     }
+                    else if (tag == KernelUaccessFunctions.ExtableInstruction) extableInstruction = start + offset;
+                    else if (tag == KernelUaccessFunctions.ExtableFixup) extable.Add(new ExceptionTableEntry(extableInstruction, start + offset));
                     else services.Add(new ServiceSite(start + offset, code.Name, tag == "entry"));
                 }
                 foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
@@ -85,7 +89,7 @@ namespace KDsl.CodeGen
                 bytes[r.Offset + 2] = (byte)(value >> 16);
                 bytes[r.Offset + 3] = (byte)(value >> 24);
             }
-            return new KernelTextImage(bytes, symbols, unwind, services, bugs, branches, footprint == null ? null : CodePages(symbols, bytes.Length));
+            return new KernelTextImage(bytes, symbols, unwind, services, bugs, branches, footprint == null ? null : CodePages(symbols, bytes.Length), extable);
         }
 
         /// <summary>
@@ -198,7 +202,7 @@ namespace KDsl.CodeGen
             {
                 string body = f.Steps[0].Target;
                 if (!KernelStringFunctions.Emit(body, code, profile) && !KernelPrintfFunctions.Emit(body, code, profile) &&
-                    !KernelSchedFunctions.Emit(body, code, profile))
+                    !KernelSchedFunctions.Emit(body, code, profile) && !KernelUaccessFunctions.Emit(body, code, profile))
                     throw new InvalidOperationException($"kernel function {body} has no code of its own");
                 return code.Encode(f.Name, 0);
             }

@@ -49,12 +49,28 @@ namespace KDsl.Image
         public bool ReturnsToCaller { get; }
     }
 
+    /// <summary>An __ex_table entry: a fault at the instruction that the fault handler cannot resolve resumes at the fixup.</summary>
+    public readonly struct ExceptionTableEntry
+    {
+        public ExceptionTableEntry(int instruction, int fixup)
+        {
+            Instruction = instruction;
+            Fixup = fixup;
+        }
+
+        /// <summary>Offsets in the text.</summary>
+        public int Instruction { get; }
+        public int Fixup { get; }
+    }
+
     /// <summary>The modelled kernel's text for one profile: machine code, symbols, unwind rows, vmcall sites and BUG sites.</summary>
     public sealed class KernelTextImage
     {
         public KernelTextImage(byte[] text, IReadOnlyList<ModuleSymbol> symbols, IReadOnlyList<UnwindEntry> unwind, IReadOnlyList<ServiceSite> services,
-            IReadOnlyList<BugEntry>? bugs = null, IReadOnlyList<HostBranch>? branches = null, IReadOnlyList<int>? pages = null)
+            IReadOnlyList<BugEntry>? bugs = null, IReadOnlyList<HostBranch>? branches = null, IReadOnlyList<int>? pages = null,
+            IReadOnlyList<ExceptionTableEntry>? exceptionTable = null)
         {
+            ExceptionTable = exceptionTable ?? new ExceptionTableEntry[0];
             Bugs = bugs ?? new BugEntry[0];
             Branches = branches ?? new HostBranch[0];
             Pages = pages;
@@ -74,5 +90,7 @@ namespace KDsl.Image
         public IReadOnlyList<int>? Pages { get; }
         /// <summary>The kernel's own __bug_table: BUG_ON()s of modelled functions (sg_set_buf's CONFIG_DEBUG_SG check).</summary>
         public IReadOnlyList<BugEntry> Bugs { get; }
+        /// <summary>The kernel's __ex_table: the user-copy routine's rep movsb and its fixup.</summary>
+        public IReadOnlyList<ExceptionTableEntry> ExceptionTable { get; }
     }
 }

@@ -9,18 +9,19 @@ namespace KDsl.Profiles
         /// <summary>
         /// What a driver module calls: misc_register / misc_deregister (entry services register the device node; KDsl's
         /// frames, the real ones go through device_create, which is not modelled), and lib/usercopy.c's _copy_from_user
-        /// and _copy_to_user, whose entry services copy as raw_copy_from_user's exception-table fixup leaves it (up to the
-        /// first byte that faults). Their frames as disassembled (Debian's vmlinux, <see cref="DriverSyscallPath"/>):
-        /// _copy_from_user pushes 2 registers on 6.1 and 3 on 5.10, _copy_to_user none, each calling the copy routine
-        /// (copy_user_generic_unrolled on a CPU without ERMS, as QEMU's default; a leaf). 4.11 takes 6.1's, unmeasured.
+        /// and _copy_to_user: the entry service checks access_ok (a refused range copies nothing), the body calls the copy
+        /// routine, whose rep movsb faults on a page the fault handler cannot resolve and resumes at its exception-table
+        /// fixup with the bytes left; the body service then zeroes what _copy_from_user did not copy. Their frames as
+        /// disassembled (Debian's vmlinux, <see cref="DriverSyscallPath"/>): _copy_from_user pushes 2 registers on 6.1 and
+        /// 3 on 5.10, _copy_to_user none. 4.11 takes 6.1's, unmeasured.
         /// </summary>
         private static IEnumerable<KernelFunctionShape> DriverText(string profile) => new[]
         {
             Entry("misc_register", 8),
             Entry("misc_deregister", 8),
-            Entry("_copy_from_user", profile == "linux-5.10" ? 24 : 16, Call(CopyUserRoutine)),
-            Entry("_copy_to_user", 0, Call(CopyUserRoutine)),
-            F(CopyUserRoutine, 0),
+            Entry("_copy_from_user", profile == "linux-5.10" ? 24 : 16, Call(CopyUserRoutine), Service()),
+            Entry("_copy_to_user", 0, Call(CopyUserRoutine), Service()),
+            new KernelFunctionShape(CopyUserRoutine, 0, false, Body(CopyUserRoutine)),
             // CONFIG_HARDENED_USERCOPY's check (mm/usercopy.c), called for a copy of a run-time size: 4 pushes (6.1 and
             // 5.10), then check_stack_object (a leaf). Its entry service returns at once when the object passes; when it
             // does not, the service prints usercopy_abort's line and the body runs into the BUG() usercopy_abort has at
@@ -39,6 +40,7 @@ namespace KDsl.Profiles
         // usercopy_abort's BUG(): mm/usercopy.c:101 in 6.1.0-56's __bug_table; 5.10 and 4.11 taken the same, UNVERIFIED.
         private const string UsercopyAbortBug = "mm/usercopy.c:101";
 
-        private const string CopyUserRoutine = "copy_user_generic_unrolled";
+        /// <summary>arch/x86/lib/copy_user_64.S's routine for an ERMS CPU (CodeGen/KernelUaccessFunctions), a leaf.</summary>
+        private const string CopyUserRoutine = "copy_user_enhanced_fast_string";
     }
 }

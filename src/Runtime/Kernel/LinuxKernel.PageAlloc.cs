@@ -41,8 +41,6 @@ namespace KDsl.Runtime.Kernel
                 case "__check_object_size": CheckObjectSize(); return true;
                 case "misc_register": Cpu[Reg.Rax] = (ulong)MiscRegister(Cpu[Reg.Rdi]); return true;
                 case "misc_deregister": MiscDeregister(Cpu[Reg.Rdi]); return true;
-                case "_copy_from_user": Cpu[Reg.Rax] = CopyFromUserService(Cpu[Reg.Rdi], Cpu[Reg.Rsi], Cpu[Reg.Rdx]); return true;
-                case "_copy_to_user": Cpu[Reg.Rax] = CopyToUserService(Cpu[Reg.Rdi], Cpu[Reg.Rsi], Cpu[Reg.Rdx]); return true;
                 default: return false;
             }
         }

@@ -166,6 +166,11 @@ namespace KDsl.Runtime.Kernel
                 InitReturn = (long)Cpu[Reg.Rax];
                 _finished = true;
             }
+            else if (site.Function is "_copy_from_user" or "_copy_to_user")
+            {
+                if (site.AtEntry) UserCopyEntry(fromUser: site.Function == "_copy_from_user");
+                else UserCopyReturned();
+            }
             else if (_driverCall != null && !site.AtEntry && DriverPathEnd(site.Function))
                 DriverReturned(); // a driver's handler returned into vfs_write, vfs_read or __x64_sys_ioctl
             else if (site.Function == KDsl.Profiles.KernelFootprint.ThreadCaller && !site.AtEntry)

@@ -21,6 +21,7 @@ namespace KDsl.Runtime.Kernel
                     ExcDoubleFault(regs, info.Cr2);
                     break;
                 case Vectors.PF:
+                    if (ResolveOrFixUp(info, regs)) break;
                     ExcPageFault(regs, info.ErrorCode, info.Cr2, info.FrameRsp);
                     break;
                 case Vectors.UD:

@@ -30,6 +30,8 @@ namespace KDsl.Runtime.Kernel
         private readonly Dictionary<ulong, ServiceSite> _services = new Dictionary<ulong, ServiceSite>();
         /// <summary>The kernel's own __bug_table (BUG_ON()s in the modelled text), by the ud2's address.</summary>
         private readonly Dictionary<ulong, BugEntry> _kernelBugs = new Dictionary<ulong, BugEntry>();
+        /// <summary>The kernel's __ex_table: faulting instruction → fixup (the user-copy routine's rep movsb).</summary>
+        private readonly Dictionary<ulong, ulong> _exceptionTable = new Dictionary<ulong, ulong>();
         private readonly DeterministicRandom _random;
         private ulong _moduleCursor = Layout.ModuleAreaStart;
         private string? _pendingPrintk;
@@ -114,6 +116,8 @@ namespace KDsl.Runtime.Kernel
                 _services[KernelProfile.KernelTextBase + (ulong)site.Offset] = site;
             foreach (var bug in text.Bugs)
                 _kernelBugs[KernelProfile.KernelTextBase + (ulong)bug.Offset] = bug;
+            foreach (var entry in text.ExceptionTable)
+                _exceptionTable[KernelProfile.KernelTextBase + (ulong)entry.Instruction] = KernelProfile.KernelTextBase + (ulong)entry.Fixup;
 
             // cpu_entry_area: the #DF IST stack with its unmapped guard page below.
             for (ulong va = Layout.DoubleFaultStackBottom; va < Layout.DoubleFaultStackTop; va += PhysicalMemory.PageSize)

@@ -39,6 +39,14 @@ namespace KDsl.Runtime.Tests.Cpu
             Assert.That(Cpuid(7).Ebx, Is.EqualTo((1UL << 7) | (1UL << 20)));
         }
 
+        /// <summary>stac sets RFLAGS.AC (bit 18) and clac clears it (SDM Vol. 2B), SMAP's switch for the user-copy routine.</summary>
+        [Test]
+        public void StacAndClac_SetAndClearAc()
+        {
+            RunOk(a => { a.stac(); a.pushfq(); a.pop(rbx); a.clac(); a.pushfq(); a.pop(rcx); });
+            Assert.That((_g.Reg(Reg.Rbx) >> 18 & 1, _g.Reg(Reg.Rcx) >> 18 & 1), Is.EqualTo((1UL, 0UL)));
+        }
+
         [Test]
         public void Leaf80000001_HasSyscallNxAndLongMode()
         {
@@ -59,7 +67,7 @@ namespace KDsl.Runtime.Tests.Cpu
         [TestCase(new byte[] { 0xE2, 0xFE }, "loop")]                         // loop $
         [TestCase(new byte[] { 0x48, 0x0F, 0xA4, 0xD8, 0x04 }, "shld")]       // shld rax, rbx, 4
         [TestCase(new byte[] { 0xF3, 0x0F, 0x6F, 0xC1 }, "movdqu")]           // movdqu xmm0, xmm1
-        [TestCase(new byte[] { 0x0F, 0x01, 0xCB }, "stac")]
+        [TestCase(new byte[] { 0x0F, 0x01, 0xD0 }, "xgetbv")]
         public void OtherInstructionsOutsideTheSubset_StopTheRunNamingThem(byte[] bytes, string mnemonic)
         {
             var stop = Run(a => a.db(bytes));

@@ -154,6 +154,23 @@ namespace KDsl.Runtime.Tests.Processes
             Assert.That(run.Processes[0].ExitStatus, Is.EqualTo(0), Trace(run.Processes[0]));
         }
 
+        /// <summary>
+        /// copy_to_user into a mapping the process never touched: the copy routine's store faults in kernel mode (with
+        /// RFLAGS.AC set by its stac), do_user_addr_fault brings the page in as for the process itself (a minor fault),
+        /// and the rep movsb runs again: the bytes land, no -EFAULT.
+        /// </summary>
+        [Test]
+        public void CopyToUser_UntouchedMapping_IsFaultedInFromKernelMode()
+        {
+            var run = Run(Module(Store, ".read = demo_read, .write = demo_write",
+                "int fd = open(\"/dev/demo\", O_RDWR, 0);\nwrite(fd, \"hello\", 5);\n" +
+                "char *m = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n" +
+                "if (read(fd, m, 5) != 5) exit(1);\nwrite(1, m, 5);\nexit(0);"));
+            var p = run.Processes[0];
+            Assert.That((p.ExitStatus, p.Output), Is.EqualTo((0, "hello")), Trace(p));
+            Assert.That(p.MinorFaults, Is.GreaterThanOrEqualTo(1));
+        }
+
         /// <summary>access_ok refuses a kernel address as the user pointer: nothing is read, all n bytes are "not copied".</summary>
         [Test]
         public void CopyFromUser_KernelAddress_RefusedByAccessOk()

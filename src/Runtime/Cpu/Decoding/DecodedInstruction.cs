@@ -18,7 +18,7 @@ namespace KDsl.Runtime.Cpu.Decoding
         Push, Pop, Pushfq, Popfq, Leave,
         CallRel, CallInd, Ret, JmpRel, JmpInd, Jcc, Setcc, Cmovcc,
         Stos, Movs, Lods, Scas, Cmps,
-        Cld, Std, Clc, Stc, Cmc, Cli, Sti,
+        Cld, Std, Clc, Stc, Cmc, Cli, Sti, Stac, Clac,
         Hlt, Ud, Int3, IntN, Vmcall, Swapgs, Rdmsr, Wrmsr, Rdtsc, Cpuid,
         MovToCr, MovFromCr, Invlpg, Iretq, Syscall, Sysret,
         /// <summary>A valid x86-64 instruction KDsl does not implement (its Iced mnemonic in Imm): the run stops, no #UD.</summary>

@@ -49,6 +49,7 @@ namespace KDsl.Runtime.Cpu.Decoding
             S(Op.Cmps, Mnemonic.Cmpsb, Mnemonic.Cmpsw, Mnemonic.Cmpsd, Mnemonic.Cmpsq);
             S(Op.Cld, Mnemonic.Cld); S(Op.Std, Mnemonic.Std); S(Op.Clc, Mnemonic.Clc); S(Op.Stc, Mnemonic.Stc);
             S(Op.Cmc, Mnemonic.Cmc); S(Op.Cli, Mnemonic.Cli); S(Op.Sti, Mnemonic.Sti);
+            S(Op.Stac, Mnemonic.Stac); S(Op.Clac, Mnemonic.Clac);
             S(Op.Hlt, Mnemonic.Hlt); S(Op.Ud, Mnemonic.Ud2, Mnemonic.Ud0, Mnemonic.Ud1); S(Op.Int3, Mnemonic.Int3);
             S(Op.IntN, Mnemonic.Int); S(Op.Vmcall, Mnemonic.Vmcall); S(Op.Swapgs, Mnemonic.Swapgs);
             S(Op.Rdmsr, Mnemonic.Rdmsr); S(Op.Wrmsr, Mnemonic.Wrmsr); S(Op.Rdtsc, Mnemonic.Rdtsc); S(Op.Cpuid, Mnemonic.Cpuid);

@@ -187,6 +187,8 @@ namespace KDsl.Runtime.Cpu
                     case Op.Cmc: Materialize(); _flags ^= CpuFlags.CF; goto next;
                     case Op.Cli: if (!ExecCliSti(false)) goto fault; goto seq;
                     case Op.Sti: if (!ExecCliSti(true)) goto fault; goto seq;
+                    case Op.Stac: if (!ExecStacClac(true)) goto fault; goto next;
+                    case Op.Clac: if (!ExecStacClac(false)) goto fault; goto next;
                     case Op.Swapgs: if (!ExecSwapgs()) goto fault; goto seq;
                     case Op.Rdmsr: if (!ExecRdmsr()) goto fault; goto seq;
                     case Op.Wrmsr: if (!ExecWrmsr()) goto fault; goto seq;

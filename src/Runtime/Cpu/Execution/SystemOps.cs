@@ -14,6 +14,15 @@ namespace KDsl.Runtime.Cpu
             return true;
         }
 
+        /// <summary>stac / clac: RFLAGS.AC, which lets a supervisor access reach user pages under CR4.SMAP; #UD above CPL 0 (SDM).</summary>
+        private bool ExecStacClac(bool set)
+        {
+            if (_cpl != 0) return Raise(Vectors.UD);
+            if (set) _flags |= CpuFlags.AC;
+            else _flags &= ~CpuFlags.AC;
+            return true;
+        }
+
         private bool ExecSwapgs()
         {
             if (!RequireCpl0()) return false;

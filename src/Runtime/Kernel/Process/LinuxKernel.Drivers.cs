@@ -4,6 +4,7 @@ using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Fs;
 using KDsl.Runtime.Memory;
 using KDsl.Runtime.Kernel.Printk;
+using KDsl.Runtime.Kernel.Oops;
 
 namespace KDsl.Runtime.Kernel
 {
@@ -203,55 +204,58 @@ namespace KDsl.Runtime.Kernel
             return false;
         }
 
+        /// <summary>What _copy_from_user / _copy_to_user's entry service found, for its body service.</summary>
+        private (ulong To, ulong N, bool Refused, bool FromUser) _userCopy;
+
         /// <summary>
-        /// lib/usercopy.c _copy_from_user(to, from, n): access_ok, then raw_copy_from_user, which copies up to the first
-        /// byte that faults (a user page no VMA allows, or a kernel destination that is not mapped): the fault is taken in
-        /// the copy routine and its exception-table entry resumes at the fixup, which returns what was not copied. Those
-        /// bytes of the destination are zeroed. Returns the bytes not copied.
+        /// lib/usercopy.c _copy_from_user(to, from, n) / _copy_to_user(to, from, n), at entry: access_ok on the user side;
+        /// a refused range is not copied at all (the copy routine gets 0 bytes) and its result is n.
         /// </summary>
-        private ulong CopyFromUserService(ulong to, ulong from, ulong n)
+        private void UserCopyEntry(bool fromUser)
         {
-            ulong done = AccessOk(from, n) ? CopyUser(from, to, n, fromUser: true) : 0;
-            for (ulong i = done; i < n && Mmu.TryWrite(to + i, new byte[1]); i++) { }
-            return n - done;
+            ulong to = Cpu[Reg.Rdi], from = Cpu[Reg.Rsi], n = Cpu[Reg.Rdx];
+            bool refused = !AccessOk(fromUser ? from : to, n);
+            _userCopy = (to, n, refused, fromUser);
+            if (refused) Cpu[Reg.Rdx] = 0;
         }
 
-        /// <summary>lib/usercopy.c _copy_to_user(to, from, n): access_ok, then raw_copy_to_user; the bytes not copied.</summary>
-        private ulong CopyToUserService(ulong to, ulong from, ulong n) => n - (AccessOk(to, n) ? CopyUser(to, from, n, fromUser: false) : 0);
-
-        /// <summary>Copies between the current process's user memory and kernel memory a user page at a time; the bytes copied before the first fault.</summary>
-        private ulong CopyUser(ulong user, ulong kernel, ulong n, bool fromUser)
+        /// <summary>
+        /// After the copy routine returned (the bytes it left in EAX, from its fixup when a fault stopped it): the result,
+        /// and _copy_from_user's memset of the destination's part that was not copied.
+        /// </summary>
+        private void UserCopyReturned()
         {
-            if (_process is not { } p) return 0; // no user address space (a module's init): every user access faults
-            ulong done = 0;
-            var chunk = new byte[(int)PhysicalMemory.PageSize];
-            while (done < n)
+            var (to, n, refused, fromUser) = _userCopy;
+            ulong left = refused ? n : (uint)Cpu[Reg.Rax];
+            if (fromUser && left != 0)
             {
-                if (!TryUserPhysical(p, user + done, write: !fromUser, out ulong pa)) break;
-                int length = UserChunk(user + done, (int)System.Math.Min(n - done, (ulong)int.MaxValue));
-                var span = new System.Span<byte>(chunk, 0, length);
-                if (fromUser)
-                {
-                    Memory.Read(pa, span);
-                    if (!Mmu.TryWrite(kernel + done, span)) return done + (ulong)KernelBytes(kernel + done, span, write: true);
-                }
-                else
-                {
-                    if (!Mmu.TryRead(kernel + done, span)) return done + (ulong)KernelBytes(kernel + done, span, write: false);
-                    Memory.Write(pa, span);
-                }
-                done += (ulong)length;
+                var zero = new byte[1];
+                for (ulong i = n - left; i < n && Mmu.TryWrite(to + i, zero); i++) { }
             }
-            Charge(KernelWork.Copy((int)System.Math.Min(done, int.MaxValue)));
-            return done;
+            Cpu[Reg.Rax] = left;
         }
 
-        /// <summary>How many of the bytes at <paramref name="kernel"/> can be moved before the kernel side faults (a byte at a time).</summary>
-        private int KernelBytes(ulong kernel, System.Span<byte> bytes, bool write)
+        /// <summary>
+        /// A page fault in kernel mode, before it is an oops. On a user address with RFLAGS.AC set (uaccess code between
+        /// stac and clac; without it SMAP's check sends the fault to bad_area), do_user_addr_fault resolves it as for the
+        /// process itself (handle_mm_fault: a demand-paged or copy-on-write page), and the instruction runs again. What
+        /// it cannot resolve, on a user or a kernel address, goes to kernelmode_fixup_or_oops: an instruction with an
+        /// __ex_table entry resumes at its fixup (ex_handler_copy), the fault never reported; anything else oopses.
+        /// </summary>
+        private bool ResolveOrFixUp(in ExceptionInfo info, RegisterSet regs)
         {
-            for (int i = 0; i < bytes.Length; i++)
-                if (write ? !Mmu.TryWrite(kernel + (ulong)i, bytes.Slice(i, 1)) : !Mmu.TryRead(kernel + (ulong)i, bytes.Slice(i, 1))) return i;
-            return bytes.Length;
+            if ((info.FaultCs & 3) != 0) return false;
+            ulong address = info.Cr2;
+            bool write = (info.ErrorCode & PfError.Write) != 0;
+            if (address < Mm.MmStruct.TaskSize && (regs.Rflags & CpuFlags.AC) != 0 && _process is { } p && TryUserPhysical(p, address, write, out _))
+            {
+                ReturnFromTrap(info, regs);
+                return true;
+            }
+            if (!_exceptionTable.TryGetValue(info.FaultRip, out ulong fixup)) return false;
+            Mmu.TryWriteU64(Cpu.Rsp + (info.HasErrorCode ? 8UL : 0), fixup); // the frame's RIP
+            ReturnFromTrap(info, regs);
+            return true;
         }
 
         /// <summary>

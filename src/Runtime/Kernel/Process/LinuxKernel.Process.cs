@@ -124,10 +124,11 @@ namespace KDsl.Runtime.Kernel
                         if ((Cpu.LastException.FaultCs & 3) == 3) HandleUserException(p, Cpu.LastException);
                         else
                         {
-                            // The kernel oopsed in this task (a driver's handler, say): on a recorded oops path the report
-                            // runs on as kernel text until oops_end; make_task_dead then ends the task with its signal.
+                            // A kernel-mode exception in this task (a driver's handler, say): a fault the kernel resolves
+                            // or fixes up (copy_from_user's) resumes; an oops on a recorded path runs on as kernel text
+                            // until oops_end, whose make_task_dead ends the task with its signal.
                             HandleException(Cpu.LastException);
-                            if (_recordedOops is null) KillByOops(p);
+                            if (_recordedOops is null && (_finished || _halted)) KillByOops(p);
                         }
                         break;
                     case StopReason.TripleFault:
