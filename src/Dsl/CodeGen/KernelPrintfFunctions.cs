@@ -145,6 +145,12 @@ namespace KDsl.CodeGen
         public const string WarnPrintk = "__warn_printk";
 
         /// <summary>
+        /// The kallsyms size of a function whose code here ends in data the real one keeps in .rodata: __copy_overflow is
+        /// 0x30 bytes as 6.1.0-56's (its WARNING prints __copy_overflow+0x16/0x30), its format string among or after them.
+        /// </summary>
+        public static int? SymbolSize(string name) => name == "__copy_overflow" ? 0x30 : null;
+
+        /// <summary>
         /// mm/maccess.c's __copy_overflow(size, count): WARN(1, "Buffer overflow detected (%d &lt; %lu)!\n", size, count),
         /// as GCC 12 built it for 6.1.0-56 (the ftrace NOP, mov %rsi,%rdx; mov %edi,%esi; the format into RDI; call
         /// __warn_printk; ud2 at +0x16 with its __bug_table entry, mm/maccess.c:228, flags 0x909; return).

@@ -56,7 +56,8 @@ namespace KDsl.CodeGen
                     throw new InvalidOperationException($"kernel function {code.Name} is both recorded and modelled in {profile.Name}");
                 starts[code.Name] = start; // a stand-in: the modelled callers' calls (the only ones relocated) reach it
                 int size = realSizes.TryGetValue(code.Name, out int realSize) ? Math.Max(realSize, code.Bytes.Length) : code.Bytes.Length;
-                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, size, 0));
+                // a body with data after its code (a format string) is as large as the real function; the data follows it
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, KernelPrintfFunctions.SymbolSize(code.Name) ?? size, 0));
                 text.AddRange(code.Bytes);
                 while (text.Count < start + size) text.Add(0xCC);
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));

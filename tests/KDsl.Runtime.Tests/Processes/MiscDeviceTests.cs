@@ -95,6 +95,29 @@ namespace KDsl.Runtime.Tests.Processes
         }
 
         /// <summary>
+        /// do_vfs_ioctl answers its own commands before the driver: cmd 2 is FIGETBSZ, which stores devtmpfs's block size
+        /// (PAGE_SIZE, as an int) at the argument and returns 0 without calling the handler. Seen on the real 6.1 kernel:
+        /// an example's ioctl(fd, 2, req) never reached its driver and the process read 4096 back.
+        /// </summary>
+        [Test]
+        public void Ioctl_Figetbsz_IsTheVfsOwn_NotTheDrivers()
+        {
+            var run = Run(Module(Ioctl.Replace("return -22;", "printk(\"driver\\n\"); return -22;"), ".unlocked_ioctl = demo_ioctl",
+                "int fd = open(\"/dev/demo\", O_RDWR, 0);\nint bsz = 0;\nlong r = ioctl(fd, 2, (long)&bsz);\nexit(r == 0 && bsz == 4096 ? 0 : 1);"));
+            Assert.That(run.Processes[0].ExitStatus, Is.EqualTo(0), Trace(run.Processes[0]));
+            Assert.That(run.Dmesg, Does.Not.Contain("driver"));
+        }
+
+        /// <summary>file_ioctl's FIONREAD on a tmpfs file: i_size - f_pos as an int.</summary>
+        [Test]
+        public void Ioctl_FionreadOnAFile_IsSizeMinusPosition()
+        {
+            var p = Inline("int fd = open(\"/f\", O_CREAT | O_RDWR, 0644);\nwrite(fd, \"0123456789\", 10);\nclose(fd);\n" +
+                "fd = open(\"/f\", O_RDWR, 0);\nchar b[3];\nread(fd, b, 3);\nint n = 0;\nlong r = ioctl(fd, 0x541B, (long)&n);\nexit(r == 0 ? n : 100);");
+            Assert.That(p.ExitStatus, Is.EqualTo(7), string.Join("\n", p.Syscalls));
+        }
+
+        /// <summary>
         /// vfs_write's and vfs_read's checks before the handler (fs/read_write.c): no FMODE_WRITE (an O_RDONLY open) is
         /// -EBADF, no ->write (no FMODE_CAN_WRITE) -EINVAL, a buffer access_ok refuses (a kernel address) -EFAULT; vfs_ioctl
         /// without ->unlocked_ioctl -ENOTTY, as is an ioctl on a tmpfs file.
@@ -103,7 +126,8 @@ namespace KDsl.Runtime.Tests.Processes
         [TestCase("int fd = open(\"/dev/demo\", O_RDWR, 0);", "read(fd, (char *)0x1000, 1)", EINVAL)]
         [TestCase("int fd = open(\"/dev/demo\", O_RDWR, 0);", "write(fd, (char *)0xffff888000000000, 4)", EFAULT)]
         [TestCase("int fd = open(\"/dev/demo\", O_RDWR, 0);", "ioctl(fd, 1, 0)", ENOTTY)]
-        [TestCase("int fd = open(\"/tmp/f\", O_CREAT | O_RDWR, 0644);", "ioctl(fd, 1, 0)", ENOTTY)]
+        [TestCase("int fd = open(\"/tmp/f\", O_CREAT | O_RDWR, 0644);", "ioctl(fd, 0x1234, 0)", ENOTTY)]
+        [TestCase("int fd = open(\"/tmp/f\", O_CREAT | O_RDWR, 0644);", "ioctl(fd, 1, 0)", EFAULT)]  // FIBMAP get_user(NULL)
         [TestCase("int fd = 42;", "ioctl(fd, 1, 0)", EBADF)]
         public void Vfs_Checks_GiveTheKernelsErrno(string open, string call, int errno)
         {

@@ -27,7 +27,7 @@ namespace KDsl.Runtime.Kernel.Fs
         }
 
         public Inode Inode { get; }
-        public int Flags { get; }
+        public int Flags { get; set; }
         public long Position { get; set; }
         /// <summary>A character device's struct file in kernel memory (its f_op the driver's table), 0 for a tmpfs file.</summary>
         public ulong StructFile { get; set; }

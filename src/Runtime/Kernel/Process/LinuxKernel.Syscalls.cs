@@ -28,6 +28,11 @@ namespace KDsl.Runtime.Kernel
             SavePtRegs(p, nr, userRip, userFlags);
             Charge(KernelWork.SyscallEntry);
 
+            if (nr == NrIoctl && p.Files.TryGetValue((int)a0, out var opened) && DoVfsIoctl(p, opened, (uint)a1, a2) is long vfs)
+            {
+                ReturnToUser(p, nr, a0, a1, a2, a3, a4, a5, vfs, userRip, userFlags, restoreFromPtRegs: false);
+                return;
+            }
             if (nr is NrRead or NrWrite or NrIoctl && p.Files.TryGetValue((int)a0, out var device) && device.StructFile != 0)
             {
                 if (EnterDriver(p, (int)nr, device, a0, a1, a2, userRip, userFlags, out long error)) return; // the handler runs
@@ -48,7 +53,7 @@ namespace KDsl.Runtime.Kernel
                 NrGetpid => p.Result.Pid,
                 NrExit or NrExitGroup => DoExit(p, (int)a0),
                 NrFtruncate => KsysFtruncate(p, (int)a0, (long)a1),
-                NrIoctl => p.Files.ContainsKey((int)a0) || a0 is 1 or 2 ? -ENOTTY : -EBADF, // tmpfs files and the console have no unlocked_ioctl
+                NrIoctl => a0 is 1 or 2 ? -ENOTTY : -EBADF, // the console: KDsl's has no tty ioctls
                 _ => -ENOSYS,
             };
             if (nr == NrMmap && ret > 0 && (ulong)ret < MmStruct.TaskSize) p.Result.MmapResults.Add((ulong)ret);
