@@ -131,6 +131,8 @@ namespace KDsl.Runtime
             var p = result.Processes[0];
             var excerpt = new List<string>(p.Syscalls);
             excerpt.Add(p.ToString());
+            if (e.Kind == ExpectationKind.ExitStatus && !p.Ended)
+                return fail($"exit status {e.Count}", $"{p.Name} never ended (the run ended {result.Outcome})", excerpt);
             if (e.Kind == ExpectationKind.ExitStatus)
                 return p.ExitStatus == e.Count ? null : fail($"exit status {e.Count}", $"{p.Name} ended with status {p.ExitStatus}" +
                     (p.Signal != 0 ? $" ({p.ShellMessage}, {p.SignalName} {p.SiCodeName} at 0x{p.SiAddr:x})" : ""), excerpt);

@@ -45,7 +45,7 @@ namespace KDsl.CodeGen
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
                 FootprintText.Lay(footprint, profile.PrintkSymbol, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
                 AddFootprintServices(profile, footprint, text, services);
-                LayDriverPaths(profile, text, symbols, unwind, services);
+                LayDriverPaths(profile, text, symbols, unwind, services, bugs);
                 foreach (var s in symbols) starts[s.Name] = s.Offset;
             }
             foreach (var code in codes)
@@ -132,10 +132,11 @@ namespace KDsl.CodeGen
         /// The functions between do_syscall_64 and a driver's handler (<see cref="DriverSyscallPath"/>) at their real
         /// addresses and sizes: nothing of them runs (the C# kernel lays their frames when the system call reaches the
         /// handler), only their return sites exist, each with its CFA for the unwinder; the last one's return site, where
-        /// the handler returns, is a vmcall: the C# kernel finishes the system call there.
+        /// the handler returns, is a vmcall: the C# kernel finishes the system call there. Hardened usercopy's refusal
+        /// (<see cref="UsercopyAbortPath"/>) is laid the same way, with usercopy_abort's BUG.
         /// </summary>
         private static void LayDriverPaths(KernelProfile profile, List<byte> text, List<ModuleSymbol> symbols, List<UnwindEntry> unwind,
-            List<ServiceSite> services)
+            List<ServiceSite> services, List<BugEntry> bugs)
         {
             foreach (string member in DriverSyscallPath.Members)
             {
@@ -152,6 +153,24 @@ namespace KDsl.CodeGen
                     for (int b = 0; b < Vmcall.Length; b++) text[start + f.ReturnOffset + b] = Vmcall[b];
                     services.Add(new ServiceSite(start + f.ReturnOffset + Vmcall.Length, f.Name, false));
                 }
+            }
+            if (UsercopyAbortPath.For(profile.Name) is var (cold, abort))
+            {
+                // __check_object_size.cold's call of usercopy_abort returns nowhere (its BUG never returns): only its
+                // return site's CFA; usercopy_abort's ud2 with its __bug_table entry, where the C# kernel sends a refusal
+                foreach (var f in new[] { cold, abort })
+                {
+                    int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
+                    while (text.Count < start + f.Size) text.Add(0xCC);
+                    for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
+                    symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
+                    unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
+                }
+                int ud2 = checked((int)(abort.ReturnAddress - KernelProfile.KernelTextBase));
+                text[ud2] = Ud2[0];
+                text[ud2 + 1] = Ud2[1];
+                int colon = UsercopyAbortPath.Bug.LastIndexOf(':');
+                bugs.Add(new BugEntry(ud2, UsercopyAbortPath.Bug.Substring(0, colon), int.Parse(UsercopyAbortPath.Bug.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture), warning: false));
             }
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
         }

@@ -96,4 +96,23 @@ namespace KDsl.Profiles
             return inUse;
         }
     }
+
+    /// <summary>
+    /// Where hardened usercopy's refusal runs on 6.1.0-56 (Debian's vmlinux): __check_object_size jumps to its .cold
+    /// part (no frame of its own: __check_object_size's 4 pushes), which calls usercopy_abort (return at .cold+0x5e for
+    /// "process stack"); usercopy_abort pushes 3 words for its pr_emerg and reaches its BUG() at +0x75
+    /// (mm/usercopy.c:101 in the __bug_table). Laid at their real addresses and sizes like the system call path, so
+    /// the report names them as the real one does; null where not measured (5.10, 4.11: KDsl's BUG in
+    /// __check_object_size itself).
+    /// </summary>
+    public static class UsercopyAbortPath
+    {
+        public static (DriverPathFrame Cold, DriverPathFrame Abort)? For(string profile) => profile == "linux-6.1"
+            ? (new DriverPathFrame("__check_object_size.cold", 0xffffffff81a129f2, 0xcb, 32, 0x5e),
+               new DriverPathFrame("usercopy_abort", 0xffffffff81a1297b, 0x77, 24, 0x75))
+            : null;
+
+        /// <summary>usercopy_abort's BUG(): file and line of its __bug_table entry.</summary>
+        public const string Bug = "mm/usercopy.c:101";
+    }
 }

@@ -114,18 +114,19 @@ namespace KDsl.Runtime.RealKernel
         public static List<string> HarnessLog(RunResult run, bool insmod = true)
         {
             var lines = run.Log.ToList();
-            if (insmod && run.Outcome == RunOutcome.Completed)
-                lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}");
-            else if (insmod && run.Outcome == RunOutcome.LoadFailed)
+            if (insmod && run.Outcome == RunOutcome.LoadFailed)
                 lines.Add("ORACLE: insmod exit status=1");
             else if (insmod && run.InsmodSignal != 0)
                 lines.Add($"ORACLE: insmod exit status={128 + run.InsmodSignal}");
+            else if (insmod && (run.Outcome == RunOutcome.Completed || run.Processes.Count > 0 && run.InitReturn is not null))
+                lines.Add($"ORACLE: insmod exit status={(run.InitReturn == 0 ? 0 : 1)}"); // insmod returned before the processes ran
             foreach (var p in run.Processes)
             {
+                if (!p.Ended) continue; // the machine stopped first: the runner never reported it
                 foreach (var line in ProcessOutputLines(p.OutputBytes)) lines.Add($"ORACLE: process {p.Name} output: {line}");
                 foreach (var (signo, code, _) in p.Handled.Take(MaxCaughtSignals))
                     lines.Add($"ORACLE: process {p.Name} caught: signo={signo} code={code}");
-                if (DumpsCore(p.Signal))
+                if (DumpsCore(p.Signal) && !p.KilledByOops) // an oops's do_exit(signr) delivers no signal: no core, no siginfo
                     lines.Add($"ORACLE: process {p.Name} siginfo: signo={p.Signal} code={p.SiCode} addr=0x{p.SiAddr:x} vma=" +
                         (p.SiAddrVmaStart is ulong vma ? $"0x{vma:x}" : "none"));
                 lines.Add($"ORACLE: process {p.Name} exit status={p.ExitStatus} signal={p.Signal}");

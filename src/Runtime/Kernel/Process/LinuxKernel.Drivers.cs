@@ -265,7 +265,8 @@ namespace KDsl.Runtime.Kernel
         /// (6.1 has CONFIG_ARCH_HAS_CURRENT_STACK_POINTER; x86 without frame pointers has no per-frame check), else
         /// usercopy_abort("process stack", NULL, to_user, current_stack_pointer - ptr, n). The slab, vmalloc and kernel
         /// text checks for other objects are not modelled (they pass). A passing object returns at once; a failing one
-        /// gets usercopy_abort's pr_emerg line and the body's BUG().
+        /// gets usercopy_abort's pr_emerg line, then on 6.1 the real usercopy_abort's BUG() below the frames the real
+        /// refusal has (<see cref="KDsl.Profiles.UsercopyAbortPath"/>), elsewhere the BUG() in KDsl's body.
         /// </summary>
         private void CheckObjectSize()
         {
@@ -290,6 +291,16 @@ namespace KDsl.Runtime.Kernel
             }
             Printk(Vsnprintf.Sprintf(Vsprintf, "usercopy: Kernel memory %s attempt detected %s %s%s%s%s (offset %lu, size %lu)!\n",
                 toUser ? "exposure" : "overwrite", toUser ? "from" : "to", name, "", "", "", offset, length));
+            if (KDsl.Profiles.UsercopyAbortPath.For(Profile.Name) is not var (cold, abort)) return; // KDsl's BUG in the body
+            // 6.1: the function's 4 pushes, the .cold part's call of usercopy_abort, its 3 pushes, then its BUG()
+            ulong sp = Cpu.Rsp;
+            foreach (ulong word in new ulong[] { 0, 0, 0, 0, cold.ReturnAddress, length, offset, 0 })
+            {
+                sp -= 8;
+                Mmu.TryWriteU64(sp, word);
+            }
+            Cpu.Rsp = sp;
+            Cpu.Rip = abort.ReturnAddress;
         }
 }
 }

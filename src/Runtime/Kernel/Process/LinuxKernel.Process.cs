@@ -82,6 +82,7 @@ namespace KDsl.Runtime.Kernel
             Cpu.SetUserMode(entry, rsp);
             _finished = false;
             if (!p.Exited) RunProcessUntilDone(p);
+            result.Ended = p.Exited;
 
             _driverCall = null; // a handler that oopsed never returned
             ExitMmap(p);
@@ -150,7 +151,11 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>oops_end's make_task_dead(signr): the process dies of the oops's signal (SIGKILL after a page fault's, SIGSEGV after die()'s).</summary>
-        private void KillByOops(UserProcess p) => KillProcess(p, Current.ExitSignal != 0 ? Current.ExitSignal : Signals.SIGKILL, 0, 0);
+        private void KillByOops(UserProcess p)
+        {
+            if (!p.Exited) p.Result.KilledByOops = true;
+            KillProcess(p, Current.ExitSignal != 0 ? Current.ExitSignal : Signals.SIGKILL, 0, 0);
+        }
 
         /// <summary>The run's instruction budget ran out in user space: the process is stopped (reported as SIGKILL).</summary>
         private void StoppedByBudget(UserProcess p)

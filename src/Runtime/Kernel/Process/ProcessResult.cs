@@ -89,8 +89,20 @@ namespace KDsl.Runtime
         public bool OomKilled { get; internal set; }
         /// <summary>True when the run's instruction budget stopped the process (it is reported killed by SIGKILL).</summary>
         public bool StoppedByBudget { get; internal set; }
+        /// <summary>
+        /// False when the machine stopped (a panic, a hang, a triple fault) while the process was still running: it never
+        /// exited, and its exit status and signal mean nothing.
+        /// </summary>
+        public bool Ended { get; internal set; } = true;
+        /// <summary>
+        /// True when an oops in the kernel ended the process (oops_end's make_task_dead → do_exit(signr)): it died with the
+        /// signal's number as its status, but no signal was delivered, so no core dump and no siginfo.
+        /// </summary>
+        public bool KilledByOops { get; internal set; }
 
-        public override string ToString() => StoppedByBudget
+        public override string ToString() => !Ended
+            ? $"{Name}[{Pid}]: never ended (the machine stopped while it ran)"
+            : StoppedByBudget
             ? $"{Name}[{Pid}]: stopped by the run's instruction budget (reported as SIGKILL, exit status {ExitStatus})"
             : OomKilled
             ? $"{Name}[{Pid}]: killed by the OOM killer (SIGKILL), exit status {ExitStatus}"
