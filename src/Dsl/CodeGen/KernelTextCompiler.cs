@@ -67,10 +67,7 @@ namespace KDsl.CodeGen
                     {
                         // "warn FILE:LINE": a WARN(1, fmt, ...)'s ud2, flagged BUGFLAG_WARNING | BUGFLAG_NO_CUT_HERE (0x909)
                         bool warning = tag[0] == 'w';
-                        string where = tag.Substring(warning ? 5 : 4);
-                        int colon = where.LastIndexOf(':');
-                        bugs.Add(new BugEntry(start + offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture),
-                            warning, noCutHere: warning));
+                        bugs.Add(BugAt(start + offset, tag.Substring(warning ? 5 : 4), warning));
                     }
                     else if (tag == KernelUaccessFunctions.ExtableInstruction) extableInstruction = start + offset;
                     else if (tag == KernelUaccessFunctions.ExtableFixup) extable.Add(new ExceptionTableEntry(extableInstruction, start + offset));
@@ -138,41 +135,43 @@ namespace KDsl.CodeGen
         private static void LayDriverPaths(KernelProfile profile, List<byte> text, List<ModuleSymbol> symbols, List<UnwindEntry> unwind,
             List<ServiceSite> services, List<BugEntry> bugs)
         {
+            // a real function's symbol, int3 everywhere, and the CFA at its return site; the offset of that site
+            int Lay(DriverPathFrame f)
+            {
+                int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
+                while (text.Count < start + f.Size) text.Add(0xCC);
+                for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
+                symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
+                unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
+                return start + f.ReturnOffset;
+            }
             foreach (string member in DriverSyscallPath.Members)
             {
                 if (DriverSyscallPath.For(profile.Name, member) is not { } frames) continue;
-                for (int i = 0; i < frames.Count; i++)
-                {
-                    var f = frames[i];
-                    int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
-                    while (text.Count < start + f.Size) text.Add(0xCC);
-                    for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
-                    symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
-                    unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
-                    if (i < frames.Count - 1) continue;
-                    for (int b = 0; b < Vmcall.Length; b++) text[start + f.ReturnOffset + b] = Vmcall[b];
-                    services.Add(new ServiceSite(start + f.ReturnOffset + Vmcall.Length, f.Name, false));
-                }
+                int site = 0;
+                foreach (var f in frames) site = Lay(f);
+                for (int b = 0; b < Vmcall.Length; b++) text[site + b] = Vmcall[b];
+                services.Add(new ServiceSite(site + Vmcall.Length, frames[frames.Count - 1].Name, false));
             }
             if (UsercopyAbortPath.For(profile.Name) is var (cold, abort))
             {
                 // __check_object_size.cold's call of usercopy_abort returns nowhere (its BUG never returns): only its
                 // return site's CFA; usercopy_abort's ud2 with its __bug_table entry, where the C# kernel sends a refusal
-                foreach (var f in new[] { cold, abort })
-                {
-                    int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
-                    while (text.Count < start + f.Size) text.Add(0xCC);
-                    for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
-                    symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
-                    unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
-                }
-                int ud2 = checked((int)(abort.ReturnAddress - KernelProfile.KernelTextBase));
+                Lay(cold);
+                int ud2 = Lay(abort);
                 text[ud2] = Ud2[0];
                 text[ud2 + 1] = Ud2[1];
-                int colon = UsercopyAbortPath.Bug.LastIndexOf(':');
-                bugs.Add(new BugEntry(ud2, UsercopyAbortPath.Bug.Substring(0, colon), int.Parse(UsercopyAbortPath.Bug.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture), warning: false));
+                bugs.Add(BugAt(ud2, UsercopyAbortPath.Bug, warning: false));
             }
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        }
+
+        /// <summary>A __bug_table entry at <paramref name="offset"/> for "FILE:LINE" (a WARN's flags BUGFLAG_NO_CUT_HERE too).</summary>
+        private static BugEntry BugAt(int offset, string where, bool warning)
+        {
+            int colon = where.LastIndexOf(':');
+            return new BugEntry(offset, where.Substring(0, colon), int.Parse(where.Substring(colon + 1), System.Globalization.CultureInfo.InvariantCulture),
+                warning, noCutHere: warning);
         }
 
         /// <summary>
