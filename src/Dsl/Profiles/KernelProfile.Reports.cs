@@ -41,6 +41,15 @@ namespace KDsl.Profiles
             AtLeast(6, 1) ? (2752, 2758) : AtLeast(5, 10) ? (2251, 2257) : null;
 
         /// <summary>
+        /// The #PF path's stack-overflow test (CONFIG_VMAP_STACK, arch/x86/mm/fault.c from 4.9 to 5.15): a vmalloc address in
+        /// the page below the task stack <em>or in the page above it</em>
+        /// (<c>address - ((unsigned long)tsk->stack + THREAD_SIZE) &lt; PAGE_SIZE</c>) calls handle_stack_overflow. 5.16's
+        /// get_stack_guard_info (page_fault_oops) tests only the page below. The real 5.10 kernel reports a memset running
+        /// off the stack's top as "BUG: stack guard page was hit" (examples/memset-overflow.kdsl, docs/oracle.md).
+        /// </summary>
+        public bool GuardPageAboveTheStack => !AtLeast(5, 16);
+
+        /// <summary>
         /// free_pages() follows __free_pages' reference count and free_pages_prepare's checks, with bad_page()'s report
         /// (mm/page_alloc.c, read at 5.10.262 and 6.1.192); 4.11's model only takes back blocks it handed out.
         /// </summary>

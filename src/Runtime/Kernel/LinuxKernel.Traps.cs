@@ -166,11 +166,13 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>
-        /// The guard-page test: ≤5.15 only the page below the task stack
-        /// (task_stack_page(tsk) - 1 - address &lt; PAGE_SIZE); ≥5.16 get_stack_guard_info does the same for every known stack.
+        /// The guard-page test: the page below the task stack (task_stack_page(tsk) - 1 - address &lt; PAGE_SIZE), and up to
+        /// 5.15 the page above it too (<see cref="KernelProfile.GuardPageAboveTheStack"/>); ≥5.16 get_stack_guard_info
+        /// tests the page below every known stack.
         /// </summary>
         private bool InStackGuardPage(ulong address) =>
-            unchecked(Current.Stack - 1 - address) < PhysicalMemory.PageSize;
+            unchecked(Current.Stack - 1 - address) < PhysicalMemory.PageSize ||
+            Profile.GuardPageAboveTheStack && unchecked(address - (Current.Stack + (ulong)Current.ThreadSize)) < PhysicalMemory.PageSize;
 
         /// <summary>
         /// exc_page_fault for a kernel-mode fault (KDsl's experiments run in the kernel): a #PF that was delivered
