@@ -99,19 +99,34 @@ namespace KDsl.CodeGen
         /// <summary>
         /// vsnprintf(buf, size, fmt, args) for snprintf and sprintf: the C# kernel formats (Kernel/Printk/Vsnprintf.cs, the
         /// same as printk's), the guest code takes the stack the real function takes for that format and stores the text.
-        /// The entry service picks the frame (R11: which of <see cref="KernelFootprint.VsnprintfDepths"/>); each frame is
-        /// its own block with its own CFA, touches its lowest word (a frame past the guard page faults here, in
-        /// vsnprintf), then asks the body service for the text a piece at a time, written in the frame above RSP, and
-        /// copies it to buf with rep movsb: the stores go through the MMU, so a buffer too small overruns what follows it.
+        /// It starts with the real function's recorded prologue, byte for byte (six pushes and sub $0x20,%rsp on 5.10 and
+        /// 6.1), so a stack that runs out there faults at the real offset (the real 6.1 kernel's snprintf-recursion dies
+        /// at vsnprintf+0x2, its second push). Then the entry service picks the rest of the frame (R11: which of
+        /// <see cref="KernelFootprint.VsnprintfDepths"/>); each rest is its own block with its own CFA, touches its lowest
+        /// word (a frame past the guard page faults here, in vsnprintf), then asks the body service for the text a piece
+        /// at a time, written below the saved registers, and copies it to buf with rep movsb: the stores go through the
+        /// MMU, so a buffer too small overruns what follows it.
         /// </summary>
         private static void EmitVsnprintf(CodeBuffer code, KernelProfile profile, Action ret)
         {
             var a = code.Asm;
-            var depths = KernelFootprint.For(profile.Name)!.VsnprintfDepths;
+            var footprint = KernelFootprint.For(profile.Name)!;
+            var depths = footprint.VsnprintfDepths;
+            var pushed = new System.Collections.Generic.List<int>(); // register numbers, in push order
+            int reserved = 0; // the prologue's sub from RSP
+            foreach (var (bytes, cfaAfter) in footprint.Prologue(KernelFootprint.Vsnprintf))
+            {
+                code.Bytes(bytes);
+                code.SetCfa(cfaAfter);
+                if (bytes[0] == 0x48) reserved += bytes[1] == 0x83 ? bytes[3] : BitConverter.ToInt32(bytes, 3);
+                else pushed.Add(bytes.Length == 2 ? 8 + bytes[1] - 0x50 : bytes[0] - 0x50);
+            }
+            int prologueCfa = footprint.VsnprintfPrologueCfa;
             code.Bytes(KernelTextCompiler.Vmcall);
             code.Mark("entry");
             var blocks = new CodeLabel[depths.Count];
             for (int i = 0; i < depths.Count; i++) blocks[i] = code.NewLabel();
+            var epilogue = code.NewLabel();
             for (int i = 1; i < depths.Count; i++)
             {
                 a.cmp(r11d, i);
@@ -119,13 +134,13 @@ namespace KDsl.CodeGen
             }
             for (int i = 0; i < depths.Count; i++)
             {
-                int frame = depths[i] - 8;
+                int rest = footprint.VsnprintfBelowPrologue(depths[i]);
                 var copy = code.NewLabel();
                 var done = code.NewLabel();
                 code.Place(blocks[i]);
-                code.SetCfa(8);
-                a.sub(rsp, frame);
-                code.SetCfa(depths[i]);
+                code.SetCfa(prologueCfa);
+                a.sub(rsp, rest);
+                code.SetCfa(prologueCfa + rest);
                 a.mov(__qword_ptr[rsp], rdi);
                 code.Place(copy);
                 code.Bytes(KernelTextCompiler.Vmcall);
@@ -135,10 +150,24 @@ namespace KDsl.CodeGen
                 a.rep.movsb();
                 a.jmp(copy.Iced);
                 code.Place(done);
-                a.add(rsp, frame);
-                code.SetCfa(8);
-                ret();
+                a.add(rsp, rest);
+                code.SetCfa(prologueCfa);
+                a.jmp(epilogue.Iced);
             }
+            code.Place(epilogue);
+            code.SetCfa(prologueCfa);
+            int cfa = prologueCfa;
+            if (reserved > 0)
+            {
+                a.add(rsp, reserved);
+                code.SetCfa(cfa -= reserved);
+            }
+            for (int k = pushed.Count - 1; k >= 0; k--)
+            {
+                a.pop(((Gpr)pushed[k]).Q());
+                code.SetCfa(cfa -= 8);
+            }
+            ret();
         }
 
         /// <summary>What WARN(cond, fmt, ...) calls before its ud2 (include/asm-generic/bug.h __WARN_printf).</summary>

@@ -36,6 +36,61 @@ namespace KDsl.Profiles
             }
         }
 
+        /// <summary>The CFA at the end of vsnprintf's recorded prologue (<see cref="Prologue"/>): 8, its return address, without one.</summary>
+        public int VsnprintfPrologueCfa
+        {
+            get
+            {
+                if (_vsnprintfPrologueCfa is int cfa) return cfa;
+                var prologue = Prologue(Vsnprintf);
+                cfa = prologue.Count > 0 ? prologue[prologue.Count - 1].CfaAfter : 8;
+                lock (Cache) _vsnprintfPrologueCfa ??= cfa;
+                return cfa;
+            }
+        }
+
+        private int? _vsnprintfPrologueCfa;
+
+        /// <summary>
+        /// The bytes a snprintf's vsnprintf that goes <paramref name="depth"/> deep (<see cref="VsnprintfDepths"/>) takes below
+        /// its recorded prologue: where KDsl's vsnprintf formats, in pieces (at least 16, so one always fits).
+        /// </summary>
+        public int VsnprintfBelowPrologue(int depth) => Math.Max(16, depth - VsnprintfPrologueCfa);
+
+        /// <summary>
+        /// <paramref name="function"/>'s recorded prologue: its instructions from the entry while each builds the frame (a
+        /// push of a register, a sub from RSP), with the CFA after each (vsnprintf's six pushes and sub $0x20,%rsp on 5.10
+        /// and 6.1: 88 bytes below its caller's RSP before its first store). Empty when the text does not record it.
+        /// </summary>
+        public IReadOnlyList<(byte[] Bytes, int CfaAfter)> Prologue(string function)
+        {
+            var prologue = new List<(byte[], int)>();
+            if (!Records(function)) return prologue;
+            ulong at = AddressOf(function);
+            while (InstructionBytes(at) is byte[] bytes && BuildsFrame(bytes))
+            {
+                at += (ulong)bytes.Length;
+                int? cfa = CfaAt(at);
+                if (cfa is null) break;
+                prologue.Add((bytes, cfa.Value));
+            }
+            return prologue;
+        }
+
+        /// <summary>push r64 (50+r, with REX.B 41), or sub rsp, imm8/imm32 (48 83 ec ib, 48 81 ec id).</summary>
+        private static bool BuildsFrame(byte[] b) =>
+            b.Length == 1 && b[0] >= 0x50 && b[0] <= 0x57 ||
+            b.Length == 2 && b[0] == 0x41 && b[1] >= 0x50 && b[1] <= 0x57 ||
+            b.Length >= 4 && b[0] == 0x48 && (b[1] == 0x83 || b[1] == 0x81) && b[2] == 0xec;
+
+        /// <summary>The recorded CFA at the instruction at <paramref name="address"/>, or null when none ran there.</summary>
+        private int? CfaAt(ulong address)
+        {
+            foreach (var insn in Instructions)
+                if (insn.Address == address) return insn.Cfa;
+            return null;
+        }
+
         /// <summary>
         /// How deep vsnprintf goes for <paramref name="format"/>: its depth in the recorded printk of the closest format
         /// (<see cref="PrintkFor"/>: the conversions decide the helpers vsnprintf calls), the deepest without a recording.

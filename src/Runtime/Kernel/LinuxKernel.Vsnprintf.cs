@@ -35,9 +35,9 @@ namespace KDsl.Runtime.Kernel
                 return;
             }
             if (_vsnprintfText == null) Format();
-            int frame = footprint.VsnprintfDepths[(int)Cpu[Reg.R11]] - 8;
-            int piece = Math.Min(_vsnprintfText!.Length - _vsnprintfStored, frame - 8);
-            ulong scratch = Cpu.Rsp + 8; // the frame above its lowest word: stack the real vsnprintf uses
+            int below = footprint.VsnprintfBelowPrologue(footprint.VsnprintfDepths[(int)Cpu[Reg.R11]]);
+            int piece = Math.Min(_vsnprintfText!.Length - _vsnprintfStored, below - 8);
+            ulong scratch = Cpu.Rsp + 8; // below the prologue's saved registers, above its lowest word: stack the real vsnprintf uses
             Mmu.TryWrite(scratch, new ReadOnlySpan<byte>(_vsnprintfText, _vsnprintfStored, piece));
             Cpu[Reg.Rsi] = scratch;
             Cpu[Reg.Rdi] = _vsnprintfBuf + (ulong)_vsnprintfStored;
