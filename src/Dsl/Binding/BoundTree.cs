@@ -56,6 +56,16 @@ namespace KDsl.Binding
                     yield return x;
         }
 
+        /// <summary>Every expression in the statement and the statements nested in it, each with those inside it.</summary>
+        public static List<BoundExpression> AllExpressions(BoundStatement s)
+        {
+            var all = new List<BoundExpression>();
+            foreach (var statement in Statements(s))
+                foreach (var e in OwnExpressions(statement))
+                    Visit(e, all.Add);
+            return all;
+        }
+
         /// <summary>The expressions a statement evaluates itself (not those of the statements nested in it).</summary>
         public static IEnumerable<BoundExpression> OwnExpressions(BoundStatement s)
         {

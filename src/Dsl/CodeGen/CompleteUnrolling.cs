@@ -202,84 +202,18 @@ namespace KDsl.CodeGen
             };
         }
 
-        /// <summary>A body the unroller copies: no exit but the test, no loop of its own, the counter only read.</summary>
-        private sealed class SimpleBody
+        /// <summary>A body the unroller copies: no exit but the test, no loop or switch of its own, the counter only read.</summary>
+        private static class SimpleBody
         {
-            private readonly VariableSymbol _counter;
-            private bool _ok = true;
-
-            private SimpleBody(VariableSymbol counter) => _counter = counter;
-
             public static bool Is(BoundStatement body, VariableSymbol counter)
             {
-                var check = new SimpleBody(counter);
-                check.Statement(body);
-                return check._ok;
-            }
-
-            private void Statement(BoundStatement s)
-            {
-                switch (s)
-                {
-                    case BoundBlock b:
-                        foreach (var x in b.Statements) Statement(x);
-                        break;
-                    case BoundVariableDeclaration d:
-                        if (d.Variable == _counter) _ok = false;
-                        if (d.Initializer is not null) Expression(d.Initializer);
-                        break;
-                    case BoundExpressionStatement e:
-                        Expression(e.Expression);
-                        break;
-                    case BoundIf i:
-                        Expression(i.Condition);
-                        Statement(i.Then);
-                        if (i.Else is not null) Statement(i.Else);
-                        break;
-                    default: // loops, switch, break, continue, return, goto, labels
-                        _ok = false;
-                        break;
-                }
-            }
-
-            private void Expression(BoundExpression e)
-            {
-                switch (e)
-                {
-                    case BoundAssignment a:
-                        if (a.Target is BoundVariable t && t.Variable == _counter) _ok = false;
-                        Expression(a.Target);
-                        Expression(a.Value);
-                        break;
-                    case BoundIncrement i:
-                        if (i.Target is BoundVariable t2 && t2.Variable == _counter) _ok = false;
-                        Expression(i.Target);
-                        break;
-                    default:
-                        foreach (var child in Children(e)) Expression(child);
-                        break;
-                }
-            }
-        }
-
-        internal static IEnumerable<BoundExpression> Children(BoundExpression e)
-        {
-            switch (e)
-            {
-                case BoundBinary b: yield return b.Left; yield return b.Right; break;
-                case BoundLogical l: yield return l.Left; yield return l.Right; break;
-                case BoundConditional c: yield return c.Condition; yield return c.WhenTrue; yield return c.WhenFalse; break;
-                case BoundSequence s: yield return s.Left; yield return s.Right; break;
-                case BoundAssignment a: yield return a.Target; yield return a.Value; break;
-                case BoundIncrement i: yield return i.Target; break;
-                case BoundUnary u: yield return u.Operand; break;
-                case BoundConversion c: yield return c.Operand; break;
-                case BoundDereference d: yield return d.Pointer; break;
-                case BoundAddressOf a: yield return a.Operand; break;
-                case BoundCall c:
-                    if (c.Callee is not null) yield return c.Callee;
-                    foreach (var x in c.Arguments) yield return x;
-                    break;
+                foreach (var s in BoundTree.Statements(body))
+                    if (s is not (BoundBlock or BoundIf or BoundExpressionStatement or BoundVariableDeclaration) ||
+                        s is BoundVariableDeclaration d && d.Variable == counter)
+                        return false;
+                return !BoundTree.AllExpressions(body).Any(e =>
+                    e is BoundAssignment { Target: BoundVariable a } && a.Variable == counter ||
+                    e is BoundIncrement { Target: BoundVariable i } && i.Variable == counter);
             }
         }
 

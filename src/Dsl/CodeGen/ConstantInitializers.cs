@@ -97,7 +97,7 @@ namespace KDsl.CodeGen
             private static bool Mentions(BoundStatement s, VariableSymbol v) => new Occurrences(s).Contains(v);
 
             private static bool Mentions(BoundExpression e, VariableSymbol v) =>
-                Occurrences.Expressions(new BoundExpressionStatement(e, e.Span)).Any(x => x is BoundVariable bv && bv.Variable == v);
+                BoundTree.Contains(e, x => x is BoundVariable bv && bv.Variable == v);
         }
     }
 }

@@ -1,184 +1,58 @@
 using System.Collections.Generic;
+using System.Linq;
 using KDsl.Binding;
 using KDsl.Symbols;
 
 namespace KDsl.CodeGen
 {
     /// <summary>
-    /// Where each variable occurs in a function's text, in order, and whether the occurrence only stores to it (a
-    /// declaration's initialisation, a plain assignment's target); which have their address taken; where the loops are.
+    /// Where each variable occurs in a function's text, and whether the occurrence only stores to it (a declaration's
+    /// initialisation, a plain assignment's target); which have their address taken; where the loops are. Positions are
+    /// the occurrences' places in the source text, which is their order in straight-line code.
     /// </summary>
     internal sealed class Occurrences
     {
         private readonly List<(VariableSymbol Variable, int At, bool Write)> _all = new List<(VariableSymbol, int, bool)>();
         private readonly List<BoundStatement> _loops = new List<BoundStatement>();
 
-        public Occurrences(BoundStatement body) => Statement(body);
+        public Occurrences(BoundStatement body)
+        {
+            var expressions = BoundTree.AllExpressions(body);
+            // a plain assignment's target is stored to, not read: known by the node itself
+            var stores = new HashSet<BoundExpression>(expressions.OfType<BoundAssignment>()
+                .Where(a => a.CompoundOperator is null && a.Target is BoundVariable).Select(a => a.Target));
+            foreach (var e in expressions)
+            {
+                if (e is BoundVariable v) _all.Add((v.Variable, v.Span.Start, stores.Contains(v)));
+                else if (e is BoundAddressOf { Operand: BoundVariable av }) AddressTaken.Add(av.Variable);
+            }
+            foreach (var s in BoundTree.Statements(body))
+            {
+                if (s is BoundVariableDeclaration { Initializer: not null } d) _all.Add((d.Variable, d.Span.Start, true));
+                else if (s is BoundFor or BoundWhile) _loops.Add(s);
+                else if (s is BoundLabelStatement or BoundGoto) HasLabels = true;
+            }
+        }
 
         public HashSet<VariableSymbol> AddressTaken { get; } = new HashSet<VariableSymbol>();
 
         /// <summary>The text has a label or a goto: its statements need not run in their order.</summary>
-        public bool HasLabels { get; private set; }
+        public bool HasLabels { get; }
 
-        public IEnumerable<(VariableSymbol Variable, bool Write)> All
-        {
-            get
-            {
-                foreach (var (v, _, write) in _all) yield return (v, write);
-            }
-        }
+        public IEnumerable<(VariableSymbol Variable, bool Write)> All => _all.Select(o => (o.Variable, o.Write));
 
         /// <summary><paramref name="v"/>'s occurrences in text order: where, and whether only stored to.</summary>
-        public IEnumerable<(int At, bool Write)> Of(VariableSymbol v)
-        {
-            var list = new List<(int, bool)>();
-            foreach (var (x, at, write) in _all)
-                if (x == v) list.Add((at, write));
-            list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-            return list;
-        }
+        public IEnumerable<(int At, bool Write)> Of(VariableSymbol v) =>
+            _all.Where(o => o.Variable == v).Select(o => (o.At, o.Write)).OrderBy(o => o.At);
 
-        public bool Contains(VariableSymbol v)
-        {
-            foreach (var (x, _, _) in _all)
-                if (x == v) return true;
-            return false;
-        }
+        public bool Contains(VariableSymbol v) => _all.Any(o => o.Variable == v);
 
         /// <summary>Whether <paramref name="v"/> occurs outside <paramref name="outside"/>'s text.</summary>
-        public bool Contains(VariableSymbol v, BoundStatement outside)
-        {
-            foreach (var (x, at, _) in _all)
-                if (x == v && (at < outside.Span.Start || at >= outside.Span.End)) return true;
-            return false;
-        }
+        public bool Contains(VariableSymbol v, BoundStatement outside) =>
+            _all.Any(o => o.Variable == v && (o.At < outside.Span.Start || o.At >= outside.Span.End));
 
         /// <summary>Whether another loop's text encloses <paramref name="loop"/>'s.</summary>
-        public bool InLoopAround(BoundStatement loop)
-        {
-            foreach (var l in _loops)
-                if (!ReferenceEquals(l, loop) && l.Span.Start <= loop.Span.Start && loop.Span.End <= l.Span.End) return true;
-            return false;
-        }
-
-        /// <summary>Every expression in <paramref name="body"/>, outer first.</summary>
-        public static IEnumerable<BoundExpression> Expressions(BoundStatement body)
-        {
-            var roots = new List<BoundExpression>();
-            Roots(body, roots);
-            var stack = new Stack<BoundExpression>(roots);
-            while (stack.Count > 0)
-            {
-                var e = stack.Pop();
-                yield return e;
-                foreach (var child in CompleteUnrolling.Children(e)) stack.Push(child);
-            }
-        }
-
-        private static void Roots(BoundStatement s, List<BoundExpression> roots)
-        {
-            switch (s)
-            {
-                case BoundBlock b:
-                    foreach (var x in b.Statements) Roots(x, roots);
-                    break;
-                case BoundVariableDeclaration { Initializer: { } init }:
-                    roots.Add(init);
-                    break;
-                case BoundExpressionStatement e:
-                    roots.Add(e.Expression);
-                    break;
-                case BoundIf i:
-                    roots.Add(i.Condition);
-                    Roots(i.Then, roots);
-                    if (i.Else is not null) Roots(i.Else, roots);
-                    break;
-                case BoundWhile w:
-                    roots.Add(w.Condition);
-                    Roots(w.Body, roots);
-                    break;
-                case BoundFor f:
-                    if (f.Initializer is not null) Roots(f.Initializer, roots);
-                    if (f.Condition is not null) roots.Add(f.Condition);
-                    if (f.Step is not null) roots.Add(f.Step);
-                    Roots(f.Body, roots);
-                    break;
-                case BoundReturn { Value: { } value }:
-                    roots.Add(value);
-                    break;
-                case BoundSwitch sw:
-                    roots.Add(sw.Value);
-                    Roots(sw.Body, roots);
-                    break;
-            }
-        }
-
-        private void Statement(BoundStatement s)
-        {
-            switch (s)
-            {
-                case BoundBlock b:
-                    foreach (var x in b.Statements) Statement(x);
-                    break;
-                case BoundVariableDeclaration d:
-                    if (d.Initializer is not null)
-                    {
-                        Expression(d.Initializer);
-                        _all.Add((d.Variable, d.Span.Start, true));
-                    }
-                    break;
-                case BoundExpressionStatement e:
-                    Expression(e.Expression);
-                    break;
-                case BoundIf i:
-                    Expression(i.Condition);
-                    Statement(i.Then);
-                    if (i.Else is not null) Statement(i.Else);
-                    break;
-                case BoundWhile w:
-                    _loops.Add(w);
-                    Expression(w.Condition);
-                    Statement(w.Body);
-                    break;
-                case BoundFor f:
-                    _loops.Add(f);
-                    if (f.Initializer is not null) Statement(f.Initializer);
-                    if (f.Condition is not null) Expression(f.Condition);
-                    Statement(f.Body);
-                    if (f.Step is not null) Expression(f.Step);
-                    break;
-                case BoundReturn { Value: { } value }:
-                    Expression(value);
-                    break;
-                case BoundSwitch sw:
-                    Expression(sw.Value);
-                    Statement(sw.Body);
-                    break;
-                case BoundLabelStatement or BoundGoto:
-                    HasLabels = true;
-                    break;
-            }
-        }
-
-        private void Expression(BoundExpression e)
-        {
-            switch (e)
-            {
-                case BoundVariable v:
-                    _all.Add((v.Variable, v.Span.Start, false));
-                    break;
-                case BoundAssignment { CompoundOperator: null, Target: BoundVariable t } a:
-                    Expression(a.Value);
-                    _all.Add((t.Variable, t.Span.Start, true));
-                    break;
-                case BoundAddressOf { Operand: BoundVariable av }:
-                    AddressTaken.Add(av.Variable);
-                    _all.Add((av.Variable, av.Span.Start, false));
-                    break;
-                default:
-                    foreach (var child in CompleteUnrolling.Children(e)) Expression(child);
-                    break;
-            }
-        }
+        public bool InLoopAround(BoundStatement loop) =>
+            _loops.Any(l => !ReferenceEquals(l, loop) && l.Span.Start <= loop.Span.Start && loop.Span.End <= l.Span.End);
     }
 }

@@ -38,7 +38,7 @@ namespace KDsl.CodeGen
             _addressTaken = addressTaken;
             foreach (var (v, write) in new Occurrences(body).All)
                 if (write) _written.Add(v);
-            foreach (var e in Occurrences.Expressions(body))
+            foreach (var e in BoundTree.AllExpressions(body))
                 if (e is BoundIncrement { Target: BoundVariable i }) _written.Add(i.Variable);
                 else if (e is BoundAssignment { Target: BoundVariable a }) _written.Add(a.Variable);
             Statement(body);
