@@ -154,7 +154,11 @@ namespace KDsl
         private static BoundProgram? BindCore(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, string? scenario,
             out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)
         {
-            var bag = new DiagnosticBag(tree.Text);
+            // The file's errors are capped as one: the parser's count against the binder's cap.
+            int syntaxErrors = 0;
+            foreach (var d in tree.Diagnostics)
+                if (d.IsError) syntaxErrors++;
+            var bag = new DiagnosticBag(tree.Text, syntaxErrors);
             var program = Binder.BindProgram(tree, overrides, bag, scenario);
             options = program.DiagnosticOptions;
             var all = new List<Diagnostic>(tree.Diagnostics);

@@ -14,6 +14,7 @@ namespace KDsl.Binding
             var statements = ImmutableArray.CreateBuilder<BoundStatement>();
             foreach (var statement in syntax.Statements)
             {
+                if (_diagnostics.IsFull) break; // too many errors: the compilation stops, as GCC's -fmax-errors stops it
                 if (statement is DeclarationStatementSyntax declaration) statements.AddRange(BindDeclaration(declaration));
                 else statements.Add(BindStatement(statement));
             }

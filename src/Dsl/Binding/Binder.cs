@@ -125,6 +125,7 @@ namespace KDsl.Binding
             var userFunctions = new List<(FunctionSymbol symbol, FunctionDeclarationSyntax syntax, bool declared)>();
             foreach (var member in root.Members)
             {
+                if (_diagnostics.IsFull) break; // too many errors (as in BindBlock)
                 if (member is ConstDeclarationSyntax constant) BindConst(constant);
                 else if (member is TagDeclarationSyntax tag) BindType(tag.Type, 0);
                 else if (member is TypedefDeclarationSyntax typedef) BindTypedef(typedef);

@@ -11,15 +11,25 @@ namespace KDsl.Diagnostics
         private int _errors;
 
         /// <summary>
-        /// Errors reported before the rest are dropped, as C compilers cap a cascade (-fmax-errors): one
-        /// <see cref="DiagnosticDescriptors.TooManyErrors"/> stands for them, so a file of a million bad lines costs a
-        /// build a hundred diagnostics, not a million.
+        /// Errors reported before the compilation stops, as GCC's -fmax-errors stops it: one
+        /// <see cref="DiagnosticDescriptors.TooManyErrors"/> stands for the rest, and once it is in (<see cref="IsFull"/>)
+        /// the lexer, the parser and the binder read no further, so a file of a million bad lines costs a build a hundred
+        /// diagnostics and the time and memory of the lines up to the hundred-and-first error, not a million.
         /// </summary>
         public const int MaxErrors = 100;
 
         public DiagnosticBag(SourceText text) => Text = text;
 
+        /// <summary>A bag for a later phase of the same file: <paramref name="errorsBefore"/> errors count against the cap.</summary>
+        public DiagnosticBag(SourceText text, int errorsBefore)
+        {
+            Text = text;
+            _errors = errorsBefore;
+        }
+
         public SourceText Text { get; }
+        /// <summary>The file has more than <see cref="MaxErrors"/> errors: the compilation stops here.</summary>
+        public bool IsFull => _errors > MaxErrors;
         public int Count => _diagnostics.Count;
         public bool HasErrors
         {

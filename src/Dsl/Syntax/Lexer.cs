@@ -27,13 +27,21 @@ namespace KDsl.Syntax
         public IReadOnlyList<SyntaxToken> LexAll()
         {
             var tokens = new List<SyntaxToken>();
-            while (true)
-            {
-                if (TryLexDirective(tokens)) continue;
-                var token = Lex();
-                tokens.Add(token);
-                if (token.Kind == SyntaxKind.EndOfFileToken) return tokens;
-            }
+            while (!LexNext(tokens)) { }
+            return tokens;
+        }
+
+        /// <summary>
+        /// Appends the next token to <paramref name="tokens"/> (a #define line the several it stands for, an #include
+        /// none) and returns true once the end-of-file token is in. The parser lexes so, as it reads: a file it stops
+        /// reading (too many errors, nesting too deep) is never lexed to its end, and no array of every token is kept.
+        /// </summary>
+        public bool LexNext(List<SyntaxToken> tokens)
+        {
+            if (TryLexDirective(tokens)) return false;
+            var token = Lex();
+            tokens.Add(token);
+            return token.Kind == SyntaxKind.EndOfFileToken;
         }
 
         /// <summary>
@@ -131,7 +139,7 @@ namespace KDsl.Syntax
 
             var kind = LexPunctuation();
             if (kind != SyntaxKind.BadToken)
-                return new SyntaxToken(kind, start, _text.Text.Substring(start, _position - start), null);
+                return new SyntaxToken(kind, start, SyntaxFacts.GetText(kind) ?? _text.Text.Substring(start, _position - start), null);
 
             // A run of characters that cannot start a token: one BadToken, one diagnostic.
             while (!AtEnd() && IsBadStart())
@@ -189,7 +197,10 @@ namespace KDsl.Syntax
             int start = _position;
             while (!AtEnd() && IsIdentifierPart(Current)) _position++;
             string text = _text.Text.Substring(start, _position - start);
-            return new SyntaxToken(SyntaxFacts.GetKeywordKind(text), start, text, null);
+            var kind = SyntaxFacts.GetKeywordKind(text);
+            // A keyword's token shares the one string of its text; a punctuation token's too (Lex): a file's tokens cost
+            // the host no string each but for names and literals.
+            return new SyntaxToken(kind, start, SyntaxFacts.GetText(kind) ?? text, null);
         }
 
         /// <summary>A C preprocessing number: a digit, then letters, digits, '_' and '.'. 16K and 6.1 are tokens

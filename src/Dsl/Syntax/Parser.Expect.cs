@@ -16,10 +16,10 @@ namespace KDsl.Syntax
             var items = ImmutableArray.CreateBuilder<ExpectationSyntax>();
             while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
-                int start = _position;
+                int start = _read;
                 var item = ParseExpectation();
                 if (item != null) items.Add(item);
-                if (_position == start) NextToken();
+                if (_read == start) NextToken();
             }
             return new ExpectBlockSyntax(keyword, open, items.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
         }

@@ -113,10 +113,10 @@ namespace KDsl.Syntax
             var entries = ImmutableArray.CreateBuilder<ConfigEntrySyntax>();
             while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
-                int start = _position;
+                int start = _read;
                 var entry = ParseConfigEntry();
                 if (entry != null) entries.Add(entry);
-                if (_position == start) NextToken();
+                if (_read == start) NextToken();
             }
             return new ConfigBlockSyntax(keyword, open, entries.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
         }
@@ -136,20 +136,20 @@ namespace KDsl.Syntax
             // `severity KDSL1001 = error;`: the one key that takes an argument, a diagnostic id.
             SyntaxToken? argument = key.Text == "severity" && Current.Kind == SyntaxKind.IdentifierToken ? NextToken() : null;
             var equals = MatchToken(SyntaxKind.EqualsToken);
-            int first = _position;
+            int first = _read, valueStart = Current.Position;
             while (Current.Kind != SyntaxKind.SemicolonToken && Current.Kind != SyntaxKind.CloseBraceToken &&
-                   Current.Kind != SyntaxKind.EndOfFileToken && (_position == first || !CurrentIsOnNewLine))
+                   Current.Kind != SyntaxKind.EndOfFileToken && (_read == first || !CurrentIsOnNewLine))
                 NextToken();
             string value = "";
             TextSpan valueSpan;
-            if (_position == first)
+            if (_read == first)
             {
                 valueSpan = new TextSpan(Current.Position, 0);
                 if (CanReport()) _diagnostics.ReportExpectedConfigValue(Current.Span, key.Text);
             }
             else
             {
-                valueSpan = TextSpan.FromBounds(_tokens[first].Position, Previous.Span.End);
+                valueSpan = TextSpan.FromBounds(valueStart, Previous.Span.End);
                 value = _text.ToString(valueSpan);
             }
             return new ConfigEntrySyntax(key, equals, value, valueSpan, ExpectSemicolon(), argument);
@@ -195,7 +195,7 @@ namespace KDsl.Syntax
                 while (Current.Kind != SyntaxKind.CloseParenToken && Current.Kind != SyntaxKind.OpenBraceToken &&
                        Current.Kind != SyntaxKind.EndOfFileToken)
                 {
-                    int start = _position;
+                    int start = _read;
                     if (IsVariadicMark())
                     {
                         var first = Current;
@@ -216,7 +216,7 @@ namespace KDsl.Syntax
                     }
                     if (Current.Kind == SyntaxKind.CommaToken) NextToken();
                     else break;
-                    if (_position == start) NextToken();
+                    if (_read == start) NextToken();
                 }
             }
             return (open, parameters.ToImmutable(), MatchToken(SyntaxKind.CloseParenToken));

@@ -16,9 +16,9 @@ namespace KDsl.Syntax
             var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
             while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
-                int start = _position;
+                int start = _read;
                 statements.Add(ParseStatement());
-                if (_position == start) NextToken();
+                if (_read == start) NextToken();
             }
             return new BlockStatementSyntax(open, statements.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
         }
@@ -176,7 +176,7 @@ namespace KDsl.Syntax
             {
                 while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
                 {
-                    int start = _position;
+                    int start = _read;
                     var designators = ImmutableArray.CreateBuilder<DesignatorSyntax>();
                     while (Current.Kind is SyntaxKind.DotToken or SyntaxKind.OpenBracketToken)
                     {
@@ -198,7 +198,7 @@ namespace KDsl.Syntax
                     items.Add(new InitializerItemSyntax(designators.ToImmutable(), value));
                     if (Current.Kind != SyntaxKind.CommaToken)
                     {
-                        if (_position == start) NextToken();
+                        if (_read == start) NextToken();
                         break;
                     }
                     NextToken();

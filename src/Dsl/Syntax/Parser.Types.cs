@@ -77,10 +77,10 @@ namespace KDsl.Syntax
                 var members = ImmutableArray.CreateBuilder<DeclarationStatementSyntax>();
                 while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
                 {
-                    int start = _position;
+                    int start = _read;
                     if (IsTypeStart(0)) members.Add(ParseDeclaration(inForHeader: false));
                     else ReportUnexpected("a member declaration");
-                    if (_position == start) NextToken();
+                    if (_read == start) NextToken();
                 }
                 return new RecordSpecifierSyntax(keyword, name, open, members.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
             }

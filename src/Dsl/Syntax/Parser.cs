@@ -8,7 +8,9 @@ namespace KDsl.Syntax
     /// <summary>
     /// Recursive-descent parser with minsk-style recovery: a missing token is fabricated and reported, a statement
     /// that consumed nothing skips one token, and a bad statement end resynchronises at ';' or '}'. Nesting deeper
-    /// than <see cref="MaxDepth"/> is reported once and ends the parse, so the host stack never overflows.
+    /// than <see cref="MaxDepth"/> is reported once and ends the parse, so the host stack never overflows; so does the
+    /// error past <see cref="DiagnosticBag.MaxErrors"/>, as GCC's -fmax-errors ends a compilation. Tokens are lexed as
+    /// they are read, so a parse that ends early never lexes the rest of the file.
     /// </summary>
     public sealed partial class Parser
     {
@@ -16,8 +18,15 @@ namespace KDsl.Syntax
 
         private readonly SourceText _text;
         private readonly DiagnosticBag _diagnostics;
-        private readonly SyntaxToken[] _tokens;
-        private int _position;
+        private readonly Lexer _lexer;
+        /// <summary>The current token (at <see cref="_index"/>), the lookahead lexed past it, and some read already.</summary>
+        private readonly List<SyntaxToken> _window = new List<SyntaxToken>();
+        private readonly List<SyntaxToken> _lexed = new List<SyntaxToken>();
+        private int _index;
+        /// <summary>Tokens read so far: a loop that read none skips one, so it always moves on.</summary>
+        private int _read;
+        private bool _lexedToEnd;
+        private SyntaxToken? _previous;
         private int _depth;
         private bool _tooDeep;
         private int _lastErrorPosition = -1;
@@ -26,18 +35,25 @@ namespace KDsl.Syntax
         {
             _text = text;
             _diagnostics = diagnostics;
-            var tokens = new List<SyntaxToken>();
-            foreach (var token in new Lexer(text, diagnostics).LexAll())
-                if (token.Kind != SyntaxKind.BadToken) tokens.Add(token); // already reported by the lexer
-            _tokens = tokens.ToArray();
+            _lexer = new Lexer(text, diagnostics);
         }
 
         // --- token plumbing ----------------------------------------------------------------------------------------
 
         private SyntaxToken Peek(int offset)
         {
-            int index = _position + offset;
-            return index < _tokens.Length ? _tokens[index] : _tokens[_tokens.Length - 1];
+            int index = _index + offset;
+            while (index >= _window.Count && !_lexedToEnd) LexMore();
+            return index < _window.Count ? _window[index] : _window[_window.Count - 1];
+        }
+
+        private void LexMore()
+        {
+            _lexed.Clear();
+            _lexedToEnd = _lexer.LexNext(_lexed);
+            foreach (var token in _lexed)
+                if (token.Kind != SyntaxKind.BadToken) _window.Add(token); // already reported by the lexer
+            if (_diagnostics.IsFull) Stop();
         }
 
         private SyntaxToken Current => Peek(0);
@@ -45,11 +61,29 @@ namespace KDsl.Syntax
         private SyntaxToken NextToken()
         {
             var current = Current;
-            if (_position < _tokens.Length - 1) _position++;
+            if (current.Kind == SyntaxKind.EndOfFileToken) return current;
+            _previous = current;
+            _read++;
+            if (++_index == 1024)
+            {
+                // What is read is never read again (only Previous): the window keeps the lookahead only.
+                _window.RemoveRange(0, _index);
+                _index = 0;
+            }
+            if (_diagnostics.IsFull) Stop();
             return current;
         }
 
-        private SyntaxToken Previous => _position > 0 ? _tokens[_position - 1] : _tokens[0];
+        private SyntaxToken Previous => _previous ?? Current;
+
+        /// <summary>Ends the parse here: from now on the current token is the end of the file, and the rest is not lexed.</summary>
+        private void Stop()
+        {
+            _window.Clear();
+            _window.Add(new SyntaxToken(SyntaxKind.EndOfFileToken, _text.Length, "", null));
+            _index = 0;
+            _lexedToEnd = true;
+        }
 
         private SyntaxToken MatchToken(SyntaxKind kind)
         {
@@ -66,7 +100,7 @@ namespace KDsl.Syntax
         private int LineOf(int position) => _text.GetLineIndex(position);
 
         /// <summary>True when the current token starts a later line than the previous token ends on.</summary>
-        private bool CurrentIsOnNewLine => _position > 0 && LineOf(Current.Position) > LineOf(Previous.Span.End);
+        private bool CurrentIsOnNewLine => _previous != null && LineOf(Current.Position) > LineOf(Previous.Span.End);
 
         private bool CanReport()
         {
@@ -100,7 +134,7 @@ namespace KDsl.Syntax
             {
                 _diagnostics.ReportNestingTooDeep(Current.Span, MaxDepth);
                 _tooDeep = true;
-                _position = _tokens.Length - 1; // give up: jump to the end of file
+                Stop();
                 return false;
             }
             _depth++;

@@ -48,6 +48,60 @@ namespace KDsl.Dsl.Tests.Binding
             Assert.That(errors[100].Location.Line, Is.EqualTo(errors[99].Location.Line + 1), "reported where the 101st error is");
         }
 
+        /// <summary>
+        /// The cap stops the compilation as GCC's -fmax-errors does ("compilation terminated"): the parser reads nothing
+        /// after the 101st error, so a function defined after it is not in the tree, and no error of its is reported.
+        /// </summary>
+        [Test]
+        public void SyntaxErrorCascade_StopsTheParseAtTheHundredAndFirst()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n");
+            for (int i = 0; i < 150; i++) source.Append("    f() 1;\n"); // each: expected ';', found number '1'
+            source.Append("}\nint after(void) { return undefined_name; }\n");
+            var tree = KDsl.Syntax.SyntaxTree.Parse(source.ToString());
+            var errors = tree.Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(errors, Has.Count.EqualTo(101));
+            Assert.That(errors.Take(100).Select(d => d.Id), Is.All.EqualTo("KDSL0008"));
+            Assert.That(errors[100].Id, Is.EqualTo("KDSL0016"));
+            Assert.That(tree.Root.Members.OfType<KDsl.Syntax.FunctionDeclarationSyntax>(), Is.Empty, "parsed past the cap");
+            var compiled = Compiler.Compile("", source.ToString()).Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(compiled.Select(d => d.ToString()), Is.EqualTo(errors.Select(d => d.ToString())), "bound past the cap");
+        }
+
+        /// <summary>
+        /// The binder stops at the cap too: of 20,000 calls of undefined functions it binds the first 101 (the 101st
+        /// reports the KDSL0016) and no more, so their time is the cap's, not the file's.
+        /// </summary>
+        [Test]
+        public void SemanticErrorCascade_StopsTheBinderAtTheHundredAndFirst()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n");
+            for (int i = 0; i < 20000; i++) source.Append("    undefined_").Append(i).Append("();\n");
+            source.Append("}\n");
+            var tree = KDsl.Syntax.SyntaxTree.Parse(source.ToString());
+            var bag = new KDsl.Diagnostics.DiagnosticBag(tree.Text);
+            var program = KDsl.Binding.Binder.BindProgram(tree, null, bag);
+            var init = program.Functions.Single(f => f.Symbol.Name == "init");
+            Assert.That(init.Body.Statements, Has.Length.EqualTo(KDsl.Diagnostics.DiagnosticBag.MaxErrors + 1));
+            Assert.That(bag.IsFull, Is.True);
+        }
+
+        /// <summary>The cap is the file's, as -fmax-errors is the compilation's: 60 syntax errors and 60 semantic ones are 100, then KDSL0016.</summary>
+        [Test]
+        public void SyntaxAndSemanticErrors_ShareOneCap()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n");
+            for (int i = 0; i < 60; i++) source.Append("    f() 1;\n");
+            source.Append("}\nvoid g(void) {\n");
+            for (int i = 0; i < 60; i++) source.Append("    undefined_").Append(i).Append("();\n");
+            source.Append("}\n");
+            var errors = Compiler.Compile("both.kdsl", source.ToString()).Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(errors, Has.Count.EqualTo(101));
+            Assert.That(errors.Count(d => d.Id == "KDSL0008"), Is.EqualTo(60));
+            Assert.That(errors.Count(d => d.Id == "KDSL0101"), Is.EqualTo(40));
+            Assert.That(errors[100].Id, Is.EqualTo("KDSL0016"));
+        }
+
         [Test]
         public void RandomBytes_NeverThrow()
         {
