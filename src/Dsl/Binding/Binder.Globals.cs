@@ -15,6 +15,11 @@ namespace KDsl.Binding
         private readonly ImmutableArray<GlobalSymbol>.Builder _globals = ImmutableArray.CreateBuilder<GlobalSymbol>();
         /// <summary>GCC numbers a translation unit's static locals NAME.0, NAME.1, ... in the order it meets them.</summary>
         private int _staticLocals;
+        /// <summary>
+        /// The bytes the file's static objects take so far, each with the most padding StaticData may put before it:
+        /// past 2 GB the module cannot be laid out (-mcmodel=kernel addresses it with 32-bit displacements).
+        /// </summary>
+        private long _staticBytes;
 
         /// <summary>Binds `[static] [const] T a = init, *b, c[N];` at file level or as a static local; each name goes in the current scope.</summary>
         private void BindStaticDeclaration(DeclarationStatementSyntax syntax, bool isLocal)
@@ -31,7 +36,11 @@ namespace KDsl.Binding
                     else _globals.Add(global);
                 }
                 var scalars = declarator.Initializer is null ? new List<InitializedScalar>() : BindInitializer(type, declarator.Initializer);
-                if (!type.IsError) global.Data = BindStaticData(type, scalars);
+                if (type.IsError) continue;
+                global.Data = BindStaticData(type, scalars);
+                bool fitted = _staticBytes <= int.MaxValue;
+                _staticBytes += type.Size + CodeGen.StaticData.Alignment(type) - 1;
+                if (fitted && _staticBytes > int.MaxValue) _diagnostics.ReportStaticDataTooLarge(declarator.Identifier.Span, name);
             }
         }
 

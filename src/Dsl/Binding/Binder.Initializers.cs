@@ -231,7 +231,9 @@ namespace KDsl.Binding
         /// </summary>
         private GlobalData BindStaticData(TypeSymbol type, List<InitializedScalar> scalars)
         {
-            var bytes = new byte[type.Size];
+            // Made at the first byte that is not zero: an object with no initializer, or an all-zero one, goes to .bss
+            // and has no bytes (a `static char big[1 << 30];` costs the compiler no gigabyte).
+            byte[]? bytes = null;
             var pointers = new SortedDictionary<long, DataPointer>();
             foreach (var scalar in scalars)
             {
@@ -243,18 +245,23 @@ namespace KDsl.Binding
                 {
                     pointers.Remove(scalar.Offset);
                     long v = literal.Value;
-                    for (int i = 0; i < scalar.Type.Size; i++) bytes[scalar.Offset + i] = (byte)(v >> (8 * i));
+                    if (v != 0) bytes ??= new byte[type.Size];
+                    if (bytes != null)
+                        for (int i = 0; i < scalar.Type.Size; i++) bytes[scalar.Offset + i] = (byte)(v >> (8 * i));
                     continue;
                 }
                 if (scalar.Type.Size == 8 && TryConstantAddress(value, out string? symbol, out var text, out long addend))
                 {
-                    for (int i = 0; i < 8; i++) bytes[scalar.Offset + i] = 0;
+                    if (bytes != null)
+                        for (int i = 0; i < 8; i++) bytes[scalar.Offset + i] = 0;
                     pointers[scalar.Offset] = new DataPointer((int)scalar.Offset, symbol, text, addend, scalar.Type);
                     continue;
                 }
                 _diagnostics.ReportInvalidInitializer(value.Span, "initializer element is not constant");
             }
-            return new GlobalData(ImmutableArray.Create(bytes), ImmutableArray.CreateRange(pointers.Values));
+            var pointerList = ImmutableArray.CreateRange(pointers.Values);
+            if (bytes is null && !pointerList.IsEmpty) bytes = new byte[type.Size]; // .data: the pointers' bytes are zeros the loader fills
+            return new GlobalData(bytes is null ? ImmutableArray<byte>.Empty : ImmutableArray.Create(bytes), pointerList);
         }
 
         /// <summary>An address known at link time: a string literal, a function, a static object, or one of those plus a constant.</summary>

@@ -160,6 +160,9 @@ namespace KDsl.Diagnostics
         public void ReportArrayInitializer(TextSpan span) => Report(DiagnosticDescriptors.ArrayInitializer, span, "invalid initializer: an array is initialized by a braced list or, for a char array, a string literal");
         /// <summary>KDSL0121 with GCC's own words for what is wrong with an initializer.</summary>
         public void ReportInvalidInitializer(TextSpan span, string message) => Report(DiagnosticDescriptors.ArrayInitializer, span, message);
+        public void ReportStaticDataTooLarge(TextSpan span, string name) =>
+            Report(DiagnosticDescriptors.ArrayTooLarge, span,
+                $"with {Quote(name)} the module's static objects take more than 2147483647 bytes (-mcmodel=kernel places a module in the top 2 GB of the address space)");
         public void ReportVoidVariable(TextSpan span, string name) => Report(DiagnosticDescriptors.VoidVariable, span, $"{Quote(name)} cannot have type 'void'");
         public void ReportConstantExpected(TextSpan span) => Report(DiagnosticDescriptors.ConstantExpected, span, "a constant integer expression is required");
         public void ReportConstantIndexOutOfRange(TextSpan span, long index, string array, long length) =>

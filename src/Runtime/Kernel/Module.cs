@@ -110,12 +110,12 @@ namespace KDsl.Runtime.Kernel
             }
 
             // one writable region: .data's bytes where they go, zeroes for the rest (the bug table and struct module are
-            // the real kernel's business, .bss is zeroed)
-            var writable = new byte[end - rwBase];
+            // the real kernel's business); .bss is the fresh pages' zeros, with no host bytes behind them
+            var writable = new byte[bssBase - rwBase];
             sections[Section.Data].CopyTo(writable, (int)(dataBase - rwBase));
             if (!MapCopyPages(sections[Section.Text], CodePages(image), textBase, PteFlags.KernelRx, memory, tables, root) ||
                 !MapCopy(sections[Section.RoData], roBase, PteFlags.KernelReadOnly, memory, tables, root) ||
-                !MapCopy(writable, rwBase, PteFlags.Kernel, memory, tables, root))
+                !MapCopy(writable, end - rwBase, rwBase, PteFlags.Kernel, memory, tables, root))
             {
                 error = $"{image.Name}: out of memory loading the module";
                 return null;
@@ -137,9 +137,13 @@ namespace KDsl.Runtime.Kernel
         private static ulong Align(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 
         /// <summary>Backs [va, va + bytes) with fresh pages, copies the bytes in and maps them with the given protection.</summary>
-        public static bool MapCopy(byte[] bytes, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)
+        public static bool MapCopy(byte[] bytes, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root) =>
+            MapCopy(bytes, (ulong)bytes.Length, va, protection, memory, tables, root);
+
+        /// <summary>As <see cref="MapCopy(byte[], ulong, PteFlags, PhysicalMemory, PageTables, ulong)"/> for <paramref name="length"/> bytes, zeros after <paramref name="bytes"/>.</summary>
+        public static bool MapCopy(byte[] bytes, ulong length, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)
         {
-            ulong size = PageAlign((ulong)Math.Max(bytes.Length, 1));
+            ulong size = PageAlign(Math.Max(Math.Max(length, (ulong)bytes.Length), 1));
             for (ulong off = 0; off < size; off += PhysicalMemory.PageSize)
             {
                 if (!memory.TryAllocPage(out ulong pa)) return false;
@@ -150,7 +154,7 @@ namespace KDsl.Runtime.Kernel
             return true;
         }
 
-        /// <summary>As <see cref="MapCopy"/> for the listed 4 KiB pages of <paramref name="bytes"/> only (a sparse text).</summary>
+        /// <summary>As <see cref="MapCopy(byte[], ulong, PteFlags, PhysicalMemory, PageTables, ulong)"/> for the listed 4 KiB pages of <paramref name="bytes"/> only (a sparse text).</summary>
         public static bool MapCopyPages(byte[] bytes, IReadOnlyList<int> pages, ulong va, PteFlags protection, PhysicalMemory memory, PageTables tables, ulong root)
         {
             foreach (int page in pages)

@@ -102,6 +102,34 @@ namespace KDsl.Dsl.Tests.Binding
             Assert.That(errors[100].Id, Is.EqualTo("KDSL0016"));
         }
 
+        /// <summary>
+        /// A 1 GiB global with no initializer is .bss: the image holds its size, not its bytes (GCC's
+        /// -fzero-initialized-in-bss), so the compiler never makes a gigabyte of zeros (tests/hostile/huge-global.kdsl).
+        /// </summary>
+        [Test]
+        public void HugeZeroGlobal_IsBssWithNoBytes()
+        {
+            var result = Compiler.Compile("big.kdsl", "module m \"d\";\nstatic char big[1073741824];\nstatic long zero[1000] = { 0 };\ninit { big[1] = 1; return zero[0]; }\n");
+            Assert.That(result.Image, Is.Not.Null, () => string.Join("\n", result.Diagnostics));
+            Assert.That(result.Image!.Data, Is.Empty);
+            Assert.That(result.Image.BssSize, Is.EqualTo(1073741824 + 8000));
+        }
+
+        /// <summary>
+        /// Static objects that together pass 2 GB cannot be laid out (-mcmodel=kernel): one KDSL0123 at the object that
+        /// crosses the limit, where the sum overflowed an int and the run ended at Machine.Run's internal-error boundary.
+        /// </summary>
+        [Test]
+        public void StaticObjectsPastTwoGigabytes_AreOneError()
+        {
+            var result = Compiler.Compile("two.kdsl",
+                "module m \"d\";\nstatic char a[1610612736];\nstatic char b[1610612736];\nstatic char c[1610612736];\ninit { a[0] = 1; return b[1] + c[2]; }\n");
+            var errors = result.Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(errors.Select(d => d.Id), Is.EqualTo(new[] { "KDSL0123" }), () => string.Join("\n", result.Diagnostics));
+            Assert.That(errors[0].Location.Line, Is.EqualTo(3));
+            Assert.That(errors[0].Message, Does.Contain("'b'"));
+        }
+
         [Test]
         public void RandomBytes_NeverThrow()
         {
