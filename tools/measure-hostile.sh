@@ -5,7 +5,9 @@
 # The files in tests/hostile/ run with `kdsl run` (their expect blocks say how each must end; tests/KDsl.Runtime.Tests
 # runs them too); a line `// kdsl run --scenario all` runs every scenario, `// kdsl run exits N` expects exit code N
 # (default 0). The reproducers too big to keep in the repository are written to a temporary directory and checked
-# with `kdsl check`: 20,000 and 1,000,000 compile errors, a chain of 5,000 functions, a 5 MB string literal.
+# with `kdsl check`: 20,000 and 1,000,000 compile errors (calls of undefined functions, which the parser reads whole
+# before the binder stops at the cap; and syntax errors, where the parse itself stops), a chain of 5,000 functions, a
+# 5 MB string literal.
 # KDSL_CLI overrides the command (default: the Debug build, `dotnet src/Cli/bin/Debug/net10.0/kdsl.dll`, built first;
 # e.g. KDSL_CLI=artifacts/kdsl/kdsl for README's native build).
 set -uo pipefail
@@ -28,6 +30,7 @@ def write(name, text):
 calls = lambda n: "".join(f"    undefined_{i}();\n" for i in range(n))
 write("errors-20k.kdsl", 'module m "20,000 calls of undefined functions";\ninit {\n' + calls(20000) + "}\n")
 write("errors-1m.kdsl", 'module m "1,000,000 calls of undefined functions";\ninit {\n' + calls(1000000) + "}\n")
+write("errors-syntax-1m.kdsl", 'module m "1,000,000 syntax errors";\ninit {\n' + "    f() 1;\n" * 1000000 + "}\n")
 n = 5000
 chain = "".join(f"void f{i}(long x) {{ {f'f{i + 1}(x + 1);' if i + 1 < n else 'x = x + 1;'} }}\n" for i in range(n))
 write("chain-5000.kdsl", 'module chain "a chain of 5,000 distinct functions";\n' + chain + "init { f0(0); }\n")
@@ -36,7 +39,7 @@ EOF
 }
 generate || { echo "could not write the generated reproducers" >&2; exit 1; }
 
-if [ $# -gt 0 ]; then files=("$@"); else files=(tests/hostile/*.kdsl "$work"/errors-20k.kdsl "$work"/errors-1m.kdsl "$work"/chain-5000.kdsl "$work"/string-5mb.kdsl); fi
+if [ $# -gt 0 ]; then files=("$@"); else files=(tests/hostile/*.kdsl "$work"/errors-20k.kdsl "$work"/errors-1m.kdsl "$work"/errors-syntax-1m.kdsl "$work"/chain-5000.kdsl "$work"/string-5mb.kdsl); fi
 
 # The line a run or a check ended with: the first kernel report, KDsl's own word, or the process's end.
 report() {
