@@ -50,16 +50,15 @@ namespace KDsl.CodeGen
                     if (statements[i] is not BoundVariableDeclaration { Initializer: BoundLiteral constant } d) continue;
                     var v = d.Variable;
                     if (!v.Type.IsInteger || _occurrences.AddressTaken.Contains(v)) continue;
-                    for (int j = i + 1; j < statements.Count; j++)
+                    // the next mention in the text is the next in this block's straight-line order: the statement holding it
+                    int next = NextMention(v, d.Span.End);
+                    int j = next < 0 ? -1 : StatementAt(statements, i + 1, next);
+                    if (j < 0) continue;
+                    if (Accumulate(statements[j], v, constant) is { } rewritten)
                     {
-                        if (!Mentions(statements[j], v)) continue;
-                        if (Accumulate(statements[j], v, constant) is { } rewritten)
-                        {
-                            statements[i] = new BoundVariableDeclaration(v, null, d.Span);
-                            statements[j] = rewritten;
-                            changed = true;
-                        }
-                        break;
+                        statements[i] = new BoundVariableDeclaration(v, null, d.Span);
+                        statements[j] = rewritten;
+                        changed = true;
                     }
                 }
                 var result = changed ? new BoundBlock(statements.ToImmutable(), block.Span) : block;
@@ -94,7 +93,32 @@ namespace KDsl.CodeGen
                 }
             }
 
-            private static bool Mentions(BoundStatement s, VariableSymbol v) => new Occurrences(s).Contains(v);
+            /// <summary>Where <paramref name="v"/> next occurs at or after <paramref name="from"/> in the text, or -1.</summary>
+            private int NextMention(VariableSymbol v, int from)
+            {
+                foreach (var (at, _) in _occurrences.Of(v))
+                    if (at >= from) return at;
+                return -1;
+            }
+
+            /// <summary>The statement of <paramref name="statements"/>, from <paramref name="first"/> on, whose text holds <paramref name="at"/>, or -1.</summary>
+            private static int StatementAt(ImmutableArray<BoundStatement>.Builder statements, int first, int at)
+            {
+                int lo = first, hi = statements.Count - 1;
+                while (lo <= hi)
+                {
+                    int mid = (lo + hi) / 2;
+                    var span = statements[mid].Span;
+                    if (at < span.Start) hi = mid - 1;
+                    else if (at >= span.End) lo = mid + 1;
+                    else return mid;
+                }
+                return -1;
+            }
+
+            private static bool Mentions(BoundStatement s, VariableSymbol v) =>
+                BoundTree.AllExpressions(s).Any(x => x is BoundVariable bv && bv.Variable == v) ||
+                BoundTree.Statements(s).Any(x => x is BoundVariableDeclaration d && d.Variable == v);
 
             private static bool Mentions(BoundExpression e, VariableSymbol v) =>
                 BoundTree.Contains(e, x => x is BoundVariable bv && bv.Variable == v);

@@ -12,7 +12,8 @@ namespace KDsl.CodeGen
     /// </summary>
     internal sealed class Occurrences
     {
-        private readonly List<(VariableSymbol Variable, int At, bool Write)> _all = new List<(VariableSymbol, int, bool)>();
+        /// <summary>Each variable's occurrences, in text order once built.</summary>
+        private readonly Dictionary<VariableSymbol, List<(int At, bool Write)>> _of = new Dictionary<VariableSymbol, List<(int, bool)>>();
         private readonly List<BoundStatement> _loops = new List<BoundStatement>();
 
         public Occurrences(BoundStatement body)
@@ -23,15 +24,22 @@ namespace KDsl.CodeGen
                 .Where(a => a.CompoundOperator is null && a.Target is BoundVariable).Select(a => a.Target));
             foreach (var e in expressions)
             {
-                if (e is BoundVariable v) _all.Add((v.Variable, v.Span.Start, stores.Contains(v)));
+                if (e is BoundVariable v) Add(v.Variable, v.Span.Start, stores.Contains(v));
                 else if (e is BoundAddressOf { Operand: BoundVariable av }) AddressTaken.Add(av.Variable);
             }
             foreach (var s in BoundTree.Statements(body))
             {
-                if (s is BoundVariableDeclaration { Initializer: not null } d) _all.Add((d.Variable, d.Span.Start, true));
+                if (s is BoundVariableDeclaration { Initializer: not null } d) Add(d.Variable, d.Span.Start, true);
                 else if (s is BoundFor or BoundWhile) _loops.Add(s);
                 else if (s is BoundLabelStatement or BoundGoto) HasLabels = true;
             }
+            foreach (var list in _of.Values) list.Sort((a, b) => a.At.CompareTo(b.At));
+        }
+
+        private void Add(VariableSymbol v, int at, bool write)
+        {
+            if (!_of.TryGetValue(v, out var list)) _of[v] = list = new List<(int, bool)>();
+            list.Add((at, write));
         }
 
         public HashSet<VariableSymbol> AddressTaken { get; } = new HashSet<VariableSymbol>();
@@ -39,17 +47,18 @@ namespace KDsl.CodeGen
         /// <summary>The text has a label or a goto: its statements need not run in their order.</summary>
         public bool HasLabels { get; }
 
-        public IEnumerable<(VariableSymbol Variable, bool Write)> All => _all.Select(o => (o.Variable, o.Write));
+        public IEnumerable<(VariableSymbol Variable, bool Write)> All =>
+            _of.SelectMany(pair => pair.Value.Select(o => (pair.Key, o.Write)));
 
         /// <summary><paramref name="v"/>'s occurrences in text order: where, and whether only stored to.</summary>
-        public IEnumerable<(int At, bool Write)> Of(VariableSymbol v) =>
-            _all.Where(o => o.Variable == v).Select(o => (o.At, o.Write)).OrderBy(o => o.At);
+        public IReadOnlyList<(int At, bool Write)> Of(VariableSymbol v) =>
+            _of.TryGetValue(v, out var list) ? list : (IReadOnlyList<(int, bool)>)System.Array.Empty<(int, bool)>();
 
-        public bool Contains(VariableSymbol v) => _all.Any(o => o.Variable == v);
+        public bool Contains(VariableSymbol v) => _of.ContainsKey(v);
 
         /// <summary>Whether <paramref name="v"/> occurs outside <paramref name="outside"/>'s text.</summary>
         public bool Contains(VariableSymbol v, BoundStatement outside) =>
-            _all.Any(o => o.Variable == v && (o.At < outside.Span.Start || o.At >= outside.Span.End));
+            Of(v).Any(o => o.At < outside.Span.Start || o.At >= outside.Span.End);
 
         /// <summary>Whether another loop's text encloses <paramref name="loop"/>'s.</summary>
         public bool InLoopAround(BoundStatement loop) =>
