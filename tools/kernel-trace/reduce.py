@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Turns trace.sh's raw recording into KDsl's footprint data (src/Dsl/Profiles/Footprints/PROFILE.ktrace).
 
-Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] [OOPS.jsonl...] > PROFILE.ktrace
+Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.jsonl] [THREAD.jsonl] [OOPS.jsonl...]
+                 [--calls=CALLS.jsonl...] > PROFILE.ktrace
   CHAIN: the syscall path's reliable return addresses above the module's init, innermost first, as the real
   kernel's own oops prints them (its ORC unwinder's answer), e.g. "do_one_initcall+0x59 do_init_module+0x4a ...".
   PANIC.jsonl: trace.sh's panic mode (panic's path from __stack_chk_fail to show_stack), optional.
   THREAD.jsonl: trace.sh's thread mode (the registers a kernel thread's function starts with), optional.
   OOPS.jsonl: trace.sh's oops modes (a kernel NULL write's page fault, a BUG(), a division by zero, a non-canonical
   load: each from its exception entry to show_trace_log_lvl), optional, any number.
+  --calls=CALLS.jsonl: trace.sh's calls mode (an experiment's own calls of one allocator, in order), any number.
 
 What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
@@ -26,6 +28,8 @@ What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   jumps ...                    the next instruction, FROM>TO
   path call NAME / ...         an allocator call (NAME: __kmalloc, kfree, vmalloc, __get_free_pages, free_pages), from
                                its entry to its return, recorded and written as a printk call is
+  path call NAME @K / ...      the experiment's K-th call of NAME (from 0), written the same way, or with one line
+  / like @J                    "like @J" when it went the way call J did (it entered the same slow paths)
   path kthread / words ...     the task stack kthread_run's thread function starts with, word by word from its return
   / regs ...                   address into kthread up to pt_regs (recorded under the ktrace thread's printk), and the
                                registers it starts with ("minit" is the thread function itself)
@@ -40,9 +44,11 @@ What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
 import bisect, json, re, sys
 
 raw, kallsyms_path, sections_path, profile, release, chain_text = sys.argv[1:7]
-panic_raw = sys.argv[7] if len(sys.argv) > 7 else None
-thread_raw = sys.argv[8] if len(sys.argv) > 8 else None
-oops_raws = sys.argv[9:]
+calls_raws = [a[len("--calls="):] for a in sys.argv[7:] if a.startswith("--calls=")]
+optional = [a for a in sys.argv[7:] if not a.startswith("--calls=")]
+panic_raw = optional[0] if len(optional) > 0 else None
+thread_raw = optional[1] if len(optional) > 1 else None
+oops_raws = optional[2:]
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
 
@@ -219,6 +225,20 @@ def residue(p, deepest):
         out.append("%x=%s" % (caller - addr, word_token(int.from_bytes(new, "little"), caller)))
     return out
 
+def call_lines(p):
+    """A printk's or an allocator call's lines: how deep it went, its steps, what it left and wrote, its jumps."""
+    steps = p["steps"]
+    walk(steps, p["entry_rsp"])
+    # the deepest stack the call touched: the lowest RSP (nothing below RSP is written), below the caller's RSP
+    deepest = p["entry_rsp"] + 8 - min(sp for _, sp in steps)
+    lines = ["deepest %d" % deepest, "steps %d" % len(steps)]
+    if "before" in p:
+        lines.append("residue " + " ".join(residue(p, deepest)))
+    if "writes" in p:
+        lines.append("writes " + " ".join(writes(p)))
+    lines.append("jumps " + " ".join(jumps(steps)))
+    return lines
+
 out = ["# KDsl kernel footprint for %s: Debian %s under QEMU (TCG, nokaslr, randomize_kstack_offset=off)." % (profile, release),
        "# Recorded instruction by instruction with tools/kernel-trace (trace.sh, reduce.py); do not edit by hand."]
 body = []
@@ -253,19 +273,44 @@ for p in paths:
             else:
                 body.append("retsite %x %d" % (addr, (top_slot - slot) * 8))  # entry_SYSCALL_64: pt_regs follow
     else:
-        walk(steps, p["entry_rsp"])
-        # the deepest stack the call touched: the lowest RSP (nothing below RSP is written), below the caller's RSP
-        deepest = p["entry_rsp"] + 8 - min(sp for _, sp in steps)
         body.append("path printk " + json.dumps(p["format"]) if "format" in p else "path " + p["path"])
-        body.append("deepest %d" % deepest)
-        body.append("steps %d" % len(steps))
-        if "before" in p:
-            body.append("residue " + " ".join(residue(p, deepest)))
-        if "writes" in p:
-            body.append("writes " + " ".join(writes(p)))
+        lines = call_lines(p)
+        body += lines[:-1]
         if "above" in p and p.get("format", "").endswith("ktrace thread.\n"):
             thread_entry(p)
-        body.append("jumps " + " ".join(jumps(steps)))
+        body.append(lines[-1])  # the jumps
+
+# The experiment's own calls in order (trace.sh's calls mode): the probe says which way each call went (the slow paths
+# it entered), and one call that went each way was recorded (in a boot of its own, where it may have been another
+# call's number); the first call of each way is written with that recording, every other call "like" it.
+def without_repeats(p):
+    """The call with its repeated steps taken out: a single step of the gdb stub now and then stops again at the same
+    instruction without running it (same RIP, same RSP, not a string instruction's next iteration)."""
+    steps, writes, dropped = [], [], []
+    for i, step in enumerate(p["steps"]):
+        if steps and step == steps[-1] and not code[step[0]][1].startswith("rep"):
+            dropped.append(i)
+            continue
+        steps.append(step)
+    for k, off, old, new in p["writes"]:
+        writes.append([k - bisect.bisect_left(dropped, k), off, old, new])
+    return dict(p, steps=steps, writes=writes)
+
+for calls_raw in calls_raws:
+    probes = [json.loads(line) for line in open(calls_raw) if line.startswith('{"probe"')]
+    recorded = {tuple(p["slow"]): without_repeats(p) for p in recorded_paths(calls_raw)}
+    first = {}
+    for probe in probes:
+        way = tuple(probe["slow"])
+        k = probe["call"]
+        body.append("path call %s @%d" % (probe["probe"], k))
+        if way in first:
+            body.append("like @%d" % first[way])
+        elif way in recorded:
+            first[way] = k
+            body += call_lines(recorded[way])
+        else:
+            sys.exit("%s: no recorded call went the way call %d did: %s" % (calls_raw, k, " ".join(way)))
 
 if panic_raw:
     for o in recorded_paths(panic_raw):

@@ -41,6 +41,10 @@ out = open(OUT, "w")
 code = {}
 inferior = None
 
+def symbol(addr):
+    """The kernel function containing ADDR ("module" past the kernel's text)."""
+    return "module" if addr >= MODULES else syms[bisect.bisect_right(keys, addr) - 1][1]
+
 def emit(obj):
     out.write(json.dumps(obj) + "\n")
     out.flush()
@@ -67,10 +71,15 @@ class StackWrites:
         self.low, self.window, self.writes = low, window, []
         self.prev = read(low, window)
 
-    def after(self, step_count):
-        cur = read(self.low, self.window)
+    def after(self, step_count, sp=None):
+        # nothing below RSP changes (no red zone in the kernel; single steps run with interrupts masked): with RSP
+        # given, only the words from it up are read again
+        start = 0 if sp is None else min(max(sp - self.low, 0), self.window) & ~7
+        if start == self.window:
+            return
+        cur = self.prev[:start] + read(self.low + start, self.window - start)
         if cur != self.prev:
-            for i in range(0, self.window, 8):
+            for i in range(start, self.window, 8):
                 if cur[i:i + 8] != self.prev[i:i + 8]:
                     self.writes.append([step_count, self.window - i, int.from_bytes(self.prev[i:i + 8], "little"),
                                         int.from_bytes(cur[i:i + 8], "little")])
@@ -183,6 +192,112 @@ if os.environ.get("KTRACE_MODE") == "thread":
     gdb.execute("detach")
     raise SystemExit
 
+def trace_call(name, entry_rsp, ret):
+    """Single-steps the call just entered (RSP at its return address) to its return: its steps, the words it changed
+    step by step and what it left below its caller's RSP, and the task stack above it (who called it)."""
+    pc, sp = reg("rip"), entry_rsp
+    top = (entry_rsp & ~0x3fff) + 0x4000
+    above = read(entry_rsp, top - entry_rsp)  # the task stack from the return address up: who called it
+    below = 4096
+    before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
+    steps = []
+    # every stack word the call changes, step by step (what a later oops finds depends on how far the call got)
+    watch = StackWrites(entry_rsp + 8 - 1536, 1536)
+    while not (pc == ret and sp == entry_rsp + 8):
+        note_code(pc)
+        steps.append([pc, sp])
+        pc, sp = step()
+        watch.after(len(steps), sp)
+        if not top - 0x4000 <= sp < top:
+            # another task's stack: the call scheduled away, and its recording would be another task's run
+            raise SystemExit("%s switched stacks at step %d (%x): not a call's own path" % (name, len(steps), pc))
+    writes = watch.writes
+    residue = read(entry_rsp + 8 - below, below)
+    record = {"entry_rsp": entry_rsp, "return": ret, "steps": steps, "residue_base": entry_rsp + 8 - below,
+              "residue": residue.hex(), "before": before.hex(), "writes": writes, "stack_top": top, "above": above.hex()}
+    return record
+
+def module_calls(name):
+    """Stops at each of the experiment module's calls of NAME (the kernel's own calls are let through): yields K, from 0."""
+    run_to(addr_of["do_init_module"])  # the first module loaded after boot is the experiment
+    gdb.execute("hbreak *0x%x" % addr_of[name], to_string=True)
+    k = 0
+    while True:
+        gdb.execute("continue", to_string=True)
+        if int.from_bytes(read(reg("rsp"), 8), "little") >= MODULES:
+            yield k
+            k += 1
+
+if os.environ.get("KTRACE_MODE") == "calls-probe":
+    # Which way each of the experiment module's calls of KTRACE_CALL (e.g. vmalloc) goes, at full speed: the slow paths
+    # it enters (KTRACE_SLOW, each with its caller), for the first KTRACE_CALL_COUNT calls. A call's way through the
+    # allocator depends on what the calls before it left: a slab's free objects run out every so many calls, and the
+    # next call refills it, from a partial slab or a new one. Stops change the run (a probe that stopped at every call
+    # saw the slabs run out a call later than the real runs do), so the probe stops as seldom as it can: at the first
+    # two calls, which give the stride of a recursion's calls on the stack, and then only in the slow paths, where the
+    # call's own return address on the stack says which call it is. (Calls made at one depth, from a loop, are each
+    # stopped at.)
+    name = os.environ["KTRACE_CALL"]
+    count = int(os.environ.get("KTRACE_CALL_COUNT", "100"))
+    slow = {addr_of[f]: f for f in os.environ["KTRACE_SLOW"].split()}
+    run_to(addr_of["do_init_module"])  # the first module loaded after boot is the experiment
+    each_call = gdb.Breakpoint("*0x%x" % addr_of[name], type=gdb.BP_HARDWARE_BREAKPOINT)
+    for a in slow:
+        gdb.execute("break *0x%x" % a, to_string=True)
+    entered = {}
+    entries = []  # the first two calls' RSP at entry, and their return address
+    made = 0
+    while True:
+        try:
+            gdb.execute("continue", to_string=True)
+            pc, sp = reg("rip"), reg("rsp")
+        except gdb.error:
+            break  # the guest powered off: the module is done
+        if pc in slow:
+            caller = int.from_bytes(read(sp, 8), "little")
+            k = made - 1
+            if len(entries) == 2 and entries[0][0] > entries[1][0]:
+                top = (sp & ~0x3fff) + 0x4000
+                words = read(sp, top - sp)
+                slot = next((sp + i for i in range(0, len(words), 8) if int.from_bytes(words[i:i + 8], "little") == entries[0][1]), None)
+                k = (entries[0][0] - slot) // (entries[0][0] - entries[1][0]) if slot is not None else -1
+            if 0 <= k < count:
+                entered.setdefault(k, []).append("%s<%s" % (slow[pc], symbol(caller)))
+        elif pc == addr_of[name] and int.from_bytes(read(sp, 8), "little") >= MODULES:
+            made += 1
+            if len(entries) < 2:
+                entries.append((sp, int.from_bytes(read(sp, 8), "little")))
+            if len(entries) == 2 and entries[0][0] > entries[1][0] and entries[0][1] == entries[1][1]:
+                each_call.enabled = False  # a recursion: the slow paths' stops say which call they are in
+            if made > count:
+                break
+    for k in range(count):
+        emit({"probe": name, "call": k, "slow": entered.get(k, [])})
+    out.close()
+    raise SystemExit
+
+if os.environ.get("KTRACE_MODE") == "calls":
+    # The experiment module's KTRACE_CALL_INDEX-th call of KTRACE_CALL (from 0), recorded as an allocator call is
+    # ("call NAME @K"); the calls before it run at full speed, as in a real run (the minutes of stepping let the guest's
+    # timers expire, and a call after a stepped one would find its task due to be scheduled away: one call per boot)
+    name = os.environ["KTRACE_CALL"]
+    index = int(os.environ["KTRACE_CALL_INDEX"])
+    for k in module_calls(name):
+        if k == index:
+            break
+    gdb.execute("delete", to_string=True)
+    entry_rsp = reg("rsp")
+    record = trace_call(name, entry_rsp, int.from_bytes(read(entry_rsp, 8), "little"))
+    record["path"] = "call %s @%d" % (name, index)
+    # the slow paths this call entered, as the probe writes them: a boot's calls may go another way than the probe's
+    slow = {addr_of[f]: f for f in os.environ["KTRACE_SLOW"].split()}
+    record["slow"] = ["%s<%s" % (slow[pc], symbol(prev)) for (prev, _), (pc, _) in zip(record["steps"], record["steps"][1:]) if pc in slow]
+    emit(record)
+    gdb.write("traced %s: %d instructions\n" % (record["path"], len(record["steps"])))
+    out.close()
+    gdb.execute("detach")
+    raise SystemExit
+
 # The first do_init_module after boot is ktrace's (the initramfs loads no other module).
 run_to(addr_of["do_init_module"])
 run_to(addr_of["do_one_initcall"])
@@ -217,25 +332,7 @@ for name in sequence:
             break
         # the kernel's own call (a clocksource watchdog's printk, slowed down by the stepping; any kfree): not ktrace's
     fmt = read(reg("rdi"), 256).split(b"\0")[0].decode("latin-1") if name == PRINTK else None
-    top = (entry_rsp & ~0x3fff) + 0x4000
-    above = read(entry_rsp, top - entry_rsp)  # the task stack from the return address up: who called it
-    below = 4096
-    before = read(entry_rsp + 8 - below, below)  # to tell what the call wrote from what was there
-    steps = []
-    # every stack word the call changes, step by step (what a later oops finds depends on how far the call got)
-    watch = StackWrites(entry_rsp + 8 - 1536, 1536)
-    while not (pc == ret and sp == entry_rsp + 8):
-        note_code(pc)
-        steps.append([pc, sp])
-        pc, sp = step()
-        watch.after(len(steps))
-        if not top - 0x4000 <= sp < top:
-            # another task's stack: the call scheduled away, and its recording would be another task's run
-            raise SystemExit("%s switched stacks at step %d (%x): not a call's own path" % (name, len(steps), pc))
-    writes = watch.writes
-    residue = read(entry_rsp + 8 - below, below)
-    record = {"entry_rsp": entry_rsp, "return": ret, "steps": steps, "residue_base": entry_rsp + 8 - below,
-              "residue": residue.hex(), "before": before.hex(), "writes": writes, "stack_top": top, "above": above.hex()}
+    record = trace_call(name, entry_rsp, ret)
     if name == PRINTK:
         n += 1
         record["path"] = "printk %d" % n
@@ -243,7 +340,7 @@ for name in sequence:
     else:
         record["path"] = "call " + name
     emit(record)
-    gdb.write("traced %s: %d instructions\n" % (record["path"], len(steps)))
+    gdb.write("traced %s: %d instructions\n" % (record["path"], len(record["steps"])))
 
 out.close()
 # Let the guest finish: init.sh prints the module's section addresses, then powers off.

@@ -27,9 +27,11 @@ namespace KDsl.Analysis
             var footprint = KernelFootprint.For(profile.Name);
             _footprint = footprint;
             if (footprint != null && footprint.Printks.Count > 0) _costs[profile.PrintkSymbol] = footprint.PrintkDeepest;
-            // a recorded allocator costs what the real one used at its deepest
+            // a recorded allocator costs what the real one used at its deepest, over every call recorded (the deepest
+            // refills a slab)
             if (footprint != null)
-                foreach (var call in footprint.Calls) _costs[call.Key] = call.Value.Deepest;
+                foreach (var call in footprint.CallPaths())
+                    _costs[call.Key] = Math.Max(_costs.TryGetValue(call.Key, out int cost) ? cost : 0, call.Value.Deepest);
             // dump_stack() as panic's recorded path ran it, down to show_stack, whose trace the C# kernel prints: 1000
             // bytes on 6.1 (dump_stack_print_info's printk the deepest), 928 on 5.10
             if (footprint?.Panic is { } panic && footprint.Records(DumpStack))

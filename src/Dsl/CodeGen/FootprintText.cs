@@ -102,7 +102,7 @@ namespace KDsl.CodeGen
             }
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
-            foreach (var call in footprint.Calls) Add(call.Value, footprint.AddressOf(call.Key));
+            foreach (var call in footprint.CallPaths()) Add(call.Value, footprint.AddressOf(call.Key));
             return rets;
         }
 
@@ -122,7 +122,7 @@ namespace KDsl.CodeGen
             }
             ulong printk = footprint.AddressOf(printkSymbol);
             foreach (var path in footprint.Printks) Add(path, printk);
-            foreach (var call in footprint.Calls) Add(call.Value, footprint.AddressOf(call.Key));
+            foreach (var call in footprint.CallPaths()) Add(call.Value, footprint.AddressOf(call.Key));
             if (footprint.Panic is { } panic) Add(panic, footprint.AddressOf(KernelFootprint.PanicEntry));
             foreach (var oops in footprint.OopsPaths) Add(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
             return outcomes;

@@ -78,6 +78,14 @@ namespace KDsl.Profiles
                                 (int)Hex(field.Substring(colon + 1, eq - colon - 1)), field.Substring(eq + 1)));
                         }
                         break;
+                    case "like":
+                        // the K-th call went the way an earlier one did: "like @J"
+                        int like = fields.Length == 1 && fields[0].StartsWith("@", StringComparison.Ordinal) ? int.Parse(fields[0].Substring(1), CultureInfo.InvariantCulture) : -1;
+                        if (path == null || !CallInOrder(path, out string callee, out int number) || !f.CallsInOrder.TryGetValue(callee, out var earlier)
+                            || like < 0 || like >= earlier.Count)
+                            throw new InvalidDataException($"like {rest}: not an earlier call's number after a path call NAME @K line");
+                        f.AddCallInOrder(callee, number, earlier[like]);
+                        break;
                     case "formats":
                         formats = JsonStrings(rest);
                         break;
@@ -86,7 +94,11 @@ namespace KDsl.Profiles
                         var recorded = new RecordedPath(format ?? "", deepest, steps, jumps, residue, writes, formats);
                         if (path == "panic") f.Panic = recorded;
                         else if (path != null && path.StartsWith("oops ", StringComparison.Ordinal)) f.OopsPaths[path.Substring(5)] = recorded;
-                        else if (path != null && path.StartsWith("call ", StringComparison.Ordinal)) f.Calls[path.Substring(5)] = recorded;
+                        else if (path != null && path.StartsWith("call ", StringComparison.Ordinal))
+                        {
+                            if (CallInOrder(path, out string function, out int index)) f.AddCallInOrder(function, index, recorded);
+                            else f.Calls[path.Substring(5)] = recorded;
+                        }
                         else f.Printks.Add(recorded);
                         residue = null;
                         writes = null;
@@ -97,6 +109,25 @@ namespace KDsl.Profiles
                 }
             }
             return f;
+        }
+
+        /// <summary>"call NAME @K": the experiment's K-th call of NAME (<see cref="CallsInOrder"/>).</summary>
+        private static bool CallInOrder(string path, out string function, out int index)
+        {
+            function = "";
+            index = -1;
+            int at = path.IndexOf(" @", StringComparison.Ordinal);
+            if (!path.StartsWith("call ", StringComparison.Ordinal) || at < 0) return false;
+            function = path.Substring(5, at - 5);
+            index = int.Parse(path.Substring(at + 2), CultureInfo.InvariantCulture);
+            return true;
+        }
+
+        private void AddCallInOrder(string function, int index, RecordedPath recorded)
+        {
+            if (!CallsInOrder.TryGetValue(function, out var inOrder)) CallsInOrder[function] = inOrder = new List<RecordedPath>();
+            if (index != inOrder.Count) throw new InvalidDataException($"call {function} @{index}: the calls are not in order");
+            inOrder.Add(recorded);
         }
 
         /// <summary>A jumps line's "FROM>TO FROM>TO ..." (hex addresses), read without a string per field.</summary>

@@ -77,6 +77,31 @@ namespace KDsl.Profiles
         /// </summary>
         public Dictionary<string, RecordedPath> Calls { get; } = new Dictionary<string, RecordedPath>(StringComparer.Ordinal);
 
+        /// <summary>
+        /// An experiment's own calls of an allocator in the order it made them, recorded on the real kernel (trace.sh's
+        /// calls mode): a call's way through the allocator depends on what the calls before it left (a slab's free
+        /// objects run out every so many calls, and the next call refills it), so the K-th call replays the K-th recorded
+        /// one. Calls of the same way share one path. Past the recorded ones, <see cref="Calls"/>' path.
+        /// </summary>
+        public Dictionary<string, List<RecordedPath>> CallsInOrder { get; } = new Dictionary<string, List<RecordedPath>>(StringComparer.Ordinal);
+
+        /// <summary>The path a module's <paramref name="index"/>-th call (from 0) of <paramref name="function"/> takes, or null when none is recorded.</summary>
+        public RecordedPath? CallFor(string function, int index) =>
+            CallsInOrder.TryGetValue(function, out var inOrder) && index < inOrder.Count ? inOrder[index]
+            : Calls.TryGetValue(function, out var path) ? path : null;
+
+        /// <summary>Every recorded allocator path once, with the function it starts at: <see cref="Calls"/>' and <see cref="CallsInOrder"/>'.</summary>
+        public IEnumerable<KeyValuePair<string, RecordedPath>> CallPaths()
+        {
+            foreach (var call in Calls) yield return call;
+            foreach (var inOrder in CallsInOrder)
+            {
+                var seen = new HashSet<RecordedPath>();
+                foreach (var path in inOrder.Value)
+                    if (seen.Add(path)) yield return new KeyValuePair<string, RecordedPath>(inOrder.Key, path);
+            }
+        }
+
         /// <summary>The page fault's oops path (<see cref="OopsPaths"/> at <see cref="OopsEntry"/>), or null.</summary>
         public RecordedPath? Oops => OopsPaths.TryGetValue(OopsEntry, out var path) ? path : null;
 

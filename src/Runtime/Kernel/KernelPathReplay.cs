@@ -26,6 +26,8 @@ namespace KDsl.Runtime.Kernel
         private int _commitsPassed;
         private int _oopsPrintks;
         private long _lastBranchInstructions;
+        /// <summary>How many times the module has called each recorded allocator: the next call replays that one's recording.</summary>
+        private readonly Dictionary<string, int> _allocatorCalls = new Dictionary<string, int>(StringComparer.Ordinal);
 
         public KernelPathReplay(RecordedPrintks recorded) => _recorded = recorded;
 
@@ -35,11 +37,15 @@ namespace KDsl.Runtime.Kernel
         public void BeginPrintk(string format, ulong callerRsp, long instructions) => BeginCall(_recorded.For(format), callerRsp, instructions, null);
 
         /// <summary>
-        /// A recorded allocator (<see cref="RecordedPrintks.Calls"/>) was called: follow its recorded path; it returns
+        /// A recorded allocator was called: follow the recorded path of its call as the module's how-many-th (<see cref="RecordedPrintks.CallFor"/>); it returns
         /// <paramref name="result"/>, the allocation the C# kernel made.
         /// </summary>
-        public void BeginAllocatorCall(string function, ulong callerRsp, long instructions, ulong result) =>
-            BeginCall(_recorded.Calls[function], callerRsp, instructions, result);
+        public void BeginAllocatorCall(string function, ulong callerRsp, long instructions, ulong result)
+        {
+            _allocatorCalls.TryGetValue(function, out int made);
+            _allocatorCalls[function] = made + 1;
+            BeginCall(_recorded.CallFor(function, made), callerRsp, instructions, result);
+        }
 
         /// <summary>A printk or allocator call from outside the recorded paths is under way: calls it makes start no path of their own.</summary>
         public bool InCall => _inCall;
@@ -276,11 +282,12 @@ namespace KDsl.Runtime.Kernel
                 Panic = Walk(panic, entry);
             }
             foreach (var oops in footprint.OopsPaths) OopsPaths[oops.Key] = Walk(oops.Value, footprint.AddressOf(KernelFootprint.OopsPathEntry(oops.Key)));
-            foreach (var call in footprint.Calls) Calls[call.Key] = Walk(call.Value, footprint.AddressOf(call.Key));
+            foreach (var call in footprint.CallPaths()) _paths[call.Value] = Walk(call.Value, footprint.AddressOf(call.Key));
         }
 
-        /// <summary>The recorded allocator calls (<see cref="KernelFootprint.Calls"/>) by the function called.</summary>
-        public Dictionary<string, Path> Calls { get; } = new Dictionary<string, Path>(StringComparer.Ordinal);
+        /// <summary>The recorded path a module's <paramref name="index"/>-th call of the allocator <paramref name="function"/> replays (<see cref="KernelFootprint.CallFor"/>).</summary>
+        public Path CallFor(string function, int index) =>
+            _footprint.CallFor(function, index) is { } recorded && _paths.TryGetValue(recorded, out var path) ? path : Path.Empty;
 
         /// <summary>The recorded oops paths (<see cref="KernelFootprint.OopsPaths"/>) by the exception entry they start at.</summary>
         public Dictionary<string, Path> OopsPaths { get; } = new Dictionary<string, Path>(StringComparer.Ordinal);

@@ -58,7 +58,7 @@ namespace KDsl.Dsl.Tests.Profiles
             }
 
             var f = KernelFootprint.For("linux-6.1")!;
-            var paths = f.Printks.Concat(f.OopsPaths.Values).Concat(f.Calls.Values).Append(f.Panic!).ToList();
+            var paths = f.Printks.Concat(f.OopsPaths.Values).Concat(f.CallPaths().Select(c => c.Value)).Append(f.Panic!).ToList();
             Assert.That(paths, Has.Count.EqualTo(expected.Count));
             // Each recorded path's jumps are one line's pairs, whichever line (the paths are filed by kind, not in file order).
             var lines = expected.Select(Key).OrderBy(k => k).ToList();
@@ -80,6 +80,32 @@ namespace KDsl.Dsl.Tests.Profiles
             Assert.That(f.PrintkFor("\u00016%s %d in %pS\n")!.Format, Is.EqualTo("\u00016ktrace %pS\n"));
             Assert.That(f.PrintkFor("\u00016%s %d\n")!.Format, Is.EqualTo("\u00016ktrace %s: depth %d\n"));
             Assert.That(f.PrintkFor("\u00016ktrace %d %d\n")!.Format, Is.EqualTo("\u00016ktrace %d %d\n"));
+        }
+
+        /// <summary>
+        /// An experiment's calls of an allocator in order ("path call NAME @K", or "like @J" for a call that went call J's
+        /// way): the K-th call replays the K-th, a call past them the allocator's one recording, and the analysis costs the
+        /// deepest of them all.
+        /// </summary>
+        [Test]
+        public void CallsInOrder_AreReplayedByNumber()
+        {
+            var f = Parse("path call vmalloc\ndeepest 100\nsteps 1\njumps\n" +
+                          "path call vmalloc @0\ndeepest 200\nsteps 1\njumps\n" +
+                          "path call vmalloc @1\nlike @0\n" +
+                          "path call vmalloc @2\ndeepest 300\nsteps 1\njumps\n");
+            Assert.That(Enumerable.Range(0, 4).Select(k => f.CallFor("vmalloc", k)!.Deepest), Is.EqualTo(new[] { 200, 200, 300, 100 }));
+            Assert.That(f.CallFor("vmalloc", 1), Is.SameAs(f.CallFor("vmalloc", 0)));
+            Assert.That(f.CallPaths().Select(c => c.Value.Deepest), Is.EquivalentTo(new[] { 100, 200, 300 }));
+            Assert.That(f.CallFor("kfree", 0), Is.Null);
+        }
+
+        [TestCase("path call vmalloc @1\ndeepest 1\nsteps 1\njumps\n")]
+        [TestCase("path call vmalloc @0\nlike @0\n")]
+        [TestCase("path call vmalloc\nlike @0\n")]
+        public void CallsOutOfOrder_AreRefused(string text)
+        {
+            Assert.Throws<InvalidDataException>(() => Parse(text));
         }
 
         /// <summary>A line's pairs summed up: how many, and a checksum over them in order.</summary>
