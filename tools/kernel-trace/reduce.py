@@ -200,14 +200,25 @@ def word_token(word, caller, fault_ip=None):
         return "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
     return "%x" % word
 
-def writes(p, base=None, fault_ip=None, own=0):
+def writes(p, base=None, fault_ip=None, own=0, every=False):
     """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten, or the
     faulting address copied), as STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP
     (the oops path: below its entry RSP) became VALUE. Words up to OWN bytes below it are left out: the replay writes
-    them itself with its own values (the oops path's pt_regs hold the interrupted context's registers)."""
+    them itself with its own values (the oops path's pt_regs hold the interrupted context's registers). With EVERY,
+    every write but the module's own code: a register the replayed text does not compute (its load is a NOP there)
+    still holds what the module left in it, and a push of it would leave a module address where the real call
+    pushed data."""
     caller = p["entry_rsp"] + 8 if base is None else base
-    return ["%d:%x=%s" % (k, off, word_token(new, caller, fault_ip)) for k, off, old, new in p["writes"]
-            if off > own and (is_text(old) or is_text(new) or (fault_ip is not None and new == fault_ip))]
+    # a word whose last write is the module's own code is the replaying run's own: no data is written over it
+    own_code = {off for k, off, old, new in p["writes"] if word_token(new, caller, fault_ip) == "m"} if every else set()
+    out = []
+    for k, off, old, new in p["writes"]:
+        if off <= own:
+            continue
+        token = word_token(new, caller, fault_ip)
+        if is_text(old) or is_text(new) or (fault_ip is not None and new == fault_ip) or (every and token != "m" and off not in own_code):
+            out.append("%d:%x=%s" % (k, off, token))
+    return out
 
 def residue(p, deepest):
     """The words the call changed below its caller's RSP, as OFF=VALUE (OFF bytes below the caller's RSP): kernel text
@@ -235,7 +246,7 @@ def call_lines(p):
     if "before" in p:
         lines.append("residue " + " ".join(residue(p, deepest)))
     if "writes" in p:
-        lines.append("writes " + " ".join(writes(p)))
+        lines.append("writes " + " ".join(writes(p, every="format" not in p)))
     lines.append("jumps " + " ".join(jumps(steps)))
     return lines
 

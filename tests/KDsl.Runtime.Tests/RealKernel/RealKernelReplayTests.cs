@@ -66,11 +66,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "which sleeper in kthread_run resumes first is CFS's choice by vruntime, which depends on how long each step took: " +
             "the same module orders its lines differently on 6.1 and 5.10; KDsl's run queue resumes the latest sleeper first " +
             "(what 5.10 did the first time here) and has no timing model";
-        private const string CodegenFrames =
-            "one more '? rstack' in KDsl, below the fatal call's path: not rstack's own frame, which is GCC's (push rbx; sub " +
-            "$0x288,%rsp at BUF=640, tools/gcc-frames), and not the allocator's words, which are the real calls' of the same " +
-            "number (every vmalloc of these runs took the fast path, as recorded: KernelFootprint.CallsInOrder); where the " +
-            "extra module word comes from is not found yet; the kernel words, CR2, RIP, trace and ending match";
         private const string RefillVaries =
             "which call of a recursion refills a slab varies by about a call from boot to boot (the probes of trace.sh's calls " +
             "mode saw 5.10's vmap_area slab run out at calls 15 and 16 in three boots, at 16 and 17 in one; KDsl replays the " +
@@ -132,22 +127,8 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 thread_nest: lines"] = CfsTiming,
             ["linux-5.10 thread_nest: lines"] = CfsTiming,
             ["linux-5.10 kthread_protector: stale entries"] = CodegenLayout,
-            ["linux-6.1 alloc_vm_640: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_680: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_840: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_880: stale entries"] = CodegenFrames,
             // held out
-            ["linux-6.1 alloc_vm_620: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_700: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_740: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_780: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_660: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_820: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_860: stale entries"] = CodegenFrames,
             // held out, after the calls in order were recorded
-            ["linux-6.1 alloc_vm_610: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_690: stale entries"] = CodegenFrames,
-            ["linux-6.1 alloc_vm_770: stale entries"] = CodegenFrames,
             ["linux-5.10 alloc_vm_850: RIP"] = RefillVaries,
             ["linux-5.10 alloc_vm_850: call trace"] = RefillVaries,
             ["linux-5.10 alloc_vm_850: stale entries"] = RefillVaries,
