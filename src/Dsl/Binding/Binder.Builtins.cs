@@ -155,6 +155,7 @@ namespace KDsl.Binding
             _panic = new FunctionSymbol(PanicName, TypeSymbol.Void, fmt, FunctionKind.Kernel, default, isVariadic: true, linkName: "panic");
             _global.TryDeclare(PanicName, _panic);
             DeclareUserCopyHelpers(profile);
+            DeclareGetPutUser();
             _global.TryDeclare("MISC_DYNAMIC_MINOR", new ConstantSymbol("MISC_DYNAMIC_MINOR", KernelRecords.MiscDynamicMinor, TypeSymbol.Int, default));
             foreach (var (name, link, returnType, parameters) in KernelBuiltins)
             {
@@ -315,6 +316,7 @@ namespace KDsl.Binding
             ImmutableArray<BoundExpression>.Builder arguments)
         {
             if (function.Name == WarnName) return BindWarn(function, syntax, arguments);
+            if (function.Name is GetUserName or PutUserName) return BindGetPutUser(function, syntax, arguments);
             int expected = function.Parameters.Length;
             if (arguments.Count != expected)
             {

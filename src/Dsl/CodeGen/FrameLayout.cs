@@ -35,6 +35,9 @@ namespace KDsl.CodeGen
             _liveness = liveness;
             FramePointer = profile.FramePointer;
             _calleeSaved = FramePointer ? GprExtensions.CalleeSaved : GprExtensions.CalleeSavedWithoutFramePointer;
+            // put_user's helper clobbers RBX: saved whatever else is, and no value's home (GCC 12: push %rbx in a
+            // handler that only calls put_user)
+            if (liveness.ClobbersRbx) _calleeSaved = System.Array.FindAll(_calleeSaved, r => r != Gpr.Rbx);
             Temporaries = temporaries;
 
             var scalars = new List<VariableSymbol>(function.Symbol.Parameters);
@@ -90,6 +93,7 @@ namespace KDsl.CodeGen
             foreach (var a in KeptAddresses(arrays, _aliases, liveness, profile))
                 if (calleeSaved < _calleeSaved.Length) _keptAddresses[a] = _calleeSaved[calleeSaved++];
             SavedRegisters = _calleeSaved.AsSpanCount(calleeSaved);
+            if (liveness.ClobbersRbx) SavedRegisters = System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Prepend(SavedRegisters, Gpr.Rbx));
 
             // Spill slots at the bottom; above them the stack variables as GCC's expand_used_vars places them, packed
             // downwards from the canary; the canary on top.

@@ -48,6 +48,12 @@ namespace KDsl.CodeGen
                     EmitExpression(call.Arguments[0]);
                     A.call(rax);
                     break;
+                case Binder.GetUserName:
+                    EmitGetUser(call);
+                    break;
+                case Binder.PutUserName:
+                    EmitPutUser(call);
+                    break;
             }
         }
 

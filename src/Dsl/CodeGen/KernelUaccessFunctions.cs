@@ -22,6 +22,16 @@ namespace KDsl.CodeGen
 
         public static bool Emit(string name, CodeBuffer code, KernelProfile profile)
         {
+            if (UserAccessSize(name, GetUserPrefix) is int getSize)
+            {
+                EmitGetUser(getSize, code, profile);
+                return true;
+            }
+            if (UserAccessSize(name, PutUserPrefix) is int putSize)
+            {
+                EmitPutUser(putSize, code, profile);
+                return true;
+            }
             if (name != CopyRoutine) return false;
             var a = code.Asm;
             code.SetCfa(8);
@@ -38,5 +48,93 @@ namespace KDsl.CodeGen
             KernelTextCompiler.Ret(code, profile);
             return true;
         }
+
+        /// <summary>get_user's and put_user's out-of-line halves for an N-byte value: __get_user_N, __put_user_N.</summary>
+        public const string GetUserPrefix = "__get_user_", PutUserPrefix = "__put_user_";
+
+        public static readonly int[] UserAccessSizes = { 1, 2, 4, 8 };
+
+        private static int? UserAccessSize(string name, string prefix) =>
+            name.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(name.Substring(prefix.Length), out int n) &&
+            Array.IndexOf(UserAccessSizes, n) >= 0 ? n : null;
+
+        /// <summary>
+        /// TASK_SIZE_MAX with 4-level paging, the first address no user access may reach (arch/x86/include/asm/page_64_types.h:
+        /// (1 &lt;&lt; 47) - PAGE_SIZE).
+        /// </summary>
+        private const long TaskSizeMax = (1L << 47) - 4096;
+
+        /// <summary>
+        /// arch/x86/lib/getuser.S's __get_user_N (5.10 and 6.1 alike; 4.11, which compared with addr_limit, is not
+        /// modelled apart): the address in RAX, the value out zero-extended in RDX and 0 or -EFAULT in RAX, nothing else
+        /// touched (they are called from inline asm that clobbers only those). The range check refuses an access that
+        /// would reach TASK_SIZE_MAX (a kernel address) without touching it; the load has an exception-table entry, so an
+        /// unmapped user address resumes at .Lbad_get_user_clac: the value 0 and -EFAULT. As Debian's 6.1.0-56 and
+        /// 5.10.0-46 vmlinux have them (movabs $0x7fffffffeffd,%rdx for 4 bytes), with stac/clac where the SMAP
+        /// alternatives patch the nops. A leaf: the caller's stack grows by the return address only.
+        /// </summary>
+        private static void EmitGetUser(int size, CodeBuffer code, KernelProfile profile)
+        {
+            var a = code.Asm;
+            var bad = code.NewLabel();
+            code.SetCfa(8);
+            a.mov(rdx, TaskSizeMax - (size - 1));
+            a.cmp(rax, rdx);
+            a.jae(bad.Iced);
+            a.sbb(rdx, rdx); // array_index_mask_nospec(): all ones below the limit, so a mispredicted branch loads nothing
+            a.and(rax, rdx);
+            code.Bytes(Stac);
+            code.Mark(ExtableInstruction);
+            switch (size)
+            {
+                case 1: a.movzx(edx, __byte_ptr[rax]); break;
+                case 2: a.movzx(edx, __word_ptr[rax]); break;
+                case 4: a.mov(edx, __dword_ptr[rax]); break;
+                default: a.mov(rdx, __qword_ptr[rax]); break;
+            }
+            a.xor(eax, eax);
+            code.Bytes(Clac);
+            KernelTextCompiler.Ret(code, profile);
+            code.Mark(ExtableFixup);
+            code.Bytes(Clac);
+            code.Place(bad);
+            a.xor(edx, edx);
+            a.mov(rax, -EFault);
+            KernelTextCompiler.Ret(code, profile);
+        }
+
+        /// <summary>
+        /// arch/x86/lib/putuser.S's __put_user_N: the value in RAX, the address in RCX, 0 or -EFAULT out in ECX; RBX is
+        /// clobbered (it holds the limit), which is why every caller of put_user saves RBX. The same range check and
+        /// exception-table entry as <see cref="EmitGetUser"/>, the fixup .Lbad_put_user_clac.
+        /// </summary>
+        private static void EmitPutUser(int size, CodeBuffer code, KernelProfile profile)
+        {
+            var a = code.Asm;
+            var bad = code.NewLabel();
+            code.SetCfa(8);
+            a.mov(rbx, TaskSizeMax - (size - 1));
+            a.cmp(rcx, rbx);
+            a.jae(bad.Iced);
+            code.Bytes(Stac);
+            code.Mark(ExtableInstruction);
+            switch (size)
+            {
+                case 1: a.mov(__byte_ptr[rcx], al); break;
+                case 2: a.mov(__word_ptr[rcx], ax); break;
+                case 4: a.mov(__dword_ptr[rcx], eax); break;
+                default: a.mov(__qword_ptr[rcx], rax); break;
+            }
+            a.xor(ecx, ecx);
+            code.Bytes(Clac);
+            KernelTextCompiler.Ret(code, profile);
+            code.Mark(ExtableFixup);
+            code.Bytes(Clac);
+            code.Place(bad);
+            a.mov(ecx, -EFault);
+            KernelTextCompiler.Ret(code, profile);
+        }
+
+        private const int EFault = 14;
     }
 }

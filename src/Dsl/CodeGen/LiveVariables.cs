@@ -226,6 +226,13 @@ namespace KDsl.CodeGen
                 case BoundIncrement i:
                     if (i.Target is BoundVariable incremented) Define(incremented.Variable, after, null);
                     return Expression(i.Target, after);
+                case BoundCall c when Liveness.IsUserAccess(c):
+                {
+                    // the registers it clobbers are no variable's home (Liveness.IsUserAccess)
+                    var live = after;
+                    for (int k = c.Arguments.Length - 1; k >= 0; k--) live = Expression(c.Arguments[k], live);
+                    return live;
+                }
                 case BoundCall c:
                 {
                     var constants = _constants.At(c);

@@ -40,6 +40,16 @@ namespace KDsl.CodeGen
 
         public bool HasCalls => _calls.Count > 0;
 
+        /// <summary>Whether the function calls put_user, whose helper clobbers RBX (arch/x86/include/asm/uaccess.h's "ebx").</summary>
+        public bool ClobbersRbx { get; private set; }
+
+        /// <summary>
+        /// get_user and put_user, whose inline asm names the registers its call touches (RAX, RCX, RDX, RBX): every other
+        /// caller-saved register keeps its value across it, as across no call at all (GCC keeps ioctl's cmd in ESI).
+        /// </summary>
+        public static bool IsUserAccess(BoundCall c) =>
+            c.Function.Kind == FunctionKind.Builtin && c.Function.Name is Binder.GetUserName or Binder.PutUserName;
+
         /// <summary>The most argument registers a call of the function loads: all of them for a built-in or system call.</summary>
         public int MaxRegisterArguments { get; private set; }
 
@@ -196,6 +206,11 @@ namespace KDsl.CodeGen
                     break;
                 case BoundIncrement i:
                     Expression(i.Target);
+                    break;
+                case BoundCall c when IsUserAccess(c):
+                    // get_user/put_user: an asm call that clobbers only what it names, no call for the allocator
+                    foreach (var arg in c.Arguments) Expression(arg);
+                    ClobbersRbx |= c.Function.Name == Binder.PutUserName;
                     break;
                 case BoundCall c:
                     foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);

@@ -29,7 +29,19 @@ namespace KDsl.Profiles
             Entry("__check_object_size", 32, Call("check_stack_object"), Bug(UsercopyAbortBug)),
             F("check_stack_object", 0),
         }.Concat(CopyOverflowCalled(profile) ? new[] { new KernelFunctionShape("__copy_overflow", 0, false, Body("__copy_overflow"), Call("__warn_printk")) }
-            : System.Array.Empty<KernelFunctionShape>());
+            : System.Array.Empty<KernelFunctionShape>())
+            .Concat(UserAccessFunctions());
+
+        /// <summary>
+        /// get_user's and put_user's leaf helpers (arch/x86/lib/getuser.S, putuser.S: __get_user_1..8, __put_user_1..8),
+        /// frameless: the caller pays their return address only (CodeGen/KernelUaccessFunctions).
+        /// </summary>
+        private static IEnumerable<KernelFunctionShape> UserAccessFunctions()
+        {
+            foreach (int size in CodeGen.KernelUaccessFunctions.UserAccessSizes)
+                foreach (string prefix in new[] { CodeGen.KernelUaccessFunctions.GetUserPrefix, CodeGen.KernelUaccessFunctions.PutUserPrefix })
+                    yield return new KernelFunctionShape(prefix + size, 0, false, Body(prefix + size));
+        }
 
         /// <summary>
         /// Whether check_copy_size's overflow calls the out-of-line __copy_overflow (6.1: mm/maccess.c:228, WARN with flags

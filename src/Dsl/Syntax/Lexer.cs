@@ -40,6 +40,7 @@ namespace KDsl.Syntax
         {
             if (TryLexDirective(tokens)) return false;
             var token = Lex();
+            if (IsEmptyAnnotation(token)) return false;
             tokens.Add(token);
             return token.Kind == SyntaxKind.EndOfFileToken;
         }
@@ -91,7 +92,8 @@ namespace KDsl.Syntax
                 {
                     SkipTrivia();
                     if (_position >= lineEnd || AtEnd()) break;
-                    tokens.Add(Lex());
+                    var token = Lex();
+                    if (!IsEmptyAnnotation(token)) tokens.Add(token);
                 }
                 tokens.Add(new SyntaxToken(SyntaxKind.SemicolonToken, lineEnd, "", null));
                 _position = lineEnd;
@@ -149,6 +151,10 @@ namespace KDsl.Syntax
             _diagnostics.ReportBadCharacter(span, bad);
             return new SyntaxToken(SyntaxKind.BadToken, start, bad, null);
         }
+
+        /// <summary>A word the preprocessor would have dropped (<see cref="SyntaxFacts.IsEmptyAnnotation"/>): no token.</summary>
+        private static bool IsEmptyAnnotation(SyntaxToken token) =>
+            token.Kind == SyntaxKind.IdentifierToken && SyntaxFacts.IsEmptyAnnotation(token.Text);
 
         private bool IsBadStart()
         {

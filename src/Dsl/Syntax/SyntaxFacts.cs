@@ -55,6 +55,16 @@ namespace KDsl.Syntax
             token.Kind == SyntaxKind.IdentifierToken && token.Text is "static" or "inline" or "__inline" or "__inline__" or
                 "__always_inline" or "noinline" or "__init" or "__exit" or "__initdata" or "__read_mostly";
 
+        /// <summary>
+        /// Words kernel C writes in types and declarations that mean nothing to the compiler, dropped by the lexer as the
+        /// preprocessor drops them: sparse's address-space and cast annotations, which include/linux/compiler_types.h
+        /// defines empty outside __CHECKER__ (`char __user *buf`, `(__force u32)x`, `void __iomem *regs`, `__rcu`), and
+        /// the attributes that change no code (__must_check: warn_unused_result; __maybe_unused, __always_unused: unused).
+        /// </summary>
+        public static bool IsEmptyAnnotation(string text) => text.Length > 4 && text[0] == '_' && text[1] == '_' && text is
+            "__user" or "__kernel" or "__iomem" or "__force" or "__nocast" or "__safe" or "__percpu" or "__rcu" or "__private" or
+            "__bitwise" or "__must_check" or "__maybe_unused" or "__always_unused";
+
         /// <summary>Whether one of <paramref name="tokens"/> is the word <paramref name="text"/>.</summary>
         public static bool Has(System.Collections.Immutable.ImmutableArray<SyntaxToken> tokens, string text)
         {
