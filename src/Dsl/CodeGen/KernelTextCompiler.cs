@@ -45,8 +45,9 @@ namespace KDsl.CodeGen
                 // The real kernel's recorded functions at their real addresses; KDsl's own functions follow them.
                 FootprintText.Lay(footprint, profile.PrintkSymbol, KernelProfile.KernelTextBase, text, symbols, unwind, branches);
                 AddFootprintServices(profile, footprint, text, services);
-                LayDriverPaths(profile, text, symbols, unwind, services, bugs);
                 foreach (var s in symbols) starts[s.Name] = s.Offset;
+                // no modelled function calls these: one may share its name with a modelled one (do_exit), which calls reach
+                LayDriverPaths(profile, text, symbols, unwind, services, bugs);
             }
             foreach (var code in codes)
             {
@@ -135,21 +136,33 @@ namespace KDsl.CodeGen
         private static void LayDriverPaths(KernelProfile profile, List<byte> text, List<ModuleSymbol> symbols, List<UnwindEntry> unwind,
             List<ServiceSite> services, List<BugEntry> bugs)
         {
-            // a real function's symbol, int3 everywhere, and the CFA at its return site; the offset of that site
+            var recorded = new HashSet<string>();
+            foreach (var s in symbols) recorded.Add(s.Name);
+            // a real function's symbol, int3 everywhere, and the CFA at its return site; the offset of that site. A function
+            // the footprint recorded (do_exit, on the oops path) keeps its recorded text and gains the return site's CFA.
             int Lay(DriverPathFrame f)
             {
                 int start = checked((int)(f.Address - KernelProfile.KernelTextBase));
+                if (recorded.Contains(f.Name))
+                {
+                    unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
+                    return start + f.ReturnOffset;
+                }
                 while (text.Count < start + f.Size) text.Add(0xCC);
                 for (int b = 0; b < f.Size; b++) text[start + b] = 0xCC;
                 symbols.Add(new ModuleSymbol(f.Name, Section.Text, start, f.Size, 0));
                 unwind.Add(new UnwindEntry(start + f.ReturnOffset, f.Frame + 8));
                 return start + f.ReturnOffset;
             }
-            foreach (string member in DriverSyscallPath.Members)
+            var laid = new HashSet<string>(); // release's two paths share task_work_run and __fput
+            foreach (string path in DriverSyscallPath.Paths)
             {
-                if (DriverSyscallPath.For(profile.Name, member) is not { } frames) continue;
+                if (DriverSyscallPath.For(profile.Name, path) is not { } frames) continue;
+                if (DriverSyscallPath.DoSyscallReturnOffset(profile.Name, path) is int offset)
+                    LayDoSyscallReturn(profile, offset, unwind);
                 int site = 0;
-                foreach (var f in frames) site = Lay(f);
+                foreach (var f in frames) site = laid.Add(f.Name) ? Lay(f) : -1;
+                if (site < 0) continue;
                 for (int b = 0; b < Vmcall.Length; b++) text[site + b] = Vmcall[b];
                 services.Add(new ServiceSite(site + Vmcall.Length, frames[frames.Count - 1].Name, false));
             }
@@ -164,6 +177,18 @@ namespace KDsl.CodeGen
                 bugs.Add(BugAt(ud2, UsercopyAbortPath.Bug, warning: false));
             }
             unwind.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        }
+
+        /// <summary>
+        /// A return site in do_syscall_64 other than the recorded one (<see cref="DriverSyscallPath.DoSyscallReturnOffset"/>):
+        /// the unwinder's CFA there, the recorded site's, as both calls are made from the same frame.
+        /// </summary>
+        private static void LayDoSyscallReturn(KernelProfile profile, int offset, List<UnwindEntry> unwind)
+        {
+            var footprint = KernelFootprint.For(profile.Name)!;
+            if (footprint.ReturnSiteIn(DriverSyscallPath.DoSyscall) is not { } recorded) return;
+            ulong site = footprint.AddressOf(DriverSyscallPath.DoSyscall) + (ulong)offset;
+            unwind.Add(new UnwindEntry(checked((int)(site - KernelProfile.KernelTextBase)), recorded.Value));
         }
 
         /// <summary>A __bug_table entry at <paramref name="offset"/> for "FILE:LINE" (a WARN's flags BUGFLAG_NO_CUT_HERE too).</summary>

@@ -31,13 +31,20 @@ namespace KDsl.Profiles
     /// <summary>
     /// The system calls that reach a character device's handler (a misc device's file_operations): read → ksys_read →
     /// vfs_read → f_op->read, write → ksys_write → vfs_write → f_op->write, ioctl → __x64_sys_ioctl (vfs_ioctl inlined)
-    /// → f_op->unlocked_ioctl. x64_sys_call (6.1) and __x64_sys_read/__x64_sys_write jump to the next function, so they
+    /// → f_op->unlocked_ioctl; open → __x64_sys_open → do_sys_openat2 → do_filp_open → path_openat (do_open inlined) →
+    /// vfs_open (a jmp) → do_dentry_open → chrdev_open → misc_open → f_op->open; the last fput of a file queues __fput as
+    /// task work, run on the way back to user space after close (syscall_exit_to_user_mode → exit_to_user_mode_prepare →
+    /// task_work_run → ____fput, a jmp → __fput → f_op->release) or in do_exit after exit (__x64_sys_exit → do_exit →
+    /// task_work_run → __fput). x64_sys_call (6.1) and __x64_sys_read/__x64_sys_write jump to the next function, so they
     /// leave no frame. Above these frames sit do_syscall_64's and entry_SYSCALL_64's, recorded in the footprint.
     /// </summary>
     public static class DriverSyscallPath
     {
         /// <summary>The file_operations members a system call calls.</summary>
-        public const string Read = "read", Write = "write", UnlockedIoctl = "unlocked_ioctl";
+        public const string Read = "read", Write = "write", UnlockedIoctl = "unlocked_ioctl", Open = "open", Release = "release";
+
+        /// <summary>The path to f_op->release when the process exits with the file open (<see cref="Release"/>'s is close's).</summary>
+        public const string ReleaseOnExit = "release on exit";
 
         /// <summary>
         /// The frames from the one do_syscall_64 enters to the one that calls the handler, or null where not measured
@@ -62,6 +69,31 @@ namespace KDsl.Profiles
                 new DriverPathFrame("ksys_read", 0xffffffff81367550, 0xf0, 48, 0x6b),
                 new DriverPathFrame("vfs_read", 0xffffffff813669e0, 0x310, 152, 0xa5),
             },
+            ("linux-6.1", Open) => new[]
+            {
+                new DriverPathFrame("__x64_sys_open", 0xffffffff813644f0, 0xa0, 32, 0x6c),
+                new DriverPathFrame("do_sys_openat2", 0xffffffff81363fa0, 0x170, 56, 0xaf),
+                // push %rbp; 4 pushes; and $-16,%rsp; sub $0xf0: 288 bytes at this depth, where the and drops 8
+                new DriverPathFrame("do_filp_open", 0xffffffff8137d360, 0x160, 288, 0xaf),
+                new DriverPathFrame("path_openat", 0xffffffff8137b7a0, 0x1260, 160, 0xb7d),
+                new DriverPathFrame("do_dentry_open", 0xffffffff81361a70, 0x410, 40, 0x1e5),
+                new DriverPathFrame("chrdev_open", 0xffffffff8136d850, 0x250, 64, 0xc3),
+                new DriverPathFrame("misc_open", 0xffffffff816ba320, 0x180, 40, 0xc4),
+            },
+            ("linux-6.1", Release) => new[]
+            {
+                new DriverPathFrame("syscall_exit_to_user_mode", 0xffffffff81a48860, 0x40, 8, 0x17),
+                new DriverPathFrame("exit_to_user_mode_prepare", 0xffffffff811469d0, 0x240, 24, 0x23d),
+                new DriverPathFrame("task_work_run", 0xffffffff810ca3a0, 0x90, 24, 0x59),
+                new DriverPathFrame("__fput", 0xffffffff81369b80, 0x250, 40, 0x93),
+            },
+            ("linux-6.1", ReleaseOnExit) => new[]
+            {
+                new DriverPathFrame("__x64_sys_exit", 0xffffffff810a7bb0, 0x20, 0, 0x17),
+                new DriverPathFrame("do_exit", 0xffffffff810a7010, 0xb10, 88, 0x381),
+                new DriverPathFrame("task_work_run", 0xffffffff810ca3a0, 0x90, 24, 0x59),
+                new DriverPathFrame("__fput", 0xffffffff81369b80, 0x250, 40, 0x93),
+            },
             ("linux-5.10", UnlockedIoctl) => new[] { new DriverPathFrame("__x64_sys_ioctl", 0xffffffff812f5fc0, 0xc0, 40, 0x8b) },
             ("linux-5.10", Write) => new[]
             {
@@ -77,7 +109,21 @@ namespace KDsl.Profiles
         };
 
         /// <summary>The handler members a system call reaches, in a stable order.</summary>
-        public static IReadOnlyList<string> Members { get; } = new[] { Read, Write, UnlockedIoctl };
+        public static IReadOnlyList<string> Members { get; } = new[] { Read, Write, UnlockedIoctl, Open, Release };
+
+        /// <summary>Every path: one a member, and release's second one.</summary>
+        public static IReadOnlyList<string> Paths { get; } = new[] { Read, Write, UnlockedIoctl, Open, Release, ReleaseOnExit };
+
+        /// <summary>
+        /// Where do_syscall_64 is when the path runs, as an offset in it, where that is not the recorded return site of its
+        /// call of the system call (x64_sys_call): close's release runs from its next call, syscall_exit_to_user_mode's, which
+        /// returns to +0x69 on 6.1 with the same frame. Null for the recorded site.
+        /// </summary>
+        public static int? DoSyscallReturnOffset(string profile, string path) => (profile, path) switch
+        {
+            ("linux-6.1", Release) => 0x69,
+            _ => null,
+        };
 
         /// <summary>The entry code and do_syscall_64, whose return sites the footprint recorded on insmod's path.</summary>
         public const string EntryFunction = "entry_SYSCALL_64_after_hwframe", DoSyscall = "do_syscall_64";
@@ -88,6 +134,12 @@ namespace KDsl.Profiles
         /// its return address. -1 where the path is not modelled.
         /// </summary>
         public static int InUseAtHandler(string profile, string member)
+        {
+            if (member == Release) return System.Math.Max(InUseOnPath(profile, Release), InUseOnPath(profile, ReleaseOnExit));
+            return InUseOnPath(profile, member);
+        }
+
+        private static int InUseOnPath(string profile, string member)
         {
             var frames = For(profile, member);
             if (frames is null || KernelFootprint.For(profile)?.ReturnSiteIn(DoSyscall) is not { } doSyscall) return -1;

@@ -46,7 +46,10 @@ config { profile = PROFILE; }
 static long demo_ioctl(struct file *f, unsigned int cmd, unsigned long arg) { return cmd; }
 static ssize_t demo_write(struct file *f, const char *buf, size_t len, loff_t *off) { return len; }
 static ssize_t demo_read(struct file *f, char *buf, size_t len, loff_t *off) { return 0; }
-static const struct file_operations demo_fops = { .read = demo_read, .write = demo_write, .unlocked_ioctl = demo_ioctl };
+static int demo_open(struct inode *inode, struct file *f) { return 0; }
+static int demo_release(struct inode *inode, struct file *f) { return 0; }
+static const struct file_operations demo_fops = { .read = demo_read, .write = demo_write, .unlocked_ioctl = demo_ioctl,
+    .open = demo_open, .release = demo_release };
 static struct miscdevice demo_dev = { .minor = MISC_DYNAMIC_MINOR, .name = ""demo"", .fops = &demo_fops };
 init { return misc_register(&demo_dev); }
 ";
@@ -61,6 +64,15 @@ init { return misc_register(&demo_dev); }
         [TestCase("linux-6.1", "demo_ioctl", 168 + 24 + 48 + 8)]
         [TestCase("linux-6.1", "demo_write", 168 + 24 + 56 + 152 + 8)]
         [TestCase("linux-6.1", "demo_read", 168 + 24 + 56 + 160 + 8)]
+        // open (6.1): __x64_sys_open's sub $0x20 (32), do_sys_openat2's 3 pushes and sub $0x20 (56), do_filp_open's push
+        // %rbp, 4 pushes, and $-16 (8 at this depth) and sub $0xf0 (288), path_openat's 6 pushes and sub $0x70 (160), vfs_open's
+        // jmp, do_dentry_open's 5 pushes (40), chrdev_open's 6 pushes and sub $0x10 (64), misc_open's 5 pushes (40); each
+        // with its return address
+        [TestCase("linux-6.1", "demo_open", 168 + 24 + 40 + 64 + 296 + 168 + 48 + 72 + 48 + 8)]
+        // release (6.1), the deeper of close's path (syscall_exit_to_user_mode 16, exit_to_user_mode_prepare 32,
+        // task_work_run 32, __fput 48: 128) and exit's (__x64_sys_exit 8, do_exit's 6 pushes and sub $0x28 96, task_work_run
+        // 32, __fput 48: 184)
+        [TestCase("linux-6.1", "demo_release", 168 + 24 + 184 + 8)]
         [TestCase("linux-5.10", "demo_ioctl", 168 + 16 + 48 + 8)]
         [TestCase("linux-5.10", "demo_write", 168 + 16 + 56 + 56 + 8)]
         [TestCase("linux-5.10", "demo_read", 168 + 16 + 56 + 56 + 8)]

@@ -31,6 +31,8 @@ namespace KDsl.Runtime.Kernel.Fs
         public long Position { get; set; }
         /// <summary>A character device's struct file in kernel memory (its f_op the driver's table), 0 for a tmpfs file.</summary>
         public ulong StructFile { get; set; }
+        /// <summary>A device file's struct inode in kernel memory, what its open and release get (0 for others).</summary>
+        public ulong StructInode { get; set; }
         public bool CanRead => (Flags & 3) != OpenFlags.WrOnly;
         public bool CanWrite => (Flags & 3) != OpenFlags.RdOnly;
     }

@@ -33,8 +33,13 @@ namespace KDsl.Runtime.Kernel
         {
             DriverSyscallPath.Read => 0x10,
             DriverSyscallPath.Write => 0x18,
+            DriverSyscallPath.Open => 0x70, // misc_open's call
+            DriverSyscallPath.Release => 0x80, // __fput's
             _ => 0x50,
         };
+
+        /// <summary>The struct inode an open device file's open and release get: zeroed kernel memory (KDsl's struct inode is incomplete).</summary>
+        private const ulong StructInodeSize = 0x258;
 
         /// <summary>/dev/NAME → the registered struct miscdevice.</summary>
         private readonly Dictionary<string, ulong> _miscDevices = new Dictionary<string, ulong>();
@@ -44,6 +49,9 @@ namespace KDsl.Runtime.Kernel
         {
             public UserProcess Process = null!;
             public OpenFile File = null!;
+            /// <summary>The path the handler was called on (<see cref="DriverSyscallPath.Paths"/>).</summary>
+            public string Path = "";
+            public int Fd;
             public ulong Nr;
             public ulong A0, A1, A2, UserRip, UserFlags, UserGs, Ppos, EntryRsp, UserLowestRsp;
         }
@@ -72,7 +80,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// open of a registered device node: a struct file (kernel memory) with f_op the device's fops, f_mode as
         /// do_dentry_open sets it (FMODE_CAN_READ and FMODE_CAN_WRITE where the fops have read/write) and private_data the miscdevice,
-        /// as misc_open leaves it. Its own fops->open is not called (KDsl does not model the open path's frames).
+        /// as misc_open leaves it; the caller then runs the table's own open (<see cref="OpenDevice"/>).
         /// </summary>
         private bool TryOpenDevice(string path, int flags, out OpenFile? file)
         {
@@ -82,7 +90,14 @@ namespace KDsl.Runtime.Kernel
             ulong structFile = Kmalloc(StructFileSize);
             if (structFile == 0) return false;
             Memory.Fill(structFile - Profile.DirectMapBase, StructFileSize, 0);
-            file = new OpenFile(new Inode(path), flags) { StructFile = structFile };
+            ulong inode = Kmalloc(StructInodeSize);
+            if (inode == 0)
+            {
+                Kfree(structFile);
+                return false;
+            }
+            Memory.Fill(inode - Profile.DirectMapBase, StructInodeSize, 0);
+            file = new OpenFile(new Inode(path), flags) { StructFile = structFile, StructInode = inode };
             uint mode = (file.CanRead ? FmodeRead : 0) | (file.CanWrite ? FmodeWrite : 0);
             if (Handler(file, DriverSyscallPath.Read) != 0) mode |= FmodeCanRead;
             if (Handler(file, DriverSyscallPath.Write) != 0) mode |= FmodeCanWrite;
@@ -115,13 +130,27 @@ namespace KDsl.Runtime.Kernel
                 a2 = System.Math.Min(a2, MaxRwCount);
             }
             else if (handler == 0) error = -ENOTTY;
-            var frames = DriverSyscallPath.For(Profile.Name, member);
-            if (error != 0 || frames is null || Footprint?.ReturnSiteIn(DriverSyscallPath.EntryFunction) is not { } entry ||
+            if (error != 0) return false;
+            var call = new DriverCall { Process = p, File = file, Path = member, Nr = (ulong)nr, A0 = a0, A1 = a1, A2 = a2, UserRip = userRip, UserFlags = userFlags };
+            if (RunHandler(call, handler, file.StructFile, member == DriverSyscallPath.UnlockedIoctl ? (uint)a1 : a1, a2)) return true; // unsigned int cmd
+            error = -ENOTTY; // linux-4.11: the path is not modelled
+            return false;
+        }
+
+        /// <summary>
+        /// Lays the call's path below pt_regs (<see cref="DriverSyscallPath.For"/>) and enters <paramref name="handler"/> in
+        /// kernel mode with the arguments; false where the path is not modelled. read and write get &amp;pos, a local at the
+        /// bottom of ksys_read's or ksys_write's frame, as their fourth.
+        /// </summary>
+        private bool RunHandler(DriverCall call, ulong handler, ulong arg0, ulong arg1, ulong arg2)
+        {
+            var p = call.Process;
+            var frames = DriverSyscallPath.For(Profile.Name, call.Path);
+            if (frames is null || Footprint?.ReturnSiteIn(DriverSyscallPath.EntryFunction) is not { } entry ||
                 Footprint.ReturnSiteIn(DriverSyscallPath.DoSyscall) is not { } doSyscall)
-            {
-                if (error == 0) error = -ENOTTY; // linux-4.11: the path is not modelled
                 return false;
-            }
+            ulong doSyscallReturn = DriverSyscallPath.DoSyscallReturnOffset(Profile.Name, call.Path) is int offset
+                ? Footprint.AddressOf(DriverSyscallPath.DoSyscall) + (ulong)offset : doSyscall.Key;
 
             ulong sp = p.Task.StackTop - (ulong)KernelProfile.PtRegsSize;
             void Push(ulong value)
@@ -135,7 +164,7 @@ namespace KDsl.Runtime.Kernel
             }
             Push(entry.Key);
             Frame(doSyscall.Value - 8);
-            Push(doSyscall.Key);
+            Push(doSyscallReturn);
             ulong ppos = 0;
             foreach (var f in frames)
             {
@@ -143,24 +172,59 @@ namespace KDsl.Runtime.Kernel
                 if (f.Name.StartsWith("ksys_", System.StringComparison.Ordinal))
                 {
                     ppos = sp; // ksys_read/ksys_write pass &pos, a local at the bottom of their frame
-                    Mmu.TryWriteU64(ppos, (ulong)file.Position);
+                    Mmu.TryWriteU64(ppos, (ulong)call.File.Position);
                 }
                 Push(f.ReturnAddress);
             }
 
-            _driverCall = new DriverCall { Process = p, File = file, Nr = (ulong)nr, A0 = a0, A1 = a1, A2 = a2, UserRip = userRip, UserFlags = userFlags, UserGs = Cpu.GsBase, Ppos = ppos, EntryRsp = sp, UserLowestRsp = Cpu.LowestRsp };
+            call.UserGs = Cpu.GsBase;
+            call.Ppos = ppos;
+            call.EntryRsp = sp;
+            call.UserLowestRsp = Cpu.LowestRsp;
+            _driverCall = call;
             Cpu.LowestRsp = ulong.MaxValue; // the kernel stack's own high-water mark while the handler runs
             Cpu.GsBase = p.KernelGs; // swapgs
             Cpu.Cs = Selectors.KernelCs;
             Cpu.Ss = Selectors.KernelDs;
             Cpu.Rflags = CpuFlags.Reserved1 | CpuFlags.IF;
             Cpu.Rsp = sp;
-            Cpu[Reg.Rdi] = file.StructFile;
-            Cpu[Reg.Rsi] = member == DriverSyscallPath.UnlockedIoctl ? (uint)a1 : a1; // unsigned int cmd
-            Cpu[Reg.Rdx] = a2;
+            Cpu[Reg.Rdi] = arg0;
+            Cpu[Reg.Rsi] = arg1;
+            Cpu[Reg.Rdx] = arg2;
             Cpu[Reg.Rcx] = ppos;
             Cpu.Rip = handler;
             return true;
+        }
+
+        /// <summary>
+        /// open of a device node, once TryOpenDevice made its struct file as fd <paramref name="fd"/>: misc_open calls the
+        /// table's open(inode, file) when it has one (true: it runs, and <see cref="DriverReturned"/> finishes the open).
+        /// </summary>
+        private bool OpenDevice(UserProcess p, int fd, OpenFile file, ulong path, int flags, int mode, ulong userRip, ulong userFlags)
+        {
+            ulong handler = Handler(file, DriverSyscallPath.Open);
+            if (handler == 0) return false;
+            var call = new DriverCall { Process = p, File = file, Path = DriverSyscallPath.Open, Fd = fd, Nr = NrOpen, A0 = path, A1 = (ulong)flags, A2 = (ulong)mode, UserRip = userRip, UserFlags = userFlags };
+            return RunHandler(call, handler, file.StructInode, file.StructFile, 0);
+        }
+
+        /// <summary>
+        /// The last reference to a device's struct file is gone (close, or the process's exit): __fput calls the table's
+        /// release(inode, file) when it has one, on <paramref name="path"/>; true when it runs. Else, and after it, the
+        /// struct file and its inode go back (<see cref="FreeDeviceFile"/>).
+        /// </summary>
+        private bool ReleaseDevice(UserProcess p, OpenFile file, string path, ulong nr, ulong a0, ulong userRip, ulong userFlags)
+        {
+            ulong handler = Handler(file, DriverSyscallPath.Release);
+            if (handler == 0) return false;
+            var call = new DriverCall { Process = p, File = file, Path = path, Nr = nr, A0 = a0, UserRip = userRip, UserFlags = userFlags };
+            return RunHandler(call, handler, file.StructInode, file.StructFile, 0);
+        }
+
+        private void FreeDeviceFile(OpenFile file)
+        {
+            Kfree(file.StructFile);
+            if (file.StructInode != 0) Kfree(file.StructInode);
         }
 
         /// <summary>MAX_RW_COUNT (INT_MAX &amp; PAGE_MASK): what rw_verify_area lets one read or write move.</summary>
@@ -182,25 +246,69 @@ namespace KDsl.Runtime.Kernel
             call.Process.Result.KernelStackDepth = System.Math.Max(call.Process.Result.KernelStackDepth, (long)(call.Process.Task.StackTop - lowest));
             Cpu.LowestRsp = call.UserLowestRsp;
             long ret = (long)Cpu[Reg.Rax];
-            if (call.Nr == NrIoctl)
+            switch (call.Path)
             {
-                ret = (int)ret;
-                if (ret == -515) ret = -ENOTTY; // -ENOIOCTLCMD
+                case DriverSyscallPath.UnlockedIoctl:
+                    ret = (int)ret;
+                    if (ret == -515) ret = -ENOTTY; // -ENOIOCTLCMD
+                    break;
+                case DriverSyscallPath.Open:
+                    // do_dentry_open: an error from open undoes the open (the file is freed without release, the fd put back)
+                    ret = (int)ret;
+                    if (ret == 0) ret = call.Fd;
+                    else
+                    {
+                        call.Process.CloseFd(call.Fd);
+                        FreeDeviceFile(call.File);
+                    }
+                    break;
+                case DriverSyscallPath.Release:
+                case DriverSyscallPath.ReleaseOnExit:
+                    FreeDeviceFile(call.File);
+                    ret = 0; // __fput ignores release's result; close's was 0
+                    break;
+                default:
+                    if (ret >= 0 && Mmu.TryReadU64(call.Ppos, out ulong pos))
+                    {
+                        call.File.Position = (long)pos;
+                        Mmu.TryWriteU64(call.File.StructFile + FileFPos, pos);
+                    }
+                    break;
             }
-            else if (ret >= 0 && Mmu.TryReadU64(call.Ppos, out ulong pos))
+            Cpu.GsBase = call.UserGs;
+            if (call.Path == DriverSyscallPath.ReleaseOnExit)
             {
-                call.File.Position = (long)pos;
-                Mmu.TryWriteU64(call.File.StructFile + FileFPos, pos);
+                ExitFiles(call.Process, call.UserRip, call.UserFlags); // the next file's release, or the end of do_exit
+                return;
             }
             ReturnToUser(call.Process, call.Nr, call.A0, call.A1, call.A2, 0, 0, 0, ret, call.UserRip, call.UserFlags, restoreFromPtRegs: true);
-            Cpu.GsBase = call.UserGs;
+        }
+
+        /// <summary>
+        /// do_exit's exit_files and exit_task_work: every open file's last fput, whose __fput task work runs, the last queued
+        /// first (task_work_add pushes onto the list's head); a device's release runs in kernel mode on that path. Then the
+        /// process is gone.
+        /// </summary>
+        private void ExitFiles(UserProcess p, ulong userRip, ulong userFlags)
+        {
+            var fds = new List<int>(p.Files.Keys);
+            fds.Sort();
+            for (int i = fds.Count - 1; i >= 0; i--)
+            {
+                var file = p.Files[fds[i]];
+                p.CloseFd(fds[i]);
+                if (file.StructFile == 0) continue;
+                if (ReleaseDevice(p, file, DriverSyscallPath.ReleaseOnExit, NrExit, (ulong)p.Result.ExitStatus, userRip, userFlags)) return;
+                FreeDeviceFile(file);
+            }
+            p.Exited = true;
         }
     
         /// <summary>Whether <paramref name="function"/> is where a driver's handler returns (the last function of a path).</summary>
         private bool DriverPathEnd(string function)
         {
-            foreach (string member in DriverSyscallPath.Members)
-                if (DriverSyscallPath.For(Profile.Name, member) is { } frames && frames[frames.Count - 1].Name == function) return true;
+            foreach (string path in DriverSyscallPath.Paths)
+                if (DriverSyscallPath.For(Profile.Name, path) is { } frames && frames[frames.Count - 1].Name == function) return true;
             return false;
         }
 

@@ -43,20 +43,26 @@ namespace KDsl.Runtime.Kernel
             {
                 NrRead => KsysRead(p, (int)a0, a1, (long)a2),
                 NrWrite => KsysWrite(p, (int)a0, a1, (long)a2),
-                NrOpen => DoSysOpen(p, a0, (int)a1, (int)a2),
-                NrClose => CloseFd(p, (int)a0),
+                NrOpen => DoSysOpen(p, a0, (int)a1, (int)a2, userRip, userFlags),
+                NrClose => CloseFd(p, (int)a0, userRip, userFlags),
                 NrMmap => KsysMmapPgoff(p, a0, a1, (int)a2, (int)a3, (int)a4, a5),
                 NrMprotect => DoMprotectPkey(p, a0, a1, (int)a2),
                 NrMunmap => VmMunmap(p, a0, a1),
                 NrRtSigaction => RtSigaction(p, (int)a0, a1, a2, a3),
                 NrRtSigreturn => RtSigreturn(p),
                 NrGetpid => p.Result.Pid,
-                NrExit or NrExitGroup => DoExit(p, (int)a0),
+                NrExit or NrExitGroup => DoExit(p, (int)a0, userRip, userFlags),
                 NrFtruncate => KsysFtruncate(p, (int)a0, (long)a1),
                 NrIoctl => a0 is 1 or 2 ? -ENOTTY : -EBADF, // the console: KDsl's has no tty ioctls
                 _ => -ENOSYS,
             };
             if (nr == NrMmap && ret > 0 && (ulong)ret < MmStruct.TaskSize) p.Result.MmapResults.Add((ulong)ret);
+            if (_driverCall != null)
+            {
+                // a device's open or release runs; DriverReturned finishes the call (an exit's never returns: traced now)
+                if (nr is NrExit or NrExitGroup) p.Result.Trace(p.Result.TraceHasRoom ? Strace(nr, a0, a1, a2, a3, a4, a5, ret) : "");
+                return;
+            }
             ReturnToUser(p, nr, a0, a1, a2, a3, a4, a5, ret, userRip, userFlags, restoreFromPtRegs: false);
         }
 
@@ -126,7 +132,8 @@ namespace KDsl.Runtime.Kernel
 
         // --- files -----------------------------------------------------------------------------------------------
 
-        private long DoSysOpen(UserProcess p, ulong path, int flags, int mode)
+        /// <summary>open: a device node's struct file, then its driver's open on the real path when the table has one.</summary>
+        private long DoSysOpen(UserProcess p, ulong path, int flags, int mode, ulong userRip, ulong userFlags)
         {
             if (!StrncpyFromUser(p, path, 4096, out string name)) return -EFAULT;
             if (name.Length == 0) return -ENOENT;
@@ -135,6 +142,7 @@ namespace KDsl.Runtime.Kernel
             if (TryOpenDevice(name, flags, out var device))
             {
                 p.Files[fd] = device!;
+                OpenDevice(p, fd, device!, path, flags, mode, userRip, userFlags);
                 return fd;
             }
             if (!_tmpfs.TryLookup(name, out var inode))
@@ -152,11 +160,13 @@ namespace KDsl.Runtime.Kernel
             return fd;
         }
 
-        private long CloseFd(UserProcess p, int fd)
+        /// <summary>close: the descriptor goes; a device's last fput runs __fput on the way back to user space (its release).</summary>
+        private long CloseFd(UserProcess p, int fd, ulong userRip, ulong userFlags)
         {
-            ulong structFile = p.Files.TryGetValue(fd, out var file) ? file.StructFile : 0;
+            p.Files.TryGetValue(fd, out var file);
             if (!p.CloseFd(fd)) return -EBADF;
-            if (structFile != 0) Kfree(structFile); // fput: a device's struct file goes back
+            if (file is { StructFile: not 0 } && !ReleaseDevice(p, file, Profiles.DriverSyscallPath.Release, NrClose, (ulong)fd, userRip, userFlags))
+                FreeDeviceFile(file);
             return 0;
         }
 
@@ -271,10 +281,11 @@ namespace KDsl.Runtime.Kernel
             }
         }
 
-        private long DoExit(UserProcess p, int status)
+        /// <summary>do_exit: the status, then the files' last fputs (<see cref="ExitFiles"/>), which may run a device's release first.</summary>
+        private long DoExit(UserProcess p, int status, ulong userRip, ulong userFlags)
         {
             p.Result.ExitStatus = status & 0xff;
-            p.Exited = true;
+            ExitFiles(p, userRip, userFlags);
             return 0;
         }
     }
