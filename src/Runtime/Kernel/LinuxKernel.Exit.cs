@@ -1,4 +1,5 @@
 using KDsl.Image;
+using KDsl.Profiles;
 using KDsl.Runtime.Cpu;
 using KDsl.Runtime.Kernel.Oops;
 using KDsl.Runtime.Kernel.Printk;
@@ -52,6 +53,13 @@ namespace KDsl.Runtime.Kernel
         {
             if (irqsDisabled && Profile.NotesIrqsDisabledAtExit)
                 Printk(Vsnprintf.Sprintf(Vsprintf, "note: %s[%d] exited with irqs disabled\n", Current.Comm, (long)Current.Pid));
+            if (_driverCall is { Path: DriverSyscallPath.ReleaseOnExit } exiting)
+            {
+                // the task was in do_exit already (PF_EXITING): make_task_dead's recursive fault. The task dies as
+                // EXIT_DEAD, never reported to its parent, which waits for it for ever (6.1, checked with kdsl oracle)
+                Printk("Fixing recursive fault but reboot is needed!\n");
+                exiting.Process.DiedInExit = true;
+            }
             Current.ExitSignal = signal;
             if (Outcome != RunOutcome.Panic) Outcome = RunOutcome.Oops;
             _finished = true;

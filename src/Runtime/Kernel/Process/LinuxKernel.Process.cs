@@ -82,7 +82,8 @@ namespace KDsl.Runtime.Kernel
             Cpu.SetUserMode(entry, rsp);
             _finished = false;
             if (!p.Exited) RunProcessUntilDone(p);
-            result.Ended = p.Exited;
+            result.Ended = p.Exited && !p.DiedInExit;
+            result.DiedInExit = p.DiedInExit;
 
             _driverCall = null; // a handler that oopsed never returned
             ExitMmap(p);

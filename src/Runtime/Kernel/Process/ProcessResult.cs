@@ -100,7 +100,15 @@ namespace KDsl.Runtime
         /// </summary>
         public bool KilledByOops { get; internal set; }
 
-        public override string ToString() => !Ended
+        /// <summary>
+        /// True when an oops inside its do_exit ended the process (make_task_dead's recursive fault: "Fixing recursive fault
+        /// but reboot is needed!"): it is dead but never reported to its parent, so it has not <see cref="Ended"/>.
+        /// </summary>
+        public bool DiedInExit { get; internal set; }
+
+        public override string ToString() => DiedInExit
+            ? $"{Name}[{Pid}]: never ended (an oops in its do_exit: the recursive fault leaves it dead and unreported)"
+            : !Ended
             ? $"{Name}[{Pid}]: never ended (the machine stopped while it ran)"
             : StoppedByBudget
             ? $"{Name}[{Pid}]: stopped by the run's instruction budget (reported as SIGKILL, exit status {ExitStatus})"

@@ -24,6 +24,8 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The fd table: 0..2 are the console. Descriptors are taken with <see cref="AllocFd"/> and given back with <see cref="CloseFd"/>.</summary>
         public Dictionary<int, OpenFile> Files { get; } = new Dictionary<int, OpenFile>();
         public bool Exited { get; set; }
+        /// <summary>An oops in do_exit ended the process (make_task_dead's recursive fault): its parent is never told.</summary>
+        public bool DiedInExit { get; set; }
         /// <summary>The kernel's GS base (its per-CPU area, the stack canary at %gs:0x28), which swapgs loads on a kernel entry.</summary>
         public ulong KernelGs { get; set; }
         /// <summary>sighand->action: signo → the action rt_sigaction installed (none: SIG_DFL).</summary>
