@@ -156,6 +156,7 @@ namespace KDsl.Binding
             _global.TryDeclare(PanicName, _panic);
             DeclareUserCopyHelpers(profile);
             DeclareGetPutUser();
+            DeclareKernelConstants();
             _global.TryDeclare("MISC_DYNAMIC_MINOR", new ConstantSymbol("MISC_DYNAMIC_MINOR", KernelRecords.MiscDynamicMinor, TypeSymbol.Int, default));
             foreach (var (name, link, returnType, parameters) in KernelBuiltins)
             {
@@ -246,17 +247,17 @@ namespace KDsl.Binding
         /// kzalloc(size): kmalloc with __GFP_ZERO. A constant size calls what kmalloc of it calls (kmalloc_trace,
         /// kmalloc_large; nothing for 0), with the flags 0xdc0; a size computed at run time calls __kmalloc(size, 0xdc0).
         /// </summary>
-        private BoundExpression BindKzalloc(BoundExpression size, TypeSymbol type, TextSpan span) =>
+        private BoundExpression BindKzalloc(BoundExpression size, TypeSymbol type, TextSpan span, long gfp = GfpKernel) =>
             size is BoundLiteral literal
-                ? BindConstantKmalloc(literal, type, span, GfpKernel | GfpZero)
-                : new BoundCall(_kmallocWithFlags[KzallocName], ImmutableArray.Create(size, new BoundLiteral(GfpKernel | GfpZero, TypeSymbol.Long, span)), span);
+                ? BindConstantKmalloc(literal, type, span, gfp | GfpZero)
+                : new BoundCall(_kmallocWithFlags[KzallocName], ImmutableArray.Create(size, new BoundLiteral(gfp | GfpZero, TypeSymbol.Long, span)), span);
 
         /// <summary>
         /// kmalloc(size) of a size computed at run time, or a direct __kmalloc(size): Linux's __kmalloc(size, flags) with
         /// GFP_KERNEL, so the same bytes run on the real kernel (`kdsl ko`).
         /// </summary>
-        private BoundExpression BindRuntimeKmalloc(FunctionSymbol function, BoundExpression size, TextSpan span) =>
-            new BoundCall(_kmallocWithFlags[function.Name], ImmutableArray.Create(size, new BoundLiteral(GfpKernel, TypeSymbol.Long, span)), span);
+        private BoundExpression BindRuntimeKmalloc(FunctionSymbol function, BoundExpression size, TextSpan span, long gfp = GfpKernel) =>
+            new BoundCall(_kmallocWithFlags[function.Name], ImmutableArray.Create(size, new BoundLiteral(gfp, TypeSymbol.Long, span)), span);
 
         /// <summary>
         /// kthread_run(threadfn, data) as include/linux/kthread.h expands it: kthread_create(threadfn, data, namefmt), i.e.

@@ -10,6 +10,7 @@ namespace KDsl.Binding
     {
         private BoundExpression BindCall(CallExpressionSyntax syntax)
         {
+            if (syntax.Callee is null && _scope.Lookup(syntax.Identifier.Text) is null && BindIoctlMacro(syntax) is { } ioctlNumber) return ioctlNumber;
             var arguments = ImmutableArray.CreateBuilder<BoundExpression>();
             foreach (var argument in syntax.Arguments) arguments.Add(BindExpression(argument));
 
@@ -17,6 +18,12 @@ namespace KDsl.Binding
             var identifier = syntax.Identifier;
             if (identifier.IsMissing) return new BoundErrorExpression(syntax.Span);
             var symbol = _scope.Lookup(identifier.Text);
+            if (symbol is null && PrintkLevel(identifier.Text) is char level && arguments.Count > 0 && arguments[0] is BoundStringLiteral levelFormat)
+            {
+                // pr_info(fmt, ...) is printk(KERN_INFO pr_fmt(fmt), ...) (include/linux/printk.h), pr_fmt(fmt) being fmt
+                arguments[0] = new BoundStringLiteral(ImmutableArray.Create((byte)1, (byte)level).AddRange(levelFormat.Bytes), levelFormat.Span);
+                symbol = _printk;
+            }
             if (symbol is null)
             {
                 _diagnostics.ReportUndefinedFunction(identifier.Span, identifier.Text);
@@ -33,6 +40,10 @@ namespace KDsl.Binding
             if (function.Kind == FunctionKind.Builtin) return BindBuiltinCall(function, syntax, arguments);
 
             int fixedCount = function.Parameters.Length;
+            long gfp = GfpKernel;
+            if (function.Kind == FunctionKind.Kernel && function.Name is "kmalloc" or "__kmalloc" or KzallocName && arguments.Count == 2 &&
+                !TryTakeGfpFlags(syntax, arguments, out gfp))
+                return new BoundErrorExpression(syntax.Span);
             int count = arguments.Count;
             if (function.IsVariadic ? count < fixedCount : count != fixedCount)
             {
@@ -46,13 +57,26 @@ namespace KDsl.Binding
             if (failed) return new BoundErrorExpression(syntax.Span);
             if (copied != null && function.Kind == FunctionKind.Kernel) return BindUserCopy(function, syntax, copied, arguments);
             if (function.Name == "kmalloc" && function.Kind == FunctionKind.Kernel && arguments[0] is BoundLiteral size)
-                return BindConstantKmalloc(size, function.ReturnType, syntax.Span);
-            if (function.Name == KzallocName && function.Kind == FunctionKind.Kernel) return BindKzalloc(arguments[0], function.ReturnType, syntax.Span);
+                return BindConstantKmalloc(size, function.ReturnType, syntax.Span, gfp);
+            if (function.Name == KzallocName && function.Kind == FunctionKind.Kernel) return BindKzalloc(arguments[0], function.ReturnType, syntax.Span, gfp);
             if (function.Name == KthreadRunName && function.Kind == FunctionKind.Kernel) return BindKthreadRun(arguments[0], arguments[1], syntax.Span);
             if (function.Name is "kmalloc" or "__kmalloc" && function.Kind == FunctionKind.Kernel && function.Parameters.Length == 1)
-                return BindRuntimeKmalloc(function, arguments[0], syntax.Span);
+                return BindRuntimeKmalloc(function, arguments[0], syntax.Span, gfp);
             return new BoundCall(function, arguments.ToImmutable(), syntax.Span);
         }
+
+        /// <summary>The KERN_ level digit of include/linux/printk.h's pr_* macro <paramref name="name"/>, or null.</summary>
+        private static char? PrintkLevel(string name) => name switch
+        {
+            "pr_emerg" => '0',
+            "pr_alert" => '1',
+            "pr_crit" => '2',
+            "pr_err" => '3',
+            "pr_warn" or "pr_warning" => '4',
+            "pr_notice" => '5',
+            "pr_info" => '6',
+            _ => null,
+        };
 
         /// <summary>
         /// A call through a function pointer (`fp(x)`, `(*fp)(x)`, `ops->read(f)`, `table[i](x)`): the arguments convert to

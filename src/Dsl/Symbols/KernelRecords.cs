@@ -9,7 +9,7 @@ namespace KDsl.Symbols
     /// struct file_operations (include/linux/fs.h of Debian's 6.1.0-56 headers: 35 members with the backported splice_eof, 280 bytes, as GCC lays it; read at 16, write at 24,
     /// unlocked_ioctl at 80 and open at 112, the offsets vfs_read, vfs_write, vfs_ioctl and misc_open load on Debian's
     /// 5.10 and 6.1 kernels) and struct miscdevice (include/linux/miscdevice.h: minor, name, fops, list, parent,
-    /// this_device, groups, nodename, mode; 80 bytes). struct list_head is its two pointers; struct file, inode and module are incomplete, as outside fs.h.
+    /// this_device, groups, nodename, mode; 80 bytes), struct file (below). struct list_head is its two pointers; struct inode and module are incomplete.
     /// Members a module has no use for keep their place as pointers to incomplete records.
     /// </summary>
     public static class KernelRecords
@@ -20,7 +20,8 @@ namespace KDsl.Symbols
             var records = new Dictionary<string, RecordSymbol>();
             RecordSymbol Incomplete(string tag) => records[tag] = new RecordSymbol(tag, isUnion: false);
             TypeSymbol Ptr(TypeSymbol t) => TypeSymbol.PointerTo(t);
-            var file = Ptr(TypeSymbol.RecordOf(Incomplete("file")));
+            var fileRecord = Incomplete("file");
+            var file = Ptr(TypeSymbol.RecordOf(fileRecord));
             var inode = Ptr(TypeSymbol.RecordOf(Incomplete("inode")));
             var module = Ptr(TypeSymbol.RecordOf(Incomplete("module")));
             var opaque = Ptr(TypeSymbol.Void);
@@ -51,6 +52,17 @@ namespace KDsl.Symbols
             var list = new RecordSymbol("list_head", isUnion: false);
             records[list.Name] = list;
             list.Complete(Members(("next", Ptr(TypeSymbol.RecordOf(list))), ("prev", Ptr(TypeSymbol.RecordOf(list)))));
+
+            // struct file (include/linux/fs.h, 6.1.0-56, CONFIG_SECURITY and CONFIG_EPOLL): 232 bytes; f_inode at 0x20, f_op at
+            // 0x28, f_flags 0x40, f_mode 0x44, f_pos 0x68, private_data 0xc8, as GCC lays them (DriverHandlerTests). The
+            // members a driver has no use for (the rcu union, the path, the locks, f_owner, f_ra) are bytes of their size.
+            TypeSymbol Bytes(long n) => TypeSymbol.ArrayOf(TypeSymbol.Char, n);
+            fileRecord.Complete(Members(
+                ("f_rcuhead", Bytes(16)), ("f_path", Bytes(16)), ("f_inode", inode), ("f_op", Ptr(TypeSymbol.RecordOf(fops))),
+                ("f_lock", TypeSymbol.Int), ("f_count", TypeSymbol.Long), ("f_flags", TypeSymbol.UInt), ("f_mode", TypeSymbol.UInt),
+                ("f_pos_lock", Bytes(32)), ("f_pos", TypeSymbol.Long), ("f_owner", Bytes(32)), ("f_cred", opaque), ("f_ra", Bytes(32)),
+                ("f_version", TypeSymbol.ULong), ("f_security", opaque), ("private_data", opaque), ("f_ep", opaque), ("f_mapping", opaque),
+                ("f_wb_err", TypeSymbol.UInt), ("f_sb_err", TypeSymbol.UInt)));
 
             var misc = new RecordSymbol("miscdevice", isUnion: false);
             records[misc.Name] = misc;

@@ -141,7 +141,8 @@ namespace KDsl.Syntax
                 if (kind == SyntaxKind.OpenParenToken)
                 {
                     var open = Current;
-                    var (openToken, arguments, close) = ParseArgumentList();
+                    bool ioctlMacro = expression is NameExpressionSyntax { Identifier.Text: "_IOR" or "_IOW" or "_IOWR" };
+                    var (openToken, arguments, close) = ParseArgumentList(ioctlMacro);
                     expression = expression is NameExpressionSyntax name
                         ? new CallExpressionSyntax(name.Identifier, openToken, arguments, close)
                         : new CallExpressionSyntax(expression, openToken, arguments, close); // through a function pointer
@@ -173,7 +174,11 @@ namespace KDsl.Syntax
             return true;
         }
 
-        private (SyntaxToken open, ImmutableArray<ExpressionSyntax> arguments, SyntaxToken close) ParseArgumentList()
+        /// <param name="typeArguments">
+        /// The call is of _IOR, _IOW or _IOWR (include/uapi/asm-generic/ioctl.h), whose macro takes sizeof of its third
+        /// argument, a type: an argument that is a type is parsed as that sizeof.
+        /// </param>
+        private (SyntaxToken open, ImmutableArray<ExpressionSyntax> arguments, SyntaxToken close) ParseArgumentList(bool typeArguments = false)
         {
             var open = NextToken();
             var arguments = ImmutableArray.CreateBuilder<ExpressionSyntax>();
@@ -181,7 +186,14 @@ namespace KDsl.Syntax
             {
                 while (true)
                 {
-                    arguments.Add(ParseAssignmentExpression());
+                    if (typeArguments && IsTypeStart(0))
+                    {
+                        int at = Current.Span.Start;
+                        var type = ParseTypeClause();
+                        arguments.Add(new SizeofTypeExpressionSyntax(new SyntaxToken(SyntaxKind.SizeofKeyword, at, "", null),
+                            new SyntaxToken(SyntaxKind.OpenParenToken, at, "", null), type, new SyntaxToken(SyntaxKind.CloseParenToken, Current.Span.Start, "", null)));
+                    }
+                    else arguments.Add(ParseAssignmentExpression());
                     if (Current.Kind != SyntaxKind.CommaToken) break;
                     NextToken();
                 }

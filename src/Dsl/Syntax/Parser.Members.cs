@@ -17,6 +17,7 @@ namespace KDsl.Syntax
             bool junkReported = false;
             while (Current.Kind != SyntaxKind.EndOfFileToken)
             {
+                if (TrySkipModuleInfo()) continue;
                 var member = ParseMember();
                 if (member != null)
                 {
@@ -48,6 +49,9 @@ namespace KDsl.Syntax
                         return new ProcessBlockSyntax(NextToken(), NextToken(), ParseBlock());
                     if (IsContextual("later") && Peek(1).Kind == SyntaxKind.OpenBraceToken)
                         return new EntryBlockSyntax(SyntaxKind.LaterBlock, NextToken(), ParseBlock());
+                    if ((IsContextual("module_init") || IsContextual("module_exit")) && Peek(1).Kind == SyntaxKind.OpenParenToken &&
+                        Peek(2).Kind == SyntaxKind.IdentifierToken && Peek(3).Kind == SyntaxKind.CloseParenToken)
+                        return ParseModuleInitMacro();
                     if (Current.Kind == SyntaxKind.TypedefKeyword) return ParseTypedef();
                     if (IsStorageStart(0) || IsTypeStart(0))
                     {
@@ -66,6 +70,45 @@ namespace KDsl.Syntax
                     }
                     return null;
             }
+        }
+
+        /// <summary>
+        /// module_init(fn); and module_exit(fn); (include/linux/module.h): the init block `{ return fn(); }` and the exit
+        /// block `{ fn(); }`, whose call of fn is a sibling call (a jmp: the stack is fn's alone, as with the alias the
+        /// kernel's macro makes).
+        /// </summary>
+        private EntryBlockSyntax ParseModuleInitMacro()
+        {
+            var keyword = NextToken();
+            bool init = keyword.Text == "module_init";
+            var open = NextToken();
+            var name = NextToken();
+            var close = NextToken();
+            var semicolon = ExpectSemicolon();
+            int at = keyword.Span.Start;
+            SyntaxToken Made(SyntaxKind kind) => new SyntaxToken(kind, at, "", null);
+            var call = new CallExpressionSyntax(name, open, ImmutableArray<ExpressionSyntax>.Empty, close);
+            StatementSyntax statement = init ? new ReturnStatementSyntax(Made(SyntaxKind.ReturnKeyword), call, semicolon)
+                : new ExpressionStatementSyntax(call, semicolon);
+            var body = new BlockStatementSyntax(Made(SyntaxKind.OpenBraceToken), ImmutableArray.Create(statement), Made(SyntaxKind.CloseBraceToken));
+            return new EntryBlockSyntax(init ? SyntaxKind.InitBlock : SyntaxKind.ExitBlock, new SyntaxToken(init ? SyntaxKind.InitKeyword : SyntaxKind.ExitKeyword, at, keyword.Text, null), body);
+        }
+
+        /// <summary>
+        /// MODULE_LICENSE("GPL"); MODULE_AUTHOR, MODULE_DESCRIPTION, MODULE_VERSION, MODULE_ALIAS: .modinfo strings, which
+        /// KDsl's module does without (`kdsl ko` writes its own MODULE_LICENSE): skipped.
+        /// </summary>
+        private bool TrySkipModuleInfo()
+        {
+            if (Current.Kind != SyntaxKind.IdentifierToken || Current.Text is not ("MODULE_LICENSE" or "MODULE_AUTHOR" or "MODULE_DESCRIPTION" or
+                "MODULE_VERSION" or "MODULE_ALIAS") || Peek(1).Kind != SyntaxKind.OpenParenToken)
+                return false;
+            NextToken();
+            NextToken();
+            while (Current.Kind == SyntaxKind.StringToken) NextToken();
+            MatchToken(SyntaxKind.CloseParenToken);
+            ExpectSemicolon();
+            return true;
         }
 
         /// <summary>scenario NAME { config { ... } expect { ... } } ('scenario' is contextual, not reserved).</summary>

@@ -59,11 +59,15 @@ namespace KDsl.Syntax
         /// Words kernel C writes in types and declarations that mean nothing to the compiler, dropped by the lexer as the
         /// preprocessor drops them: sparse's address-space and cast annotations, which include/linux/compiler_types.h
         /// defines empty outside __CHECKER__ (`char __user *buf`, `(__force u32)x`, `void __iomem *regs`, `__rcu`), and
-        /// the attributes that change no code (__must_check: warn_unused_result; __maybe_unused, __always_unused: unused).
+        /// the attributes that change no code (__must_check: warn_unused_result; __maybe_unused, __always_unused: unused;
+        /// the sections and noinline below).
         /// </summary>
-        public static bool IsEmptyAnnotation(string text) => text.Length > 4 && text[0] == '_' && text[1] == '_' && text is
+        public static bool IsEmptyAnnotation(string text) => text.Length > 4 && text is
             "__user" or "__kernel" or "__iomem" or "__force" or "__nocast" or "__safe" or "__percpu" or "__rcu" or "__private" or
-            "__bitwise" or "__must_check" or "__maybe_unused" or "__always_unused";
+            "__bitwise" or "__must_check" or "__maybe_unused" or "__always_unused" or
+            // section and inlining attributes, wherever kernel C puts them (`static int __init f(void)`): KDsl has one
+            // text section and never inlines
+            "__init" or "__exit" or "__initdata" or "__exitdata" or "__initconst" or "__read_mostly" or "__cold" or "noinline";
 
         /// <summary>Whether one of <paramref name="tokens"/> is the word <paramref name="text"/>.</summary>
         public static bool Has(System.Collections.Immutable.ImmutableArray<SyntaxToken> tokens, string text)
