@@ -74,8 +74,8 @@ namespace KDsl.Syntax
 
         /// <summary>
         /// module_init(fn); and module_exit(fn); (include/linux/module.h): the init block `{ return fn(); }` and the exit
-        /// block `{ fn(); }`, whose call of fn is a sibling call (a jmp: the stack is fn's alone, as with the alias the
-        /// kernel's macro makes).
+        /// block `{ fn(); }`. The kernel's macro makes init_module an alias of fn; here the init block calls it, a
+        /// frame of a return address more (docs/language.md says so).
         /// </summary>
         private EntryBlockSyntax ParseModuleInitMacro()
         {
