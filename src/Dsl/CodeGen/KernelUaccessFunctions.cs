@@ -83,21 +83,17 @@ namespace KDsl.CodeGen
             a.jae(bad.Iced);
             a.sbb(rdx, rdx); // array_index_mask_nospec(): all ones below the limit, so a mispredicted branch loads nothing
             a.and(rax, rdx);
-            code.Bytes(Stac);
-            code.Mark(ExtableInstruction);
-            switch (size)
+            EmitAccess(code, profile, bad, () =>
             {
-                case 1: a.movzx(edx, __byte_ptr[rax]); break;
-                case 2: a.movzx(edx, __word_ptr[rax]); break;
-                case 4: a.mov(edx, __dword_ptr[rax]); break;
-                default: a.mov(rdx, __qword_ptr[rax]); break;
-            }
-            a.xor(eax, eax);
-            code.Bytes(Clac);
-            KernelTextCompiler.Ret(code, profile);
-            code.Mark(ExtableFixup);
-            code.Bytes(Clac);
-            code.Place(bad);
+                switch (size)
+                {
+                    case 1: a.movzx(edx, __byte_ptr[rax]); break;
+                    case 2: a.movzx(edx, __word_ptr[rax]); break;
+                    case 4: a.mov(edx, __dword_ptr[rax]); break;
+                    default: a.mov(rdx, __qword_ptr[rax]); break;
+                }
+                a.xor(eax, eax);
+            });
             a.xor(edx, edx);
             a.mov(rax, -EFault);
             KernelTextCompiler.Ret(code, profile);
@@ -116,23 +112,35 @@ namespace KDsl.CodeGen
             a.mov(rbx, TaskSizeMax - (size - 1));
             a.cmp(rcx, rbx);
             a.jae(bad.Iced);
+            EmitAccess(code, profile, bad, () =>
+            {
+                switch (size)
+                {
+                    case 1: a.mov(__byte_ptr[rcx], al); break;
+                    case 2: a.mov(__word_ptr[rcx], ax); break;
+                    case 4: a.mov(__dword_ptr[rcx], eax); break;
+                    default: a.mov(__qword_ptr[rcx], rax); break;
+                }
+                a.xor(ecx, ecx);
+            });
+            a.mov(ecx, -EFault);
+            KernelTextCompiler.Ret(code, profile);
+        }
+
+        /// <summary>
+        /// The helpers' common middle: stac, the one access (its exception-table entry) and the success result, clac,
+        /// return; then the fixup, a clac that falls into <paramref name="bad"/>, where the caller writes -EFAULT.
+        /// </summary>
+        private static void EmitAccess(CodeBuffer code, KernelProfile profile, CodeLabel bad, Action accessAndResult)
+        {
             code.Bytes(Stac);
             code.Mark(ExtableInstruction);
-            switch (size)
-            {
-                case 1: a.mov(__byte_ptr[rcx], al); break;
-                case 2: a.mov(__word_ptr[rcx], ax); break;
-                case 4: a.mov(__dword_ptr[rcx], eax); break;
-                default: a.mov(__qword_ptr[rcx], rax); break;
-            }
-            a.xor(ecx, ecx);
+            accessAndResult();
             code.Bytes(Clac);
             KernelTextCompiler.Ret(code, profile);
             code.Mark(ExtableFixup);
             code.Bytes(Clac);
             code.Place(bad);
-            a.mov(ecx, -EFault);
-            KernelTextCompiler.Ret(code, profile);
         }
 
         private const int EFault = 14;

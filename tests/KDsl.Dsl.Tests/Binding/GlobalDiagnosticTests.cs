@@ -28,7 +28,7 @@ namespace KDsl.Dsl.Tests.Binding
         [Test] public void BracedListAsAnExpression() => InFile("init { long x; x = ⟦{ 1 }⟧; }\n", "KDSL0121");
         [Test] public void GlobalRedeclared() => InFile("int count;\nlong ⟦count⟧;\ninit { }\n", "KDSL0102");
         // A global of an incomplete struct: gcc "storage size of 'f' isn't known"
-        [Test] public void IncompleteGlobal() => InFile("struct file;\nstruct file ⟦f⟧;\ninit { }\n", "KDSL0137");
+        [Test] public void IncompleteGlobal() => InFile("struct inode;\nstruct inode ⟦f⟧;\ninit { }\n", "KDSL0137");
 
         [Test]
         public void StaticAndInline_AreAcceptedBeforeFunctionsAndVariables() =>
