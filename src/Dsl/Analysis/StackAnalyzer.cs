@@ -102,8 +102,14 @@ namespace KDsl.Analysis
             foreach (var (thread, data) in analyzer.ThreadFunctions())
                 entries.Add(analyzer.AnalyzeEntry(thread, diagnostics, analyzer._kernel.ThreadFunctionInUse, new[] { data }));
             foreach (var (handler, member) in analyzer.DriverHandlers(program))
+            {
                 if (DriverSyscallPath.InUseAtHandler(profile.Name, member) is int inUse and >= 0)
                     entries.Add(analyzer.AnalyzeEntry(handler, diagnostics, inUse, Array.Empty<long?>()));
+                else // the run does not call it either (LinuxKernel.Drivers): say so rather than leave it silently out
+                    diagnostics.Add(analyzer.Report(DiagnosticDescriptors.DriverHandlerNotCalled, handler.Span,
+                        $"the device's '{member}' handler '{handler.Symbol.Name}' is not called under {profile.Name}: KDsl has no " +
+                        $"measured path from the system call to it on that kernel (the paths it has: {DriverSyscallPath.ProfilesWith(member)})"));
+            }
             analyzer.CheckMaxDepths(diagnostics);
             foreach (var call in analyzer._unboundedCalls)
                 diagnostics.Add(analyzer.Report(DiagnosticDescriptors.UnboundedRecursion, call.Span,

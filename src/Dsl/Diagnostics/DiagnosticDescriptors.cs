@@ -115,6 +115,7 @@ namespace KDsl.Diagnostics
         public static readonly DiagnosticDescriptor UnboundedRecursion = new DiagnosticDescriptor("KDSL1003", DiagnosticSeverity.Warning, "Recursion without a provable bound");
         public static readonly DiagnosticDescriptor StackSummary = new DiagnosticDescriptor("KDSL1004", DiagnosticSeverity.Info, "Worst-case stack use of an entry point");
         public static readonly DiagnosticDescriptor MaxDepthContradicted = new DiagnosticDescriptor("KDSL1005", DiagnosticSeverity.Warning, "max_depth contradicted by a constant-argument recursion");
+        public static readonly DiagnosticDescriptor DriverHandlerNotCalled = new DiagnosticDescriptor("KDSL1006", DiagnosticSeverity.Warning, "Driver handler not called under this profile");
 
         // --- internal --------------------------------------------------------------------------------------------
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor("KDSL9999", E, "Internal compiler error");

@@ -128,6 +128,15 @@ namespace KDsl.Profiles
         /// <summary>The entry code and do_syscall_64, whose return sites the footprint recorded on insmod's path.</summary>
         public const string EntryFunction = "entry_SYSCALL_64_after_hwframe", DoSyscall = "do_syscall_64";
 
+        /// <summary>The profiles with a path to <paramref name="member"/>, for a diagnostic ("linux-6.1, linux-5.10"), or "none".</summary>
+        public static string ProfilesWith(string member)
+        {
+            var with = new List<string>();
+            foreach (var profile in KernelProfile.All)
+                if (InUseAtHandler(profile.Name, member) >= 0) with.Add(profile.Name);
+            return with.Count == 0 ? "none" : string.Join(", ", with);
+        }
+
         /// <summary>
         /// Stack bytes in use when the handler is called (its own return address not counted, as for init): pt_regs,
         /// do_syscall_64's recorded CFA at its call (its frame and the return into the entry code), then each frame and

@@ -89,5 +89,20 @@ init { return misc_register(&demo_dev); }
         public void Linux411_HasNoHandlerEntries() =>
             Assert.That(Compiler.Compile("demo.kdsl", Driver.Replace("PROFILE", "linux-4.11")).Image!.Stack!.Entries.Select(e => e.Entry),
                 Has.None.StartWith("demo_ioctl"));
+
+        /// <summary>
+        /// A handler the profile's kernel has no measured path to is neither run nor costed, and KDSL1006 says so at it:
+        /// 5.10 calls no open or release, 4.11 no handler at all; 6.1 calls every one.
+        /// </summary>
+        [TestCase("linux-6.1", new string[0])]
+        [TestCase("linux-5.10", new[] { "demo_open", "demo_release" })]
+        [TestCase("linux-4.11", new[] { "demo_read", "demo_write", "demo_ioctl", "demo_open", "demo_release" })]
+        public void AHandlerWithoutAPath_IsReported(string profile, string[] notCalled)
+        {
+            string source = Driver.Replace("PROFILE", profile);
+            var reported = Compiler.Compile("demo.kdsl", source).Diagnostics.Where(d => d.Id == "KDSL1006")
+                .Select(d => System.Text.RegularExpressions.Regex.Match(d.Message, "handler '([a-z_]+)'").Groups[1].Value);
+            Assert.That(reported, Is.EquivalentTo(notCalled));
+        }
     }
 }
