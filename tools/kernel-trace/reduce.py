@@ -13,9 +13,10 @@ Usage: reduce.py RAW.jsonl KALLSYMS SECTIONS PROFILE RELEASE "CHAIN" [PANIC.json
 
 What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   symbol ADDR SIZE NAME        every kernel function a path runs or a recorded stack word points into
-  insn ADDR CFA BYTES          every instruction a path executed, with its real bytes and the CFA offset
+  insn ADDR CFA BYTES [BP]     every instruction a path executed, with its real bytes and the CFA offset
                                (RSP + CFA = the caller's RSP) at it, computed from the recorded RSPs; -16 where
-                               the function realigned RSP and the CFA is RBP + 16
+                               the function realigned RSP and the CFA is RBP + 16; BP: the caller's RBP is saved
+                               BP bytes below the CFA (the function pushed it, and may use RBP for something else)
   retsite ADDR CFA             the CFA at a return address of the untraced syscall path (from the stack words)
   path init / words ... / regs the task stack from the module init's entry RSP up to pt_regs, word by word, and the
                                registers at the init's first instruction
@@ -95,6 +96,7 @@ paths = list(recorded_paths(raw))
 
 used = {}          # start -> (size, name)
 cfa_at = {}        # pc -> cfa
+rbp_saved_at = {}  # pc -> how far below the CFA the caller's RBP is saved (0: not saved)
 
 def use(addr):
     start, size, name = function(addr)
@@ -106,7 +108,9 @@ def walk(steps, entry_sp):
     """CFA at every step: a call opens a frame whose CFA is the RSP after the call + 8; ret closes it; a jmp into
     another function (tail call, thunk) stays in the frame, as ORC describes it. Returns the calls still open at the
     last step, outermost first: (the call's address, the CFA at it)."""
-    frames = [[entry_sp, False]]  # entry RSP of each open frame, and whether it realigned RSP (CFA via RBP)
+    # entry RSP of each open frame, whether it realigned RSP (CFA via RBP), and how far below its CFA it saved the
+    # caller's RBP (0: not saved, RBP is still the caller's)
+    frames = [[entry_sp, False, 0]]
     open_calls = []
     for i, (pc, sp) in enumerate(steps):
         use(pc)
@@ -116,14 +120,20 @@ def walk(steps, entry_sp):
         cfa = -16 if frame[1] else frame[0] + 8 - sp
         if cfa_at.setdefault(pc, cfa) != cfa:
             sys.exit("inconsistent CFA at %x: %d and %d" % (pc, cfa_at[pc], cfa))
+        # ORC's bp rows: where an unwinder finds the caller's RBP when this frame reused the register
+        rbp_saved_at.setdefault(pc, 0 if frame[1] else frame[2])
         if re.match(r"and\s+\$0xf+[0-9a-f]*,%rsp$", asm):
             frame[1] = True
         elif asm.startswith("leave") or re.match(r"(mov|lea)\s+.*%rbp.*,%rsp$", asm):
             frame[1] = False
+        if asm == "push   %rbp" and not frame[1]:
+            frame[2] = frame[0] + 8 - (sp - 8)
+        elif asm == "pop    %rbp":
+            frame[2] = 0
         if i + 1 < len(steps):
             nsp = steps[i + 1][1]
             if asm.startswith("call") and nsp == sp - 8:
-                frames.append([nsp, False])
+                frames.append([nsp, False, 0])
                 open_calls.append((pc, cfa))
             elif asm.startswith("ret") and len(frames) > 1:
                 frames.pop()
@@ -363,6 +373,6 @@ for start in sorted(used):
     size, name = used[start]
     out.append("symbol %x %x %s" % (start, size, name))
 for pc in sorted(cfa_at):
-    out.append("insn %x %d %s" % (pc, cfa_at[pc], code[pc][0].hex()))
+    out.append("insn %x %d %s" % (pc, cfa_at[pc], code[pc][0].hex()) + (" %d" % rbp_saved_at[pc] if rbp_saved_at.get(pc) else ""))
 out += body + after
 print("\n".join(out))

@@ -79,7 +79,7 @@ namespace KDsl.CodeGen
                 if (kind == Treatment.HostJump || kind == Treatment.HostCall || kind == Treatment.HostReturn || kind == Treatment.HostReturnToCaller)
                     branches.Add(new HostBranch(offset, insn.Bytes.Length, kind == Treatment.HostCall ? +1 : kind == Treatment.HostJump ? 0 : -1,
                         returnsToCaller: kind == Treatment.HostReturnToCaller));
-                unwind.Add(new UnwindEntry(offset, insn.Cfa));
+                unwind.Add(new UnwindEntry(offset, insn.Cfa, insn.RbpSaved));
             }
 
             foreach (var site in footprint.ReturnSites)

@@ -100,16 +100,23 @@ namespace KDsl.Image
     public readonly struct UnwindEntry
     {
         /// <summary>From <paramref name="offset"/> in .text on, the caller's frame starts at RSP + <paramref name="cfaOffset"/>.</summary>
-        public UnwindEntry(int offset, int cfaOffset)
+        public UnwindEntry(int offset, int cfaOffset, int rbpSaved = 0)
         {
             Offset = offset;
             CfaOffset = cfaOffset;
+            RbpSaved = rbpSaved;
         }
 
         /// <summary>Offset in .text where the row starts.</summary>
         public int Offset { get; }
         /// <summary>The caller's RSP minus RSP here (8: only the return address).</summary>
         public int CfaOffset { get; }
+        /// <summary>
+        /// How far below the CFA the caller's RBP is saved (0: RBP still holds it), as ORC's bp rows say: a function that
+        /// pushed RBP may use the register for anything, and an unwinder reaching a caller that realigned RSP (CFA = RBP +
+        /// 16) needs the caller's RBP.
+        /// </summary>
+        public int RbpSaved { get; }
     }
 
     /// <summary>

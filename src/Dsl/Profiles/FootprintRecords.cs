@@ -21,16 +21,19 @@ namespace KDsl.Profiles
     /// <summary>One instruction the real kernel executed on a recorded path: its bytes, and the CFA offset at it.</summary>
     public readonly struct FootprintInstruction
     {
-        public FootprintInstruction(ulong address, int cfa, byte[] bytes)
+        public FootprintInstruction(ulong address, int cfa, byte[] bytes, int rbpSaved = 0)
         {
             Address = address;
             Cfa = cfa;
             Bytes = bytes;
+            RbpSaved = rbpSaved;
         }
 
         public ulong Address { get; }
         /// <summary>RSP + Cfa is the caller's RSP (the slot above the return address), as ORC describes the address.</summary>
         public int Cfa { get; }
+        /// <summary>How far below the CFA the function saved its caller's RBP (0: not saved), as ORC's bp rows say.</summary>
+        public int RbpSaved { get; }
         public byte[] Bytes { get; }
     }
 

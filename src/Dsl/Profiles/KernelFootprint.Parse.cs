@@ -33,7 +33,8 @@ namespace KDsl.Profiles
                         f.Symbols.Add(new FootprintSymbol(Hex(fields[0]), (int)Hex(fields[1]), fields[2]));
                         break;
                     case "insn":
-                        var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]));
+                        var insn = new FootprintInstruction(Hex(fields[0]), int.Parse(fields[1], CultureInfo.InvariantCulture), Bytes(fields[2]),
+                            fields.Length > 3 ? int.Parse(fields[3], CultureInfo.InvariantCulture) : 0);
                         f.Instructions.Add(insn);
                         f._instructionBytes[insn.Address] = insn.Bytes;
                         break;

@@ -27,17 +27,22 @@ namespace KDsl.Runtime.Kernel
         public string? Module { get; }
 
         /// <summary>CFA offset (caller's RSP = RSP + it) at an address inside the function, from the last row at or before it.</summary>
-        public int CfaAt(ulong address)
+        public int CfaAt(ulong address) => RowAt(address)?.CfaOffset ?? 8;
+
+        /// <summary>How far below the CFA the caller's RBP is saved at an address inside the function (0: not saved).</summary>
+        public int RbpSavedAt(ulong address) => RowAt(address)?.RbpSaved ?? 0;
+
+        private UnwindEntry? RowAt(ulong address)
         {
-            int cfa = 8;
+            UnwindEntry? found = null;
             foreach (var row in _rows)
             {
                 ulong at = _rowBase + (ulong)row.Offset;
                 if (at < Start) continue;
                 if (at > address || at >= Start + Size) break;
-                cfa = row.CfaOffset;
+                found = row;
             }
-            return cfa;
+            return found;
         }
     }
 

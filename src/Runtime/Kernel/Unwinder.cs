@@ -106,6 +106,9 @@ namespace KDsl.Runtime.Kernel
                 {
                     slot = rsp + (ulong)cfa - 8;
                     if (profile.FramePointer && cfa == 16 && !mmu.TryReadU64(rsp, out rbp)) break;
+                    // the function saved its caller's RBP and may have used the register since: the caller's is in the slot
+                    int rbpSaved = function.RbpSavedAt(rip);
+                    if (rbpSaved > 0 && !mmu.TryReadU64(rsp + (ulong)cfa - (ulong)rbpSaved, out rbp)) break;
                 }
                 if (slot < stackLow || slot + 8 > stackTop) break;
                 if (!mmu.TryReadU64(slot, out ulong returnAddress)) break;

@@ -100,6 +100,18 @@ namespace KDsl.Dsl.Tests.Profiles
             Assert.That(f.CallFor("kfree", 0), Is.Null);
         }
 
+        /// <summary>
+        /// An insn line's optional fourth field: how far below the CFA the function saved its caller's RBP (ORC's bp row),
+        /// which the unwinder reads where the function reused RBP (5.10's __alloc_pages_nodemask keeps the gfp flags in it)
+        /// and a caller realigned RSP (___slab_alloc: CFA = RBP + 16).
+        /// </summary>
+        [Test]
+        public void AnInsnLine_MayTellWhereTheCallersRbpIsSaved()
+        {
+            var f = Parse("insn ffffffff81000000 40 55\ninsn ffffffff81000001 48 89fd 48\n");
+            Assert.That(f.Instructions.Select(i => (i.Cfa, i.RbpSaved)), Is.EqualTo(new[] { (40, 0), (48, 48) }));
+        }
+
         [TestCase("path call vmalloc @1\ndeepest 1\nsteps 1\njumps\n")]
         [TestCase("path call vmalloc @0\nlike @0\n")]
         [TestCase("path call vmalloc\nlike @0\n")]

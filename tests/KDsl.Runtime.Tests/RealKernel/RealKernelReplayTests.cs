@@ -71,11 +71,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "mode saw 5.10's vmap_area slab run out at calls 15 and 16 in three boots, at 16 and 17 in one; KDsl replays the " +
             "first): KDsl's 17th vmalloc takes the new slab, 1,088 bytes deep, and dies in it (get_page_from_freelist under " +
             "allocate_slab); this real boot's 17th returned and its 18th hit the guard page at vmalloc's entry";
-        private const string SavedRbp =
-            "the unwind through ___slab_alloc, which realigns RSP (ORC: CFA = RBP + 16): the real unwinder takes RBP from where " +
-            "the frames below saved it (__alloc_pages_nodemask pushes RBP and reuses it for the gfp flags), KDsl's rows give " +
-            "the CFA only and it reads the RBP register the fault left, so its reliable trace ends at ___slab_alloc and the rest " +
-            "print as '?' entries; the call the real one made (the 17th vmalloc's new vmap_area slab), RIP and ending match";
         private const string InitWordVaries =
             "one stale word of load_module's frames above the init differs from boot to boot: kmem_cache_alloc_trace+0xf5 in " +
             "the recording and most real runs, a second do_init_module+0x23 in this one";
@@ -132,8 +127,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-5.10 alloc_vm_850: RIP"] = RefillVaries,
             ["linux-5.10 alloc_vm_850: call trace"] = RefillVaries,
             ["linux-5.10 alloc_vm_850: stale entries"] = RefillVaries,
-            ["linux-5.10 alloc_vm_860: call trace"] = SavedRbp,
-            ["linux-5.10 alloc_vm_860: stale entries"] = SavedRbp,
             ["linux-5.10 alloc_gfp_700: stale entries"] = InitWordVaries,
             ["linux-6.1 smash: stale entries"] = CodegenSmash,
             ["linux-5.10 cprop_900: stale entries"] = PrintkResidue,
