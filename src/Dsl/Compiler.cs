@@ -65,8 +65,7 @@ namespace KDsl
             try
             {
                 // Parsed once: every scenario binds the same tree with its own settings.
-                var tree = SyntaxTree.Parse(source);
-                var program = BindCore(tree, overrides, null, out var diagnostics, out var options);
+                var program = ParseAndBind(source, overrides, out var tree, out var diagnostics, out var options);
                 var all = new List<Diagnostic>(diagnostics);
                 if (program is null) return new CompileResult(options.Apply(all), null);
                 var (image, generated) = CodeGen.ModuleCompiler.Generate(program, source, exported);
@@ -84,7 +83,7 @@ namespace KDsl
                 {
                     var info = program.Scenarios[i];
                     if (!allScenarios && info.Name != onlyScenario) continue;
-                    var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions);
+                    var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions, out _);
                     AddNew(all, seen, scenarioOptions.Apply(scenarioDiagnostics));
                     if (scenarioProgram is null) continue;
                     if (SameCode(program, scenarioProgram))
@@ -117,7 +116,7 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                var program = BindCore(SyntaxTree.Parse(source), overrides, null, out var bound, out var options);
+                var program = ParseAndBind(source, overrides, out _, out var bound, out var options);
                 diagnostics = options.Apply(bound);
                 return program;
             }
@@ -146,13 +145,30 @@ namespace KDsl
                 if (d.IsError && seen.Add(d.ToString())) all.Add(d);
         }
 
+        /// <summary>
+        /// Parses the file, leaving out the calls of undefined functions past the error cap (a file of a million of them
+        /// is not held in memory whole), and binds the default scenario. The tree relies on the binder to report each call
+        /// it keeps; should the binder stop short of the cap all the same, the file is parsed and bound again whole, so
+        /// a file under the cap always has every diagnostic.
+        /// </summary>
+        private static BoundProgram? ParseAndBind(SourceText source, IReadOnlyDictionary<string, string>? overrides, out SyntaxTree tree,
+            out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)
+        {
+            tree = SyntaxTree.Parse(source, Binder.PredeclaredNames);
+            var program = BindCore(tree, overrides, null, out diagnostics, out options, out bool capped);
+            if (tree.OmittedCalls == 0 || capped) return program;
+            tree = SyntaxTree.Parse(source);
+            return BindCore(tree, overrides, null, out diagnostics, out options, out _);
+        }
+
         /// <param name="tree">The parsed file.</param>
         /// <param name="overrides">Config settings and constants that replace the file's, or null.</param>
         /// <param name="scenario">The scenario to bind, or null for the default.</param>
         /// <param name="diagnostics">Binding's diagnostics.</param>
         /// <param name="options">The config block's diagnostic options, also when binding found errors.</param>
+        /// <param name="capped">The file has more errors than <see cref="DiagnosticBag.MaxErrors"/>: the binder stopped at the cap.</param>
         private static BoundProgram? BindCore(SyntaxTree tree, IReadOnlyDictionary<string, string>? overrides, string? scenario,
-            out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)
+            out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options, out bool capped)
         {
             // The file's errors are capped as one: the parser's count against the binder's cap.
             int syntaxErrors = 0;
@@ -160,6 +176,7 @@ namespace KDsl
                 if (d.IsError) syntaxErrors++;
             var bag = new DiagnosticBag(tree.Text, syntaxErrors);
             var program = Binder.BindProgram(tree, overrides, bag, scenario);
+            capped = bag.IsFull;
             options = program.DiagnosticOptions;
             var all = new List<Diagnostic>(tree.Diagnostics);
             all.AddRange(bag);

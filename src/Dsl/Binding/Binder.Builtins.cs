@@ -130,6 +130,29 @@ namespace KDsl.Binding
             return functions;
         }
 
+        private static ImmutableHashSet<string>? _predeclaredNames;
+
+        /// <summary>
+        /// Every name a binder declares before the file's own, for any profile, in a process block or not: the names a
+        /// file may call without declaring them (the parser's <see cref="UndefinedCalls"/>).
+        /// </summary>
+        public static ImmutableHashSet<string> PredeclaredNames
+        {
+            get
+            {
+                if (_predeclaredNames != null) return _predeclaredNames;
+                var names = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (var profile in KernelProfile.All)
+                {
+                    var text = new SourceText("", "");
+                    var binder = new Binder(text, new DiagnosticBag(text));
+                    binder.DeclareKernelFunctions(profile);
+                    names.UnionWith(binder.ProcessScope().AllNames());
+                }
+                return _predeclaredNames = names.ToImmutableHashSet(System.StringComparer.Ordinal);
+            }
+        }
+
         private void DeclareKernelFunctions(KernelProfile profile)
         {
             var fmt = new VariableSymbol("fmt", TypeSymbol.PointerTo(TypeSymbol.Char), VariableKind.Parameter, 0, default);

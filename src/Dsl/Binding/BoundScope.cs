@@ -33,6 +33,14 @@ namespace KDsl.Binding
                     if (seen.Add(pair.Key)) yield return pair.Value;
         }
 
+        /// <summary>Every name this scope and its parents declare.</summary>
+        public IEnumerable<string> AllNames()
+        {
+            for (var scope = this; scope != null; scope = scope.Parent)
+                foreach (var name in scope._symbols.Keys)
+                    yield return name;
+        }
+
         public object? Lookup(string name)
         {
             for (var scope = this; scope != null; scope = scope.Parent)

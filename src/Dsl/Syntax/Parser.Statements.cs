@@ -17,11 +17,25 @@ namespace KDsl.Syntax
             while (Current.Kind != SyntaxKind.CloseBraceToken && Current.Kind != SyntaxKind.EndOfFileToken && !AtMemberKeyword())
             {
                 int start = _read;
-                statements.Add(ParseStatement());
+                var before = _previous?.Kind ?? SyntaxKind.BadToken;
+                var statement = ParseStatement();
+                if (IsUndefinedCallPastCap(statement, before)) OmittedCalls++;
+                else statements.Add(statement);
                 if (_read == start) NextToken();
             }
             return new BlockStatementSyntax(open, statements.ToImmutable(), MatchToken(SyntaxKind.CloseBraceToken));
         }
+
+        /// <summary>
+        /// `name(...);` where name is certainly undefined (<see cref="UndefinedCalls"/>) and more than the error cap of
+        /// such calls came before: the binder, which reports each of them, stops at the cap before this one (the one past
+        /// the cap is kept: it is where the binder says "too many errors").
+        /// </summary>
+        private bool IsUndefinedCallPastCap(StatementSyntax statement, SyntaxKind before) =>
+            _undefinedCalls != null &&
+            statement is ExpressionStatementSyntax { Expression: CallExpressionSyntax { Callee: null, Identifier: { IsMissing: false } identifier } } &&
+            identifier.Position == statement.Span.Start && _undefinedCalls.Add(identifier.Text, before) &&
+            _undefinedCalls.Count > DiagnosticBag.MaxErrors + 1;
 
         private StatementSyntax ParseStatement()
         {

@@ -30,13 +30,30 @@ namespace KDsl.Syntax
         private int _depth;
         private bool _tooDeep;
         private int _lastErrorPosition = -1;
+        private readonly UndefinedCalls? _undefinedCalls;
 
-        public Parser(SourceText text, DiagnosticBag diagnostics)
+        public Parser(SourceText text, DiagnosticBag diagnostics) : this(text, diagnostics, null)
+        {
+        }
+
+        /// <param name="text">The file.</param>
+        /// <param name="diagnostics">Where the lexer's and the parser's errors go.</param>
+        /// <param name="predeclared">
+        /// The names a binder declares before the file's own (printk, the builtins, the system calls), or null: then the
+        /// parse keeps every statement. With them, once more calls of certainly undefined functions than the error cap
+        /// allows are in, the later ones are left out of the tree (<see cref="OmittedCalls"/>): the binder stops at the
+        /// cap before it would reach them, and a file of a million such calls costs the memory of a hundred.
+        /// </param>
+        public Parser(SourceText text, DiagnosticBag diagnostics, ImmutableHashSet<string>? predeclared)
         {
             _text = text;
             _diagnostics = diagnostics;
             _lexer = new Lexer(text, diagnostics);
+            if (predeclared != null) _undefinedCalls = new UndefinedCalls(text, predeclared);
         }
+
+        /// <summary>Statements left out of the tree: calls of undefined functions past the error cap.</summary>
+        public int OmittedCalls { get; private set; }
 
         // --- token plumbing ----------------------------------------------------------------------------------------
 

@@ -86,6 +86,66 @@ namespace KDsl.Dsl.Tests.Binding
             Assert.That(bag.IsFull, Is.True);
         }
 
+        /// <summary>
+        /// The parse keeps no more than the binder reaches: of 20,000 calls of functions the file declares nowhere, the
+        /// tree holds the first 101 (the 101st is where KDSL0016 goes) and leaves the rest out, so a million of them cost
+        /// the memory of a hundred (tools/measure-hostile.sh); the diagnostics are the first 100 calls', in order.
+        /// </summary>
+        [Test]
+        public void CallsOfUndefinedFunctionsPastTheCap_AreLeftOutOfTheTree()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n");
+            for (int i = 0; i < 20000; i++) source.Append("    undefined_").Append(i).Append("(").Append(i).Append(");\n");
+            source.Append("}\n");
+            var tree = KDsl.Syntax.SyntaxTree.Parse(new KDsl.Text.SourceText("", source.ToString()), KDsl.Binding.Binder.PredeclaredNames);
+            var init = tree.Root.Members.OfType<KDsl.Syntax.EntryBlockSyntax>().Single();
+            Assert.That(init.Body.Statements, Has.Length.EqualTo(KDsl.Diagnostics.DiagnosticBag.MaxErrors + 1));
+            Assert.That(tree.OmittedCalls, Is.EqualTo(20000 - 101));
+
+            var errors = Compiler.Compile("many.kdsl", source.ToString()).Diagnostics.Where(d => d.IsError).ToList();
+            Assert.That(errors, Has.Count.EqualTo(101));
+            for (int i = 0; i < 100; i++)
+                Assert.That(errors[i].ToString(), Is.EqualTo($"many.kdsl({i + 3},5): error KDSL0101: call to undefined function 'undefined_{i}'"));
+            Assert.That(errors[100].ToString(), Does.StartWith("many.kdsl(103,5): error KDSL0016: too many errors"));
+        }
+
+        /// <summary>
+        /// A function may be called before its definition, and through a pointer a block declares: neither is left out
+        /// however many calls there are (the parse looks through the whole file before it leaves a call out).
+        /// </summary>
+        [Test]
+        public void CallsOfFunctionsDeclaredLaterOrThroughPointers_AreKept()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit {\n    void (*fp)(void) = after;\n");
+            for (int i = 0; i < 300; i++) source.Append(i % 2 == 0 ? "    after();\n" : "    fp();\n");
+            source.Append("    return 0;\n}\nvoid after(void) { }\n");
+            var tree = KDsl.Syntax.SyntaxTree.Parse(new KDsl.Text.SourceText("", source.ToString()), KDsl.Binding.Binder.PredeclaredNames);
+            Assert.That(tree.OmittedCalls, Is.Zero);
+            var result = Compiler.Compile("later.kdsl", source.ToString());
+            Assert.That(result.Diagnostics.Where(d => d.IsError), Is.Empty, () => string.Join("\n", result.Diagnostics));
+        }
+
+        /// <summary>
+        /// Calls the binder never binds (a second init block is reported once and not bound) are no errors: past them the
+        /// binder stops short of the cap, so the file is parsed again whole and the calls of a later function are
+        /// reported after all: 1 + 5 errors, as the whole tree gives them.
+        /// </summary>
+        [Test]
+        public void CallsTheBinderDoesNotReach_DoNotLoseDiagnostics()
+        {
+            var source = new StringBuilder("module m \"d\";\ninit { return 0; }\ninit {\n");
+            for (int i = 0; i < 300; i++) source.Append("    undefined_").Append(i).Append("();\n");
+            source.Append("}\nvoid g(void) {\n");
+            for (int i = 0; i < 5; i++) source.Append("    missing_").Append(i).Append("();\n");
+            source.Append("}\n");
+            var tree = KDsl.Syntax.SyntaxTree.Parse(new KDsl.Text.SourceText("", source.ToString()), KDsl.Binding.Binder.PredeclaredNames);
+            Assert.That(tree.OmittedCalls, Is.EqualTo(300 + 5 - 101));
+            var errors = Compiler.Compile("twice.kdsl", source.ToString()).Diagnostics.Where(d => d.IsError).Select(d => d.ToString());
+            var expected = new[] { "twice.kdsl(3,1): error KDSL0144: 'init' is declared more than once" }
+                .Concat(Enumerable.Range(0, 5).Select(i => $"twice.kdsl({306 + i},5): error KDSL0101: call to undefined function 'missing_{i}'"));
+            Assert.That(errors, Is.EqualTo(expected));
+        }
+
         /// <summary>The cap is the file's, as -fmax-errors is the compilation's: 60 syntax errors and 60 semantic ones are 100, then KDSL0016.</summary>
         [Test]
         public void SyntaxAndSemanticErrors_ShareOneCap()
