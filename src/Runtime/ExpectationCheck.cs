@@ -166,12 +166,13 @@ namespace KDsl.Runtime
 
         private static ExpectationFailure? CheckOops(Expectation e, RunResult result, Func<string, string, IReadOnlyList<string>, ExpectationFailure> fail)
         {
-            var oops = result.Oops;
+            // The watchdog's report is no oops, but it prints the stuck registers: `in` and `depth` read them as an oops'.
+            var oops = result.Oops ?? (e.Text == "soft_lockup" ? result.SoftLockup : null);
             string expected = $"an oops of kind {e.Text}";
             if (!IsKind(e.Text, result))
             {
                 string actual = oops is not null ? $"it was {oops.Kind} ({oops.DieString}) at {oops.RipSymbol}"
-                    : result.Outcome == RunOutcome.SoftLockup ? "it was soft_lockup"
+                    : result.SoftLockup is { } lockup ? $"it was soft_lockup at {lockup.RipSymbol}"
                     : result.Outcome == RunOutcome.OomKilled ? "the OOM killer killed a process"
                     : result.Outcome == RunOutcome.Hung ? $"the CPU halted with interrupts off at {result.HaltedAt:x}"
                     : $"the run ended {result.Outcome} without one";

@@ -76,7 +76,7 @@ namespace KDsl.Runtime
         public IReadOnlyList<TaskStruct> KernelThreads { get; }
         /// <summary>Each `process` block's result, in the order they ran (empty when the file has none).</summary>
         public IReadOnlyList<ProcessResult> Processes { get; }
-        /// <summary>At the oops: RIP's function, then each caller on the reliable chain (innermost first); empty without an oops.</summary>
+        /// <summary>At the oops (or the soft lockup's report): RIP's function, then each caller on the reliable chain (innermost first); empty without either.</summary>
         public IReadOnlyList<string> CallChain { get; }
 
         /// <summary>How many frames of <paramref name="function"/> the reliable chain held at the oops: the recursion depth reached.</summary>
@@ -101,6 +101,11 @@ namespace KDsl.Runtime
         public IReadOnlyList<string> Unprinted { get; }
         /// <summary>The first oops' facts, or null when nothing oopsed.</summary>
         public OopsFacts? Oops { get; }
+        /// <summary>
+        /// The soft-lockup watchdog's report (<see cref="RunOutcome.SoftLockup"/>): not an oops, but show_regs() prints the
+        /// stuck context's registers, so RIP's function and the call chain are known as an oops' are; null otherwise.
+        /// </summary>
+        public OopsFacts? SoftLockup { get; init; }
         /// <summary>The signal an oops in init killed insmod with (9 SIGKILL after a page fault, 11 SIGSEGV after die()), or 0.</summary>
         public int InsmodSignal { get; }
         /// <summary>init's return value when insmod returned.</summary>
@@ -163,8 +168,8 @@ namespace KDsl.Runtime
                 kernel.InternalError(e);
             }
             return new RunResult(kernel.Outcome, kernel.Log.Lines, kernel.Oops, kernel.InitReturn, kernel.Cpu.InstructionCount,
-                stackHighWater, kernel.Oops?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
-                kernel.Log.Unprinted, kernel.InsmodSignal) { HaltedAt = kernel.HaltedAt, InternalError = kernel.InternalErrorText };
+                stackHighWater, (kernel.Oops ?? kernel.SoftLockupFacts)?.CallChain, kernel.Processes, kernel.Counters.Named(kernel.Mmu.Stats, kernel.Profile.DirectMapBase, kernel.Profile.VmallocBase), kernel.KernelThreads,
+                kernel.Log.Unprinted, kernel.InsmodSignal) { HaltedAt = kernel.HaltedAt, InternalError = kernel.InternalErrorText, SoftLockup = kernel.SoftLockupFacts };
         }
     }
 }

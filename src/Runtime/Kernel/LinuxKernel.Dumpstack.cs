@@ -45,11 +45,15 @@ namespace KDsl.Runtime.Kernel
         /// The oops facts an experiment's expectations read. <paramref name="regs"/> are the faulting context's: the fault
         /// address is the CR2 the exception left, whatever a later code copy wrote to CR2 before the report printed it.
         /// </summary>
-        private void RecordOops(string kind, string dieString, RegisterSet regs, CodeDump code, HashSet<ulong> reliable, bool panicked)
+        private void RecordOops(string kind, string dieString, RegisterSet regs, CodeDump code, HashSet<ulong> reliable, bool panicked) =>
+            Oops ??= Facts(kind, dieString, regs, code, reliable, panicked); // the first oops is the one an experiment is about; later ones add [#2], taint D, ...
+
+        /// <summary>What a report's registers tell: RIP's function, the reliable call chain, the stack.</summary>
+        private OopsFacts Facts(string kind, string dieString, RegisterSet regs, CodeDump code, HashSet<ulong> reliable, bool panicked)
         {
             var chain = Unwinder.CallChain(Kallsyms, Mmu, regs.Rip, reliable);
             var (moduleFunction, depth) = Unwinder.InnermostModuleFrame(chain);
-            var facts = new OopsFacts
+            return new OopsFacts
             {
                 Kind = kind,
                 DieString = dieString,
@@ -67,7 +71,6 @@ namespace KDsl.Runtime.Kernel
                 CodeStart = code.Start,
                 Panicked = panicked,
             };
-            Oops ??= facts; // the first oops is the one an experiment is about; later ones add [#2], taint D, ...
         }
 
         /// <summary>What die() and __warn() print about the current task at <paramref name="regs"/>: registers, Code:, trace, modules.</summary>

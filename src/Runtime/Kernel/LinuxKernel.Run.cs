@@ -331,11 +331,12 @@ namespace KDsl.Runtime.Kernel
                 (long)Profile.Cpu, duration, Current.Comm, (long)Current.Pid));
             var info = new ExceptionInfo { FaultRip = Cpu.Rip, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Cpu.Cs };
             var regs = RegistersAt(info);
-            var report = BuildReport("", regs, 0, out _);
+            var report = BuildReport("", regs, 0, out var reliable);
             var printer = new KDsl.Runtime.Kernel.Oops.OopsPrinter(Profile, Vsprintf);
             var lines = new System.Collections.Generic.List<string> { printer.PrintModules(report) };
             printer.ShowRegs(lines, report);
             foreach (var line in lines) Printk(line + "\n");
+            SoftLockupFacts = Facts("soft_lockup", "", regs, report.Code!, reliable, panicked: false);
             _taint |= KDsl.Runtime.Kernel.Oops.Taint.Bit(KDsl.Runtime.Kernel.Oops.Taint.SoftLockup);
             Outcome = RunOutcome.SoftLockup;
             _finished = true;

@@ -77,6 +77,8 @@ namespace KDsl.Runtime.Kernel
         public TaskStruct Current { get; private set; } = null!;
         public Module? Module { get; private set; }
         public OopsFacts? Oops { get; private set; }
+        /// <summary>The soft-lockup watchdog's report, which is no oops (no die(), no taint D) but shows the stuck registers.</summary>
+        public OopsFacts? SoftLockupFacts { get; private set; }
         public RunOutcome Outcome { get; private set; } = RunOutcome.Completed;
         public long? InitReturn { get; private set; }
         /// <summary>The signal an oops killed insmod with (SIGKILL after a page fault, SIGSEGV after die()), or 0.</summary>

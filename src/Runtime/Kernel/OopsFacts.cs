@@ -3,7 +3,7 @@ namespace KDsl.Runtime.Kernel
     /// <summary>What an oops established, as data for tests and the CLI (the text is in the log).</summary>
     public sealed class OopsFacts : StackPosition
     {
-        /// <summary>stack_guard, page_fault, double_fault, invalid_opcode, general_protection, divide_error.</summary>
+        /// <summary>stack_guard, page_fault, double_fault, invalid_opcode, general_protection, divide_error, ...; soft_lockup for the watchdog's report.</summary>
         public string Kind { get; init; } = "";
         public string DieString { get; init; } = "";
         /// <summary>CR2 for page faults and stack overflows: the address that faulted.</summary>

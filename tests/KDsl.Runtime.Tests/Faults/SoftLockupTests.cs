@@ -1,3 +1,4 @@
+using System.Linq;
 using NUnit.Framework;
 using static KDsl.Runtime.Tests.Faults.FaultRun;
 
@@ -49,6 +50,32 @@ namespace KDsl.Runtime.Tests.Faults
                 "Call Trace:",
                 "= fault_init\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]",
                 "Code: .*<eb> fe.*"); // jmp $: the loop the CPU is stuck in
+        }
+
+        /// <summary>
+        /// `oops soft_lockup in FUNCTION` (docs/language.md's expect block): the watchdog's show_regs() prints the
+        /// interrupted registers, RIP in the function that loops, so `in` reads that RIP as it reads an oops' (the report
+        /// is still no oops: RunResult.Oops stays null). The reliable chain is the one the report's Call Trace prints.
+        /// </summary>
+        [Test]
+        public void SoftLockup_IsCheckedInTheFunctionThatLoops()
+        {
+            const string source = "module fault \"inline\";\nvoid spin(void) { for (;;) ; }\nlong outer(void) { spin(); return 1; }\n" +
+                "init { return outer(); }\nexpect { oops soft_lockup in spin; }\nscenario elsewhere { expect { oops soft_lockup in outer; } }\n";
+            var compiled = Compiler.Compile("fault.kdsl", source);
+            Assert.That(compiled.Image, Is.Not.Null, string.Join("\n", compiled.Diagnostics));
+            var run = Machine.Run(compiled.Scenarios[0].Image);
+            Assert.That(run.Outcome, Is.EqualTo(RunOutcome.SoftLockup));
+            Assert.That(run.Oops, Is.Null);
+            Assert.That(run.SoftLockup!.Function, Is.EqualTo("spin"));
+            Assert.That(run.CallChain.Take(2), Is.EqualTo(new[] { "spin", "outer" })); // outer calls spin, then returns 1
+            Assert.That(ExpectationCheck.Check(compiled.Scenarios[0].Image.Expectations, run), Is.Empty);
+
+            var elsewhere = compiled.Scenarios.Single(s => s.Name == "elsewhere").Image;
+            var failures = ExpectationCheck.Check(elsewhere.Expectations, Machine.Run(elsewhere));
+            Assert.That(failures, Has.Count.EqualTo(1));
+            Assert.That(failures[0].Expected, Is.EqualTo("the oops in outer"));
+            Assert.That(failures[0].Actual, Does.Match("^RIP was spin\\+0x[0-9a-f]+/0x[0-9a-f]+ \\[fault\\]$"));
         }
 
         [Test]
