@@ -29,7 +29,17 @@ namespace KDsl.Runtime.Kernel
             return value;
         }
 
-        public bool TryReadString(ulong address, int maxLength, out string value) =>
-            _mmu.TryReadCString(address, maxLength < 0 ? 4096 : maxLength, out value);
+        /// <summary>
+        /// The first byte of a string argument that could not be read, or null: the real vsnprintf's string_nocheck reads
+        /// it all the same, so the kernel faults there (<see cref="LinuxKernel"/>'s StringFault).
+        /// </summary>
+        public ulong? UnreadableByte { get; private set; }
+
+        public bool TryReadString(ulong address, int maxLength, out string value)
+        {
+            if (_mmu.TryReadCString(address, maxLength < 0 ? 4096 : maxLength, out value)) return true;
+            UnreadableByte ??= address + (ulong)value.Length;
+            return false;
+        }
     }
 }

@@ -122,7 +122,8 @@ namespace KDsl.Runtime.Kernel
         /// </summary>
         private void PanicEntry()
         {
-            string message = _pendingPanic.Length > 0 ? _pendingPanic : FormatPrintk(FormatAtRdi());
+            // (a %s string nothing maps is not a fault here: panic formats into its own buffer, and KDsl prints what it read)
+            string message = _pendingPanic.Length > 0 ? _pendingPanic : FormatPrintk(FormatAtRdi(), out _);
             _pendingPanic = "";
             if ((_taint & Taint.Bit(Taint.Die)) != 0)
             {

@@ -157,8 +157,13 @@ namespace KDsl.Runtime.Kernel
             else if (site.Function == Profile.PrintkSymbol && site.AtEntry)
             {
                 string format = FormatAtRdi();
-                _pendingPrintk = FormatPrintk(format);
-                _replay?.BeginPrintk(format, Cpu.Rsp + 8, Cpu.InstructionCount); // the recorded path the rest of printk's text follows
+                string text = FormatPrintk(format, out ulong? unreadable);
+                if (unreadable is ulong address) StringFault(address);
+                else
+                {
+                    _pendingPrintk = text;
+                    _replay?.BeginPrintk(format, Cpu.Rsp + 8, Cpu.InstructionCount); // the recorded path the rest of printk's text follows
+                }
             }
             else if (site.Function == KDsl.Profiles.KernelFootprint.InitCaller && !site.AtEntry)
             {
@@ -256,14 +261,43 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The format string of a printk-style call, from RDI ("" when unreadable).</summary>
         private string FormatAtRdi() => Mmu.TryReadCString(Cpu[Reg.Rdi], 1024, out string fmt) ? fmt : "";
 
-        /// <summary>printk's message: <paramref name="fmt"/> (from RDI) with the varargs where the SysV ABI put them: RSI, RDX, RCX, R8, R9 and the caller's stack.</summary>
-        private string FormatPrintk(string fmt)
+        /// <summary>
+        /// printk's message: <paramref name="fmt"/> (from RDI) with the varargs where the SysV ABI put them: RSI, RDX, RCX,
+        /// R8, R9 and the caller's stack. <paramref name="unreadable"/>: the first byte of a %s string nothing maps, or null.
+        /// </summary>
+        private string FormatPrintk(string fmt, out ulong? unreadable)
         {
+            unreadable = null;
             if (fmt.Length == 0) return "";
             var args = new GuestVarargs(new[] { Cpu[Reg.Rsi], Cpu[Reg.Rdx], Cpu[Reg.Rcx], Cpu[Reg.R8], Cpu[Reg.R9] }, Cpu.Rsp + 8, Mmu);
             string text = Vsnprintf.Format(fmt, args, Vsprintf, LogLineMax, out long length);
             Charge(length * KernelWork.FormattedCharacter); // vsnprintf runs through a field 8 million wide past its buffer's end
+            unreadable = args.UnreadableByte;
             return text;
+        }
+
+        /// <summary>
+        /// lib/vsprintf.c string(): check_pointer() turns only NULL, the first page and error pointers into "(null)" and
+        /// "(efault)" (4.11 only a pointer below PAGE_SIZE, into "(null)"); any other pointer string_nocheck() reads, so a
+        /// %s string at an address nothing maps is a kernel page fault at its first unreadable byte (a read, not-present
+        /// page: error code 0), and one that is not canonical a general protection fault. KDsl formats at the service's
+        /// vmcall, so the oops's RIP is the modelled function's (_printk+0x..., vsnprintf+0x...), not string_nocheck's.
+        /// </summary>
+        private void StringFault(ulong address)
+        {
+            var info = new ExceptionInfo
+            {
+                Vector = Vectors.GP, HasErrorCode = true,
+                FaultRip = Cpu.Rip - 3, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Selectors.KernelCs,
+            };
+            if (Mmu.IsCanonical(address))
+            {
+                Cpu.Cr2 = address;
+                info.Vector = Vectors.PF;
+                info.ErrorCode = Mmu.Probe(address, out _) ? PfError.Prot : 0;
+                info.Cr2 = address;
+            }
+            HandleException(info);
         }
 
         /// <summary>vmalloc(size): PAGE_KERNEL pages with a guard page after the area; NULL for 0 or when memory runs out.</summary>

@@ -34,7 +34,7 @@ namespace KDsl.Runtime.Kernel
                 Cpu[Reg.R11] = (ulong)Math.Max(0, IndexOf(footprint.VsnprintfDepths, footprint.VsnprintfDepth(format)));
                 return;
             }
-            if (_vsnprintfText == null) Format();
+            if (_vsnprintfText == null && !Format()) return;
             int below = footprint.VsnprintfBelowPrologue(footprint.VsnprintfDepths[(int)Cpu[Reg.R11]]);
             int piece = Math.Min(_vsnprintfText!.Length - _vsnprintfStored, below - 8);
             ulong scratch = Cpu.Rsp + 8; // below the prologue's saved registers, above its lowest word: stack the real vsnprintf uses
@@ -50,7 +50,8 @@ namespace KDsl.Runtime.Kernel
             }
         }
 
-        private void Format()
+        /// <summary>Formats the text; false when a %s string was unreadable and the kernel faulted instead (StringFault).</summary>
+        private bool Format()
         {
             ulong size = Cpu[Reg.Rsi], args = Cpu[Reg.Rcx];
             string format = Mmu.TryReadCString(Cpu[Reg.Rdx], 1024, out string f) ? f : "";
@@ -62,14 +63,21 @@ namespace KDsl.Runtime.Kernel
             var registers = new ulong[inRegisters];
             for (int i = 0; i < inRegisters; i++) Mmu.TryReadU64(saved + gpOffset + 8 * (ulong)i, out registers[i]);
             int limit = size > int.MaxValue ? int.MaxValue : (int)size;
-            string text = Vsnprintf.Format(format, new GuestVarargs(registers, overflow, Mmu), Vsprintf, Math.Max(limit, 1), out long length);
+            var varargs = new GuestVarargs(registers, overflow, Mmu);
+            string text = Vsnprintf.Format(format, varargs, Vsprintf, Math.Max(limit, 1), out long length);
             Charge(length * KernelWork.FormattedCharacter);
+            if (varargs.UnreadableByte is ulong unreadable)
+            {
+                StringFault(unreadable);
+                return false;
+            }
             var bytes = new byte[size == 0 ? 0 : text.Length + 1];
             for (int i = 0; i < text.Length && size != 0; i++) bytes[i] = (byte)text[i]; // Mmu.TryReadCString's chars are bytes
             _vsnprintfText = bytes;
             _vsnprintfStored = 0;
             _vsnprintfBuf = Cpu[Reg.Rdi];
             _vsnprintfLength = length;
+            return true;
         }
 
         private static int IndexOf(System.Collections.Generic.IReadOnlyList<int> list, int value)

@@ -297,8 +297,8 @@ namespace KDsl.Runtime.Kernel.Printk
         }
 
         /// <summary>
-        /// The %s conversion with check_pointer's texts. A pointer the kernel layer cannot read prints "(efault)";
-        /// (real Linux dereferences it and would fault, the kernel layer decides whether to model that).
+        /// The %s conversion with check_pointer's texts. A pointer the arguments cannot read prints "(efault)" here; real
+        /// Linux dereferences it and faults, which the kernel layer models (LinuxKernel.StringFault).
         /// </summary>
         private static void FormatString(PrintBuffer sb, ulong ptr, IPrintkArgs args, VsprintfConfig config, PrintfSpec spec)
         {
