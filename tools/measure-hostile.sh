@@ -6,8 +6,8 @@
 # runs them too); a line `// kdsl run --scenario all` runs every scenario, `// kdsl run exits N` expects exit code N
 # (default 0). The reproducers too big to keep in the repository are written to a temporary directory and checked
 # with `kdsl check`: 20,000 and 1,000,000 compile errors (calls of undefined functions, which the parser reads whole
-# before the binder stops at the cap; and syntax errors, where the parse itself stops), a chain of 5,000 functions, a
-# 5 MB string literal.
+# but keeps only up to the cap, where the binder stops; and syntax errors, where the parse itself stops), a chain of
+# 5,000 functions, a 5 MB string literal.
 # KDSL_CLI overrides the command (default: the Debug build, `dotnet src/Cli/bin/Debug/net10.0/kdsl.dll`, built first;
 # e.g. KDSL_CLI=artifacts/kdsl/kdsl for README's native build).
 set -uo pipefail
