@@ -64,7 +64,7 @@ namespace KDsl
             var source = new SourceText(path ?? "", text ?? "");
             try
             {
-                // Parsed once: every scenario binds the same tree with its own settings.
+                // Parsed once: every scenario binds the same tree with its own settings (null without named scenarios).
                 var program = ParseAndBind(source, overrides, out var tree, out var diagnostics, out var options);
                 var all = new List<Diagnostic>(diagnostics);
                 if (program is null) return new CompileResult(options.Apply(all), null);
@@ -83,7 +83,7 @@ namespace KDsl
                 {
                     var info = program.Scenarios[i];
                     if (!allScenarios && info.Name != onlyScenario) continue;
-                    var scenarioProgram = BindCore(tree, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions, out _);
+                    var scenarioProgram = BindCore(tree!, overrides, info.Name, out var scenarioDiagnostics, out var scenarioOptions, out _);
                     AddNew(all, seen, scenarioOptions.Apply(scenarioDiagnostics));
                     if (scenarioProgram is null) continue;
                     if (SameCode(program, scenarioProgram))
@@ -149,16 +149,22 @@ namespace KDsl
         /// Parses the file, leaving out the calls of undefined functions past the error cap (a file of a million of them
         /// is not held in memory whole), and binds the default scenario. The tree relies on the binder to report each call
         /// it keeps; should the binder stop short of the cap all the same, the file is parsed and bound again whole, so
-        /// a file under the cap always has every diagnostic.
+        /// a file under the cap always has every diagnostic. <paramref name="tree"/> is the tree when the file has named
+        /// scenarios to bind, else null: the code generation needs only the bound program, and the tree (some 360 bytes a
+        /// statement) is garbage from here on.
         /// </summary>
-        private static BoundProgram? ParseAndBind(SourceText source, IReadOnlyDictionary<string, string>? overrides, out SyntaxTree tree,
+        private static BoundProgram? ParseAndBind(SourceText source, IReadOnlyDictionary<string, string>? overrides, out SyntaxTree? tree,
             out IReadOnlyList<Diagnostic> diagnostics, out DiagnosticOptions options)
         {
-            tree = SyntaxTree.Parse(source, Binder.PredeclaredNames);
-            var program = BindCore(tree, overrides, null, out diagnostics, out options, out bool capped);
-            if (tree.OmittedCalls == 0 || capped) return program;
-            tree = SyntaxTree.Parse(source);
-            return BindCore(tree, overrides, null, out diagnostics, out options, out _);
+            var parsed = SyntaxTree.Parse(source, Binder.PredeclaredNames);
+            var program = BindCore(parsed, overrides, null, out diagnostics, out options, out bool capped);
+            if (parsed.OmittedCalls > 0 && !capped)
+            {
+                parsed = SyntaxTree.Parse(source);
+                program = BindCore(parsed, overrides, null, out diagnostics, out options, out _);
+            }
+            tree = program is { Scenarios.Length: > 1 } ? parsed : null;
+            return program;
         }
 
         /// <param name="tree">The parsed file.</param>
