@@ -71,6 +71,11 @@ namespace KDsl.Profiles
         public int CodePrologueBytes { get; private set; }
         /// <summary>Pre-4.15 __die prints "Modules linked in:" before the registers and a "task: … task.stack: …" line.</summary>
         public bool LegacyOopsLayout { get; private set; }
+        /// <summary>
+        /// ≥5.5: exc_general_protection decodes the faulting instruction and names its memory operand's address:
+        /// "general protection fault, probably for non-canonical address 0x…" (get_kernel_gp_address).
+        /// </summary>
+        public bool GpAddressHint { get; private set; }
         /// <summary>≥5.16: the task stack is named in the trace, &lt;TASK&gt; … &lt;/TASK&gt;.</summary>
         public bool TaskStackMarkers { get; private set; }
         /// <summary>Up to ≈5.18 the end marker carries a random oops id; later it is always zeros.</summary>

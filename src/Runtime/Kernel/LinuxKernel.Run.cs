@@ -281,7 +281,8 @@ namespace KDsl.Runtime.Kernel
         /// "(efault)" (4.11 only a pointer below PAGE_SIZE, into "(null)"); any other pointer string_nocheck() reads, so a
         /// %s string at an address nothing maps is a kernel page fault at its first unreadable byte (a read, not-present
         /// page: error code 0), and one that is not canonical a general protection fault. KDsl formats at the service's
-        /// vmcall, so the oops's RIP is the modelled function's (_printk+0x..., vsnprintf+0x...), not string_nocheck's.
+        /// vmcall, so the oops's RIP is the modelled function's (_printk+0x..., vsnprintf+0x...), not string_nocheck's; the
+        /// #GP's description names the string's address as 5.5+ decodes it from that load.
         /// </summary>
         private void StringFault(ulong address)
         {
@@ -290,7 +291,8 @@ namespace KDsl.Runtime.Kernel
                 Vector = Vectors.GP, HasErrorCode = true,
                 FaultRip = Cpu.Rip - 3, FaultRsp = Cpu.Rsp, FaultRflags = Cpu.Rflags, FaultCs = Selectors.KernelCs,
             };
-            if (Mmu.IsCanonical(address))
+            if (!Mmu.IsCanonical(address)) _gpOperand = address; // the hint 5.5+ decodes from string_nocheck's load
+            else
             {
                 Cpu.Cr2 = address;
                 info.Vector = Vectors.PF;

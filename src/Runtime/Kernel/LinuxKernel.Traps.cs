@@ -28,7 +28,7 @@ namespace KDsl.Runtime.Kernel
                     ExcInvalidOp(regs, info.FrameRsp);
                     break;
                 case Vectors.GP:
-                    DieFromEntry(Profile.ExceptionEntry(Vectors.GP), info.FrameRsp, new List<string>(), "general protection fault",
+                    DieFromEntry(Profile.ExceptionEntry(Vectors.GP), info.FrameRsp, new List<string>(), GeneralProtectionDesc(regs, info.ErrorCode),
                         "general_protection", regs, info.ErrorCode);
                     break;
                 case Vectors.DE:
