@@ -52,11 +52,13 @@ namespace KDsl.CodeGen
             // Registers are coloured in declaration order: a variable takes the first register of its kind that no
             // variable live at the same time (Liveness.Interfere) holds, so values whose lives do not overlap share one.
             var slotted = new List<VariableSymbol>();
-            var colored = new List<VariableSymbol>();
+            // the variables coloured so far, by register: a candidate register is checked against its own holders only
+            var colored = new Dictionary<Gpr, List<VariableSymbol>>();
             bool Available(Gpr r, VariableSymbol v)
             {
-                foreach (var w in colored)
-                    if (_homes[w].Register == r && liveness.Interfere(v, w)) return false;
+                if (colored.TryGetValue(r, out var holders))
+                    foreach (var w in holders)
+                        if (liveness.Interfere(v, w)) return false;
                 return true;
             }
             Gpr? First(Gpr[] registers, VariableSymbol v)
@@ -83,7 +85,8 @@ namespace KDsl.CodeGen
                         continue;
                     }
                     _homes[v] = new Home(register, 0);
-                    colored.Add(v);
+                    if (!colored.TryGetValue(register, out var holders)) colored[register] = holders = new List<VariableSymbol>();
+                    holders.Add(v);
                     calleeSaved = System.Math.Max(calleeSaved, System.Array.IndexOf(_calleeSaved, register) + 1);
                 }
             }
