@@ -39,8 +39,11 @@ What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
   path oops ENTRY / deepest N  an oops path from its exception entry (asm_exc_page_fault, asm_exc_invalid_op, ...; RSP at
   / steps N / formats [...] /  the exception frame the CPU pushed) to the entry of the printk of the call trace's
   writes ... / jumps ...       second entry: the formats of its printks in call order (a JSON array), its stack writes
-                               below that RSP ("ip": the faulting instruction's address) except pt_regs, its open calls
-                               as retsites
+                               below that RSP except pt_regs, its open calls as retsites; a module address written is
+                               named by what it is to the fault: "ip" / "ip-2a" (the faulting address, and an offset
+                               from it), "ipsym" / "ipnext" (the faulting function's kallsyms start and end),
+                               "e-OFF" (a copy of the interrupted register OFF bytes below the entry's RSP, in
+                               pt_regs), "m" (other module code), "mdata" (the module's data)
 """
 import bisect, json, re, sys
 
@@ -52,6 +55,10 @@ thread_raw = optional[1] if len(optional) > 1 else None
 oops_raws = optional[2:]
 PT_REGS = 168
 MODULES = 0xffffffffc0000000
+MODULES_END = 0xffffffffff000000  # the fixmap follows; -1 and the like are no module's
+
+def in_modules(addr):
+    return MODULES <= addr < MODULES_END
 
 syms = []
 for line in open(kallsyms_path):
@@ -195,12 +202,57 @@ def thread_entry(p):
     body.append("retsite %x %d" % (words[k], (r - k) * 8))
     body.append("retsite %x %d" % (words[r], (pt_regs - r) * 8))
 
-def word_token(word, caller, fault_ip=None):
+class Fault:
+    """What an oops path knows of the faulting module, by which it names the module addresses it copies into its
+    frames: the faulting address (pt_regs' ip, and ip - 42 where show_opcodes copies the Code: line's bytes from),
+    the faulting function's kallsyms start and end (find_kallsyms_symbol's bestval and nextval, left in the registers
+    sprintf's varargs save), and the interrupted registers (pt_regs, which the register dump's printks copy)."""
+    REGS = "rdi rsi rdx rcx rax r8 r9 r10 r11 rbx rbp r12 r13 r14 r15".split()
+
+    def __init__(self, raw, o):
+        self.ip = o["fault_ip"]
+        named = [json.loads(line)["fault_symbol"] for line in open(raw) if line.startswith('{"fault_symbol"')]
+        if not named:
+            sys.exit("%s: no fault_symbol line (trace.sh appends the report's RIP symbol; README.md)" % raw)
+        off, size = re.match(r".*\+0x([0-9a-f]+)/0x([0-9a-f]+)$", named[0]).groups()
+        self.start = self.ip - int(off, 16)
+        self.end = self.start + int(size, 16)
+        # the registers the entry pushed, by their offset below the entry's RSP (orig_ax's slot is the error code's, or
+        # the entry's push of -1 below it for a vector without one): each slot's last write (the entry's call of
+        # error_entry writes a return address first where rdi goes)
+        below = 0 if o.get("error_code", True) else 8
+        self.regs = {}
+        for _, off, _, new in o["writes"]:
+            slot = (off - below) // 8 - 1
+            if (off - below) % 8 == 0 and 0 <= slot < len(self.REGS):
+                self.regs[off] = new
+
+    def token(self, word):
+        """The word as the replaying run rebuilds it, or None when it is none of the faulting context's."""
+        if word == self.ip:
+            return "ip"
+        if word == self.start:
+            return "ipsym"
+        if word == self.end:
+            return "ipnext"
+        if self.ip - 64 <= word < self.ip + 64:
+            return "ip%+x" % (word - self.ip)
+        # a copy of an interrupted register (the first that held the value, when two did)
+        for off in sorted(self.regs):
+            if self.regs[off] == word:
+                return "e-%x" % off
+        return None
+
+def word_token(word, caller, fault=None):
     """A stack word as KDsl rebuilds it: kernel text "t…", the module's own code "m" (KDsl's run writes its own
-    return addresses), on the oops path the faulting instruction's address "ip", a stack address "c-…"/"c+…" from the
-    caller's RSP, anything else (module data included) as is."""
-    if fault_ip is not None and word == fault_ip:
-        return "ip"
+    return addresses), on the oops path a module address the faulting context names (Fault.token) or "mdata" (the
+    module's data: no text in any layout), a stack address "c-…"/"c+…" from the caller's RSP, anything else as is."""
+    if fault is not None and in_modules(word):
+        token = fault.token(word)
+        if token is not None:
+            return token
+        if not module_text(word):
+            return "mdata"
     if is_text(word):
         use(word - 1 if is_text(word - 1) else word)  # %pB names the byte before it, when that is text
         return "t%x" % word
@@ -210,7 +262,7 @@ def word_token(word, caller, fault_ip=None):
         return "c-%x" % (caller - word) if word <= caller else "c+%x" % (word - caller)
     return "%x" % word
 
-def writes(p, base=None, fault_ip=None, own=0, every=False):
+def writes(p, base=None, fault=None, own=0, every=False):
     """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten, or the
     faulting address copied), as STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP
     (the oops path: below its entry RSP) became VALUE. Words up to OWN bytes below it are left out: the replay writes
@@ -220,13 +272,16 @@ def writes(p, base=None, fault_ip=None, own=0, every=False):
     pushed data."""
     caller = p["entry_rsp"] + 8 if base is None else base
     # a word whose last write is the module's own code is the replaying run's own: no data is written over it
-    own_code = {off for k, off, old, new in p["writes"] if word_token(new, caller, fault_ip) == "m"} if every else set()
+    own_code = {off for k, off, old, new in p["writes"] if word_token(new, caller) == "m"} if every else set()
     out = []
     for k, off, old, new in p["writes"]:
         if off <= own:
             continue
-        token = word_token(new, caller, fault_ip)
-        if is_text(old) or is_text(new) or (fault_ip is not None and new == fault_ip) or (every and token != "m" and off not in own_code):
+        token = word_token(new, caller, fault)
+        # on the oops path every module address matters too, written or overwritten: the faulting function's, which
+        # the scan names, and the others, which the replaying module's layout may put in its text
+        module = fault is not None and (in_modules(old) or in_modules(new))
+        if is_text(old) or is_text(new) or module or (every and token != "m" and off not in own_code):
             out.append("%d:%x=%s" % (k, off, token))
     return out
 
@@ -361,7 +416,7 @@ for oops_raw in oops_raws:
             # pt_regs' 15 registers below the hardware frame (and the orig_ax the entry pushes for a vector without an
             # error code) hold the interrupted context's registers: the replay writes those itself
             own = PT_REGS - 6 * 8 + (0 if o.get("error_code", True) else 8)
-            body.append("writes " + " ".join(writes(o, base, o.get("fault_ip"), own=own)))
+            body.append("writes " + " ".join(writes(o, base, Fault(oops_raw, o), own=own)))
             body.append("jumps " + " ".join(jumps(steps)))
 
 if thread_raw:

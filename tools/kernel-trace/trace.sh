@@ -75,6 +75,12 @@ qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 sleep 1
 KTRACE_ALLOCATORS=$allocators KTRACE_GDB_PORT=$port KTRACE_OUT=$out KTRACE_KALLSYMS=$dir/kallsyms KTRACE_PRINTK=$printk KTRACE_CALLS=19 KTRACE_MODE=$mode gdb -batch -nx -x "$HERE/trace.py"
+case $mode in oops*)
+  # the faulting function as the report's RIP line names it: its kallsyms start and size, which the oops path copies
+  # into its frames (find_kallsyms_symbol's bestval and nextval), as reduce.py tells them from the faulting address
+  grep -a -m1 "RIP: 0010:" "$dir/trace-console-$mode.log" | tr -d '\r' | sed 's/.*RIP: 0010://; s/ .*//' |
+    python3 -c 'import json, sys; print(json.dumps({"fault_symbol": sys.stdin.read().strip()}))' >> "$out" ;;
+esac
 if [ "$mode" != load ]; then kill $qemu; exit 0; fi  # what it needs is recorded (a panicked guest never powers off)
 wait $qemu
 grep -a "KTRACE: section" "$dir/trace-console-$mode.log" | tr -d "\r" | sed "s/^\[[ 0-9.]*\] //" > "$out.sections"

@@ -18,8 +18,20 @@ namespace KDsl.Profiles
         BelowStackTop,
         /// <summary>"c-off" / "c+off": an address on the task stack, relative to the printk caller's RSP.</summary>
         FromCaller,
-        /// <summary>"ip": on the oops path, the faulting instruction's address (a copy of pt_regs' ip).</summary>
+        /// <summary>"ip", "ip-2a": on the oops path, the faulting instruction's address (a copy of pt_regs' ip), or an
+        /// offset from it (show_opcodes' copy from ip - 42).</summary>
         FaultIp,
+        /// <summary>"ipsym": on the oops path, the start of the faulting function's kallsyms symbol (find_kallsyms_symbol's bestval).</summary>
+        FaultSymbolStart,
+        /// <summary>"ipnext": on the oops path, the end of the faulting function's kallsyms symbol (its nextval: the next
+        /// symbol, or the end of the module's text).</summary>
+        FaultSymbolEnd,
+        /// <summary>"e-off": on the oops path, a copy of the interrupted register pt_regs holds off bytes below the
+        /// entry's RSP (the register dump's printks copy them).</summary>
+        EntryWord,
+        /// <summary>"mdata": on the oops path, an address in the faulting module's data (its struct module, its ORC
+        /// tables, its strings): no text in any layout.</summary>
+        ModuleData,
     }
 
     /// <summary>
@@ -36,8 +48,8 @@ namespace KDsl.Profiles
         }
 
         public FootprintWordKind Kind { get; }
-        /// <summary>The value; for BelowStackTop the offset below the top; for FromCaller the delta (two's complement);
-        /// for ModuleSection the offset in the section.</summary>
+        /// <summary>The value; for BelowStackTop the offset below the top; for FromCaller and FaultIp the delta (two's
+        /// complement); for ModuleSection the offset in the section; for EntryWord the offset below the entry's RSP.</summary>
         public ulong Value { get; }
         public string? Section { get; }
 
@@ -45,7 +57,13 @@ namespace KDsl.Profiles
         {
             if (token == "minit") return new FootprintWord(FootprintWordKind.ModuleInit, 0);
             if (token == "m") return new FootprintWord(FootprintWordKind.ModuleCode, 0);
+            if (token == "ipsym") return new FootprintWord(FootprintWordKind.FaultSymbolStart, 0);
+            if (token == "ipnext") return new FootprintWord(FootprintWordKind.FaultSymbolEnd, 0);
+            if (token == "mdata") return new FootprintWord(FootprintWordKind.ModuleData, 0);
             if (token == "ip") return new FootprintWord(FootprintWordKind.FaultIp, 0);
+            if (token.StartsWith("ip-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FaultIp, unchecked(0 - KernelFootprint.Hex(token.Substring(3))));
+            if (token.StartsWith("ip+", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FaultIp, KernelFootprint.Hex(token.Substring(3)));
+            if (token.StartsWith("e-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.EntryWord, KernelFootprint.Hex(token.Substring(2)));
             if (token[0] == 't') return new FootprintWord(FootprintWordKind.Value, KernelFootprint.Hex(token.Substring(1)));
             if (token.StartsWith("s-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.BelowStackTop, KernelFootprint.Hex(token.Substring(2)));
             if (token.StartsWith("c-", StringComparison.Ordinal)) return new FootprintWord(FootprintWordKind.FromCaller, unchecked(0 - KernelFootprint.Hex(token.Substring(2))));
@@ -61,8 +79,8 @@ namespace KDsl.Profiles
 
     /// <summary>
     /// After <see cref="Step"/> instructions of a recorded printk, the word <see cref="Below"/> bytes below its caller's
-    /// RSP became <see cref="Value"/> (a <see cref="RecordedPath.Residue"/> value). Only changes from or to a kernel
-    /// text address are kept: the others do not change what an oops's stack scan prints.
+    /// RSP became <see cref="Value"/> (a <see cref="RecordedPath.Residue"/> value). Only changes from or to a text
+    /// address are kept: the others do not change what an oops's stack scan prints.
     /// </summary>
     public readonly struct RecordedWrite
     {

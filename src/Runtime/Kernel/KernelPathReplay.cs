@@ -22,7 +22,7 @@ namespace KDsl.Runtime.Kernel
         /// <summary>What the allocator call under way returns (the C# kernel's allocation), or null for a printk.</summary>
         private ulong? _callResult;
         private ulong _callerRsp;
-        private ulong _faultIp;
+        private OopsFault _fault;
         private int _commitsPassed;
         private int _oopsPrintks;
         private long _lastBranchInstructions;
@@ -87,14 +87,14 @@ namespace KDsl.Runtime.Kernel
         /// the CPU pushed (<paramref name="frameRsp"/>): follow it into the call trace. Its printks start no recording of their own; the
         /// C# kernel logs the report's lines as the recorded ones are committed (<see cref="OopsRecordsCommitted"/>).
         /// </summary>
-        public void BeginOops(string entry, ulong frameRsp, ulong faultIp, long instructions)
+        public void BeginOops(string entry, ulong frameRsp, OopsFault fault, long instructions)
         {
             _current = _recorded.OopsPaths.TryGetValue(entry, out var path) ? path : RecordedPrintks.Path.Empty;
             _next = 0;
             _commitsPassed = 0;
             _oopsPrintks = 0;
             _callerRsp = frameRsp; // the recorded writes are relative to the entry's RSP
-            _faultIp = faultIp;
+            _fault = fault;
             _lastBranchInstructions = instructions;
             _inCall = false;
             InOops = true;
@@ -212,9 +212,21 @@ namespace KDsl.Runtime.Kernel
                 if (w.Branches > _next || (w.Branches == _next && w.Since > since)) break;
                 ulong address = _callerRsp - (ulong)w.Word.Below;
                 if (address >= rsp && w.Word.Word.Kind != FootprintWordKind.ModuleCode)
-                    cpu.Mmu.TryWriteU64(address, w.Word.Word.Kind == FootprintWordKind.FaultIp ? _faultIp : w.Word.ValueBelow(_callerRsp));
+                    cpu.Mmu.TryWriteU64(address, ValueOf(cpu, w.Word));
             }
         }
+
+        /// <summary>A recorded write's value on this machine: on the oops path, the faulting context's words as this fault has them.</summary>
+        private ulong ValueOf(X64Cpu cpu, RecordedPrintks.ResidueWord word) => word.Word.Kind switch
+        {
+            FootprintWordKind.FaultIp => unchecked(_fault.Ip + word.Word.Value),
+            FootprintWordKind.FaultSymbolStart => _fault.SymbolStart,
+            FootprintWordKind.FaultSymbolEnd => _fault.SymbolEnd,
+            FootprintWordKind.ModuleData => _fault.ModuleData,
+            // the interrupted register's pt_regs slot, which the entry's pushes filled and no recorded write touches
+            FootprintWordKind.EntryWord => cpu.Mmu.TryReadU64(_callerRsp - word.Word.Value, out ulong saved) ? saved : 0,
+            _ => word.ValueBelow(_callerRsp),
+        };
 
         /// <summary>
         /// printk returned to a caller whose RSP is <paramref name="callerRsp"/>: below it, the words the recorded call

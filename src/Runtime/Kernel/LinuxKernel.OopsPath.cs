@@ -69,7 +69,7 @@ namespace KDsl.Runtime.Kernel
             foreach (var line in die.Lines) lines.Add(line + "\n");
             RecordOops(kind, dieString, regs, die.Report.Code!, die.Reliable, panicked: Config.PanicOnOops);
             _recordedOops = new RecordedOops(lines, signal, irqsDisabled);
-            _replay!.BeginOops(entry, frameRsp, regs.Rip, Cpu.InstructionCount);
+            _replay!.BeginOops(entry, frameRsp, FaultOf(regs), Cpu.InstructionCount);
         }
 
         /// <summary>
@@ -81,8 +81,20 @@ namespace KDsl.Runtime.Kernel
         {
             if (_replay is null || Footprint?.OopsPaths.ContainsKey(KernelFootprint.WarnPath) != true || frameRsp == 0) return false;
             _recordedOops = new RecordedOops(lines.ConvertAll(line => line + "\n"), 0, irqsDisabled: false, resume: regs);
-            _replay.BeginOops(KernelFootprint.WarnPath, frameRsp, regs.Rip, Cpu.InstructionCount);
+            _replay.BeginOops(KernelFootprint.WarnPath, frameRsp, FaultOf(regs), Cpu.InstructionCount);
             return true;
+        }
+
+        /// <summary>The faulting context as the oops path copies it: RIP, its kallsyms symbol's bounds, the module's data.</summary>
+        private OopsFault FaultOf(RegisterSet regs)
+        {
+            ulong start = 0, end = 0;
+            if (Kallsyms.TryLookup(regs.Rip, out var symbol))
+            {
+                start = symbol.Start;
+                end = symbol.Start + symbol.Size;
+            }
+            return new OopsFault(regs.Rip, start, end, Module?.RoDataBase ?? 0);
         }
 
         /// <summary>The exception returns to <paramref name="regs"/>' context, RIP past the ud2 (handle_bug: regs->ip += LEN_UD2).</summary>
