@@ -2,7 +2,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
-#define DEPTH 18 /* and 17, 19: deref_700_N.c */
+#define DEPTH 18 /* and 16, 17, 19: deref_700_N.c */
 static noinline void rstack(int n)
 {
 	char buf[700];

@@ -1,7 +1,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
-#define BUF 700 /* and 1000 */
+#define BUF 700 /* and 850, 1000 */
 static noinline void rec(int n)
 {
 	char buf[BUF];

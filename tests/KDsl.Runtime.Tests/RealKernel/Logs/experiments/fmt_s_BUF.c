@@ -1,7 +1,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/init.h>
-#define BUF 750 /* and 1100 */
+#define BUF 750 /* and 1000, 1100 */
 static noinline void rec(int n)
 {
 	char buf[BUF];

@@ -3,7 +3,7 @@
 #include <linux/kernel.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
-#define BUF 1000 /* and 4096 */
+#define BUF 1000 /* and 1600, 2300, 4096 */
 static noinline void rstack(int n)
 {
 	char buf[BUF];

@@ -3,7 +3,7 @@
 #include <linux/kernel.h>
 #include <linux/init.h>
 #include <linux/bug.h>
-#define DEPTH 18 /* and 19: warn_700_N.c */
+#define DEPTH 18 /* and 17, 19: warn_700_N.c */
 static noinline void rstack(int n)
 {
 	char buf[700];
