@@ -22,8 +22,9 @@ What the data holds (read by src/Dsl/Profiles/KernelFootprint.Parse.cs):
                                registers at the init's first instruction
   path printk "FORMAT"        a printk call (format as a JSON string): the deepest stack it used below its
   deepest N / steps N /        caller's RSP, how many instructions it ran, and every step whose successor is not
-  residue OFF=VALUE ... /       the words it changed below its caller's RSP (OFF bytes below it) as they were when it
-                               returned, data included: what a later oops's stack scan finds there
+  residue OFF=VALUE ... /       the words it changed below its caller's RSP (OFF bytes below it), on the way or for
+                               good, as they were when it returned, data included: what a later oops's stack scan
+                               finds there
   writes STEP:OFF=VALUE ... /   the same words as the call went, after which step each changed (only changes from or
                                to a kernel text address): what the scan finds when the call dies half way
   jumps ...                    the next instruction, FROM>TO
@@ -292,11 +293,14 @@ def residue(p, deepest):
     caller = p["entry_rsp"] + 8
     base = p["residue_base"]
     before, after = bytes.fromhex(p["before"]), bytes.fromhex(p["residue"])
+    # a word the call changed on the way and left as it found it was written all the same (the console path's
+    # words, which the printk before at the same RSP had left there too): a run where nothing was there finds it
+    rewritten = {off for _, off, _, _ in p.get("writes", [])}
     out = []
     for addr in range(caller - deepest, caller, 8):
         i = addr - base
         old, new = before[i:i + 8], after[i:i + 8]
-        if old == new:
+        if old == new and caller - addr not in rewritten:
             continue
         out.append("%x=%s" % (caller - addr, word_token(int.from_bytes(new, "little"), caller)))
     return out
