@@ -226,6 +226,25 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "warn_700_17-norand.log"),
             new("linux-6.1", "deref_700_16-norand.log"),
             new("linux-5.10", "deref_700_16-norand.log"),
+            // held out (seventh session, second round, predicted first: 16 predictions' sha256 saved before the runs were
+            // read): new experiments, snprintf into a line then printk %s (snp), memset of the level's buffer (mset), strcpy
+            // of a name into it (strcp), a WARN with a message at a depth (warnfmt)
+            new("linux-6.1", "snp_700-norand.log"),
+            new("linux-5.10", "snp_700-norand.log"),
+            new("linux-6.1", "snp_900-norand.log"),
+            new("linux-5.10", "snp_900-norand.log"),
+            new("linux-6.1", "mset_800-norand.log"),
+            new("linux-5.10", "mset_800-norand.log"),
+            new("linux-6.1", "mset_1100-norand.log"),
+            new("linux-5.10", "mset_1100-norand.log"),
+            new("linux-6.1", "strcp_750-norand.log"),
+            new("linux-5.10", "strcp_750-norand.log"),
+            new("linux-6.1", "strcp_1000-norand.log"),
+            new("linux-5.10", "strcp_1000-norand.log"),
+            new("linux-6.1", "warnfmt_16-norand.log"),
+            new("linux-5.10", "warnfmt_16-norand.log"),
+            new("linux-6.1", "warnfmt_18-norand.log"),
+            new("linux-5.10", "warnfmt_18-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>

@@ -84,6 +84,19 @@ namespace KDsl.Runtime.Tests.RealKernel
         private const string CodegenSmash =
             "the module's own words: GCC's smash keeps count[] in no memory (it reads n back instead) and saves RBP, KDsl's " +
             "frame holds count[] and saves no register, so one more module address lies below the trace's smash entry";
+        private const string CodegenStringCall =
+            "GCC expands strcpy of a string literal in place (rep movs), KDsl calls the kernel's strcpy: on 6.1 the call " +
+            "makes KDsl keep buf's address (printk's argument after it) in RBP, pushed: 8 bytes a level more than GCC's " +
+            "push %rbx; sub $0x3f0, so the fatal printk gets less far";
+        private const string WarnCutHereCommit =
+            "the recorded WARN path begins with report_bug's cut-here printk, which a WARN with a message skips " +
+            "(BUGFLAG_NO_CUT_HERE: __warn_printk printed it): KDsl logs the report's lines one commit early, so the RIP " +
+            "line whose printk ran off the stack is in its log";
+        private const string LoadModuleResidue =
+            "5.10 leaves locals uninitialised (no INIT_STACK_ALL_ZERO): snprintf fills 17 of line[64]'s bytes, and the rest " +
+            "shows what insmod's earlier kernel work left that deep (load_module's idr_alloc_u32, a slab refill's " +
+            "allocate_slab), below the init's frame, where KDsl's stack holds nothing: the recorded init path covers the " +
+            "stack above the init only";
         private const string TimerInterrupt =
             "a timer interrupt came in the middle of the real run's console path (its stale sysvec_apic_timer_interrupt+0xa " +
             "lies among the console words); the recorded paths run with interrupts masked, and KDsl's virtual time " +
@@ -129,6 +142,17 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 smash: stale entries"] = CodegenSmash,
             // held out (seventh session)
             ["linux-6.1 loop2_1100: stale entries"] = TimerInterrupt,
+            // held out (seventh session, second round)
+            ["linux-6.1 strcp_750: CR2"] = CodegenStringCall,
+            ["linux-6.1 strcp_750: RIP"] = CodegenStringCall,
+            ["linux-6.1 strcp_750: call trace"] = CodegenStringCall,
+            ["linux-6.1 strcp_1000: CR2"] = CodegenStringCall,
+            ["linux-6.1 strcp_1000: RIP"] = CodegenStringCall,
+            ["linux-6.1 strcp_1000: call trace"] = CodegenStringCall,
+            ["linux-6.1 warnfmt_18: RIP"] = WarnCutHereCommit,
+            ["linux-6.1 warnfmt_18: stale entries"] = CodegenExitFirst,
+            ["linux-5.10 snp_700: stale entries"] = LoadModuleResidue,
+            ["linux-5.10 snp_900: stale entries"] = LoadModuleResidue,
             ["linux-5.10 fops_700: stale entries"] = AlternatingResidue,
             ["linux-6.1 pss_800: lines"] = CodegenColdSplit,
             ["linux-5.10 pss_800: lines"] = CodegenColdSplit,
