@@ -67,8 +67,8 @@ namespace KDsl.Binding
             (KthreadRunName, "kthread_create_on_node", TypeSymbol.Long, new[] { ("threadfn", TypeSymbol.Long), ("data", TypeSymbol.Long) }),
             // The string and memory functions (include/linux/string.h), the kernel's exported ones: memset, memcpy and
             // memmove of arch/x86/lib, lib/string.c's others. Leaf functions the kernel text runs as real code
-            // (CodeGen/KernelStringFunctions); a module calls them whatever the size, where GCC inlines a constant one up to
-            // 8 KiB (docs/language.md).
+            // (CodeGen/KernelStringFunctions); a module calls them, but for memset and memcpy of a constant size up to 8 KiB
+            // and strcpy of a literal, which GCC expands in place and so does KDsl (CodeGen/InlinedStringCalls).
             ("memset", "memset", VoidPointer, new[] { ("s", VoidPointer), ("c", TypeSymbol.Int), ("n", TypeSymbol.ULong) }),
             ("memcpy", "memcpy", VoidPointer, new[] { ("dest", VoidPointer), ("src", VoidPointer), ("n", TypeSymbol.ULong) }),
             ("memmove", "memmove", VoidPointer, new[] { ("dest", VoidPointer), ("src", VoidPointer), ("n", TypeSymbol.ULong) }),

@@ -119,6 +119,8 @@ namespace KDsl.CodeGen
             }
             else if (call.Function.Kind == Symbols.FunctionKind.Syscall)
                 EmitSyscall(call.Function);
+            else if (InlinedStringCalls.IsInlined(call, out long bytes))
+                EmitInlinedStringCall(call.Function.Name, bytes);
             else if (call.Function.Kind == Symbols.FunctionKind.Kernel)
                 _code.CallSymbol(KernelSymbol(call.Function));
             else
@@ -132,6 +134,28 @@ namespace KDsl.CodeGen
             }
             if (call.Function.Kind == Symbols.FunctionKind.Kernel && call.Function.Name == Binder.KthreadRunName) EmitKthreadRunWake();
             Normalize(Gpr.Rax, call.Type);
+        }
+
+        /// <summary>
+        /// A string call GCC expands in place (<see cref="InlinedStringCalls"/>), its arguments in RDI, RSI, RDX: the
+        /// kernel function's work without the call, rep stosb or rep movsb as memset_erms and memcpy_erms do it, RAX the
+        /// destination; it touches no register but those and RCX.
+        /// </summary>
+        private void EmitInlinedStringCall(string function, long bytes)
+        {
+            if (function == "memset")
+            {
+                A.mov(al, sil);
+                A.mov(rcx, rdx);
+                A.mov(rdx, rdi);
+                A.rep.stosb();
+                A.mov(rax, rdx);
+                return;
+            }
+            A.mov(rax, rdi);
+            if (function == "strcpy") A.mov(ecx, (uint)bytes); // the literal and its NUL
+            else A.mov(rcx, rdx);
+            A.rep.movsb();
         }
 
         /// <summary>Takes the next free operand register (<see cref="GprExtensions.OperandRegisters"/>) for a value to wait in.</summary>

@@ -226,9 +226,9 @@ namespace KDsl.CodeGen
                 case BoundIncrement i:
                     if (i.Target is BoundVariable incremented) Define(incremented.Variable, after, null);
                     return Expression(i.Target, after);
-                case BoundCall c when Liveness.IsUserAccess(c):
+                case BoundCall c when Liveness.IsUserAccess(c) || InlinedStringCalls.IsInlined(c):
                 {
-                    // the registers it clobbers are no variable's home (Liveness.IsUserAccess)
+                    // the registers it clobbers are no variable's home (Liveness.IsUserAccess, InlinedStringCalls)
                     var live = after;
                     for (int k = c.Arguments.Length - 1; k >= 0; k--) live = Expression(c.Arguments[k], live);
                     return live;

@@ -212,6 +212,12 @@ namespace KDsl.CodeGen
                     foreach (var arg in c.Arguments) Expression(arg);
                     ClobbersRbx |= c.Function.Name == Binder.PutUserName;
                     break;
+                case BoundCall c when InlinedStringCalls.IsInlined(c):
+                    // expanded in place (GCC's rep movs / rep stos): no call for the allocator; the argument registers it
+                    // uses (RDI, RSI, RDX, and RCX for the count) are no variable's home
+                    foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);
+                    MaxRegisterArguments = Math.Max(MaxRegisterArguments, 4);
+                    break;
                 case BoundCall c:
                     foreach (var arg in EvaluationOrder.Arguments(c)) Expression(arg);
                     _calls.Add(++_position);

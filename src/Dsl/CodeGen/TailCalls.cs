@@ -91,7 +91,7 @@ namespace KDsl.CodeGen
         /// </summary>
         private static bool Eligible(BoundCall c) =>
             c.Function.Kind is FunctionKind.User or FunctionKind.Kernel && c.Arguments.Length <= GprExtensions.ArgumentRegisters.Length &&
-            c.Function.Name != Binder.KthreadRunName;
+            c.Function.Name != Binder.KthreadRunName && !InlinedStringCalls.IsInlined(c);
 
         /// <summary>
         /// Whether the address of a local may reach a callee: passed as an argument, stored through a pointer, directly or

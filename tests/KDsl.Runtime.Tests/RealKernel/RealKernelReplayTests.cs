@@ -84,10 +84,6 @@ namespace KDsl.Runtime.Tests.RealKernel
         private const string CodegenSmash =
             "the module's own words: GCC's smash keeps count[] in no memory (it reads n back instead) and saves RBP, KDsl's " +
             "frame holds count[] and saves no register, so one more module address lies below the trace's smash entry";
-        private const string CodegenStringCall =
-            "GCC expands strcpy of a string literal in place (rep movs), KDsl calls the kernel's strcpy: on 6.1 the call " +
-            "makes KDsl keep buf's address (printk's argument after it) in RBP, pushed: 8 bytes a level more than GCC's " +
-            "push %rbx; sub $0x3f0, so the fatal printk gets less far";
         private const string WarnCutHereCommit =
             "the recorded WARN path begins with report_bug's cut-here printk, which a WARN with a message skips " +
             "(BUGFLAG_NO_CUT_HERE: __warn_printk printed it): KDsl logs the report's lines one commit early, so the RIP " +
@@ -143,12 +139,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             // held out (seventh session)
             ["linux-6.1 loop2_1100: stale entries"] = TimerInterrupt,
             // held out (seventh session, second round)
-            ["linux-6.1 strcp_750: CR2"] = CodegenStringCall,
-            ["linux-6.1 strcp_750: RIP"] = CodegenStringCall,
-            ["linux-6.1 strcp_750: call trace"] = CodegenStringCall,
-            ["linux-6.1 strcp_1000: CR2"] = CodegenStringCall,
-            ["linux-6.1 strcp_1000: RIP"] = CodegenStringCall,
-            ["linux-6.1 strcp_1000: call trace"] = CodegenStringCall,
             ["linux-6.1 warnfmt_18: RIP"] = WarnCutHereCommit,
             ["linux-6.1 warnfmt_18: stale entries"] = CodegenExitFirst,
             ["linux-5.10 snp_700: stale entries"] = LoadModuleResidue,
