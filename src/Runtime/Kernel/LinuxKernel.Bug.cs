@@ -71,7 +71,7 @@ namespace KDsl.Runtime.Kernel
             lines.Add(printer.PrintModules(report));
             printer.ShowRegs(lines, report);
             lines.Add(printer.OopsEndMarker(report.OopsId));
-            if (WarnOnRecordedPath(lines, regs, frameRsp)) return true;
+            if (WarnOnRecordedPath(lines, regs, frameRsp, cutHerePrinted: bug.NoCutHere)) return true;
             foreach (var line in lines) Printk(line + "\n");
             _taint |= Taint.Bit(Taint.Warn);
             return false;

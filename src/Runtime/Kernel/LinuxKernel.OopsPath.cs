@@ -18,9 +18,10 @@ namespace KDsl.Runtime.Kernel
         /// <summary>The oops under way on a recorded path: its lines, how many are logged, and how oops_end ends it.</summary>
         private sealed class RecordedOops
         {
-            public RecordedOops(List<string> lines, int signal, bool irqsDisabled, RegisterSet? resume = null)
+            public RecordedOops(List<string> lines, int signal, bool irqsDisabled, RegisterSet? resume = null, int othersCommits = 0)
             {
                 Lines = lines;
+                OthersCommits = othersCommits;
                 Signal = signal;
                 IrqsDisabled = irqsDisabled;
                 Resume = resume;
@@ -33,6 +34,8 @@ namespace KDsl.Runtime.Kernel
             /// <summary>A warning's: the context the exception returns to, after the ud2 (null: the task dies).</summary>
             public RegisterSet? Resume { get; }
             public int Logged { get; set; }
+            /// <summary>How many of the path's first committed records are none of these lines (the recording's own cut-here line).</summary>
+            public int OthersCommits { get; }
         }
 
         private RecordedOops? _recordedOops;
@@ -75,12 +78,16 @@ namespace KDsl.Runtime.Kernel
         /// <summary>
         /// report_bug's warning branch on the path recorded from a WARN (<see cref="KernelFootprint.WarnPath"/>), when the
         /// footprint has it: its lines (CUT_HERE, the WARNING line, print_modules, show_regs, the end marker) logged as
-        /// the path commits them, the rest when it ends, then back after the ud2. False without it.
+        /// the path commits them, the rest when it ends, then back after the ud2. False without it. The path was recorded
+        /// from a WARN_ON, whose report_bug prints the cut-here line first; a WARN's flags say it was printed already
+        /// (BUGFLAG_NO_CUT_HERE: __warn_printk did), so the path's first record is no line of this report
+        /// (<paramref name="cutHerePrinted"/>): the replay still runs that printk, where the real one runs none.
         /// </summary>
-        private bool WarnOnRecordedPath(List<string> lines, RegisterSet regs, ulong frameRsp)
+        private bool WarnOnRecordedPath(List<string> lines, RegisterSet regs, ulong frameRsp, bool cutHerePrinted)
         {
             if (_replay is null || Footprint?.OopsPaths.ContainsKey(KernelFootprint.WarnPath) != true || frameRsp == 0) return false;
-            _recordedOops = new RecordedOops(lines.ConvertAll(line => line + "\n"), 0, irqsDisabled: false, resume: regs);
+            _recordedOops = new RecordedOops(lines.ConvertAll(line => line + "\n"), 0, irqsDisabled: false, resume: regs,
+                othersCommits: cutHerePrinted ? 1 : 0);
             _replay.BeginOops(KernelFootprint.WarnPath, frameRsp, FaultOf(regs), Cpu.InstructionCount);
             return true;
         }
@@ -113,7 +120,7 @@ namespace KDsl.Runtime.Kernel
         private void LogCommittedOopsLines()
         {
             if (_recordedOops is not { } oops) return;
-            int committed = _replay!.OopsRecordsCommitted;
+            int committed = _replay!.OopsRecordsCommitted - oops.OthersCommits;
             while (oops.Logged < committed && oops.Logged < oops.Lines.Count)
                 Printk(oops.Lines[oops.Logged++]);
         }

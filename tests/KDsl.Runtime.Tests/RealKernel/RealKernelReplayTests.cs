@@ -84,10 +84,6 @@ namespace KDsl.Runtime.Tests.RealKernel
         private const string CodegenSmash =
             "the module's own words: GCC's smash keeps count[] in no memory (it reads n back instead) and saves RBP, KDsl's " +
             "frame holds count[] and saves no register, so one more module address lies below the trace's smash entry";
-        private const string WarnCutHereCommit =
-            "the recorded WARN path begins with report_bug's cut-here printk, which a WARN with a message skips " +
-            "(BUGFLAG_NO_CUT_HERE: __warn_printk printed it): KDsl logs the report's lines one commit early, so the RIP " +
-            "line whose printk ran off the stack is in its log";
         private const string LoadModuleResidue =
             "5.10 leaves locals uninitialised (no INIT_STACK_ALL_ZERO): snprintf fills 17 of line[64]'s bytes, and the rest " +
             "shows what insmod's earlier kernel work left that deep (load_module's idr_alloc_u32, a slab refill's " +
@@ -139,7 +135,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             // held out (seventh session)
             ["linux-6.1 loop2_1100: stale entries"] = TimerInterrupt,
             // held out (seventh session, second round)
-            ["linux-6.1 warnfmt_18: RIP"] = WarnCutHereCommit,
             ["linux-6.1 warnfmt_18: stale entries"] = CodegenExitFirst,
             ["linux-5.10 snp_700: stale entries"] = LoadModuleResidue,
             ["linux-5.10 snp_900: stale entries"] = LoadModuleResidue,
