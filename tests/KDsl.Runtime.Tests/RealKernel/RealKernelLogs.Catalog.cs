@@ -245,6 +245,19 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "warnfmt_16-norand.log"),
             new("linux-6.1", "warnfmt_18-norand.log"),
             new("linux-5.10", "warnfmt_18-norand.log"),
+            // held out (seventh session, third round, predicted first: 10 predictions' sha256 saved before the runs were
+            // read): eight values live across the recursive call (manyloc), a printk on even levels only (condpk), a
+            // two-dimensional int array beside the buffer (grid)
+            new("linux-6.1", "manyloc_600-norand.log"),
+            new("linux-5.10", "manyloc_600-norand.log"),
+            new("linux-6.1", "manyloc_900-norand.log"),
+            new("linux-5.10", "manyloc_900-norand.log"),
+            new("linux-6.1", "condpk_800-norand.log"),
+            new("linux-5.10", "condpk_800-norand.log"),
+            new("linux-6.1", "grid_700-norand.log"),
+            new("linux-5.10", "grid_700-norand.log"),
+            new("linux-6.1", "grid_1000-norand.log"),
+            new("linux-5.10", "grid_1000-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>

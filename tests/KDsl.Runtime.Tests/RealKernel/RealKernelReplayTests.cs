@@ -84,6 +84,13 @@ namespace KDsl.Runtime.Tests.RealKernel
         private const string CodegenSmash =
             "the module's own words: GCC's smash keeps count[] in no memory (it reads n back instead) and saves RBP, KDsl's " +
             "frame holds count[] and saves no register, so one more module address lies below the trace's smash entry";
+        private const string CodegenOperandChain =
+            "KDsl's frame for rec is 32 bytes deeper than GCC's (sub $0x298 against $0x278 at BUF=600): the sum of eight " +
+            "products after the recursive call held each partial sum in an operand register from before its left side was " +
+            "computed, so the chain ran out of the four and took four stack temporaries; the real rec dies a level deeper";
+        private const string CodegenZeroingOrder =
+            "GCC zeroes grid's buf (declared first, placed above m) and then m; KDsl zeroed m first, so where the frame " +
+            "reaches into the guard page KDsl faults before buf is written and the printk before it leaves its words";
         private const string LoadModuleResidue =
             "5.10 leaves locals uninitialised (no INIT_STACK_ALL_ZERO): snprintf fills 17 of line[64]'s bytes, and the rest " +
             "shows what insmod's earlier kernel work left that deep (load_module's idr_alloc_u32, a slab refill's " +
@@ -138,6 +145,24 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 warnfmt_18: stale entries"] = CodegenExitFirst,
             ["linux-5.10 snp_700: stale entries"] = LoadModuleResidue,
             ["linux-5.10 snp_900: stale entries"] = LoadModuleResidue,
+            // held out (seventh session, third round)
+            ["linux-6.1 manyloc_600: lines"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_600: RIP"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_600: call trace"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_600: stale entries"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_600: lines"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_600: RIP"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_600: call trace"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_600: stale entries"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_900: lines"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_900: CR2"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_900: RIP"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_900: call trace"] = CodegenOperandChain,
+            ["linux-6.1 manyloc_900: stale entries"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_900: lines"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_900: RIP"] = CodegenOperandChain,
+            ["linux-5.10 manyloc_900: call trace"] = CodegenOperandChain,
+            ["linux-6.1 grid_700: stale entries"] = CodegenZeroingOrder,
             ["linux-5.10 fops_700: stale entries"] = AlternatingResidue,
             ["linux-6.1 pss_800: lines"] = CodegenColdSplit,
             ["linux-5.10 pss_800: lines"] = CodegenColdSplit,
