@@ -40,20 +40,21 @@ namespace KDsl.CodeGen
             var registerTemporaries = _frame.RegisterTemporaries;
             if (_registerTemporariesInUse < registerTemporaries.Length && (rightCallFree || CallFree(left)))
             {
+                // the register is taken once the first operand's value waits in it, not while that operand is computed:
+                // a chain a + b*c + d*e + ... keeps one partial sum waiting at a time, as GCC's does (manyloc: eight
+                // products summed after a call, no stack slot)
+                EmitExpression(rightCallFree ? left : right);
                 var held = registerTemporaries[_registerTemporariesInUse++];
                 if (_registerTemporariesInUse > MaxRegisterTemporaries) MaxRegisterTemporaries = _registerTemporariesInUse;
+                A.mov(held.Q(), rax);
                 if (rightCallFree)
                 {
-                    EmitExpression(left);
-                    A.mov(held.Q(), rax);
                     EmitExpression(right);
                     A.mov(rcx, rax);
                     A.mov(rax, held.Q());
                 }
                 else
                 {
-                    EmitExpression(right);
-                    A.mov(held.Q(), rax);
                     EmitExpression(left);
                     A.mov(rcx, held.Q());
                 }
