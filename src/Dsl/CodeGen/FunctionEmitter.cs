@@ -126,10 +126,16 @@ namespace KDsl.CodeGen
                 A.lea(pair.Value.Q(), __[rsp + _frame.HomeOf(pair.Key).Offset]);
         }
 
-        /// <summary>CONFIG_INIT_STACK_ALL_ZERO: the compiler zeroes every local array before the body runs.</summary>
+        /// <summary>
+        /// CONFIG_INIT_STACK_ALL_ZERO: the compiler zeroes every local array before the body runs, in the order they are
+        /// declared (-ftrivial-auto-var-init puts each one's .DEFERRED_INIT at its declaration): grid_BUF.c's rec zeroes
+        /// buf, declared first and placed above, then m (GCC 12 on the 6.1 headers), so a frame that reaches into the guard
+        /// page faults on m with buf already written, over what the printk before it had left there.
+        /// </summary>
         private void EmitInitStackAllZero()
         {
-            foreach (var (array, offset) in _frame.Arrays)
+            var locals = _function.Locals;
+            foreach (var (array, offset) in System.Linq.Enumerable.OrderBy(_frame.Arrays, a => locals.IndexOf(a.Variable)))
             {
                 long size = array.Type.Size;
                 A.xor(eax, eax);

@@ -90,9 +90,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "page writes its 900-byte buffer over the last printk's words before its spill store faults; KDsl computes and " +
             "spills them at their declaration, before the loop, and faults with those words still there; lines, RIP and " +
             "trace match";
-        private const string CodegenZeroingOrder =
-            "GCC zeroes grid's buf (declared first, placed above m) and then m; KDsl zeroed m first, so where the frame " +
-            "reaches into the guard page KDsl faults before buf is written and the printk before it leaves its words";
         private const string LoadModuleResidue =
             "5.10 leaves locals uninitialised (no INIT_STACK_ALL_ZERO): snprintf fills 17 of line[64]'s bytes, and the rest " +
             "shows what insmod's earlier kernel work left that deep (load_module's idr_alloc_u32, a slab refill's " +
@@ -149,7 +146,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-5.10 snp_900: stale entries"] = LoadModuleResidue,
             // held out (seventh session, third round)
             ["linux-5.10 manyloc_900: stale entries"] = GccSinking,
-            ["linux-6.1 grid_700: stale entries"] = CodegenZeroingOrder,
             ["linux-5.10 fops_700: stale entries"] = AlternatingResidue,
             ["linux-6.1 pss_800: lines"] = CodegenColdSplit,
             ["linux-5.10 pss_800: lines"] = CodegenColdSplit,
