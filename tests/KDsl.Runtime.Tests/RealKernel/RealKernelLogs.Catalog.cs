@@ -258,6 +258,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "grid_700-norand.log"),
             new("linux-6.1", "grid_1000-norand.log"),
             new("linux-5.10", "grid_1000-norand.log"),
+            // held out (seventh session, fourth round, predicted first: 4 predictions' sha256 saved before the runs were read):
+            // a kzalloc'd block at every level (kz), printk %.*s of the level's buffer (pstar)
+            new("linux-6.1", "kz_700-norand.log"),
+            new("linux-5.10", "kz_700-norand.log"),
+            new("linux-6.1", "pstar_900-norand.log"),
+            new("linux-5.10", "pstar_900-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>
