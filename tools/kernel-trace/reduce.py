@@ -222,11 +222,15 @@ class Fault:
         # the entry's push of -1 below it for a vector without one): each slot's last write (the entry's call of
         # error_entry writes a return address first where rdi goes)
         below = 0 if o.get("error_code", True) else 8
-        self.regs = {}
+        regs = {}
         for _, off, _, new in o["writes"]:
             slot = (off - below) // 8 - 1
             if (off - below) % 8 == 0 and 0 <= slot < len(self.REGS):
-                self.regs[off] = new
+                regs[off] = new
+        # each value's slot: the first register that held it, when two did (rdi before rbp)
+        self.slot_of = {}
+        for off in sorted(regs):
+            self.slot_of.setdefault(regs[off], off)
 
     def token(self, word):
         """The word as the replaying run rebuilds it, or None when it is none of the faulting context's."""
@@ -238,11 +242,8 @@ class Fault:
             return "ipnext"
         if self.ip - 64 <= word < self.ip + 64:
             return "ip%+x" % (word - self.ip)
-        # a copy of an interrupted register (the first that held the value, when two did)
-        for off in sorted(self.regs):
-            if self.regs[off] == word:
-                return "e-%x" % off
-        return None
+        # a copy of an interrupted register
+        return "e-%x" % self.slot_of[word] if word in self.slot_of else None
 
 def word_token(word, caller, fault=None):
     """A stack word as KDsl rebuilds it: kernel text "t…", the module's own code "m" (KDsl's run writes its own
@@ -264,8 +265,8 @@ def word_token(word, caller, fault=None):
     return "%x" % word
 
 def writes(p, base=None, fault=None, own=0, every=False):
-    """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten, or the
-    faulting address copied), as STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP
+    """The call's stack writes that matter to an oops's scan (a kernel text address written or overwritten, and on the
+    oops path a module address), as STEP:OFF=VALUE: after STEP instructions, the word OFF bytes below the caller's RSP
     (the oops path: below its entry RSP) became VALUE. Words up to OWN bytes below it are left out: the replay writes
     them itself with its own values (the oops path's pt_regs hold the interrupted context's registers). With EVERY,
     every write but the module's own code: a register the replayed text does not compute (its load is a NOP there)

@@ -134,8 +134,9 @@ namespace KDsl.CodeGen
         /// </summary>
         private void EmitInitStackAllZero()
         {
-            var locals = _function.Locals;
-            foreach (var (array, offset) in System.Linq.Enumerable.OrderBy(_frame.Arrays, a => locals.IndexOf(a.Variable)))
+            var declared = new Dictionary<VariableSymbol, int>();
+            for (int i = 0; i < _function.Locals.Length; i++) declared[_function.Locals[i]] = i;
+            foreach (var (array, offset) in System.Linq.Enumerable.OrderBy(_frame.Arrays, a => declared[a.Variable]))
             {
                 long size = array.Type.Size;
                 A.xor(eax, eax);

@@ -9,8 +9,8 @@ namespace KDsl.CodeGen
     /// headers (Kbuild, -O2) stores with moves up to 16 bytes and with rep stos / rep movs beyond, for every size measured
     /// from 1 to 8000 bytes (strcpy, memcpy and memset alike); from 8193 bytes on, and for a size known only at run time,
     /// it calls. So such a call pushes no return address and needs no callee-saved register for what lives across it,
-    /// and an overrun faults in the caller. KDsl emits the same work inline (memcpy_erms' and memset_erms' bodies:
-    /// RAX, RCX, RDI, RSI and R9 are all it touches).
+    /// and an overrun faults in the caller. KDsl emits the same work inline (FunctionEmitter.EmitInlinedStringCall:
+    /// rep stosb or rep movsb; RAX, RCX, RDX, RDI and RSI are all it touches).
     /// </summary>
     internal static class InlinedStringCalls
     {

@@ -170,17 +170,8 @@ namespace KDsl.Runtime.Kernel
         }
 
         /// <summary>A word the recorded call left <see cref="Below"/> bytes below its caller's RSP: a value, or an offset from that RSP.</summary>
-        public readonly struct ResidueWord
+        public readonly record struct ResidueWord(int Below, FootprintWord Word)
         {
-            public ResidueWord(int below, FootprintWord word)
-            {
-                Below = below;
-                Word = word;
-            }
-
-            public int Below { get; }
-            public FootprintWord Word { get; }
-
             /// <summary>The word's value in a run whose printk caller's RSP is <paramref name="callerRsp"/>.</summary>
             public ulong ValueBelow(ulong callerRsp) =>
                 Word.Kind == FootprintWordKind.FromCaller ? unchecked(callerRsp + Word.Value) : Word.Value;
@@ -190,30 +181,9 @@ namespace KDsl.Runtime.Kernel
         /// A <see cref="ResidueWord"/> the recorded call wrote once <see cref="Branches"/> host branches were taken and
         /// <see cref="Since"/> instructions retired after the last of them (0: the host branch itself wrote it, a call's push).
         /// </summary>
-        public readonly struct TimedWrite
-        {
-            public TimedWrite(int branches, int since, ResidueWord word)
-            {
-                Branches = branches;
-                Since = since;
-                Word = word;
-            }
+        public readonly record struct TimedWrite(int Branches, int Since, ResidueWord Word);
 
-            public int Branches { get; }
-            public int Since { get; }
-            public ResidueWord Word { get; }
-        }
-
-        public readonly struct Target
-        {
-            public Target(ulong from, ulong to)
-            {
-                From = from;
-                To = to;
-            }
-
-            public ulong From { get; }
-            public ulong To { get; }
-        }
+        /// <summary>At the host branch at <see cref="From"/>, the recorded run went on at <see cref="To"/>.</summary>
+        public readonly record struct Target(ulong From, ulong To);
     }
 }
