@@ -156,7 +156,7 @@ namespace KDsl.Generator
                 if (image.BssSize > 0) w.WriteLine($"bssSize: {Int(image.BssSize)},");
 
                 WriteList(w, "symbols", "ModuleSymbol", image.Symbols, static s =>
-                    $"new {ImageNs}ModuleSymbol({Literal(s.Name)}, {ImageNs}Section.{s.Section}, {Int(s.Offset)}, {Int(s.Size)}, {Int(s.Line)})");
+                    $"new {ImageNs}ModuleSymbol({Literal(s.Name)}, {ImageNs}Section.{s.Section}, {Int(s.Offset)}, {Int(s.Size)}, {Int(s.Line)}{(s.TextSection is { } t ? $", {ImageNs}TextSection.{t}" : "")})");
                 WriteList(w, "relocations", "Relocation", image.Relocations, static r =>
                     $"new {ImageNs}Relocation({Int(r.Offset)}, {ImageNs}RelocationKind.{r.Kind}, {Literal(r.Target)}, {r.Addend.ToString(CultureInfo.InvariantCulture)}L{(r.Section == KDsl.Image.Section.Text ? "" : $", {ImageNs}Section.{r.Section}")})");
                 WriteList(w, "lines", "LineEntry", image.Lines, static l =>

@@ -70,7 +70,7 @@ namespace KDsl.Generator
                     RoData = (image.RoData ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     Data = (image.Data ?? Array.Empty<byte>()).ToImmutableEquatableArray(),
                     BssSize = image.BssSize,
-                    Symbols = Map(image.Symbols, static s => new ModuleSymbolSpec(s.Name ?? string.Empty, s.Section, s.Offset, s.Size, s.Line)),
+                    Symbols = Map(image.Symbols, static s => new ModuleSymbolSpec(s.Name ?? string.Empty, s.Section, s.Offset, s.Size, s.Line, s.TextSection)),
                     Relocations = Map(image.Relocations, static r => new RelocationSpec(r.Offset, r.Kind, r.Target ?? string.Empty, r.Addend, r.Section)),
                     Lines = Map(image.Lines, static l => new LineEntrySpec(l.Offset, l.Line)),
                     Unwind = Map(image.Unwind, static u => new UnwindEntrySpec(u.Offset, u.CfaOffset)),

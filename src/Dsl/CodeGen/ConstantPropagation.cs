@@ -50,6 +50,20 @@ namespace KDsl.CodeGen
             return any ? program.WithFunctions(functions.ToImmutableArray()) : program;
         }
 
+        /// <summary>
+        /// The functions ipa-cp clones (f.constprop.0): those with a parameter every call passes the same constant, as the
+        /// program's calls are written (a constant found only after another's substitution is not looked for).
+        /// </summary>
+        public static HashSet<FunctionSymbol> Cloned(BoundProgram program, IReadOnlyCollection<string>? exported)
+        {
+            var functions = program.Functions.ToArray();
+            var addressTaken = AddressTakenFunctions(functions);
+            foreach (var f in functions)
+                if (exported is not null && exported.Contains(f.Symbol.Name)) addressTaken.Add(f.Symbol);
+            var constant = ConstantParameters(functions, addressTaken);
+            return new HashSet<FunctionSymbol>(functions.Where(f => f.Symbol.Parameters.Any(constant.ContainsKey)).Select(f => f.Symbol));
+        }
+
         /// <summary>The value <paramref name="e"/> stores into a <paramref name="type"/>, when it is an integer constant that fits unchanged.</summary>
         internal static long? Constant(BoundExpression e, TypeSymbol type)
         {

@@ -38,6 +38,8 @@ namespace KDsl.CodeGen
                 CheckFrameSize(f, source, diagnostics);
             // the code and the stack analysis both see GCC's loops where it eliminated a tail recursion
             program = TailRecursion.Lower(program, profile);
+            // where its profile estimate puts each function, which runs after tailr and before any of what follows
+            var sections = TextSections.Place(program, exported, profile);
             // then what GCC's interprocedural passes see as constants (after tailr, as GCC's early passes run before ipa-cp)
             program = ConstantPropagation.Propagate(program, exported);
             // and the small counted loops GCC's late passes (cunrolli, cunroll) unroll, with those constants in place
@@ -62,18 +64,20 @@ namespace KDsl.CodeGen
             // first bytes of either cannot copy code bytes before it (the real "Code: Unable to access opcode bytes",
             // CR2 moved), and the init's address, stored on a stack, names no function (%pB looks up the byte before it).
             var initText = program.Functions.Where(f => f.Symbol.Kind == FunctionKind.Init).ToList();
-            var ordered = initText.Concat(program.Functions.Where(f => f.Symbol.Kind != FunctionKind.Init)).ToList();
+            var ordered = initText.Concat(sections.CoreOrder(program.Functions)).ToList();
             for (int i = 0; i < ordered.Count; i++)
             {
                 var function = ordered[i];
                 bool coreStart = i > 0 && i == initText.Count;
-                while (text.Count % (coreStart ? PageSize : 16) != 0) text.Add(0xCC);
+                // .text's functions start at 16 bytes; GCC aligns no cold function (.text.unlikely, .exit.text)
+                int alignment = coreStart ? PageSize : sections[function.Symbol] is TextSection.Text or TextSection.Init ? 16 : 1;
+                while (text.Count % alignment != 0) text.Add(0xCC);
                 if (coreStart) text.AddRange(Enumerable.Repeat((byte)0xCC, PageSize)); // the unmapped page between
                 var (code, frame) = FunctionEmitter.Emit(function, profile, source, strings);
                 variables.AddRange(frame.StackVariables(code.Name));
                 int start = text.Count;
                 functionOffsets[code.Name] = start;
-                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line));
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line, sections[function.Symbol]));
                 text.AddRange(code.Bytes);
                 foreach (var l in code.Lines) lines.Add(new LineEntry(start + l.Offset, l.Line));
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));

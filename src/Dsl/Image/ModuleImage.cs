@@ -19,8 +19,9 @@ namespace KDsl.Image
     public sealed class ModuleSymbol
     {
         /// <summary>A symbol <paramref name="size"/> bytes long at <paramref name="offset"/> in <paramref name="section"/>, declared at .kdsl <paramref name="line"/>.</summary>
-        public ModuleSymbol(string name, Section section, int offset, int size, int line)
+        public ModuleSymbol(string name, Section section, int offset, int size, int line, TextSection? textSection = null)
         {
+            TextSection = textSection;
             Name = name;
             Section = section;
             Offset = offset;
@@ -38,6 +39,8 @@ namespace KDsl.Image
         public int Size { get; }
         /// <summary>1-based .kdsl line of the declaration (0 for compiler-made symbols such as strings).</summary>
         public int Line { get; }
+        /// <summary>A function's section in the module GCC would build (KDsl's text is one piece in that order).</summary>
+        public TextSection? TextSection { get; }
     }
 
     /// <summary>How insmod fills a relocated field (the x86-64 ELF relocation types KDsl emits).</summary>

@@ -90,6 +90,7 @@ namespace KDsl.Profiles
             VdsoPages = (4, 2),
             FramePointer = false,
             InitStackAllZero = true,
+            ModuleExitAddressable = true,
             FtraceNop = new byte[] { 0x0f, 0x1f, 0x44, 0x00, 0x00 },
             PrintkSymbol = "_printk",
             GuardPage = GuardPageStyle.Named,

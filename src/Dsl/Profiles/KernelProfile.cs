@@ -46,6 +46,12 @@ namespace KDsl.Profiles
         public int InsmodPid { get; private set; }
 
         // --- code shape (what the kernel's GCC does to a module function) --------------------------------------
+        /// <summary>
+        /// module_exit takes cleanup_module's address (<c>___ADDRESSABLE(cleanup_module, __exitdata)</c> in
+        /// include/linux/module.h): in the 6.1.0-56 headers, not in 5.10.0-46's (their preprocessed module_exit). It
+        /// decides where GCC emits an exit that calls nothing (<see cref="CodeGen.ModuleCompiler"/>'s section order).
+        /// </summary>
+        public bool ModuleExitAddressable { get; private set; }
         /// <summary>CONFIG_FRAME_POINTER: push rbp; mov rbp, rsp in every function.</summary>
         public bool FramePointer { get; private set; }
         /// <summary>CONFIG_INIT_STACK_ALL_ZERO: local arrays are zeroed with rep stos before the function body.</summary>

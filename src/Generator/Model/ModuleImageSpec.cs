@@ -46,7 +46,7 @@ namespace KDsl.Generator.Model
 
     internal sealed record BugEntrySpec(int Offset, string File, int Line, bool Warning);
 
-    internal sealed record ModuleSymbolSpec(string Name, Section Section, int Offset, int Size, int Line);
+    internal sealed record ModuleSymbolSpec(string Name, Section Section, int Offset, int Size, int Line, TextSection? TextSection);
 
     internal sealed record RelocationSpec(int Offset, RelocationKind Kind, string Target, long Addend, Section Section = Section.Text);
 

@@ -57,12 +57,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "the thread function's address, which kthread hands it in RBX on 5.10 and panic's path saves, is where the " +
             "module's layout puts it: GCC's thread_fn starts the text page (the byte before it names no symbol: a bare " +
             "module address), KDsl's follows overrun (so it reads as overrun's end)";
-        private const string CodegenExitFirst =
-            "the oops's %pS leaves the faulting function's start (find_kallsyms_symbol's bestval) in a word the scan prints " +
-            "with %pB, which names the byte before it: GCC 12 put rstack in .text.unlikely (a function called only from " +
-            "__init code, which is __cold) after the module's 5-byte .exit.text, so the real word reads as deref_deep_exit+0x5 " +
-            "(warn_deep_exit+0x5); KDsl's experiment has no exit and its rstack starts the module's text, so the byte before " +
-            "it is no symbol's (a bare module address, as on 5.10, whose modules' .exit.text comes last)";
         private const string ConsoleIterations =
             "a console word in vprintk_store's frame under __warn's printk: the recorded WARN path's cut-here printk flushed " +
             "its record in a console_unlock loop whose prb_read_valid call at step 53360 left " +
@@ -125,8 +119,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-6.1 bug_on: stale entries"] = Codegen,
             ["linux-5.10 kthread_step5_4096: CR2"] = CodegenCr2,
             ["linux-5.10 kthread_step5_1600: CR2"] = CodegenCr2,
-            ["linux-6.1 deref_700_18: stale entries"] = CodegenExitFirst,
-            ["linux-6.1 warn_700_18: stale entries"] = CodegenExitFirst,
             ["linux-5.10 warn_700_19: stale entries"] = ConsoleIterations,
             ["linux-6.1 thread_nest: lines"] = CfsTiming,
             ["linux-5.10 thread_nest: lines"] = CfsTiming,
@@ -141,7 +133,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             // held out (seventh session)
             ["linux-6.1 loop2_1100: stale entries"] = TimerInterrupt,
             // held out (seventh session, second round)
-            ["linux-6.1 warnfmt_18: stale entries"] = CodegenExitFirst,
             ["linux-5.10 snp_700: stale entries"] = LoadModuleResidue,
             ["linux-5.10 snp_900: stale entries"] = LoadModuleResidue,
             // held out (seventh session, third round)
