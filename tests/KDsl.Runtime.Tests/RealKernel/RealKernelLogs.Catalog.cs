@@ -264,6 +264,22 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "kz_700-norand.log"),
             new("linux-6.1", "pstar_900-norand.log"),
             new("linux-5.10", "pstar_900-norand.log"),
+            // held out (eighth session, first round, predicted first: 12 predictions' sha256 saved before the runs were
+            // read): two printks a level (twopk), a printk on every tenth level (lastpk), a local array of string pointers
+            // (arrp), the recursion called twice from a while loop (wloop), deref_700 with a leaf helper before it
+            // (derefx), a printk of many conversions (mixpk)
+            new("linux-6.1", "twopk_800-norand.log"),
+            new("linux-5.10", "twopk_800-norand.log"),
+            new("linux-6.1", "lastpk_900-norand.log"),
+            new("linux-5.10", "lastpk_900-norand.log"),
+            new("linux-6.1", "arrp_700-norand.log"),
+            new("linux-5.10", "arrp_700-norand.log"),
+            new("linux-6.1", "wloop_600-norand.log"),
+            new("linux-5.10", "wloop_600-norand.log"),
+            new("linux-6.1", "derefx_18-norand.log"),
+            new("linux-5.10", "derefx_18-norand.log"),
+            new("linux-6.1", "mixpk_750-norand.log"),
+            new("linux-5.10", "mixpk_750-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>
