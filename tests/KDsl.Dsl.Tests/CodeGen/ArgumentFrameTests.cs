@@ -35,6 +35,27 @@ namespace KDsl.Dsl.Tests.CodeGen
             Assert.That(code.Count(i => i.Mnemonic == Mnemonic.Push), Is.EqualTo(3), "rbx, then the two stack arguments");
         }
 
+        /// <summary>
+        /// Stack arguments that compute something (-n, a ?: of two strings) are computed where they are pushed: GCC 12's
+        /// rec of the held-out experiments/mixpk_BUF.c at BUF=750 is push rbx; sub $0x2f8,%rsp against both the 6.1 and
+        /// the 5.10 headers, then test $0x1,%bl; ...; cmove; push %rax; mov %ebx,%eax; neg %eax; push %rax; call _printk.
+        /// </summary>
+        [TestCase("linux-6.1")]
+        [TestCase("linux-5.10")]
+        public void ComputedStackArguments_NoSlots_GccsFrame(string profile)
+        {
+            string source = $"module mixpk \"m\";\nconfig {{ profile = {profile}; }}\n" +
+                "int rec(int n) {\n char buf[750];\n char *vp = buf;\n for (int i = 0; i < 750; i++) vp[i] = 'A' + n % 26;\n" +
+                " printk(\"mixpk %c%c %u %lx |%5d|%-5d| %s\\n\", vp[0], vp[1], (unsigned int)n * 3u, (unsigned long)n << 20, n, -n, n % 2 ? \"odd\" : \"even\");\n" +
+                " if (n > 0) return rec(n - 1) + vp[8];\n return vp[2];\n}\ninit { printk(\"%d\\n\", rec(100)); }\n";
+            var result = Compiler.Compile("mixpk.kdsl", source);
+            Assert.That(result.Image, Is.Not.Null, string.Join("\n", result.Diagnostics));
+            var code = Step5CodeShapeTests.Decode(result.Image!, "rec").ToArray();
+            var sub = code.First(i => i.Mnemonic == Mnemonic.Sub && i.Op0Register == Register.RSP);
+            Assert.That(sub.GetImmediate(1), Is.EqualTo(0x2f8));
+            Assert.That(code.Count(i => i.Mnemonic == Mnemonic.Push), Is.EqualTo(3), "rbx, then the two stack arguments");
+        }
+
         [Test]
         public void VariablePlusConstant_IsOneLeaIntoTheArgumentRegister()
         {

@@ -116,10 +116,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             "GCC unrolls wloop's while (k < 2) completely (k counts from its declaration's 0): two calls, no register for " +
             "k (push rbp; push rbx; sub $0x260); KDsl unrolled only for loops and kept k in a third callee-saved register, " +
             "8 bytes a level, so its 24th level died in vprintk_store before the line was stored";
-        private const string StackArgumentSlots =
-            "mixpk's printk takes eight arguments: GCC computes the two on the stack (-n, the ?: string) where it pushes " +
-            "them (sub $0x2f8); KDsl computed them first into two slots of the frame (sub $0x308), 16 bytes a level, so " +
-            "its printk of the 19th level died deeper in the store path";
         /// <summary>Where KDsl and the real kernel still part ways, and why; each is checked to still differ.</summary>
         private static readonly Dictionary<string, string> KnownDivergences = new()
         {
@@ -159,12 +155,6 @@ namespace KDsl.Runtime.Tests.RealKernel
             ["linux-5.10 wloop_600: lines"] = WhileNotUnrolled,
             ["linux-5.10 wloop_600: RIP"] = WhileNotUnrolled,
             ["linux-5.10 wloop_600: call trace"] = WhileNotUnrolled,
-            ["linux-6.1 mixpk_750: CR2"] = StackArgumentSlots,
-            ["linux-6.1 mixpk_750: RIP"] = StackArgumentSlots,
-            ["linux-6.1 mixpk_750: call trace"] = StackArgumentSlots,
-            ["linux-6.1 mixpk_750: stale entries"] = StackArgumentSlots,
-            ["linux-5.10 mixpk_750: RIP"] = StackArgumentSlots,
-            ["linux-5.10 mixpk_750: call trace"] = StackArgumentSlots,
         };
 
         /// <summary>Every log named in RealKernelLogs.All is in the repository and copied next to the tests.</summary>
