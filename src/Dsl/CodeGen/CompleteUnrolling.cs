@@ -21,8 +21,9 @@ namespace KDsl.CodeGen
     /// after unrolling twice (unrolled) and 12 after three times (not); printk("x %d\n", i) alone unrolls three times
     /// (6 against 6), not four (8 against 6 and 7); printk("lp %d %d\n", n, i) three times only in cunroll (8 against 8);
     /// sum += rec(n - 1) * (i + 1) not three times (12 against 9 and 10).
-    /// Loops KDsl leaves alone although GCC might unroll them: a body with break, continue, return, goto, a switch or
-    /// a loop of its own, and counters that are not int-sized locals stepping by one.
+    /// A while loop stepping its counter at the end of its body, from a constant stored before it in the same block, is
+    /// counted the same way. Loops KDsl leaves alone although GCC might unroll them: a body with break, continue, return,
+    /// goto, a switch or a loop of its own, and counters that are not int-sized locals stepping by one.
     /// </summary>
     internal static class CompleteUnrolling
     {
@@ -91,10 +92,15 @@ namespace KDsl.CodeGen
             private readonly BoundFunction _function;
             private readonly HashSet<VariableSymbol> _addressTaken;
 
+            /// <summary>A goto may enter a block anywhere: no statement's constant is known to reach the next.</summary>
+            private readonly bool _hasLabels;
+
             public Unroller(BoundFunction function)
             {
                 _function = function;
-                _addressTaken = new Occurrences(function.Body).AddressTaken;
+                var occurrences = new Occurrences(function.Body);
+                _addressTaken = occurrences.AddressTaken;
+                _hasLabels = occurrences.HasLabels;
             }
 
             /// <summary>Counters declared by an unrolled loop (<c>for (int i = 0; ...)</c>): their declaration went.</summary>
@@ -102,13 +108,78 @@ namespace KDsl.CodeGen
 
             public override BoundStatement Statement(BoundStatement s)
             {
-                if (s is BoundFor f && Counted(f) is { } loop)
-                {
-                    var (counter, first, step, trips) = loop;
-                    var body = new SizeEstimate(counter, step, f.Body, _addressTaken);
-                    if (Unrolls(trips, body.Size, body.SharesIncrement)) return Unroll(f, counter, first, step, trips);
-                }
+                if (s is BoundFor f && Unrolled(f) is { } unrolled) return unrolled;
+                if (s is BoundBlock b && !_hasLabels) return Block(b);
                 return base.Statement(s);
+            }
+
+            private BoundStatement? Unrolled(BoundFor f)
+            {
+                if (Counted(f) is not { } loop) return null;
+                var (counter, first, step, trips) = loop;
+                var body = new SizeEstimate(counter, step, f.Body, _addressTaken);
+                return Unrolls(trips, body.Size, body.SharesIncrement) ? Unroll(f, counter, first, step, trips) : null;
+            }
+
+            /// <summary>
+            /// A block's statements, where a while loop that steps a local at the end of its body, from the constant the
+            /// block last stored in it, is the for loop it is to GCC (its loop analysis counts the induction variable from
+            /// the value that reaches the loop, however the source wrote it): the held-out wloop's
+            /// <c>int k = 0; ... while (k &lt; 2) { s += rec(n - 1); k++; }</c> is two calls under GCC 12, no register for k.
+            /// </summary>
+            private BoundStatement Block(BoundBlock b)
+            {
+                var known = new Dictionary<VariableSymbol, long>();
+                var statements = ImmutableArray.CreateBuilder<BoundStatement>(b.Statements.Length);
+                bool changed = false;
+                foreach (var x in b.Statements)
+                {
+                    var rewritten = x is BoundWhile w && AsFor(w, known) is { } f && Unrolled(f) is { } unrolled ? unrolled : Statement(x);
+                    changed |= !ReferenceEquals(rewritten, x);
+                    statements.Add(rewritten);
+                    foreach (var v in Written(x)) known.Remove(v);
+                    switch (x)
+                    {
+                        case BoundVariableDeclaration { Initializer: BoundLiteral c } d:
+                            known[d.Variable] = c.Value;
+                            break;
+                        case BoundExpressionStatement { Expression: BoundAssignment { CompoundOperator: null, Target: BoundVariable v, Value: BoundLiteral c } }:
+                            known[v.Variable] = c.Value;
+                            break;
+                    }
+                }
+                return changed ? new BoundBlock(statements.ToImmutable(), b.Span) : b;
+            }
+
+            /// <summary><c>while (cond) { body; k++; }</c> with k known to hold C: <c>for (k = C; cond; k++) { body }</c>.</summary>
+            private static BoundFor? AsFor(BoundWhile w, Dictionary<VariableSymbol, long> known)
+            {
+                if (w.IsDoWhile || w.Body is not BoundBlock { Statements: { Length: > 0 } body }) return null;
+                if (body[body.Length - 1] is not BoundExpressionStatement { Expression: var step }) return null;
+                var counter = step switch
+                {
+                    BoundIncrement { Target: BoundVariable v } => v.Variable,
+                    BoundAssignment { CompoundOperator: BoundBinaryOperator.Add or BoundBinaryOperator.Subtract, Target: BoundVariable v, Value: BoundLiteral } => v.Variable,
+                    _ => null,
+                };
+                if (counter is null || !known.TryGetValue(counter, out long first)) return null;
+                var start = new BoundExpressionStatement(new BoundAssignment(new BoundVariable(counter, w.Span), null, counter.Type.IsUnsigned,
+                    new BoundLiteral(first, counter.Type, w.Span), w.Span), w.Span);
+                return new BoundFor(start, w.Condition, step, new BoundBlock(body.RemoveAt(body.Length - 1), w.Body.Span), w.Span);
+            }
+
+            /// <summary>The variables a statement may change: declared, assigned, stepped, or given away by address.</summary>
+            private static IEnumerable<VariableSymbol> Written(BoundStatement s)
+            {
+                foreach (var x in BoundTree.Statements(s))
+                    if (x is BoundVariableDeclaration d) yield return d.Variable;
+                foreach (var e in BoundTree.AllExpressions(s))
+                    switch (e)
+                    {
+                        case BoundAssignment { Target: BoundVariable v }: yield return v.Variable; break;
+                        case BoundIncrement { Target: BoundVariable v }: yield return v.Variable; break;
+                        case BoundAddressOf { Operand: BoundVariable v }: yield return v.Variable; break;
+                    }
             }
 
             private BoundStatement Unroll(BoundFor f, VariableSymbol counter, long first, long step, int trips)
