@@ -280,6 +280,17 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "derefx_18-norand.log"),
             new("linux-6.1", "mixpk_750-norand.log"),
             new("linux-5.10", "mixpk_750-norand.log"),
+            // held out (eighth session, second round, predicted at 24981d3: 8 predictions' sha256 saved before the runs were
+            // read): a short array (shortarr), a printk of two numbers on odd levels and one on even (ifpk), a printk on
+            // the way down and one on the way up (recmid), the buffer's address stored in a global (gptr)
+            new("linux-6.1", "shortarr_640-norand.log"),
+            new("linux-5.10", "shortarr_640-norand.log"),
+            new("linux-6.1", "ifpk_850-norand.log"),
+            new("linux-5.10", "ifpk_850-norand.log"),
+            new("linux-6.1", "recmid_700-norand.log"),
+            new("linux-5.10", "recmid_700-norand.log"),
+            new("linux-6.1", "gptr_800-norand.log"),
+            new("linux-5.10", "gptr_800-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>

@@ -62,6 +62,17 @@ namespace KDsl.Runtime.Tests.RealKernel
             new TestCaseData("two_threads", "", "thread_fn"),
             new TestCaseData("warn_700", "", "rstack"),
             new TestCaseData("warnfmt", "", "rstack"),
+            // the held-out experiments of the eighth session (objdump of the harness's own builds, 6.1 and 5.10 alike)
+            new TestCaseData("twopk", "", "rec"),
+            new TestCaseData("lastpk", "rec", ""),
+            new TestCaseData("arrp", "", "rec"),
+            new TestCaseData("wloop", "", "rec"),
+            new TestCaseData("derefx", "", "rstack tick"),
+            new TestCaseData("mixpk", "", "rec"),
+            new TestCaseData("shortarr", "", "rec"),
+            new TestCaseData("ifpk", "", "rec"),
+            new TestCaseData("recmid", "", "rec"),
+            new TestCaseData("gptr", "", "rec"),
         };
 
         [TestCaseSource(nameof(Gcc))]
