@@ -54,9 +54,10 @@ namespace KDsl.Runtime.Tests.RealKernel
             "5.10 hashes the BUG line, so the guard address comes from the CR2 register line, which the Code: copy overwrote: " +
             "GCC's rstack faults at +0x26, within 42 bytes of its page's start, KDsl's further in, and its copy succeeds";
         private const string CodegenLayout =
-            "the thread function's address, which kthread hands it in RBX on 5.10 and panic's path saves, is where the " +
-            "module's layout puts it: GCC's thread_fn starts the text page (the byte before it names no symbol: a bare " +
-            "module address), KDsl's follows overrun (so it reads as overrun's end)";
+            "one word panic's path leaves below dump_stack: the real run's is a bare module address (0xffffffffc0002000, the " +
+            "byte before it no symbol's), KDsl's replay fills the slot with thread_fn's start, which %pB names as overrun's " +
+            "end (the real trace has that word too, one line lower: ? overrun+0x40/0x40, GCC's overrun before thread_fn in " +
+            ".text as KDsl lays them); what the real value is was not found";
         private const string ConsoleIterations =
             "a console word in vprintk_store's frame under __warn's printk: the recorded WARN path's cut-here printk flushed " +
             "its record in a console_unlock loop whose prb_read_valid call at step 53360 left " +
