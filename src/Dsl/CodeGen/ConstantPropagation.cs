@@ -26,9 +26,7 @@ namespace KDsl.CodeGen
         public static BoundProgram Propagate(BoundProgram program, IReadOnlyCollection<string>? exported = null)
         {
             var functions = program.Functions.ToArray();
-            var addressTaken = AddressTakenFunctions(functions);
-            foreach (var f in functions)
-                if (exported is not null && exported.Contains(f.Symbol.Name)) addressTaken.Add(f.Symbol);
+            var addressTaken = AddressTaken(program, exported);
             bool any = false;
             for (int round = 0; round < MaxRounds; round++)
             {
@@ -57,10 +55,7 @@ namespace KDsl.CodeGen
         public static HashSet<FunctionSymbol> Cloned(BoundProgram program, IReadOnlyCollection<string>? exported)
         {
             var functions = program.Functions.ToArray();
-            var addressTaken = AddressTakenFunctions(functions);
-            foreach (var f in functions)
-                if (exported is not null && exported.Contains(f.Symbol.Name)) addressTaken.Add(f.Symbol);
-            var constant = ConstantParameters(functions, addressTaken);
+            var constant = ConstantParameters(functions, AddressTaken(program, exported));
             return new HashSet<FunctionSymbol>(functions.Where(f => f.Symbol.Parameters.Any(constant.ContainsKey)).Select(f => f.Symbol));
         }
 
@@ -72,11 +67,17 @@ namespace KDsl.CodeGen
             return type.Truncate(literal.Value) == literal.Value ? literal.Value : null;
         }
 
-        /// <summary>Functions whose address is taken: called through a pointer, their callers are not all known (the exported join them).</summary>
-        private static HashSet<FunctionSymbol> AddressTakenFunctions(BoundFunction[] functions)
+        /// <summary>
+        /// Functions whose callers are not all known: their address is taken (in code, or in a global's initializer) or
+        /// they are <paramref name="exported"/>. GCC's interprocedural passes (ipa-cp here, ipa-profile in
+        /// <see cref="TextSections"/>) leave them as they are.
+        /// </summary>
+        internal static HashSet<FunctionSymbol> AddressTaken(BoundProgram program, IReadOnlyCollection<string>? exported)
         {
-            var taken = new HashSet<FunctionSymbol>();
-            foreach (var e in Expressions(functions))
+            var inData = new HashSet<string>(program.Globals.SelectMany(g => g.Data.Pointers).Where(p => p.Symbol is not null).Select(p => p.Symbol!));
+            var taken = new HashSet<FunctionSymbol>(program.Functions.Select(f => f.Symbol)
+                .Where(f => inData.Contains(f.LinkName) || exported is not null && exported.Contains(f.Name)));
+            foreach (var e in Expressions(program.Functions))
                 if (e is BoundFunctionAddress a) taken.Add(a.Function);
             return taken;
         }

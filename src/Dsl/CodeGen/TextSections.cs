@@ -42,15 +42,9 @@ namespace KDsl.CodeGen
         {
             var placement = new Dictionary<FunctionSymbol, TextSection>();
             var calls = new List<(FunctionSymbol Caller, FunctionSymbol Callee, bool FromColdBlock)>();
-            var addressTaken = new HashSet<string>();
-            foreach (var g in program.Globals)
-                foreach (var p in g.Data.Pointers)
-                    if (p.Symbol is not null) addressTaken.Add(p.Symbol);
+            var addressTaken = ConstantPropagation.AddressTaken(program, exported);
             foreach (var f in program.Functions)
             {
-                if (exported is not null && exported.Contains(f.Symbol.Name)) addressTaken.Add(f.Symbol.LinkName);
-                foreach (var e in BoundTree.AllExpressions(f.Body))
-                    if (e is BoundFunctionAddress a) addressTaken.Add(a.Function.LinkName);
                 foreach (var (callee, cold) in ColdBlocks.Calls(f.Body))
                     calls.Add((f.Symbol, callee, cold));
                 placement[f.Symbol] = f.Symbol.Kind switch
@@ -63,15 +57,16 @@ namespace KDsl.CodeGen
             }
 
             // ipa_propagate_frequency, to a fixed point: each function whose calls all come from cold code.
+            var callsOf = calls.ToLookup(c => c.Callee);
             for (bool changed = true; changed;)
             {
                 changed = false;
                 foreach (var f in program.Functions)
                 {
                     var symbol = f.Symbol;
-                    if (placement[symbol] != TextSection.Text || symbol.Kind != FunctionKind.User || addressTaken.Contains(symbol.LinkName)) continue;
-                    var into = calls.Where(c => c.Callee == symbol).ToList();
-                    if (into.Count == 0 || !into.All(c => c.FromColdBlock || placement.TryGetValue(c.Caller, out var s) && s != TextSection.Text)) continue;
+                    if (placement[symbol] != TextSection.Text || symbol.Kind != FunctionKind.User || addressTaken.Contains(symbol)) continue;
+                    var into = callsOf[symbol];
+                    if (!into.Any() || !into.All(c => c.FromColdBlock || placement.TryGetValue(c.Caller, out var s) && s != TextSection.Text)) continue;
                     placement[symbol] = TextSection.Unlikely;
                     changed = true;
                 }
@@ -112,11 +107,14 @@ namespace KDsl.CodeGen
                 && !cloned.Contains(f.Symbol) && f.Span.Start < exit.Span.Start);
         }
 
-        /// <summary>A call of a kernel function in the code: not one GCC expands in place, nor a builtin that is no call.</summary>
+        /// <summary>
+        /// A call of a kernel function in the code (an edge of GCC's call graph to a function outside the unit): not one
+        /// GCC expands in place; of the builtins, WARN's call of __warn_printk.
+        /// </summary>
         private static bool CallsTheKernel(BoundStatement body) =>
             BoundTree.AllExpressions(body).Any(e => e is BoundCall c && c.Callee is null
                 && (c.Function.Kind == FunctionKind.Kernel && !InlinedStringCalls.IsInlined(c)
-                    || c.Function.Kind == FunctionKind.Builtin && c.Function.Name is Binder.KthreadRunName or Binder.WarnName or Binder.VmallocName));
+                    || c.Function.Kind == FunctionKind.Builtin && c.Function.Name == Binder.WarnName));
 
         private static bool IsColdCall(BoundCall c) => c.Function.Kind == FunctionKind.Kernel && ColdKernelFunctions.Contains(c.Function.Name);
 
@@ -375,27 +373,16 @@ namespace KDsl.CodeGen
             private static bool Calls(BoundExpression e, System.Func<bool> then)
             {
                 if (BoundTree.Contains(e, x => x is BoundLogical or BoundConditional)) return false;
-                BoundCall? first = null;
-                BoundTree.Contains(e, x =>
-                {
-                    if (x is not BoundCall c || !(Terminates(c) || IsColdCall(c))) return false;
-                    // arguments are evaluated before the call: the innermost first call in evaluation order
-                    first = FirstCall(c);
-                    return true;
-                });
-                if (first is null) return then();
-                return IsColdCall(first);
+                return FirstCall(e) is { } first ? IsColdCall(first) : then();
             }
 
-            private static BoundCall FirstCall(BoundCall c)
+            /// <summary>The first call the expression makes, in evaluation order (a call's arguments before it), or null.</summary>
+            private static BoundCall? FirstCall(BoundExpression e)
             {
-                foreach (var a in c.Arguments)
-                {
-                    BoundCall? inner = null;
-                    BoundTree.Contains(a, x => x is BoundCall ic && (Terminates(ic) || IsColdCall(ic)) && (inner = FirstCall(ic)) != null);
-                    if (inner is not null) return inner;
-                }
-                return c;
+                BoundCall? first = null;
+                BoundTree.Contains(e, x => x is BoundCall c && (Terminates(c) || IsColdCall(c))
+                    && (first = c.Arguments.Select(FirstCall).FirstOrDefault(a => a is not null) ?? c) != null);
+                return first;
             }
         }
     }
