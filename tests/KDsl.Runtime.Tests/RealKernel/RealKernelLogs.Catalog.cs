@@ -291,6 +291,21 @@ namespace KDsl.Runtime.Tests.RealKernel
             new("linux-5.10", "recmid_700-norand.log"),
             new("linux-6.1", "gptr_800-norand.log"),
             new("linux-5.10", "gptr_800-norand.log"),
+            // held out (ninth session, predicted at 727699c: 12 predictions' sha256 saved before the runs were read): step5
+            // at small sizes, where the printk path overflows (128, 200, 256, 384) or every level fits (100), and a
+            // printk of a 150-character line (longline)
+            new("linux-6.1", "step5_100-norand.log"),
+            new("linux-5.10", "step5_100-norand.log"),
+            new("linux-6.1", "step5_128-norand.log"),
+            new("linux-5.10", "step5_128-norand.log"),
+            new("linux-6.1", "step5_200-norand.log"),
+            new("linux-5.10", "step5_200-norand.log"),
+            new("linux-6.1", "step5_256-norand.log"),
+            new("linux-5.10", "step5_256-norand.log"),
+            new("linux-6.1", "step5_384-norand.log"),
+            new("linux-5.10", "step5_384-norand.log"),
+            new("linux-6.1", "longline_700-norand.log"),
+            new("linux-5.10", "longline_700-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>

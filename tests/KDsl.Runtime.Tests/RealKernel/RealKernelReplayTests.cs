@@ -119,6 +119,13 @@ namespace KDsl.Runtime.Tests.RealKernel
             "the caller inherited when the first call is made, and each level saves it: GCC's RBX, which do_one_initcall " +
             "left holding the init's address on 6.1 (24 bare module addresses) and no module address on 5.10; KDsl's RBP, " +
             "the init's address on 5.10 (25) and none on 6.1. The lines, CR2, RIP and trace match (IRA's choice is not modelled)";
+        private const string ConsoleDataStores =
+            "stale text words in the dying printk's console frames (6.1: console_emit_next_record's, desc_read_finalized_seq+0x37; " +
+            "5.10: console_unlock's, desc_read_finalized_seq+0x2f, wait_for_xmitr+0xb0 and _prb_read_valid+0x211) where the real " +
+            "run's words are no text: left by the printks before it (step5 at 256 bytes a level, the console path of the level " +
+            "above ran 0x120 bytes higher), and in the real run, likely, overwritten by the console path's data stores through " +
+            "pointers (prb_read_valid filling the record's info) before it died; a recorded printk's writes keep only the words " +
+            "that are or were kernel text, so the replay cannot make such a store (not measured: the raw recordings would tell)";
         /// <summary>Where KDsl and the real kernel still part ways, and why; each is checked to still differ.</summary>
         private static readonly Dictionary<string, string> KnownDivergences = new()
         {
@@ -152,6 +159,9 @@ namespace KDsl.Runtime.Tests.RealKernel
             // held out (eighth session: predicted at 95dad81 before the runs were read)
             ["linux-6.1 wloop_600: stale entries"] = RegisterChoice,
             ["linux-5.10 wloop_600: stale entries"] = RegisterChoice,
+            // held out (ninth session: predicted at 727699c before the runs were read)
+            ["linux-6.1 step5 BUF=256: stale entries"] = ConsoleDataStores,
+            ["linux-5.10 step5 BUF=256: stale entries"] = ConsoleDataStores,
         };
 
         /// <summary>Every log named in RealKernelLogs.All is in the repository and copied next to the tests.</summary>
