@@ -89,11 +89,11 @@ namespace KDsl.Runtime
             {
                 Rip = rip,
                 RipSymbol = Kallsyms.SprintSymbol(kernel.Kallsyms, rip),
-                Function = kernel.Kallsyms.TryFindFunction(rip, out var f) ? f.Name : "",
+                Function = kernel.Kallsyms.TryFindFunction(rip, out var f) ? f.SourceName : "",
                 Rsp = rsp,
                 ModuleFunction = moduleFunction,
                 Depth = depth,
-                CallChain = chain.Select(c => c.Name).ToList(),
+                CallChain = chain.Select(c => c.SourceName).ToList(),
                 FrameTops = tops,
                 StackBase = task.Stack,
                 StackTop = task.StackTop,

@@ -86,6 +86,8 @@ namespace KDsl.Analysis
                     }
                     FunctionsByOffset[s.Offset] = s.Name;
                     FunctionNames.Add(s.Name);
+                    if (s.Name.EndsWith(ColdSuffix, System.StringComparison.Ordinal))
+                        ColdParts[s.Name.Substring(0, s.Name.Length - ColdSuffix.Length)] = (s.Offset, s.Offset + s.Size);
                 }
                 foreach (var r in image.Relocations)
                 {
@@ -98,17 +100,30 @@ namespace KDsl.Analysis
             internal Dictionary<int, string> StringAt { get; } = new Dictionary<int, string>();
 
             internal Dictionary<int, string> Relocations { get; } = new Dictionary<int, string>();
+            /// <summary>Each split function's cold part (NAME.cold), by the function's name: [start, end) in .text.</summary>
+            internal Dictionary<string, (int Start, int End)> ColdParts { get; } = new Dictionary<string, (int, int)>();
             internal Dictionary<int, string> FunctionsByOffset { get; } = new Dictionary<int, string>();
             internal HashSet<string> FunctionNames { get; } = new HashSet<string>(System.StringComparer.Ordinal);
         }
 
+        /// <summary>The symbol of a function's cold part: GCC's NAME.cold, the blocks it moved to .text.unlikely.</summary>
+        public const string ColdSuffix = ".cold";
+
         public static FunctionFrame Read(ModuleImage image, ModuleSymbol function, ImageIndex index)
         {
             int start = function.Offset, end = function.Offset + function.Size;
+            // the function's code is its body and, split off, its cold part: control flows between the two
+            var cold = index.ColdParts.TryGetValue(function.Name, out var part) ? part : (Start: 0, End: 0);
+            bool InCold(int offset) => offset >= cold.Start && offset < cold.End;
+            bool Inside(int offset) => offset >= start && offset < end || InCold(offset);
+            // The calls in evaluation order, which is the code's order in the body; the cold part's code goes where the
+            // branch into it is (entry: that branch's offset in the body, -1 on the body's own code).
+            int EntryOf(int target, int from, int entry) => !InCold(target) ? -1 : InCold(from) ? entry : from;
+            (long, long) Order(int offset, int entry) => entry < 0 ? (offset, 0) : (entry, offset);
             var depthAt = new Dictionary<int, int>();
-            var work = new Stack<(int Offset, int Depth)>();
-            work.Push((start, 8));
-            var calls = new SortedDictionary<int, CallSite>();
+            var work = new Stack<(int Offset, int Depth, int Entry)>();
+            work.Push((start, 8, -1));
+            var calls = new SortedDictionary<(long, long), CallSite>();
             int max = 8, locals = 0;
             // One decoder for the whole function, moved to each offset (creating one per instruction dominated the analysis).
             var reader = new ByteArrayCodeReader(image.Text);
@@ -118,8 +133,8 @@ namespace KDsl.Analysis
             var strings = new string?[StringRegisters.Length];
             while (work.Count > 0)
             {
-                var (offset, depth) = work.Pop();
-                while (offset >= start && offset < end && !depthAt.ContainsKey(offset))
+                var (offset, depth, entry) = work.Pop();
+                while (Inside(offset) && !depthAt.ContainsKey(offset))
                 {
                     depthAt[offset] = depth;
                     reader.Position = offset;
@@ -144,7 +159,7 @@ namespace KDsl.Analysis
                             depth -= (int)insn.GetImmediate(1);
                             break;
                         case Mnemonic.Call:
-                            calls[offset] = CallTarget(insn, offset, depth, index, strings);
+                            calls[Order(offset, entry)] = CallTarget(insn, offset, depth, index, strings);
                             System.Array.Clear(strings, 0, strings.Length); // the call clobbers the argument registers
                             break;
                     }
@@ -160,17 +175,19 @@ namespace KDsl.Analysis
                     {
                         if (insn.Op0Kind != OpKind.NearBranch64) break;
                         int target = (int)insn.NearBranch64;
-                        if (index.Relocations.ContainsKey(offset + 1) || target < start || target >= end)
+                        if (index.Relocations.ContainsKey(offset + 1) || !Inside(target))
                         {
                             // a sibling call: the frame is gone, the callee returns to this function's caller in its place
-                            calls[offset] = CallTarget(insn, offset, depth - 8, index, strings, sibling: true);
+                            calls[Order(offset, entry)] = CallTarget(insn, offset, depth - 8, index, strings, sibling: true);
                             break;
                         }
+                        entry = EntryOf(target, offset, entry);
                         offset = target;
                         continue;
                     }
                     if (insn.FlowControl == FlowControl.ConditionalBranch)
-                        work.Push(((int)insn.NearBranch64, depth));
+                        work.Push(((int)insn.NearBranch64, depth, EntryOf((int)insn.NearBranch64, offset, entry)));
+                    if (InCold(next) != InCold(offset)) break; // the two parts lie apart: no code falls from one into the other
                     offset = next;
                 }
             }

@@ -45,6 +45,11 @@ namespace KDsl.CodeGen
         private readonly List<(int Index, int Line, bool Warning, bool NoCutHere)> _bugs = new List<(int, int, bool, bool)>();
         private CodeLabel? _pending;
         private int _pendingIndex = -1;
+        /// <summary>The instruction indexes where the code changes part (body, cold part, body, ...).</summary>
+        private readonly List<int> _partSwitches = new List<int>();
+
+        /// <summary>Where the cold part is encoded before the linker places it: far enough that every branch across is rel32.</summary>
+        private const ulong ColdBase = 0x1000_0000;
 
         public Assembler Asm { get; } = new Assembler(64);
 
@@ -83,6 +88,20 @@ namespace KDsl.CodeGen
 
         public void Bytes(params byte[] bytes) => Asm.db(bytes);
 
+        /// <summary>Whether the instructions emitted now go to the function's cold part (NAME.cold in .text.unlikely).</summary>
+        public bool Cold { get; private set; }
+
+        /// <summary>
+        /// From the next instruction on, code goes to the cold part or back to the body. The two are laid out apart, so the
+        /// caller keeps control flow whole: it ends the part it leaves with a jmp across, unless no path falls through.
+        /// </summary>
+        public void SetCold(bool cold)
+        {
+            if (cold == Cold) return;
+            _partSwitches.Add(Count);
+            Cold = cold;
+        }
+
         /// <summary>Names the offset of the next instruction (the kernel text records its vmcall sites this way).</summary>
         public void Mark(string tag) => _marks.Add((Count, tag));
 
@@ -115,7 +134,12 @@ namespace KDsl.CodeGen
             Bytes((byte)(0x48 | (r >> 3)), 0xC7, (byte)(0xC0 | (r & 7)), 0, 0, 0, 0);
         }
 
-        /// <summary>Encodes at offset 0 and maps everything recorded by instruction index to byte offsets.</summary>
+        /// <summary>
+        /// Encodes at offset 0 and maps everything recorded by instruction index to byte offsets. With a cold part, the
+        /// body and the cold part are encoded as two blocks and the returned code's <see cref="FunctionCode.Cold"/> holds
+        /// the second, NAME.cold; each branch from one to the other is a rel32 relocation against the other's symbol,
+        /// which the module's linker resolves once both are placed.
+        /// </summary>
         public FunctionCode Encode(string name, int line)
         {
             var instructions = new List<Instruction>(Asm.Instructions);
@@ -128,6 +152,7 @@ namespace KDsl.CodeGen
                     instructions[i] = insn;
                 }
             }
+            if (_partSwitches.Count > 0) return EncodeParts(name, line, instructions);
 
             var writer = new ByteWriter();
             if (!BlockEncoder.TryEncode(64, new InstructionBlock(writer, instructions, 0), out string? error, out BlockEncoderResult result,
@@ -149,6 +174,84 @@ namespace KDsl.CodeGen
             var bugs = new List<(int, int, bool, bool)>();
             foreach (var (index, l, warning, noCutHere) in _bugs) bugs.Add((OffsetOf(index), l, warning, noCutHere));
             return new FunctionCode(name, line, bytes, lines, unwind, fixups, marks) { Bugs = bugs };
+        }
+
+        /// <summary>The body and the cold part as two blocks; see <see cref="Encode"/>.</summary>
+        private FunctionCode EncodeParts(string name, int line, List<Instruction> instructions)
+        {
+            int n = instructions.Count;
+            var cold = new bool[n];
+            bool inCold = false;
+            for (int i = 0, k = 0; i < n; i++)
+            {
+                while (k < _partSwitches.Count && _partSwitches[k] == i) { inCold = !inCold; k++; }
+                cold[i] = inCold;
+            }
+            var parts = new[] { new List<Instruction>(), new List<Instruction>() };
+            var indexInPart = new int[n];
+            var labelled = new Dictionary<ulong, int>();
+            for (int i = 0; i < n; i++)
+            {
+                var part = parts[cold[i] ? 1 : 0];
+                indexInPart[i] = part.Count;
+                part.Add(instructions[i]);
+                if (instructions[i].IP != 0) labelled[instructions[i].IP] = i;
+            }
+            var writers = new[] { new ByteWriter(), new ByteWriter() };
+            var blocks = new[] { new InstructionBlock(writers[0], parts[0], 0), new InstructionBlock(writers[1], parts[1], ColdBase) };
+            if (!BlockEncoder.TryEncode(64, blocks, out string? error, out BlockEncoderResult[]? encoded, BlockEncoderOptions.ReturnNewInstructionOffsets))
+                throw new InvalidOperationException($"encoding {name} failed: {error}");
+            var results = encoded!;
+            var bytes = new[] { writers[0].ToArray(), writers[1].ToArray() };
+            string[] names = { name, name + ".cold" };
+            int PartOf(int index) => index < n ? (cold[index] ? 1 : 0) : 0;
+            int OffsetOf(int index)
+            {
+                if (index >= n) return bytes[0].Length;
+                uint[] offsets = results[PartOf(index)].NewInstructionOffsets;
+                int j = indexInPart[index];
+                return j < offsets.Length ? (int)offsets[j] : bytes[PartOf(index)].Length;
+            }
+            int EndOf(int index) => index + 1 < n && PartOf(index + 1) == PartOf(index) ? OffsetOf(index + 1) : NextInPart(index);
+            int NextInPart(int index)
+            {
+                for (int j = index + 1; j < n; j++)
+                    if (PartOf(j) == PartOf(index)) return OffsetOf(j);
+                return bytes[PartOf(index)].Length;
+            }
+
+            var lines = new[] { new List<Image.LineEntry>(), new List<Image.LineEntry>() };
+            var unwind = new[] { new List<Image.UnwindEntry>(), new List<Image.UnwindEntry>() };
+            var fixups = new[] { new List<Image.Relocation>(), new List<Image.Relocation>() };
+            var marks = new[] { new List<(int, string)>(), new List<(int, string)>() };
+            var bugs = new[] { new List<(int, int, bool, bool)>(), new List<(int, int, bool, bool)>() };
+            // the line and the CFA hold from their instruction on in emission order: each part gets a row wherever the
+            // value in force differs from its previous instruction's
+            var lastLine = new int?[2];
+            var lastCfa = new int?[2];
+            int li = 0, ci = 0, currentLine = 0, currentCfa = 8;
+            for (int i = 0; i < n; i++)
+            {
+                while (li < _lines.Count && _lines[li].Index <= i) currentLine = _lines[li++].Line;
+                while (ci < _cfa.Count && _cfa[ci].Index <= i) currentCfa = _cfa[ci++].Cfa;
+                int p = PartOf(i);
+                if (li > 0 && lastLine[p] != currentLine) { lines[p].Add(new Image.LineEntry(OffsetOf(i), currentLine)); lastLine[p] = currentLine; }
+                if (lastCfa[p] != currentCfa) { unwind[p].Add(new Image.UnwindEntry(OffsetOf(i), currentCfa)); lastCfa[p] = currentCfa; }
+
+                // a branch to the other part: its rel32 (the instruction's last four bytes) against the other's symbol
+                var insn = instructions[i];
+                if (insn.Op0Kind == OpKind.NearBranch64 && labelled.TryGetValue(insn.NearBranch64, out int target) && PartOf(target) != p)
+                    fixups[p].Add(new Image.Relocation(EndOf(i) - 4, Image.RelocationKind.Rel32, names[PartOf(target)], OffsetOf(target) - 4));
+            }
+            foreach (var f in _fixups)
+                fixups[PartOf(f.InstructionIndex)].Add(new Image.Relocation(OffsetOf(f.InstructionIndex) + f.FieldOffset, f.Kind, f.Target, f.Addend));
+            foreach (var (index, tag) in _marks) marks[PartOf(index)].Add((OffsetOf(index), tag));
+            foreach (var (index, l, warning, noCutHere) in _bugs) bugs[PartOf(index)].Add((OffsetOf(index), l, warning, noCutHere));
+            return new FunctionCode(name, line, bytes[0], lines[0], unwind[0], fixups[0], marks[0])
+            {
+                Bugs = bugs[0],
+                Cold = new FunctionCode(names[1], line, bytes[1], lines[1], unwind[1], fixups[1], marks[1]) { Bugs = bugs[1] },
+            };
         }
 
         private sealed class ByteWriter : CodeWriter
@@ -183,5 +286,7 @@ namespace KDsl.CodeGen
         public List<(int Offset, string Tag)> Marks { get; }
         /// <summary>The function's ud2 sites of BUG/WARN: offset, .kdsl line, BUGFLAG_WARNING.</summary>
         public List<(int Offset, int Line, bool Warning, bool NoCutHere)> Bugs { get; set; } = new List<(int, int, bool, bool)>();
+        /// <summary>The function's cold part (NAME.cold: the blocks that never run, <see cref="ColdPart"/>), or null.</summary>
+        public FunctionCode? Cold { get; set; }
     }
 }

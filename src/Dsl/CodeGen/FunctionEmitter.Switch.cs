@@ -41,7 +41,7 @@ namespace KDsl.CodeGen
             }
             A.jmp((node.Default is null ? end : LabelOf(node.Default)).Iced);
             _loops.Push((end, _loops.Count > 0 ? _loops.Peek().Continue : end));
-            EmitStatement(node.Body);
+            EmitNested(node.Body);
             _loops.Pop();
             _code.Place(end);
         }

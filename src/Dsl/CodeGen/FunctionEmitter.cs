@@ -31,10 +31,15 @@ namespace KDsl.CodeGen
         private int _temporariesInUse;
         private int _registerTemporariesInUse;
         private int _pushed; // bytes pushed for stack arguments, added to RSP-relative offsets
+        /// <summary>The statements GCC moves to the cold part (<see cref="TextSections"/>), or null when it splits nothing off.</summary>
+        private readonly ColdPart? _coldPart;
+        /// <summary>The statement being emitted is in the cold part, and so is everything inside it.</summary>
+        private bool _inColdStatement;
 
         private FunctionEmitter(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings, int temporaries,
-            int registerTemporaries)
+            int registerTemporaries, ColdPart? coldPart)
         {
+            _coldPart = coldPart;
             _function = function;
             _profile = profile;
             _source = source;
@@ -48,13 +53,18 @@ namespace KDsl.CodeGen
         /// <summary>The most operands that waited in registers at once (<see cref="GprExtensions.OperandRegisters"/>).</summary>
         private int MaxRegisterTemporaries { get; set; }
 
-        public static (FunctionCode Code, FrameLayout Frame) Emit(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings)
+        /// <summary>
+        /// The function's code; with <paramref name="coldPart"/>, what GCC moves to NAME.cold is emitted apart
+        /// (<see cref="FunctionCode.Cold"/>).
+        /// </summary>
+        public static (FunctionCode Code, FrameLayout Frame) Emit(BoundFunction function, KernelProfile profile, SourceText source, StringTable strings,
+            ColdPart? coldPart = null)
         {
             // First pass only counts temporaries, so the frame is known before the prologue is written: the registers
             // the operands need are kept from the locals, and the rest can be homes.
-            var probe = new FunctionEmitter(function, profile, source, new StringTable(), temporaries: 64, GprExtensions.OperandRegisters.Length);
+            var probe = new FunctionEmitter(function, profile, source, new StringTable(), temporaries: 64, GprExtensions.OperandRegisters.Length, coldPart);
             probe.EmitFunction();
-            var emitter = new FunctionEmitter(function, profile, source, strings, probe.MaxTemporaries, probe.MaxRegisterTemporaries);
+            var emitter = new FunctionEmitter(function, profile, source, strings, probe.MaxTemporaries, probe.MaxRegisterTemporaries, coldPart);
             emitter.EmitFunction();
             return (emitter._code.Encode(function.Symbol.LinkName, Line(source, function.Span)), emitter._frame);
         }
@@ -72,8 +82,30 @@ namespace KDsl.CodeGen
             EmitStatement(_function.Body);
             if (_function.Symbol.Kind is FunctionKind.Init or FunctionKind.Process)
                 A.xor(eax, eax); // module_init falls off the end: return 0
+            // the exit block (epilogue, canary check) goes with the body unless every way to it is cold
+            SwitchPart(_coldPart is { ExitCold: true });
             _code.Place(_epilogue);
             EmitEpilogue();
+        }
+
+        /// <summary>
+        /// Continues in the cold part or in the body: the part left ends with a jmp to where the code goes on, as GCC's
+        /// partitioning turns a fall-through across the parts into a jump.
+        /// </summary>
+        private void SwitchPart(bool cold)
+        {
+            if (_code.Cold == cold) return;
+            var next = _code.NewLabel();
+            A.jmp(next.Iced);
+            _code.SetCold(cold);
+            _code.Place(next);
+        }
+
+        /// <summary>A statement inside another (a branch, a loop body): after it, the code goes on in the enclosing one's part.</summary>
+        private void EmitNested(BoundStatement statement)
+        {
+            EmitStatement(statement);
+            SwitchPart(_inColdStatement);
         }
 
         private int Cfa => 8 + (_frame.FramePointer ? 8 : 0) + 8 * _frame.SavedRegisters.Length;
@@ -212,6 +244,17 @@ namespace KDsl.CodeGen
 
         private void EmitStatement(BoundStatement statement)
         {
+            // a block's statements run on in one part as long as they stay in it: no jmp back and forth between two
+            bool enclosing = _inColdStatement;
+            bool cold = enclosing || statement is not BoundLabelStatement && _coldPart?.Contains(statement) == true;
+            SwitchPart(cold);
+            _inColdStatement = cold;
+            EmitStatementIn(statement);
+            _inColdStatement = enclosing;
+        }
+
+        private void EmitStatementIn(BoundStatement statement)
+        {
             if (statement is not BoundBlock)
                 _code.MarkLine(Line(_source, statement.Span));
             switch (statement)
@@ -264,9 +307,23 @@ namespace KDsl.CodeGen
 
         private void EmitIf(BoundIf node)
         {
+            if (node.Else is null && !_inColdStatement && _coldPart?.Contains(node.Then) == true)
+            {
+                // GCC's shape for a branch to code that never runs: jcc straight to it in the cold part, jmp back
+                // (the body falls through: the cold code is not between)
+                var cold = _code.NewLabel();
+                EmitBranch(node.Condition, jumpIfTrue: true, cold);
+                _code.SetCold(true);
+                _code.Place(cold);
+                _inColdStatement = true;
+                EmitStatementIn(node.Then);
+                _inColdStatement = false;
+                SwitchPart(false);
+                return;
+            }
             var elseLabel = _code.NewLabel();
             EmitBranch(node.Condition, jumpIfTrue: false, elseLabel);
-            EmitStatement(node.Then);
+            EmitNested(node.Then);
             if (node.Else is null)
             {
                 _code.Place(elseLabel);
@@ -275,7 +332,7 @@ namespace KDsl.CodeGen
             var end = _code.NewLabel();
             A.jmp(end.Iced);
             _code.Place(elseLabel);
-            EmitStatement(node.Else);
+            EmitNested(node.Else);
             _code.Place(end);
         }
 
@@ -288,7 +345,7 @@ namespace KDsl.CodeGen
             if (!node.IsDoWhile) A.jmp(check.Iced);
             _code.Place(top);
             _loops.Push((end, check));
-            EmitStatement(node.Body);
+            EmitNested(node.Body);
             _loops.Pop();
             _code.Place(check);
             EmitBranch(node.Condition, jumpIfTrue: true, top);
@@ -297,7 +354,7 @@ namespace KDsl.CodeGen
 
         private void EmitFor(BoundFor node)
         {
-            if (node.Initializer is not null) EmitStatement(node.Initializer);
+            if (node.Initializer is not null) EmitNested(node.Initializer);
             var top = _code.NewLabel();
             var step = _code.NewLabel();
             var check = _code.NewLabel();
@@ -305,7 +362,7 @@ namespace KDsl.CodeGen
             A.jmp(check.Iced);
             _code.Place(top);
             _loops.Push((end, step));
-            EmitStatement(node.Body);
+            EmitNested(node.Body);
             _loops.Pop();
             _code.Place(step);
             if (node.Step is not null) EmitEffect(node.Step);

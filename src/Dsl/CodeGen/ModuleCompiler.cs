@@ -64,25 +64,39 @@ namespace KDsl.CodeGen
             // first bytes of either cannot copy code bytes before it (the real "Code: Unable to access opcode bytes",
             // CR2 moved), and the init's address, stored on a stack, names no function (%pB looks up the byte before it).
             var initText = program.Functions.Where(f => f.Symbol.Kind == FunctionKind.Init).ToList();
-            var ordered = initText.Concat(sections.CoreOrder(program.Functions)).ToList();
+            var ordered = initText.Select(f => (Function: f, ColdPart: false)).Concat(sections.CoreOrder(program.Functions)).ToList();
+            // every function is emitted in the order its body is laid out (its strings in .rodata so too); a function's
+            // cold part is laid out later, in .text.unlikely
+            var codes = new Dictionary<BoundFunction, FunctionCode>();
+            foreach (var (function, _) in ordered)
+            {
+                if (codes.ContainsKey(function)) continue;
+                var (code, frame) = FunctionEmitter.Emit(function, profile, source, strings, sections.ColdPartOf(function.Symbol));
+                variables.AddRange(frame.StackVariables(code.Name));
+                codes[function] = code;
+            }
+            int coreOffset = int.MaxValue;
             for (int i = 0; i < ordered.Count; i++)
             {
-                var function = ordered[i];
+                var (function, coldPart) = ordered[i];
+                var code = coldPart ? codes[function].Cold : codes[function];
+                if (code is null) continue; // the statements GCC would move were folded away
                 bool coreStart = i > 0 && i == initText.Count;
+                var section = coldPart ? TextSection.Unlikely : sections[function.Symbol];
                 // .text's functions start at 16 bytes; GCC aligns no cold function (.text.unlikely, .exit.text)
-                int alignment = coreStart ? PageSize : sections[function.Symbol] is TextSection.Text or TextSection.Init ? 16 : 1;
+                int alignment = coreStart ? PageSize : section is TextSection.Text or TextSection.Init ? 16 : 1;
                 while (text.Count % alignment != 0) text.Add(0xCC);
                 if (coreStart) text.AddRange(Enumerable.Repeat((byte)0xCC, PageSize)); // the unmapped page between
-                var (code, frame) = FunctionEmitter.Emit(function, profile, source, strings);
-                variables.AddRange(frame.StackVariables(code.Name));
                 int start = text.Count;
+                if (coreStart) coreOffset = start;
                 functionOffsets[code.Name] = start;
-                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line, sections[function.Symbol]));
+                symbols.Add(new ModuleSymbol(code.Name, Section.Text, start, code.Bytes.Length, code.Line, section));
                 text.AddRange(code.Bytes);
                 foreach (var l in code.Lines) lines.Add(new LineEntry(start + l.Offset, l.Line));
                 foreach (var u in code.Unwind) unwind.Add(new UnwindEntry(start + u.Offset, u.CfaOffset));
                 foreach (var r in code.Fixups) fixups.Add(new Relocation(start + r.Offset, r.Kind, r.Target, r.Addend));
                 foreach (var (offset, line, warning, noCutHere) in code.Bugs) bugs.Add(new BugEntry(start + offset, source.Path, line, warning, noCutHere));
+                if (coldPart) continue;
                 if (function.Symbol.Kind == FunctionKind.Init) init = code.Name;
                 if (function.Symbol.Kind == FunctionKind.Exit) exit = code.Name;
                 if (function.Symbol.Kind == FunctionKind.Later) later = code.Name;
@@ -90,7 +104,6 @@ namespace KDsl.CodeGen
 
             var bytes = text.ToArray();
             var relocations = new List<Relocation>();
-            int coreOffset = initText.Count > 0 && ordered.Count > initText.Count ? functionOffsets[ordered[initText.Count].Symbol.LinkName] : int.MaxValue;
             foreach (var r in fixups)
             {
                 // A call to another function of this module in the same section is position-independent: resolve it now.

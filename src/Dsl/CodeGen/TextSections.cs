@@ -4,6 +4,7 @@ using KDsl.Binding;
 using KDsl.Image;
 using KDsl.Profiles;
 using KDsl.Symbols;
+using KDsl.Text;
 
 namespace KDsl.CodeGen
 {
@@ -24,9 +25,10 @@ namespace KDsl.CodeGen
     /// Measured on the 45 experiment modules of tests/KDsl.Runtime.Tests/RealKernel/Logs/experiments, built with GCC 12
     /// against the 6.1.0-56 and 5.10.0-46 headers (objdump -d: the same placement on both): step5's rstack, whose
     /// recursion follows its printk, is in .text.unlikely; recurse's deep, which prints nothing, in .text; a function whose
-    /// printk is conditional (condpk's rec) in .text, with the printk's block split off to rec.cold, which KDsl does not
-    /// model (its code stays one piece in .text). Eight more modules (a printk after the recursion, in a loop, behind a
-    /// kmalloc, in a switch, a leaf helper before or after the printk) were predicted before GCC built them: 8 of 8.
+    /// printk is conditional (condpk's rec) in .text, with the printk's block split off to rec.cold in .text.unlikely
+    /// (<see cref="ColdPart"/>, emitted so by FunctionEmitter). Eight more modules (a printk after the recursion, in a
+    /// loop, behind a kmalloc, in a switch, a leaf helper before or after the printk) were predicted before GCC built
+    /// them: 8 of 8.
     /// </summary>
     internal static class TextSections
     {
@@ -42,11 +44,14 @@ namespace KDsl.CodeGen
         {
             var placement = new Dictionary<FunctionSymbol, TextSection>();
             var calls = new List<(FunctionSymbol Caller, FunctionSymbol Callee, bool FromColdBlock)>();
+            var coldParts = new Dictionary<FunctionSymbol, ColdPart>();
             var addressTaken = ConstantPropagation.AddressTaken(program, exported);
             foreach (var f in program.Functions)
             {
-                foreach (var (callee, cold) in ColdBlocks.Calls(f.Body))
+                var blocks = ColdBlocks.Walk(f.Body);
+                foreach (var (callee, cold) in blocks.CallsMade)
                     calls.Add((f.Symbol, callee, cold));
+                if (blocks.Part is { } part) coldParts[f.Symbol] = part;
                 placement[f.Symbol] = f.Symbol.Kind switch
                 {
                     FunctionKind.Init => TextSection.Init,
@@ -72,7 +77,13 @@ namespace KDsl.CodeGen
                 }
             }
             bool exitFirst = profile.ModuleExitAddressable && ExitEmittedFirst(program, placement, calls, exported);
-            return new TextPlacement(placement.ToDictionary(p => p.Key.LinkName, p => p.Value), exitFirst);
+            // bb-reorder's hot/cold partitioning (-freorder-blocks-and-partition, on at -O2 from GCC 8): a module function
+            // left in .text moves the blocks that never run to NAME.cold in .text.unlikely (a `process` is a user program)
+            var split = profile.GccMajor >= 8
+                ? coldParts.Where(c => placement[c.Key] == TextSection.Text && c.Key.Kind is FunctionKind.User or FunctionKind.Later)
+                    .ToDictionary(c => c.Key.LinkName, c => c.Value)
+                : new Dictionary<string, ColdPart>();
+            return new TextPlacement(placement.ToDictionary(p => p.Key.LinkName, p => p.Value), exitFirst, split);
         }
 
         /// <summary>
@@ -164,12 +175,27 @@ namespace KDsl.CodeGen
             /// <summary>The innermost loop's or switch's: the states its breaks (and a loop's continues) leave with.</summary>
             private List<(bool Reachable, bool Cold)>? _breaks, _continues;
             private (BoundSwitch Switch, bool Cold)? _switch;
+            /// <summary>The statements that start in a block that never runs.</summary>
+            private readonly HashSet<TextSpan> _coldStatements = new HashSet<TextSpan>();
+            /// <summary>The simple statements the current block began with: a cold call later in it makes them cold too.</summary>
+            private readonly List<BoundStatement> _blockStatements = new List<BoundStatement>();
+            /// <summary>The states the function's returns leave with.</summary>
+            private readonly List<(bool Reachable, bool Cold)> _returns = new List<(bool, bool)>();
 
-            public static List<(FunctionSymbol Callee, bool FromColdBlock)> Calls(BoundStatement body)
+            /// <summary>The calls of module functions the function makes, each with whether its block never runs.</summary>
+            public List<(FunctionSymbol Callee, bool FromColdBlock)> CallsMade => _calls;
+
+            /// <summary>The statements that never run and whether the function's exit never does either, or null when none.</summary>
+            public ColdPart? Part { get; private set; }
+
+            public static ColdBlocks Walk(BoundStatement body)
             {
                 var walk = new ColdBlocks();
                 walk.Statement(body);
-                return walk._calls;
+                var exit = Join(walk._returns.Append(walk.State));
+                if (walk._coldStatements.Count > 0)
+                    walk.Part = new ColdPart(walk._coldStatements, exit.Reachable && exit.Cold);
+                return walk;
             }
 
             private (bool Reachable, bool Cold) State => (_reachable, _cold);
@@ -178,6 +204,7 @@ namespace KDsl.CodeGen
             {
                 (_reachable, _cold) = state;
                 _called = false;
+                _blockStatements.Clear();
             }
 
             /// <summary>A block whose predecessors end in these states: it never runs when none of them that is reached runs.</summary>
@@ -189,6 +216,8 @@ namespace KDsl.CodeGen
 
             private void Statement(BoundStatement s)
             {
+                if (_reachable && _cold) _coldStatements.Add(s.Span);
+                else if (s is BoundVariableDeclaration or BoundExpressionStatement or BoundReturn) _blockStatements.Add(s);
                 switch (s)
                 {
                     case BoundBlock b:
@@ -202,6 +231,7 @@ namespace KDsl.CodeGen
                         break;
                     case BoundReturn r:
                         if (r.Value is not null) Expression(r.Value);
+                        _returns.Add(State);
                         _reachable = false;
                         break;
                     case BoundIf i:
@@ -294,7 +324,12 @@ namespace KDsl.CodeGen
                     case BoundCall c:
                         if (c.Callee is not null) Expression(c.Callee);
                         foreach (var a in c.Arguments) Expression(a);
-                        if (IsColdCall(c) && !_called) _cold = true;
+                        if (IsColdCall(c) && !_called)
+                        {
+                            // the whole block never runs, from its first statement
+                            _cold = true;
+                            if (_reachable) foreach (var x in _blockStatements) _coldStatements.Add(x.Span);
+                        }
                         if (c.Function.Kind == FunctionKind.User) _calls.Add((c.Function, _cold && _reachable));
                         if (Terminates(c)) _called = true;
                         if (NoReturn(c)) _reachable = false;
@@ -390,11 +425,17 @@ namespace KDsl.CodeGen
     /// <summary>Where GCC puts each of a module's functions (<see cref="TextSections.Place"/>), and so the order of its core text.</summary>
     internal sealed class TextPlacement
     {
-        public TextPlacement(Dictionary<string, TextSection> sections, bool exitFirst)
+        public TextPlacement(Dictionary<string, TextSection> sections, bool exitFirst, Dictionary<string, ColdPart> coldParts)
         {
             Sections = sections;
             ExitFirst = exitFirst;
+            ColdParts = coldParts;
         }
+
+        /// <summary>The functions in .text whose blocks that never run GCC moves to NAME.cold, by link name.</summary>
+        public Dictionary<string, ColdPart> ColdParts { get; }
+
+        public ColdPart? ColdPartOf(FunctionSymbol f) => ColdParts.TryGetValue(f.LinkName, out var part) ? part : null;
 
         /// <summary>Each function's section, by link name.</summary>
         public Dictionary<string, TextSection> Sections { get; }
@@ -406,17 +447,40 @@ namespace KDsl.CodeGen
         /// <summary>
         /// The core text (all but the init) in the .ko's section order, which layout_sections keeps: .text first (the
         /// assembler makes it before any other), then .exit.text and .text.unlikely in the order GCC first emitted a
-        /// function into each. Within a section the functions keep the file's order.
+        /// function into each. .text.unlikely holds the unlikely functions and the .text functions' cold parts
+        /// (<c>ColdPart</c>: true), each where its function is emitted. Within a section the functions keep the file's order.
         /// </summary>
-        public IEnumerable<BoundFunction> CoreOrder(IEnumerable<BoundFunction> functions)
+        public IEnumerable<(BoundFunction Function, bool ColdPart)> CoreOrder(IEnumerable<BoundFunction> functions)
         {
             var core = functions.Where(f => this[f.Symbol] != TextSection.Init).ToList();
-            var exit = core.Where(f => this[f.Symbol] == TextSection.Exit).ToList();
-            var none = Enumerable.Empty<BoundFunction>();
-            return core.Where(f => this[f.Symbol] == TextSection.Text)
+            var exit = core.Where(f => this[f.Symbol] == TextSection.Exit).Select(f => (f, false)).ToList();
+            var none = Enumerable.Empty<(BoundFunction, bool)>();
+            var unlikely = core.Where(f => this[f.Symbol] == TextSection.Unlikely || ColdParts.ContainsKey(f.Symbol.LinkName))
+                .Select(f => (f, this[f.Symbol] == TextSection.Text));
+            return core.Where(f => this[f.Symbol] == TextSection.Text).Select(f => (f, false))
                 .Concat(ExitFirst ? exit : none)
-                .Concat(core.Where(f => this[f.Symbol] == TextSection.Unlikely))
+                .Concat(unlikely)
                 .Concat(ExitFirst ? none : exit);
         }
+    }
+
+    /// <summary>
+    /// What GCC moves out of a function in .text to NAME.cold (bb-reorder's partitioning by the profile estimate): the
+    /// statements that start in a block that never runs, by span (so the copies of an unrolled loop body stay with their
+    /// original), and whether the exit block, with the epilogue and the canary check, never runs either.
+    /// </summary>
+    internal sealed class ColdPart
+    {
+        private readonly HashSet<TextSpan> _statements;
+
+        public ColdPart(HashSet<TextSpan> statements, bool exitCold)
+        {
+            _statements = statements;
+            ExitCold = exitCold;
+        }
+
+        public bool ExitCold { get; }
+
+        public bool Contains(BoundStatement s) => _statements.Contains(s.Span);
     }
 }

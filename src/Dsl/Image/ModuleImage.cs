@@ -39,7 +39,10 @@ namespace KDsl.Image
         public int Size { get; }
         /// <summary>1-based .kdsl line of the declaration (0 for compiler-made symbols such as strings).</summary>
         public int Line { get; }
-        /// <summary>A function's section in the module GCC would build (KDsl's text is one piece in that order).</summary>
+        /// <summary>
+        /// A function's section in the module GCC would build (KDsl's text is one piece in that order); a function's cold
+        /// part, NAME.cold, is a symbol of its own in .text.unlikely.
+        /// </summary>
         public TextSection? TextSection { get; }
     }
 

@@ -22,6 +22,15 @@ namespace KDsl.Runtime.Kernel
         private readonly IReadOnlyList<UnwindEntry> _rows;
 
         public string Name { get; }
+
+        /// <summary>
+        /// The source function the symbol is code of: a module's NAME.cold (the blocks GCC moved to .text.unlikely) is
+        /// NAME's; every other symbol is its own.
+        /// </summary>
+        public string SourceName => Module is not null && Name.EndsWith(ColdSuffix, StringComparison.Ordinal) ? Name.Substring(0, Name.Length - ColdSuffix.Length) : Name;
+
+        private const string ColdSuffix = ".cold";
+
         public ulong Start { get; }
         public ulong Size { get; }
         public string? Module { get; }

@@ -43,8 +43,8 @@ namespace KDsl.Runtime.Kernel
                     if (function is null) continue;
                     break;
                 }
-                if (function is null) function = f.Name;
-                else if (f.Name != function) break;
+                if (function is null) function = f.SourceName;
+                else if (f.SourceName != function) break;
                 depth++;
             }
             return (function ?? "", depth);

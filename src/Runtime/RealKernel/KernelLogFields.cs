@@ -269,12 +269,17 @@ namespace KDsl.Runtime.RealKernel
         /// The value compared with the other kernel: a kernel symbol in full ("vsnprintf+0x1a8/0x550"); a module's own function
         /// by name only ("rstack [module]": its offsets depend on the module's compiler, not on the kernel); a raw address
         /// ("? 0xffffffffc0529000") by where it points ("module address" in the module area). A module function's clone
-        /// suffix is GCC's (.constprop.0, .isra.0): it names the same source function.
+        /// suffix is GCC's (.constprop.0, .isra.0): it names the same source function; its cold part (.cold, which KDsl
+        /// splits off as GCC does) is kept: "rec.cold [module]".
         /// </summary>
         public string Key =>
             RawAddress is ulong a ? (a >= 0xffffffffc0000000 ? "module address" : "address")
-            : Module is not null ? $"{Function!.Split('.')[0]} [module]" // GCC's clones (poke.constprop.0, check.isra.0) are the same function
+            : Module is not null ? $"{SourceFunction(Function!)} [module]"
             : $"{Function}+0x{Offset:x}/0x{Size:x}";
+
+        /// <summary>"rec" for rec.constprop.0 and rec.isra.0 (GCC's clones are the same function), "rec.cold" for rec.isra.0.cold.</summary>
+        public static string SourceFunction(string name) =>
+            name.Split('.')[0] + (name.EndsWith(".cold", System.StringComparison.Ordinal) ? ".cold" : "");
 
         /// <summary>
         /// As <see cref="Key"/>, but a module's function with its offset and size too: the value to compare when both

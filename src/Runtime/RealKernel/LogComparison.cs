@@ -54,7 +54,7 @@ namespace KDsl.Runtime.RealKernel
                 case "end of run":
                     // the panic message can name a module function (stack-protector's "corrupted in: overrun+0x45/0xffb
                     // [mod]"): compared as the trace compares it
-                    return FieldValue.One(sameBytes ? f.EndOfRun : ModuleSymbol.Replace(f.EndOfRun, m => m.Groups[1].Value + " [module]"));
+                    return FieldValue.One(sameBytes ? f.EndOfRun : ModuleSymbol.Replace(f.EndOfRun, m => TraceEntry.SourceFunction(m.Groups[1].Value) + " [module]"));
                 case "processes":
                     if (f.Processes.Count == 0) return FieldValue.None("(no processes)");
                     return new FieldValue(f.Processes.SelectMany(p => p.Output.Select(o => $"{p.Name}> {o}").Append(p.Key)).ToList(),
@@ -71,8 +71,8 @@ namespace KDsl.Runtime.RealKernel
         private static string Key(TraceEntry e, bool sameBytes) => sameBytes ? e.ExactKey : e.Key;
 
         /// <summary>A module function with its offset and size in running text, "overrun.cold+0x27/0xf8f [mod]": by name only,
-        /// clone suffix dropped, as <see cref="TraceEntry.Key"/> names it.</summary>
-        private static readonly Regex ModuleSymbol = new(@"\b([A-Za-z_$][\w$]*)(?:\.[\w.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+ \[[\w-]+\]", RegexOptions.Compiled);
+        /// clone suffix dropped and cold part kept, as <see cref="TraceEntry.Key"/> names it.</summary>
+        private static readonly Regex ModuleSymbol = new(@"\b([A-Za-z_$][\w$]*(?:\.[\w.]+)?)\+0x[0-9a-f]+/0x[0-9a-f]+ \[[\w-]+\]", RegexOptions.Compiled);
 
         private static FieldValue Sequence(IReadOnlyList<string> items, string empty) =>
             items.Count == 0 ? FieldValue.None(empty) : new FieldValue(items, RunLength(items));
