@@ -73,8 +73,10 @@ namespace KDsl.Runtime.Tests.RealKernel
             new TestCaseData("ifpk", "", "rec"),
             new TestCaseData("recmid", "", "rec"),
             new TestCaseData("gptr", "", "rec"),
-            // the held-out experiment of the ninth session (objdump of the C twin built against the 6.1 headers)
+            // the held-out experiments of the ninth session (objdump of the C twins built against the 6.1 headers; the
+            // harness's 6.1 and 5.10 builds of thirdpk alike)
             new TestCaseData("longline", "", "rec"),
+            new TestCaseData("thirdpk", "rec thread_fn", "rec.cold"),
         };
 
         [TestCaseSource(nameof(Gcc))]
