@@ -311,6 +311,12 @@ namespace KDsl.Runtime.Tests.RealKernel
             // GCC's rec.cold)
             new("linux-6.1", "thirdpk_900-norand.log"),
             new("linux-5.10", "thirdpk_900-norand.log"),
+            // held out (ninth session, third round, predicted at 562457d, sha256 saved before the runs were read): step5 at
+            // 1024 and 3072 bytes a level
+            new("linux-6.1", "step5_1024-norand.log"),
+            new("linux-5.10", "step5_1024-norand.log"),
+            new("linux-6.1", "step5_3072-norand.log"),
+            new("linux-5.10", "step5_3072-norand.log"),
         }.Concat(AllocatorRuns()).ToArray();
 
         /// <summary>
