@@ -86,8 +86,8 @@ namespace KDsl.Analysis
                     }
                     FunctionsByOffset[s.Offset] = s.Name;
                     FunctionNames.Add(s.Name);
-                    if (s.Name.EndsWith(ColdSuffix, System.StringComparison.Ordinal))
-                        ColdParts[s.Name.Substring(0, s.Name.Length - ColdSuffix.Length)] = (s.Offset, s.Offset + s.Size);
+                    if (s.Name.EndsWith(ModuleSymbol.ColdSuffix, System.StringComparison.Ordinal))
+                        ColdParts[s.Name.Substring(0, s.Name.Length - ModuleSymbol.ColdSuffix.Length)] = (s.Offset, s.Offset + s.Size);
                 }
                 foreach (var r in image.Relocations)
                 {
@@ -105,9 +105,6 @@ namespace KDsl.Analysis
             internal Dictionary<int, string> FunctionsByOffset { get; } = new Dictionary<int, string>();
             internal HashSet<string> FunctionNames { get; } = new HashSet<string>(System.StringComparer.Ordinal);
         }
-
-        /// <summary>The symbol of a function's cold part: GCC's NAME.cold, the blocks it moved to .text.unlikely.</summary>
-        public const string ColdSuffix = ".cold";
 
         public static FunctionFrame Read(ModuleImage image, ModuleSymbol function, ImageIndex index)
         {

@@ -203,7 +203,7 @@ namespace KDsl.CodeGen
                 throw new InvalidOperationException($"encoding {name} failed: {error}");
             var results = encoded!;
             var bytes = new[] { writers[0].ToArray(), writers[1].ToArray() };
-            string[] names = { name, name + ".cold" };
+            string[] names = { name, name + Image.ModuleSymbol.ColdSuffix };
             int PartOf(int index) => index < n ? (cold[index] ? 1 : 0) : 0;
             int OffsetOf(int index)
             {
@@ -212,10 +212,9 @@ namespace KDsl.CodeGen
                 int j = indexInPart[index];
                 return j < offsets.Length ? (int)offsets[j] : bytes[PartOf(index)].Length;
             }
-            int EndOf(int index) => index + 1 < n && PartOf(index + 1) == PartOf(index) ? OffsetOf(index + 1) : NextInPart(index);
-            int NextInPart(int index)
+            int EndOf(int index)
             {
-                for (int j = index + 1; j < n; j++)
+                for (int j = index + 1; j < n; j++) // the next instruction of the same part, or the part's end
                     if (PartOf(j) == PartOf(index)) return OffsetOf(j);
                 return bytes[PartOf(index)].Length;
             }

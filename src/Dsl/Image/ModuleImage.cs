@@ -29,6 +29,9 @@ namespace KDsl.Image
             Line = line;
         }
 
+        /// <summary>The suffix of a function's cold part, GCC's NAME.cold: the blocks it moved to .text.unlikely.</summary>
+        public const string ColdSuffix = ".cold";
+
         /// <summary>The symbol name as kallsyms shows it ("rstack", "step5_init").</summary>
         public string Name { get; }
         /// <summary>The section the symbol is in.</summary>

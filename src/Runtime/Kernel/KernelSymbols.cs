@@ -27,9 +27,8 @@ namespace KDsl.Runtime.Kernel
         /// The source function the symbol is code of: a module's NAME.cold (the blocks GCC moved to .text.unlikely) is
         /// NAME's; every other symbol is its own.
         /// </summary>
-        public string SourceName => Module is not null && Name.EndsWith(ColdSuffix, StringComparison.Ordinal) ? Name.Substring(0, Name.Length - ColdSuffix.Length) : Name;
-
-        private const string ColdSuffix = ".cold";
+        public string SourceName => Module is not null && Name.EndsWith(ModuleSymbol.ColdSuffix, StringComparison.Ordinal)
+            ? Name.Substring(0, Name.Length - ModuleSymbol.ColdSuffix.Length) : Name;
 
         public ulong Start { get; }
         public ulong Size { get; }

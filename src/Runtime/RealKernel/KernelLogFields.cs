@@ -279,7 +279,7 @@ namespace KDsl.Runtime.RealKernel
 
         /// <summary>"rec" for rec.constprop.0 and rec.isra.0 (GCC's clones are the same function), "rec.cold" for rec.isra.0.cold.</summary>
         public static string SourceFunction(string name) =>
-            name.Split('.')[0] + (name.EndsWith(".cold", System.StringComparison.Ordinal) ? ".cold" : "");
+            name.Split('.')[0] + (name.EndsWith(KDsl.Image.ModuleSymbol.ColdSuffix, System.StringComparison.Ordinal) ? KDsl.Image.ModuleSymbol.ColdSuffix : "");
 
         /// <summary>
         /// As <see cref="Key"/>, but a module's function with its offset and size too: the value to compare when both
